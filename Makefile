@@ -1,0 +1,50 @@
+# Glassbox: the root Makefile. Each part adds its rules from its own .mk file.
+# Everything is built out of tree under $(BUILD).
+
+BUILD   ?= build
+CROSS   ?= riscv64-unknown-elf-
+QEMU    ?= qemu-system-riscv32
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+include kernel/kernel.mk
+include user/user.mk
+include inspector/inspector.mk
+include tests/tests.mk
+
+all: $(KERNEL) $(FSIMG) $(INSPECTOR)
+
+# Install missing Debian and npm packages (quick when nothing is missing).
+setup:
+	@scripts/setup.sh
+
+QEMUOPTS = -machine virt -bios none -smp 1 -m 128M -nographic \
+	-kernel $(KERNEL) \
+	-global virtio-mmio.force-legacy=false \
+	-drive file=$(BUILD)/qemu-fs.img,if=none,format=raw,id=hd0 \
+	-device virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0
+
+# The guest writes to a copy, so build/fs.img stays as mke2fs made it.
+$(BUILD)/qemu-fs.img: $(FSIMG)
+	cp $(FSIMG) $@
+
+qemu: setup
+	@$(MAKE) --no-print-directory all $(BUILD)/qemu-fs.img
+	$(QEMU) $(QEMUOPTS)
+
+GDBPORT ?= 26000
+qemu-gdb: setup
+	@$(MAKE) --no-print-directory all $(BUILD)/qemu-fs.img
+	@echo "QEMU waits for gdb: run 'gdb-multiarch' in this directory (.gdbinit loads the kernel, port $(GDBPORT))"
+	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
+
+test: setup
+	@$(MAKE) --no-print-directory all unit-tests
+	@tests/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all setup qemu qemu-gdb test clean

@@ -1,0 +1,176 @@
+// The open-file table and the operations on open files.
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "defs.h"
+
+static struct file ftable[NFILE];
+
+static struct file *filealloc(void)
+{
+  for (struct file *f = ftable; f < ftable + NFILE; f++) {
+    if (f->ref == 0) {
+      memset(f, 0, sizeof(*f));
+      f->ref = 1;
+      return f;
+    }
+  }
+  return 0;
+}
+
+struct file *console_open(void)
+{
+  struct file *f = filealloc();
+  if (f == 0)
+    panic("console_open: file table full");
+  f->type = FD_CONSOLE;
+  f->readable = f->writable = 1;
+  return f;
+}
+
+// A file open on inode ip (which the caller's reference passes to).
+struct file *file_open_inode(struct inode *ip, int readable, int writable)
+{
+  struct file *f = filealloc();
+  if (f == 0)
+    return 0;
+  f->type = FD_INODE;
+  f->ip = ip;
+  f->readable = readable;
+  f->writable = writable;
+  return f;
+}
+
+struct file *file_open_pipe(struct pipe *pi, int writable)
+{
+  struct file *f = filealloc();
+  if (f == 0)
+    return 0;
+  f->type = FD_PIPE;
+  f->pipe = pi;
+  f->readable = !writable;
+  f->writable = writable;
+  return f;
+}
+
+struct file *filedup(struct file *f)
+{
+  f->ref++;
+  return f;
+}
+
+void fileclose(struct file *f)
+{
+  if (--f->ref > 0)
+    return;
+  if (f->type == FD_INODE)
+    iput(f->ip);
+  else if (f->type == FD_PIPE)
+    pipeclose(f->pipe, f->writable);
+  f->type = FD_NONE;
+}
+
+int filestat(struct file *f, uint32 addr)
+{
+  struct stat st;
+  memset(&st, 0, sizeof(st));
+  if (f->type == FD_INODE) {
+    int err = ilock(f->ip);
+    if (err < 0)
+      return err;
+    stati(f->ip, &st);
+    iunlock(f->ip);
+  } else {
+    st.type = f->type == FD_CONSOLE ? T_DEVICE : T_FILE;
+  }
+  return copyout(myproc()->pagetable, addr, &st, sizeof(st));
+}
+
+int fileread(struct file *f, uint32 addr, int n)
+{
+  if (!f->readable)
+    return -EBADF;
+  if (n < 0)
+    return -EINVAL;
+  switch (f->type) {
+  case FD_CONSOLE:
+    return consoleread(addr, n);
+  case FD_PIPE:
+    return piperead(f->pipe, addr, n);
+  case FD_INODE: {
+    int err = ilock(f->ip);
+    if (err < 0)
+      return err;
+    int r = f->ip->type == T_DIR ? -EISDIR : readi(f->ip, 1, addr, f->off, n);
+    if (r > 0)
+      f->off += r;
+    iunlock(f->ip);
+    return r;
+  }
+  default:
+    return -EBADF;
+  }
+}
+
+int filewrite(struct file *f, uint32 addr, int n)
+{
+  if (!f->writable)
+    return -EBADF;
+  if (n < 0)
+    return -EINVAL;
+  switch (f->type) {
+  case FD_CONSOLE:
+    return consolewrite(addr, n);
+  case FD_PIPE:
+    return pipewrite(f->pipe, addr, n);
+  default:
+    return -EBADF;
+  }
+}
+
+// Directory entries of an open directory, up to max of them.
+int filegetdents(struct file *f, uint32 addr, int max)
+{
+  if (f->type != FD_INODE)
+    return -ENOTDIR;
+  if (max < 0)
+    return -EINVAL;
+  int err = ilock(f->ip);
+  if (err < 0)
+    return err;
+  int n = 0;
+  if (f->ip->type != T_DIR)
+    n = -ENOTDIR;
+  while (n >= 0 && n < max) {
+    struct dirent ent;
+    memset(&ent, 0, sizeof(ent));
+    int r = dir_next(f->ip, &f->off, &ent);
+    if (r <= 0) {
+      n = n ? n : r;
+      break;
+    }
+    if (copyout(myproc()->pagetable, addr + n * sizeof(ent), &ent, sizeof(ent)) < 0) {
+      n = -EFAULT;
+      break;
+    }
+    n++;
+  }
+  iunlock(f->ip);
+  return n;
+}
+
+int filelseek(struct file *f, int offset, int whence)
+{
+  if (f->type != FD_INODE)
+    return -ESPIPE;
+  int err = ilock(f->ip);
+  if (err < 0)
+    return err;
+  int base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int)f->off :
+             whence == SEEK_END ? (int)f->ip->d.size : -1;
+  iunlock(f->ip);
+  if (base < 0 || base + offset < 0)
+    return -EINVAL;
+  f->off = base + offset;
+  return f->off;
+}

@@ -1,0 +1,15 @@
+// Physical frame bookkeeping (kalloc.c).
+enum frame_kind {
+  FRAME_FREE,       // on the free list
+  FRAME_KERNEL,     // kernel image, kernel stacks, kernel buffers
+  FRAME_PAGETABLE,  // a root or level-0 page table
+  FRAME_USER,       // mapped into some process's user space
+};
+
+struct frame {
+  uint16 refcount;  // mappings (user frames) or holders (others); 0 when free
+  uint8 kind;       // enum frame_kind
+};
+
+#define NFRAMES (RAMSIZE / PGSIZE)
+extern struct frame frames[NFRAMES];

@@ -1,0 +1,11 @@
+#define NPROC        64    // maximum number of processes
+#define NOFILE       16    // open files per process
+#define NFILE       128    // open files in the system
+#define NINODE       64    // maximum number of active in-memory inodes
+#define NBUF         64    // blocks in the buffer cache
+#define MAXARG       32    // exec arguments
+#define MAXARGLEN   512    // bytes of one exec argument
+#define MAXPATH     256    // longest path name
+#define USTACK_PAGES  4    // user stack: 16 KiB
+#define TICK_HZ     100    // timer interrupts per second (10 ms tick)
+#define TIMEBASE_HZ 10000000 // QEMU virt's mtime frequency

@@ -1,0 +1,99 @@
+// The kernel's printf and panic.
+#include <stdarg.h>
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "defs.h"
+
+volatile int panicked;
+
+static void printint(int value, int base, int is_signed)
+{
+  static const char digits[] = "0123456789abcdef";
+  char buf[12];
+  uint32 x = value;
+  int neg = is_signed && value < 0;
+  if (neg)
+    x = -value;
+  int i = 0;
+  do {
+    buf[i++] = digits[x % base];
+    x /= base;
+  } while (x != 0);
+  if (neg)
+    buf[i++] = '-';
+  while (--i >= 0)
+    consputc(buf[i]);
+}
+
+static void printptr(uint32 x)
+{
+  consputc('0');
+  consputc('x');
+  for (int i = 28; i >= 0; i -= 4)
+    consputc("0123456789abcdef"[(x >> i) & 0xf]);
+}
+
+void vprintf(const char *fmt, va_list ap)
+{
+  for (; *fmt; fmt++) {
+    if (*fmt != '%') {
+      consputc(*fmt);
+      continue;
+    }
+    switch (*++fmt) {
+    case 'd': printint(va_arg(ap, int), 10, 1); break;
+    case 'u': printint(va_arg(ap, int), 10, 0); break;
+    case 'x': printint(va_arg(ap, int), 16, 0); break;
+    case 'p': printptr(va_arg(ap, uint32)); break;
+    case 'c': consputc(va_arg(ap, int)); break;
+    case 's': {
+      const char *s = va_arg(ap, const char *);
+      for (s = s ? s : "(null)"; *s; s++)
+        consputc(*s);
+      break;
+    }
+    case '%': consputc('%'); break;
+    case 0: return;
+    default: consputc('%'); consputc(*fmt); break;
+    }
+  }
+}
+
+void printf(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+}
+
+// Walk the frame-pointer chain: with -fno-omit-frame-pointer, s0 points just
+// above the frame, the return address sits at s0-4 and the caller's s0 at s0-8.
+void backtrace(uint32 fp)
+{
+  printf("backtrace:\n");
+  for (int depth = 0; depth < 32 && fp >= RAMBASE && fp < PHYSTOP && (fp & 3) == 0; depth++) {
+    uint32 ra = *(uint32 *)(fp - 4);
+    if (ra == 0)
+      break;
+    printf("  0x%x\n", ra - 4);
+    fp = *(uint32 *)(fp - 8);
+  }
+}
+
+void panic(const char *fmt, ...)
+{
+  va_list ap;
+  intr_off();
+  printf("\npanic: ");
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  printf("\n");
+  backtrace(read_fp());
+  panicked = 1;
+  for (;;)
+    asm volatile("wfi");
+}

@@ -1,0 +1,348 @@
+// Processes: the table, the scheduler, fork, exit, wait, kill, sleep and
+// wakeup. One hart, and the kernel runs with interrupts off except while
+// the scheduler idles, so no locks are needed: a process gives up the CPU
+// only by calling sched().
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "defs.h"
+
+struct proc proc[NPROC];
+struct proc *current;            // the running process, or 0 in the scheduler
+static struct context scheduler_context;
+static struct proc *initproc;
+static int next_pid = 1;
+
+const char *const procstate_names[] = {
+  [UNUSED] "unused", [USED] "used", [SLEEPING] "sleep",
+  [RUNNABLE] "runble", [RUNNING] "run", [ZOMBIE] "zombie",
+};
+
+struct proc *myproc(void)
+{
+  return current;
+}
+
+static void forkret(void);
+
+// A USED slot with a pid, a kernel stack and an empty page table whose
+// first run starts in forkret(). 0 if the table or memory is exhausted.
+static struct proc *allocproc(void)
+{
+  struct proc *p;
+  for (p = proc; p < &proc[NPROC]; p++)
+    if (p->state == UNUSED)
+      break;
+  if (p == &proc[NPROC])
+    return 0;
+  void *kstack = kalloc(FRAME_KERNEL);
+  pagetable_t pt = uvmcreate();
+  if (kstack == 0 || pt == 0) {
+    if (kstack)
+      kfree(kstack);
+    if (pt)
+      kfree(pt);
+    return 0;
+  }
+  memset(p, 0, sizeof(*p));
+  p->state = USED;
+  p->pid = next_pid++;
+  p->kstack = (uint32)kstack;
+  p->pagetable = pt;
+  p->mmap_top = MMAP_BASE;
+  p->context.ra = (uint32)forkret;
+  p->context.sp = p->kstack + PGSIZE;
+  return p;
+}
+
+// Give a slot back; its user memory is already gone (exit, or never made).
+static void freeproc(struct proc *p)
+{
+  if (p->pagetable)
+    uvmfree(p->pagetable);
+  kfree((void *)p->kstack);
+  memset(p, 0, sizeof(*p));
+}
+
+// The first process: its first run mounts the file system and execs /bin/init.
+void userinit(void)
+{
+  struct proc *p = allocproc();
+  if (p == 0)
+    panic("userinit: no memory");
+  initproc = p;
+  safestrcpy(p->name, "init", sizeof(p->name));
+  p->state = RUNNABLE;
+}
+
+static void forkret(void)
+{
+  static int first = 1;
+  if (first) {
+    first = 0;
+    start_init();
+  }
+  usertrapret();
+}
+
+// Called once, in the first process: mount the root, open the console as
+// fds 0, 1, 2 and exec /bin/init.
+void start_init(void)
+{
+  struct proc *p = myproc();
+  fsinit();
+  p->cwd = namei("/");
+  if (p->cwd == 0)
+    panic("init: no root directory");
+  for (int fd = 0; fd < 3; fd++)
+    p->ofile[fd] = fd == 0 ? console_open() : filedup(p->ofile[0]);
+  char *argv[] = { "init", 0 };
+  int err = exec("/bin/init", argv);
+  if (err < 0)
+    panic("init: cannot exec /bin/init: %s", errstr(err));
+}
+
+// Grow or shrink user memory by n bytes (sbrk).
+int growproc(int n)
+{
+  struct proc *p = myproc();
+  uint32 old = p->sz, new = p->sz + n;
+  if (n > 0 && (new < old || new > MMAP_BASE))
+    return -ENOMEM;
+  if (n < 0 && (new > old || new < USER_BASE))
+    return -EINVAL;
+  if (n > 0 && uvmalloc(p->pagetable, old, new, PTE_R | PTE_W) < 0)
+    return -ENOMEM;
+  if (n < 0)
+    uvmunmap(p->pagetable, PGROUNDUP(new), PGROUNDUP(old) - PGROUNDUP(new));
+  p->sz = new;
+  return 0;
+}
+
+int fork(void)
+{
+  struct proc *p = myproc();
+  struct proc *np = allocproc();
+  if (np == 0)
+    return -ENOMEM;  // (or the table is full: -EAGAIN would say so)
+  if (uvmcopy_cow(p->pagetable, np->pagetable) < 0) {
+    freeproc(np);
+    return -ENOMEM;
+  }
+  np->sz = p->sz;
+  np->mmap_top = p->mmap_top;
+  np->tf = p->tf;
+  np->tf.regs[REG_A0] = 0;
+  for (int fd = 0; fd < NOFILE; fd++)
+    if (p->ofile[fd])
+      np->ofile[fd] = filedup(p->ofile[fd]);
+  np->cwd = idup(p->cwd);
+  safestrcpy(np->name, p->name, sizeof(p->name));
+  np->parent = p;
+  np->job = p->job;
+  np->state = RUNNABLE;
+  event_log(EV_FORK, p->pid, np->pid, 0);
+  return np->pid;
+}
+
+// Children of p go to init, which reaps them.
+static void reparent(struct proc *p)
+{
+  for (struct proc *c = proc; c < &proc[NPROC]; c++) {
+    if (c->parent == p) {
+      c->parent = initproc;
+      if (c->state == ZOMBIE)
+        wakeup(initproc);
+    }
+  }
+}
+
+// Release everything but the kernel stack and the slot, then become a
+// zombie until the parent waits.
+void exit(int status)
+{
+  struct proc *p = myproc();
+  if (p == initproc)
+    panic("init exiting with status %d", status);
+  for (int fd = 0; fd < NOFILE; fd++) {
+    if (p->ofile[fd]) {
+      fileclose(p->ofile[fd]);
+      p->ofile[fd] = 0;
+    }
+  }
+  iput(p->cwd);
+  p->cwd = 0;
+  kvminithart();           // leave the page table before freeing it
+  uvmfree(p->pagetable);
+  p->pagetable = 0;
+  reparent(p);
+  wakeup(p->parent);
+  p->xstate = status;
+  p->state = ZOMBIE;
+  event_log(EV_EXIT, p->pid, status, 0);
+  sched();
+  panic("zombie exit");
+}
+
+// Wait for a child to exit; store its status at user address addr (if not 0).
+int wait(uint32 addr)
+{
+  struct proc *p = myproc();
+  for (;;) {
+    int have_kids = 0;
+    for (struct proc *c = proc; c < &proc[NPROC]; c++) {
+      if (c->parent != p || c->state == UNUSED)
+        continue;
+      have_kids = 1;
+      if (c->state != ZOMBIE)
+        continue;
+      int pid = c->pid;
+      if (addr && copyout(p->pagetable, addr, &c->xstate, sizeof(c->xstate)) < 0)
+        return -EFAULT;
+      freeproc(c);
+      return pid;
+    }
+    if (!have_kids)
+      return -ECHILD;
+    if (p->killed)
+      return -EINTR;
+    sleep(p);
+  }
+}
+
+// Run runnable processes round-robin; idle with interrupts on when none is.
+void scheduler(void)
+{
+  struct proc *p = proc;
+  for (;;) {
+    int ran = 0;
+    for (int n = 0; n < NPROC; n++, p = (p + 1 < &proc[NPROC]) ? p + 1 : proc) {
+      if (p->state != RUNNABLE)
+        continue;
+      p->state = RUNNING;
+      current = p;
+      csr_write(satp, MAKE_SATP(p->pagetable));
+      sfence_vma_all();
+      event_log(EV_SWITCH, p->pid, 0, 0);
+      swtch(&scheduler_context, &p->context);
+      current = 0;
+      if (p->pagetable)   // a zombie already left its table
+        kvminithart();
+      ran = 1;
+    }
+    if (!ran) {
+      intr_on();
+      asm volatile("wfi");
+      intr_off();
+    }
+  }
+}
+
+// Switch from the current process (no longer RUNNING) to the scheduler.
+void sched(void)
+{
+  struct proc *p = myproc();
+  if (p->state == RUNNING)
+    panic("sched: still running");
+  if (intr_get())
+    panic("sched: interrupts on");
+  swtch(&p->context, &scheduler_context);
+}
+
+void yield(void)
+{
+  myproc()->state = RUNNABLE;
+  sched();
+}
+
+void sleep(void *chan)
+{
+  struct proc *p = myproc();
+  p->chan = chan;
+  p->state = SLEEPING;
+  sched();
+  p->chan = 0;
+}
+
+void wakeup(void *chan)
+{
+  for (struct proc *p = proc; p < &proc[NPROC]; p++)
+    if (p->state == SLEEPING && p->chan == chan)
+      p->state = RUNNABLE;
+}
+
+static void mark_killed(struct proc *p)
+{
+  p->killed = 1;
+  if (p->state == SLEEPING)
+    p->state = RUNNABLE;
+}
+
+// The process exits the next time it is about to return to user mode.
+int kill(int pid)
+{
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
+      if (p == initproc)
+        return -EPERM;
+      mark_killed(p);
+      return 0;
+    }
+  }
+  return -ESRCH;
+}
+
+// ^C: kill every live process of the console's foreground job.
+void kill_job(int job)
+{
+  for (struct proc *p = proc; p < &proc[NPROC]; p++)
+    if (p->job == job && p != initproc && p->state != UNUSED && p->state != ZOMBIE)
+      mark_killed(p);
+}
+
+// Fill up to max entries of user array addr with the live processes.
+int procinfo(uint32 addr, int max)
+{
+  struct proc *cur = myproc();
+  int n = 0;
+  if (max < 0)
+    return -EINVAL;
+  for (struct proc *p = proc; p < &proc[NPROC] && n < max; p++) {
+    if (p->state == UNUSED)
+      continue;
+    struct procinfo info = {
+      .pid = p->pid,
+      .ppid = p->parent ? p->parent->pid : 0,
+      .state = p->state,
+      .size = p->sz,
+      .mailbox_depth = 0,
+    };
+    safestrcpy(info.name, p->name, sizeof(info.name));
+    if (copyout(cur->pagetable, addr + n * sizeof(info), &info, sizeof(info)) < 0)
+      return -EFAULT;
+    n++;
+  }
+  return n;
+}
+
+int nproc_used(void)
+{
+  int n = 0;
+  for (struct proc *p = proc; p < &proc[NPROC]; p++)
+    if (p->state != UNUSED)
+      n++;
+  return n;
+}
+
+// ^P: a process listing on the console, from the interrupt handler.
+void procdump(void)
+{
+  printf("\nPID  PPID STATE  SIZE     NAME\n");
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    if (p->state == UNUSED)
+      continue;
+    printf("%d\t%d\t%s\t%d\t%s\n", p->pid, p->parent ? p->parent->pid : 0,
+           procstate_names[p->state], p->sz, p->name);
+  }
+}

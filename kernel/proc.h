@@ -1,0 +1,40 @@
+// Saved registers for a kernel context switch (callee-saved only).
+struct context {
+  uint32 ra;
+  uint32 sp;
+  uint32 s[12];
+};
+
+// User registers saved on a trap from user mode. uservec (trapentry.S) knows
+// these offsets: keep regs[] first and the kernel fields after it.
+struct trapframe {
+  uint32 regs[32];      // x0..x31 by number (regs[0] unused); regs[2] is sp
+  uint32 epc;           // user pc
+  uint32 kernel_sp;     // top of this process's kernel stack
+};
+#define REG_RA 1
+#define REG_SP 2
+#define REG_A0 10
+#define REG_A1 11
+#define REG_A7 17
+
+struct proc {
+  enum procstate state;
+  int pid;
+  char name[PROC_NAME_LEN];
+  struct proc *parent;
+  int killed;                  // set by kill(); the process exits at its next trap
+  int xstate;                  // exit status for the parent's wait()
+  void *chan;                  // what it sleeps on, if SLEEPING
+  int job;                     // console job: ^C kills every process of the foreground job
+  uint32 sz;                   // end of program + heap (brk)
+  uint32 mmap_top;             // next free address in the mmap region
+  pagetable_t pagetable;       // root page table (physical = kernel virtual)
+  uint32 kstack;               // bottom of the one-page kernel stack
+  struct trapframe tf;         // user registers while in the kernel
+  struct context context;      // where swtch() resumes it
+  struct file *ofile[NOFILE];  // open files
+  struct inode *cwd;           // current directory
+};
+
+extern struct proc proc[NPROC];

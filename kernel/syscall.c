@@ -1,0 +1,46 @@
+// System call dispatch: number in a7, arguments in a0-a5, result in a0.
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "defs.h"
+#include "syscall.h"
+
+uint32 argraw(int n)
+{
+  return myproc()->tf.regs[REG_A0 + n];
+}
+
+int argint(int n)
+{
+  return (int)argraw(n);
+}
+
+// Fetch argument n as a path string into buf (MAXPATH bytes).
+int argpath(int n, char *buf)
+{
+  return copyinstr(myproc()->pagetable, buf, argraw(n), MAXPATH);
+}
+
+static int (*const syscalls[])(void) = {
+  [SYS_fork] sys_fork,       [SYS_exit] sys_exit,       [SYS_wait] sys_wait,
+  [SYS_pipe] sys_pipe,       [SYS_read] sys_read,       [SYS_kill] sys_kill,
+  [SYS_exec] sys_exec,       [SYS_fstat] sys_fstat,     [SYS_chdir] sys_chdir,
+  [SYS_dup] sys_dup,         [SYS_getpid] sys_getpid,   [SYS_sbrk] sys_sbrk,
+  [SYS_sleep] sys_sleep,     [SYS_uptime] sys_uptime,   [SYS_open] sys_open,
+  [SYS_write] sys_write,     [SYS_close] sys_close,     [SYS_yield] sys_yield,
+  [SYS_procinfo] sys_procinfo, [SYS_sysinfo] sys_sysinfo,
+  [SYS_getdents] sys_getdents, [SYS_lseek] sys_lseek,   [SYS_halt] sys_halt,
+  [SYS_setfg] sys_setfg,
+};
+
+void syscall(void)
+{
+  struct proc *p = myproc();
+  uint32 num = p->tf.regs[REG_A7];
+  event_log(EV_SYSCALL, p->pid, num, 0);
+  if (num < sizeof(syscalls) / sizeof(syscalls[0]) && syscalls[num])
+    p->tf.regs[REG_A0] = syscalls[num]();
+  else
+    p->tf.regs[REG_A0] = -ENOSYS;
+}

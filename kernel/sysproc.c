@@ -1,0 +1,79 @@
+// Process system calls.
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "defs.h"
+
+int sys_fork(void)   { return fork(); }
+int sys_exit(void)   { exit(argint(0)); return 0; }
+int sys_wait(void)   { return wait(argraw(0)); }
+int sys_kill(void)   { return kill(argint(0)); }
+int sys_getpid(void) { return myproc()->pid; }
+int sys_yield(void)  { yield(); return 0; }
+int sys_uptime(void) { return ticks; }
+
+// sbrk(n): returns the old break.
+int sys_sbrk(void)
+{
+  uint32 old = myproc()->sz;
+  int err = growproc(argint(0));
+  return err < 0 ? err : (int)old;
+}
+
+// sleep(n): n ticks of 10 ms.
+int sys_sleep(void)
+{
+  int n = argint(0);
+  if (n < 0)
+    return -EINVAL;
+  uint32 start = ticks;
+  while (ticks - start < (uint32)n) {
+    if (myproc()->killed)
+      return -EINTR;
+    sleep(&ticks);
+  }
+  return 0;
+}
+
+int sys_procinfo(void)
+{
+  return procinfo(argraw(0), argint(1));
+}
+
+int sys_sysinfo(void)
+{
+  struct sysinfo info = {
+    .total_frames = NFRAMES,
+    .free_frames = kfree_count(),
+    .nproc = nproc_used(),
+    .ticks = ticks,
+  };
+  return copyout(myproc()->pagetable, argraw(0), &info, sizeof(info));
+}
+
+// setfg(job): the console's ^C kills job `job` (a pid whose descendants
+// share it); the calling shell's child joins it. setfg(0): no foreground job.
+int sys_setfg(void)
+{
+  int job = argint(0);
+  if (job < 0)
+    return -EINVAL;
+  struct proc *p = myproc();
+  if (job != 0 && job == p->pid)
+    p->job = job;
+  for (struct proc *c = proc; c < &proc[NPROC]; c++)
+    if (job != 0 && c->pid == job && c->parent == p)
+      c->job = job;
+  console_set_fg(job);
+  return 0;
+}
+
+// halt(): flush the disk and power QEMU off through the virt test device.
+int sys_halt(void)
+{
+  fs_sync();
+  printf("glassbox: halted\n");
+  poweroff(0);
+  return 0;
+}

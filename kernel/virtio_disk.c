@@ -1,0 +1,235 @@
+// virtio-blk over modern (version 2) virtio-mmio, interrupt-driven, one
+// request queue of QUEUE_SIZE descriptors. Each request is a chain of three
+// descriptors: header, data, status byte.
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "defs.h"
+#include "buf.h"
+
+#define R(off) ((volatile uint32 *)(VIRTIO0_VA + (off)))
+#define MMIO_MAGIC          0x000
+#define MMIO_VERSION        0x004
+#define MMIO_DEVICE_ID      0x008
+#define MMIO_DEVICE_FEATURES     0x010
+#define MMIO_DEVICE_FEATURES_SEL 0x014
+#define MMIO_DRIVER_FEATURES     0x020
+#define MMIO_DRIVER_FEATURES_SEL 0x024
+#define MMIO_QUEUE_SEL      0x030
+#define MMIO_QUEUE_NUM_MAX  0x034
+#define MMIO_QUEUE_NUM      0x038
+#define MMIO_QUEUE_READY    0x044
+#define MMIO_QUEUE_NOTIFY   0x050
+#define MMIO_INTERRUPT_STATUS 0x060
+#define MMIO_INTERRUPT_ACK  0x064
+#define MMIO_STATUS         0x070
+#define MMIO_QUEUE_DESC_LOW   0x080
+#define MMIO_QUEUE_DESC_HIGH  0x084
+#define MMIO_QUEUE_DRIVER_LOW 0x090
+#define MMIO_QUEUE_DRIVER_HIGH 0x094
+#define MMIO_QUEUE_DEVICE_LOW 0x0a0
+#define MMIO_QUEUE_DEVICE_HIGH 0x0a4
+#define MMIO_CONFIG_CAPACITY  0x100   // 64-bit, in 512-byte sectors
+
+#define STATUS_ACKNOWLEDGE 1
+#define STATUS_DRIVER      2
+#define STATUS_DRIVER_OK   4
+#define STATUS_FEATURES_OK 8
+#define F_VERSION_1_WORD1  (1u << 0)  // feature bit 32
+
+#define QUEUE_SIZE 8
+#define DESC_F_NEXT  1
+#define DESC_F_WRITE 2  // device writes this buffer
+
+struct virtq_desc {
+  uint64 addr;
+  uint32 len;
+  uint16 flags;
+  uint16 next;
+};
+
+struct virtq_avail {
+  uint16 flags;
+  uint16 idx;
+  uint16 ring[QUEUE_SIZE];
+  uint16 unused;
+};
+
+struct virtq_used_elem {
+  uint32 id;
+  uint32 len;
+};
+
+struct virtq_used {
+  uint16 flags;
+  uint16 idx;
+  struct virtq_used_elem ring[QUEUE_SIZE];
+};
+
+#define BLK_T_IN  0   // read
+#define BLK_T_OUT 1   // write
+
+struct virtio_blk_req {
+  uint32 type;
+  uint32 reserved;
+  uint64 sector;
+};
+
+static struct disk {
+  struct virtq_desc desc[QUEUE_SIZE] __attribute__((aligned(16)));
+  struct virtq_avail avail __attribute__((aligned(2)));
+  struct virtq_used used __attribute__((aligned(4)));
+  char free[QUEUE_SIZE];
+  uint16 used_idx;
+  struct {
+    struct buf *b;
+    uint8 status;
+  } info[QUEUE_SIZE];
+  struct virtio_blk_req req[QUEUE_SIZE];
+  uint32 capacity_blocks;
+  int present;
+} disk;
+
+// Find and start the disk. Returns 0, or -EIO with a message if absent.
+int virtio_disk_init(void)
+{
+  if (*R(MMIO_MAGIC) != 0x74726976 || *R(MMIO_DEVICE_ID) != 2) {
+    printf("virtio: no block device at virtio-mmio bus 0\n");
+    return -EIO;
+  }
+  if (*R(MMIO_VERSION) != 2) {
+    printf("virtio: legacy device; run QEMU with -global virtio-mmio.force-legacy=false\n");
+    return -EIO;
+  }
+  uint32 status = 0;
+  *R(MMIO_STATUS) = status;
+  *R(MMIO_STATUS) = status |= STATUS_ACKNOWLEDGE;
+  *R(MMIO_STATUS) = status |= STATUS_DRIVER;
+  *R(MMIO_DRIVER_FEATURES_SEL) = 0;
+  *R(MMIO_DRIVER_FEATURES) = 0;
+  *R(MMIO_DRIVER_FEATURES_SEL) = 1;
+  *R(MMIO_DRIVER_FEATURES) = F_VERSION_1_WORD1;
+  *R(MMIO_STATUS) = status |= STATUS_FEATURES_OK;
+  if (!(*R(MMIO_STATUS) & STATUS_FEATURES_OK)) {
+    printf("virtio: device refused our features\n");
+    return -EIO;
+  }
+  *R(MMIO_QUEUE_SEL) = 0;
+  if (*R(MMIO_QUEUE_NUM_MAX) < QUEUE_SIZE) {
+    printf("virtio: queue too short\n");
+    return -EIO;
+  }
+  *R(MMIO_QUEUE_NUM) = QUEUE_SIZE;
+  *R(MMIO_QUEUE_DESC_LOW) = (uint32)disk.desc;
+  *R(MMIO_QUEUE_DESC_HIGH) = 0;
+  *R(MMIO_QUEUE_DRIVER_LOW) = (uint32)&disk.avail;
+  *R(MMIO_QUEUE_DRIVER_HIGH) = 0;
+  *R(MMIO_QUEUE_DEVICE_LOW) = (uint32)&disk.used;
+  *R(MMIO_QUEUE_DEVICE_HIGH) = 0;
+  *R(MMIO_QUEUE_READY) = 1;
+  for (int i = 0; i < QUEUE_SIZE; i++)
+    disk.free[i] = 1;
+  *R(MMIO_STATUS) = status |= STATUS_DRIVER_OK;
+  disk.capacity_blocks = *R(MMIO_CONFIG_CAPACITY) / (BSIZE / 512);
+  disk.present = 1;
+  return 0;
+}
+
+uint32 virtio_disk_blocks(void)
+{
+  return disk.capacity_blocks;
+}
+
+static int alloc_desc(void)
+{
+  for (int i = 0; i < QUEUE_SIZE; i++) {
+    if (disk.free[i]) {
+      disk.free[i] = 0;
+      return i;
+    }
+  }
+  return -1;
+}
+
+static void free_chain(int i)
+{
+  for (;;) {
+    int flags = disk.desc[i].flags, next = disk.desc[i].next;
+    disk.desc[i] = (struct virtq_desc){ 0 };
+    disk.free[i] = 1;
+    if (!(flags & DESC_F_NEXT))
+      break;
+    i = next;
+  }
+  wakeup(&disk.free[0]);
+}
+
+// Three free descriptors, waiting for them if necessary.
+static void alloc3(int idx[3])
+{
+  for (;;) {
+    int got;
+    for (got = 0; got < 3; got++) {
+      idx[got] = alloc_desc();
+      if (idx[got] < 0)
+        break;
+    }
+    if (got == 3)
+      return;
+    for (int j = 0; j < got; j++)
+      disk.free[idx[j]] = 1;
+    sleep(&disk.free[0]);
+  }
+}
+
+// Read or write b's block, sleeping until the device is done.
+// Returns 0, or -EIO if the block is past the disk's end or the device failed.
+int virtio_disk_rw(struct buf *b, int write)
+{
+  if (!disk.present || b->blockno >= disk.capacity_blocks)
+    return -EIO;
+  int idx[3];
+  alloc3(idx);
+  struct virtio_blk_req *req = &disk.req[idx[0]];
+  req->type = write ? BLK_T_OUT : BLK_T_IN;
+  req->reserved = 0;
+  req->sector = (uint64)b->blockno * (BSIZE / 512);
+
+  disk.desc[idx[0]] = (struct virtq_desc){ (uint32)req, sizeof(*req), DESC_F_NEXT, idx[1] };
+  disk.desc[idx[1]] = (struct virtq_desc){ (uint32)b->data, BSIZE,
+                                            DESC_F_NEXT | (write ? 0 : DESC_F_WRITE), idx[2] };
+  disk.info[idx[0]].status = 0xff;
+  disk.desc[idx[2]] = (struct virtq_desc){ (uint32)&disk.info[idx[0]].status, 1, DESC_F_WRITE, 0 };
+
+  b->disk_busy = 1;
+  disk.info[idx[0]].b = b;
+  disk.avail.ring[disk.avail.idx % QUEUE_SIZE] = idx[0];
+  __sync_synchronize();
+  disk.avail.idx++;
+  __sync_synchronize();
+  *R(MMIO_QUEUE_NOTIFY) = 0;
+
+  while (b->disk_busy)
+    sleep(b);
+  int status = disk.info[idx[0]].status;
+  disk.info[idx[0]].b = 0;
+  free_chain(idx[0]);
+  return status == 0 ? 0 : -EIO;
+}
+
+void virtio_disk_intr(void)
+{
+  *R(MMIO_INTERRUPT_ACK) = *R(MMIO_INTERRUPT_STATUS) & 0x3;
+  __sync_synchronize();
+  while (disk.used_idx != disk.used.idx) {
+    __sync_synchronize();
+    int id = disk.used.ring[disk.used_idx % QUEUE_SIZE].id;
+    struct buf *b = disk.info[id].b;
+    if (b) {
+      b->disk_busy = 0;
+      wakeup(b);
+    }
+    disk.used_idx++;
+  }
+}
