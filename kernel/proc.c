@@ -27,17 +27,20 @@ struct proc *myproc(void)
 static void forkret(void);
 
 // A USED slot with a pid, a kernel stack and an empty page table whose
-// first run starts in forkret(). 0 if the table or memory is exhausted.
-static struct proc *allocproc(void)
+// first run starts in forkret(). 0 with *err set if the table is full
+// (-EAGAIN) or memory is exhausted (-ENOMEM).
+static struct proc *allocproc(int *err)
 {
   struct proc *p;
   for (p = proc; p < &proc[NPROC]; p++)
     if (p->state == UNUSED)
       break;
+  *err = -EAGAIN;
   if (p == &proc[NPROC])
     return 0;
   void *kstack = kalloc(FRAME_KERNEL);
   pagetable_t pt = uvmcreate();
+  *err = -ENOMEM;
   if (kstack == 0 || pt == 0) {
     if (kstack)
       kfree(kstack);
@@ -68,7 +71,8 @@ static void freeproc(struct proc *p)
 // The first process: its first run mounts the file system and execs /bin/init.
 void userinit(void)
 {
-  struct proc *p = allocproc();
+  int err;
+  struct proc *p = allocproc(&err);
   if (p == 0)
     panic("userinit: no memory");
   initproc = p;
@@ -123,9 +127,10 @@ int growproc(int n)
 int fork(void)
 {
   struct proc *p = myproc();
-  struct proc *np = allocproc();
+  int err;
+  struct proc *np = allocproc(&err);
   if (np == 0)
-    return -ENOMEM;  // (or the table is full: -EAGAIN would say so)
+    return err;
   if (uvmcopy_cow(p->pagetable, np->pagetable) < 0) {
     freeproc(np);
     return -ENOMEM;

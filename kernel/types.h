@@ -5,4 +5,3 @@ typedef unsigned long long uint64;
 typedef unsigned int   uint;
 typedef uint32 pte_t;
 typedef uint32 *pagetable_t;   // 1024 PTEs
-#define NULL ((void *)0)
