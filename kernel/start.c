@@ -31,6 +31,7 @@ void start(void)
   // readable from S and U mode.
   asm volatile("csrs %0, %1" : : "i"(CSR_MENVCFGH), "r"(MENVCFGH_STCE));
   csr_write(mcounteren, 7);
+  csr_write(scounteren, 7);
 
   asm volatile("mret");
 }

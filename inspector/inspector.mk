@@ -1,0 +1,98 @@
+# inspector/inspector.mk -- the inspector (host C), its unit tests and fuzzers.
+# Included from the root Makefile, which sets BUILD and CROSS.
+
+INSPECTOR := $(BUILD)/inspector/glassbox-inspector
+
+HOSTCC ?= gcc
+CLANG ?= clang
+INSP_OBJ := $(BUILD)/inspector/obj
+INSP_LIB := $(INSP_OBJ)/libinspector.a
+INSP_TEST_LIB := $(INSP_OBJ)/test-lib/libinspector.a
+
+# -iquote, not -I: our dwarf.h must not hide elfutils' <dwarf.h>.
+INSP_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-Wshadow -Wstrict-prototypes -iquote inspector \
+	$(shell pkg-config --cflags jansson libdw libelf)
+INSP_LIBS := $(shell pkg-config --libs jansson libdw libelf)
+# The unit tests link a copy of the library built with sanitizers.
+INSP_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+INSP_TEST_CFLAGS := $(INSP_CFLAGS) $(INSP_SANITIZE) \
+	$(shell pkg-config --cflags cmocka)
+INSP_TEST_LIBS := $(INSP_SANITIZE) $(shell pkg-config --libs cmocka) -pthread
+
+INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 dwarf)
+
+$(INSP_OBJ)/%.o: inspector/%.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(INSP_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(INSP_OBJ)/test-lib/%.o: inspector/%.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(INSP_TEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(INSP_LIB): $(INSP_LIB_OBJS)
+$(INSP_TEST_LIB): $(INSP_LIB_OBJS:$(INSP_OBJ)/%=$(INSP_OBJ)/test-lib/%)
+$(INSP_LIB) $(INSP_TEST_LIB):
+	rm -f $@
+	ar rcs $@ $^
+
+$(INSPECTOR): $(INSP_OBJ)/main.o $(INSP_LIB)
+	$(HOSTCC) -o $@ $^ $(INSP_LIBS)
+
+# ---- unit tests: $(BUILD)/tests/unit_inspector_<name> -------------------
+
+INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf
+INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
+UNIT_TESTS += $(INSP_TEST_BINS)
+
+$(INSP_OBJ)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(INSP_TEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit_inspector_%: $(INSP_OBJ)/tests/inspector_%_test.o $(INSP_TEST_LIB)
+	@mkdir -p $(@D)
+	$(HOSTCC) -o $@ $^ $(INSP_TEST_LIBS) $(INSP_LIBS)
+
+# The DWARF test reads a small program built like the kernel: rv32, -g,
+# linked at 0x80000000, with one variable placed at a known address.
+INSP_DWARF_SAMPLE := $(INSP_OBJ)/tests/dwarf_sample.elf
+$(INSP_DWARF_SAMPLE): tests/unit/inspector_dwarf_sample.c
+	@mkdir -p $(@D)
+	$(CROSS)gcc -march=rv32im_zicsr_zifencei -mabi=ilp32 -g -O0 \
+		-ffreestanding -nostdlib -Wl,-Ttext=0x80000000 \
+		-Wl,--section-start=.probe=0x80100000 -o $@ $<
+
+$(INSP_OBJ)/tests/inspector_dwarf_test.o: \
+	INSP_TEST_CFLAGS += -DSAMPLE_ELF='"$(abspath $(INSP_DWARF_SAMPLE))"'
+$(BUILD)/tests/unit_inspector_dwarf: $(INSP_DWARF_SAMPLE)
+$(BUILD)/tests/unit_inspector_dwarf: $(INSP_OBJ)/tests/inspector_dwarf_test.o $(INSP_TEST_LIB)
+	@mkdir -p $(@D)
+	$(HOSTCC) -o $@ $(filter %.o %.a,$^) $(INSP_TEST_LIBS) $(INSP_LIBS)
+
+# ---- fuzzing (not part of make test) ------------------------------------
+
+INSP_FUZZERS := rsp tdesc
+INSP_FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -iquote inspector \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/fuzz_rsp: inspector/fuzz/fuzz_rsp.c inspector/rsp.c
+$(BUILD)/fuzz/fuzz_tdesc: inspector/fuzz/fuzz_tdesc.c inspector/tdesc.c
+$(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%):
+	@mkdir -p $(@D)
+	$(CLANG) $(INSP_FUZZ_CFLAGS) -o $@ $^
+
+# Each fuzzer runs 30 s, starting from the seeds in inspector/fuzz/seeds/.
+fuzz-inspector: $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%)
+	@for f in $(INSP_FUZZERS); do \
+		mkdir -p $(BUILD)/fuzz/corpus_$$f && \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=30 \
+			-artifact_prefix=$(BUILD)/fuzz/crash_$${f}_ \
+			$(BUILD)/fuzz/corpus_$$f inspector/fuzz/seeds/$$f || exit 1; \
+	done
+
+FUZZ_TARGETS += fuzz-inspector
+.PHONY: fuzz-inspector
+
+-include $(wildcard $(INSP_OBJ)/*.d $(INSP_OBJ)/test-lib/*.d \
+	$(INSP_OBJ)/tests/*.d)

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Glassbox test runner: every host unit test binary ($BUILD/tests/unit_*),
+# then every QEMU integration test (tests/integration/run.py). Prints each
+# test's result as it goes and, as its very last line, "N passed, N failed".
+# Exit status 1 if anything failed (or nothing ran), else 0.
+#
+# Usage: tests/run.sh            (after `make all unit-tests`; `make test` does both)
+# Environment: BUILD (default build), UNIT_TIMEOUT (s, per binary, default 300),
+#              INTEGRATION_TIMEOUT (s, the whole integration run, default 840).
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${BUILD:-build}
+LOGDIR=$BUILD/test-logs
+UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
+INTEGRATION_TIMEOUT=${INTEGRATION_TIMEOUT:-840}
+mkdir -p "$LOGDIR"
+
+passed=0
+failed=0
+
+# ---- host unit tests (cmocka) ------------------------------------------------
+# cmocka prints, per group, "[  PASSED  ] N test(s)." and, when some failed,
+# "[  FAILED  ] N test(s), listed below:". A binary that exits non-zero with no
+# failure counted (a crash, a sanitizer report, a timeout) counts as 1 failure,
+# and so does one that prints no summary at all.
+shopt -s nullglob
+unit_bins=("$BUILD"/tests/unit_*)
+shopt -u nullglob
+
+echo "== unit tests: ${#unit_bins[@]} binaries"
+for bin in "${unit_bins[@]}"; do
+  [[ -f "$bin" && -x "$bin" ]] || continue
+  name=$(basename "$bin")
+  log=$LOGDIR/$name.log
+  # Per-test lines as they come: "PASS binary: test" / "FAIL binary: test".
+  # (sh -c: a crash is reported by that shell, into the log, not by this one)
+  # shellcheck disable=SC2016
+  CMOCKA_MESSAGE_OUTPUT=stdout timeout -k 5 "$UNIT_TIMEOUT" \
+    sh -c '"$0"; exit $?' "$bin" 2>&1 | tee "$log" |
+    awk -v n="$name" '
+      /^\[==========\] [0-9]+ test\(s\) run\./ { done = 1 }
+      /^\[==========\] Running/ { done = 0 }
+      /^\[       OK \] /  { sub(/^\[       OK \] /, "");  print "PASS " n ": " $0; fflush() }
+      /^\[  SKIPPED \] / && !done { sub(/^\[  SKIPPED \] /, ""); print "SKIP " n ": " $0; fflush() }
+      /^\[  FAILED  \] / && !done && !/test\(s\)/ { sub(/^\[  FAILED  \] /, ""); print "FAIL " n ": " $0; fflush() }
+    '
+  rc=${PIPESTATUS[0]}
+  p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s)\..*/\1/p' "$log" | awk '{s += $1} END {print s + 0}')
+  f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log" | awk '{s += $1} END {print s + 0}')
+  summaries=$(grep -c '^\[==========\] [0-9]* test(s) run\.' "$log")
+  reason=""
+  if ((rc != 0 && f == 0)); then
+    f=1
+    if ((rc == 124 || rc == 137)); then
+      reason="timed out after ${UNIT_TIMEOUT}s"
+    elif ((summaries == 0)); then
+      reason="exited with status $rc before its summary (crash?)"
+    else
+      reason="exited with status $rc after its summary (sanitizer report?)"
+    fi
+  elif ((summaries == 0 && f == 0)); then
+    f=1
+    reason="printed no cmocka summary (ran no test?)"
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if ((f > 0)); then
+    echo "FAIL $name: $f failed, $p passed${reason:+ ($reason)}; output ($log):"
+    tail -n 60 "$log" | sed 's/^/    | /'
+  else
+    echo "ok   $name: $p passed"
+  fi
+done
+
+# ---- integration tests (QEMU) ------------------------------------------------
+# run.py ends with "integration totals: passed=N failed=N".
+PYTHON=python3
+[[ -x /usr/bin/python3 ]] && PYTHON=/usr/bin/python3   # Debian's, standard library only
+echo "== integration tests"
+ilog=$LOGDIR/integration.log
+timeout -k 10 "$INTEGRATION_TIMEOUT" "$PYTHON" tests/integration/run.py 2>&1 | tee "$ilog"
+rc=${PIPESTATUS[0]}
+totals=$(grep -E '^integration totals: passed=[0-9]+ failed=[0-9]+$' "$ilog" | tail -n 1)
+if [[ -n "$totals" ]]; then
+  ip=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$totals")
+  if_=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$totals")
+  if ((rc != 0 && if_ == 0)); then
+    echo "FAIL integration: run.py exited with status $rc"
+    if_=1
+  fi
+else
+  ip=0
+  if_=1
+  echo "FAIL integration: run.py exited with status $rc without its totals (timeout after ${INTEGRATION_TIMEOUT}s is status 124)"
+fi
+passed=$((passed + ip))
+failed=$((failed + if_))
+
+if ((passed + failed == 0)); then
+  echo "no test ran"
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,57 @@
+# Glassbox tests: host unit tests (cmocka), and the aggregate targets
+# `unit-tests` and `fuzz`. Included by the root Makefile after kernel.mk,
+# user.mk and inspector.mk, so those may already have appended to UNIT_TESTS
+# and FUZZ_TARGETS. tests/run.sh runs every $(BUILD)/tests/unit_* binary and
+# then the QEMU integration tests in tests/integration/.
+#
+# Host unit tests of the kernel's pure parts
+# ------------------------------------------
+# Each tests/unit/kernel_X_test.c builds to $(BUILD)/tests/unit_kernel_X, linked
+# with cmocka and with the kernel sources listed in kernel_X_SRCS, all compiled
+# for the host with -DHOST_TEST. Optional kernel_X_CFLAGS adds flags for that
+# test's own file. Set the lists here (or in any .mk included before this one):
+#
+#   kernel_elf_SRCS := kernel/elf.c
+#
+# A test with no _SRCS list links only its own file.
+
+UNIT_CC      ?= cc
+UNIT_CFLAGS  ?= -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined
+UNIT_CPPFLAGS = -DHOST_TEST -I. -Ikernel -MMD -MP
+UNIT_LDFLAGS ?= -fsanitize=address,undefined
+UNIT_LDLIBS  ?= -lcmocka
+
+UNIT_OBJDIR  := $(BUILD)/tests/host
+
+# kernel_X for every tests/unit/kernel_X_test.c
+KERNEL_UNIT_NAMES := $(patsubst tests/unit/%_test.c,%,$(wildcard tests/unit/kernel_*_test.c))
+
+# $(call unit_obj,file.c) -> where its host object goes
+unit_obj = $(patsubst %.c,$(UNIT_OBJDIR)/%.o,$(1))
+
+define KERNEL_UNIT_RULES
+UNIT_TESTS += $(BUILD)/tests/unit_$(1)
+UNIT_OBJS  += $(call unit_obj,tests/unit/$(1)_test.c $($(1)_SRCS))
+$(BUILD)/tests/unit_$(1): $(call unit_obj,tests/unit/$(1)_test.c $($(1)_SRCS))
+	@mkdir -p $$(@D)
+	$$(UNIT_CC) $$(UNIT_LDFLAGS) -o $$@ $$^ $$(UNIT_LDLIBS)
+$(call unit_obj,tests/unit/$(1)_test.c): UNIT_EXTRA_CFLAGS := $($(1)_CFLAGS)
+endef
+$(foreach t,$(KERNEL_UNIT_NAMES),$(eval $(call KERNEL_UNIT_RULES,$(t))))
+
+# Host objects, out of tree: $(BUILD)/tests/host/<path>.o from <path>.c
+$(UNIT_OBJDIR)/%.o: %.c
+	@mkdir -p $(@D)
+	$(UNIT_CC) $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) $(UNIT_EXTRA_CFLAGS) -c -o $@ $<
+
+-include $(sort $(UNIT_OBJS:.o=.d))
+
+# Every unit test binary, from every part (other .mk files append to UNIT_TESTS).
+unit-tests: $(UNIT_TESTS)
+
+# libFuzzer targets, bounded in time; other .mk files append to FUZZ_TARGETS.
+# Not part of `make test`.
+fuzz: $(FUZZ_TARGETS)
+
+.PHONY: unit-tests fuzz

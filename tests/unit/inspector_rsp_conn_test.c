@@ -1,0 +1,763 @@
+/* Unit tests for inspector/rsp_conn.c against a scripted gdb stub that
+ * answers like QEMU 7.2 (and misbehaves on request: NAKs, corrupt
+ * checksums, replies ahead of acks, silence, hang-ups). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rsp_conn.h"
+
+#define MEM_BASE 0x80000000u
+#define MEM_SIZE 8192
+#define QEMU_SUPPORTED \
+    "PacketSize=1000;qXfer:features:read+;vContSupported+;multiprocess+"
+
+struct stub {
+    int fd, listen_fd;
+    pthread_t thread;
+    /* how it behaves */
+    const char *supported;
+    const char *vcont;
+    size_t xfer_chunk;
+    bool nak_first;        /* answer the first packet with '-' */
+    bool corrupt_first_m;  /* first 'm' reply with a bad checksum */
+    bool reply_before_ack; /* send each reply, then its '+' */
+    bool ignore_m;         /* never answer 'm' */
+    bool close_on_m;       /* hang up on 'm' */
+    bool short_reads;      /* answer 'm' with half of what was asked */
+    /* what it saw and holds */
+    struct rsp_parser parser;
+    bool no_ack, running;
+    size_t max_m, max_M;
+    int n_m, naks, acks_after_no_ack;
+    int nlog;
+    char log[64][64];
+    uint8_t mem[MEM_SIZE];
+    char cpu_xml[2048];
+    char reply[RSP_MAX_PAYLOAD];
+    char last[2 * RSP_MAX_PAYLOAD + 4];
+    size_t last_len;
+};
+
+static void stub_write(struct stub *s, const void *p, size_t n)
+{
+    assert_int_equal(send(s->fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+static void stub_send(struct stub *s, const char *payload, bool corrupt)
+{
+    s->last_len = rsp_frame(payload, strlen(payload), s->last, sizeof s->last);
+    assert_true(s->last_len > 0);
+    if (corrupt) {
+        char bad[sizeof s->last];
+        memcpy(bad, s->last, s->last_len);
+        bad[s->last_len - 1] ^= 1;
+        stub_write(s, bad, s->last_len);
+    } else {
+        stub_write(s, s->last, s->last_len);
+    }
+}
+
+/* A body sent as is: how a stub sends run-length encoded data. */
+static void stub_send_raw(struct stub *s, const char *body)
+{
+    uint8_t sum = 0;
+
+    for (const char *p = body; *p; p++)
+        sum += (uint8_t)*p;
+    s->last_len = (size_t)snprintf(s->last, sizeof s->last, "$%s#%02x", body,
+                                   sum);
+    stub_write(s, s->last, s->last_len);
+}
+
+static const char *xfer(struct stub *s, const char *args)
+{
+    static const char target[] =
+        "<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
+        "<target><architecture>riscv:rv32</architecture>"
+        "<xi:include href=\"cpu.xml\"/><xi:include href=\"csr.xml\"/>"
+        "</target>";
+    static const char csr[] =
+        "<feature name=\"org.gnu.gdb.riscv.csr\">"
+        "<reg name=\"sstatus\" bitsize=\"32\" regnum=\"322\"/>"
+        "<reg name=\"satp\" bitsize=\"32\" regnum=\"450\"/></feature>";
+    char annex[64];
+    unsigned long off, len;
+    const char *doc;
+
+    if (sscanf(args, "%63[^:]:%lx,%lx", annex, &off, &len) != 3)
+        return "E00";
+    doc = strcmp(annex, "target.xml") == 0 ? target
+          : strcmp(annex, "cpu.xml") == 0  ? s->cpu_xml
+          : strcmp(annex, "csr.xml") == 0  ? csr
+                                           : NULL;
+    if (!doc || off > strlen(doc))
+        return "E00";
+    size_t n = strlen(doc) - off;
+    if (n > len)
+        n = len;
+    if (n > s->xfer_chunk)
+        n = s->xfer_chunk;
+    snprintf(s->reply, sizeof s->reply, "%c%.*s",
+             off + n < strlen(doc) ? 'm' : 'l', (int)n, doc + off);
+    return s->reply;
+}
+
+static const char *read_mem(struct stub *s, const char *args)
+{
+    unsigned long addr, len;
+
+    s->n_m++;
+    if (sscanf(args, "%lx,%lx", &addr, &len) != 2)
+        return "E01";
+    if (len > s->max_m)
+        s->max_m = len;
+    if (len > 2048)
+        return "E22"; /* as QEMU 7.2 says */
+    if (addr < MEM_BASE || addr + len > MEM_BASE + MEM_SIZE)
+        return "E14";
+    if (s->short_reads && len > 1)
+        len /= 2;
+    rsp_hex_encode(s->mem + (addr - MEM_BASE), len, s->reply);
+    return s->reply;
+}
+
+static const char *write_mem(struct stub *s, const char *args)
+{
+    unsigned long addr, len;
+    int at;
+
+    if (sscanf(args, "%lx,%lx:%n", &addr, &len, &at) != 2)
+        return "E01";
+    if (len > s->max_M)
+        s->max_M = len;
+    if (addr < MEM_BASE || addr + len > MEM_BASE + MEM_SIZE ||
+        strlen(args + at) != 2 * len ||
+        rsp_hex_decode(args + at, 2 * len, s->mem + (addr - MEM_BASE)) < 0)
+        return "E14";
+    return "OK";
+}
+
+/* Register n reads as 0x80000000 | n, if it exists. */
+static const char *read_reg(struct stub *s, const char *args)
+{
+    unsigned long n = strtoul(args, NULL, 16);
+    uint32_t v = 0x80000000u | (uint32_t)n;
+    uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                     (uint8_t)(v >> 24)};
+
+    if (n > 32 && n != 322 && n != 450)
+        return ""; /* QEMU: an empty reply */
+    rsp_hex_encode(le, 4, s->reply);
+    return s->reply;
+}
+
+static bool starts(const char *p, const char *prefix)
+{
+    return strncmp(p, prefix, strlen(prefix)) == 0;
+}
+
+/* The reply to one packet, or NULL for none. */
+static const char *answer(struct stub *s, const char *p)
+{
+    if (starts(p, "qSupported"))
+        return s->supported;
+    if (strcmp(p, "QStartNoAckMode") == 0 || starts(p, "Qqemu.") ||
+        strcmp(p, "D") == 0)
+        return "OK";
+    if (strcmp(p, "vCont?") == 0)
+        return s->vcont;
+    if (starts(p, "qXfer:features:read:"))
+        return xfer(s, p + strlen("qXfer:features:read:"));
+    if (strcmp(p, "?") == 0)
+        return "T05thread:01;";
+    if (strcmp(p, "c") == 0 || strcmp(p, "vCont;c") == 0) {
+        s->running = true;
+        return NULL;
+    }
+    if (strcmp(p, "s") == 0 || strcmp(p, "vCont;s") == 0)
+        return "T05thread:01;";
+    switch (p[0]) {
+    case 'm':
+        return read_mem(s, p + 1);
+    case 'M':
+        return write_mem(s, p + 1);
+    case 'p':
+        return read_reg(s, p + 1);
+    case 'Z':
+    case 'z':
+        return p[1] <= '2' ? "OK" : "";
+    default:
+        return "";
+    }
+}
+
+static void on_packet(struct stub *s, const char *p)
+{
+    bool ack = !s->no_ack;
+
+    if (s->nlog < 64)
+        snprintf(s->log[s->nlog++], sizeof s->log[0], "%s", p);
+    if (ack && s->nak_first) {
+        s->nak_first = false;
+        stub_write(s, "-", 1);
+        return;
+    }
+    if (ack && !s->reply_before_ack)
+        stub_write(s, "+", 1);
+    if (p[0] == 'm' && s->ignore_m)
+        return;
+    if (p[0] == 'm' && s->close_on_m) {
+        shutdown(s->fd, SHUT_RDWR);
+        return;
+    }
+    if (strcmp(p, "g") == 0) {
+        /* x0..x31 zero, pc 0x80001000: 258 zeros and "100080" */
+        stub_send_raw(s, "0*~0*~0*Z100080");
+    } else {
+        const char *r = answer(s, p);
+        if (r) {
+            bool corrupt = p[0] == 'm' && s->corrupt_first_m;
+            if (corrupt)
+                s->corrupt_first_m = false;
+            stub_send(s, r, corrupt);
+        }
+    }
+    if (ack && s->reply_before_ack)
+        stub_write(s, "+", 1);
+    if (strcmp(p, "QStartNoAckMode") == 0)
+        s->no_ack = true;
+}
+
+static void on_byte(struct stub *s, uint8_t b)
+{
+    struct rsp_event ev;
+
+    if (b == 0x03 && s->parser.state == RSP_S_IDLE) {
+        if (s->running) {
+            s->running = false;
+            stub_send(s, "T02thread:01;", false);
+        }
+        return;
+    }
+    rsp_parse(&s->parser, &b, 1, &ev);
+    switch (ev.kind) {
+    case RSP_EV_ACK:
+        s->acks_after_no_ack += s->no_ack;
+        break;
+    case RSP_EV_NAK:
+        s->naks++;
+        stub_write(s, s->last, s->last_len);
+        break;
+    case RSP_EV_PACKET:
+        on_packet(s, ev.data);
+        break;
+    case RSP_EV_BAD:
+        stub_write(s, "-", 1);
+        break;
+    case RSP_EV_NONE:
+        break;
+    }
+}
+
+static void *stub_main(void *arg)
+{
+    struct stub *s = arg;
+    uint8_t buf[4096];
+    ssize_t n;
+
+    if (s->listen_fd >= 0)
+        s->fd = accept(s->listen_fd, NULL, NULL);
+    while ((n = recv(s->fd, buf, sizeof buf, 0)) > 0)
+        for (ssize_t i = 0; i < n; i++)
+            on_byte(s, buf[i]);
+    return NULL;
+}
+
+static struct stub *stub_new(void)
+{
+    struct stub *s = calloc(1, sizeof *s);
+    int n;
+
+    s->fd = s->listen_fd = -1;
+    s->supported = QEMU_SUPPORTED;
+    s->vcont = "vCont;c;C;s;S";
+    s->xfer_chunk = 64; /* several chunks per document */
+    rsp_parser_init(&s->parser);
+    for (size_t i = 0; i < MEM_SIZE; i++)
+        s->mem[i] = (uint8_t)(i * 7 + (i >> 8));
+    n = snprintf(s->cpu_xml, sizeof s->cpu_xml,
+                 "<feature name=\"org.gnu.gdb.riscv.cpu\">");
+    for (int r = 0; r < 32; r++)
+        n += snprintf(s->cpu_xml + n, sizeof s->cpu_xml - (size_t)n,
+                      "<reg name=\"x%d\" bitsize=\"32\"/>", r);
+    snprintf(s->cpu_xml + n, sizeof s->cpu_xml - (size_t)n,
+             "<reg name=\"pc\" bitsize=\"32\"/></feature>");
+    return s;
+}
+
+static char err[256];
+
+/* Connects a client to s over a socketpair. */
+static struct rsp_conn *start(struct stub *s, int timeout_ms)
+{
+    int sv[2];
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    s->fd = sv[0];
+    assert_int_equal(pthread_create(&s->thread, NULL, stub_main, s), 0);
+    return rsp_conn_adopt(sv[1], timeout_ms, err, sizeof err);
+}
+
+static void finish(struct stub *s, struct rsp_conn *c)
+{
+    rsp_conn_close(c);
+    pthread_join(s->thread, NULL);
+    close(s->fd);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    free(s);
+}
+
+static bool logged(const struct stub *s, const char *packet)
+{
+    for (int i = 0; i < s->nlog; i++)
+        if (strcmp(s->log[i], packet) == 0)
+            return true;
+    return false;
+}
+
+static void assert_error_has(struct rsp_conn *c, const char *want)
+{
+    if (!strstr(rsp_conn_error(c), want))
+        fail_msg("error \"%s\" does not contain \"%s\"", rsp_conn_error(c),
+                 want);
+}
+
+static void test_handshake(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    const struct tdesc *t;
+
+    (void)state;
+    assert_non_null(c);
+    t = rsp_conn_tdesc(c);
+    assert_string_equal(t->arch, "riscv:rv32");
+    assert_int_equal(t->nregs, 35);
+    assert_int_equal(tdesc_find(t, "pc")->regnum, 32);
+    assert_int_equal(tdesc_find(t, "satp")->regnum, 450);
+    assert_true(starts(s->log[0], "qSupported:"));
+    assert_string_equal(s->log[1], "vCont?");
+    assert_string_equal(s->log[2], "qXfer:features:read:target.xml:0,ffb");
+    assert_true(logged(s, "qXfer:features:read:cpu.xml:40,ffb"));
+    assert_string_equal(s->log[s->nlog - 2], "Qqemu.PhyMemMode:0");
+    assert_string_equal(s->log[s->nlog - 1], "?");
+    assert_false(rsp_conn_running(c));
+    assert_int_equal(rsp_conn_stats(c)->round_trips, (uint64_t)s->nlog);
+    assert_int_equal(rsp_conn_stats(c)->retransmits, 0);
+    finish(s, c);
+}
+
+static void test_read_mem_in_2048_byte_pieces(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    static uint8_t buf[5000];
+
+    (void)state;
+    assert_non_null(c);
+    uint64_t trips = rsp_conn_stats(c)->round_trips;
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE + 100, buf, sizeof buf), 0);
+    assert_memory_equal(buf, s->mem + 100, sizeof buf);
+    assert_int_equal(s->n_m, 3);
+    assert_int_equal(s->max_m, 2048);
+    assert_int_equal(rsp_conn_stats(c)->round_trips - trips, 3);
+    finish(s, c);
+}
+
+static void test_small_packet_size(void **state)
+{
+    struct stub *s = stub_new();
+    uint8_t buf[250];
+
+    (void)state;
+    s->supported = "PacketSize=c8;qXfer:features:read+";
+    struct rsp_conn *c = start(s, 2000);
+    assert_non_null(c);
+    assert_true(logged(s, "qXfer:features:read:target.xml:0,c3"));
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), 0);
+    assert_memory_equal(buf, s->mem, sizeof buf);
+    assert_int_equal(s->n_m, 3);
+    assert_int_equal(s->max_m, 100);
+    finish(s, c);
+}
+
+static void test_short_reads_continue(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    uint8_t buf[1000];
+
+    (void)state;
+    assert_non_null(c);
+    s->short_reads = true;
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE + 3, buf, sizeof buf), 0);
+    assert_memory_equal(buf, s->mem + 3, sizeof buf);
+    assert_true(s->n_m > 1);
+    finish(s, c);
+}
+
+static void test_read_mem_error(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    uint8_t buf[16];
+    uint64_t v;
+
+    (void)state;
+    assert_non_null(c);
+    assert_int_equal(rsp_conn_read_mem(c, 0x10000000, buf, sizeof buf), -1);
+    assert_string_equal(rsp_conn_error(c),
+                        "cannot read 16 bytes at 0x10000000: 'E14'");
+    /* An error reply leaves the connection usable. */
+    assert_int_equal(rsp_conn_read_reg(c, 32, &v), 0);
+    finish(s, c);
+}
+
+static void test_write_mem(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    static uint8_t data[3000];
+
+    (void)state;
+    assert_non_null(c);
+    memset(data, 0xa5, sizeof data);
+    data[0] = '$'; /* hex-encoded, so nothing needs escaping */
+    assert_int_equal(rsp_conn_write_mem(c, MEM_BASE + 10, data, sizeof data),
+                     0);
+    assert_memory_equal(s->mem + 10, data, sizeof data);
+    assert_true(s->max_M <= (4096 - 40) / 2);
+    assert_int_equal(rsp_conn_write_mem(c, 0x1000, data, 4), -1);
+    assert_error_has(c, "answered 'E14' to 'M1000,4:");
+    finish(s, c);
+}
+
+static void test_registers(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    uint8_t regs[256];
+    size_t n;
+    uint64_t v;
+
+    (void)state;
+    assert_non_null(c);
+    assert_int_equal(rsp_conn_read_reg_named(c, "satp", &v), 0);
+    assert_int_equal(v, 0x800001c2);
+    assert_true(logged(s, "p1c2"));
+    assert_int_equal(rsp_conn_read_reg_named(c, "pc", &v), 0);
+    assert_int_equal(v, 0x80000020);
+    assert_int_equal(rsp_conn_read_reg_named(c, "mepc", &v), -1);
+    assert_string_equal(rsp_conn_error(c),
+                        "the target description has no register mepc");
+    assert_int_equal(rsp_conn_read_reg(c, 1000, &v), -1);
+    assert_string_equal(rsp_conn_error(c),
+                        "register 1000 cannot be read: 'no such register'");
+    /* 'g' comes back run-length encoded. */
+    assert_int_equal(rsp_conn_read_gregs(c, regs, sizeof regs, &n), 0);
+    assert_int_equal(n, 132);
+    assert_memory_equal(regs + 128, "\x00\x10\x00\x80", 4);
+    assert_int_equal(rsp_conn_read_gregs(c, regs, 100, &n), -1);
+    finish(s, c);
+}
+
+static void test_breakpoints_and_qemu_packets(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+
+    (void)state;
+    assert_non_null(c);
+    assert_int_equal(rsp_conn_insert(c, RSP_BREAK_SW, 0x80000100, 4), 0);
+    assert_int_equal(rsp_conn_remove(c, RSP_BREAK_SW, 0x80000100, 4), 0);
+    assert_int_equal(rsp_conn_insert(c, RSP_WATCH_WRITE, 0x80001ffc, 4), 0);
+    assert_int_equal(rsp_conn_remove(c, RSP_WATCH_WRITE, 0x80001ffc, 4), 0);
+    assert_true(logged(s, "Z0,80000100,4"));
+    assert_true(logged(s, "z0,80000100,4"));
+    assert_true(logged(s, "Z2,80001ffc,4"));
+    assert_true(logged(s, "z2,80001ffc,4"));
+    assert_int_equal(rsp_conn_insert(c, RSP_WATCH_READ, 0x80001ffc, 4), -1);
+    assert_string_equal(rsp_conn_error(c),
+                        "the gdb stub does not support 'Z3,80001ffc,4'");
+    assert_int_equal(rsp_conn_set_phys_mode(c, true), 0);
+    assert_true(logged(s, "Qqemu.PhyMemMode:1"));
+    assert_int_equal(rsp_conn_set_sstep(c, RSP_SSTEP_ENABLE), 0);
+    assert_true(logged(s, "Qqemu.sstep=1"));
+    assert_int_equal(rsp_conn_detach(c), 0);
+    assert_string_equal(s->log[s->nlog - 1], "D");
+    finish(s, c);
+}
+
+static void test_continue_poll_interrupt(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    struct rsp_stop st;
+    uint8_t b;
+
+    (void)state;
+    assert_non_null(c);
+    assert_int_equal(rsp_conn_interrupt(c), -1); /* not running */
+    assert_int_equal(rsp_conn_continue(c), 0);
+    assert_true(rsp_conn_running(c));
+    assert_int_equal(rsp_conn_continue(c), -1);
+    assert_int_equal(rsp_conn_poll_stop(c, &st), 0);
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, &b, 1), -1);
+    assert_error_has(c, "the target is running");
+    assert_int_equal(rsp_conn_interrupt(c), 0);
+    assert_int_equal(rsp_conn_wait_stop(c, 2000, &st), 1);
+    assert_int_equal(st.kind, RSP_STOP_SIGNAL);
+    assert_int_equal(st.signal, 2);
+    assert_false(rsp_conn_running(c));
+    assert_true(logged(s, "vCont;c"));
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, &b, 1), 0);
+    assert_int_equal(rsp_conn_wait_stop(c, 10, &st), -1); /* not running */
+    finish(s, c);
+}
+
+/* Without vCont, plain 's' and 'c'. */
+static void test_step_without_vcont(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_stop st;
+
+    (void)state;
+    s->vcont = "";
+    struct rsp_conn *c = start(s, 2000);
+    assert_non_null(c);
+    assert_int_equal(rsp_conn_step(c), 0);
+    assert_int_equal(rsp_conn_wait_stop(c, 2000, &st), 1);
+    assert_int_equal(st.signal, 5);
+    assert_string_equal(st.thread, "01");
+    assert_true(logged(s, "s"));
+    assert_false(logged(s, "vCont;s"));
+    assert_int_equal(rsp_conn_continue(c), 0);
+    assert_int_equal(rsp_conn_interrupt(c), 0);
+    assert_int_equal(rsp_conn_wait_stop(c, 2000, &st), 1);
+    assert_true(logged(s, "c"));
+    assert_int_equal(rsp_conn_halt_reason(c, &st), 0);
+    assert_int_equal(st.signal, 5);
+    finish(s, c);
+}
+
+static void test_nak_resends(void **state)
+{
+    struct stub *s = stub_new();
+
+    (void)state;
+    s->nak_first = true;
+    struct rsp_conn *c = start(s, 2000);
+    assert_non_null(c);
+    assert_int_equal(rsp_conn_stats(c)->retransmits, 1);
+    assert_true(starts(s->log[1], "qSupported:")); /* the same, again */
+    finish(s, c);
+}
+
+static void test_corrupt_reply_is_nakked(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    uint8_t buf[64];
+
+    (void)state;
+    assert_non_null(c);
+    s->corrupt_first_m = true;
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), 0);
+    assert_memory_equal(buf, s->mem, sizeof buf);
+    assert_int_equal(s->naks, 1);
+    finish(s, c);
+}
+
+static void test_reply_before_ack(void **state)
+{
+    struct stub *s = stub_new();
+    uint8_t buf[3000];
+    uint64_t v;
+
+    (void)state;
+    s->reply_before_ack = true;
+    struct rsp_conn *c = start(s, 2000);
+    assert_non_null(c);
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), 0);
+    assert_memory_equal(buf, s->mem, sizeof buf);
+    assert_int_equal(rsp_conn_read_reg_named(c, "satp", &v), 0);
+    assert_int_equal(v, 0x800001c2);
+    finish(s, c);
+}
+
+static void test_no_ack_mode(void **state)
+{
+    struct stub *s = stub_new();
+    uint8_t buf[3000];
+
+    (void)state;
+    s->supported = QEMU_SUPPORTED ";QStartNoAckMode+";
+    struct rsp_conn *c = start(s, 2000);
+    assert_non_null(c);
+    assert_string_equal(s->log[1], "QStartNoAckMode");
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), 0);
+    assert_memory_equal(buf, s->mem, sizeof buf);
+    /* Only the '+' for the OK to QStartNoAckMode itself. */
+    assert_int_equal(s->acks_after_no_ack, 1);
+    finish(s, c);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void test_timeout_breaks_connection(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 200);
+    uint8_t buf[16];
+    uint64_t v;
+
+    (void)state;
+    assert_non_null(c);
+    s->ignore_m = true;
+    double t0 = now_ms();
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), -1);
+    double waited = now_ms() - t0;
+    assert_true(waited >= 190 && waited < 2000);
+    assert_string_equal(rsp_conn_error(c),
+                        "no reply to 'm80000000,10' within 200 ms");
+    /* A late reply could be taken for the next one's: no more requests. */
+    assert_int_equal(rsp_conn_read_reg(c, 32, &v), -1);
+    assert_string_equal(rsp_conn_error(c),
+                        "no reply to 'm80000000,10' within 200 ms");
+    finish(s, c);
+}
+
+static void test_remote_hangs_up(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    uint8_t buf[16];
+
+    (void)state;
+    assert_non_null(c);
+    s->close_on_m = true;
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), -1);
+    assert_string_equal(rsp_conn_error(c),
+                        "the gdb stub closed the connection");
+    finish(s, c);
+}
+
+static void test_no_target_description(void **state)
+{
+    struct stub *s = stub_new();
+
+    (void)state;
+    s->supported = "PacketSize=1000";
+    assert_null(start(s, 2000));
+    assert_string_equal(err, "the gdb stub offers no target description");
+    finish(s, NULL);
+}
+
+/* The real path: TCP on loopback, with TCP_NODELAY set. */
+static void test_tcp_open(void **state)
+{
+    struct stub *s = stub_new();
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    char port[16];
+    int nodelay = 0;
+    socklen_t olen = sizeof nodelay;
+
+    (void)state;
+    s->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(bind(s->listen_fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(s->listen_fd, 1), 0);
+    getsockname(s->listen_fd, (struct sockaddr *)&sa, &len);
+    snprintf(port, sizeof port, "%d", ntohs(sa.sin_port));
+    assert_int_equal(pthread_create(&s->thread, NULL, stub_main, s), 0);
+    struct rsp_conn *c = rsp_conn_open("127.0.0.1", port, 2000, err,
+                                       sizeof err);
+    assert_non_null(c);
+    getsockopt(rsp_conn_fd(c), IPPROTO_TCP, TCP_NODELAY, &nodelay, &olen);
+    assert_int_equal(nodelay, 1);
+    assert_int_equal(tdesc_find(rsp_conn_tdesc(c), "satp")->regnum, 450);
+    finish(s, c);
+}
+
+static void test_connect_refused(void **state)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    char port[16], want[64];
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    (void)state;
+    /* A port that was free a moment ago and has no listener now. */
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    getsockname(fd, (struct sockaddr *)&sa, &len);
+    close(fd);
+    snprintf(port, sizeof port, "%d", ntohs(sa.sin_port));
+    assert_null(rsp_conn_open("127.0.0.1", port, 1000, err, sizeof err));
+    snprintf(want, sizeof want, "connect to 127.0.0.1:%s: Connection refused",
+             port);
+    assert_string_equal(err, want);
+    assert_null(rsp_conn_open("no-such-host.invalid", "1", 1000, err,
+                              sizeof err));
+    assert_non_null(strstr(err, "no-such-host.invalid:1: "));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_handshake),
+        cmocka_unit_test(test_read_mem_in_2048_byte_pieces),
+        cmocka_unit_test(test_small_packet_size),
+        cmocka_unit_test(test_short_reads_continue),
+        cmocka_unit_test(test_read_mem_error),
+        cmocka_unit_test(test_write_mem),
+        cmocka_unit_test(test_registers),
+        cmocka_unit_test(test_breakpoints_and_qemu_packets),
+        cmocka_unit_test(test_continue_poll_interrupt),
+        cmocka_unit_test(test_step_without_vcont),
+        cmocka_unit_test(test_nak_resends),
+        cmocka_unit_test(test_corrupt_reply_is_nakked),
+        cmocka_unit_test(test_reply_before_ack),
+        cmocka_unit_test(test_no_ack_mode),
+        cmocka_unit_test(test_timeout_breaks_connection),
+        cmocka_unit_test(test_remote_hangs_up),
+        cmocka_unit_test(test_no_target_description),
+        cmocka_unit_test(test_tcp_open),
+        cmocka_unit_test(test_connect_refused),
+    };
+    return cmocka_run_group_tests_name("inspector_rsp_conn", tests, NULL,
+                                       NULL);
+}

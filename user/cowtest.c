@@ -1,0 +1,156 @@
+// cowtest: checks copy-on-write fork by counting free frames.
+//
+// 1. fork shares the buffer: the frames fork uses do not grow with it.
+// 2. The child sees the parent's data; its writes copy one frame per page
+//    and stay private; the parent, once alone, writes without copying.
+// 3. The parent's writes while a child shares the buffer copy one frame per
+//    page and stay private too.
+// 4. All frames are back at the end.
+
+#include "user/user.h"
+
+#define PGSIZE 4096
+#define NPAGES 16          // the buffer: 64 KiB
+#define NAP 10             // ticks a child sleeps so that the parent goes first
+#define SLACK 2            // frames of noise allowed in the fork measurement
+#define BAD_DATA 100       // child exit status: it saw the wrong bytes
+
+static char *buf;
+
+static void
+fail(const char *why)
+{
+  printf("cowtest: FAILED (%s)\n", why);
+  exit(1);
+}
+
+static int
+free_frames(void)
+{
+  struct sysinfo si;
+
+  if (sysinfo(&si) < 0)
+    fail("sysinfo");
+  return si.free_frames;
+}
+
+static void
+fill(int seed)
+{
+  int i;
+
+  for (i = 0; i < NPAGES * PGSIZE; i++)
+    buf[i] = seed + i % 251;
+}
+
+static int
+holds(int seed)
+{
+  int i;
+
+  for (i = 0; i < NPAGES * PGSIZE; i++) {
+    if (buf[i] != (char)(seed + i % 251))
+      return 0;
+  }
+  return 1;
+}
+
+// Frames used by a fork whose child just sleeps, measured while it sleeps.
+static int
+fork_cost(void)
+{
+  int before, after, pid;
+
+  before = free_frames();
+  if ((pid = fork()) < 0)
+    fail("fork");
+  if (pid == 0) {
+    sleep(NAP);
+    exit(0);
+  }
+  after = free_frames();
+  wait(0);
+  return before - after;
+}
+
+// Frames copied by filling the buffer with seed.
+static int
+write_cost(int seed)
+{
+  int before = free_frames();
+
+  fill(seed);
+  if (!holds(seed))
+    fail("a process does not see its own writes");
+  return before - free_frames();
+}
+
+// Returns the child's exit status.
+static int
+wait_child(void)
+{
+  int status;
+
+  if (wait(&status) < 0)
+    fail("wait");
+  if (status == BAD_DATA)
+    fail("the child saw data the parent wrote after fork");
+  if (status < 0)
+    fail("the child was killed");
+  return status;
+}
+
+int
+main(void)
+{
+  int base, start, before, pid, shared, child_copied, alone_copied, alive_copied;
+
+  base = fork_cost();
+  // One page more than needed, so that the buffer can start on a page of its
+  // own rather than on the last page of bss.
+  if ((buf = sbrk((NPAGES + 1) * PGSIZE)) == (char*)-1)
+    fail("sbrk");
+  buf += (PGSIZE - (uint)buf % PGSIZE) % PGSIZE;
+  fill('P');
+  start = free_frames();
+
+  // Steps 1 and 2.
+  shared = NPAGES - (fork_cost() - base);
+  before = free_frames();
+  if ((pid = fork()) < 0)
+    fail("fork");
+  if (pid == 0) {
+    if (!holds('P'))
+      exit(BAD_DATA);
+    exit(write_cost('C'));
+  }
+  child_copied = wait_child();
+  if (!holds('P'))
+    fail("the parent sees the child's writes");
+  alone_copied = write_cost('p');
+  printf("cowtest: fork shared %d frames, child's writes copied %d frames\n",
+         shared, child_copied);
+
+  // Step 3.
+  if ((pid = fork()) < 0)
+    fail("fork");
+  if (pid == 0) {
+    sleep(NAP);
+    exit(holds('p') ? 0 : BAD_DATA);
+  }
+  alive_copied = write_cost('Q');
+  wait_child();
+  printf("cowtest: parent's writes copied %d frames with the child alive, %d after it exited\n",
+         alive_copied, alone_copied);
+
+  if (shared < NPAGES - SLACK)
+    fail("fork copied the buffer");
+  if (child_copied != NPAGES || alive_copied != NPAGES)
+    fail("a write to a shared page did not copy exactly that page");
+  if (alone_copied != 0)
+    fail("a write to a page no longer shared copied it");
+  if (free_frames() != start || before != start)
+    fail("frames leaked");
+  printf("cowtest: OK\n");
+  return 0;
+}

@@ -1,0 +1,55 @@
+# User programs, their C library, and the file system image.
+# Included by the root Makefile, which sets BUILD and CROSS.
+
+UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests
+
+UOBJ     := $(BUILD)/user/obj
+UCC      := $(CROSS)gcc
+ULD      := $(CROSS)ld
+UCFLAGS  := -march=rv32im_zicsr -mabi=ilp32 -ffreestanding -nostdlib -fno-pie \
+            -fno-tree-loop-distribute-patterns -fno-omit-frame-pointer \
+            -ffunction-sections -fdata-sections \
+            -g -O2 -Wall -Wextra -Werror -I. -MMD -MP
+# gcc picks its rv32im/ilp32 libgcc only when -march matches exactly, so ask
+# without _zicsr; we need it for 64-bit division.
+ULIBGCC  := $(shell $(UCC) -march=rv32im -mabi=ilp32 -print-libgcc-file-name)
+ULIBOBJS := $(addprefix $(UOBJ)/,crt0.o usys.o ulib.o printf.o umalloc.o)
+UBINS    := $(addprefix $(BUILD)/user/,$(UPROGS))
+
+HOSTCC    ?= cc
+UMKBADELF := $(BUILD)/user/host/mkbadelf
+UMKE2FS   := $(firstword $(wildcard /usr/sbin/mke2fs /sbin/mke2fs) mke2fs)
+UFSROOT   := $(BUILD)/fsroot
+FSIMG     := $(BUILD)/fs.img
+
+$(UOBJ)/%.o: user/%.c
+	@mkdir -p $(@D)
+	$(UCC) $(UCFLAGS) -c -o $@ $<
+
+$(UOBJ)/%.o: user/%.S
+	@mkdir -p $(@D)
+	$(UCC) $(UCFLAGS) -c -o $@ $<
+
+$(UBINS): $(BUILD)/user/%: $(UOBJ)/%.o $(ULIBOBJS) user/user.ld
+	$(ULD) -m elf32lriscv -T user/user.ld --gc-sections -o $@ \
+	    $(ULIBOBJS) $(UOBJ)/$*.o $(ULIBGCC)
+
+# Writes malformed variants of a good ELF for usertests' exec checks.
+$(UMKBADELF): user/mkbadelf.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -g -O2 -Wall -Wextra -Werror -MMD -MP -o $@ $<
+
+# ext2 revision 1, 1 KiB blocks, 128-byte inodes; "-O none" drops mke2fs's
+# default features (dir_index, resize_inode, ext_attr, large_file), leaving
+# only filetype and sparse_super for the kernel to understand.
+$(FSIMG): $(UBINS) $(UMKBADELF) $(wildcard user/fsroot/*)
+	rm -rf $(UFSROOT)
+	mkdir -p $(UFSROOT)/bin $(UFSROOT)/bad
+	cp -R user/fsroot/. $(UFSROOT)/
+	cp $(UBINS) $(UFSROOT)/bin/
+	$(UMKBADELF) $(BUILD)/user/true $(UFSROOT)/bad
+	rm -f $@
+	$(UMKE2FS) -q -F -t ext2 -r 1 -b 1024 -I 128 -O none,filetype,sparse_super \
+	    -m 0 -L glassbox -d $(UFSROOT) $@ 32M
+
+-include $(wildcard $(UOBJ)/*.d $(BUILD)/user/host/*.d)
