@@ -44,7 +44,12 @@ test: setup
 	@$(MAKE) --no-print-directory all unit-tests
 	@tests/run.sh
 
+# Benchmarks: figures, not pass/fail (docs/benchmarks.md).
+bench: setup
+	@$(MAKE) --no-print-directory all
+	python3 tests/bench/kernel_bench.py
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all setup qemu qemu-gdb test clean
+.PHONY: all setup qemu qemu-gdb test bench clean
