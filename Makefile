@@ -37,7 +37,7 @@ qemu: setup
 GDBPORT ?= 26000
 qemu-gdb: setup
 	@$(MAKE) --no-print-directory all $(BUILD)/qemu-fs.img
-	@echo "QEMU waits for gdb: run 'gdb-multiarch' in this directory (.gdbinit loads the kernel, port $(GDBPORT))"
+	@echo "QEMU waits for gdb on port $(GDBPORT): in another terminal here run  gdb-multiarch -x .gdbinit"
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
 test: setup

@@ -20,7 +20,7 @@ static uint32 free_count;
 static struct frame *frame_of(uint32 pa)
 {
   if (pa % PGSIZE || pa < RAMBASE || pa >= PHYSTOP)
-    panic("frame_of: bad physical address 0x%x", pa);
+    panic("frame_of: bad physical address 0x%08x", pa);
   return &frames[(pa - RAMBASE) / PGSIZE];
 }
 

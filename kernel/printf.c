@@ -8,10 +8,11 @@
 
 volatile int panicked;
 
-static void printint(int value, int base, int is_signed)
+// Print value in base, zero-padded to at least width digits.
+static void printint(int value, int base, int is_signed, int width)
 {
   static const char digits[] = "0123456789abcdef";
-  char buf[12];
+  char buf[16];
   uint32 x = value;
   int neg = is_signed && value < 0;
   if (neg)
@@ -20,19 +21,11 @@ static void printint(int value, int base, int is_signed)
   do {
     buf[i++] = digits[x % base];
     x /= base;
-  } while (x != 0);
+  } while (x != 0 || i < width);
   if (neg)
     buf[i++] = '-';
   while (--i >= 0)
     consputc(buf[i]);
-}
-
-static void printptr(uint32 x)
-{
-  consputc('0');
-  consputc('x');
-  for (int i = 28; i >= 0; i -= 4)
-    consputc("0123456789abcdef"[(x >> i) & 0xf]);
 }
 
 void vprintf(const char *fmt, va_list ap)
@@ -42,11 +35,15 @@ void vprintf(const char *fmt, va_list ap)
       consputc(*fmt);
       continue;
     }
+    int width = 0;   // only zero padding: %08x
+    if (fmt[1] == '0')
+      for (fmt++; fmt[1] >= '0' && fmt[1] <= '9' && width < 10; fmt++)
+        width = width * 10 + (fmt[1] - '0');
     switch (*++fmt) {
-    case 'd': printint(va_arg(ap, int), 10, 1); break;
-    case 'u': printint(va_arg(ap, int), 10, 0); break;
-    case 'x': printint(va_arg(ap, int), 16, 0); break;
-    case 'p': printptr(va_arg(ap, uint32)); break;
+    case 'd': printint(va_arg(ap, int), 10, 1, width); break;
+    case 'u': printint(va_arg(ap, int), 10, 0, width); break;
+    case 'x': printint(va_arg(ap, int), 16, 0, width); break;
+    case 'p': consputc('0'); consputc('x'); printint(va_arg(ap, uint32), 16, 0, 8); break;
     case 'c': consputc(va_arg(ap, int)); break;
     case 's': {
       const char *s = va_arg(ap, const char *);
@@ -78,7 +75,7 @@ void backtrace(uint32 fp)
     uint32 ra = *(uint32 *)(fp - 4);
     if (ra == 0)
       break;
-    printf("  0x%x\n", ra - 4);
+    printf("  0x%08x\n", ra - 4);
     fp = *(uint32 *)(fp - 8);
   }
 }

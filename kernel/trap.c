@@ -73,7 +73,7 @@ static int devintr(uint32 scause)
       plic_complete(irq);
     return 0;
   }
-  panic("unexpected interrupt, scause 0x%x", scause);
+  panic("unexpected interrupt, scause 0x%08x", scause);
   return 0;
 }
 
@@ -81,7 +81,7 @@ static int devintr(uint32 scause)
 static void user_fault(struct proc *p, uint32 scause)
 {
   uint32 sepc = csr_read(sepc), stval = csr_read(stval);
-  printf("pid %d (%s): killed by %s, sepc=0x%x stval=0x%x\n",
+  printf("pid %d (%s): killed by %s, sepc=0x%08x stval=0x%08x\n",
          p->pid, p->name, exception_name(scause), sepc, stval);
   event_log(EV_TRAP, p->pid, scause, stval);
   p->killed = 1;
@@ -151,10 +151,10 @@ void kerneltrap(struct kernel_regs *regs)
     return;
   }
   struct proc *p = myproc();
-  printf("\nkernel trap: %s (scause 0x%x) in pid %d\n", exception_name(scause), scause, p ? p->pid : 0);
-  printf("sepc 0x%x stval 0x%x sstatus 0x%x\n", sepc, csr_read(stval), sstatus);
-  printf("ra 0x%x a0 0x%x a1 0x%x a2 0x%x a3 0x%x\n", regs->ra, regs->a0, regs->a1, regs->a2, regs->a3);
-  printf("t0 0x%x t1 0x%x t2 0x%x s0 0x%x\n", regs->t0, regs->t1, regs->t2, regs->s0);
+  printf("\nkernel trap: %s (scause 0x%08x) in pid %d\n", exception_name(scause), scause, p ? p->pid : 0);
+  printf("sepc 0x%08x stval 0x%08x sstatus 0x%08x\n", sepc, csr_read(stval), sstatus);
+  printf("ra 0x%08x a0 0x%08x a1 0x%08x a2 0x%08x a3 0x%08x\n", regs->ra, regs->a0, regs->a1, regs->a2, regs->a3);
+  printf("t0 0x%08x t1 0x%08x t2 0x%08x s0 0x%08x\n", regs->t0, regs->t1, regs->t2, regs->s0);
   backtrace(regs->s0);
   panic("kernel fault");
 }

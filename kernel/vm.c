@@ -40,7 +40,7 @@ int mappages(pagetable_t pt, uint32 va, uint32 size, uint32 pa, uint32 perm)
     if (pte == 0)
       return -ENOMEM;
     if (*pte & PTE_V)
-      panic("mappages: remap of 0x%x", va + off);
+      panic("mappages: remap of 0x%08x", va + off);
     *pte = PA2PTE(pa + off) | perm | PTE_V;
   }
   return 0;

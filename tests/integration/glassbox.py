@@ -45,24 +45,27 @@ PANIC_RE = re.compile(r"panic")
 
 
 class TestCase:
-    def __init__(self, func, name, timeout, boot):
+    def __init__(self, func, name, timeout, boot, disk):
         self.func = func
         self.name = name
         self.timeout = timeout      # hard cap for the whole test, seconds
         self.boot = boot            # boot to the first prompt before calling func
+        self.disk = disk            # None: build/fs.img; else a function making the image
 
 
 TESTS = []
 
 
-def test(name=None, timeout=45.0, boot=True):
+def test(name=None, timeout=45.0, boot=True, disk=None):
     """Register an integration test: a function taking one booted Guest.
 
     timeout bounds the whole test (every expect is cut short by it); with
     boot=False the function gets a Guest that is started but not yet booted.
+    disk, if given, is called with a scratch path and must write the disk
+    image the guest boots with there.
     """
     def register(func):
-        TESTS.append(TestCase(func, name or func.__name__, timeout, boot))
+        TESTS.append(TestCase(func, name or func.__name__, timeout, boot, disk))
         return func
     return register
 

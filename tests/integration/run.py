@@ -14,8 +14,10 @@ build/fs.img). Transcripts: build/test-logs/<name>.log.
 import argparse
 import fnmatch
 import importlib
+import os
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -50,7 +52,12 @@ def on_signal(signum, frame):
 
 def run_one(t):
     """Returns (ok, message, transcript)."""
-    g = Guest(t.name, hard_timeout=t.timeout)
+    scratch = None
+    if t.disk is not None:
+        fd, scratch = tempfile.mkstemp(prefix=f"glassbox-{t.name}-disk-", suffix=".img")
+        os.close(fd)
+        t.disk(scratch)
+    g = Guest(t.name, hard_timeout=t.timeout, **({"disk": scratch} if scratch else {}))
     try:
         g.start()
         if t.boot:
@@ -68,6 +75,8 @@ def run_one(t):
         return False, "harness error:\n" + traceback.format_exc().rstrip(), g.transcript
     finally:
         g.close()
+        if scratch:
+            os.unlink(scratch)
 
 
 def main():

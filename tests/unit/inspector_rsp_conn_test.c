@@ -53,15 +53,16 @@ struct stub {
     size_t last_len;
 };
 
+/* The stub runs in its own thread, where cmocka's asserts must not be
+ * used; a failed write shows up as a failure on the client side. */
 static void stub_write(struct stub *s, const void *p, size_t n)
 {
-    assert_int_equal(send(s->fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
+    (void)!send(s->fd, p, n, MSG_NOSIGNAL);
 }
 
 static void stub_send(struct stub *s, const char *payload, bool corrupt)
 {
     s->last_len = rsp_frame(payload, strlen(payload), s->last, sizeof s->last);
-    assert_true(s->last_len > 0);
     if (corrupt) {
         char bad[sizeof s->last];
         memcpy(bad, s->last, s->last_len);
@@ -730,9 +731,9 @@ static void test_connect_refused(void **state)
     snprintf(want, sizeof want, "connect to 127.0.0.1:%s: Connection refused",
              port);
     assert_string_equal(err, want);
-    assert_null(rsp_conn_open("no-such-host.invalid", "1", 1000, err,
+    assert_null(rsp_conn_open("127.0.0.1", "no-such-service", 1000, err,
                               sizeof err));
-    assert_non_null(strstr(err, "no-such-host.invalid:1: "));
+    assert_non_null(strstr(err, "127.0.0.1:no-such-service: "));
 }
 
 int main(void)
