@@ -21,7 +21,7 @@ INSP_TEST_CFLAGS := $(INSP_CFLAGS) $(INSP_SANITIZE) \
 	$(shell pkg-config --cflags cmocka)
 INSP_TEST_LIBS := $(INSP_SANITIZE) $(shell pkg-config --libs cmocka) -pthread
 
-INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 dwarf)
+INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 dwarf kernel_model snapshot)
 
 $(INSP_OBJ)/%.o: inspector/%.c
 	@mkdir -p $(@D)
@@ -57,11 +57,12 @@ $(BUILD)/tests/unit_inspector_%: $(INSP_OBJ)/tests/inspector_%_test.o $(INSP_TES
 # The DWARF test reads a small program built like the kernel: rv32, -g,
 # linked at 0x80000000, with one variable placed at a known address.
 INSP_DWARF_SAMPLE := $(INSP_OBJ)/tests/dwarf_sample.elf
-$(INSP_DWARF_SAMPLE): tests/unit/inspector_dwarf_sample.c
+$(INSP_DWARF_SAMPLE): tests/unit/inspector_dwarf_sample.c \
+		tests/unit/inspector_dwarf_sample2.c
 	@mkdir -p $(@D)
 	$(CROSS)gcc -march=rv32im_zicsr_zifencei -mabi=ilp32 -g -O0 \
 		-ffreestanding -nostdlib -Wl,-Ttext=0x80000000 \
-		-Wl,--section-start=.probe=0x80100000 -o $@ $<
+		-Wl,--section-start=.probe=0x80100000 -o $@ $^
 
 $(INSP_OBJ)/tests/inspector_dwarf_test.o: \
 	INSP_TEST_CFLAGS += -DSAMPLE_ELF='"$(abspath $(INSP_DWARF_SAMPLE))"'

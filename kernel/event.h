@@ -13,7 +13,6 @@ enum event_kind {
   EV_SWITCH,        // pid = process switched to
   EV_MAIL_SEND,     // arg0 = receiver pid, arg1 = length
   EV_MAIL_RECV,     // arg0 = sender pid, arg1 = length
-  EV_KIND_COUNT
 };
 
 struct event {

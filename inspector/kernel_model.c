@@ -1,0 +1,435 @@
+/* kernel_model.c -- layouts, symbols, lines and names from the kernel ELF. */
+#include "kernel_model.h"
+
+#include <ctype.h>
+#include <elfutils/libdw.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct func_sym {
+    uint32_t addr, size;
+    char *name;
+};
+
+struct name_table {
+    char **names;   /* by value; NULL where no name */
+    size_t count;
+};
+
+struct kernel_model {
+    struct layout *layout;
+    struct kernel_layout k;
+    int fd;
+    Elf *elf;
+    Dwarf *dwarf;
+    struct func_sym *funcs;  /* sorted by address */
+    size_t n_funcs;
+    struct name_table states, frame_kinds, events, file_types, syscalls;
+};
+
+/* ---- names ---------------------------------------------------------- */
+
+/* "EV_COW_FAULT" -> "cow_fault": drop the prefix up to the first '_'. */
+static char *enumerator_to_name(const char *enumerator, int drop_prefix)
+{
+    const char *s = enumerator;
+    if (drop_prefix && strchr(s, '_'))
+        s = strchr(s, '_') + 1;
+    char *out = strdup(s);
+    for (char *c = out; c && *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    return out;
+}
+
+static int names_from_enum(struct name_table *t, const struct layout_type *e,
+                           int drop_prefix)
+{
+    if (!e || e->kind != LAYOUT_ENUM)
+        return -1;
+    for (size_t i = 0; i < e->n_enumerators; i++)
+        if (e->enumerators[i].value >= 0 && (size_t)e->enumerators[i].value >= t->count)
+            t->count = (size_t)e->enumerators[i].value + 1;
+    t->names = calloc(t->count ? t->count : 1, sizeof(char *));
+    if (!t->names)
+        return -1;
+    for (size_t i = 0; i < e->n_enumerators; i++)
+        if (e->enumerators[i].value >= 0)
+            t->names[e->enumerators[i].value] =
+                enumerator_to_name(e->enumerators[i].name, drop_prefix);
+    return 0;
+}
+
+static const char *name_of(const struct name_table *t, int64_t v)
+{
+    return v >= 0 && (size_t)v < t->count ? t->names[v] : NULL;
+}
+
+static int value_of(const struct name_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->count; i++)
+        if (t->names[i] && strcmp(t->names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void names_free(struct name_table *t)
+{
+    for (size_t i = 0; i < t->count; i++)
+        free(t->names[i]);
+    free(t->names);
+}
+
+/* ---- ELF symbols ------------------------------------------------------ */
+
+static int cmp_func(const void *a, const void *b)
+{
+    const struct func_sym *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int load_functions(struct kernel_model *km)
+{
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(km->elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0)
+            continue;
+        Elf_Data *data = elf_getdata(scn, NULL);
+        size_t n = sh.sh_size / sh.sh_entsize;
+        km->funcs = calloc(n ? n : 1, sizeof(*km->funcs));
+        if (!data || !km->funcs)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            GElf_Sym sym;
+            if (!gelf_getsym(data, (int)i, &sym))
+                continue;
+            int type = GELF_ST_TYPE(sym.st_info);
+            const char *name = elf_strptr(km->elf, sh.sh_link, sym.st_name);
+            if (!name || !*name || (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE))
+                continue;
+            if (type == STT_NOTYPE && sym.st_shndx == SHN_UNDEF)
+                continue;
+            km->funcs[km->n_funcs++] = (struct func_sym){
+                (uint32_t)sym.st_value, (uint32_t)sym.st_size, strdup(name)};
+        }
+        qsort(km->funcs, km->n_funcs, sizeof(*km->funcs), cmp_func);
+        return 0;
+    }
+    return -1;
+}
+
+uint32_t kernel_model_symbol(const struct kernel_model *km, const char *name)
+{
+    for (size_t i = 0; i < km->n_funcs; i++)
+        if (strcmp(km->funcs[i].name, name) == 0)
+            return km->funcs[i].addr;
+    return 0;
+}
+
+/* The sized symbol containing pc (functions, and assembly labels with a
+ * size of 0 as a last resort: the nearest one below pc). */
+static const struct func_sym *symbol_at(const struct kernel_model *km, uint32_t pc)
+{
+    const struct func_sym *best = NULL;
+    for (size_t i = 0; i < km->n_funcs && km->funcs[i].addr <= pc; i++) {
+        const struct func_sym *f = &km->funcs[i];
+        if (f->size ? pc < f->addr + f->size : 1)
+            best = f;
+    }
+    if (best && best->size == 0 && best->addr != pc) {
+        /* an unsized label: only believe it inside the kernel's text */
+        uint32_t etext = kernel_model_symbol(km, "etext");
+        if (etext && pc >= etext)
+            return NULL;
+    }
+    return best;
+}
+
+/* The bytes of a read-only global in the ELF file (for tables the kernel
+ * builds at compile time, such as syscalls[]). */
+static const void *elf_bytes_at(const struct kernel_model *km, uint32_t addr, size_t len)
+{
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(km->elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+            continue;
+        if (addr >= sh.sh_addr && addr + len <= sh.sh_addr + sh.sh_size) {
+            Elf_Data *d = elf_getdata(scn, NULL);
+            return d ? (const char *)d->d_buf + (addr - sh.sh_addr) : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* System call names from the kernel's own dispatch table: entry n points
+ * at sys_NAME. */
+static int load_syscall_names(struct kernel_model *km)
+{
+    const struct layout_var *v = layout_global(km->layout, "syscalls");
+    if (!v || v->type->kind != LAYOUT_ARRAY || !v->type->count)
+        return -1;
+    size_t n = v->type->count;
+    const uint32_t *table = elf_bytes_at(km, (uint32_t)v->addr, n * 4);
+    km->syscalls.names = calloc(n, sizeof(char *));
+    if (!table || !km->syscalls.names)
+        return -1;
+    km->syscalls.count = n;
+    for (size_t i = 0; i < n; i++) {
+        const struct func_sym *f = table[i] ? symbol_at(km, table[i]) : NULL;
+        if (f && strncmp(f->name, "sys_", 4) == 0)
+            km->syscalls.names[i] = strdup(f->name + 4);
+    }
+    return 0;
+}
+
+/* ---- layouts ---------------------------------------------------------- */
+
+static int field(struct kernel_model *km, const char *type, const char *path,
+                 uint32_t *offset, const struct layout_type **ftype)
+{
+    struct layout_field f;
+    if (layout_field(km->layout, type, path, &f) < 0)
+        return -1;
+    *offset = (uint32_t)f.offset;
+    if (ftype)
+        *ftype = f.type;
+    return 0;
+}
+
+static int global_array(struct kernel_model *km, const char *name, uint32_t *addr,
+                        uint32_t *elem_size, uint32_t *count)
+{
+    const struct layout_var *v = layout_global(km->layout, name);
+    if (!v || v->type->kind != LAYOUT_ARRAY || !v->type->target)
+        return -1;
+    *addr = (uint32_t)v->addr;
+    *elem_size = (uint32_t)v->type->target->size;
+    *count = (uint32_t)v->type->count;
+    return 0;
+}
+
+static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
+{
+    struct kernel_layout *k = &km->k;
+    const struct layout_type *t;
+    const char *what = "";
+#define NEED(expr, desc) do { if ((expr) < 0) { what = (desc); goto fail; } } while (0)
+    NEED(global_array(km, "proc", &k->proc_addr, &k->proc_size, &k->nproc), "the global proc[]");
+    NEED(field(km, "struct proc", "state", &k->p_state, NULL), "struct proc.state");
+    NEED(field(km, "struct proc", "pid", &k->p_pid, NULL), "struct proc.pid");
+    NEED(field(km, "struct proc", "name", &k->p_name, &t), "struct proc.name");
+    k->p_name_len = (uint32_t)t->size;
+    NEED(field(km, "struct proc", "parent", &k->p_parent, NULL), "struct proc.parent");
+    NEED(field(km, "struct proc", "killed", &k->p_killed, NULL), "struct proc.killed");
+    NEED(field(km, "struct proc", "xstate", &k->p_xstate, NULL), "struct proc.xstate");
+    NEED(field(km, "struct proc", "chan", &k->p_chan, NULL), "struct proc.chan");
+    NEED(field(km, "struct proc", "job", &k->p_job, NULL), "struct proc.job");
+    NEED(field(km, "struct proc", "sz", &k->p_sz, NULL), "struct proc.sz");
+    NEED(field(km, "struct proc", "pagetable", &k->p_pagetable, NULL), "struct proc.pagetable");
+    NEED(field(km, "struct proc", "tf.regs", &k->p_tf_regs, NULL), "struct proc.tf.regs");
+    NEED(field(km, "struct proc", "tf.epc", &k->p_tf_epc, NULL), "struct proc.tf.epc");
+    NEED(field(km, "struct proc", "ofile", &k->p_ofile, &t), "struct proc.ofile");
+    k->p_nofile = (uint32_t)t->count;
+    NEED(global_array(km, "frames", &k->frames_addr, &k->frame_size, &k->nframes), "the global frames[]");
+    NEED(field(km, "struct frame", "refcount", &k->f_refcount, &t), "struct frame.refcount");
+    k->f_refcount_size = (uint32_t)t->size;
+    NEED(field(km, "struct frame", "kind", &k->f_kind, NULL), "struct frame.kind");
+    const struct layout_var *ring = layout_global(km->layout, "event_ring");
+    NEED(ring ? 0 : -1, "the global event_ring");
+    k->ring_addr = (uint32_t)ring->addr;
+    NEED(field(km, "struct event_ring", "next_seq", &k->ring_next_seq, NULL), "struct event_ring.next_seq");
+    NEED(field(km, "struct event_ring", "slot", &k->ring_slot, &t), "struct event_ring.slot");
+    k->nevent = (uint32_t)t->count;
+    k->event_size = t->target ? (uint32_t)t->target->size : 0;
+    NEED(field(km, "struct event", "seq", &k->e_seq, NULL), "struct event.seq");
+    NEED(field(km, "struct event", "tick", &k->e_tick, NULL), "struct event.tick");
+    NEED(field(km, "struct event", "pid", &k->e_pid, NULL), "struct event.pid");
+    NEED(field(km, "struct event", "kind", &k->e_kind, NULL), "struct event.kind");
+    NEED(field(km, "struct event", "arg0", &k->e_arg0, NULL), "struct event.arg0");
+    NEED(field(km, "struct event", "arg1", &k->e_arg1, NULL), "struct event.arg1");
+    const struct layout_var *ticks = layout_global(km->layout, "ticks");
+    NEED(ticks ? 0 : -1, "the global ticks");
+    k->ticks_addr = (uint32_t)ticks->addr;
+    NEED(global_array(km, "ftable", &k->ftable_addr, &k->file_size, &k->nfile), "the global ftable[]");
+    NEED(field(km, "struct file", "type", &k->fl_type, &t), "struct file.type");
+    NEED(names_from_enum(&km->file_types, t, 1), "the enum of struct file.type");
+    NEED(field(km, "struct file", "ref", &k->fl_ref, NULL), "struct file.ref");
+    NEED(field(km, "struct file", "ip", &k->fl_ip, NULL), "struct file.ip");
+    NEED(field(km, "struct file", "off", &k->fl_off, NULL), "struct file.off");
+    NEED(field(km, "struct inode", "inum", &k->inode_inum, NULL), "struct inode.inum");
+    NEED(names_from_enum(&km->states, layout_type(km->layout, "enum procstate"), 0), "enum procstate");
+    NEED(names_from_enum(&km->frame_kinds, layout_type(km->layout, "enum frame_kind"), 1), "enum frame_kind");
+    NEED(names_from_enum(&km->events, layout_type(km->layout, "enum event_kind"), 1), "enum event_kind");
+    NEED(load_syscall_names(km), "the syscalls[] dispatch table");
+#undef NEED
+    k->ram_base = 0x80000000u;
+    k->ram_size = k->nframes * 4096u;
+    if (k->proc_size == 0 || k->frame_size == 0 || k->event_size == 0 || k->nevent == 0)
+        goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "kernel layout: cannot find %s (%s)", what,
+             layout_error(km->layout) ? layout_error(km->layout) : "not in the DWARF");
+    return -1;
+}
+
+/* ---- open / close ----------------------------------------------------- */
+
+struct kernel_model *kernel_model_open(const char *elf_path, char *err, size_t errlen)
+{
+    struct kernel_model *km = calloc(1, sizeof(*km));
+    if (!km) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    km->fd = -1;
+    km->layout = layout_open(elf_path, err, errlen);
+    if (!km->layout)
+        goto fail;
+    elf_version(EV_CURRENT);
+    km->fd = open(elf_path, O_RDONLY);
+    km->elf = km->fd >= 0 ? elf_begin(km->fd, ELF_C_READ, NULL) : NULL;
+    km->dwarf = km->fd >= 0 ? dwarf_begin(km->fd, DWARF_C_READ) : NULL;
+    if (!km->elf || !km->dwarf || load_functions(km) < 0) {
+        snprintf(err, errlen, "%s: cannot read its symbols or DWARF", elf_path);
+        goto fail;
+    }
+    if (load_layouts(km, err, errlen) < 0)
+        goto fail;
+    return km;
+fail:
+    kernel_model_close(km);
+    return NULL;
+}
+
+void kernel_model_close(struct kernel_model *km)
+{
+    if (!km)
+        return;
+    for (size_t i = 0; i < km->n_funcs; i++)
+        free(km->funcs[i].name);
+    free(km->funcs);
+    names_free(&km->states);
+    names_free(&km->frame_kinds);
+    names_free(&km->events);
+    names_free(&km->file_types);
+    names_free(&km->syscalls);
+    if (km->dwarf)
+        dwarf_end(km->dwarf);
+    if (km->elf)
+        elf_end(km->elf);
+    if (km->fd >= 0)
+        close(km->fd);
+    if (km->layout)
+        layout_close(km->layout);
+    free(km);
+}
+
+const struct kernel_layout *kernel_model_layout(const struct kernel_model *km)
+{
+    return &km->k;
+}
+
+/* ---- source lines ----------------------------------------------------- */
+
+int kernel_model_where(const struct kernel_model *km, uint32_t pc,
+                       const char **function, const char **file, int *line)
+{
+    const struct func_sym *f = symbol_at(km, pc);
+    *function = f ? f->name : NULL;
+    *file = NULL;
+    *line = 0;
+    Dwarf_Die cu;
+    if (dwarf_addrdie(km->dwarf, pc, &cu)) {
+        Dwarf_Line *l = dwarf_getsrc_die(&cu, pc);
+        if (l) {
+            *file = dwarf_linesrc(l, NULL, NULL);
+            dwarf_lineno(l, line);
+        }
+    }
+    return f ? 0 : -1;
+}
+
+int kernel_model_next_line_addrs(const struct kernel_model *km, uint32_t pc,
+                                 uint32_t *addrs, int max)
+{
+    const struct func_sym *f = symbol_at(km, pc);
+    Dwarf_Die cu;
+    Dwarf_Lines *lines;
+    size_t n;
+    int here = 0, count = 0;
+    if (!f || !f->size || !dwarf_addrdie(km->dwarf, pc, &cu) ||
+        dwarf_getsrclines(&cu, &lines, &n) != 0)
+        return 0;
+    Dwarf_Line *cur = dwarf_getsrc_die(&cu, pc);
+    if (cur)
+        dwarf_lineno(cur, &here);
+    for (size_t i = 0; i < n && count < max; i++) {
+        Dwarf_Line *l = dwarf_onesrcline(lines, i);
+        Dwarf_Addr a;
+        int lineno;
+        bool stmt = true;
+        if (!l || dwarf_lineaddr(l, &a) || dwarf_lineno(l, &lineno))
+            continue;
+        dwarf_linebeginstatement(l, &stmt);
+        if (!stmt || a < f->addr || a >= f->addr + f->size || a == pc || lineno == here)
+            continue;
+        int dup = 0;
+        for (int j = 0; j < count; j++)
+            dup |= addrs[j] == (uint32_t)a;
+        if (!dup)
+            addrs[count++] = (uint32_t)a;
+    }
+    return count;
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+const char *kernel_model_proc_state(const struct kernel_model *km, int64_t v) { return name_of(&km->states, v); }
+const char *kernel_model_frame_kind(const struct kernel_model *km, int64_t v) { return name_of(&km->frame_kinds, v); }
+const char *kernel_model_event_name(const struct kernel_model *km, int64_t v) { return name_of(&km->events, v); }
+const char *kernel_model_file_type(const struct kernel_model *km, int64_t v) { return name_of(&km->file_types, v); }
+const char *kernel_model_syscall_name(const struct kernel_model *km, int64_t n) { return name_of(&km->syscalls, n); }
+
+int kernel_model_event_kind(const struct kernel_model *km, const char *name)
+{
+    return value_of(&km->events, name);
+}
+
+int kernel_model_syscall_number(const struct kernel_model *km, const char *name)
+{
+    return value_of(&km->syscalls, name);
+}
+
+static json_t *names_json(const struct name_table *t, int as_object)
+{
+    json_t *out = as_object ? json_object() : json_array();
+    for (size_t i = 0; i < t->count; i++) {
+        if (as_object) {
+            char key[24];
+            snprintf(key, sizeof(key), "%zu", i);
+            if (t->names[i])
+                json_object_set_new(out, key, json_string(t->names[i]));
+        } else {
+            json_array_append_new(out, t->names[i] ? json_string(t->names[i]) : json_null());
+        }
+    }
+    return out;
+}
+
+json_t *kernel_model_hello(const struct kernel_model *km)
+{
+    char base[16];
+    snprintf(base, sizeof(base), "0x%08x", km->k.ram_base);
+    return json_pack("{s:i, s:i, s:s, s:i, s:o, s:o, s:o}",
+                     "nproc", (int)km->k.nproc, "nframes", (int)km->k.nframes,
+                     "ram_base", base, "page_size", 4096,
+                     "event_kinds", names_json(&km->events, 0),
+                     "frame_kinds", names_json(&km->frame_kinds, 0),
+                     "syscalls", names_json(&km->syscalls, 1));
+}

@@ -1,0 +1,67 @@
+/* kernel_model.h -- what the daemon knows about the kernel it watches, all
+ * from the kernel ELF: struct layouts (dwarf.h), function symbols, source
+ * lines, and the names of event kinds and system calls.
+ *
+ * Every layout the decoders need is looked up once in kernel_model_open():
+ * a kernel whose structures lack a field the decoders use is refused then,
+ * with a message naming the field, not half-decoded later. */
+#ifndef GLASSBOX_KERNEL_MODEL_H
+#define GLASSBOX_KERNEL_MODEL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dwarf.h"
+
+/* Offsets and sizes the decoders read with. */
+struct kernel_layout {
+    uint32_t proc_addr, proc_size, nproc;            /* proc[] */
+    uint32_t p_state, p_pid, p_name, p_name_len, p_parent, p_killed, p_xstate,
+             p_chan, p_job, p_sz, p_pagetable, p_tf_regs, p_tf_epc, p_ofile,
+             p_nofile;
+    uint32_t frames_addr, frame_size, nframes;       /* frames[] */
+    uint32_t f_refcount, f_refcount_size, f_kind;
+    uint32_t ring_addr, ring_next_seq, ring_slot, nevent, event_size;
+    uint32_t e_seq, e_tick, e_pid, e_kind, e_arg0, e_arg1;
+    uint32_t ticks_addr;
+    uint32_t ftable_addr, file_size, nfile;          /* ftable[] */
+    uint32_t fl_type, fl_ref, fl_ip, fl_off;
+    uint32_t inode_inum;                             /* struct inode */
+    uint32_t ram_base, ram_size;
+};
+
+struct kernel_model;
+
+struct kernel_model *kernel_model_open(const char *elf_path, char *err,
+                                       size_t errlen);
+void kernel_model_close(struct kernel_model *km);
+
+const struct kernel_layout *kernel_model_layout(const struct kernel_model *km);
+
+/* A function's or global's address; 0 when the kernel has no such symbol. */
+uint32_t kernel_model_symbol(const struct kernel_model *km, const char *name);
+/* The function, file and line at pc. 0, or -1 when pc is in no function. */
+int kernel_model_where(const struct kernel_model *km, uint32_t pc,
+                       const char **function, const char **file, int *line);
+/* Addresses in pc's function where a source line other than pc's starts:
+ * breakpoints there give "step one source line". Returns the count. */
+int kernel_model_next_line_addrs(const struct kernel_model *km, uint32_t pc,
+                                 uint32_t *addrs, int max);
+
+/* Names: "procstate" values, frame kinds, event kinds, file types, syscalls.
+ * NULL for an unknown value. */
+const char *kernel_model_proc_state(const struct kernel_model *km, int64_t v);
+const char *kernel_model_frame_kind(const struct kernel_model *km, int64_t v);
+const char *kernel_model_event_name(const struct kernel_model *km, int64_t v);
+const char *kernel_model_file_type(const struct kernel_model *km, int64_t v);
+const char *kernel_model_syscall_name(const struct kernel_model *km, int64_t n);
+/* The reverse: "cow_fault" -> EV_COW_FAULT, "write" -> 16; -1 if unknown. */
+int kernel_model_event_kind(const struct kernel_model *km, const char *name);
+int kernel_model_syscall_number(const struct kernel_model *km,
+                                const char *name);
+
+/* The "kernel" object of the hello message (docs/protocol.md). */
+json_t *kernel_model_hello(const struct kernel_model *km);
+
+#endif

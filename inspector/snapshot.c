@@ -1,0 +1,640 @@
+/* snapshot.c -- the kernel's state, read from a stopped guest, as JSON. */
+#include "snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sv32.h"
+
+#define USER_TOP 0x80000000u   /* user space is below; the kernel half is the same everywhere */
+#define PAGE 4096u
+
+/* ---- reading guest memory --------------------------------------------- */
+
+struct cached_page {
+    uint64_t pa;
+    uint8_t data[PAGE];
+};
+
+/* One snapshot's reads: bounded to RAM, page-table pages cached so tables
+ * shared between processes (and the kernel's) are read once. */
+struct reader {
+    struct rsp_conn *conn;
+    const struct kernel_layout *k;
+    struct cached_page *pages;
+    size_t n_pages, cap_pages;
+};
+
+static int in_ram(const struct kernel_layout *k, uint64_t pa, size_t len)
+{
+    return pa >= k->ram_base && len <= k->ram_size && pa - k->ram_base <= k->ram_size - len;
+}
+
+static int read_phys(struct reader *r, uint64_t pa, void *buf, size_t len)
+{
+    if (!in_ram(r->k, pa, len))
+        return -1;
+    return rsp_conn_read_mem(r->conn, pa, buf, len);
+}
+
+static int read_cached(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+    struct reader *r = ctx;
+    uint64_t page = pa & ~(uint64_t)(PAGE - 1);
+    if (pa + len > page + PAGE || !in_ram(r->k, page, PAGE))
+        return read_phys(r, pa, buf, len);
+    for (size_t i = 0; i < r->n_pages; i++) {
+        if (r->pages[i].pa == page) {
+            memcpy(buf, r->pages[i].data + (pa - page), len);
+            return 0;
+        }
+    }
+    if (r->n_pages == r->cap_pages) {
+        size_t cap = r->cap_pages ? 2 * r->cap_pages : 64;
+        struct cached_page *p = realloc(r->pages, cap * sizeof(*p));
+        if (!p)
+            return -1;
+        r->pages = p;
+        r->cap_pages = cap;
+    }
+    struct cached_page *cp = &r->pages[r->n_pages];
+    if (read_phys(r, page, cp->data, PAGE) < 0)
+        return -1;
+    cp->pa = page;
+    r->n_pages++;
+    memcpy(buf, cp->data + (pa - page), len);
+    return 0;
+}
+
+static uint32_t get32(const uint8_t *b, uint32_t off) { uint32_t v; memcpy(&v, b + off, 4); return v; }
+static uint16_t get16(const uint8_t *b, uint32_t off) { uint16_t v; memcpy(&v, b + off, 2); return v; }
+
+static json_t *hex(uint64_t v)
+{
+    char s[24];
+    snprintf(s, sizeof(s), "0x%08llx", (unsigned long long)v);
+    return json_string(s);
+}
+
+/* ---- what is kept between snapshots, for diffs ----------------------- */
+
+struct pte_rec {
+    uint32_t va, pte;
+};
+
+struct proc_rec {
+    int pid, state;
+    uint32_t sz;
+    char name[32];
+    struct pte_rec *ptes;   /* user leaves by ascending va */
+    size_t n_ptes;
+};
+
+struct state {
+    int valid;
+    uint16_t *refcount;     /* by frame */
+    uint8_t *kind;
+    struct proc_rec *procs; /* live processes */
+    size_t n_procs;
+};
+
+struct snapshotter {
+    struct kernel_model *km;
+    const struct kernel_layout *k;
+    int seq;
+    uint32_t last_event_seq;
+    struct state prev;
+    struct snapshot_cost cost;
+};
+
+static void state_free(struct state *st)
+{
+    for (size_t i = 0; i < st->n_procs; i++)
+        free(st->procs[i].ptes);
+    free(st->procs);
+    free(st->refcount);
+    free(st->kind);
+    memset(st, 0, sizeof(*st));
+}
+
+struct snapshotter *snapshotter_new(struct kernel_model *km)
+{
+    struct snapshotter *s = calloc(1, sizeof(*s));
+    if (s) {
+        s->km = km;
+        s->k = kernel_model_layout(km);
+    }
+    return s;
+}
+
+void snapshotter_reset(struct snapshotter *s)
+{
+    state_free(&s->prev);
+    s->last_event_seq = 0;
+}
+
+void snapshotter_free(struct snapshotter *s)
+{
+    if (!s)
+        return;
+    state_free(&s->prev);
+    free(s);
+}
+
+struct snapshot_cost snapshotter_last_cost(const struct snapshotter *s)
+{
+    return s->cost;
+}
+
+/* ---- CPU -------------------------------------------------------------- */
+
+static const char *const abi_names[32] = {
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3",
+    "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
+    "t3", "t4", "t5", "t6"};
+
+static const char *scause_name(uint32_t scause)
+{
+    static const char *const exceptions[] = {
+        "instruction address misaligned", "instruction access fault", "illegal instruction",
+        "breakpoint", "load address misaligned", "load access fault",
+        "store address misaligned", "store access fault", "ecall from U-mode",
+        "ecall from S-mode", NULL, "ecall from M-mode", "instruction page fault",
+        "load page fault", NULL, "store page fault"};
+    uint32_t code = scause & 0x7fffffffu;
+    if (scause & 0x80000000u)
+        return code == 1 ? "supervisor software interrupt" : code == 5 ? "supervisor timer interrupt" :
+               code == 9 ? "supervisor external interrupt" : "interrupt";
+    return code < 16 && exceptions[code] ? exceptions[code] : "unknown";
+}
+
+static json_t *where_json(const struct kernel_model *km, uint32_t pc, json_t *into)
+{
+    const char *fn, *file;
+    int line;
+    kernel_model_where(km, pc, &fn, &file, &line);
+    json_object_set_new(into, "function", fn ? json_string(fn) : json_null());
+    json_object_set_new(into, "file", file ? json_string(file) : json_null());
+    json_object_set_new(into, "line", line ? json_integer(line) : json_null());
+    return into;
+}
+
+static int read_reg(struct rsp_conn *c, const char *name, uint32_t *v)
+{
+    uint64_t x;
+    if (rsp_conn_read_reg_named(c, name, &x) < 0)
+        return -1;
+    *v = (uint32_t)x;
+    return 0;
+}
+
+static json_t *cpu_json(struct snapshotter *s, struct rsp_conn *c)
+{
+    uint32_t pc = 0, priv = 1, satp = 0, sstatus = 0, scause = 0, stval = 0, sepc = 0, stvec = 0;
+    uint8_t gregs[33 * 4];
+    size_t glen = 0;
+    if (read_reg(c, "pc", &pc) < 0 || read_reg(c, "satp", &satp) < 0 ||
+        read_reg(c, "sstatus", &sstatus) < 0 || read_reg(c, "scause", &scause) < 0 ||
+        read_reg(c, "stval", &stval) < 0 || read_reg(c, "sepc", &sepc) < 0 ||
+        read_reg(c, "stvec", &stvec) < 0 || rsp_conn_read_gregs(c, gregs, sizeof(gregs), &glen) < 0)
+        return NULL;
+    read_reg(c, "priv", &priv);   /* QEMU's virtual register; absent on some CPUs */
+
+    json_t *regs = json_object();
+    for (int i = 1; i < 32 && (size_t)(i + 1) * 4 <= glen; i++)
+        json_object_set_new(regs, abi_names[i], hex(get32(gregs, i * 4)));
+    json_t *cpu = json_pack("{s:o, s:s, s:{s:o, s:s, s:o}, s:{s:o, s:b, s:b, s:s, s:b},"
+                            " s:{s:o, s:b, s:i, s:s}, s:o, s:o, s:o, s:o}",
+        "pc", hex(pc),
+        "priv", priv == 0 ? "U" : priv == 1 ? "S" : "M",
+        "satp", "raw", hex(satp), "mode", (satp >> 31) ? "sv32" : "bare",
+                "root", hex((uint64_t)(satp & 0x3fffffu) << 12),
+        "sstatus", "raw", hex(sstatus), "SIE", (sstatus >> 1) & 1, "SPIE", (sstatus >> 5) & 1,
+                   "SPP", (sstatus >> 8) & 1 ? "S" : "U", "SUM", (sstatus >> 18) & 1,
+        "scause", "raw", hex(scause), "interrupt", scause >> 31, "code", (int)(scause & 0x7fffffffu),
+                  "name", scause_name(scause),
+        "stval", hex(stval), "sepc", hex(sepc), "stvec", hex(stvec), "regs", regs);
+    return where_json(s->km, pc, cpu);
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+/* The slot a struct proc pointer points at, or -1. */
+static int proc_slot(const struct kernel_layout *k, uint32_t ptr)
+{
+    if (ptr < k->proc_addr || ptr >= k->proc_addr + k->nproc * k->proc_size ||
+        (ptr - k->proc_addr) % k->proc_size)
+        return -1;
+    return (int)((ptr - k->proc_addr) / k->proc_size);
+}
+
+static json_t *fd_json(struct reader *r, const struct kernel_model *km,
+                       const uint8_t *ftable, int fd, uint32_t fptr)
+{
+    const struct kernel_layout *k = r->k;
+    if (fptr < k->ftable_addr || fptr >= k->ftable_addr + k->nfile * k->file_size ||
+        (fptr - k->ftable_addr) % k->file_size)
+        return json_pack("{s:i, s:s, s:o}", "fd", fd, "type", "invalid", "ptr", hex(fptr));
+    const uint8_t *f = ftable + (fptr - k->ftable_addr);
+    const char *type = kernel_model_file_type(km, get32(f, k->fl_type));
+    json_t *o = json_pack("{s:i, s:s, s:i}", "fd", fd, "type", type ? type : "unknown",
+                          "ref", (int)get32(f, k->fl_ref));
+    uint32_t ip = get32(f, k->fl_ip), inum;
+    if (ip && read_phys(r, ip + k->inode_inum, &inum, 4) == 0) {
+        json_object_set_new(o, "inum", json_integer(inum));
+        json_object_set_new(o, "off", json_integer(get32(f, k->fl_off)));
+    }
+    return o;
+}
+
+static json_t *proc_json(struct reader *r, const struct kernel_model *km,
+                         const uint8_t *procs, const uint8_t *ftable, int slot)
+{
+    const struct kernel_layout *k = r->k;
+    const uint8_t *p = procs + (size_t)slot * k->proc_size;
+    char name[64];
+    size_t len = k->p_name_len < sizeof(name) - 1 ? k->p_name_len : sizeof(name) - 1;
+    memcpy(name, p + k->p_name, len);
+    name[len] = 0;
+    const char *state = kernel_model_proc_state(km, get32(p, k->p_state));
+    int parent = proc_slot(k, get32(p, k->p_parent));
+    uint32_t regs = k->p_tf_regs;
+    json_t *fds = json_array();
+    for (uint32_t fd = 0; fd < k->p_nofile; fd++) {
+        uint32_t fptr = get32(p, k->p_ofile + fd * 4);
+        if (fptr)
+            json_array_append_new(fds, fd_json(r, km, ftable, (int)fd, fptr));
+    }
+    return json_pack("{s:i, s:s, s:s, s:o, s:i, s:o, s:o, s:b, s:i, s:i, s:{s:o, s:o, s:o, s:o}, s:o, s:i}",
+        "pid", (int)get32(p, k->p_pid), "name", name, "state", state ? state : "unknown",
+        "parent", parent >= 0 ? json_integer((int)get32(procs + (size_t)parent * k->proc_size, k->p_pid)) : json_null(),
+        "size", (int)get32(p, k->p_sz), "pagetable", hex(get32(p, k->p_pagetable)),
+        "chan", hex(get32(p, k->p_chan)), "killed", get32(p, k->p_killed) != 0,
+        "job", (int)get32(p, k->p_job), "xstate", (int)get32(p, k->p_xstate),
+        "trapframe", "epc", hex(get32(p, k->p_tf_epc)), "sp", hex(get32(p, regs + 2 * 4)),
+                     "a0", hex(get32(p, regs + 10 * 4)), "a7", hex(get32(p, regs + 17 * 4)),
+        "fds", fds, "mailbox_depth", 0);
+}
+
+/* ---- address spaces ----------------------------------------------------- */
+
+static void flags_str(uint32_t pte, char out[9])
+{
+    static const char letters[] = "VRWXUGAD";
+    for (int i = 0; i < 8; i++)
+        out[i] = (pte >> i) & 1 ? letters[i] : '-';
+    out[8] = 0;
+}
+
+static json_t *entry_json(const struct sv32_entry *e)
+{
+    char f[9];
+    flags_str(e->pte, f);
+    json_t *o = json_pack("{s:i, s:o, s:o, s:o, s:s, s:b, s:b}", "index", e->index,
+                          "va", hex(e->va), "pa", hex(e->pa), "pte", hex(e->pte), "flags", f,
+                          "cow", (e->pte & SV32_PTE_COW) != 0, "shared", (e->pte & (1u << 9)) != 0);
+    if (e->problem)
+        json_object_set_new(o, "problem", json_string(sv32_problem_str(e->problem)));
+    return o;
+}
+
+/* The user half of a walked space in the protocol's shape. */
+static json_t *space_json(const struct sv32_space *sp)
+{
+    json_t *tables = json_array(), *supers = json_array(), *ranges = json_array(), *errors = json_array();
+    json_t *by_table = json_object();   /* table pa -> its entries array */
+    for (size_t i = 0; i < sp->n_entries; i++) {
+        const struct sv32_entry *e = &sp->entries[i];
+        if (e->va >= USER_TOP)
+            continue;
+        if (e->problem) {
+            json_array_append_new(errors, entry_json(e));
+            continue;
+        }
+        char key[24];
+        if (e->level == 1 && sv32_is_leaf(e->pte)) {
+            json_array_append_new(supers, entry_json(e));
+        } else if (e->level == 1) {
+            json_t *entries = json_array();
+            snprintf(key, sizeof(key), "%llx", (unsigned long long)e->pa);
+            json_object_set(by_table, key, entries);
+            json_array_append_new(tables, json_pack("{s:i, s:o, s:o, s:o, s:o}", "index", e->index,
+                                  "va", hex(e->va), "pte", hex(e->pte), "table", hex(e->pa),
+                                  "entries", entries));
+        } else {
+            snprintf(key, sizeof(key), "%llx", (unsigned long long)e->table_pa);
+            json_t *entries = json_object_get(by_table, key);
+            if (entries)
+                json_array_append_new(entries, entry_json(e));
+        }
+    }
+    json_decref(by_table);
+    for (size_t i = 0; i < sp->n_ranges; i++) {
+        const struct sv32_range *rg = &sp->ranges[i];
+        if (rg->va >= USER_TOP)
+            continue;
+        char f[9];
+        flags_str(rg->flags, f);
+        json_array_append_new(ranges, json_pack("{s:o, s:o, s:o, s:s, s:b, s:b, s:I}",
+            "start", hex(rg->va), "end", hex(rg->va + rg->size), "pa", hex(rg->pa), "flags", f,
+            "cow", (rg->flags & SV32_PTE_COW) != 0, "shared", (rg->flags & (1u << 9)) != 0,
+            "pages", (json_int_t)(rg->size / rg->page_size)));
+    }
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "root", hex(sp->root_pa), "tables", tables,
+                     "superpages", supers, "ranges", ranges, "errors", errors,
+                     "truncated", sp->truncated);
+}
+
+/* User leaves of a space, for the frame owners and the next diff. */
+static void collect_ptes(const struct sv32_space *sp, struct proc_rec *rec)
+{
+    rec->ptes = calloc(sp->n_entries ? sp->n_entries : 1, sizeof(*rec->ptes));
+    rec->n_ptes = 0;
+    for (size_t i = 0; rec->ptes && i < sp->n_entries; i++) {
+        const struct sv32_entry *e = &sp->entries[i];
+        if (e->va < USER_TOP && !e->problem && e->level == 0 && sv32_is_leaf(e->pte))
+            rec->ptes[rec->n_ptes++] = (struct pte_rec){e->va, e->pte};
+    }
+}
+
+/* ---- frames ------------------------------------------------------------- */
+
+static json_t *frames_json(const struct snapshotter *s, const struct state *st,
+                           json_t **mapped_by)
+{
+    const struct kernel_layout *k = s->k;
+    json_t *runs = json_array(), *user = json_array();
+    uint32_t free_count = 0;
+    for (uint32_t i = 0; i < k->nframes;) {
+        const char *kind = kernel_model_frame_kind(s->km, st->kind[i]);
+        if (st->kind[i] == 0) {   /* the first enumerator is "free" */
+            free_count++;
+            i++;
+            continue;
+        }
+        uint32_t j = i + 1;
+        while (j < k->nframes && st->kind[j] == st->kind[i] && st->refcount[j] == st->refcount[i])
+            j++;
+        json_array_append_new(runs, json_pack("{s:i, s:i, s:s, s:i}", "first", (int)i,
+                              "count", (int)(j - i), "kind", kind ? kind : "unknown",
+                              "refcount", st->refcount[i]));
+        i = j;
+    }
+    for (uint32_t i = 0; i < k->nframes; i++) {
+        if (!mapped_by[i])
+            continue;
+        json_array_append_new(user, json_pack("{s:i, s:o, s:i, s:o}", "frame", (int)i,
+                              "pa", hex(k->ram_base + (uint64_t)i * PAGE), "refcount", st->refcount[i],
+                              "mapped_by", json_incref(mapped_by[i])));
+    }
+    return json_pack("{s:o, s:i, s:i, s:o, s:o}", "base", hex(k->ram_base), "count", (int)k->nframes,
+                     "free", (int)free_count, "runs", runs, "user", user);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static json_t *events_json(struct snapshotter *s, const uint8_t *ring)
+{
+    const struct kernel_layout *k = s->k;
+    uint32_t *order = calloc(k->nevent, sizeof(uint32_t) * 2);
+    json_t *out = json_array();
+    size_t n = 0;
+    for (uint32_t i = 0; order && i < k->nevent; i++) {
+        uint32_t seq = get32(ring, k->ring_slot + i * k->event_size + k->e_seq);
+        if (seq != 0 && seq > s->last_event_seq) {
+            order[2 * n] = seq;
+            order[2 * n + 1] = i;
+            n++;
+        }
+    }
+    qsort(order, n, sizeof(uint32_t) * 2, cmp_u32);
+    for (size_t j = 0; j < n; j++) {
+        const uint8_t *e = ring + k->ring_slot + order[2 * j + 1] * k->event_size;
+        int kind = (int)get32(e, k->e_kind);
+        const char *name = kernel_model_event_name(s->km, kind);
+        json_t *o = json_pack("{s:i, s:i, s:i, s:s, s:o, s:o}", "seq", (int)get32(e, k->e_seq),
+                              "tick", (int)get32(e, k->e_tick), "pid", (int)get32(e, k->e_pid),
+                              "kind", name ? name : "unknown", "arg0", hex(get32(e, k->e_arg0)),
+                              "arg1", hex(get32(e, k->e_arg1)));
+        const char *sys = name && strcmp(name, "syscall") == 0 ?
+                          kernel_model_syscall_name(s->km, get32(e, k->e_arg0)) : NULL;
+        if (sys)
+            json_object_set_new(o, "name", json_string(sys));
+        json_array_append_new(out, o);
+        s->last_event_seq = order[2 * j];
+    }
+    free(order);
+    return out;
+}
+
+/* ---- diff --------------------------------------------------------------- */
+
+static const struct proc_rec *find_proc(const struct state *st, int pid)
+{
+    for (size_t i = 0; i < st->n_procs; i++)
+        if (st->procs[i].pid == pid)
+            return &st->procs[i];
+    return NULL;
+}
+
+static void diff_ptes(json_t *out, int pid, const struct proc_rec *a, const struct proc_rec *b)
+{
+    size_t i = 0, j = 0;
+    while (i < a->n_ptes || j < b->n_ptes) {
+        uint32_t va_a = i < a->n_ptes ? a->ptes[i].va : UINT32_MAX;
+        uint32_t va_b = j < b->n_ptes ? b->ptes[j].va : UINT32_MAX;
+        uint32_t va = va_a < va_b ? va_a : va_b;
+        uint32_t before = va_a == va ? a->ptes[i++].pte : 0;
+        uint32_t after = va_b == va ? b->ptes[j++].pte : 0;
+        uint32_t changed = before ^ after;
+        if (!changed)
+            continue;
+        json_t *what = json_array();
+        if (!before || !after)
+            json_array_append_new(what, json_string(!before ? "mapped" : "unmapped"));
+        else if (changed >> 10)
+            json_array_append_new(what, json_string("pa"));
+        static const char *const bits[] = {"V", "R", "W", "X", "U", "G", "A", "D", "COW", "SHARED"};
+        for (int bit = 0; before && after && bit < 10; bit++)
+            if ((changed >> bit) & 1)
+                json_array_append_new(what, json_string(bits[bit]));
+        json_array_append_new(out, json_pack("{s:i, s:o, s:o, s:o, s:o}", "pid", pid, "va", hex(va),
+                              "before", hex(before), "after", hex(after), "what", what));
+    }
+}
+
+static json_t *diff_json(const struct snapshotter *s, const struct state *prev, const struct state *now)
+{
+    json_t *born = json_array(), *gone = json_array(), *changed = json_array(), *ptes = json_array();
+    json_t *allocated = json_array(), *freed = json_array(), *refs = json_array();
+    static const struct proc_rec empty;
+    for (size_t i = 0; prev->valid && i < now->n_procs; i++) {
+        const struct proc_rec *b = &now->procs[i], *a = find_proc(prev, b->pid);
+        if (!a)
+            json_array_append_new(born, json_integer(b->pid));
+        else if (a->state != b->state || a->sz != b->sz || strcmp(a->name, b->name))
+            json_array_append_new(changed, json_integer(b->pid));
+        diff_ptes(ptes, b->pid, a ? a : &empty, b);
+    }
+    for (size_t i = 0; prev->valid && i < prev->n_procs; i++) {
+        if (!find_proc(now, prev->procs[i].pid)) {
+            json_array_append_new(gone, json_integer(prev->procs[i].pid));
+            diff_ptes(ptes, prev->procs[i].pid, &prev->procs[i], &empty);
+        }
+    }
+    for (uint32_t f = 0; prev->valid && f < s->k->nframes; f++) {
+        if (!prev->kind[f] && now->kind[f])
+            json_array_append_new(allocated, json_integer(f));
+        else if (prev->kind[f] && !now->kind[f])
+            json_array_append_new(freed, json_integer(f));
+        else if (prev->refcount[f] != now->refcount[f])
+            json_array_append_new(refs, json_pack("{s:i, s:i, s:i}", "frame", (int)f,
+                                  "before", prev->refcount[f], "after", now->refcount[f]));
+    }
+    return json_pack("{s:o, s:{s:o, s:o, s:o}, s:o, s:{s:o, s:o, s:o}}",
+                     "since", prev->valid ? json_integer(s->seq - 1) : json_null(),
+                     "processes", "born", born, "gone", gone, "changed", changed, "ptes", ptes,
+                     "frames", "allocated", allocated, "freed", freed, "refcount", refs);
+}
+
+/* ---- the snapshot ------------------------------------------------------- */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Walk every live process's table; fill the address-space JSON, the proc
+ * records for the diff and, per frame, who maps it. */
+static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *procs,
+                        struct state *st, json_t *spaces, json_t **mapped_by)
+{
+    const struct kernel_layout *k = s->k;
+    const struct sv32_mem mem = {read_cached, r, k->ram_base, k->ram_size};
+    for (size_t i = 0; i < st->n_procs; i++) {
+        struct proc_rec *rec = &st->procs[i];
+        const uint8_t *p = NULL;
+        for (uint32_t slot = 0; slot < k->nproc && !p; slot++)
+            if ((int)get32(procs + (size_t)slot * k->proc_size, k->p_pid) == rec->pid)
+                p = procs + (size_t)slot * k->proc_size;
+        uint32_t root = p ? get32(p, k->p_pagetable) : 0;
+        char key[16], err[128];
+        snprintf(key, sizeof(key), "%d", rec->pid);
+        struct sv32_space sp;
+        if (!root)
+            continue;
+        if (sv32_walk(&mem, root, &sp, err, sizeof(err)) < 0) {
+            json_object_set_new(spaces, key, json_pack("{s:o, s:[{s:s}]}", "root", hex(root),
+                                "errors", "problem", err));
+            continue;
+        }
+        json_object_set_new(spaces, key, space_json(&sp));
+        collect_ptes(&sp, rec);
+        for (size_t j = 0; j < rec->n_ptes; j++) {
+            uint64_t pa = (uint64_t)(rec->ptes[j].pte >> 10) << 12;
+            if (!in_ram(k, pa, PAGE))
+                continue;
+            uint32_t f = (uint32_t)((pa - k->ram_base) / PAGE);
+            if (!mapped_by[f])
+                mapped_by[f] = json_array();
+            json_array_append_new(mapped_by[f], json_pack("{s:i, s:o, s:b}", "pid", rec->pid,
+                                  "va", hex(rec->ptes[j].va), "cow", (rec->ptes[j].pte & SV32_PTE_COW) != 0));
+        }
+        sv32_space_free(&sp);
+    }
+}
+
+static int read_state(struct snapshotter *s, struct reader *r, uint8_t *procs, uint8_t *frames,
+                      uint8_t *ftable, uint8_t *ring, uint32_t *ticks)
+{
+    const struct kernel_layout *k = s->k;
+    return read_phys(r, k->proc_addr, procs, (size_t)k->nproc * k->proc_size) < 0 ||
+           read_phys(r, k->frames_addr, frames, (size_t)k->nframes * k->frame_size) < 0 ||
+           read_phys(r, k->ftable_addr, ftable, (size_t)k->nfile * k->file_size) < 0 ||
+           read_phys(r, k->ring_addr, ring, k->ring_slot + (size_t)k->nevent * k->event_size) < 0 ||
+           read_phys(r, k->ticks_addr, ticks, 4) < 0 ? -1 : 0;
+}
+
+json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, size_t errlen)
+{
+    const struct kernel_layout *k = s->k;
+    double start = now_ms();
+    struct rsp_stats before = *rsp_conn_stats(c);
+    struct reader r = {c, k, NULL, 0, 0};
+    uint8_t *procs = malloc((size_t)k->nproc * k->proc_size);
+    uint8_t *frames = malloc((size_t)k->nframes * k->frame_size);
+    uint8_t *ftable = malloc((size_t)k->nfile * k->file_size);
+    uint8_t *ring = malloc(k->ring_slot + (size_t)k->nevent * k->event_size);
+    json_t **mapped_by = calloc(k->nframes, sizeof(json_t *));
+    struct state now = {1, calloc(k->nframes, 2), calloc(k->nframes, 1),
+                        calloc(k->nproc, sizeof(struct proc_rec)), 0};
+    json_t *msg = NULL, *cpu = NULL;
+    uint32_t ticks = 0;
+
+    if (!procs || !frames || !ftable || !ring || !mapped_by || !now.refcount || !now.kind || !now.procs) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    cpu = cpu_json(s, c);
+    if (!cpu || rsp_conn_set_phys_mode(c, true) < 0 ||
+        read_state(s, &r, procs, frames, ftable, ring, &ticks) < 0) {
+        snprintf(err, errlen, "reading the guest: %s", rsp_conn_error(c));
+        goto out;
+    }
+    for (uint32_t f = 0; f < k->nframes; f++) {
+        const uint8_t *fr = frames + (size_t)f * k->frame_size;
+        now.refcount[f] = k->f_refcount_size == 2 ? get16(fr, k->f_refcount) : fr[k->f_refcount];
+        now.kind[f] = fr[k->f_kind];
+    }
+    json_t *plist = json_array();
+    for (uint32_t slot = 0; slot < k->nproc; slot++) {
+        const uint8_t *p = procs + (size_t)slot * k->proc_size;
+        if (get32(p, k->p_state) == 0)   /* UNUSED */
+            continue;
+        json_t *pj = proc_json(&r, s->km, procs, ftable, (int)slot);
+        struct proc_rec *rec = &now.procs[now.n_procs++];
+        rec->pid = (int)get32(p, k->p_pid);
+        rec->state = (int)get32(p, k->p_state);
+        rec->sz = get32(p, k->p_sz);
+        snprintf(rec->name, sizeof(rec->name), "%s", json_string_value(json_object_get(pj, "name")));
+        json_array_append_new(plist, pj);
+    }
+    json_t *spaces = json_object();
+    walk_spaces(s, &r, procs, &now, spaces, mapped_by);
+    s->seq++;
+    msg = json_pack("{s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:[], s:o, s:o}",
+                    "type", "snapshot", "seq", s->seq, "cpu", json_incref(cpu), "ticks", (int)ticks,
+                    "processes", plist, "address_spaces", spaces,
+                    "frames", frames_json(s, &now, mapped_by), "mailboxes",
+                    "events", events_json(s, ring), "diff", diff_json(s, &s->prev, &now));
+    rsp_conn_set_phys_mode(c, false);
+    state_free(&s->prev);
+    s->prev = now;
+    memset(&now, 0, sizeof(now));
+    const struct rsp_stats *after = rsp_conn_stats(c);
+    s->cost = (struct snapshot_cost){after->round_trips - before.round_trips,
+                                     after->bytes_in - before.bytes_in, now_ms() - start};
+    json_object_set_new(msg, "taken_ms", json_real(s->cost.ms));
+out:
+    json_decref(cpu);
+    for (uint32_t f = 0; mapped_by && f < k->nframes; f++)
+        json_decref(mapped_by[f]);
+    free(mapped_by);
+    state_free(&now);
+    free(r.pages);
+    free(procs);
+    free(frames);
+    free(ftable);
+    free(ring);
+    return msg;
+}

@@ -1,0 +1,36 @@
+/* snapshot.h -- read the kernel's state from a stopped guest into one JSON
+ * snapshot (docs/protocol.md), with what changed since the previous one.
+ *
+ * Everything is read through QEMU's GDB stub in physical-memory mode and
+ * bounded to RAM; nothing read is trusted: a garbage pointer becomes an
+ * error entry in the snapshot, never a wild read or a crash. */
+#ifndef GLASSBOX_SNAPSHOT_H
+#define GLASSBOX_SNAPSHOT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "kernel_model.h"
+#include "rsp_conn.h"
+
+struct snapshotter;
+
+struct snapshotter *snapshotter_new(struct kernel_model *km);
+void snapshotter_free(struct snapshotter *s);
+
+/* The guest must be stopped. Returns a new {"type":"snapshot", ...}
+ * message, or NULL with err filled in when the connection fails. */
+json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c,
+                         char *err, size_t errlen);
+/* Forget the previous snapshot (after the guest restarts): the next one has
+ * an empty diff and every event. */
+void snapshotter_reset(struct snapshotter *s);
+
+/* Round trips and bytes of the last snapshot, for benchmarks. */
+struct snapshot_cost {
+    unsigned long round_trips, bytes_in;
+    double ms;
+};
+struct snapshot_cost snapshotter_last_cost(const struct snapshotter *s);
+
+#endif
