@@ -9,6 +9,7 @@
 #include "ext2.h"
 #include "fs.h"
 #include "file.h"
+#include "mailbox.h"
 #include "proc.h"
 
 struct buf;
@@ -71,6 +72,11 @@ void kref(uint32 pa);
 int krefcount(uint32 pa);
 uint32 kfree_count(void);
 
+// mailbox.c
+int mailbox_send(int pid, uint32 buf, uint32 len, int flags);
+int mailbox_recv(uint32 buf, uint32 len, uint32 from_addr, int flags);
+void mailbox_close(struct proc *p);
+
 // main.c
 void poweroff(int code) __attribute__((noreturn));
 
@@ -108,6 +114,12 @@ void kill_job(int job);
 int procinfo(uint32 addr, int max);
 int nproc_used(void);
 void procdump(void);
+
+// shm.c
+int mmap_anon(uint32 len, int prot, int flags);
+int munmap(uint32 va, uint32 len);
+int shmat(int key, uint32 len);
+void shm_reap(void);
 
 // string.c
 void *memset(void *dst, int c, uint n);
@@ -152,6 +164,11 @@ int sys_open(void);
 int sys_chdir(void);
 int sys_pipe(void);
 int sys_exec(void);
+int sys_mmap(void);
+int sys_munmap(void);
+int sys_send(void);
+int sys_recv(void);
+int sys_shmat(void);
 
 // trap.c
 extern uint32 ticks;

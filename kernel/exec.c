@@ -127,6 +127,7 @@ int exec(const char *path, char **argv)
   csr_write(satp, MAKE_SATP(pt));
   sfence_vma_all();
   uvmfree(old);
+  shm_reap();
 
   memset(&p->tf, 0, sizeof(p->tf));
   p->tf.epc = entry;

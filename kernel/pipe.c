@@ -46,6 +46,15 @@ void pipeclose(struct pipe *pi, int writable)
     kfree(pi);
 }
 
+// Bytes that can move in one copy: up to n, no more than avail, and not
+// past the end of the ring's storage at position pos.
+static uint32 chunk(uint32 pos, uint32 avail, uint32 n)
+{
+  uint32 contiguous = PIPESIZE - pos % PIPESIZE;
+  uint32 len = n < avail ? n : avail;
+  return len < contiguous ? len : contiguous;
+}
+
 int pipewrite(struct pipe *pi, uint32 addr, int n)
 {
   struct proc *p = myproc();
@@ -55,16 +64,17 @@ int pipewrite(struct pipe *pi, uint32 addr, int n)
       return i ? i : -EPIPE;
     if (p->killed)
       return i ? i : -EINTR;
-    if (pi->nwrite == pi->nread + PIPESIZE) {
+    uint32 space = PIPESIZE - (pi->nwrite - pi->nread);
+    if (space == 0) {
       wakeup(&pi->nread);
       sleep(&pi->nwrite);
       continue;
     }
-    char ch;
-    if (copyin(p->pagetable, &ch, addr + i, 1) < 0)
+    uint32 len = chunk(pi->nwrite, space, n - i);
+    if (copyin(p->pagetable, &pi->data[pi->nwrite % PIPESIZE], addr + i, len) < 0)
       return i ? i : -EFAULT;
-    pi->data[pi->nwrite++ % PIPESIZE] = ch;
-    i++;
+    pi->nwrite += len;
+    i += len;
   }
   wakeup(&pi->nread);
   return i;
@@ -78,12 +88,13 @@ int piperead(struct pipe *pi, uint32 addr, int n)
       return -EINTR;
     sleep(&pi->nread);
   }
-  int i;
-  for (i = 0; i < n && pi->nread != pi->nwrite; i++) {
-    char ch = pi->data[pi->nread % PIPESIZE];
-    if (copyout(p->pagetable, addr + i, &ch, 1) < 0)
+  int i = 0;
+  while (i < n && pi->nread != pi->nwrite) {
+    uint32 len = chunk(pi->nread, pi->nwrite - pi->nread, n - i);
+    if (copyout(p->pagetable, addr + i, &pi->data[pi->nread % PIPESIZE], len) < 0)
       return i ? i : -EFAULT;
-    pi->nread++;
+    pi->nread += len;
+    i += len;
   }
   wakeup(&pi->nwrite);
   return i;

@@ -181,6 +181,8 @@ void exit(int status)
   kvminithart();           // leave the page table before freeing it
   uvmfree(p->pagetable);
   p->pagetable = 0;
+  shm_reap();
+  mailbox_close(p);
   reparent(p);
   wakeup(p->parent);
   p->xstate = status;
@@ -321,7 +323,7 @@ int procinfo(uint32 addr, int max)
       .ppid = p->parent ? p->parent->pid : 0,
       .state = p->state,
       .size = p->sz,
-      .mailbox_depth = 0,
+      .mailbox_depth = p->mbox.count,
     };
     safestrcpy(info.name, p->name, sizeof(info.name));
     if (copyout(cur->pagetable, addr + n * sizeof(info), &info, sizeof(info)) < 0)

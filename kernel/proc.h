@@ -35,6 +35,7 @@ struct proc {
   struct context context;      // where swtch() resumes it
   struct file *ofile[NOFILE];  // open files
   struct inode *cwd;           // current directory
+  struct mailbox mbox;         // messages sent to this process
 };
 
 extern struct proc proc[NPROC];

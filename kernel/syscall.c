@@ -31,7 +31,8 @@ static int (*const syscalls[])(void) = {
   [SYS_write] sys_write,     [SYS_close] sys_close,     [SYS_yield] sys_yield,
   [SYS_procinfo] sys_procinfo, [SYS_sysinfo] sys_sysinfo,
   [SYS_getdents] sys_getdents, [SYS_lseek] sys_lseek,   [SYS_halt] sys_halt,
-  [SYS_setfg] sys_setfg,
+  [SYS_setfg] sys_setfg,     [SYS_mmap] sys_mmap,       [SYS_munmap] sys_munmap,
+  [SYS_send] sys_send,       [SYS_recv] sys_recv,       [SYS_shmat] sys_shmat,
 };
 
 void syscall(void)

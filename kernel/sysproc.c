@@ -77,3 +77,10 @@ int sys_halt(void)
   poweroff(0);
   return 0;
 }
+
+// mmap(addr, len, prot, flags): addr is only a hint, and not used.
+int sys_mmap(void)   { return mmap_anon(argraw(1), argint(2), argint(3)); }
+int sys_munmap(void) { return munmap(argraw(0), argraw(1)); }
+int sys_shmat(void)  { return shmat(argint(0), argraw(1)); }
+int sys_send(void)   { return mailbox_send(argint(0), argraw(1), argraw(2), argint(3)); }
+int sys_recv(void)   { return mailbox_recv(argraw(0), argraw(1), argraw(2), argint(3)); }

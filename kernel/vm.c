@@ -89,11 +89,27 @@ pagetable_t uvmcreate(void)
   return pt;
 }
 
-// Unmap [va, va+size) page by page, dropping a reference to each frame.
-// Holes are skipped.
+// Free the level-0 table covering va if no entry in it is valid any more.
+static void free_empty_l0(pagetable_t pt, uint32 va)
+{
+  pte_t *l1 = &pt[PX(1, va)];
+  if ((*l1 & PTE_V) == 0 || PTE_LEAF(*l1))
+    return;
+  pagetable_t l0 = (pagetable_t)PTE2PA(*l1);
+  for (int i = 0; i < 1024; i++)
+    if (l0[i] & PTE_V)
+      return;
+  *l1 = 0;
+  sfence_vma_all();
+  kfree(l0);
+}
+
+// Unmap [va, va+size) page by page, dropping a reference to each frame,
+// and free the level-0 tables this leaves empty. Holes are skipped.
 void uvmunmap(pagetable_t pt, uint32 va, uint32 size)
 {
-  for (uint32 a = PGROUNDDOWN(va); a < va + size; a += PGSIZE) {
+  uint32 start = PGROUNDDOWN(va), end = va + size;
+  for (uint32 a = start; a < end; a += PGSIZE) {
     pte_t *pte = walk(pt, a, 0);
     if (pte == 0 || (*pte & PTE_V) == 0)
       continue;
@@ -101,6 +117,9 @@ void uvmunmap(pagetable_t pt, uint32 va, uint32 size)
     *pte = 0;
     sfence_vma(a);
   }
+  if (size > 0)
+    for (uint32 i = PX(1, start); i <= PX(1, end - 1); i++)
+      free_empty_l0(pt, i << 22);
 }
 
 // Map fresh zeroed frames over [start, end) with perm. On failure nothing

@@ -133,6 +133,101 @@ bench_sbrk(int npages)
   sbrk(-npages * PGSIZE);
 }
 
+// Mailbox round trips: the child echoes every message back.
+static void
+bench_mailbox(int n)
+{
+  int parent = getpid(), child, v = 0;
+
+  check(child = fork(), "fork");
+  if (child == 0) {
+    for (int i = 0; i < n; i++) {
+      recv(&v, sizeof(v), 0, 0);
+      send(parent, &v, sizeof(v), 0);
+    }
+    exit(0);
+  }
+  uint64 t = now();
+  for (int i = 0; i < n; i++) {
+    check(send(child, &i, sizeof(i), 0), "send");
+    check(recv(&v, sizeof(v), 0, 0), "recv");
+  }
+  report("mailbox round trip", t, n);
+  wait(0);
+}
+
+// Print a throughput line: bytes moved since start, in MiB/s.
+static void
+report_rate(const char *name, uint64 start, uint bytes)
+{
+  uint64 ticks = now() - start;
+  uint kib_per_s = (uint)((uint64)bytes * 10000000 / 1024 / (ticks ? ticks : 1));
+
+  printf("bench: %s: %u.%02u MiB/s\n", name, kib_per_s / 1024, kib_per_s % 1024 * 100 / 1024);
+}
+
+#define BULK (1024 * 1024)   // bytes per bulk transfer
+#define CHUNK 2048
+
+// Bulk transfer through a pipe: the child writes BULK bytes, we read them.
+static void
+bench_pipe(void)
+{
+  int fds[2];
+  static char buf[CHUNK];
+
+  check(pipe(fds), "pipe");
+  uint64 t = now();
+  if (fork() == 0) {
+    close(fds[0]);
+    for (int done = 0; done < BULK; done += CHUNK)
+      write(fds[1], buf, CHUNK);
+    exit(0);
+  }
+  close(fds[1]);
+  int got = 0, r;
+  while ((r = read(fds[0], buf, CHUNK)) > 0)
+    got += r;
+  close(fds[0]);
+  wait(0);
+  report_rate("pipe bulk transfer (1 MiB)", t, got);
+}
+
+// The same through shared memory: the child fills a shared window, a
+// mailbox message says "full", the reader copies it out and answers.
+static void
+bench_shm(void)
+{
+  char *win = mmap(0, CHUNK * 8, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON);
+  static char out[CHUNK * 8];
+  int parent = getpid(), child, token = 0;
+
+  if (win == (char*)-1) {
+    printf("bench: mmap failed\n");
+    exit(1);
+  }
+  uint64 t = now();
+  check(child = fork(), "fork");
+  if (child == 0) {
+    for (int done = 0; done < BULK; done += CHUNK * 8) {
+      memset(win, done, CHUNK * 8);
+      send(parent, &token, sizeof(token), 0);
+      recv(&token, sizeof(token), 0, 0);
+    }
+    exit(0);
+  }
+  int got = 0;
+  while (got < BULK) {
+    recv(&token, sizeof(token), 0, 0);
+    memmove(out, win, CHUNK * 8);
+    got += CHUNK * 8;
+    send(child, &token, sizeof(token), 0);
+  }
+  wait(0);
+  report_rate("shared memory bulk transfer (1 MiB)", t, got);
+  munmap(win, CHUNK * 8);
+}
+
 int
 main(void)
 {
@@ -141,5 +236,8 @@ main(void)
   bench_exec(50);
   bench_cow(256);
   bench_sbrk(256);
+  bench_mailbox(2000);
+  bench_pipe();
+  bench_shm();
   return 0;
 }

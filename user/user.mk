@@ -1,7 +1,7 @@
 # User programs, their C library, and the file system image.
 # Included by the root Makefile, which sets BUILD and CROSS.
 
-UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests
+UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests pingpong shmdemo
 
 UOBJ     := $(BUILD)/user/obj
 UCC      := $(CROSS)gcc

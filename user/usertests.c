@@ -1026,6 +1026,242 @@ test_badelf(void)
   expect(exec("/bin/nonexistent", argv), -ENOENT, "exec /bin/nonexistent");
 }
 
+// ---- IPC: mailboxes, mmap, shared memory ----
+
+#define MBOX_DEPTH 8       // messages a mailbox holds (kernel/mailbox.h)
+#define MSG_MAX 128        // bytes in one message
+
+static void
+test_mailbox(void)
+{
+  char buf[MSG_MAX + 8];
+  int from = 0;
+
+  expect(recv(buf, sizeof(buf), &from, MSG_DONTWAIT), -EAGAIN, "recv on an empty mailbox");
+  expect(send(getpid(), "hello", 5, MSG_DONTWAIT), 5, "send to self");
+  expect(recv(buf, 2, &from, MSG_DONTWAIT), -EMSGSIZE, "recv into a short buffer");
+  expect(recv(buf, sizeof(buf), &from, MSG_DONTWAIT), 5, "recv after the short try");
+  if (memcmp(buf, "hello", 5) != 0 || from != getpid())
+    fail("recv gave the wrong message or sender (from %d)", from);
+  expect(send(getpid(), buf, MSG_MAX + 1, 0), -EMSGSIZE, "send of an oversized message");
+  expect(send(99999, "x", 1, 0), -ESRCH, "send to a pid that does not exist");
+  expect(send(getpid(), "x", 1, 0x40), -EINVAL, "send with an unknown flag");
+  for (int i = 0; i < MBOX_DEPTH; i++)
+    expect(send(getpid(), &i, sizeof(i), MSG_DONTWAIT), sizeof(i), "send to fill the queue");
+  expect(send(getpid(), "x", 1, MSG_DONTWAIT), -EAGAIN, "send to a full queue");
+  struct procinfo pi[NPROC];
+  int n = procinfo(pi, NPROC);
+  for (int i = 0; i < n; i++)
+    if (pi[i].pid == getpid() && pi[i].mailbox_depth != MBOX_DEPTH)
+      fail("procinfo says mailbox depth %d, expected %d", pi[i].mailbox_depth, MBOX_DEPTH);
+  for (int i = 0; i < MBOX_DEPTH; i++) {
+    int v = -1;
+    expect(recv(&v, sizeof(v), 0, MSG_DONTWAIT), sizeof(v), "recv from the full queue");
+    if (v != i)
+      fail("messages out of order: got %d, expected %d", v, i);
+  }
+}
+
+// A sender blocked on a full queue wakes when the receiver takes a message;
+// a receiver blocked on an empty queue wakes when a message comes.
+static void
+test_mailboxblock(void)
+{
+  int parent = getpid(), child, v;
+
+  for (int i = 0; i < MBOX_DEPTH; i++)
+    send(parent, &i, sizeof(i), MSG_DONTWAIT);
+  if ((child = xfork()) == 0) {
+    int extra = 100;
+    if (send(parent, &extra, sizeof(extra), 0) != sizeof(extra))  // blocks
+      exit(1);
+    exit(recv(&v, sizeof(v), 0, 0) == sizeof(v) && v == 7 ? 0 : 2);  // blocks
+  }
+  sleep(5);
+  for (int i = 0; i <= MBOX_DEPTH; i++) {
+    expect(recv(&v, sizeof(v), 0, 0), sizeof(v), "recv while a sender waits");
+    if (v != (i < MBOX_DEPTH ? i : 100))
+      fail("got %d in position %d", v, i);
+  }
+  sleep(5);
+  v = 7;
+  expect(send(child, &v, sizeof(v), 0), sizeof(v), "send to a blocked receiver");
+  expect(reap(child), 0, "the blocked child's status");
+}
+
+// The receiver exits while a sender waits on its full queue: -ESRCH.
+// A blocked receiver that is killed exits (status -1).
+static void
+test_mailboxdead(void)
+{
+  int receiver, sender, status;
+
+  if ((receiver = xfork()) == 0) {
+    sleep(1000);
+    exit(0);
+  }
+  for (int i = 0; i < MBOX_DEPTH; i++)
+    expect(send(receiver, &i, sizeof(i), MSG_DONTWAIT), sizeof(i), "fill the receiver's queue");
+  if ((sender = xfork()) == 0)
+    exit(send(receiver, "x", 1, 0) == -ESRCH ? 0 : 1);
+  sleep(5);
+  kill(receiver);
+  expect(reap(receiver), KILLED, "the receiver's status");
+  expect(reap(sender), 0, "the sender blocked on a dead receiver (should get -ESRCH)");
+
+  if ((receiver = xfork()) == 0) {
+    char buf[8];
+    recv(buf, sizeof(buf), 0, 0);
+    exit(0);
+  }
+  sleep(5);
+  kill(receiver);
+  status = reap(receiver);
+  if (status != KILLED)
+    fail("a killed blocked receiver exited with %d", status);
+}
+
+// Many senders, many messages each: every message arrives exactly once.
+static void
+test_mailboxmany(void)
+{
+  enum { SENDERS = 6, EACH = 40 };
+  int me = getpid(), seen[SENDERS][EACH];
+
+  memset(seen, 0, sizeof(seen));
+  for (int s = 0; s < SENDERS; s++) {
+    if (xfork() == 0) {
+      for (int i = 0; i < EACH; i++) {
+        int msg[2] = { s, i };
+        if (send(me, msg, sizeof(msg), 0) != sizeof(msg))
+          exit(1);
+      }
+      exit(0);
+    }
+  }
+  for (int n = 0; n < SENDERS * EACH; n++) {
+    int msg[2], from;
+    expect(recv(msg, sizeof(msg), &from, 0), sizeof(msg), "recv from many senders");
+    if (msg[0] < 0 || msg[0] >= SENDERS || msg[1] < 0 || msg[1] >= EACH)
+      fail("garbage message %d/%d", msg[0], msg[1]);
+    if (seen[msg[0]][msg[1]]++)
+      fail("message %d/%d arrived twice", msg[0], msg[1]);
+  }
+  for (int s = 0; s < SENDERS; s++) {
+    int status;
+    wait(&status);
+    if (status != 0)
+      fail("a sender exited with %d", status);
+  }
+  int extra;
+  expect(recv(&extra, sizeof(extra), 0, MSG_DONTWAIT), -EAGAIN, "recv after all messages");
+}
+
+static char*
+xmmap(uint len, int prot, int flags)
+{
+  char *p = mmap(0, len, prot, flags);
+  if (p == (char*)-1)
+    fail("mmap of %d bytes failed", len);
+  return p;
+}
+
+// Private anonymous memory: zeroed, writable, copy-on-write across fork,
+// freed by munmap.
+static void
+test_mmapprivate(void)
+{
+  int before = free_frames();
+  char *p = xmmap(3 * PGSIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON);
+  for (int i = 0; i < 3 * PGSIZE; i++)
+    if (p[i] != 0)
+      fail("mmap'd memory not zeroed at %d", i);
+  p[0] = 'p';
+  int pid = xfork();
+  if (pid == 0) {
+    p[0] = 'c';
+    exit(p[0] == 'c' ? 0 : 1);
+  }
+  expect(reap(pid), 0, "the child writing its private copy");
+  if (p[0] != 'p')
+    fail("the child's write to a private mapping reached the parent");
+  expect(munmap(p, 3 * PGSIZE), 0, "munmap");
+  if (free_frames() != before)
+    fail("munmap left %d frames allocated", before - free_frames());
+  expect(munmap(p, PGSIZE), 0, "munmap of an unmapped page");
+  expect(munmap((char*)0x1000, PGSIZE), -EINVAL, "munmap outside the mmap region");
+  if (mmap(0, PGSIZE, PROT_READ, MAP_PRIVATE) != (void*)-1)
+    fail("mmap without MAP_ANON should fail");
+  if (mmap(0, PGSIZE, PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANON) != (void*)-1)
+    fail("a writable and executable mapping should be refused");
+}
+
+// Shared anonymous memory survives fork as shared: the child's writes are
+// the parent's. In the same process, a COW page and a shared page coexist.
+static void
+test_mmapshared(void)
+{
+  int before = free_frames();
+  int *shared = (int*)xmmap(PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON);
+  int *priv = (int*)xmmap(PGSIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON);
+  *shared = 1;
+  *priv = 1;
+  int pid = xfork();
+  if (pid == 0) {
+    *shared = 2;   // goes to the parent too
+    *priv = 2;     // copy on write: stays here
+    exit(0);
+  }
+  expect(reap(pid), 0, "the child");
+  if (*shared != 2)
+    fail("a shared mapping did not carry the child's write (%d)", *shared);
+  if (*priv != 1)
+    fail("a private mapping carried the child's write");
+  munmap(shared, PGSIZE);
+  munmap(priv, PGSIZE);
+  if (free_frames() != before)
+    fail("%d frames leaked", before - free_frames());
+}
+
+// Named regions: two unrelated processes (not sharing a mapping through
+// fork) attach the same key and see each other's writes; the frames are
+// freed when the last one detaches.
+static void
+test_shmnamed(void)
+{
+  int key = 4242 + getpid(), before = free_frames();
+  int a = xfork();
+  if (a == 0) {
+    volatile int *p = shmat(key, 2 * PGSIZE);
+    if (p == (void*)-1)
+      exit(1);
+    p[0] = 0;
+    p[1024] = 77;          // second page
+    while (p[0] == 0)      // the other process writes it
+      sleep(1);
+    exit(p[0] == 55 ? 0 : 2);
+  }
+  int b = xfork();
+  if (b == 0) {
+    volatile int *p;
+    while ((p = shmat(key, 0)) == (void*)-1)   // until the other made it
+      sleep(1);
+    while (p[1024] != 77)
+      sleep(1);
+    p[0] = 55;
+    exit(0);
+  }
+  for (int i = 0; i < 2; i++) {
+    int status, pid = wait(&status);
+    if ((pid != a && pid != b) || status != 0)
+      fail("attacher %d exited with %d", pid, status);
+  }
+  if (shmat(key, 0) != (void*)-1)
+    fail("the region outlived its last mapping");
+  if (free_frames() != before)
+    fail("%d frames leaked", before - free_frames());
+}
+
 // ---- Running the tests ----
 
 static const struct test {
@@ -1055,6 +1291,13 @@ static const struct test {
   { "execargs",    test_execargs,    0 },
   { "execbig",     test_execbig,     0 },
   { "badelf",      test_badelf,      0 },
+  { "mailbox",     test_mailbox,     1 },
+  { "mailboxblock", test_mailboxblock, 1 },
+  { "mailboxdead", test_mailboxdead, 1 },
+  { "mailboxmany", test_mailboxmany, 1 },
+  { "mmapprivate", test_mmapprivate, 1 },
+  { "mmapshared",  test_mmapshared,  1 },
+  { "shmnamed",    test_shmnamed,    1 },
 };
 
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))

@@ -21,3 +21,22 @@ def usertests(g):
     # offender; a kernel panic anywhere fails every test (run.py checks).
     out = g.run("usertests", timeout=120)
     g.check("ALL TESTS PASSED" in out, "`usertests` did not print 'ALL TESTS PASSED'")
+
+
+@test(timeout=60)
+def pingpong(g):
+    out = g.run("pingpong 6", timeout=30)
+    lines = [ln for ln in out.splitlines() if " got " in ln]
+    g.check(len(lines) == 7, f"expected 7 'got' lines (balls 0..6), saw {len(lines)}")
+    for n, line in enumerate(lines):
+        g.check(f"got {n} from pid" in line, f"ball {n} out of order: {line!r}")
+    g.check("pingpong: done" in out, "pingpong did not finish")
+
+
+@test(timeout=60)
+def shmdemo(g):
+    out = g.run("shmdemo 40", timeout=30)
+    took = [int(ln.split("took ")[1].split()[0]) for ln in out.splitlines() if "took " in ln]
+    g.check(took == [n * n for n in range(40)],
+            f"the consumer took {took[:10]}..., expected the squares 0, 1, 4, ... in order")
+    g.check("shmdemo: done, 40 items" in out, "shmdemo did not finish")
