@@ -235,6 +235,16 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(field(km, "struct proc", "tf.epc", &k->p_tf_epc, NULL), "struct proc.tf.epc");
     NEED(field(km, "struct proc", "ofile", &k->p_ofile, &t), "struct proc.ofile");
     k->p_nofile = (uint32_t)t->count;
+    NEED(field(km, "struct proc", "mbox", &k->p_mbox, NULL), "struct proc.mbox");
+    NEED(field(km, "struct mailbox", "head", &k->mb_head, NULL), "struct mailbox.head");
+    NEED(field(km, "struct mailbox", "count", &k->mb_count, NULL), "struct mailbox.count");
+    NEED(field(km, "struct mailbox", "msgs", &k->mb_msgs, &t), "struct mailbox.msgs");
+    k->mbox_depth = (uint32_t)t->count;
+    k->msg_size = t->target ? (uint32_t)t->target->size : 0;
+    NEED(field(km, "struct message", "from", &k->m_from, NULL), "struct message.from");
+    NEED(field(km, "struct message", "len", &k->m_len, NULL), "struct message.len");
+    NEED(field(km, "struct message", "data", &k->m_data, &t), "struct message.data");
+    k->msg_max = (uint32_t)t->size;
     NEED(global_array(km, "frames", &k->frames_addr, &k->frame_size, &k->nframes), "the global frames[]");
     NEED(field(km, "struct frame", "refcount", &k->f_refcount, &t), "struct frame.refcount");
     k->f_refcount_size = (uint32_t)t->size;
@@ -269,7 +279,8 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
 #undef NEED
     k->ram_base = 0x80000000u;
     k->ram_size = k->nframes * 4096u;
-    if (k->proc_size == 0 || k->frame_size == 0 || k->event_size == 0 || k->nevent == 0)
+    if (k->proc_size == 0 || k->frame_size == 0 || k->event_size == 0 || k->nevent == 0 ||
+        k->mbox_depth == 0 || k->msg_size == 0)
         goto fail;
     return 0;
 fail:

@@ -20,6 +20,8 @@ struct kernel_layout {
     uint32_t p_state, p_pid, p_name, p_name_len, p_parent, p_killed, p_xstate,
              p_chan, p_job, p_sz, p_pagetable, p_tf_regs, p_tf_epc, p_ofile,
              p_nofile;
+    uint32_t p_mbox, mb_head, mb_count, mb_msgs, mbox_depth, msg_size;  /* struct mailbox */
+    uint32_t m_from, m_len, m_data, msg_max;        /* struct message */
     uint32_t frames_addr, frame_size, nframes;       /* frames[] */
     uint32_t f_refcount, f_refcount_size, f_kind;
     uint32_t ring_addr, ring_next_seq, ring_slot, nevent, event_size;

@@ -249,6 +249,50 @@ static json_t *fd_json(struct reader *r, const struct kernel_model *km,
     return o;
 }
 
+static uint32_t mailbox_count(const struct kernel_layout *k, const uint8_t *p)
+{
+    uint32_t n = get32(p, k->p_mbox + k->mb_count);
+    return n <= k->mbox_depth ? n : k->mbox_depth;   /* a torn read stays in bounds */
+}
+
+/* A message's payload as text (non-printable bytes as '.') and as hex. */
+static json_t *message_json(const struct kernel_layout *k, const uint8_t *m)
+{
+    uint32_t len = get32(m, k->m_len);
+    if (len > k->msg_max)
+        len = k->msg_max;
+    char text[512], hexs[1024];
+    for (uint32_t i = 0; i < len && i < sizeof(text) - 1; i++) {
+        uint8_t ch = m[k->m_data + i];
+        text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
+        snprintf(hexs + 2 * i, 3, "%02x", ch);
+    }
+    text[len < sizeof(text) ? len : sizeof(text) - 1] = 0;
+    hexs[2 * len] = 0;
+    return json_pack("{s:i, s:i, s:s, s:s}", "from", (int)get32(m, k->m_from), "len", (int)len,
+                     "text", text, "hex", hexs);
+}
+
+/* Every non-empty mailbox, oldest message first. */
+static json_t *mailboxes_json(const struct kernel_layout *k, const uint8_t *procs)
+{
+    json_t *out = json_array();
+    for (uint32_t slot = 0; slot < k->nproc; slot++) {
+        const uint8_t *p = procs + (size_t)slot * k->proc_size;
+        uint32_t n = mailbox_count(k, p), head = get32(p, k->p_mbox + k->mb_head);
+        if (get32(p, k->p_state) == 0 || n == 0)
+            continue;
+        json_t *msgs = json_array();
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t idx = (head + i) % k->mbox_depth;
+            json_array_append_new(msgs, message_json(k, p + k->p_mbox + k->mb_msgs + idx * k->msg_size));
+        }
+        json_array_append_new(out, json_pack("{s:i, s:i, s:o}", "pid", (int)get32(p, k->p_pid),
+                                             "depth", (int)n, "messages", msgs));
+    }
+    return out;
+}
+
 static json_t *proc_json(struct reader *r, const struct kernel_model *km,
                          const uint8_t *procs, const uint8_t *ftable, int slot)
 {
@@ -275,7 +319,7 @@ static json_t *proc_json(struct reader *r, const struct kernel_model *km,
         "job", (int)get32(p, k->p_job), "xstate", (int)get32(p, k->p_xstate),
         "trapframe", "epc", hex(get32(p, k->p_tf_epc)), "sp", hex(get32(p, regs + 2 * 4)),
                      "a0", hex(get32(p, regs + 10 * 4)), "a7", hex(get32(p, regs + 17 * 4)),
-        "fds", fds, "mailbox_depth", 0);
+        "fds", fds, "mailbox_depth", (int)mailbox_count(k, p));
 }
 
 /* ---- address spaces ----------------------------------------------------- */
@@ -612,10 +656,10 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
     json_t *spaces = json_object();
     walk_spaces(s, &r, procs, &now, spaces, mapped_by);
     s->seq++;
-    msg = json_pack("{s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:[], s:o, s:o}",
+    msg = json_pack("{s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
                     "type", "snapshot", "seq", s->seq, "cpu", json_incref(cpu), "ticks", (int)ticks,
                     "processes", plist, "address_spaces", spaces,
-                    "frames", frames_json(s, &now, mapped_by), "mailboxes",
+                    "frames", frames_json(s, &now, mapped_by), "mailboxes", mailboxes_json(k, procs),
                     "events", events_json(s, ring), "diff", diff_json(s, &s->prev, &now));
     rsp_conn_set_phys_mode(c, false);
     state_free(&s->prev);
