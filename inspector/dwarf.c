@@ -423,7 +423,6 @@ static struct type *convert(struct layout *l, Dwarf_Die *die, int depth)
                            (w == DW_ATE_signed || w == DW_ATE_signed_char);
         break;
     case DW_TAG_structure_type:
-    case DW_TAG_class_type:
     case DW_TAG_union_type:
         t->pub.kind = tag == DW_TAG_union_type ? LAYOUT_UNION : LAYOUT_STRUCT;
         if (name) {
@@ -434,25 +433,26 @@ static struct type *convert(struct layout *l, Dwarf_Die *die, int depth)
         t->declaration = dwarf_hasattr(die, DW_AT_declaration);
         convert_members(l, t, die, depth);
         break;
-    case DW_TAG_enumeration_type:
+    case DW_TAG_enumeration_type: {
+        struct type *under = convert_ref(l, die, depth);
         t->pub.kind = LAYOUT_ENUM;
         if (name) {
             snprintf(buf, sizeof buf, "enum %s", name);
             t->pub.name = save_str(l, buf);
         }
-        {
-            struct type *under = convert_ref(l, die, depth);
-            t->pub.is_signed = under && under->pub.is_signed;
-        }
+        t->pub.is_signed = under && under->pub.is_signed;
         convert_enumerators(l, t, die);
         break;
-    case DW_TAG_pointer_type:
-    case DW_TAG_reference_type: {
+    }
+    case DW_TAG_pointer_type: {
         Dwarf_Die cu;
         uint8_t addr_size = 0;
         struct type *target = convert_ref(l, die, depth);
         t->pub.kind = LAYOUT_POINTER;
-        t->pub.target = target ? &target->pub : NULL;
+        /* NULL for void *, also when it is spelled const void * */
+        t->pub.target = target && target->pub.kind != LAYOUT_VOID
+                            ? &target->pub
+                            : NULL;
         if (!t->pub.size && dwarf_diecu(die, &cu, &addr_size, NULL))
             t->pub.size = addr_size;
         t->named_late = true;

@@ -46,6 +46,9 @@ INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf
 INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
 UNIT_TESTS += $(INSP_TEST_BINS)
 
+# Keep the test objects (make would delete them as intermediates).
+.SECONDARY: $(INSP_TESTS:%=$(INSP_OBJ)/tests/inspector_%_test.o)
+
 $(INSP_OBJ)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(INSP_TEST_CFLAGS) -MMD -MP -c -o $@ $<
@@ -66,10 +69,10 @@ $(INSP_DWARF_SAMPLE): tests/unit/inspector_dwarf_sample.c \
 
 $(INSP_OBJ)/tests/inspector_dwarf_test.o: \
 	INSP_TEST_CFLAGS += -DSAMPLE_ELF='"$(abspath $(INSP_DWARF_SAMPLE))"'
-$(BUILD)/tests/unit_inspector_dwarf: $(INSP_DWARF_SAMPLE)
-$(BUILD)/tests/unit_inspector_dwarf: $(INSP_OBJ)/tests/inspector_dwarf_test.o $(INSP_TEST_LIB)
+$(BUILD)/tests/unit_inspector_dwarf: $(INSP_OBJ)/tests/inspector_dwarf_test.o \
+		$(INSP_TEST_LIB) $(INSP_DWARF_SAMPLE)
 	@mkdir -p $(@D)
-	$(HOSTCC) -o $@ $(filter %.o %.a,$^) $(INSP_TEST_LIBS) $(INSP_LIBS)
+	$(HOSTCC) -o $@ $(filter-out %.elf,$^) $(INSP_TEST_LIBS) $(INSP_LIBS)
 
 # ---- fuzzing (not part of make test) ------------------------------------
 
@@ -77,11 +80,12 @@ INSP_FUZZERS := rsp tdesc
 INSP_FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -iquote inspector \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(BUILD)/fuzz/fuzz_rsp: inspector/fuzz/fuzz_rsp.c inspector/rsp.c
-$(BUILD)/fuzz/fuzz_tdesc: inspector/fuzz/fuzz_tdesc.c inspector/tdesc.c
+$(BUILD)/fuzz/fuzz_rsp: inspector/fuzz/fuzz_rsp.c inspector/rsp.c inspector/rsp.h
+$(BUILD)/fuzz/fuzz_tdesc: inspector/fuzz/fuzz_tdesc.c inspector/tdesc.c \
+	inspector/tdesc.h
 $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%):
 	@mkdir -p $(@D)
-	$(CLANG) $(INSP_FUZZ_CFLAGS) -o $@ $^
+	$(CLANG) $(INSP_FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
 
 # Each fuzzer runs 30 s, starting from the seeds in inspector/fuzz/seeds/.
 fuzz-inspector: $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%)

@@ -227,11 +227,24 @@ int rsp_conn_request(struct rsp_conn *c, const char *req, const char **reply,
         return fail(c, "the target is running: stop it before '%.40s'", req);
     if (send_packet(c, req, strlen(req)) < 0)
         return -1;
-    int r = recv_packet(c, now_ms() + c->timeout_ms, reply, len);
-    if (r == 0)
-        return lost(c, "no reply to '%.40s' within %d ms", req, c->timeout_ms);
-    if (r < 0)
-        return -1;
+    int64_t deadline = now_ms() + c->timeout_ms;
+    for (;;) {
+        struct rsp_stop stop;
+        int r = recv_packet(c, deadline, reply, len);
+        if (r == 0)
+            return lost(c, "no reply to '%.40s' within %d ms", req,
+                        c->timeout_ms);
+        if (r < 0)
+            return -1;
+        /* QEMU stops a running guest when a debugger connects and says so
+         * with a stop reply nobody asked for; it may arrive ahead of any
+         * reply. Only '?' asks for a stop reply, and no other request's
+         * reply parses as one, so one here is that notice: pass over it. */
+        if (strcmp(req, "?") == 0 || rsp_parse_stop(*reply, *len, &stop) < 0)
+            break;
+        if (stop.kind != RSP_STOP_SIGNAL)
+            return lost(c, "the target exited (status %d)", stop.signal);
+    }
     c->stats.round_trips++;
     return 0;
 }

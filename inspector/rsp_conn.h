@@ -48,7 +48,9 @@ bool rsp_conn_running(const struct rsp_conn *c);
 
 /* Send one packet and wait for its reply. *reply points into the connection
  * and stays valid until the next call on it. An error reply ("E14") is a
- * success here: the caller decides what it means. */
+ * success here: the caller decides what it means. A stop reply that comes
+ * unasked (QEMU sends one when it stops a running guest for a debugger that
+ * attaches) is passed over, except as the answer to "?". */
 int rsp_conn_request(struct rsp_conn *c, const char *req, const char **reply,
                      size_t *len);
 /* A request whose only good answer is "OK". */

@@ -39,6 +39,9 @@ struct stub {
     bool ignore_m;         /* never answer 'm' */
     bool close_on_m;       /* hang up on 'm' */
     bool short_reads;      /* answer 'm' with half of what was asked */
+    /* Stop replies sent unasked as the client connects, as QEMU does when
+     * a debugger attaches to a running guest. */
+    const char *greeting;
     /* what it saw and holds */
     struct rsp_parser parser;
     bool no_ack, running;
@@ -283,6 +286,8 @@ static void *stub_main(void *arg)
 
     if (s->listen_fd >= 0)
         s->fd = accept(s->listen_fd, NULL, NULL);
+    if (s->greeting)
+        stub_write(s, s->greeting, strlen(s->greeting));
     while ((n = recv(s->fd, buf, sizeof buf, 0)) > 0)
         for (ssize_t i = 0; i < n; i++)
             on_byte(s, buf[i]);
@@ -637,6 +642,53 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+static void test_stop_notice_on_attach(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_stop st;
+    uint8_t buf[16];
+
+    (void)state;
+    s->greeting = "$T02thread:01;#04";
+    struct rsp_conn *c = start(s, 2000);
+    assert_non_null(c);
+    assert_int_equal(tdesc_find(rsp_conn_tdesc(c), "satp")->regnum, 450);
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), 0);
+    assert_memory_equal(buf, s->mem, sizeof buf);
+    assert_int_equal(rsp_conn_halt_reason(c, &st), 0);
+    assert_int_equal(st.signal, 5);
+    finish(s, c);
+}
+
+/* The notice may also come just before the reply to '?', which then waits
+ * in line ahead of the next request's reply. */
+static void test_stop_notice_twice(void **state)
+{
+    struct stub *s = stub_new();
+    uint64_t v;
+
+    (void)state;
+    s->greeting = "$T02thread:01;#04$T02thread:01;#04";
+    struct rsp_conn *c = start(s, 2000);
+    assert_non_null(c);
+    assert_int_equal(rsp_conn_read_reg_named(c, "satp", &v), 0);
+    assert_int_equal(v, 0x800001c2);
+    assert_int_equal(rsp_conn_read_reg_named(c, "pc", &v), 0);
+    assert_int_equal(v, 0x80000020);
+    finish(s, c);
+}
+
+static void test_exit_notice(void **state)
+{
+    struct stub *s = stub_new();
+
+    (void)state;
+    s->greeting = "$W00#b7";
+    assert_null(start(s, 2000));
+    assert_string_equal(err, "the target exited (status 0)");
+    finish(s, NULL);
+}
+
 static void test_timeout_breaks_connection(void **state)
 {
     struct stub *s = stub_new();
@@ -753,6 +805,9 @@ int main(void)
         cmocka_unit_test(test_corrupt_reply_is_nakked),
         cmocka_unit_test(test_reply_before_ack),
         cmocka_unit_test(test_no_ack_mode),
+        cmocka_unit_test(test_stop_notice_on_attach),
+        cmocka_unit_test(test_stop_notice_twice),
+        cmocka_unit_test(test_exit_notice),
         cmocka_unit_test(test_timeout_breaks_connection),
         cmocka_unit_test(test_remote_hangs_up),
         cmocka_unit_test(test_no_target_description),
