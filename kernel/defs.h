@@ -38,6 +38,27 @@ int exec(const char *path, char **argv);
 
 // ext2.c
 void fsinit(void);
+int fs_writable(void);
+int iupdate(struct inode *ip);
+struct inode *inew(uint16 mode, struct inode *near, int *err);
+int writei(struct inode *ip, int user_src, uint32 src, uint32 off, uint32 n);
+int itrunc(struct inode *ip, uint32 size);
+
+// ext2_alloc.c
+int balloc(uint32 near);
+void bfree(uint32 block);
+int ialloc(uint16 mode, uint32 near);
+void ifree_number(uint32 inum, int is_dir);
+void ifree(struct inode *ip);
+
+// ext2_dir.c
+int dirlookup(struct inode *dp, const char *name);
+int dir_add(struct inode *dp, const char *name, uint32 inum, short type);
+int dir_remove(struct inode *dp, const char *name);
+int dir_is_empty(struct inode *dp);
+int dir_init(struct inode *dp, uint32 parent);
+int dir_set_parent(struct inode *dp, uint32 parent);
+struct inode *nameiparent(const char *path, char *name, int *err);
 struct inode *iget(uint32 inum);
 struct inode *idup(struct inode *ip);
 int ilock(struct inode *ip);
@@ -63,6 +84,7 @@ int fileread(struct file *f, uint32 addr, int n);
 int filewrite(struct file *f, uint32 addr, int n);
 int filegetdents(struct file *f, uint32 addr, int max);
 int filelseek(struct file *f, int offset, int whence);
+int filetruncate(struct file *f, uint32 len);
 
 // kalloc.c
 void kinit(void);
@@ -95,6 +117,9 @@ void plic_complete(int irq);
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void backtrace(uint32 fp);
+
+// rtc.c
+uint32 rtc_seconds(void);
 
 // proc.c
 struct proc *myproc(void);
@@ -169,6 +194,14 @@ int sys_munmap(void);
 int sys_send(void);
 int sys_recv(void);
 int sys_shmat(void);
+int sys_mknod(void);
+int sys_unlink(void);
+int sys_link(void);
+int sys_mkdir(void);
+int sys_rmdir(void);
+int sys_rename(void);
+int sys_ftruncate(void);
+int sys_sync(void);
 
 // trap.c
 extern uint32 ticks;

@@ -15,6 +15,7 @@
 #define EBUSY    16   // device or resource busy
 #define EEXIST   17   // file exists
 #define EXDEV    18   // cross-device link
+#define ENODEV   19   // no such device
 #define ENOTDIR  20   // not a directory
 #define EISDIR   21   // is a directory
 #define EINVAL   22   // invalid argument

@@ -1,20 +1,21 @@
-// The ext2 file system: mount, inodes, file blocks, directories, path
-// names. Everything read from the disk is checked before it is used: a
-// corrupt image makes the operation fail with -ECORRUPT, never the kernel.
+// The ext2 file system: mount, sync, inodes and file data. Bitmaps are in
+// ext2_alloc.c and directories in ext2_dir.c. Everything read from the disk
+// is checked before it is used: a corrupt image makes the operation fail
+// with -ECORRUPT, never the kernel.
+//
+// Writes go to the buffer cache; every system call that changes the file
+// system ends with fs_sync(), so the disk is consistent between calls.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
 #include "riscv.h"
 #include "defs.h"
 #include "buf.h"
+#include "ext2fs.h"
 
-#define MAX_GROUPS 256
+#define MAX_FILE_BLOCKS (EXT2_NDIR_BLOCKS + EXT2_PTRS_PER_BLOCK + EXT2_PTRS_PER_BLOCK * EXT2_PTRS_PER_BLOCK)
 
-static struct {
-  struct ext2_geometry geo;
-  struct ext2_group_desc group[MAX_GROUPS];
-} fs;
-
+struct ext2_fs fs;
 static struct inode itable[NINODE];
 
 // Stop the machine with a message: the disk cannot be used at all.
@@ -24,6 +25,11 @@ static void refuse_disk(const char *why)
   poweroff(1);
 }
 
+static uint32 group_desc_block(uint32 byte_offset)
+{
+  return fs.geo.first_data_block + 1 + byte_offset / BSIZE;
+}
+
 void fsinit(void)
 {
   if (virtio_disk_init() < 0)
@@ -31,33 +37,75 @@ void fsinit(void)
   struct buf *b = bread(EXT2_SUPER_OFFSET / BSIZE);
   if (b == 0)
     refuse_disk("cannot read the superblock");
-  const char *why = ext2_check_super((struct ext2_superblock *)b->data, virtio_disk_blocks(), &fs.geo);
+  memmove(fs.super, b->data, BSIZE);
   brelse(b);
+  const char *why = ext2_check_super(SUPER(fs), virtio_disk_blocks(), &fs.geo);
   if (why)
     refuse_disk(why);
   if (fs.geo.group_count > MAX_GROUPS)
     refuse_disk("too many block groups");
+  fs.first_ino = SUPER(fs)->first_ino;
   uint32 bytes = fs.geo.group_count * sizeof(struct ext2_group_desc);
   for (uint32 off = 0; off < bytes; off += BSIZE) {
-    b = bread(fs.geo.first_data_block + 1 + off / BSIZE);
+    b = bread(group_desc_block(off));
     if (b == 0)
       refuse_disk("cannot read the group descriptors");
     memmove((char *)fs.group + off, b->data, bytes - off < BSIZE ? bytes - off : BSIZE);
     brelse(b);
   }
   for (uint32 g = 0; g < fs.geo.group_count; g++) {
-    if (fs.group[g].inode_table == 0 || fs.group[g].inode_table >= fs.geo.blocks_count)
+    struct ext2_group_desc *gd = &fs.group[g];
+    if (gd->inode_table == 0 || gd->inode_table >= fs.geo.blocks_count ||
+        gd->block_bitmap == 0 || gd->block_bitmap >= fs.geo.blocks_count ||
+        gd->inode_bitmap == 0 || gd->inode_bitmap >= fs.geo.blocks_count)
       refuse_disk("group descriptor points outside the disk");
   }
   printf("ext2: %d blocks, %d inodes, %d groups%s\n", fs.geo.blocks_count,
          fs.geo.inodes_count, fs.geo.group_count, fs.geo.read_only ? ", read-only" : "");
 }
 
-static int corrupt(uint32 inum, const char *what)
+// Copy the superblock and group descriptors into their blocks.
+static int write_metadata(void)
+{
+  SUPER(fs)->wtime = rtc_seconds();
+  struct buf *b = bread(EXT2_SUPER_OFFSET / BSIZE);
+  if (b == 0)
+    return -EIO;
+  memmove(b->data, fs.super, BSIZE);
+  bdirty(b);
+  brelse(b);
+  uint32 bytes = fs.geo.group_count * sizeof(struct ext2_group_desc);
+  for (uint32 off = 0; off < bytes; off += BSIZE) {
+    if ((b = bread(group_desc_block(off))) == 0)
+      return -EIO;
+    memmove(b->data, (char *)fs.group + off, bytes - off < BSIZE ? bytes - off : BSIZE);
+    bdirty(b);
+    brelse(b);
+  }
+  fs.meta_dirty = 0;
+  return 0;
+}
+
+// Write everything changed to the disk.
+int fs_sync(void)
+{
+  int err = fs.meta_dirty ? write_metadata() : 0;
+  int err2 = bsync();
+  return err ? err : err2;
+}
+
+int fs_writable(void)
+{
+  return fs.geo.read_only ? -EROFS : 0;
+}
+
+int ext2_corrupt(uint32 inum, const char *what)
 {
   printf("ext2: inode %d: %s\n", inum, what);
   return -ECORRUPT;
 }
+
+// ---- the inode cache --------------------------------------------------
 
 // The cached inode inum, not locked. 0 if inum is out of range or the
 // cache is full.
@@ -101,20 +149,43 @@ static short inode_type(uint16 mode)
   }
 }
 
+// The buffer holding inode inum's on-disk copy, and its offset in it.
+static struct buf *inode_block(uint32 inum, uint32 *offset)
+{
+  uint32 idx = (inum - 1) % fs.geo.inodes_per_group;
+  uint32 group = (inum - 1) / fs.geo.inodes_per_group;
+  uint32 block = fs.group[group].inode_table + idx * sizeof(struct ext2_inode) / BSIZE;
+  *offset = idx * sizeof(struct ext2_inode) % BSIZE;
+  if (block >= fs.geo.blocks_count) {
+    ext2_corrupt(inum, "inode table past the end of the disk");
+    return 0;
+  }
+  return bread(block);
+}
+
 static int read_inode(struct inode *ip)
 {
-  uint32 idx = (ip->inum - 1) % fs.geo.inodes_per_group;
-  uint32 group = (ip->inum - 1) / fs.geo.inodes_per_group;
-  uint32 block = fs.group[group].inode_table + idx * sizeof(struct ext2_inode) / BSIZE;
-  if (block >= fs.geo.blocks_count)
-    return corrupt(ip->inum, "inode table past the end of the disk");
-  struct buf *b = bread(block);
+  uint32 off;
+  struct buf *b = inode_block(ip->inum, &off);
   if (b == 0)
     return -EIO;
-  memmove(&ip->d, b->data + idx * sizeof(struct ext2_inode) % BSIZE, sizeof(ip->d));
+  memmove(&ip->d, b->data + off, sizeof(ip->d));
   brelse(b);
   ip->type = inode_type(ip->d.mode);
   ip->valid = 1;
+  return 0;
+}
+
+// Write a locked inode's in-memory copy back to its block.
+int iupdate(struct inode *ip)
+{
+  uint32 off;
+  struct buf *b = inode_block(ip->inum, &off);
+  if (b == 0)
+    return -EIO;
+  memmove(b->data + off, &ip->d, sizeof(ip->d));
+  bdirty(b);
+  brelse(b);
   return 0;
 }
 
@@ -141,9 +212,19 @@ void iunlock(struct inode *ip)
   wakeup(ip);
 }
 
+// Drop a reference. The last reference to an inode with no links left
+// frees its blocks and the inode itself.
 void iput(struct inode *ip)
 {
-  if (ip && --ip->ref == 0)
+  if (ip == 0)
+    return;
+  if (ip->ref == 1 && ip->valid && ip->d.links_count == 0 && ilock(ip) == 0) {
+    itrunc(ip, 0);
+    ifree(ip);
+    iunlock(ip);
+    fs_sync();
+  }
+  if (--ip->ref == 0)
     ip->valid = 0;
 }
 
@@ -153,40 +234,94 @@ void iunlockput(struct inode *ip)
   iput(ip);
 }
 
+// A fresh inode of the given mode, locked, with no links yet.
+struct inode *inew(uint16 mode, struct inode *near, int *err)
+{
+  int inum = ialloc(mode, near ? near->inum : EXT2_ROOT_INO);
+  if (inum < 0) {
+    *err = inum;
+    return 0;
+  }
+  struct inode *ip = iget(inum);
+  if (ip == 0) {
+    ifree_number(inum, (mode & EXT2_S_IFMT) == EXT2_S_IFDIR);
+    *err = -ENFILE;
+    return 0;
+  }
+  while (ip->busy)
+    sleep(ip);
+  ip->busy = 1;
+  memset(&ip->d, 0, sizeof(ip->d));
+  ip->d.mode = mode;
+  ip->d.atime = ip->d.ctime = ip->d.mtime = rtc_seconds();
+  ip->type = inode_type(mode);
+  ip->valid = 1;
+  return ip;
+}
+
+// ---- file blocks -------------------------------------------------------
+
 // block itself if it is 0 (a hole) or inside the disk, else -ECORRUPT.
 static int check_block(struct inode *ip, uint32 block)
 {
   if (block >= fs.geo.blocks_count || (block != 0 && block < fs.geo.first_data_block))
-    return corrupt(ip->inum, "block pointer past the end of the disk");
+    return ext2_corrupt(ip->inum, "block pointer past the end of the disk");
   return block;
 }
 
-// Entry i of indirect block `block`; 0 for a hole.
-static int indirect_entry(struct inode *ip, uint32 block, uint32 i)
+// A new zeroed block for ip, counted in its i_blocks.
+static int alloc_block(struct inode *ip)
+{
+  uint32 group = (ip->inum - 1) / fs.geo.inodes_per_group;
+  int block = balloc(group);
+  if (block > 0)
+    ip->d.blocks += BSIZE / 512;
+  return block;
+}
+
+// *slot, allocating a block for it when it is 0 and alloc is set.
+static int slot_block(struct inode *ip, uint32 *slot, int alloc, int *changed)
+{
+  int block = check_block(ip, *slot);
+  if (block != 0 || !alloc)
+    return block;
+  block = alloc_block(ip);
+  if (block > 0) {
+    *slot = block;
+    *changed = 1;
+  }
+  return block;
+}
+
+// Entry i of indirect block `block`, allocated if missing and alloc is set.
+static int indirect_entry(struct inode *ip, uint32 block, uint32 i, int alloc)
 {
   struct buf *b = bread(block);
   if (b == 0)
     return -EIO;
-  uint32 entry = ((uint32 *)b->data)[i];
+  int changed = 0;
+  int entry = slot_block(ip, &((uint32 *)b->data)[i], alloc, &changed);
+  if (changed)
+    bdirty(b);
   brelse(b);
-  return check_block(ip, entry);
+  return entry;
 }
 
-// The disk block holding file block n of ip; 0 for a hole.
-static int bmap(struct inode *ip, uint32 n)
+// The disk block holding file block n of ip; 0 for a hole (unless alloc).
+int ext2_bmap(struct inode *ip, uint32 n, int alloc)
 {
   uint32 index[2];
   int depth = ext2_block_path(n, index);
   if (depth < 0)
     return -EFBIG;
-  uint32 top = depth == 0 ? ip->d.block[index[0]] : ip->d.block[EXT2_NDIR_BLOCKS + depth - 1];
-  int block = check_block(ip, top);
-  if (block <= 0 || depth == 0)
-    return block;
-  block = indirect_entry(ip, top, index[0]);
-  if (block <= 0 || depth == 1)
-    return block;
-  return indirect_entry(ip, block, index[1]);
+  uint32 *top = depth == 0 ? &ip->d.block[index[0]] : &ip->d.block[EXT2_NDIR_BLOCKS + depth - 1];
+  int changed = 0;
+  int block = slot_block(ip, top, alloc, &changed);
+  if (block > 0 && depth >= 1)
+    block = indirect_entry(ip, block, index[0], alloc);
+  if (block > 0 && depth == 2)
+    block = indirect_entry(ip, block, index[1], alloc);
+  return block;
 }
 
 // Copy to a user address (user_dst) or a kernel one.
@@ -195,6 +330,14 @@ int either_copyout(int user_dst, uint32 dst, const void *src, uint32 len)
   if (user_dst)
     return copyout(myproc()->pagetable, dst, src, len);
   memmove((void *)dst, src, len);
+  return 0;
+}
+
+static int either_copyin(int user_src, void *dst, uint32 src, uint32 len)
+{
+  if (user_src)
+    return copyin(myproc()->pagetable, dst, src, len);
+  memmove(dst, (void *)src, len);
   return 0;
 }
 
@@ -211,7 +354,7 @@ int readi(struct inode *ip, int user_dst, uint32 dst, uint32 off, uint32 n)
   while (done < n) {
     uint32 boff = (off + done) % BSIZE;
     uint32 len = BSIZE - boff < n - done ? BSIZE - boff : n - done;
-    int block = bmap(ip, (off + done) / BSIZE);
+    int block = ext2_bmap(ip, (off + done) / BSIZE, 0);
     if (block < 0)
       return done ? (int)done : block;
     struct buf *b = block ? bread(block) : 0;
@@ -227,100 +370,105 @@ int readi(struct inode *ip, int user_dst, uint32 dst, uint32 off, uint32 n)
   return done;
 }
 
-// Walk a locked directory: fills *out with the next live entry at or after
-// *off and advances *off past it. Returns 1, 0 at the end, or an error.
-int dir_next(struct inode *dp, uint32 *off, struct dirent *out)
+// Write n bytes at off to locked ip, allocating blocks as needed. Returns
+// the bytes written (fewer if the disk fills up) or a negative error.
+int writei(struct inode *ip, int user_src, uint32 src, uint32 off, uint32 n)
 {
-  while (*off < dp->d.size) {
-    int block = bmap(dp, *off / BSIZE);
-    if (block <= 0)
-      return block < 0 ? block : corrupt(dp->inum, "hole in a directory");
-    struct buf *b = bread(block);
-    if (b == 0)
-      return -EIO;
-    const struct ext2_dirent *d;
-    const char *why = ext2_dirent_at(b->data, *off % BSIZE, &d);
-    if (why) {
-      brelse(b);
-      return corrupt(dp->inum, why);
+  if (off > (uint32)MAX_FILE_BLOCKS * BSIZE || n > (uint32)MAX_FILE_BLOCKS * BSIZE - off)
+    return -EFBIG;
+  uint32 done = 0;
+  int err = 0;
+  while (done < n) {
+    uint32 boff = (off + done) % BSIZE;
+    uint32 len = BSIZE - boff < n - done ? BSIZE - boff : n - done;
+    int block = ext2_bmap(ip, (off + done) / BSIZE, 1);
+    struct buf *b = block > 0 ? bread(block) : 0;
+    if (block <= 0 || b == 0) {
+      err = block < 0 ? block : -EIO;
+      break;
     }
-    *off += d->rec_len;
-    int live = d->inode != 0;
-    if (live) {
-      out->ino = d->inode;
-      out->type = d->file_type == EXT2_FT_DIR ? T_DIR :
-                  d->file_type == EXT2_FT_REG_FILE ? T_FILE :
-                  d->file_type == EXT2_FT_CHRDEV ? T_DEVICE : 0;
-      memmove(out->name, d->name, d->name_len);
-      out->name[d->name_len] = 0;
-    }
+    err = either_copyin(user_src, b->data + boff, src + done, len);
+    if (err == 0)
+      bdirty(b);
     brelse(b);
-    if (live)
-      return 1;
+    if (err < 0)
+      break;
+    done += len;
   }
-  return 0;
+  if (done > 0) {
+    if (off + done > ip->d.size)
+      ip->d.size = off + done;
+    ip->d.mtime = ip->d.ctime = rtc_seconds();
+  }
+  iupdate(ip);
+  return done ? (int)done : err;
 }
 
-// The inode number of name in locked directory dp; 0 if absent.
-static int dirlookup(struct inode *dp, const char *name)
-{
-  struct dirent ent;
-  uint32 off = 0;
-  int r;
-  while ((r = dir_next(dp, &off, &ent)) > 0)
-    if (strncmp(ent.name, name, DIRENT_NAME_LEN) == 0)
-      return ent.ino;
-  return r;
-}
+// ---- truncation --------------------------------------------------------
 
-// Copy the next path element into name; returns the rest of the path, or 0
-// if there is no element. Elements longer than EXT2_NAME_LEN fail.
-static const char *skipelem(const char *path, char *name, int *too_long)
+// Free the blocks under *slot that hold file blocks >= first, where *slot
+// covers file blocks from base (depth 0: one data block; 1: an indirect
+// block; 2: a double-indirect one). Frees *slot itself when nothing under
+// it is left.
+static void free_tree(struct inode *ip, uint32 *slot, int depth, uint32 base, uint32 first)
 {
-  while (*path == '/')
-    path++;
-  if (*path == 0)
-    return 0;
-  const char *s = path;
-  while (*path != '/' && *path != 0)
-    path++;
-  int len = path - s;
-  *too_long = len > EXT2_NAME_LEN;
-  if (*too_long)
-    len = EXT2_NAME_LEN;
-  memmove(name, s, len);
-  name[len] = 0;
-  return path;
-}
-
-// Look up a path; the inode is returned referenced and unlocked. On error
-// 0 is returned with *err set.
-struct inode *namei_err(const char *path, int *err)
-{
-  char name[EXT2_NAME_LEN + 1];
-  struct inode *ip = *path == '/' ? iget(EXT2_ROOT_INO) : idup(myproc()->cwd);
-  int too_long;
-  *err = ip ? 0 : -ENOENT;
-  while (ip && (path = skipelem(path, name, &too_long)) != 0) {
-    int r = too_long ? -ENAMETOOLONG : ilock(ip);
-    if (r == 0) {
-      r = ip->type == T_DIR ? dirlookup(ip, name) : -ENOTDIR;
-      iunlock(ip);
+  if (*slot == 0 || check_block(ip, *slot) < 0)
+    return;
+  uint32 span = depth == 2 ? EXT2_PTRS_PER_BLOCK : 1;
+  uint32 covered = depth == 0 ? 1 : span * EXT2_PTRS_PER_BLOCK;
+  if (base + covered <= first)
+    return;   // entirely before the cut
+  if (depth > 0) {
+    struct buf *b = bread(*slot);
+    if (b == 0)
+      return;
+    uint32 *entries = (uint32 *)b->data;
+    int left = 0;
+    for (uint32 i = 0; i < EXT2_PTRS_PER_BLOCK; i++) {
+      free_tree(ip, &entries[i], depth - 1, base + i * span, first);
+      left |= entries[i] != 0;
     }
-    iput(ip);
-    ip = 0;
-    if (r > 0 && (ip = iget(r)) == 0)
-      r = corrupt(r, "directory entry names an inode out of range");
-    if (r <= 0)
-      *err = r == 0 ? -ENOENT : r;
+    bdirty(b);
+    brelse(b);
+    if (left)
+      return;
   }
-  return ip;
+  bfree(*slot);
+  ip->d.blocks -= BSIZE / 512;
+  *slot = 0;
 }
 
-struct inode *namei(const char *path)
+// Zero the bytes of the last block past size, so a later extension
+// reads zeros there.
+static void zero_tail(struct inode *ip, uint32 size)
 {
-  int err;
-  return namei_err(path, &err);
+  if (size % BSIZE == 0)
+    return;
+  int block = ext2_bmap(ip, size / BSIZE, 0);
+  struct buf *b = block > 0 ? bread(block) : 0;
+  if (b == 0)
+    return;
+  memset(b->data + size % BSIZE, 0, BSIZE - size % BSIZE);
+  bdirty(b);
+  brelse(b);
+}
+
+// Set locked ip's size, freeing blocks past the end.
+int itrunc(struct inode *ip, uint32 size)
+{
+  if (size > (uint32)MAX_FILE_BLOCKS * BSIZE)
+    return -EFBIG;
+  if (size < ip->d.size) {
+    uint32 first = (size + BSIZE - 1) / BSIZE;   // first file block to free
+    for (uint32 i = 0; i < EXT2_NDIR_BLOCKS; i++)
+      free_tree(ip, &ip->d.block[i], 0, i, first);
+    free_tree(ip, &ip->d.block[EXT2_IND_BLOCK], 1, EXT2_NDIR_BLOCKS, first);
+    free_tree(ip, &ip->d.block[EXT2_DIND_BLOCK], 2, EXT2_NDIR_BLOCKS + EXT2_PTRS_PER_BLOCK, first);
+    zero_tail(ip, size);
+  }
+  ip->d.size = size;
+  ip->d.mtime = ip->d.ctime = rtc_seconds();
+  return iupdate(ip);
 }
 
 void stati(struct inode *ip, struct stat *st)
@@ -332,9 +480,4 @@ void stati(struct inode *ip, struct stat *st)
   st->size = ip->d.size;
   st->mode = ip->d.mode;
   st->mtime = ip->d.mtime;
-}
-
-int fs_sync(void)
-{
-  return bsync();
 }

@@ -123,6 +123,19 @@ int filewrite(struct file *f, uint32 addr, int n)
     return consolewrite(addr, n);
   case FD_PIPE:
     return pipewrite(f->pipe, addr, n);
+  case FD_INODE: {
+    int err = ilock(f->ip);
+    if (err < 0)
+      return err;
+    if (f->append)
+      f->off = f->ip->d.size;
+    int r = writei(f->ip, 1, addr, f->off, n);
+    if (r > 0)
+      f->off += r;
+    iunlock(f->ip);
+    fs_sync();
+    return r;
+  }
   default:
     return -EBADF;
   }
@@ -157,6 +170,19 @@ int filegetdents(struct file *f, uint32 addr, int max)
   }
   iunlock(f->ip);
   return n;
+}
+
+int filetruncate(struct file *f, uint32 len)
+{
+  if (f->type != FD_INODE || !f->writable)
+    return -EBADF;
+  int err = ilock(f->ip);
+  if (err < 0)
+    return err;
+  err = f->ip->type == T_FILE ? itrunc(f->ip, len) : -EINVAL;
+  iunlock(f->ip);
+  fs_sync();
+  return err;
 }
 
 int filelseek(struct file *f, int offset, int whence)

@@ -2,6 +2,7 @@
 //
 // Physical:                        Kernel virtual (in every page table, U=0):
 // 0x0010_0000 test device (halt)   0xF000_2000
+// 0x0010_1000 Goldfish RTC         0xF000_3000
 // 0x0C00_0000 PLIC (4 MiB)         0xF040_0000 (one 4 MiB megapage)
 // 0x1000_0000 UART 16550           0xF000_0000
 // 0x1000_1000 virtio-mmio 0        0xF000_1000
@@ -19,6 +20,8 @@
 
 #define TEST_PA     0x00100000u
 #define TEST_VA     0xF0002000u
+#define RTC_PA      0x00101000u
+#define RTC_VA      0xF0003000u
 #define PLIC_PA     0x0C000000u
 #define PLIC_VA     0xF0400000u
 #define UART_PA     0x10000000u

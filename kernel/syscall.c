@@ -33,6 +33,9 @@ static int (*const syscalls[])(void) = {
   [SYS_getdents] sys_getdents, [SYS_lseek] sys_lseek,   [SYS_halt] sys_halt,
   [SYS_setfg] sys_setfg,     [SYS_mmap] sys_mmap,       [SYS_munmap] sys_munmap,
   [SYS_send] sys_send,       [SYS_recv] sys_recv,       [SYS_shmat] sys_shmat,
+  [SYS_mknod] sys_mknod,     [SYS_unlink] sys_unlink,   [SYS_link] sys_link,
+  [SYS_mkdir] sys_mkdir,     [SYS_rmdir] sys_rmdir,     [SYS_rename] sys_rename,
+  [SYS_ftruncate] sys_ftruncate, [SYS_sync] sys_sync,
 };
 
 void syscall(void)

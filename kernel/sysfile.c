@@ -78,8 +78,93 @@ int sys_lseek(void)
   return f ? filelseek(f, argint(1), argint(2)) : -EBADF;
 }
 
-// open(path, flags). The file system is read-only until the ext2 write
-// path lands: opening for writing or creating gives -EROFS.
+#define CONSOLE_MAJOR 1   // mknod("console", CONSOLE_MAJOR, 0)
+
+// Make a new file, directory or device named by path, locked. Fails with
+// -EEXIST if the name is taken.
+static struct inode *create(const char *path, uint16 mode, int *err)
+{
+  char name[EXT2_NAME_LEN + 1];
+  if ((*err = fs_writable()) < 0)
+    return 0;
+  struct inode *dp = nameiparent(path, name, err);
+  if (dp == 0)
+    return 0;
+  if ((*err = ilock(dp)) < 0) {
+    iput(dp);
+    return 0;
+  }
+  struct inode *ip = 0;
+  int found = dirlookup(dp, name);
+  *err = found > 0 ? -EEXIST : found < 0 ? found : 0;
+  if (*err == 0)
+    ip = inew(mode, dp, err);
+  if (ip) {
+    int is_dir = ip->type == T_DIR;
+    ip->d.links_count = is_dir ? 2 : 1;
+    *err = is_dir ? dir_init(ip, dp->inum) : iupdate(ip);
+    if (*err == 0)
+      *err = dir_add(dp, name, ip->inum, ip->type);
+    if (*err == 0 && is_dir) {
+      dp->d.links_count++;
+      *err = iupdate(dp);
+    }
+    if (*err < 0) {            // nothing links to it: iput frees it
+      ip->d.links_count = 0;
+      iunlockput(ip);
+      ip = 0;
+    }
+  }
+  iunlockput(dp);
+  return ip;
+}
+
+// The inode for open(): looked up, or created with O_CREATE. Locked.
+static struct inode *open_inode(const char *path, int flags, int *err)
+{
+  for (;;) {
+    struct inode *ip = namei_err(path, err);
+    if (ip == 0 && *err == -ENOENT && (flags & O_CREATE)) {
+      ip = create(path, EXT2_S_IFREG | 0644, err);
+      if (ip || *err != -EEXIST)   // -EEXIST: someone made it meanwhile
+        return ip;
+      continue;
+    }
+    if (ip && (*err = ilock(ip)) < 0) {
+      iput(ip);
+      return 0;
+    }
+    return ip;
+  }
+}
+
+// An open file for locked inode ip (whose reference it takes over).
+static struct file *open_file(struct inode *ip, int flags, int *err)
+{
+  int mode = flags & 3;
+  int writing = mode != O_RDONLY;
+  if (ip->type == T_DEVICE) {
+    *err = (ip->d.block[0] >> 8) == CONSOLE_MAJOR ? 0 : -ENODEV;
+    iunlockput(ip);
+    return *err ? 0 : console_open();
+  }
+  *err = ip->type == T_DIR && writing ? -EISDIR : ip->type == 0 ? -EINVAL :
+         writing || (flags & O_TRUNC) ? fs_writable() : 0;
+  if (*err == 0 && (flags & O_TRUNC) && ip->type == T_FILE) {
+    *err = itrunc(ip, 0);
+    fs_sync();
+  }
+  iunlock(ip);
+  struct file *f = *err ? 0 : file_open_inode(ip, mode != O_WRONLY, writing);
+  if (f == 0) {
+    iput(ip);
+    *err = *err ? *err : -ENFILE;
+    return 0;
+  }
+  f->append = (flags & O_APPEND) != 0;
+  return f;
+}
+
 int sys_open(void)
 {
   char path[MAXPATH];
@@ -87,29 +172,261 @@ int sys_open(void)
   int err = argpath(0, path);
   if (err < 0)
     return err;
-  int mode = flags & 3;
-  if (mode == 3)
+  if ((flags & 3) == 3 || (flags & ~(3 | O_CREATE | O_TRUNC | O_APPEND)))
     return -EINVAL;
-  struct inode *ip = namei_err(path, &err);
+  struct inode *ip = open_inode(path, flags, &err);
   if (ip == 0)
-    return (flags & O_CREATE) && err == -ENOENT ? -EROFS : err;
-  if ((err = ilock(ip)) < 0) {
-    iput(ip);
     return err;
-  }
-  short type = ip->type;
-  iunlock(ip);
-  if (mode != O_RDONLY || (flags & O_TRUNC))
-    err = type == T_DIR ? -EISDIR : -EROFS;
-  struct file *f = err ? 0 : file_open_inode(ip, 1, 0);
-  if (f == 0) {
-    iput(ip);
-    return err ? err : -ENFILE;
-  }
+  struct file *f = open_file(ip, flags, &err);
+  if (f == 0)
+    return err;
   int fd = fdalloc(f);
   if (fd < 0)
     fileclose(f);
   return fd;
+}
+
+int sys_mkdir(void)
+{
+  char path[MAXPATH];
+  int err = argpath(0, path);
+  if (err < 0)
+    return err;
+  struct inode *ip = create(path, EXT2_S_IFDIR | 0755, &err);
+  if (ip)
+    iunlockput(ip);
+  fs_sync();
+  return err;
+}
+
+// mknod(path, major, minor): a character device; major 1 is the console.
+int sys_mknod(void)
+{
+  char path[MAXPATH];
+  int err = argpath(0, path);
+  if (err < 0)
+    return err;
+  struct inode *ip = create(path, EXT2_S_IFCHR | 0666, &err);
+  if (ip) {
+    ip->d.block[0] = ((argint(1) & 0xff) << 8) | (argint(2) & 0xff);
+    err = iupdate(ip);
+    iunlockput(ip);
+  }
+  fs_sync();
+  return err;
+}
+
+static int is_dot_or_dotdot(const char *name)
+{
+  return strncmp(name, ".", 2) == 0 || strncmp(name, "..", 3) == 0;
+}
+
+// Look up name in dp (locked by the caller) and lock what it names.
+static struct inode *lock_entry(struct inode *dp, const char *name, int *err)
+{
+  int inum = dirlookup(dp, name);
+  struct inode *ip = inum > 0 ? iget(inum) : 0;
+  *err = inum == 0 ? -ENOENT : inum < 0 ? inum : ip ? ilock(ip) : -ENFILE;
+  if (ip && *err < 0) {
+    iput(ip);
+    ip = 0;
+  }
+  return ip;
+}
+
+// unlink(path) and rmdir(path): take a name out of its directory.
+static int remove_name(int want_dir)
+{
+  char path[MAXPATH], name[EXT2_NAME_LEN + 1];
+  int err = argpath(0, path);
+  if (err < 0 || (err = fs_writable()) < 0)
+    return err;
+  struct inode *dp = nameiparent(path, name, &err);
+  if (dp == 0)
+    return err;
+  if ((err = ilock(dp)) < 0) {
+    iput(dp);
+    return err;
+  }
+  struct inode *ip = is_dot_or_dotdot(name) ? 0 : lock_entry(dp, name, &err);
+  if (ip == 0 && err == 0)
+    err = -EINVAL;
+  if (ip) {
+    if (want_dir)
+      err = ip->type != T_DIR ? -ENOTDIR : dir_is_empty(ip) == 1 ? 0 : -ENOTEMPTY;
+    else
+      err = ip->type == T_DIR ? -EISDIR : 0;
+    if (err == 0)
+      err = dir_remove(dp, name);
+    if (err == 0 && want_dir) {
+      dp->d.links_count--;
+      ip->d.links_count = 0;
+      iupdate(dp);
+    } else if (err == 0) {
+      ip->d.links_count--;
+    }
+    if (err == 0)
+      iupdate(ip);
+    iunlock(ip);
+  }
+  iunlockput(dp);
+  iput(ip);          // frees it if that was the last link and nobody has it open
+  fs_sync();
+  return err;
+}
+
+int sys_unlink(void) { return remove_name(0); }
+int sys_rmdir(void)  { return remove_name(1); }
+
+int sys_link(void)
+{
+  char old[MAXPATH], new[MAXPATH], name[EXT2_NAME_LEN + 1];
+  int err = argpath(0, old);
+  if (err < 0 || (err = argpath(1, new)) < 0 || (err = fs_writable()) < 0)
+    return err;
+  struct inode *ip = namei_err(old, &err);
+  if (ip == 0)
+    return err;
+  struct inode *dp = nameiparent(new, name, &err);
+  if (dp && (err = ilock(dp)) == 0) {
+    int found = dirlookup(dp, name);
+    err = found > 0 ? -EEXIST : found;
+    if (err == 0 && (err = ilock(ip)) == 0) {
+      err = ip->type == T_DIR ? -EPERM : dir_add(dp, name, ip->inum, ip->type);
+      if (err == 0) {
+        ip->d.links_count++;
+        ip->d.ctime = rtc_seconds();
+        err = iupdate(ip);
+      }
+      iunlock(ip);
+    }
+    iunlock(dp);
+  }
+  iput(dp);
+  iput(ip);
+  fs_sync();
+  return err;
+}
+
+// Is directory inum `dir` the same as, or an ancestor of, directory `start`?
+// Walks up through "..", at most a bounded number of steps.
+static int is_ancestor(uint32 dir, struct inode *start, int *err)
+{
+  uint32 cur = start->inum;
+  for (int steps = 0; steps < 1024; steps++) {
+    if (cur == dir)
+      return 1;
+    if (cur == EXT2_ROOT_INO)
+      return 0;
+    struct inode *ip = iget(cur);
+    if (ip == 0 || (*err = ilock(ip)) < 0) {
+      iput(ip);
+      return *err = *err ? *err : -ENFILE;
+    }
+    int up = dirlookup(ip, "..");
+    iunlockput(ip);
+    if (up <= 0)
+      return *err = up < 0 ? up : -ECORRUPT;
+    cur = up;
+  }
+  return *err = -ELOOP;
+}
+
+// Make room for the renamed entry: remove what newname names in locked
+// newdp, if it may be replaced by an inode of type `type`.
+static int replace_target(struct inode *newdp, const char *newname, short type)
+{
+  int err;
+  struct inode *target = lock_entry(newdp, newname, &err);
+  if (target == 0)
+    return err == -ENOENT ? 0 : err;
+  if (target->type == T_DIR)
+    err = type != T_DIR ? -EISDIR : dir_is_empty(target) == 1 ? 0 : -ENOTEMPTY;
+  else
+    err = type == T_DIR ? -ENOTDIR : 0;
+  if (err == 0)
+    err = dir_remove(newdp, newname);
+  if (err == 0) {
+    if (target->type == T_DIR) {
+      newdp->d.links_count--;
+      target->d.links_count = 0;
+    } else {
+      target->d.links_count--;
+    }
+    iupdate(target);
+  }
+  iunlock(target);
+  iput(target);
+  return err;
+}
+
+static int do_rename(struct inode *olddp, const char *oldname, struct inode *newdp, const char *newname)
+{
+  int err = ilock(olddp);
+  if (err < 0)
+    return err;
+  struct inode *ip = lock_entry(olddp, oldname, &err);
+  iunlock(olddp);
+  if (ip == 0)
+    return err;
+  short type = ip->type;
+  uint32 inum = ip->inum;
+  iunlock(ip);
+  int moving_dir = type == T_DIR && olddp != newdp;
+  if (type == T_DIR && is_ancestor(inum, newdp, &err))
+    err = err ? err : -EINVAL;   // into itself or its own subtree
+  if (err == 0 && (err = ilock(newdp)) == 0) {
+    int same = dirlookup(newdp, newname) == (int)inum;
+    if (!same && (err = replace_target(newdp, newname, type)) == 0)
+      err = dir_add(newdp, newname, inum, type);
+    if (err == 0 && moving_dir) {
+      newdp->d.links_count++;
+      iupdate(newdp);
+    }
+    iunlock(newdp);
+    if (err == 0 && !same && (err = ilock(olddp)) == 0) {
+      err = dir_remove(olddp, oldname);
+      if (err == 0 && moving_dir) {
+        olddp->d.links_count--;
+        iupdate(olddp);
+      }
+      iunlock(olddp);
+    }
+    if (err == 0 && moving_dir && (err = ilock(ip)) == 0) {
+      err = dir_set_parent(ip, newdp->inum);
+      iunlock(ip);
+    }
+  }
+  iput(ip);
+  return err;
+}
+
+int sys_rename(void)
+{
+  char old[MAXPATH], new[MAXPATH], oldname[EXT2_NAME_LEN + 1], newname[EXT2_NAME_LEN + 1];
+  int err = argpath(0, old);
+  if (err < 0 || (err = argpath(1, new)) < 0 || (err = fs_writable()) < 0)
+    return err;
+  struct inode *olddp = nameiparent(old, oldname, &err);
+  struct inode *newdp = olddp ? nameiparent(new, newname, &err) : 0;
+  if (newdp)
+    err = is_dot_or_dotdot(oldname) || is_dot_or_dotdot(newname) ? -EINVAL :
+          do_rename(olddp, oldname, newdp, newname);
+  iput(olddp);
+  iput(newdp);
+  fs_sync();
+  return err;
+}
+
+int sys_ftruncate(void)
+{
+  struct file *f = argfd(0);
+  return f ? filetruncate(f, argraw(1)) : -EBADF;
+}
+
+int sys_sync(void)
+{
+  return fs_sync();
 }
 
 int sys_chdir(void)

@@ -61,6 +61,7 @@ void kvminit(void)
   mappages(pt, UART_VA, PGSIZE, UART_PA, PTE_R | PTE_W | kflags);
   mappages(pt, VIRTIO0_VA, PGSIZE, VIRTIO0_PA, PTE_R | PTE_W | kflags);
   mappages(pt, TEST_VA, PGSIZE, TEST_PA, PTE_R | PTE_W | kflags);
+  mappages(pt, RTC_VA, PGSIZE, RTC_PA, PTE_R | PTE_W | kflags);
   map_megapage(pt, PLIC_VA, PLIC_PA, PTE_R | PTE_W | kflags);
 
   // The first megapage holds the kernel text, so it is mapped page by page.

@@ -233,6 +233,7 @@ static const char *errtext[ERRNO_MAX] = {
   [EBUSY]        = "device or resource busy",
   [EEXIST]       = "file exists",
   [EXDEV]        = "cross-device link",
+  [ENODEV]       = "no such device",
   [ENOTDIR]      = "not a directory",
   [EISDIR]       = "is a directory",
   [EINVAL]       = "invalid argument",

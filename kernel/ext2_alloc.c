@@ -1,0 +1,146 @@
+// ext2 block and inode allocation: the bitmaps, and the free counts in the
+// group descriptors and the superblock, kept in step.
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "defs.h"
+#include "buf.h"
+#include "ext2fs.h"
+
+#define BITS_PER_BLOCK (BSIZE * 8)
+
+// Blocks in group g (the last group may be short).
+static uint32 blocks_in_group(uint32 g)
+{
+  uint32 first = fs.geo.first_data_block + g * fs.geo.blocks_per_group;
+  uint32 left = fs.geo.blocks_count - first;
+  return left < fs.geo.blocks_per_group ? left : fs.geo.blocks_per_group;
+}
+
+// Find a clear bit below limit in bitmap block `bitmap`, set it, return its
+// index; -1 if none, -EIO if the bitmap cannot be read.
+static int take_bit(uint32 bitmap, uint32 limit, uint32 start)
+{
+  struct buf *b = bread(bitmap);
+  if (b == 0)
+    return -EIO;
+  for (uint32 n = 0; n < limit; n++) {
+    uint32 i = (start + n) % limit;
+    if ((b->data[i / 8] & (1 << (i % 8))) == 0) {
+      b->data[i / 8] |= 1 << (i % 8);
+      bdirty(b);
+      brelse(b);
+      return i;
+    }
+  }
+  brelse(b);
+  return -1;
+}
+
+// Clear bit i of bitmap block `bitmap`; -ECORRUPT if it was clear already.
+static int clear_bit(uint32 bitmap, uint32 i)
+{
+  struct buf *b = bread(bitmap);
+  if (b == 0)
+    return -EIO;
+  int was_set = b->data[i / 8] & (1 << (i % 8));
+  b->data[i / 8] &= ~(1 << (i % 8));
+  bdirty(b);
+  brelse(b);
+  return was_set ? 0 : -ECORRUPT;
+}
+
+// A free block, zeroed, preferring group `near`. -ENOSPC when the disk is full.
+int balloc(uint32 near)
+{
+  for (uint32 n = 0; n < fs.geo.group_count; n++) {
+    uint32 g = (near + n) % fs.geo.group_count;
+    if (fs.group[g].free_blocks_count == 0)
+      continue;
+    int bit = take_bit(fs.group[g].block_bitmap, blocks_in_group(g), 0);
+    if (bit == -EIO)
+      return -EIO;
+    if (bit < 0)
+      continue;
+    uint32 block = fs.geo.first_data_block + g * fs.geo.blocks_per_group + bit;
+    fs.group[g].free_blocks_count--;
+    SUPER(fs)->free_blocks_count--;
+    fs.meta_dirty = 1;
+    struct buf *b = bread(block);
+    if (b == 0)
+      return -EIO;
+    memset(b->data, 0, BSIZE);
+    bdirty(b);
+    brelse(b);
+    return block;
+  }
+  return -ENOSPC;
+}
+
+void bfree(uint32 block)
+{
+  uint32 g = (block - fs.geo.first_data_block) / fs.geo.blocks_per_group;
+  uint32 bit = (block - fs.geo.first_data_block) % fs.geo.blocks_per_group;
+  if (block < fs.geo.first_data_block || block >= fs.geo.blocks_count ||
+      clear_bit(fs.group[g].block_bitmap, bit) < 0) {
+    printf("ext2: freeing block %d that is not in use\n", block);
+    return;
+  }
+  fs.group[g].free_blocks_count++;
+  SUPER(fs)->free_blocks_count++;
+  fs.meta_dirty = 1;
+}
+
+// A free inode number, preferring the group of inode `near`. -ENOSPC when
+// none is left.
+int ialloc(uint16 mode, uint32 near)
+{
+  uint32 ipg = fs.geo.inodes_per_group;
+  for (uint32 n = 0; n < fs.geo.group_count; n++) {
+    uint32 g = ((near - 1) / ipg + n) % fs.geo.group_count;
+    if (fs.group[g].free_inodes_count == 0)
+      continue;
+    // Inodes below first_ino are reserved; their bits are set already.
+    int bit = take_bit(fs.group[g].inode_bitmap, ipg, 0);
+    if (bit == -EIO)
+      return -EIO;
+    if (bit < 0)
+      continue;
+    uint32 inum = g * ipg + bit + 1;
+    if (inum < fs.first_ino) {
+      ext2_corrupt(inum, "reserved inode marked free");
+      return -ECORRUPT;
+    }
+    fs.group[g].free_inodes_count--;
+    SUPER(fs)->free_inodes_count--;
+    if ((mode & EXT2_S_IFMT) == EXT2_S_IFDIR)
+      fs.group[g].used_dirs_count++;
+    fs.meta_dirty = 1;
+    return inum;
+  }
+  return -ENOSPC;
+}
+
+// Give inode number inum back to its bitmap.
+void ifree_number(uint32 inum, int is_dir)
+{
+  uint32 g = (inum - 1) / fs.geo.inodes_per_group;
+  if (clear_bit(fs.group[g].inode_bitmap, (inum - 1) % fs.geo.inodes_per_group) < 0) {
+    printf("ext2: freeing inode %d that is not in use\n", inum);
+    return;
+  }
+  fs.group[g].free_inodes_count++;
+  SUPER(fs)->free_inodes_count++;
+  if (is_dir)
+    fs.group[g].used_dirs_count--;
+  fs.meta_dirty = 1;
+}
+
+// Free a locked inode whose blocks are gone already.
+void ifree(struct inode *ip)
+{
+  ifree_number(ip->inum, ip->type == T_DIR);
+  ip->d.dtime = rtc_seconds();
+  ip->d.links_count = 0;
+  iupdate(ip);
+}
