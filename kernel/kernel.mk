@@ -36,16 +36,3 @@ kernel: $(KERNEL)
 # Host unit tests of the kernel's pure parts (tests/tests.mk builds them).
 kernel_elf_SRCS := kernel/elf.c
 kernel_ext2_SRCS := kernel/ext2_format.c
-
-# libFuzzer target on the ELF validator (make fuzz; FUZZ_SECONDS bounds each run).
-FUZZ_SECONDS ?= 60
-$(BUILD)/fuzz/kernel_elf_fuzz: tests/fuzz/kernel_elf_fuzz.c kernel/elf.c kernel/elf.h
-	@mkdir -p $(@D)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel -o $@ tests/fuzz/kernel_elf_fuzz.c kernel/elf.c
-
-fuzz-kernel-elf: $(BUILD)/fuzz/kernel_elf_fuzz
-	@mkdir -p $(BUILD)/fuzz/kernel_elf_corpus
-	cp -n $(BUILD)/user/echo $(BUILD)/fuzz/kernel_elf_corpus/ 2>/dev/null || true
-	$< -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/kernel_elf_corpus
-FUZZ_TARGETS += fuzz-kernel-elf
-.PHONY: fuzz-kernel-elf

@@ -50,6 +50,30 @@ $(UNIT_OBJDIR)/%.o: %.c
 # Every unit test binary, from every part (other .mk files append to UNIT_TESTS).
 unit-tests: $(UNIT_TESTS)
 
+# libFuzzer targets on the kernel's parsers (make fuzz; FUZZ_SECONDS bounds each run).
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz/kernel_elf_fuzz: tests/fuzz/kernel_elf_fuzz.c kernel/elf.c kernel/elf.h
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel -o $@ tests/fuzz/kernel_elf_fuzz.c kernel/elf.c
+
+$(BUILD)/fuzz/kernel_ext2_fuzz: tests/fuzz/kernel_ext2_fuzz.c kernel/ext2_format.c kernel/ext2.h
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel -o $@ tests/fuzz/kernel_ext2_fuzz.c kernel/ext2_format.c
+
+# Each run starts from a corpus seeded with real files: a program for the
+# ELF checks, the image's superblock for the ext2 ones.
+fuzz-kernel-elf: $(BUILD)/fuzz/kernel_elf_fuzz $(FSIMG)
+	@mkdir -p $(BUILD)/fuzz/kernel_elf_corpus
+	cp $(BUILD)/user/echo $(BUILD)/fuzz/kernel_elf_corpus/echo
+	$< -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/kernel_elf_corpus
+
+fuzz-kernel-ext2: $(BUILD)/fuzz/kernel_ext2_fuzz $(FSIMG)
+	@mkdir -p $(BUILD)/fuzz/kernel_ext2_corpus
+	dd if=$(FSIMG) of=$(BUILD)/fuzz/kernel_ext2_corpus/super bs=1024 skip=1 count=1 status=none
+	$< -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/kernel_ext2_corpus
+FUZZ_TARGETS += fuzz-kernel-elf fuzz-kernel-ext2
+.PHONY: fuzz-kernel-elf fuzz-kernel-ext2
+
 # libFuzzer targets, bounded in time; other .mk files append to FUZZ_TARGETS.
 # Not part of `make test`.
 fuzz: $(FUZZ_TARGETS)
