@@ -102,11 +102,15 @@ int exec(const char *path, char **argv)
 {
   struct proc *p = myproc();
   uint32 entry = 0, end = 0, sp = 0;
-  struct inode *ip = namei(path);
+  int err;
+  struct inode *ip = namei_err(path, &err);
   if (ip == 0)
-    return -ENOENT;
-  ilock(ip);
-  int err = ip->type == T_DIR ? -EISDIR : 0;
+    return err;
+  if ((err = ilock(ip)) < 0) {
+    iput(ip);
+    return err;
+  }
+  err = ip->type == T_DIR ? -EISDIR : 0;
   pagetable_t pt = err ? 0 : uvmcreate();
   if (!err && pt == 0)
     err = -ENOMEM;

@@ -9,7 +9,7 @@ KERNEL_SRCS := $(addprefix kernel/, entry.S start.c main.c printf.c uart.c conso
 KERNEL_OBJS := $(patsubst kernel/%,$(BUILD)/kernel/obj/%.o,$(KERNEL_SRCS))
 
 KERNEL_CFLAGS := -march=rv32im_zicsr_zifencei -mabi=ilp32 -mcmodel=medany \
-	-ffreestanding -fno-common -nostdlib -fno-builtin -fno-omit-frame-pointer \
+	-ffreestanding -fno-common -nostdlib -fno-builtin -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-stack-protector -fno-pie -no-pie -O2 -g -Wall -Wextra -Werror \
 	-MMD -MP -I. -Ikernel
 

@@ -103,8 +103,10 @@ void start_init(void)
     p->ofile[fd] = fd == 0 ? console_open() : filedup(p->ofile[0]);
   char *argv[] = { "init", 0 };
   int err = exec("/bin/init", argv);
-  if (err < 0)
-    panic("init: cannot exec /bin/init: %s", errstr(err));
+  if (err < 0) {
+    printf("init: cannot exec /bin/init: %s; powering off\n", errstr(err));
+    poweroff(1);
+  }
 }
 
 // Grow or shrink user memory by n bytes (sbrk).
