@@ -238,14 +238,22 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(field(km, "struct proc", "mbox", &k->p_mbox, NULL), "struct proc.mbox");
     NEED(field(km, "struct mailbox", "head", &k->mb_head, NULL), "struct mailbox.head");
     NEED(field(km, "struct mailbox", "count", &k->mb_count, NULL), "struct mailbox.count");
-    NEED(field(km, "struct mailbox", "msgs", &k->mb_msgs, &t), "struct mailbox.msgs");
-    k->mbox_depth = (uint32_t)t->count;
-    k->msg_size = t->target ? (uint32_t)t->target->size : 0;
+    NEED(field(km, "struct mailbox", "msgs", &k->mb_msgs, NULL), "struct mailbox.msgs");
+    const struct layout_var *slots = layout_global(km->layout, "mailbox_slots");
+    NEED(slots && slots->type->kind == LAYOUT_ARRAY && slots->type->target &&
+         slots->type->target->kind == LAYOUT_ARRAY ? 0 : -1, "the global mailbox_slots[][]");
+    k->mailbox_slots_addr = (uint32_t)slots->addr;
+    k->mailbox_slots_size = (uint32_t)slots->type->size;
+    k->mbox_depth = (uint32_t)slots->type->target->count;
+    k->msg_size = slots->type->target->target ? (uint32_t)slots->type->target->target->size : 0;
     NEED(field(km, "struct message", "from", &k->m_from, NULL), "struct message.from");
     NEED(field(km, "struct message", "len", &k->m_len, NULL), "struct message.len");
     NEED(field(km, "struct message", "data", &k->m_data, &t), "struct message.data");
     k->msg_max = (uint32_t)t->size;
     NEED(global_array(km, "frames", &k->frames_addr, &k->frame_size, &k->nframes), "the global frames[]");
+    const struct layout_var *hw = layout_global(km->layout, "frames_high_water");
+    NEED(hw ? 0 : -1, "the global frames_high_water");
+    k->frames_high_water_addr = (uint32_t)hw->addr;
     NEED(field(km, "struct frame", "refcount", &k->f_refcount, &t), "struct frame.refcount");
     k->f_refcount_size = (uint32_t)t->size;
     NEED(field(km, "struct frame", "kind", &k->f_kind, NULL), "struct frame.kind");

@@ -21,8 +21,10 @@ struct kernel_layout {
              p_chan, p_job, p_sz, p_pagetable, p_tf_regs, p_tf_epc, p_ofile,
              p_nofile;
     uint32_t p_mbox, mb_head, mb_count, mb_msgs, mbox_depth, msg_size;  /* struct mailbox */
+    uint32_t mailbox_slots_addr, mailbox_slots_size;  /* where msgs may point */
     uint32_t m_from, m_len, m_data, msg_max;        /* struct message */
     uint32_t frames_addr, frame_size, nframes;       /* frames[] */
+    uint32_t frames_high_water_addr;                 /* frames past it were never used */
     uint32_t f_refcount, f_refcount_size, f_kind;
     uint32_t ring_addr, ring_next_seq, ring_slot, nevent, event_size;
     uint32_t e_seq, e_tick, e_pid, e_kind, e_arg0, e_arg1;

@@ -263,27 +263,77 @@ int rsp_conn_command(struct rsp_conn *c, const char *req)
     return fail(c, "the gdb stub answered '%.16s' to '%.40s'", reply, req);
 }
 
+/* Memory reads are pipelined: up to MAX_PIPELINE 'm' requests go out in
+ * one send and their replies are taken in order. QEMU handles the packets
+ * one after the other, so a large read costs about one round trip instead
+ * of one per chunk (a lone 4-byte read already costs ~50 us of latency). */
+#define MAX_PIPELINE 32
+
+/* Send the 'm' requests for up to MAX_PIPELINE chunks of [addr, addr+len).
+ * Returns how many went out, or -1. */
+static int send_reads(struct rsp_conn *c, uint64_t addr, size_t len, size_t chunk)
+{
+    size_t k, used = 0;
+
+    for (k = 0; k < MAX_PIPELINE && k * chunk < len; k++) {
+        char req[48];
+        size_t n = len - k * chunk < chunk ? len - k * chunk : chunk;
+        int rl = snprintf(req, sizeof req, "m%" PRIx64 ",%zx", addr + k * chunk, n);
+        size_t f = rsp_frame(req, (size_t)rl, c->out + used, sizeof c->out - used);
+        if (f == 0)
+            break;
+        used += f;
+    }
+    if (send_raw(c, c->out, used) < 0)
+        return -1;
+    c->stats.packets_out += k;
+    return (int)k;
+}
+
 int rsp_conn_read_mem(struct rsp_conn *c, uint64_t addr, void *buf, size_t len)
 {
     uint8_t *out = buf;
     size_t chunk = c->packet_size / 2;
 
     while (len > 0) {
-        size_t n = len < chunk ? len : chunk;
-        const char *reply;
-        size_t rlen;
-        snprintf(c->req, sizeof c->req, "m%" PRIx64 ",%zx", addr, n);
-        if (rsp_conn_request(c, c->req, &reply, &rlen) < 0)
+        if (c->broken)
             return -1;
-        /* The remote may answer with fewer bytes than asked; go on from
-         * where it stopped. */
-        if (rsp_is_error(reply, rlen) || rlen == 0 || rlen / 2 > n ||
-            rsp_hex_decode(reply, rlen, out) < 0)
-            return fail(c, "cannot read %zu bytes at 0x%" PRIx64 ": '%.16s'",
-                        n, addr, rlen ? reply : "no reply");
-        out += rlen / 2;
-        addr += rlen / 2;
-        len -= rlen / 2;
+        if (c->running)
+            return fail(c, "the target is running: stop it before reading memory");
+        int k = send_reads(c, addr, len, chunk);
+        if (k < 0)
+            return -1;
+        int64_t deadline = now_ms() + c->timeout_ms;
+        size_t good = 0;      /* bytes in order before any short reply */
+        bool short_reply = false;
+        for (int i = 0; i < k; i++) {
+            const char *reply;
+            size_t rlen, want = len - i * chunk < chunk ? len - i * chunk : chunk;
+            int r = recv_packet(c, deadline, &reply, &rlen);
+            if (r == 0)
+                return lost(c, "no reply to 'm%" PRIx64 ",%zx' within %d ms",
+                            addr + i * chunk, want, c->timeout_ms);
+            if (r < 0)
+                return -1;
+            if (short_reply)
+                continue;     /* drain the rest; they are asked again */
+            if (rsp_is_error(reply, rlen) || rlen == 0 || rlen / 2 > want ||
+                rsp_hex_decode(reply, rlen, out + i * chunk) < 0) {
+                if (i == 0)
+                    return fail(c, "cannot read %zu bytes at 0x%" PRIx64 ": '%.16s'",
+                                want, addr, rlen ? reply : "no reply");
+                short_reply = true;
+                continue;
+            }
+            /* The remote may answer with fewer bytes than asked: go on
+             * from where it stopped. */
+            good += rlen / 2;
+            short_reply = rlen / 2 < want;
+        }
+        c->stats.round_trips++;
+        out += good;
+        addr += good;
+        len -= good;
     }
     return 0;
 }

@@ -13,18 +13,10 @@
 
 /* ---- reading guest memory --------------------------------------------- */
 
-struct cached_page {
-    uint64_t pa;
-    uint8_t data[PAGE];
-};
-
-/* One snapshot's reads: bounded to RAM, page-table pages cached so tables
- * shared between processes (and the kernel's) are read once. */
+/* One snapshot's reads, bounded to RAM. */
 struct reader {
     struct rsp_conn *conn;
     const struct kernel_layout *k;
-    struct cached_page *pages;
-    size_t n_pages, cap_pages;
 };
 
 static int in_ram(const struct kernel_layout *k, uint64_t pa, size_t len)
@@ -39,33 +31,11 @@ static int read_phys(struct reader *r, uint64_t pa, void *buf, size_t len)
     return rsp_conn_read_mem(r->conn, pa, buf, len);
 }
 
-static int read_cached(void *ctx, uint64_t pa, void *buf, size_t len)
+/* sv32's reader: only the user half of each space is walked, and user
+ * page tables are never shared, so every table is read once. */
+static int read_for_walk(void *ctx, uint64_t pa, void *buf, size_t len)
 {
-    struct reader *r = ctx;
-    uint64_t page = pa & ~(uint64_t)(PAGE - 1);
-    if (pa + len > page + PAGE || !in_ram(r->k, page, PAGE))
-        return read_phys(r, pa, buf, len);
-    for (size_t i = 0; i < r->n_pages; i++) {
-        if (r->pages[i].pa == page) {
-            memcpy(buf, r->pages[i].data + (pa - page), len);
-            return 0;
-        }
-    }
-    if (r->n_pages == r->cap_pages) {
-        size_t cap = r->cap_pages ? 2 * r->cap_pages : 64;
-        struct cached_page *p = realloc(r->pages, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        r->pages = p;
-        r->cap_pages = cap;
-    }
-    struct cached_page *cp = &r->pages[r->n_pages];
-    if (read_phys(r, page, cp->data, PAGE) < 0)
-        return -1;
-    cp->pa = page;
-    r->n_pages++;
-    memcpy(buf, cp->data + (pa - page), len);
-    return 0;
+    return read_phys(ctx, pa, buf, len);
 }
 
 static uint32_t get32(const uint8_t *b, uint32_t off) { uint32_t v; memcpy(&v, b + off, 4); return v; }
@@ -273,23 +243,33 @@ static json_t *message_json(const struct kernel_layout *k, const uint8_t *m)
                      "text", text, "hex", hexs);
 }
 
-/* Every non-empty mailbox, oldest message first. */
-static json_t *mailboxes_json(const struct kernel_layout *k, const uint8_t *procs)
+/* Every non-empty mailbox, oldest message first. Its messages are read
+ * only if the queue's pointer lies inside the kernel's mailbox_slots. */
+static json_t *mailboxes_json(struct reader *r, const uint8_t *procs)
 {
+    const struct kernel_layout *k = r->k;
+    uint32_t queue_bytes = k->mbox_depth * k->msg_size;
+    uint8_t *queue = malloc(queue_bytes);
     json_t *out = json_array();
-    for (uint32_t slot = 0; slot < k->nproc; slot++) {
+    for (uint32_t slot = 0; queue && slot < k->nproc; slot++) {
         const uint8_t *p = procs + (size_t)slot * k->proc_size;
         uint32_t n = mailbox_count(k, p), head = get32(p, k->p_mbox + k->mb_head);
+        uint32_t msgs_at = get32(p, k->p_mbox + k->mb_msgs);
         if (get32(p, k->p_state) == 0 || n == 0)
             continue;
         json_t *msgs = json_array();
+        if (msgs_at < k->mailbox_slots_addr || k->mailbox_slots_size < queue_bytes ||
+            msgs_at - k->mailbox_slots_addr > k->mailbox_slots_size - queue_bytes ||
+            read_phys(r, msgs_at, queue, queue_bytes) < 0)
+            n = 0;   /* a garbage pointer: show the depth, not the messages */
         for (uint32_t i = 0; i < n; i++) {
             uint32_t idx = (head + i) % k->mbox_depth;
-            json_array_append_new(msgs, message_json(k, p + k->p_mbox + k->mb_msgs + idx * k->msg_size));
+            json_array_append_new(msgs, message_json(k, queue + idx * k->msg_size));
         }
         json_array_append_new(out, json_pack("{s:i, s:i, s:o}", "pid", (int)get32(p, k->p_pid),
-                                             "depth", (int)n, "messages", msgs));
+                                             "depth", (int)mailbox_count(k, p), "messages", msgs));
     }
+    free(queue);
     return out;
 }
 
@@ -564,7 +544,7 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
                         struct state *st, json_t *spaces, json_t **mapped_by)
 {
     const struct kernel_layout *k = s->k;
-    const struct sv32_mem mem = {read_cached, r, k->ram_base, k->ram_size};
+    const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, USER_TOP};
     for (size_t i = 0; i < st->n_procs; i++) {
         struct proc_rec *rec = &st->procs[i];
         const uint8_t *p = NULL;
@@ -598,12 +578,26 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
     }
 }
 
+/* frames[] up to the kernel's high-water mark; the rest were never used
+ * and read as free (zero). */
+static int read_frames(struct reader *r, uint8_t *frames)
+{
+    const struct kernel_layout *k = r->k;
+    uint32_t used;
+    if (read_phys(r, k->frames_high_water_addr, &used, 4) < 0)
+        return -1;
+    if (used > k->nframes)
+        used = k->nframes;
+    memset(frames + (size_t)used * k->frame_size, 0, (size_t)(k->nframes - used) * k->frame_size);
+    return used ? read_phys(r, k->frames_addr, frames, (size_t)used * k->frame_size) : 0;
+}
+
 static int read_state(struct snapshotter *s, struct reader *r, uint8_t *procs, uint8_t *frames,
                       uint8_t *ftable, uint8_t *ring, uint32_t *ticks)
 {
     const struct kernel_layout *k = s->k;
     return read_phys(r, k->proc_addr, procs, (size_t)k->nproc * k->proc_size) < 0 ||
-           read_phys(r, k->frames_addr, frames, (size_t)k->nframes * k->frame_size) < 0 ||
+           read_frames(r, frames) < 0 ||
            read_phys(r, k->ftable_addr, ftable, (size_t)k->nfile * k->file_size) < 0 ||
            read_phys(r, k->ring_addr, ring, k->ring_slot + (size_t)k->nevent * k->event_size) < 0 ||
            read_phys(r, k->ticks_addr, ticks, 4) < 0 ? -1 : 0;
@@ -614,7 +608,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
     const struct kernel_layout *k = s->k;
     double start = now_ms();
     struct rsp_stats before = *rsp_conn_stats(c);
-    struct reader r = {c, k, NULL, 0, 0};
+    struct reader r = {c, k};
     uint8_t *procs = malloc((size_t)k->nproc * k->proc_size);
     uint8_t *frames = malloc((size_t)k->nframes * k->frame_size);
     uint8_t *ftable = malloc((size_t)k->nfile * k->file_size);
@@ -659,7 +653,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
     msg = json_pack("{s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
                     "type", "snapshot", "seq", s->seq, "cpu", json_incref(cpu), "ticks", (int)ticks,
                     "processes", plist, "address_spaces", spaces,
-                    "frames", frames_json(s, &now, mapped_by), "mailboxes", mailboxes_json(k, procs),
+                    "frames", frames_json(s, &now, mapped_by), "mailboxes", mailboxes_json(&r, procs),
                     "events", events_json(s, ring), "diff", diff_json(s, &s->prev, &now));
     rsp_conn_set_phys_mode(c, false);
     state_free(&s->prev);
@@ -675,7 +669,6 @@ out:
         json_decref(mapped_by[f]);
     free(mapped_by);
     state_free(&now);
-    free(r.pages);
     free(procs);
     free(frames);
     free(ftable);

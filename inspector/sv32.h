@@ -44,6 +44,10 @@ struct sv32_mem {
     /* Page tables must lie in [ram_base, ram_base + ram_size): the kernel
      * reaches them through its direct map of RAM. */
     uint64_t ram_base, ram_size;
+    /* Walk only the root entries below this VA (a multiple of 4 MiB), and
+     * read only that part of the root; 0 walks the whole space. A kernel
+     * mapped in every address space is skipped with its start here. */
+    uint32_t va_limit;
 };
 
 /* Why a valid entry was not followed or not counted as a mapping. */

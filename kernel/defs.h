@@ -98,6 +98,7 @@ uint32 kfree_count(void);
 int mailbox_send(int pid, uint32 buf, uint32 len, int flags);
 int mailbox_recv(uint32 buf, uint32 len, uint32 from_addr, int flags);
 void mailbox_close(struct proc *p);
+void mailbox_init(struct proc *p);
 
 // main.c
 void poweroff(int code) __attribute__((noreturn));

@@ -13,3 +13,6 @@ struct frame {
 
 #define NFRAMES (RAMSIZE / PGSIZE)
 extern struct frame frames[NFRAMES];
+// Frames at and above this index have never been allocated (they are
+// free): the inspector reads frames[] only up to here.
+extern uint32 frames_high_water;

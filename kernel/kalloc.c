@@ -10,6 +10,7 @@
 extern char end[];   // first address after the kernel image (kernel.ld)
 
 struct frame frames[NFRAMES];
+uint32 frames_high_water;
 
 struct free_frame {
   struct free_frame *next;
@@ -32,6 +33,7 @@ void kinit(void)
     frame_of(pa)->kind = FRAME_KERNEL;
     frame_of(pa)->refcount = 1;
   }
+  frames_high_water = (first_free - RAMBASE) / PGSIZE;
   for (uint32 pa = PHYSTOP - PGSIZE; pa >= first_free; pa -= PGSIZE) {
     struct free_frame *f = (struct free_frame *)pa;
     f->next = free_list;
@@ -51,6 +53,8 @@ void *kalloc(enum frame_kind kind)
   struct frame *fr = frame_of((uint32)f);
   fr->refcount = 1;
   fr->kind = kind;
+  if (fr - frames >= (int)frames_high_water)
+    frames_high_water = fr - frames + 1;
   memset(f, 0, PGSIZE);
   return f;
 }

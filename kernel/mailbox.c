@@ -7,6 +7,15 @@
 #include "riscv.h"
 #include "defs.h"
 
+struct message mailbox_slots[NPROC][MBOX_DEPTH];
+
+// Give a new process its (empty) mailbox.
+void mailbox_init(struct proc *p)
+{
+  p->mbox.head = p->mbox.count = 0;
+  p->mbox.msgs = mailbox_slots[p - proc];
+}
+
 static struct proc *find_live(int pid)
 {
   for (struct proc *p = proc; p < &proc[NPROC]; p++)
@@ -77,6 +86,7 @@ int mailbox_recv(uint32 buf, uint32 len, uint32 from_addr, int flags)
 // that the receiver is gone.
 void mailbox_close(struct proc *p)
 {
-  memset(&p->mbox, 0, sizeof(p->mbox));
+  memset(p->mbox.msgs, 0, MBOX_DEPTH * sizeof(struct message));
+  p->mbox.head = p->mbox.count = 0;
   wakeup(&p->mbox);
 }

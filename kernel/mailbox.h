@@ -9,8 +9,12 @@ struct message {
   char data[MSG_MAX];
 };
 
+// The queue's head is in struct proc; its messages are in
+// mailbox_slots[slot of the process], where msgs points.
 struct mailbox {
   uint32 head;            // index of the oldest message
   uint32 count;           // messages queued
-  struct message msgs[MBOX_DEPTH];
+  struct message *msgs;   // MBOX_DEPTH messages
 };
+
+extern struct message mailbox_slots[][MBOX_DEPTH];

@@ -54,6 +54,7 @@ static struct proc *allocproc(int *err)
   p->kstack = (uint32)kstack;
   p->pagetable = pt;
   p->mmap_top = MMAP_BASE;
+  mailbox_init(p);
   p->context.ra = (uint32)forkret;
   p->context.sp = p->kstack + PGSIZE;
   return p;

@@ -392,7 +392,8 @@ static void test_read_mem_in_2048_byte_pieces(void **state)
     assert_memory_equal(buf, s->mem + 100, sizeof buf);
     assert_int_equal(s->n_m, 3);
     assert_int_equal(s->max_m, 2048);
-    assert_int_equal(rsp_conn_stats(c)->round_trips - trips, 3);
+    /* the three requests go out together: one round trip */
+    assert_int_equal(rsp_conn_stats(c)->round_trips - trips, 1);
     finish(s, c);
 }
 
