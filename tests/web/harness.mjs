@@ -1,0 +1,143 @@
+// Helpers for the browser tests: start the real inspector daemon (which starts
+// QEMU), start Debian's Chromium through playwright-core, and drive the page.
+
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
+export const BUILD = path.resolve(ROOT, process.env.BUILD ?? 'build');
+export const SCREENSHOTS = path.join(BUILD, 'screenshots');
+
+// playwright-core is a devDependency of web/ (web/package.json).
+const { chromium } = createRequire(path.join(ROOT, 'web/package.json'))('playwright-core');
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// A TCP port nobody listens on right now.
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// Starts build/inspector/glassbox-inspector on port and resolves once it prints
+// its URL. stop() ends it with SIGTERM (SIGKILL after 5 s) and waits.
+export async function startDaemon(port, { timeoutMs = 60_000 } = {}) {
+  const binary = path.join(BUILD, 'inspector/glassbox-inspector');
+  const args = ['--port', String(port), '--kernel', path.join(BUILD, 'kernel/kernel.elf'), '--disk', path.join(BUILD, 'fs.img')];
+  for (const file of [binary, args[3], args[5]]) {
+    if (!fs.existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run make first`);
+  }
+  const child = spawn(binary, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the daemon did not print its URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const wanted = `Glassbox workbench: http://127.0.0.1:${port}/`;
+    const listen = (chunk) => {
+      output += chunk;
+      if (output.includes(wanted)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', listen);
+    child.stderr.setEncoding('utf8').on('data', listen);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`the daemon exited (code ${code}, signal ${signal}) before it was ready:\n${output}`));
+    });
+  });
+  return ready.then(() => ({
+    url: `http://127.0.0.1:${port}/`,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  }));
+}
+
+// Chromium with a fresh profile, 1280×720 like a projector. close() removes the profile.
+export async function launchBrowser() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 720 },
+  });
+  return {
+    context,
+    async newPage(url) {
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.errors = errors;
+      await page.goto(url);
+      return page;
+    },
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, name) });
+}
+
+// Waits until the guest is stopped (on an event of kind `detail`, if given) and
+// the page has painted a snapshot newer than afterSeq. Returns that seq.
+export async function waitForStop(page, { detail, afterSeq = -1, timeout = 60_000 } = {}) {
+  await page.waitForFunction(({ detail, afterSeq }) => {
+    const g = window.glassbox;
+    return g.status?.guest === 'stopped' && (!detail || g.status.stop?.detail === detail) &&
+      g.lastPaintSeq !== null && g.lastPaintSeq > afterSeq;
+  }, { detail, afterSeq }, { timeout });
+  return page.evaluate(() => window.glassbox.lastPaintSeq);
+}
+
+export const paintedSeq = (page) => page.evaluate(() => window.glassbox.lastPaintSeq ?? -1);
+
+// Chooses an event kind and presses "Run to next"; returns the seq painted before.
+export async function runTo(page, event) {
+  const before = await paintedSeq(page);
+  await page.selectOption('[data-testid=run-to-kind]', event);
+  await page.click('[data-testid=run-to]');
+  return before;
+}
+
+// Hovers over frame n in the frame grid and returns the tooltip's text.
+export async function hoverFrame(page, n) {
+  const grid = page.locator('[data-testid=frame-grid]');
+  await page.mouse.move(0, 0); // off the grid, so that the next hover is a move
+  const { cell, margin, columns } = await grid.evaluate((c) => ({
+    cell: Number(c.dataset.cell), margin: Number(c.dataset.margin), columns: Number(c.dataset.columns),
+  }));
+  await grid.hover({
+    position: { x: margin + (n % columns) * cell + cell / 2, y: margin + Math.floor(n / columns) * cell + cell / 2 },
+  });
+  const tip = page.locator('[data-testid=frame-tooltip]');
+  await tip.waitFor({ state: 'visible' });
+  return tip.innerText();
+}
+
+export const terminalText = (page) => page.evaluate(() => window.glassbox.terminalText());

@@ -1,0 +1,76 @@
+// The WebSocket to the inspector (docs/protocol.md): says hello asking for the
+// role we want, numbers commands and matches their replies, and reconnects by
+// itself with exponential backoff when the socket drops.
+
+const FIRST_DELAY_MS = 500;
+const MAX_DELAY_MS = 8000;
+
+// onMessage(msg, receivedAt) gets every message but replies to our commands;
+// onState({connection, retryAt, attempt}) hears about the socket.
+export function connect({ role, token, onMessage, onState }) {
+  const pending = new Map();
+  let socket = null;
+  let delay = FIRST_DELAY_MS;
+  let attempt = 0;
+  let timer = null;
+  let nextId = 1;
+
+  function open() {
+    clearTimeout(timer);
+    attempt++;
+    onState({ connection: 'connecting', attempt });
+    const url = new URL('/ws', location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    socket = new WebSocket(url, 'glassbox');
+    socket.onopen = () => {
+      delay = FIRST_DELAY_MS;
+      attempt = 0;
+      onState({ connection: 'open', attempt });
+      send({ type: 'hello', role, ...(token ? { token } : {}) });
+    };
+    socket.onmessage = (e) => {
+      const receivedAt = performance.now();
+      let msg;
+      try {
+        msg = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      if (msg.type === 'reply' && pending.has(msg.id)) {
+        pending.get(msg.id)(msg);
+        pending.delete(msg.id);
+      } else {
+        onMessage(msg, receivedAt);
+      }
+    };
+    socket.onclose = () => {
+      for (const resolve of pending.values()) resolve({ ok: false, error: 'disconnected' });
+      pending.clear();
+      onState({ connection: 'closed', retryAt: Date.now() + delay, attempt });
+      timer = setTimeout(open, delay);
+      delay = Math.min(delay * 2, MAX_DELAY_MS);
+    };
+  }
+
+  function send(msg) {
+    if (socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(msg));
+    return true;
+  }
+
+  // Resolves with the reply ({ok, error}); never rejects.
+  function command(cmd, args = {}) {
+    const id = nextId++;
+    if (!send({ type: 'command', id, cmd, ...args })) {
+      return Promise.resolve({ ok: false, error: 'not connected' });
+    }
+    return new Promise((resolve) => pending.set(id, resolve));
+  }
+
+  open();
+  return {
+    command,
+    console: (data) => send({ type: 'console', data }),
+    reconnectNow: () => socket?.readyState === WebSocket.CLOSED && open(),
+  };
+}

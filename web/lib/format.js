@@ -1,0 +1,44 @@
+// Turning the protocol's values into text, and back.
+
+export const PAGE_SIZE = 4096;
+
+// Addresses come as "0x80001000" strings; counts as numbers.
+export function num(value) {
+  return typeof value === 'number' ? value : parseInt(value, 16) >>> 0;
+}
+
+export function hex(value) {
+  return '0x' + (num(value) >>> 0).toString(16).padStart(8, '0');
+}
+
+export function pageOf(va) {
+  return hex(num(va) & ~(PAGE_SIZE - 1));
+}
+
+export function bytes(n) {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+// "cow_fault() kernel/vm.c:184" from anything with function, file and line.
+export function where(loc) {
+  if (!loc) return '';
+  const fn = loc.function ? `${loc.function}()` : hex(loc.pc);
+  return loc.file ? `${fn} ${loc.file}:${loc.line}` : fn;
+}
+
+export const PRIVILEGE = { M: 'machine', S: 'supervisor', U: 'user' };
+
+// The kernel's event kinds, as people say them.
+export const EVENT_LABEL = {
+  fork: 'fork', exec: 'exec', exit: 'exit', cow_fault: 'COW fault', page_fault: 'page fault',
+  syscall: 'syscall', trap: 'trap', switch: 'context switch', mail_send: 'mail sent',
+  mail_recv: 'mail received',
+};

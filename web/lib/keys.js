@@ -1,0 +1,25 @@
+// Keyboard shortcuts: views register them here, the help overlay lists them.
+// They act when focus is not in a text field or the terminal (Escape leaves it).
+
+const shortcuts = [];
+
+// {key, label, run, enabled?} — key as KeyboardEvent.key ('r', 'R', '1', '?').
+export function addShortcut(shortcut) {
+  shortcuts.push(shortcut);
+}
+
+export function listShortcuts() {
+  return shortcuts;
+}
+
+function typing(target) {
+  return target.closest?.('input, select, textarea, [contenteditable], .xterm');
+}
+
+document.addEventListener('keydown', (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+  const shortcut = shortcuts.find((s) => s.key === e.key);
+  if (!shortcut || (shortcut.enabled && !shortcut.enabled())) return;
+  e.preventDefault();
+  shortcut.run();
+});

@@ -1,0 +1,137 @@
+// What the views derive from snapshots: per-frame tables, process names, the
+// changes of the last stop, the event history and where a stop points to.
+
+import { num, hex, pageOf, PAGE_SIZE } from './format.js';
+
+const FRAME_KINDS = ['free', 'kernel', 'pagetable', 'user'];
+const KIND_LABEL = { free: 'free', kernel: 'kernel', pagetable: 'page table', user: 'user' };
+const MAX_EVENTS = 2000;
+
+const tables = new WeakMap();
+
+// Per-frame kind and refcount arrays of a snapshot, plus what its diff says.
+export function frameTable(snapshot) {
+  let table = tables.get(snapshot);
+  if (table) return table;
+  const frames = snapshot.frames;
+  const kind = new Uint8Array(frames.count);
+  const refcount = new Uint16Array(frames.count);
+  for (const run of frames.runs) {
+    const k = Math.max(1, FRAME_KINDS.indexOf(run.kind)); // unknown kinds draw as kernel
+    const end = Math.min(run.first + run.count, frames.count);
+    kind.fill(k, run.first, end);
+    refcount.fill(run.refcount, run.first, end);
+  }
+  const diff = snapshot.diff?.frames;
+  table = {
+    base: num(frames.base),
+    count: frames.count,
+    kind,
+    refcount,
+    user: new Map(frames.user.map((u) => [u.frame, u])),
+    was: new Map((diff?.refcount ?? []).map((r) => [r.frame, r.before])),
+    allocated: new Set(diff?.allocated ?? []),
+    freed: new Set(diff?.freed ?? []),
+  };
+  tables.set(snapshot, table);
+  return table;
+}
+
+export function frameOfPa(snapshot, pa) {
+  return Math.floor((num(pa) - num(snapshot.frames.base)) / PAGE_SIZE);
+}
+
+// Everything known about frame n, or null when it is outside RAM.
+export function frameFacts(snapshot, n) {
+  const t = frameTable(snapshot);
+  if (!(n >= 0 && n < t.count)) return null;
+  return {
+    frame: n,
+    pa: hex(t.base + n * PAGE_SIZE),
+    kind: FRAME_KINDS[t.kind[n]],
+    refcount: t.refcount[n],
+    was: t.was.get(n),
+    mappedBy: t.user.get(n)?.mapped_by ?? [],
+    allocated: t.allocated.has(n),
+    freed: t.freed.has(n),
+  };
+}
+
+export function frameSummary(f) {
+  const was = f.was !== undefined && f.was !== f.refcount ? ` (was ${f.was})` : '';
+  const news = f.allocated ? ' · allocated at this stop' : f.freed ? ' · freed at this stop' : '';
+  return `frame ${f.frame} · ${f.pa} · ${KIND_LABEL[f.kind]} · refcount ${f.refcount}${was}${news}`;
+}
+
+export function procName(snapshot, pid) {
+  return snapshot?.processes.find((p) => p.pid === pid)?.name ?? '';
+}
+
+// "pid 3 cowtest at 0x00005000 (COW)"
+export function ownerText(snapshot, m) {
+  return `pid ${m.pid} ${procName(snapshot, m.pid)} at ${m.va}${m.cow ? ' (COW)' : ''}`;
+}
+
+// The PTE changes of the last stop for one process, by page VA.
+export function pteChanges(snapshot, pid) {
+  return new Map((snapshot?.diff?.ptes ?? []).filter((c) => c.pid === pid).map((c) => [pageOf(c.va), c]));
+}
+
+// A PTE value's page frame as a physical address (Sv32: PPN in bits 31..10).
+export function ptePa(pte) {
+  return hex(((num(pte) >>> 10) << 12) >>> 0);
+}
+
+// The event history: events come oldest first, only the new ones in each
+// snapshot (the whole ring in a connection's first). A batch that starts at or
+// before what we know replaces from there on: a reconnect resends the ring, a
+// restarted guest counts from 1 again.
+export function mergeEvents(history, fresh) {
+  if (!fresh.length) return history;
+  const first = fresh[0].seq;
+  return history.filter((e) => e.seq < first).concat(fresh).slice(-MAX_EVENTS);
+}
+
+// At a stop on an event, the event it stopped on (the newest fresh one of that
+// kind) and, for faults, the page: {event, pid, va}. Otherwise null.
+export function stopFocus(status, fresh) {
+  const stop = status?.stop;
+  if (status?.guest !== 'stopped' || stop?.reason !== 'event') return null;
+  const event = fresh.findLast((e) => stop.detail?.startsWith(e.kind));
+  if (!event) return null;
+  const fault = event.kind === 'cow_fault' || event.kind === 'page_fault';
+  return { event, pid: event.pid, va: fault ? pageOf(event.arg0) : null };
+}
+
+// Which two processes to show side by side for a focus: the one it happened to,
+// and its partner (the child of a fork, the other holder of a COW frame, else
+// its parent).
+export function focusPair(snapshot, focus) {
+  const { event, pid } = focus;
+  const alive = (p) => snapshot.processes.some((q) => q.pid === p);
+  let partner = null;
+  if (event.kind === 'fork') partner = num(event.arg0);
+  if (focus.va) {
+    const change = pteChanges(snapshot, pid).get(focus.va);
+    const before = change && frameFacts(snapshot, frameOfPa(snapshot, ptePa(change.before)));
+    partner = before?.mappedBy.find((m) => m.pid !== pid)?.pid ?? null;
+  }
+  if (partner === null || !alive(partner)) {
+    partner = snapshot.processes.find((p) => p.pid === pid)?.parent ?? null;
+  }
+  return { a: pid, b: alive(partner) ? partner : null };
+}
+
+// The COW bit of a PTE value (RSW bit 8, see DESIGN.md).
+export function pteCow(pte) {
+  return (num(pte) & 0x100) !== 0;
+}
+
+// The leaf entry of pid's address space at page va, or null.
+export function findPage(snapshot, pid, va) {
+  for (const table of snapshot.address_spaces[pid]?.tables ?? []) {
+    const entry = table.entries.find((e) => e.va === va);
+    if (entry) return entry;
+  }
+  return null;
+}

@@ -1,0 +1,203 @@
+// Address spaces of two processes side by side: the Sv32 tree (root table →
+// L0 tables → pages) or the VA ranges. COW pages, shared pages, what changed at
+// the last stop and the page a fault hit stand out; clicking a page shows its
+// frame and everyone who maps it.
+
+import { h, fill } from '../lib/dom.js';
+import { bytes, num, hex } from '../lib/format.js';
+import {
+  frameFacts, frameOfPa, frameSummary, ownerText, procName, pteChanges, pteCow, ptePa, findPage,
+} from '../lib/model.js';
+
+const USER_TOP = 0x80000000;
+
+export function mountAddressSpaces(el, { store, select }) {
+  let mode = 'tree';
+  const modeButtons = ['tree', 'ranges'].map((m) => h('button', {
+    class: 'small', 'data-mode': m, text: m === 'tree' ? 'Sv32 tree' : 'VA ranges',
+    onclick: () => { mode = m; render(store.state); },
+  }));
+  const panes = { a: h('section', { class: 'as-pane', 'data-testid': 'as-pane-a' }),
+                  b: h('section', { class: 'as-pane', 'data-testid': 'as-pane-b' }) };
+  const detail = h('section', { class: 'page-detail', 'data-testid': 'page-detail' });
+  fill(el,
+    h('header', { class: 'panel-head' }, h('h2', { text: 'Address spaces' }), ...modeButtons, legend()),
+    h('div', { class: 'as-panes' }, panes.a, panes.b),
+    detail);
+
+  function render(s) {
+    for (const b of modeButtons) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+    for (const slot of ['a', 'b']) renderPane(panes[slot], slot, s);
+    renderDetail(detail, s, { store, select });
+  }
+
+  function renderPane(pane, slot, s) {
+    const pid = s.selection[slot];
+    const pick = h('select', {
+      'aria-label': `process in the ${slot === 'a' ? 'left' : 'right'} pane`,
+      onchange: () => select(Number(pick.value) || null, slot),
+    }, h('option', { value: '', text: '— process —' }),
+    (s.snapshot?.processes ?? []).map((p) => h('option', { value: p.pid, text: `${p.pid} ${p.name}`, selected: p.pid === pid })));
+    pane.dataset.pid = pid ?? '';
+    const space = s.snapshot?.address_spaces[pid];
+    if (!space) {
+      const why = pid == null ? 'Pick a process to compare.' : 'No user address space.';
+      return fill(pane, h('header', {}, pick), h('p', { class: 'empty', text: why }));
+    }
+    const entries = (space.tables ?? []).flatMap((t) => t.entries);
+    const ctx = pageContext(s, pid);
+    fill(pane,
+      h('header', {}, pick, h('span', { class: 'mono dim', text: `root ${space.root}` }),
+        h('span', { class: 'dim', text: `${entries.length} pages · ${entries.filter((e) => e.cow).length} COW` })),
+      space.errors?.length > 0 && h('ul', { class: 'errors' },
+        space.errors.map((e) => h('li', { class: 'mono', text: [e.va, e.pte && `PTE ${e.pte}`, e.problem].filter(Boolean).join(' ') }))),
+      h('div', { class: 'scroll' }, mode === 'tree' ? sv32Tree(space, ctx) : rangeMap(space, ctx)),
+      changeList(ctx));
+  }
+
+  function pageContext(s, pid) {
+    // The frame behind the page picked, and the one it had before this stop.
+    const selected = s.page && findPage(s.snapshot, s.page.pid, s.page.va);
+    const change = s.page && pteChanges(s.snapshot, s.page.pid).get(s.page.va);
+    return {
+      pid,
+      changes: pteChanges(s.snapshot, pid),
+      faultVa: s.focus?.pid === pid ? s.focus.va : null,
+      page: s.page?.pid === pid ? s.page.va : null,
+      samePa: new Set([selected?.pa, change && ptePa(change.before)]),
+      open: (va) => store.set({ page: { pid, va } }),
+    };
+  }
+
+  store.on(['snapshot', 'selection', 'focus', 'page'], render);
+  render(store.state);
+}
+
+function legend() {
+  return h('span', { class: 'legend' },
+    h('span', { class: 'page cow', text: 'COW' }), h('span', { class: 'page shared', text: 'shared' }),
+    h('span', { class: 'page changed', text: 'changed' }), h('span', { class: 'page fault', text: 'fault' }),
+    h('span', { class: 'page same-frame', text: 'same frame' }));
+}
+
+function sv32Tree(space, ctx) {
+  return h('div', { class: 'sv32' },
+    h('div', { class: 'pt-root mono', text: `satp → root table ${space.root}` }),
+    h('ol', { class: 'pt-tables' },
+      (space.tables ?? []).map((t) => h('li', {},
+        h('div', { class: 'pt-l1 mono' }, `L1[${t.index}] ${t.va} → L0 table ${t.table}`),
+        h('div', { class: 'pages' }, t.entries.map((e) => pageChip(e, ctx))))),
+      (space.superpages ?? []).map((sp) => h('li', {},
+        h('div', { class: 'pt-l1 mono', text: `L1[${sp.index}] 4 MiB superpage ${sp.va} → ${sp.pa} ${sp.flags}` })))));
+}
+
+function pageChip(entry, ctx) {
+  const change = ctx.changes.get(entry.va);
+  const classes = [
+    'page',
+    entry.cow && 'cow',
+    entry.shared && 'shared',
+    change && 'changed',
+    entry.va === ctx.faultVa && 'fault',
+    entry.va === ctx.page && 'selected',
+    entry.va !== ctx.page && ctx.samePa.has(entry.pa) && 'same-frame',
+  ];
+  const badges = [entry.cow && 'COW', entry.shared && 'SHM', entry.va === ctx.faultVa && 'FAULT'].filter(Boolean);
+  return h('button', {
+    class: classes.filter(Boolean).join(' '),
+    'data-testid': 'page', 'data-pid': ctx.pid, 'data-va': entry.va,
+    'data-cow': String(entry.cow), 'data-was-cow': change ? String(pteCow(change.before)) : null,
+    title: `${entry.va} → ${entry.pa}  PTE ${entry.pte}`,
+    onclick: () => ctx.open(entry.va),
+  },
+  h('span', { class: 'va', text: entry.va.slice(2) }),
+  h('span', { class: 'flags', text: entry.flags }),
+  badges.length > 0 && h('span', { class: 'badges', text: badges.join(' ') }));
+}
+
+// The VA ranges in order with the unmapped gaps between them.
+function rangeMap(space, ctx) {
+  const rows = [];
+  let at = 0;
+  const gap = (end) => end > at && rows.push(h('tr', { class: 'gap' },
+    h('td', { colspan: 5, text: `unmapped ${hex(at)}–${hex(end - 1)} (${bytes(end - at)})` })));
+  for (const r of space.ranges ?? []) {
+    gap(num(r.start));
+    const changed = [...ctx.changes.keys()].some((va) => num(va) >= num(r.start) && num(va) < num(r.end));
+    const hasFault = ctx.faultVa && num(ctx.faultVa) >= num(r.start) && num(ctx.faultVa) < num(r.end);
+    rows.push(h('tr', {
+      class: ['range', r.cow && 'cow', changed && 'changed', hasFault && 'fault'].filter(Boolean).join(' '),
+      onclick: () => ctx.open(r.start),
+    },
+    h('td', { class: 'mono', text: `${r.start}–${hex(num(r.end) - 1)}` }),
+    h('td', { class: 'num', text: r.pages }),
+    h('td', { class: 'mono', text: r.flags }),
+    h('td', { class: 'mono', text: r.pa }),
+    h('td', { text: r.cow ? 'COW' : '' })));
+    at = num(r.end);
+  }
+  gap(USER_TOP);
+  return h('table', { class: 'ranges' },
+    h('thead', {}, h('tr', {}, ['Range', 'Pages', 'Flags', 'Frame', ''].map((t) => h('th', { text: t })))),
+    h('tbody', {}, rows));
+}
+
+function changeList(ctx) {
+  if (!ctx.changes.size) return null;
+  return h('footer', { class: 'changes' }, h('strong', { text: 'Changed at this stop: ' }),
+    [...ctx.changes.values()].map((c) => h('button', {
+      class: 'link mono', onclick: () => ctx.open(c.va), text: `${c.va} (${c.what.join(', ')})`,
+    })));
+}
+
+function renderDetail(el, s, { store, select }) {
+  const { snapshot, page, focus } = s;
+  if (!snapshot || !page) {
+    return fill(el, h('p', { class: 'empty', text: 'Click a page to see its frame and who else maps it.' }));
+  }
+  const entry = findPage(snapshot, page.pid, page.va);
+  const change = pteChanges(snapshot, page.pid).get(page.va);
+  const frame = entry && frameFacts(snapshot, frameOfPa(snapshot, entry.pa));
+  const before = change && frameFacts(snapshot, frameOfPa(snapshot, ptePa(change.before)));
+  const isFault = focus?.pid === page.pid && focus.va === page.va;
+  const showFrame = (f) => h('button', {
+    class: 'small', text: `Show frame ${f.frame} in the grid`,
+    onclick: () => store.set({ frame: f.frame, tab: 'frames' }),
+  });
+  const owners = (f) => h('ul', { class: 'owners' }, f.mappedBy.map((m) => h('li', {},
+    h('button', {
+      class: 'link', text: ownerText(snapshot, m),
+      disabled: m.pid === page.pid,
+      onclick: () => select(m.pid, 'b'),
+    }))));
+
+  fill(el,
+    h('h3', {}, `pid ${page.pid} ${procName(snapshot, page.pid)} · page ${page.va}`,
+      isFault && h('span', { class: 'badge fault', text: `${focus.event.kind.replace('_', ' ')} here` })),
+    change && h('p', { class: 'explain', 'data-testid': 'page-explain', text: explain(entry, change, before, frame) }),
+    h('dl', {},
+      h('dt', { text: 'PTE' }),
+      h('dd', { class: 'mono' }, entry ? `${entry.pte}  ${entry.flags}${entry.cow ? '  COW' : ''}${entry.shared ? '  shared' : ''}` : 'not mapped'),
+      change && [h('dt', { text: 'At this stop' }),
+        h('dd', { class: 'mono', text: `${change.before} → ${change.after} (${change.what.join(', ')})` })],
+      frame && [h('dt', { text: 'Frame' }),
+        h('dd', { 'data-testid': 'page-frame' }, frameSummary(frame), ' ', showFrame(frame), owners(frame))],
+      before && before.frame !== frame?.frame && [h('dt', { text: 'Frame before' }),
+        h('dd', { 'data-testid': 'page-frame-before' }, frameSummary(before), ' ', showFrame(before), owners(before))]));
+}
+
+// One sentence on what happened to this page at the stop.
+function explain(entry, change, before, frame) {
+  const wasCow = pteCow(change.before);
+  if (wasCow && entry && !entry.cow) {
+    if (before && frame && before.frame !== frame.frame) {
+      const counts = before.was !== undefined ? ` (refcount ${before.was} → ${before.refcount})` : '';
+      return `A store hit this copy-on-write page: the kernel copied frame ${before.frame}${counts} ` +
+        `into the new frame ${frame.frame} and made the page writable.`;
+    }
+    return 'A store hit this copy-on-write page; no one else held its frame, so the kernel made it writable in place.';
+  }
+  if (!wasCow && entry?.cow) return 'fork made this page copy-on-write: read-only and shared until someone writes.';
+  if (!entry) return 'This page was unmapped at this stop.';
+  return `The PTE changed at this stop: ${change.what.join(', ')}.`;
+}

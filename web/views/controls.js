@@ -1,0 +1,107 @@
+// Driving the guest: run, pause, step, step a line, run to the next event of a
+// kind, breakpoints at kernel functions, restart. Only the controller may; a
+// viewer sees them disabled.
+
+import { h, fill } from '../lib/dom.js';
+import { EVENT_LABEL } from '../lib/format.js';
+import { addShortcut } from '../lib/keys.js';
+
+// The kinds "run to next" offers, with their shortcut keys.
+const RUN_TO = [
+  { event: 'fork', key: 'f' },
+  { event: 'cow_fault', key: 'c' },
+  { event: 'exec', key: 'x' },
+  { event: 'exit', key: 'q' },
+  { event: 'switch', key: 'k' },
+  { event: 'syscall', key: 'y' },
+  { event: 'page_fault' },
+  { event: 'trap' },
+];
+
+export function mountControls(el, { store, command }) {
+  async function run(cmd, args) {
+    store.set({ message: null });
+    const reply = await command(cmd, args);
+    if (!reply.ok) store.set({ message: `${cmd}: ${reply.error}` });
+    return reply.ok;
+  }
+
+  const kind = h('select', { 'data-testid': 'run-to-kind', 'aria-label': 'event kind' },
+    RUN_TO.map(({ event }) => h('option', { value: event, text: EVENT_LABEL[event] })));
+  const syscall = h('select', { 'data-testid': 'run-to-syscall', 'aria-label': 'system call' });
+  const runTo = (event) => run('run_to', {
+    event,
+    ...(event === 'syscall' && syscall.value ? { syscall: syscall.value } : {}),
+  });
+  kind.addEventListener('change', () => { syscall.hidden = kind.value !== 'syscall'; });
+  syscall.hidden = true;
+
+  const fn = h('input', {
+    type: 'text', placeholder: 'kernel function', 'data-testid': 'break-function',
+    'aria-label': 'kernel function', size: 14, spellcheck: 'false',
+  });
+  const chips = h('span', { class: 'breakpoints', 'data-testid': 'breakpoints' });
+  async function addBreak() {
+    const name = fn.value.trim();
+    if (name && (await run('break', { function: name }))) fn.value = '';
+  }
+  fn.addEventListener('keydown', (e) => e.key === 'Enter' && addBreak());
+  // The daemon's breakpoints, from its status.
+  store.on(['status'], ({ status }) => {
+    fill(chips, (status?.breakpoints ?? []).map((name) => h('span', { class: 'chip mono' }, name,
+      h('button', {
+        class: 'unbreak', text: '×', title: `remove the breakpoint at ${name}`,
+        onclick: () => run('unbreak', { function: name }),
+      }))));
+  });
+
+  const button = (text, testid, title, onclick) => h('button', { text, title, onclick, 'data-testid': testid });
+  const buttons = {
+    run: button('▶ Run', 'run', 'Run the guest (r)', () => run('continue')),
+    pause: button('‖ Pause', 'pause', 'Stop the guest (p)', () => run('pause')),
+    step: button('Step', 'step', 'One instruction (s)', () => run('step')),
+    line: button('Step line', 'step-line', 'To the next kernel source line (n)', () => run('step_line')),
+    runTo: button('Run to next', 'run-to', 'Run until the next event of this kind (e)', () => runTo(kind.value)),
+    brk: button('Break', 'break', 'Stop when the kernel enters this function (b to type one)', addBreak),
+    restart: button('⟲ Restart', 'restart', 'A fresh QEMU with the original disk (Shift+R)', () => run('restart')),
+  };
+
+  const fieldset = h('fieldset', { class: 'controls', 'data-testid': 'controls' },
+    h('span', { class: 'group' }, buttons.run, buttons.pause, buttons.step, buttons.line),
+    h('span', { class: 'group' }, buttons.runTo, kind, syscall),
+    h('span', { class: 'group' }, fn, buttons.brk, chips),
+    h('span', { class: 'group' }, buttons.restart));
+  fill(el, fieldset, h('button', {
+    class: 'help-button', text: '?', title: 'Keyboard shortcuts (?)', 'data-testid': 'help-button',
+    onclick: () => store.set({ help: !store.state.help }),
+  }));
+
+  const canControl = () => store.state.role === 'controller' && store.state.connection === 'open';
+  const alive = () => canControl() && store.state.status?.qemu === 'running';
+  const stopped = () => alive() && store.state.status.guest === 'stopped';
+  const running = () => alive() && store.state.status.guest === 'running';
+
+  store.on(['role', 'connection', 'status'], () => {
+    fieldset.disabled = !canControl();
+    fieldset.title = fieldset.disabled ? 'Read-only: only the controller drives the guest' : '';
+    for (const b of [buttons.run, buttons.step, buttons.line]) b.disabled = !stopped();
+    buttons.pause.disabled = !running();
+    buttons.runTo.disabled = !alive(); // a running guest goes on until the event
+  });
+  store.on(['hello'], ({ hello }) => {
+    const names = Object.values(hello?.kernel?.syscalls ?? {}).sort();
+    fill(syscall, h('option', { value: '', text: 'any' }), names.map((n) => h('option', { value: n, text: n })));
+  });
+
+  addShortcut({ key: 'r', label: 'Run', run: () => run('continue'), enabled: stopped });
+  addShortcut({ key: 'p', label: 'Pause', run: () => run('pause'), enabled: running });
+  addShortcut({ key: 's', label: 'Step one instruction', run: () => run('step'), enabled: stopped });
+  addShortcut({ key: 'n', label: 'Step one kernel source line', run: () => run('step_line'), enabled: stopped });
+  addShortcut({ key: 'e', label: 'Run to the next event of the kind chosen', run: () => runTo(kind.value), enabled: alive });
+  for (const { event, key } of RUN_TO.filter((r) => r.key)) {
+    const label = `Run to the next ${EVENT_LABEL[event]}${event === 'syscall' ? ' (of the name chosen)' : ''}`;
+    addShortcut({ key, label, run: () => runTo(event), enabled: alive });
+  }
+  addShortcut({ key: 'b', label: 'Type a function to break at', run: () => fn.focus(), enabled: canControl });
+  addShortcut({ key: 'R', label: 'Restart the guest (a fresh QEMU)', run: () => run('restart'), enabled: canControl });
+}

@@ -1,0 +1,96 @@
+// Always in sight: whether the guest runs or where and why it stopped, who we
+// are (controller or viewer), the last complaint, and a banner when the daemon
+// or QEMU is gone.
+
+import { h, fill } from '../lib/dom.js';
+import { where, hex, EVENT_LABEL } from '../lib/format.js';
+
+const WHY = {
+  pause: 'paused',
+  step: 'stepped one instruction',
+  step_line: 'stepped one line',
+  breakpoint: 'breakpoint',
+  watchpoint: 'watchpoint: a write to the watched page',
+  event: 'event',
+  start: 'at reset: press Run to boot',
+  exited: 'the guest has exited',
+};
+
+export function mountState(el, banner, { store, command, reconnectNow }) {
+  const pill = h('span', { class: 'pill', 'data-testid': 'guest-state' });
+  const why = h('span', { class: 'why', 'data-testid': 'stop-why' });
+  const loc = h('span', { class: 'where mono', 'data-testid': 'stop-where' });
+  const role = h('span', { class: 'role', 'data-testid': 'role' });
+  const message = h('span', { class: 'message', 'data-testid': 'message', role: 'status' });
+  const snapError = h('span', { class: 'message', 'data-testid': 'snapshot-error' });
+  fill(el, pill, why, loc, message, snapError, role);
+
+  store.on(['status', 'connection'], ({ status, connection }) => {
+    // running or stopped; else what QEMU is (starting, dead), or unknown.
+    const guest = connection !== 'open' || !status ? 'unknown' : status.qemu === 'running' ? status.guest : status.qemu;
+    const stop = guest === 'stopped' ? status.stop : null;
+    pill.dataset.guest = guest;
+    pill.textContent = { unknown: '?', dead: 'QEMU DEAD' }[guest] ?? guest.toUpperCase();
+    if (stop) why.textContent = [WHY[stop.reason] ?? stop.reason, stop.detail].filter(Boolean).join(': ');
+    else if (guest === 'running' && status.run_to) why.textContent = `to the next ${EVENT_LABEL[status.run_to] ?? status.run_to}`;
+    else why.textContent = '';
+    loc.textContent = stop?.pc ? `${where(stop)} · pc ${hex(stop.pc)}` : '';
+    snapError.textContent = status?.snapshot_error ? `snapshot: ${status.snapshot_error}` : '';
+  });
+
+  store.on(['role'], ({ role: r }) => {
+    role.dataset.role = r ?? '';
+    role.textContent = r === 'controller' ? 'controller' : r ? 'viewer · read-only' : '';
+  });
+
+  store.on(['message'], (s) => {
+    message.textContent = s.message ?? '';
+  });
+
+  // The banner, with a countdown while waiting to reconnect.
+  let ticker = null;
+  function renderBanner(s) {
+    clearTimeout(ticker);
+    const content = bannerContent(s, { command, reconnectNow });
+    banner.hidden = !content;
+    if (!content) return;
+    banner.dataset.kind = content.kind;
+    fill(banner, content.nodes);
+    if (s.connection === 'closed') ticker = setTimeout(() => renderBanner(store.state), 1000);
+  }
+  store.on(['connection', 'status', 'role'], renderBanner);
+  renderBanner(store.state);
+}
+
+function bannerContent(s, { command, reconnectNow }) {
+  if (s.connection === 'closed') {
+    const secs = Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000));
+    return {
+      kind: 'disconnected',
+      nodes: [
+        h('strong', { text: 'No connection to the inspector.' }),
+        ` Reconnecting in ${secs} s (attempt ${s.attempt + 1}). `,
+        h('button', { text: 'Reconnect now', onclick: reconnectNow }),
+      ],
+    };
+  }
+  if (s.connection === 'connecting') {
+    const again = s.attempt > 1;
+    return {
+      kind: again ? 'disconnected' : 'info',
+      nodes: [again ? `Reconnecting to the inspector (attempt ${s.attempt})…` : 'Connecting to the inspector…'],
+    };
+  }
+  if (s.status?.qemu === 'dead') {
+    return {
+      kind: 'dead',
+      nodes: [
+        h('strong', { text: 'QEMU has stopped.' }),
+        ` ${s.status.message ?? ''} `,
+        s.role === 'controller' && h('button', { text: 'Restart the guest', onclick: () => command('restart') }),
+      ],
+    };
+  }
+  if (s.status?.qemu === 'starting') return { kind: 'info', nodes: ['QEMU is starting…'] };
+  return null;
+}

@@ -1,0 +1,32 @@
+// The tabs of the right-hand column; keys 1–5 switch between them.
+
+import { h, fill } from '../lib/dom.js';
+import { addShortcut } from '../lib/keys.js';
+
+const TABS = [
+  { id: 'memory', label: 'Address spaces' },
+  { id: 'frames', label: 'Frames' },
+  { id: 'mailboxes', label: 'Mailboxes' },
+  { id: 'timeline', label: 'Timeline' },
+  { id: 'cpu', label: 'CPU' },
+];
+
+export function mountTabs(nav, { store }) {
+  const buttons = TABS.map(({ id, label }, i) => {
+    const key = String(i + 1);
+    addShortcut({ key, label: `Show ${label}`, run: () => store.set({ tab: id }) });
+    return h('button', {
+      role: 'tab', 'data-testid': `tab-${id}`, title: `${label} (${key})`,
+      onclick: () => store.set({ tab: id }),
+    }, h('kbd', { text: key }), ` ${label}`);
+  });
+  fill(nav, buttons);
+
+  store.on(['tab'], ({ tab }) => {
+    TABS.forEach(({ id }, i) => {
+      buttons[i].setAttribute('aria-selected', String(id === tab));
+      document.getElementById(`tab-${id}`).hidden = id !== tab;
+    });
+  });
+  store.set({ tab: store.state.tab });
+}

@@ -1,0 +1,43 @@
+// The guest's console: what the serial port prints, and typing sent to it
+// (controller only). Escape leaves the terminal so that shortcuts work again.
+
+import { Terminal } from '../node_modules/@xterm/xterm/lib/xterm.mjs';
+import { FitAddon } from '../node_modules/@xterm/addon-fit/lib/addon-fit.mjs';
+import { cssVar } from '../lib/dom.js';
+
+export function mountTerminal(el, { store, send }) {
+  const term = new Terminal({
+    convertEol: true, // the kernel prints bare \n
+    cursorBlink: true,
+    disableStdin: true,
+    fontFamily: cssVar('--mono'),
+    fontSize: parseFloat(getComputedStyle(el).fontSize),
+    scrollback: 5000,
+    theme: { background: cssVar('--term-bg'), foreground: cssVar('--term-fg'), cursor: cssVar('--term-fg') },
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  term.open(el);
+  new ResizeObserver(() => fit.fit()).observe(el);
+
+  term.attachCustomKeyEventHandler((e) => {
+    if (e.key !== 'Escape') return true;
+    if (e.type === 'keydown') term.blur();
+    return false;
+  });
+  term.onData((data) => store.state.role === 'controller' && send(data));
+  store.on(['role'], ({ role }) => {
+    term.options.disableStdin = role !== 'controller';
+  });
+
+  return {
+    write: (data) => term.write(data),
+    // The whole buffer as text, for tests.
+    text() {
+      const buffer = term.buffer.active;
+      const lines = [];
+      for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true));
+      return lines.join('\n').trimEnd();
+    },
+  };
+}
