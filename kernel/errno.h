@@ -1,5 +1,7 @@
 // Error numbers. System calls return -E... on failure; strerror() in the
 // user library turns them into text. Values follow Linux's where they exist.
+#ifndef GLASSBOX_KERNEL_ERRNO_H
+#define GLASSBOX_KERNEL_ERRNO_H
 #define EPERM     1   // operation not permitted
 #define ENOENT    2   // no such file or directory
 #define ESRCH     3   // no such process
@@ -36,3 +38,5 @@
 #define EMSGSIZE 90   // message too long
 #define ECORRUPT 117  // file system structure is corrupt (EUCLEAN)
 #define ERRNO_MAX 128
+
+#endif

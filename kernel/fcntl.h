@@ -1,4 +1,6 @@
 // open() flags, xv6's values plus O_APPEND.
+#ifndef GLASSBOX_KERNEL_FCNTL_H
+#define GLASSBOX_KERNEL_FCNTL_H
 #define O_RDONLY  0x000
 #define O_WRONLY  0x001
 #define O_RDWR    0x002
@@ -21,3 +23,5 @@
 
 // send()/recv() flags
 #define MSG_DONTWAIT 0x1
+
+#endif

@@ -1,4 +1,6 @@
 // Shapes shared by the kernel and user programs for ps and leak checks.
+#ifndef GLASSBOX_KERNEL_PROCINFO_H
+#define GLASSBOX_KERNEL_PROCINFO_H
 #define PROC_NAME_LEN 16
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
@@ -26,3 +28,5 @@ struct dirent {
   unsigned char type;         // T_DIR, T_FILE, T_DEVICE, or 0 if unknown
   char name[DIRENT_NAME_LEN + 1];
 };
+
+#endif

@@ -1,4 +1,6 @@
 // struct stat as in xv6, widened with ext2's mode, size and times.
+#ifndef GLASSBOX_KERNEL_STAT_H
+#define GLASSBOX_KERNEL_STAT_H
 #define T_DIR     1   // directory
 #define T_FILE    2   // regular file
 #define T_DEVICE  3   // device
@@ -12,3 +14,5 @@ struct stat {
   unsigned int mode;  // ext2 i_mode: type and permission bits
   unsigned int mtime; // last modification, seconds
 };
+
+#endif

@@ -1,6 +1,8 @@
 // System call numbers: ecall with the number in a7, arguments in a0-a5,
 // result in a0 (a negative value from errno.h on failure).
 // 1-21 keep xv6's numbering; the rest are Glassbox's own.
+#ifndef GLASSBOX_KERNEL_SYSCALL_H
+#define GLASSBOX_KERNEL_SYSCALL_H
 #define SYS_fork      1
 #define SYS_exit      2
 #define SYS_wait      3
@@ -38,3 +40,5 @@
 #define SYS_rmdir    35
 #define SYS_ftruncate 36
 #define SYS_setfg    37
+
+#endif

@@ -79,3 +79,9 @@ FUZZ_TARGETS += fuzz-kernel-elf fuzz-kernel-ext2
 fuzz: $(FUZZ_TARGETS)
 
 .PHONY: unit-tests fuzz
+
+# xv6 compatibility: a program in xv6's style must compile unchanged.
+$(BUILD)/tests/xv6style.o: tests/xv6compat/xv6style.c user/user.h
+	@mkdir -p $(@D)
+	$(UCC) $(UCFLAGS) -c -o $@ $<
+unit-tests: $(BUILD)/tests/xv6style.o
