@@ -53,3 +53,14 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all setup qemu qemu-gdb test bench clean
+
+# The workbench: the inspector daemon with QEMU under it, and the web view in
+# a browser. Daemon options go in WORKBENCH_ARGS (e.g. --port 9000, or
+# --bind 0.0.0.0 to let a class watch: it then prints a control token).
+WORKBENCH_ARGS ?=
+workbench: setup
+	@$(MAKE) --no-print-directory all
+	@scripts/workbench.sh $(INSPECTOR) --kernel $(KERNEL) --disk $(FSIMG) \
+		--web web $(WORKBENCH_ARGS)
+
+.PHONY: workbench

@@ -21,7 +21,14 @@ INSP_TEST_CFLAGS := $(INSP_CFLAGS) $(INSP_SANITIZE) \
 	$(shell pkg-config --cflags cmocka)
 INSP_TEST_LIBS := $(INSP_SANITIZE) $(shell pkg-config --libs cmocka) -pthread
 
-INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 dwarf kernel_model snapshot)
+INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 dwarf \
+	kernel_model snapshot control console outq)
+
+# The daemon: the library above plus the parts that need libwebsockets.
+INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target qemu)
+INSP_LWS_CFLAGS := $(shell pkg-config --cflags libwebsockets)
+INSP_LWS_LIBS := $(shell pkg-config --libs libwebsockets)
+$(INSP_DAEMON_OBJS): INSP_CFLAGS += $(INSP_LWS_CFLAGS)
 
 $(INSP_OBJ)/%.o: inspector/%.c
 	@mkdir -p $(@D)
@@ -37,12 +44,12 @@ $(INSP_LIB) $(INSP_TEST_LIB):
 	rm -f $@
 	ar rcs $@ $^
 
-$(INSPECTOR): $(INSP_OBJ)/main.o $(INSP_LIB)
-	$(HOSTCC) -o $@ $^ $(INSP_LIBS)
+$(INSPECTOR): $(INSP_DAEMON_OBJS) $(INSP_LIB)
+	$(HOSTCC) -o $@ $^ $(INSP_LWS_LIBS) $(INSP_LIBS)
 
 # ---- unit tests: $(BUILD)/tests/unit_inspector_<name> -------------------
 
-INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf
+INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf control console
 INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
 UNIT_TESTS += $(INSP_TEST_BINS)
 
@@ -76,16 +83,19 @@ $(BUILD)/tests/unit_inspector_dwarf: $(INSP_OBJ)/tests/inspector_dwarf_test.o \
 
 # ---- fuzzing (not part of make test) ------------------------------------
 
-INSP_FUZZERS := rsp tdesc
+INSP_FUZZERS := rsp tdesc control
 INSP_FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -iquote inspector \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 $(BUILD)/fuzz/fuzz_rsp: inspector/fuzz/fuzz_rsp.c inspector/rsp.c inspector/rsp.h
 $(BUILD)/fuzz/fuzz_tdesc: inspector/fuzz/fuzz_tdesc.c inspector/tdesc.c \
 	inspector/tdesc.h
+$(BUILD)/fuzz/fuzz_control: inspector/fuzz/fuzz_control.c inspector/control.c \
+	inspector/control.h
+$(BUILD)/fuzz/fuzz_control: INSP_FUZZ_LIBS := $(shell pkg-config --libs jansson)
 $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%):
 	@mkdir -p $(@D)
-	$(CLANG) $(INSP_FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+	$(CLANG) $(INSP_FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(INSP_FUZZ_LIBS)
 
 # Each fuzzer runs 30 s, starting from the seeds in inspector/fuzz/seeds/.
 fuzz-inspector: $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%)

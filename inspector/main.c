@@ -1,122 +1,200 @@
-/* main.c -- glassbox-inspector, for now a smoke tool until the daemon lands.
+/* main.c -- glassbox-inspector: the workbench daemon.
  *
- *   glassbox-inspector --attach HOST:PORT [--time-reads N]
+ *   glassbox-inspector [--kernel PATH] [--disk PATH] [--web DIR]
+ *                      [--port N] [--bind ADDR] [--gdb-port N]
+ *                      [--attach HOST:PORT [--console HOST:PORT]]
+ *                      [--qemu BINARY]
  *
- * Attaches to a QEMU gdbstub, prints the registers the target description
- * lists, pc, priv and satp, and 64 bytes of physical memory at the start of
- * RAM. --time-reads N then times N physical reads of 2048 bytes. */
-#include <inttypes.h>
+ * Starts QEMU stopped at reset with its gdbstub on loopback and its serial
+ * port on a socket, attaches, takes a first snapshot, lets the guest run,
+ * and serves the web view, the WebSocket and REST (docs/protocol.md). When
+ * everything is up it prints one line, "Glassbox workbench: URL" (and the
+ * control token on the next line when it listens beyond loopback).
+ *
+ * The pieces, one job each:
+ *   loop.c     file descriptors and timers in the one lws event loop
+ *   server.c   HTTP, static files, WebSockets, per-client bounded queues
+ *   hub.c      the protocol: roles, hello, console, commands, REST
+ *   control.c  command parsing and validation (pure)
+ *   target.c   QEMU, the gdbstub connection, stops and commands
+ *   qemu.c     the QEMU process and its scratch files
+ *   console.c  serial bytes to UTF-8 text, the screen's backlog (pure)
+ *   outq.c     bounded outgoing message queues (pure)
+ * and from the decoders: kernel_model.c (symbols, lines, names) and
+ * snapshot.c (the snapshot JSON). */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/random.h>
 
-#include "rsp_conn.h"
+#include "hub.h"
+#include "kernel_model.h"
+#include "server.h"
+#include "target.h"
 
-#define RAM_BASE 0x80000000u
-#define TIMEOUT_MS 5000
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stopping = 1;
+    server_wake();
+}
 
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: glassbox-inspector --attach HOST:PORT [--time-reads N]\n");
+            "usage: glassbox-inspector [--kernel PATH] [--disk PATH] [--web DIR]\n"
+            "           [--port N] [--bind ADDR] [--gdb-port N] [--qemu BINARY]\n"
+            "           [--attach HOST:PORT [--console HOST:PORT]]\n"
+            "defaults: --kernel build/kernel/kernel.elf --disk build/fs.img "
+            "--web web\n"
+            "          --port 8080 --bind 127.0.0.1, a free --gdb-port\n");
     return 2;
 }
 
-static double now_us(void)
+static int port_arg(const char *s, int *out)
 {
-    struct timespec ts;
+    char *end;
+    long v = strtol(s, &end, 10);
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static void print_registers(const struct tdesc *t)
-{
-    printf("target %s: %zu registers\n", t->arch[0] ? t->arch : "?", t->nregs);
-    for (size_t i = 0; i < t->nregs; i++)
-        printf("%s=%u%c", t->regs[i].name, t->regs[i].regnum,
-               i % 8 == 7 || i + 1 == t->nregs ? '\n' : ' ');
-}
-
-static int print_named(struct rsp_conn *c, const char *name)
-{
-    uint64_t v;
-    const struct tdesc_reg *r = tdesc_find(rsp_conn_tdesc(c), name);
-
-    if (rsp_conn_read_reg_named(c, name, &v) < 0)
+    if (*s == '\0' || *end != '\0' || v < 0 || v > 65535)
         return -1;
-    printf("%s (register %u) = 0x%08" PRIx64 "\n", name, r->regnum, v);
+    *out = (int)v;
     return 0;
 }
 
-static int dump_ram(struct rsp_conn *c)
+static bool loopback_only(const char *bind)
 {
-    uint8_t buf[64];
-
-    if (rsp_conn_read_mem(c, RAM_BASE, buf, sizeof buf) < 0)
-        return -1;
-    for (size_t i = 0; i < sizeof buf; i++)
-        printf("%s%02x%s", i % 16 ? "" : "  ", buf[i],
-               i % 16 == 15 ? "\n" : (i % 4 == 3 ? " " : ""));
-    return 0;
+    return !strncmp(bind, "127.", 4) || !strcmp(bind, "::1") ||
+           !strcmp(bind, "localhost");
 }
 
-static int time_reads(struct rsp_conn *c, long n)
+static int make_token(char *out, size_t cap)
 {
-    static uint8_t buf[2048];
-    uint64_t trips = rsp_conn_stats(c)->round_trips;
-    double start = now_us();
+    unsigned char raw[16];
 
-    for (long i = 0; i < n; i++)
-        if (rsp_conn_read_mem(c, RAM_BASE + (uint32_t)(i % 64) * sizeof buf,
-                              buf, sizeof buf) < 0)
-            return -1;
-    double us = now_us() - start;
-    printf("%ld reads of %zu bytes: %.1f us per read, %" PRIu64
-           " round trips\n",
-           n, sizeof buf, us / (double)n, rsp_conn_stats(c)->round_trips - trips);
+    if (cap < 2 * sizeof raw + 1 ||
+        getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return -1;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    const char *attach = NULL;
-    long reads = 0;
-    char host[256], err[256];
+    struct target_config tc = {.qemu = "qemu-system-riscv32",
+                               .kernel = "build/kernel/kernel.elf",
+                               .disk = "build/fs.img"};
+    struct server_config sc = {.bind = "127.0.0.1", .port = 8080,
+                               .web_dir = "web"};
+    char err[512], token[64];
 
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--attach") == 0 && i + 1 < argc)
-            attach = argv[++i];
-        else if (strcmp(argv[i], "--time-reads") == 0 && i + 1 < argc)
-            reads = strtol(argv[++i], NULL, 10);
-        else
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            return usage() == 2 ? 0 : 0;
+        if (!v)
             return usage();
+        if (!strcmp(a, "--kernel"))
+            tc.kernel = v;
+        else if (!strcmp(a, "--disk"))
+            tc.disk = v;
+        else if (!strcmp(a, "--web"))
+            sc.web_dir = v;
+        else if (!strcmp(a, "--bind"))
+            sc.bind = v;
+        else if (!strcmp(a, "--attach"))
+            tc.attach = v;
+        else if (!strcmp(a, "--console"))
+            tc.console = v;
+        else if (!strcmp(a, "--qemu"))
+            tc.qemu = v;
+        else if (!strcmp(a, "--port")) {
+            if (port_arg(v, &sc.port) < 0)
+                return usage();
+        } else if (!strcmp(a, "--gdb-port")) {
+            if (port_arg(v, &tc.gdb_port) < 0)
+                return usage();
+        } else
+            return usage();
+        i++;
     }
-    const char *colon = attach ? strrchr(attach, ':') : NULL;
-    if (!colon || colon == attach || (size_t)(colon - attach) >= sizeof host ||
-        reads < 0)
-        return usage();
-    memcpy(host, attach, (size_t)(colon - attach));
-    host[colon - attach] = '\0';
+    if (tc.console && !tc.attach) {
+        fprintf(stderr, "glassbox-inspector: --console goes with --attach\n");
+        return 2;
+    }
 
-    struct rsp_conn *c = rsp_conn_open(host, colon + 1, TIMEOUT_MS, err,
-                                       sizeof err);
-    if (!c) {
+    bool need_token = !loopback_only(sc.bind);
+    if (need_token && make_token(token, sizeof token) < 0) {
+        fprintf(stderr, "glassbox-inspector: no random token: %s\n",
+                strerror(errno));
+        return 1;
+    }
+    struct kernel_model *km = kernel_model_open(tc.kernel, err, sizeof err);
+    if (!km) {
         fprintf(stderr, "glassbox-inspector: %s\n", err);
         return 1;
     }
-    print_registers(rsp_conn_tdesc(c));
-    int ok = print_named(c, "pc") == 0 && print_named(c, "priv") == 0 &&
-             print_named(c, "satp") == 0;
-    if (ok) {
-        printf("physical memory at 0x%08x:\n", RAM_BASE);
-        ok = rsp_conn_set_phys_mode(c, true) == 0 && dump_ram(c) == 0 &&
-             (reads == 0 || time_reads(c, reads) == 0) &&
-             rsp_conn_set_phys_mode(c, false) == 0;
+
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    if (server_start(&sc, err, sizeof err) < 0) {
+        fprintf(stderr, "glassbox-inspector: %s\n", err);
+        kernel_model_close(km);
+        return 1;
     }
-    if (!ok)
-        fprintf(stderr, "glassbox-inspector: %s\n", rsp_conn_error(c));
-    rsp_conn_close(c);
-    return ok ? 0 : 1;
+    struct target_hooks hooks = hub_hooks();
+    struct target *t = target_new(&tc, km, &hooks);
+    if (!t) {
+        fprintf(stderr, "glassbox-inspector: cannot set up the target\n");
+        server_stop();
+        kernel_model_close(km);
+        return 1;
+    }
+    struct hub_config hc = {need_token ? token : NULL, km, tc.kernel};
+    hub_init(&hc, t);
+    target_start(t);
+
+    bool announced = false;
+    int rc = 0;
+    while (!stopping) {
+        if (server_service() < 0)
+            break;
+        bool ok;
+        const char *why;
+        if (!announced && hub_started(&ok, &why)) {
+            announced = true;
+            if (!ok) {
+                fprintf(stderr, "glassbox-inspector: QEMU did not start: %s\n",
+                        why);
+                rc = 1;
+                break;
+            }
+            const char *host = strcmp(sc.bind, "0.0.0.0") && strcmp(sc.bind, "::")
+                                   ? sc.bind : "127.0.0.1";
+            printf("Glassbox workbench: http://%s%s%s:%d/\n",
+                   strchr(host, ':') ? "[" : "", host,
+                   strchr(host, ':') ? "]" : "", sc.port);
+            if (need_token)
+                printf("Control token: %s (open the page with ?token=%s, or "
+                       "send 'Authorization: Bearer %s')\n",
+                       token, token, token);
+            fflush(stdout);
+        }
+    }
+    target_free(t);
+    server_stop();
+    kernel_model_close(km);
+    return rc;
 }

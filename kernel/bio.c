@@ -29,7 +29,17 @@ static void take(struct buf *b)
   b->busy = 1;
 }
 
-// The cached buffer for blockno, or the least recently used free one.
+// The least recently used buffer nobody holds, or 0.
+static struct buf *lru_unused(void)
+{
+  for (struct buf *b = bcache.head.prev; b != &bcache.head; b = b->prev)
+    if (b->refcnt == 0 && !b->busy)
+      return b;
+  return 0;
+}
+
+// The cached buffer for blockno, or the least recently used unused one,
+// written back first if it is dirty. Returned held (busy).
 static struct buf *bget(uint32 blockno)
 {
   for (;;) {
@@ -40,22 +50,23 @@ static struct buf *bget(uint32 blockno)
         return b;
       }
     }
-    for (struct buf *b = bcache.head.prev; b != &bcache.head; b = b->prev) {
-      if (b->refcnt == 0 && !b->busy) {
-        if (b->dirty) {      // write it back before reusing it
-          b->busy = 1;
-          bflush(b);
-          b->busy = 0;
-          continue;
-        }
-        b->blockno = blockno;
-        b->valid = 0;
-        b->refcnt = 1;
-        b->busy = 1;
-        return b;
-      }
+    struct buf *b = lru_unused();
+    if (b == 0) {
+      sleep(&bcache);
+      continue;
     }
-    sleep(&bcache);
+    if (b->dirty) {
+      b->busy = 1;
+      bflush(b);
+      b->busy = 0;
+      wakeup(b);
+      continue;   // look again: others may have run while we wrote
+    }
+    b->blockno = blockno;
+    b->valid = 0;
+    b->refcnt = 1;
+    b->busy = 1;
+    return b;
   }
 }
 
@@ -106,18 +117,36 @@ void brelse(struct buf *b)
   }
 }
 
-// Write every dirty block.
+// Write every dirty block, a batch of requests in flight at once (no more
+// than the disk queue holds: descriptors come back only in virtio_disk_wait).
+#define SYNC_BATCH 8
+
 int bsync(void)
 {
-  int err = 0;
-  for (struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++) {
-    if (!b->dirty)
-      continue;
-    take(b);
-    b->refcnt++;
-    if (bflush(b) < 0)
-      err = -EIO;
-    brelse(b);
-  }
+  struct buf *batch[SYNC_BATCH];
+  int err = 0, n;
+  do {
+    n = 0;
+    for (struct buf *b = bcache.buf; b < bcache.buf + NBUF && n < SYNC_BATCH; b++) {
+      if (!b->dirty || b->busy)
+        continue;   // a held buffer is written by its holder's sync
+      b->busy = 1;
+      b->refcnt++;
+      b->dirty = 0;   // a change made while it is written marks it again
+      if (virtio_disk_start(b, 1) < 0) {
+        err = -EIO;
+        brelse(b);
+        continue;
+      }
+      batch[n++] = b;
+    }
+    for (int i = 0; i < n; i++) {
+      if (virtio_disk_wait(batch[i]) < 0) {
+        batch[i]->dirty = 1;
+        err = -EIO;
+      }
+      brelse(batch[i]);
+    }
+  } while (n > 0 && err == 0);
   return err;
 }

@@ -220,6 +220,8 @@ void uartintr(void);
 int virtio_disk_init(void);
 uint32 virtio_disk_blocks(void);
 int virtio_disk_rw(struct buf *b, int write);
+int virtio_disk_start(struct buf *b, int write);
+int virtio_disk_wait(struct buf *b);
 void virtio_disk_intr(void);
 
 // vm.c

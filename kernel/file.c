@@ -63,8 +63,11 @@ void fileclose(struct file *f)
 {
   if (--f->ref > 0)
     return;
-  if (f->type == FD_INODE)
+  if (f->type == FD_INODE) {
     iput(f->ip);
+    if (f->writable)
+      fs_sync();   // what was written reaches the disk by close
+  }
   else if (f->type == FD_PIPE)
     pipeclose(f->pipe, f->writable);
   f->type = FD_NONE;
@@ -133,8 +136,7 @@ int filewrite(struct file *f, uint32 addr, int n)
     if (r > 0)
       f->off += r;
     iunlock(f->ip);
-    fs_sync();
-    return r;
+    return r;   // on the disk at the latest when the file is closed
   }
   default:
     return -EBADF;

@@ -2,7 +2,7 @@
 #define NOFILE       16    // open files per process
 #define NFILE       128    // open files in the system
 #define NINODE       64    // maximum number of active in-memory inodes
-#define NBUF         64    // blocks in the buffer cache
+#define NBUF        256    // blocks in the buffer cache
 #define MAXARG       32    // exec arguments
 #define MAXARGLEN   512    // bytes of one exec argument
 #define MAXPATH     256    // longest path name

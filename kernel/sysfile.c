@@ -278,6 +278,8 @@ static int remove_name(int want_dir)
 int sys_unlink(void) { return remove_name(0); }
 int sys_rmdir(void)  { return remove_name(1); }
 
+// link(old, new). Never holds two inode locks: old may not be a directory,
+// so it is never the new name's parent.
 int sys_link(void)
 {
   char old[MAXPATH], new[MAXPATH], name[EXT2_NAME_LEN + 1];
@@ -287,20 +289,25 @@ int sys_link(void)
   struct inode *ip = namei_err(old, &err);
   if (ip == 0)
     return err;
-  struct inode *dp = nameiparent(new, name, &err);
+  short type = 0;
+  if ((err = ilock(ip)) == 0) {
+    type = ip->type;
+    iunlock(ip);
+    err = type == T_DIR ? -EPERM : 0;
+  }
+  struct inode *dp = err ? 0 : nameiparent(new, name, &err);
   if (dp && (err = ilock(dp)) == 0) {
     int found = dirlookup(dp, name);
     err = found > 0 ? -EEXIST : found;
-    if (err == 0 && (err = ilock(ip)) == 0) {
-      err = ip->type == T_DIR ? -EPERM : dir_add(dp, name, ip->inum, ip->type);
-      if (err == 0) {
-        ip->d.links_count++;
-        ip->d.ctime = rtc_seconds();
-        err = iupdate(ip);
-      }
-      iunlock(ip);
-    }
+    if (err == 0)
+      err = dir_add(dp, name, ip->inum, type);
     iunlock(dp);
+  }
+  if (err == 0 && (err = ilock(ip)) == 0) {
+    ip->d.links_count++;
+    ip->d.ctime = rtc_seconds();
+    err = iupdate(ip);
+    iunlock(ip);
   }
   iput(dp);
   iput(ip);

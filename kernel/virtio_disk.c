@@ -38,7 +38,7 @@
 #define STATUS_FEATURES_OK 8
 #define F_VERSION_1_WORD1  (1u << 0)  // feature bit 32
 
-#define QUEUE_SIZE 8
+#define QUEUE_SIZE 32   // descriptors: 10 requests in flight
 #define DESC_F_NEXT  1
 #define DESC_F_WRITE 2  // device writes this buffer
 
@@ -183,9 +183,10 @@ static void alloc3(int idx[3])
   }
 }
 
-// Read or write b's block, sleeping until the device is done.
-// Returns 0, or -EIO if the block is past the disk's end or the device failed.
-int virtio_disk_rw(struct buf *b, int write)
+// Start reading or writing b's block; virtio_disk_wait() finishes it.
+// Several requests may be in flight at once. Returns -EIO if the block is
+// past the disk's end.
+int virtio_disk_start(struct buf *b, int write)
 {
   if (!disk.present || b->blockno >= disk.capacity_blocks)
     return -EIO;
@@ -203,19 +204,32 @@ int virtio_disk_rw(struct buf *b, int write)
   disk.desc[idx[2]] = (struct virtq_desc){ (uint32)&disk.info[idx[0]].status, 1, DESC_F_WRITE, 0 };
 
   b->disk_busy = 1;
+  b->disk_slot = idx[0];
   disk.info[idx[0]].b = b;
   disk.avail.ring[disk.avail.idx % QUEUE_SIZE] = idx[0];
   __sync_synchronize();
   disk.avail.idx++;
   __sync_synchronize();
   *R(MMIO_QUEUE_NOTIFY) = 0;
+  return 0;
+}
 
+// Sleep until b's request is done. Returns 0, or -EIO if the device failed.
+int virtio_disk_wait(struct buf *b)
+{
   while (b->disk_busy)
     sleep(b);
-  int status = disk.info[idx[0]].status;
-  disk.info[idx[0]].b = 0;
-  free_chain(idx[0]);
+  int slot = b->disk_slot;
+  int status = disk.info[slot].status;
+  disk.info[slot].b = 0;
+  free_chain(slot);
   return status == 0 ? 0 : -EIO;
+}
+
+int virtio_disk_rw(struct buf *b, int write)
+{
+  int err = virtio_disk_start(b, write);
+  return err < 0 ? err : virtio_disk_wait(b);
 }
 
 void virtio_disk_intr(void)

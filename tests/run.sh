@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Glassbox test runner: every host unit test binary ($BUILD/tests/unit_*),
-# then every QEMU integration test (tests/integration/run.py). Prints each
+# Glassbox test runner, in this order: every host unit test binary
+# ($BUILD/tests/unit_*); every QEMU integration test (tests/integration/run.py);
+# the inspector daemon's tests (tests/inspector/run.py: the real daemon driving
+# the real QEMU over REST and WebSockets); the page's tests (tests/web/: the
+# real daemon and Debian's Chromium through playwright-core). Prints each
 # test's result as it goes and, as its very last line, "N passed, N failed".
 # Exit status 1 if anything failed (or nothing ran), else 0.
 #
 # Usage: tests/run.sh            (after `make all unit-tests`; `make test` does both)
 # Environment: BUILD (default build), UNIT_TIMEOUT (s, per binary, default 300),
-#              INTEGRATION_TIMEOUT (s, the whole integration run, default 840).
+#              INTEGRATION_TIMEOUT (s, the whole integration run, default 840),
+#              INSPECTOR_TIMEOUT (s, the whole inspector run, default 600),
+#              WEB_TIMEOUT (s, the whole page run, default 300).
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
@@ -96,6 +101,49 @@ else
 fi
 passed=$((passed + ip))
 failed=$((failed + if_))
+
+# ---- inspector daemon tests (daemon + QEMU) ----------------------------------
+# run.py ends with "inspector totals: passed=N failed=N".
+INSPECTOR_TIMEOUT=${INSPECTOR_TIMEOUT:-600}
+echo "== inspector daemon tests"
+dlog=$LOGDIR/inspector.log
+timeout -k 10 "$INSPECTOR_TIMEOUT" "$PYTHON" tests/inspector/run.py 2>&1 | tee "$dlog"
+rc=${PIPESTATUS[0]}
+totals=$(grep -E '^inspector totals: passed=[0-9]+ failed=[0-9]+$' "$dlog" | tail -n 1)
+if [[ -n "$totals" ]]; then
+  dp=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$totals")
+  df=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$totals")
+  if ((rc != 0 && df == 0)); then
+    echo "FAIL inspector: run.py exited with status $rc"
+    df=1
+  fi
+else
+  dp=0
+  df=1
+  echo "FAIL inspector: run.py exited with status $rc without its totals (timeout after ${INSPECTOR_TIMEOUT}s is status 124)"
+fi
+passed=$((passed + dp))
+failed=$((failed + df))
+
+# ---- web page tests (daemon + QEMU + Chromium) -------------------------------
+# node's TAP reporter ends with "# pass N" and "# fail N".
+WEB_TIMEOUT=${WEB_TIMEOUT:-300}
+echo "== web page tests"
+wlog=$LOGDIR/web.log
+timeout -k 10 "$WEB_TIMEOUT" node --test --test-reporter=tap tests/web/ 2>&1 | tee "$wlog"
+rc=${PIPESTATUS[0]}
+wp=$(grep -E '^# pass [0-9]+$' "$wlog" | tail -n 1 | grep -oE '[0-9]+')
+wf=$(grep -E '^# fail [0-9]+$' "$wlog" | tail -n 1 | grep -oE '[0-9]+')
+if [[ -z "$wp" || -z "$wf" ]]; then
+  echo "FAIL web: node --test exited with status $rc without its totals (timeout after ${WEB_TIMEOUT}s is status 124)"
+  wp=0
+  wf=1
+elif ((rc != 0 && wf == 0)); then
+  echo "FAIL web: node --test exited with status $rc"
+  wf=1
+fi
+passed=$((passed + wp))
+failed=$((failed + wf))
 
 if ((passed + failed == 0)); then
   echo "no test ran"

@@ -228,6 +228,54 @@ bench_shm(void)
   munmap(win, CHUNK * 8);
 }
 
+// Write then read a 4 MiB file in 4 KiB pieces.
+static void
+bench_file(void)
+{
+  static char buf[4096];
+  const int total = 4 * 1024 * 1024;
+  int fd;
+
+  check(fd = open("/bench.tmp", O_CREATE | O_TRUNC | O_WRONLY), "open");
+  uint64 t = now();
+  for (int done = 0; done < total; done += sizeof(buf))
+    check(write(fd, buf, sizeof(buf)), "write");
+  close(fd);
+  report_rate("file write (4 MiB)", t, total);
+  check(fd = open("/bench.tmp", O_RDONLY), "open");
+  t = now();
+  int got = 0, r;
+  while ((r = read(fd, buf, sizeof(buf))) > 0)
+    got += r;
+  close(fd);
+  report_rate("file read (4 MiB)", t, got);
+  unlink("/bench.tmp");
+}
+
+// Create and then unlink n empty files in one directory.
+static void
+bench_create_unlink(int n)
+{
+  char name[32];
+
+  check(mkdir("/benchdir"), "mkdir");
+  uint64 t = now();
+  for (int i = 0; i < n; i++) {
+    snprintf(name, sizeof(name), "/benchdir/f%d", i);
+    int fd = open(name, O_CREATE | O_WRONLY);
+    check(fd, "create");
+    close(fd);
+  }
+  report("create file (1000 in one directory)", t, n);
+  t = now();
+  for (int i = 0; i < n; i++) {
+    snprintf(name, sizeof(name), "/benchdir/f%d", i);
+    check(unlink(name), "unlink");
+  }
+  report("unlink file", t, n);
+  rmdir("/benchdir");
+}
+
 int
 main(void)
 {
@@ -239,5 +287,7 @@ main(void)
   bench_mailbox(2000);
   bench_pipe();
   bench_shm();
+  bench_file();
+  bench_create_unlink(1000);
   return 0;
 }

@@ -1,0 +1,271 @@
+/* control.c -- commands from the page: parse, validate, authorize. */
+#include "control.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ID_MAX 64 /* longest string id we echo */
+
+struct spec {
+    const char *name;
+    bool read_only;
+    const char *args[3]; /* allowed arguments besides type, id, cmd */
+};
+
+static const struct spec specs[CMD_COUNT] = {
+    [CMD_SNAPSHOT] = {"snapshot", true, {NULL}},
+    [CMD_PAUSE] = {"pause", false, {NULL}},
+    [CMD_CONTINUE] = {"continue", false, {NULL}},
+    [CMD_STEP] = {"step", false, {NULL}},
+    [CMD_STEP_LINE] = {"step_line", false, {NULL}},
+    [CMD_BREAK] = {"break", false, {"function", NULL}},
+    [CMD_UNBREAK] = {"unbreak", false, {"function", NULL}},
+    [CMD_RUN_TO] = {"run_to", false, {"event", "syscall", NULL}},
+    [CMD_WATCH] = {"watch", false, {"pid", "va", NULL}},
+    [CMD_UNWATCH] = {"unwatch", false, {NULL}},
+    [CMD_RESTART] = {"restart", false, {NULL}},
+};
+
+const char *command_name(enum command_kind k)
+{
+    return (unsigned)k < CMD_COUNT ? specs[k].name : "?";
+}
+
+bool command_read_only(enum command_kind k)
+{
+    return (unsigned)k < CMD_COUNT && specs[k].read_only;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int control_parse_addr(const json_t *v, uint32_t *out)
+{
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        if (i < 0 || i > 0xffffffffLL)
+            return -1;
+        *out = (uint32_t)i;
+        return 0;
+    }
+    if (!json_is_string(v))
+        return -1;
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    int base = 10;
+    if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        len -= 2;
+        base = 16;
+    }
+    if (len == 0 || len > (base == 16 ? 8u : 10u))
+        return -1;
+    uint64_t val = 0;
+    for (size_t i = 0; i < len; i++) {
+        int d;
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return -1;
+        val = val * (uint64_t)base + (uint64_t)d;
+    }
+    if (val > 0xffffffffu)
+        return -1;
+    *out = (uint32_t)val;
+    return 0;
+}
+
+/* A string argument that is present, a string, non-empty, printable ASCII
+ * and short enough for buf. */
+static int name_arg(const json_t *obj, const char *key, char *buf, size_t cap,
+                    char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    if (!v)
+        return fail(err, errlen, "missing argument '%s'", key);
+    if (!json_is_string(v))
+        return fail(err, errlen, "'%s' must be a string", key);
+    size_t len = json_string_length(v);
+    const char *s = json_string_value(v);
+    if (len == 0 || len >= cap)
+        return fail(err, errlen, "'%s' must be 1 to %zu characters", key,
+                    cap - 1);
+    for (size_t i = 0; i < len; i++)
+        if (s[i] <= ' ' || s[i] > '~')
+            return fail(err, errlen, "'%s' has a character that is not "
+                        "printable ASCII", key);
+    memcpy(buf, s, len + 1);
+    return 0;
+}
+
+static bool allowed(const struct spec *sp, const char *key)
+{
+    if (!strcmp(key, "type") || !strcmp(key, "id") || !strcmp(key, "cmd"))
+        return true;
+    for (int i = 0; i < 3 && sp->args[i]; i++)
+        if (!strcmp(key, sp->args[i]))
+            return true;
+    return false;
+}
+
+static int parse_args(const json_t *obj, const struct control_names *n,
+                      struct command *cmd, char *err, size_t errlen)
+{
+    char name[CONTROL_NAME_MAX];
+
+    switch (cmd->kind) {
+    case CMD_BREAK:
+    case CMD_UNBREAK:
+        if (name_arg(obj, "function", cmd->function, sizeof cmd->function,
+                     err, errlen) < 0)
+            return -1;
+        cmd->addr = n->symbol ? n->symbol(n->ctx, cmd->function) : 0;
+        if (cmd->addr == 0)
+            return fail(err, errlen, "no kernel function '%s'", cmd->function);
+        return 0;
+    case CMD_RUN_TO:
+        if (name_arg(obj, "event", name, sizeof name, err, errlen) < 0)
+            return -1;
+        cmd->event_kind = n->event_kind ? n->event_kind(n->ctx, name) : -1;
+        if (cmd->event_kind <= 0)
+            return fail(err, errlen, "unknown event kind '%s'", name);
+        cmd->syscall = -1;
+        if (json_object_get(obj, "syscall")) {
+            if (strcmp(name, "syscall") != 0)
+                return fail(err, errlen, "'syscall' goes only with event "
+                            "'syscall'");
+            if (name_arg(obj, "syscall", name, sizeof name, err, errlen) < 0)
+                return -1;
+            cmd->syscall = n->syscall_number ? n->syscall_number(n->ctx, name)
+                                             : -1;
+            if (cmd->syscall < 0)
+                return fail(err, errlen, "unknown system call '%s'", name);
+        }
+        return 0;
+    case CMD_WATCH: {
+        const json_t *pid = json_object_get(obj, "pid");
+        const json_t *va = json_object_get(obj, "va");
+        if (!pid || !va)
+            return fail(err, errlen, "missing argument '%s'",
+                        pid ? "va" : "pid");
+        if (!json_is_integer(pid) || json_integer_value(pid) <= 0 ||
+            json_integer_value(pid) > 0x7fffffff)
+            return fail(err, errlen, "'pid' must be a positive integer");
+        cmd->pid = (int)json_integer_value(pid);
+        if (control_parse_addr(va, &cmd->va) < 0)
+            return fail(err, errlen, "'va' must be an address: \"0x...\" "
+                        "(up to 8 hex digits) or a number below 2^32");
+        if (cmd->va >= 0x80000000u)
+            return fail(err, errlen, "'va' must be a user address "
+                        "(below 0x80000000)");
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+int control_parse(const json_t *obj, bool rest, const struct control_names *names,
+                  struct command *cmd, char *err, size_t errlen)
+{
+    static const struct control_names none;
+    const struct control_names *n = names ? names : &none;
+
+    memset(cmd, 0, sizeof *cmd);
+    cmd->syscall = -1;
+    if (!json_is_object(obj))
+        return fail(err, errlen, "a command must be a JSON object");
+    const json_t *id = json_object_get(obj, "id");
+    if (id) {
+        if (!json_is_integer(id) && !json_is_string(id) && !json_is_null(id))
+            return fail(err, errlen, "'id' must be a number or a string");
+        if (json_is_string(id) && json_string_length(id) > ID_MAX)
+            return fail(err, errlen, "'id' is longer than %d characters",
+                        ID_MAX);
+        cmd->id = json_incref((json_t *)id);
+    }
+    const json_t *type = json_object_get(obj, "type");
+    if (type && !(json_is_string(type) &&
+                  !strcmp(json_string_value(type), "command")))
+        return fail(err, errlen, "'type' must be \"command\"");
+    if (!type && !rest)
+        return fail(err, errlen, "missing 'type'");
+    const json_t *name = json_object_get(obj, "cmd");
+    if (!name)
+        return fail(err, errlen, "missing 'cmd'");
+    if (!json_is_string(name))
+        return fail(err, errlen, "'cmd' must be a string");
+    int k;
+    for (k = 0; k < CMD_COUNT; k++)
+        if (!strcmp(json_string_value(name), specs[k].name))
+            break;
+    if (k == CMD_COUNT)
+        return fail(err, errlen, "unknown command '%.40s'",
+                    json_string_value(name));
+    cmd->kind = (enum command_kind)k;
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)obj, key, value) {
+        if (!allowed(&specs[k], key))
+            return fail(err, errlen, "%s takes no argument '%.40s'",
+                        specs[k].name, key);
+    }
+    return parse_args(obj, n, cmd, err, errlen);
+}
+
+void command_clear(struct command *cmd)
+{
+    json_decref(cmd->id);
+    cmd->id = NULL;
+}
+
+static json_t *reply(const json_t *id, bool ok)
+{
+    json_t *r = json_pack("{s:s, s:b}", "type", "reply", "ok", ok);
+
+    if (r && id)
+        json_object_set(r, "id", (json_t *)id);
+    return r;
+}
+
+json_t *control_reply_ok(const json_t *id)
+{
+    return reply(id, true);
+}
+
+json_t *control_reply_error(const json_t *id, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    json_t *r = reply(id, false);
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* A name quoted with %.40s may end in half a UTF-8 sequence. */
+    json_t *s = NULL;
+    for (size_t len = strlen(msg); !s && len > 0; len--)
+        s = json_stringn(msg, len);
+    if (r)
+        json_object_set_new(r, "error", s ? s : json_string("error"));
+    else
+        json_decref(s);
+    return r;
+}

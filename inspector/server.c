@@ -1,0 +1,665 @@
+/* server.c -- HTTP, static files and WebSockets with libwebsockets. */
+#include "server.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "hub.h"
+#include "loop.h"
+#include "outq.h"
+
+#define WS_FRAGMENT (32u * 1024) /* bytes written per writable callback */
+#define HTTP_CHUNK (32u * 1024)
+#define PATH_MAX_URL 512
+/* The kernel's send buffer per WebSocket (Linux doubles it). Left to
+ * autotuning it grows to megabytes per client, and a reader that stalls
+ * would be noticed only after that much. */
+#define WS_SNDBUF (256 * 1024)
+
+struct client {
+    struct lws *wsi;
+    bool rest;
+    bool local;
+    bool dropping; /* over its queue: being closed */
+    enum role role;
+    struct outq q;
+    struct client *prev, *next; /* WebSocket clients */
+    /* incoming message (WebSocket) or body (REST) */
+    char *in;
+    size_t in_len;
+    size_t in_total;
+    bool in_oversized;
+    /* REST */
+    char method[8];
+    char path[128];
+    char auth[256];
+    char *resp;
+    size_t resp_len, resp_sent;
+    int resp_status;
+    bool resp_ready, headers_sent;
+};
+
+struct pss {
+    struct client *c;
+};
+
+static struct {
+    struct lws_context *ctx;
+    struct lws_vhost *vh;
+    struct lws_protocols protocols[4];
+    char web_dir[4096];
+    struct client *clients; /* WebSocket clients */
+    unsigned nclients;
+    unsigned long dropped;
+    unsigned char buf[LWS_PRE + WS_FRAGMENT];
+} srv;
+
+/* ---- clients ------------------------------------------------------------------- */
+
+static struct client *client_new(struct lws *wsi, bool rest)
+{
+    struct client *c = calloc(1, sizeof *c);
+    char peer[64] = "";
+
+    if (!c)
+        return NULL;
+    c->wsi = wsi;
+    c->rest = rest;
+    c->role = ROLE_NONE;
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    c->local = !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") ||
+               !strncmp(peer, "::ffff:127.", 11);
+    if (!rest && outq_init(&c->q, VIEWER_QUEUE_MSGS, VIEWER_QUEUE_BYTES) < 0) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void client_free(struct client *c)
+{
+    outq_free(&c->q);
+    free(c->in);
+    free(c->resp);
+    free(c);
+}
+
+bool client_is_rest(const struct client *c)
+{
+    return c->rest;
+}
+
+enum role client_role(const struct client *c)
+{
+    return c->role;
+}
+
+bool client_is_local(const struct client *c)
+{
+    return c->local;
+}
+
+void client_set_role(struct client *c, enum role r)
+{
+    c->role = r;
+    if (c->rest)
+        return;
+    if (r == ROLE_CONTROLLER)
+        outq_set_limits(&c->q, CONTROLLER_QUEUE_MSGS, CONTROLLER_QUEUE_BYTES);
+    else
+        outq_set_limits(&c->q, VIEWER_QUEUE_MSGS, VIEWER_QUEUE_BYTES);
+}
+
+void server_each_client(void (*fn)(struct client *c, void *arg), void *arg)
+{
+    for (struct client *c = srv.clients, *next; c; c = next) {
+        next = c->next;
+        fn(c, arg);
+    }
+}
+
+unsigned server_clients(void)
+{
+    return srv.nclients;
+}
+
+unsigned long server_dropped(void)
+{
+    return srv.dropped;
+}
+
+/* ---- sending --------------------------------------------------------------------- */
+
+/* A client that does not keep up loses its connection, not our memory. */
+static void drop(struct client *c)
+{
+    static const char reason[] = "too slow: outgoing queue full";
+
+    if (c->dropping)
+        return;
+    c->dropping = true;
+    srv.dropped++;
+    outq_free(&c->q);
+    lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+                     (unsigned char *)reason, sizeof reason - 1);
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+static void enqueue(struct client *c, struct out_msg *m)
+{
+    if (c->rest || c->dropping)
+        return;
+    if (outq_push(&c->q, m) < 0) {
+        lwsl_warn("dropping a %s that does not read (%zu messages, %zu "
+                  "bytes queued)\n",
+                  c->role == ROLE_CONTROLLER ? "controller" : "viewer",
+                  c->q.count, c->q.bytes);
+        drop(c);
+        return;
+    }
+    lws_callback_on_writable(c->wsi);
+}
+
+static struct out_msg *serialize(json_t *msg)
+{
+    char *text = json_dumps(msg, JSON_COMPACT);
+    struct out_msg *m;
+
+    if (!text)
+        return NULL;
+    m = out_msg_new(text, strlen(text));
+    free(text);
+    return m;
+}
+
+void server_send(struct client *c, json_t *msg)
+{
+    struct out_msg *m;
+
+    if (!c || c->rest || c->dropping || !(m = serialize(msg)))
+        return;
+    enqueue(c, m);
+    out_msg_unref(m);
+}
+
+void server_broadcast(json_t *msg)
+{
+    struct out_msg *m = NULL;
+
+    for (struct client *c = srv.clients; c; c = c->next) {
+        if (c->role == ROLE_NONE || c->dropping)
+            continue;
+        if (!m && !(m = serialize(msg)))
+            return;
+        enqueue(c, m);
+    }
+    out_msg_unref(m);
+}
+
+static int ws_writable(struct client *c)
+{
+    struct out_msg *m = outq_head(&c->q);
+
+    if (!m || c->dropping)
+        return 0;
+    size_t off = c->q.sent;
+    size_t n = m->len - off < WS_FRAGMENT ? m->len - off : WS_FRAGMENT;
+    memcpy(srv.buf + LWS_PRE, m->data + off, n);
+    int flags = lws_write_ws_flags(LWS_WRITE_TEXT, off == 0,
+                                   off + n == m->len);
+    if (lws_write(c->wsi, srv.buf + LWS_PRE, n, (enum lws_write_protocol)flags) <
+        (int)n)
+        return -1;
+    c->q.sent += n;
+    if (c->q.sent == m->len)
+        outq_pop(&c->q);
+    if (!outq_empty(&c->q))
+        lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+/* ---- REST responses ----------------------------------------------------------------- */
+
+void server_respond(struct client *c, int status, json_t *body)
+{
+    if (!c || !c->rest || c->resp_ready)
+        return;
+    c->resp = json_dumps(body, JSON_COMPACT);
+    if (!c->resp) {
+        c->resp = strdup("{\"type\":\"error\",\"error\":\"out of memory\"}");
+        status = 500;
+    }
+    c->resp_len = c->resp ? strlen(c->resp) : 0;
+    c->resp_status = status;
+    c->resp_ready = true;
+    lws_callback_on_writable(c->wsi);
+}
+
+/* 0 to go on, -1 to close, 1 when the response is complete. */
+static int http_writable(struct client *c)
+{
+    if (!c->resp_ready)
+        return 0;
+    if (!c->headers_sent) {
+        unsigned char *start = srv.buf + LWS_PRE, *p = start;
+        unsigned char *end = srv.buf + sizeof srv.buf - 1;
+        static const char nostore[] = "no-store";
+        if (lws_add_http_common_headers(c->wsi, (unsigned)c->resp_status,
+                                        "application/json",
+                                        (lws_filepos_t)c->resp_len, &p, end) ||
+            lws_add_http_header_by_name(c->wsi,
+                                        (const unsigned char *)"cache-control:",
+                                        (const unsigned char *)nostore,
+                                        sizeof nostore - 1, &p, end) ||
+            lws_finalize_write_http_header(c->wsi, start, &p, end))
+            return -1;
+        c->headers_sent = true;
+        lws_callback_on_writable(c->wsi);
+        return 0;
+    }
+    size_t n = c->resp_len - c->resp_sent;
+    if (n > HTTP_CHUNK)
+        n = HTTP_CHUNK;
+    bool last = c->resp_sent + n == c->resp_len;
+    memcpy(srv.buf + LWS_PRE, c->resp + c->resp_sent, n);
+    if (lws_write(c->wsi, srv.buf + LWS_PRE, n,
+                  last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < (int)n)
+        return -1;
+    c->resp_sent += n;
+    if (last)
+        return 1;
+    lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+/* ---- static files ---------------------------------------------------------------------- */
+
+static const char *mime_type(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".map", "application/json"},
+        {".png", "image/png"},
+        {".svg", "image/svg+xml"},
+        {".ico", "image/x-icon"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".md", "text/plain; charset=utf-8"},
+        {".woff2", "font/woff2"},
+        {".woff", "font/woff"},
+    };
+    const char *dot = strrchr(path, '.');
+
+    if (dot && !strchr(dot, '/'))
+        for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+            if (!strcmp(dot, types[i].ext))
+                return types[i].type;
+    return "application/octet-stream";
+}
+
+/* Only plain relative names: no "..", no hidden files, no odd bytes. */
+static bool path_ok(const char *path)
+{
+    if (path[0] != '/' || strlen(path) > PATH_MAX_URL)
+        return false;
+    for (const char *p = path; *p; p++) {
+        char ch = *p;
+        bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                     (ch >= '0' && ch <= '9') || strchr("/._-@+~", ch);
+        if (!plain)
+            return false;
+        if (ch == '/' && p[1] == '.')
+            return false; /* "..", "/./", dot files */
+        if (ch == '/' && p[1] == '/')
+            return false;
+    }
+    return strstr(path, "..") == NULL;
+}
+
+/* Our own security headers: libwebsockets' stock ones forbid the inline
+ * styles xterm.js needs. */
+static int add_security_headers(struct lws *wsi, unsigned char **p,
+                                unsigned char *end)
+{
+    char host[256] = "", csp[768];
+
+    if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
+        host[0] = '\0';
+    for (char *h = host; *h; h++)
+        if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') ||
+              (*h >= '0' && *h <= '9') || strchr(".:-[]", *h))) {
+            host[0] = '\0';
+            break;
+        }
+    snprintf(csp, sizeof csp,
+             "default-src 'self'; script-src 'self'; "
+             "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+             "font-src 'self' data:; connect-src 'self'%s%s; "
+             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+             host[0] ? " ws://" : "", host);
+    static const char nosniff[] = "nosniff", nocache[] = "no-cache",
+                      noref[] = "no-referrer";
+    return lws_add_http_header_by_name(wsi,
+               (const unsigned char *)"content-security-policy:",
+               (const unsigned char *)csp, (int)strlen(csp), p, end) ||
+           lws_add_http_header_by_name(wsi,
+               (const unsigned char *)"x-content-type-options:",
+               (const unsigned char *)nosniff, sizeof nosniff - 1, p, end) ||
+           lws_add_http_header_by_name(wsi,
+               (const unsigned char *)"cache-control:",
+               (const unsigned char *)nocache, sizeof nocache - 1, p, end) ||
+           lws_add_http_header_by_name(wsi,
+               (const unsigned char *)"referrer-policy:",
+               (const unsigned char *)noref, sizeof noref - 1, p, end);
+}
+
+static int http_error(struct lws *wsi, unsigned code)
+{
+    lws_return_http_status(wsi, code, NULL);
+    return -1; /* close: simplest after an error */
+}
+
+static int serve_file(struct lws *wsi, const char *url)
+{
+    char path[4096 + PATH_MAX_URL + 16];
+    unsigned char headers[1024], *p = headers;
+    struct stat st;
+
+    if (!path_ok(url))
+        return http_error(wsi, HTTP_STATUS_FORBIDDEN);
+    snprintf(path, sizeof path, "%s%s%s", srv.web_dir, url,
+             url[strlen(url) - 1] == '/' ? "index.html" : "");
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return http_error(wsi, HTTP_STATUS_NOT_FOUND);
+    if (add_security_headers(wsi, &p, headers + sizeof headers))
+        return -1;
+    int n = lws_serve_http_file(wsi, path, mime_type(path),
+                                (const char *)headers, (int)(p - headers));
+    if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
+        return -1;
+    return 0;
+}
+
+/* ---- the HTTP protocol (static files and REST) -------------------------------------------- */
+
+static bool origin_ok(struct lws *wsi)
+{
+    char origin[300], host[256], want[270];
+
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
+        return true; /* not a browser: curl, scripts */
+    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0 ||
+        lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
+        return false;
+    snprintf(want, sizeof want, "http://%s", host);
+    return strcmp(origin, want) == 0;
+}
+
+static void rest_done(struct pss *pss)
+{
+    if (!pss->c)
+        return;
+    hub_client_gone(pss->c);
+    client_free(pss->c);
+    pss->c = NULL;
+}
+
+static int start_rest(struct lws *wsi, struct pss *pss, const char *url,
+                      bool post)
+{
+    struct client *c = client_new(wsi, true);
+
+    if (!c)
+        return -1;
+    rest_done(pss);
+    pss->c = c;
+    snprintf(c->method, sizeof c->method, "%s", post ? "POST" : "GET");
+    snprintf(c->path, sizeof c->path, "%s", url);
+    if (lws_hdr_copy(wsi, c->auth, sizeof c->auth, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0)
+        c->auth[0] = '\0';
+    if (!origin_ok(wsi)) {
+        json_t *e = json_pack("{s:s, s:s}", "type", "error", "error",
+                              "cross-origin requests are refused");
+        server_respond(c, HTTP_STATUS_FORBIDDEN, e);
+        json_decref(e);
+        return 0;
+    }
+    if (post) {
+        char cl[32];
+        if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+            strtoul(cl, NULL, 10) > 0)
+            return 0; /* the body follows */
+    }
+    hub_rest(c, c->method, c->path, "", 0, c->auth[0] ? c->auth : NULL);
+    return 0;
+}
+
+static int append_in(struct client *c, const void *in, size_t len)
+{
+    c->in_total += len;
+    if (c->in_oversized)
+        return 0;
+    if (c->in_len + len > SERVER_MAX_MESSAGE) {
+        c->in_oversized = true;
+        c->in_len = 0;
+        return 0;
+    }
+    if (!c->in && !(c->in = malloc(SERVER_MAX_MESSAGE + 1)))
+        return -1;
+    memcpy(c->in + c->in_len, in, len);
+    c->in_len += len;
+    c->in[c->in_len] = '\0';
+    return 0;
+}
+
+static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
+                         void *user, void *in, size_t len)
+{
+    struct pss *pss = user;
+
+    switch (reason) {
+    case LWS_CALLBACK_HTTP: {
+        const char *url = in;
+        bool get = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0;
+        bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+        if (!url)
+            return -1;
+        if (!strncmp(url, "/api/", 5)) {
+            if (!get && !post)
+                return http_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
+            return start_rest(wsi, pss, url, post);
+        }
+        if (!get)
+            return http_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
+        return serve_file(wsi, url);
+    }
+    case LWS_CALLBACK_HTTP_BODY:
+        if (!pss->c)
+            return -1;
+        return append_in(pss->c, in, len);
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+        struct client *c = pss->c;
+        if (!c)
+            return -1;
+        if (c->in_oversized) {
+            json_t *e = json_pack("{s:s, s:s}", "type", "error", "error",
+                                  "request body over 64 KiB");
+            server_respond(c, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, e);
+            json_decref(e);
+            return 0;
+        }
+        hub_rest(c, c->method, c->path, c->in ? c->in : "", c->in_len,
+                 c->auth[0] ? c->auth : NULL);
+        return 0;
+    }
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+        if (!pss || !pss->c)
+            return 0;
+        int r = http_writable(pss->c);
+        if (r < 0)
+            return -1;
+        if (r == 1) {
+            rest_done(pss);
+            return lws_http_transaction_completed(wsi) ? -1 : 0;
+        }
+        return 0;
+    }
+    case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (pss)
+            rest_done(pss);
+        return 0;
+    default:
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    }
+}
+
+/* ---- the WebSocket protocol ---------------------------------------------------------------- */
+
+static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
+                       void *user, void *in, size_t len)
+{
+    struct pss *pss = user;
+    struct client *c = pss ? pss->c : NULL;
+
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+        char uri[64];
+        if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 ||
+            strcmp(uri, "/ws") != 0 || !origin_ok(wsi))
+            return 1;
+        return 0;
+    }
+    case LWS_CALLBACK_ESTABLISHED: {
+        int sndbuf = WS_SNDBUF;
+        setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf,
+                   sizeof sndbuf);
+        c = client_new(wsi, false);
+        if (!c)
+            return -1;
+        pss->c = c;
+        c->next = srv.clients;
+        if (srv.clients)
+            srv.clients->prev = c;
+        srv.clients = c;
+        srv.nclients++;
+        return 0;
+    }
+    case LWS_CALLBACK_RECEIVE:
+        if (!c || c->dropping)
+            return 0;
+        if (lws_is_first_fragment(wsi)) {
+            c->in_len = 0;
+            c->in_total = 0;
+            c->in_oversized = false;
+        }
+        if (append_in(c, in, len) < 0)
+            return -1;
+        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+            if (c->in_oversized)
+                hub_ws_oversized(c, c->in_total);
+            else
+                hub_ws_message(c, c->in ? c->in : "", c->in_len);
+            c->in_len = 0;
+            c->in_total = 0;
+            c->in_oversized = false;
+        }
+        return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return c ? ws_writable(c) : 0;
+    case LWS_CALLBACK_CLOSED:
+        if (!c)
+            return 0;
+        hub_client_gone(c);
+        if (c->prev)
+            c->prev->next = c->next;
+        else
+            srv.clients = c->next;
+        if (c->next)
+            c->next->prev = c->prev;
+        srv.nclients--;
+        client_free(c);
+        pss->c = NULL;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* ---- the context ---------------------------------------------------------------------------- */
+
+int server_start(const struct server_config *cfg, char *err, size_t errlen)
+{
+    struct lws_context_creation_info info;
+
+    if (!realpath(cfg->web_dir, srv.web_dir)) {
+        snprintf(err, errlen, "web directory %s: %s", cfg->web_dir,
+                 strerror(errno));
+        return -1;
+    }
+    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+    srv.protocols[0] = (struct lws_protocols){"http", callback_http,
+                                              sizeof(struct pss), 0, 0, NULL, 0};
+    srv.protocols[1] = (struct lws_protocols){"glassbox", callback_ws,
+                                              sizeof(struct pss), 0, 0, NULL, 0};
+    srv.protocols[2] = loop_raw_protocol;
+    memset(&srv.protocols[3], 0, sizeof srv.protocols[3]);
+    memset(&info, 0, sizeof info);
+    info.port = cfg->port;
+    info.iface = cfg->bind;
+    info.protocols = srv.protocols;
+    info.vhost_name = "glassbox";
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (strchr(cfg->bind, ':'))
+        info.options = 0;
+    info.max_http_header_data = 4096;
+    srv.ctx = lws_create_context(&info);
+    if (!srv.ctx) {
+        snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind,
+                 cfg->port);
+        return -1;
+    }
+    srv.vh = lws_get_vhost_by_name(srv.ctx, "glassbox");
+    if (!srv.vh) {
+        snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind,
+                 cfg->port);
+        lws_context_destroy(srv.ctx);
+        srv.ctx = NULL;
+        return -1;
+    }
+    loop_init(srv.ctx, srv.vh);
+    return 0;
+}
+
+void server_stop(void)
+{
+    if (srv.ctx)
+        lws_context_destroy(srv.ctx);
+    srv.ctx = NULL;
+}
+
+struct lws_context *server_context(void)
+{
+    return srv.ctx;
+}
+
+int server_service(void)
+{
+    return lws_service(srv.ctx, 0);
+}
+
+void server_wake(void)
+{
+    if (srv.ctx)
+        lws_cancel_service(srv.ctx);
+}

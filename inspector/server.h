@@ -1,0 +1,61 @@
+/* server.h -- HTTP, static files and WebSockets with libwebsockets.
+ *
+ * Transport only: it serves the web directory, hands complete WebSocket
+ * messages and REST requests to hub.c, and delivers what hub.c sends,
+ * through a bounded queue per client. What the messages mean is hub.c's
+ * business. */
+#ifndef GLASSBOX_SERVER_H
+#define GLASSBOX_SERVER_H
+
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SERVER_MAX_MESSAGE (64u * 1024) /* incoming, WebSocket or REST body */
+
+/* Outgoing queue limits. A viewer over them is dropped; the controller's
+ * are large enough that only a client that stopped reading reaches them. */
+#define VIEWER_QUEUE_MSGS 64
+#define VIEWER_QUEUE_BYTES (8u << 20)
+#define CONTROLLER_QUEUE_MSGS 4096
+#define CONTROLLER_QUEUE_BYTES (64u << 20)
+
+enum role { ROLE_NONE, ROLE_VIEWER, ROLE_CONTROLLER };
+
+struct client; /* a WebSocket client, or one REST request */
+
+struct server_config {
+    const char *bind; /* address to listen on */
+    int port;
+    const char *web_dir;
+};
+
+/* Listen. 0, or -1 with err filled in. */
+int server_start(const struct server_config *cfg, char *err, size_t errlen);
+void server_stop(void);
+struct lws_context *server_context(void);
+/* One turn of the loop. <0 when lws is done. */
+int server_service(void);
+/* Wake the loop from a signal handler. */
+void server_wake(void);
+
+/* Send msg to one WebSocket client (nothing for a REST request). */
+void server_send(struct client *c, json_t *msg);
+/* Send msg to every WebSocket client with a role (that said hello). */
+void server_broadcast(json_t *msg);
+/* Answer a REST request: HTTP status and a JSON body. */
+void server_respond(struct client *c, int status, json_t *body);
+
+bool client_is_rest(const struct client *c);
+enum role client_role(const struct client *c);
+void client_set_role(struct client *c, enum role r);
+/* The client's peer is on this machine. */
+bool client_is_local(const struct client *c);
+/* Every WebSocket client (for roles): call fn on each. */
+void server_each_client(void (*fn)(struct client *c, void *arg), void *arg);
+/* Counters for tests and the status message. */
+unsigned server_clients(void);
+unsigned long server_dropped(void);
+
+#endif

@@ -1,0 +1,551 @@
+#!/usr/bin/env python3
+"""The inspector daemon's tests, against the real daemon and the real QEMU.
+
+    python3 tests/inspector/run.py            # all
+    python3 tests/inspector/run.py cow viewers  # by name: substring
+
+Prints "PASS name" / "FAIL name: reason" per test and last
+"inspector totals: passed=N failed=N" (tests/run.sh adds these up). Needs
+`make` first. The daemon's stderr: build/test-logs/inspector-<name>.log.
+Standard library only.
+"""
+
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (TESTS, WS, Closed, Daemon, TestFailure, check,  # noqa: E402
+                     test)
+
+PROMPT = "$ "
+
+
+def console_text(ws, since=0):
+    return "".join(m.get("data", "") for m in ws.log[since:] if m.get("type") == "console")
+
+
+def wait_console(ws, text, timeout=20.0):
+    """Wait until the console output (everything this client saw) contains text."""
+    deadline = time.monotonic() + timeout
+    while text not in console_text(ws):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TestFailure(f"console never showed {text!r}; it shows: "
+                              f"{console_text(ws)[-300:]!r}")
+        try:
+            ws.wait(lambda m: m.get("type") == "console", left, "console output")
+        except TestFailure:
+            pass
+
+
+def is_status(m, **want):
+    if m.get("type") != "status":
+        return False
+    for k, v in want.items():
+        if k == "reason":
+            if (m.get("stop") or {}).get("reason") != v:
+                return False
+        elif m.get(k) != v:
+            return False
+    return True
+
+
+def snapshot_after(ws, status_msg, timeout=20.0):
+    """The snapshot that follows a stop's status (the daemon sends the
+    status, then the snapshot taken at that stop)."""
+    at = next(i for i, m in enumerate(ws.log) if m is status_msg)
+    for m in ws.log[at + 1:]:
+        if m.get("type") == "snapshot":
+            if m in ws.pending:
+                ws.pending.remove(m)
+            return m
+    older = {id(m) for m in ws.log[:at]}
+    return ws.wait(lambda m: m.get("type") == "snapshot" and id(m) not in older, timeout,
+                   "the stop's snapshot")
+
+
+# ---------------------------------------------------------------------------
+
+
+@test(timeout=60)
+def startup_rest_and_hello():
+    with Daemon("startup") as d:
+        st = d.get("/api/status")
+        check(st["type"] == "status" and st["qemu"] == "running", f"status: {st}")
+        check(isinstance(st.get("qemu_pid"), int), "status has no qemu_pid")
+        ws = d.ws(role="controller")
+        check(ws.hello["role"] == "controller", f"hello: {ws.hello}")
+        check(ws.hello["version"] == 1 and "event_kinds" in ws.hello["kernel"],
+              f"hello has no kernel object: {ws.hello}")
+        check("glassbox" in ws.headers.lower(), "no subprotocol in the handshake")
+        ws.wait(lambda m: m.get("type") == "status", 10, "status after hello")
+        snap = ws.wait(lambda m: m.get("type") == "snapshot", 10, "snapshot after hello")
+        check(snap["seq"] >= 1 and "cpu" in snap, "snapshot lacks seq or cpu")
+        status, body, _ = d.request("GET", "/api/snapshot")
+        check(status == 200 and body["type"] == "snapshot", f"GET /api/snapshot: {status}")
+        status, body, _ = d.request("GET", "/api/nothing")
+        check(status == 404, f"GET /api/nothing: {status}")
+        status, body, _ = d.request("POST", "/api/command", b"{nope")
+        check(status == 400 and body["type"] == "error", f"bad REST body: {status} {body}")
+        status, body, _ = d.request("POST", "/api/command", b"x" * (70 * 1024))
+        check(status == 413, f"oversized REST body: HTTP {status}")
+        status, body, _ = d.request("POST", "/api/command", {"cmd": "pause", "id": "p"})
+        check(status == 200 and body["ok"] and body["id"] == "p", f"REST pause: {body}")
+        check(body["stop"]["reason"] == "pause", f"REST pause stop: {body}")
+        status, body, _ = d.request("POST", "/api/command", {"cmd": "continue"})
+        check(status == 200 and body["ok"], f"REST continue: {body}")
+        # A cross-origin page may not drive the daemon.
+        status, body, _ = d.request("POST", "/api/command", {"cmd": "pause"},
+                                    headers={"Origin": "http://evil.example"})
+        check(status == 403, f"cross-origin POST: HTTP {status}")
+        try:
+            WS("127.0.0.1", d.port, origin="http://evil.example")
+            raise TestFailure("a cross-origin WebSocket was accepted")
+        except Closed:
+            pass
+
+
+@test(timeout=60)
+def static_files():
+    with Daemon("static") as d:
+        web = Path(__file__).resolve().parents[2] / "web"
+        status, body, hdrs = d.request("GET", "/app.js")
+        check(status == 200, f"GET /app.js: {status}")
+        check(hdrs["Content-Type"].startswith("text/javascript"), f"type {hdrs['Content-Type']}")
+        csp = hdrs.get("Content-Security-Policy", "")
+        check("script-src 'self'" in csp and "'unsafe-inline'" in csp.split("style-src")[1]
+              and "connect-src 'self'" in csp, f"CSP: {csp}")
+        check("unsafe-inline" not in csp.split("script-src")[1].split(";")[0],
+              "scripts may be inline")
+        if (web / "index.html").exists():
+            status, body, hdrs = d.request("GET", "/")
+            check(status == 200 and hdrs["Content-Type"].startswith("text/html"), f"GET /: {status}")
+        xterm = web / "node_modules/@xterm/xterm/css/xterm.css"
+        if xterm.exists():
+            status, body, hdrs = d.request("GET", "/node_modules/@xterm/xterm/css/xterm.css")
+            check(status == 200 and hdrs["Content-Type"].startswith("text/css"), f"xterm.css: {status}")
+        status, _, _ = d.request("GET", "/no/such/file.js")
+        check(status == 404, f"missing file: {status}")
+        for bad in ["/../Makefile", "/lib/../../Makefile", "/%2e%2e/Makefile", "/.git/config"]:
+            with socket.create_connection(("127.0.0.1", d.port), timeout=5) as s:
+                s.sendall(f"GET {bad} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+                reply = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    reply += chunk
+            first = reply.split(b"\r\n")[0]
+            check(b" 200 " not in first and b"Glassbox: the root Makefile" not in reply,
+                  f"GET {bad} was served: {first!r}")
+
+
+@test(timeout=90)
+def console_both_ways():
+    with Daemon("console") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        ws.send({"type": "console", "data": "cowtest\n"})
+        wait_console(ws, "cowtest: OK", 60)
+        # A late page gets the screen as it is.
+        late = d.ws(role="viewer")
+        late.wait(lambda m: m.get("type") == "console" and "cowtest: OK" in m["data"], 10,
+                  "the console backlog")
+        # Viewers may not type.
+        late.send({"type": "console", "data": "ls\n"})
+        e = late.wait(lambda m: m.get("type") == "error", 10, "an error")
+        check("viewer" in e["error"], f"viewer typed: {e}")
+
+
+@test(timeout=90)
+def pause_continue_step():
+    with Daemon("control") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("pause", 1)
+        check(r["ok"] and r["stop"]["reason"] == "pause", f"pause: {r}")
+        st = [m for m in ws.log if is_status(m, guest="stopped", reason="pause")]
+        check(st, "no stopped status before the pause reply")
+        snaps = [m for m in ws.log if m.get("type") == "snapshot"]
+        check(snaps and snaps[-1]["cpu"]["pc"] == r["stop"]["pc"], "the snapshot is not at the stop")
+        pc0 = int(r["stop"]["pc"], 16)
+        r = ws.command("step", 2)
+        check(r["ok"] and r["stop"]["reason"] == "step", f"step: {r}")
+        check(int(r["stop"]["pc"], 16) != pc0, "step did not move the pc")
+        r = ws.command("step_line", 3)
+        check(r["ok"] and r["stop"]["reason"] == "step_line", f"step_line: {r}")
+        r = ws.command("continue", 4)
+        check(r["ok"], f"continue: {r}")
+        ws.wait(lambda m: is_status(m, guest="running"), 10, "running status")
+        r = ws.command("step", 5)
+        check(not r["ok"] and "running" in r["error"], f"step while running: {r}")
+        # Break at a kernel function, then hit it by typing.
+        r = ws.command("break", 6, function="sys_write")
+        check(r["ok"], f"break: {r}")
+        r = ws.command("break", 7, function="no_such_function")
+        check(not r["ok"] and "no kernel function" in r["error"], f"bad break: {r}")
+        ws.send({"type": "console", "data": "echo hi\n"})
+        st = ws.wait(lambda m: is_status(m, reason="breakpoint"), 20, "the breakpoint")
+        check(st["stop"]["detail"] == "sys_write" and st["stop"]["function"] == "sys_write",
+              f"breakpoint stop: {st}")
+        r = ws.command("unbreak", 8, function="sys_write")
+        check(r["ok"], f"unbreak: {r}")
+        r = ws.command("continue", 9)
+        wait_console(ws, "hi\n", 20)
+        # A viewer may ask for snapshots only.
+        v = d.ws(role="viewer")
+        r = v.command("pause", 10)
+        check(not r["ok"] and "viewer" in r["error"], f"viewer paused: {r}")
+        r = v.command("snapshot", 11)
+        check(r["ok"], f"viewer snapshot: {r}")
+        # run_to a syscall by name.
+        r = ws.command("run_to", 12, event="syscall", syscall="write")
+        check(r["ok"], f"run_to syscall write: {r}")
+        ws.send({"type": "console", "data": "echo there\n"})
+        st = ws.wait(lambda m: is_status(m, reason="event"), 20, "the syscall event")
+        check(st["stop"]["detail"] == "syscall", f"event stop: {st}")
+        snap = snapshot_after(ws, st)
+        ev = [e for e in snap["events"] if e["kind"] == "syscall"]
+        check(ev and ev[-1].get("name") == "write", f"last syscall event: {ev[-1:] }")
+        r = ws.command("run_to", 13, event="forks")
+        check(not r["ok"] and "forks" in r["error"], f"bad event kind: {r}")
+        r = ws.command("continue", 14)
+        check(r["ok"], f"continue: {r}")
+
+
+@test(timeout=60)
+def malformed_and_oversized():
+    with Daemon("malformed") as d:
+        ws = d.ws(role="controller")
+        ws.wait(lambda m: m.get("type") == "snapshot", 10, "snapshot")
+        for bad, why in [("{not json", "not JSON"), ("[1, 2]", "object"),
+                         ('{"no": "type"}', "type"), ('{"type": "wat"}', "unknown")]:
+            ws.send_text(bad)
+            e = ws.wait(lambda m: m.get("type") == "error", 10, f"an error for {bad}")
+            check(why in e["error"], f"error for {bad}: {e}")
+        r = ws.command("frobnicate", 1)
+        check(not r["ok"] and "unknown command" in r["error"], f"unknown command: {r}")
+        r = ws.command("watch", 2, pid="one", va="0x1000")
+        check(not r["ok"] and "pid" in r["error"], f"bad watch: {r}")
+        big = json.dumps({"type": "console", "data": "x" * (70 * 1024)})
+        ws.send_text(big)
+        e = ws.wait(lambda m: m.get("type") == "error", 10, "an error for 70 KiB")
+        check("too large" in e["error"], f"oversized: {e}")
+        # Oversized in fragments too.
+        ws.send_frame(0x1, b'{"type":"console","data":"' + b"y" * 40000, fin=False)
+        ws.send_frame(0x0, b"y" * 40000 + b'"}', fin=True)
+        e = ws.wait(lambda m: m.get("type") == "error", 10, "an error for fragments")
+        check("too large" in e["error"], f"fragmented oversized: {e}")
+        ws.send_text(b"\xff\xfe not utf-8")
+        ws.wait(lambda m: m.get("type") == "error", 10, "an error for bad UTF-8")
+        r = ws.command("snapshot", 3)
+        check(r["ok"], f"the connection does not work any more: {r}")
+        # A client that does not say hello first is a viewer.
+        raw = d.ws(hello=False)
+        raw.send({"type": "command", "id": 1, "cmd": "pause"})
+        h = raw.wait(lambda m: m.get("type") == "hello", 10, "an implicit hello")
+        check(h["role"] == "viewer", f"implicit hello: {h}")
+        r = raw.wait(lambda m: m.get("type") == "reply", 10, "the reply")
+        check(not r["ok"] and "viewer" in r["error"], f"pause before hello: {r}")
+        raw.send({"type": "hello", "role": "controller"})
+        h = raw.wait(lambda m: m.get("type") == "hello", 10, "the hello")
+        check(h["role"] == "controller", f"hello after a command: {h}")
+
+
+@test(timeout=60)
+def control_moves_to_the_newest_controller():
+    with Daemon("roles") as d:
+        a = d.ws(role="controller")
+        b = d.ws(role="controller")
+        check(b.hello["role"] == "controller", f"b: {b.hello}")
+        h = a.wait(lambda m: m.get("type") == "hello", 10, "a's new hello")
+        check(h["role"] == "viewer", f"a was not demoted: {h}")
+        r = a.command("pause", 1)
+        check(not r["ok"], "the old controller still controls")
+        r = b.command("pause", 2)
+        check(r["ok"], f"the new controller cannot pause: {r}")
+
+
+@test(timeout=120)
+def hundred_viewers():
+    """100 viewers read while the controller steps for a few seconds: the
+    controller gets every message; viewers that stop reading are dropped,
+    and slow nobody down."""
+    with Daemon("viewers") as d:
+        ctl = d.ws(role="controller")
+        ctl.wait(lambda m: m.get("type") == "snapshot", 10, "snapshot")
+        r = ctl.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        stop = threading.Event()
+        counts = [0] * 100
+        snaps = [0] * 100
+        errors = []
+        viewers = [d.ws(role="viewer") for _ in range(100)]
+        stalled = [d.ws(role="viewer", rcvbuf=4096) for _ in range(3)]
+
+        def read(i, v):
+            try:
+                while not stop.is_set():
+                    try:
+                        text = v.recv_message(0.5)
+                    except TimeoutError:
+                        continue
+                    counts[i] += 1
+                    if text.startswith('{"type":"snapshot"'):
+                        snaps[i] += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"viewer {i}: {e!r}")
+
+        threads = [threading.Thread(target=read, args=(i, v), daemon=True)
+                   for i, v in enumerate(viewers)]
+        for t in threads:
+            t.start()
+        sent = 0
+        t0 = time.monotonic()
+        seqs = []
+        while time.monotonic() - t0 < 4.0 or (d.get("/api/status")["web"]["dropped"] < 3
+                                              and time.monotonic() - t0 < 30):
+            sent += 1
+            r = ctl.command("step", 100 + sent, timeout=20)
+            check(r["ok"], f"step {sent}: {r}")
+            time.sleep(0.002)
+        elapsed = time.monotonic() - t0
+        snapshots = [m for m in ctl.log if m.get("type") == "snapshot"]
+        seqs = [m["seq"] for m in snapshots]
+        after_pause = seqs[seqs.index(max(seqs)) - sent + 1:] if sent <= len(seqs) else []
+        check(len(after_pause) == sent and
+              all(b == a + 1 for a, b in zip(after_pause, after_pause[1:])),
+              f"the controller missed snapshots: {sent} steps, seqs {seqs[-sent:][:10]}...")
+        statuses = [m for m in ctl.log if is_status(m, reason="step")]
+        check(len(statuses) == sent, f"{sent} steps but {len(statuses)} step statuses")
+        time.sleep(1.0)
+        stop.set()
+        for t in threads:
+            t.join(5)
+        web = d.get("/api/status")["web"]
+        check(web["dropped"] >= 3, f"stalled viewers were not dropped: {web}")
+        check(not errors, f"reading viewers failed: {errors[:3]}")
+        # Readers here are Python threads sharing one interpreter on a small
+        # machine: one may fall behind by a whole queue now and then and be
+        # dropped, which is the daemon doing its job. Nearly all keep up.
+        low = [i for i in range(100) if snaps[i] < sent]
+        check(len(low) <= 10, f"{len(low)} reading viewers missed snapshots "
+                              f"(e.g. {snaps[low[0]] if low else 0} of {sent})")
+        # A stalled viewer's connection ends.
+        s = stalled[0]
+        try:
+            for _ in range(100000):
+                s.recv_message(5)
+            raise TestFailure("a stalled viewer was never closed")
+        except (Closed, ConnectionError):
+            pass
+        except TimeoutError:
+            raise TestFailure("a stalled viewer's connection stays open") from None
+        print(f"    {sent} steps in {elapsed:.1f}s with 100 viewers "
+              f"({sent / elapsed:.0f}/s), {web['dropped']} viewers dropped, "
+              f"{100 - len(low)} of 100 readers got every snapshot", flush=True)
+
+
+@test(timeout=120)
+def qemu_death_and_restart():
+    with Daemon("death") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        pid = d.qemu_pid()
+        check(pid and Path(f"/proc/{pid}").exists(), f"no QEMU process {pid}")
+        os.kill(pid, signal.SIGKILL)
+        st = ws.wait(lambda m: is_status(m, qemu="dead"), 20, "qemu dead")
+        check("killed by signal 9" in st.get("message", ""), f"dead status: {st}")
+        st = d.get("/api/status")
+        check(st["qemu"] == "dead", f"GET /api/status after death: {st}")
+        r = ws.command("pause", 1)
+        check(not r["ok"] and "dead" in r["error"], f"pause with QEMU dead: {r}")
+        mark = len(ws.log)
+        r = ws.command("restart", 2, timeout=30)
+        check(r["ok"], f"restart: {r}")
+        check(d.get("/api/status")["qemu"] == "running", "not running after restart")
+        deadline = time.monotonic() + 20
+        while PROMPT not in console_text(ws, mark) and time.monotonic() < deadline:
+            ws.wait(lambda m: m.get("type") == "console", 20, "console after restart")
+        check(PROMPT in console_text(ws, mark), "no prompt after restart")
+        ws.send({"type": "console", "data": "echo back again\n"})
+        wait_console(ws, "back again\n", 20)
+        new_pid = d.qemu_pid()
+        check(new_pid != pid, "same QEMU pid after restart")
+        # Restart while running, too.
+        r = ws.command("restart", 3, timeout=30)
+        check(r["ok"], f"second restart: {r}")
+        check(not Path(f"/proc/{new_pid}/status").exists() or
+              "zombie" in Path(f"/proc/{new_pid}/status").read_text().lower(),
+              "the old QEMU still runs")
+
+
+@test(timeout=120)
+def watch_a_user_page():
+    with Daemon("watch") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("pause", 1)
+        snap = [m for m in ws.log if m.get("type") == "snapshot"][-1]
+        sh = [p for p in snap["processes"] if p["name"] == "sh"]
+        check(sh, "no sh process")
+        pid = sh[0]["pid"]
+        sp = int(sh[0]["trapframe"]["sp"], 16)
+        va = sp & ~0xFFF
+        r = ws.command("watch", 2, pid=pid, va=f"0x{va:08x}")
+        check(r["ok"] and r.get("pa", "").startswith("0x8"), f"watch: {r}")
+        st = d.get("/api/status")
+        check(st["watch"]["pid"] == pid, f"status watch: {st['watch']}")
+        r = ws.command("watch", 3, pid=pid, va="0x7ff00000")
+        check(not r["ok"] and "not mapped" in r["error"], f"unmapped watch: {r}")
+        r = ws.command("watch", 4, pid=999, va="0x1000")
+        check(not r["ok"] and "999" in r["error"], f"watch of no process: {r}")
+        r = ws.command("watch", 5, pid=pid, va=f"0x{va:08x}")
+        check(r["ok"], f"watch again: {r}")
+        ws.command("continue", 6)
+        ws.send({"type": "console", "data": "echo w\n"})
+        st = ws.wait(lambda m: is_status(m, reason="watchpoint"), 20, "the watchpoint")
+        check(f"pid {pid}" in st["stop"]["detail"], f"watch stop: {st}")
+        r = ws.command("unwatch", 7)
+        check(r["ok"], f"unwatch: {r}")
+        check(d.get("/api/status")["watch"] is None, "watch still set")
+        ws.command("continue", 8)
+        wait_console(ws, "w\n", 20)
+
+
+def mapping(snap, pid, va):
+    """(pa, flags, cow) of pid's page at va in a snapshot, or None."""
+    space = snap["address_spaces"].get(str(pid))
+    if not space:
+        return None
+    for table in space["tables"]:
+        for e in table.get("entries", []):
+            if int(e["va"], 16) == va:
+                return int(e["pa"], 16), e["flags"], e["cow"]
+    return None
+
+
+def frame(snap, pa):
+    for f in snap["frames"]["user"]:
+        if int(f["pa"], 16) == pa:
+            return f
+    return None
+
+
+@test(timeout=180)
+def cow_fault_end_to_end():
+    """Run to COW faults during cowtest; at each, compare the snapshot before
+    (the previous stop) with the one at the fault."""
+    with Daemon("cow") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("run_to", 1, event="fork")
+        check(r["ok"], f"run_to fork: {r}")
+        ws.send({"type": "console", "data": "cowtest\n"})
+        st = ws.wait(lambda m: is_status(m, reason="event"), 30, "the fork")
+        check(st["stop"]["detail"] == "fork", f"fork stop: {st}")
+        prev = snapshot_after(ws, st)
+        check(any(e["kind"] == "fork" for e in prev["events"]), "no fork event in its snapshot")
+        copied = checked = 0
+        for i in range(40):
+            r = ws.command("run_to", 10 + i, event="cow_fault")
+            check(r["ok"], f"run_to cow_fault: {r}")
+            st = ws.wait(lambda m: is_status(m, reason="event"), 30, "a cow fault")
+            check(st["stop"]["detail"] == "cow_fault", f"cow stop: {st}")
+            cur = snapshot_after(ws, st)
+            check(cur["diff"]["since"] == prev["seq"], f"diff since {cur['diff']['since']}, "
+                                                        f"previous seq {prev['seq']}")
+            evs = [e for e in cur["events"] if e["kind"] == "cow_fault"]
+            check(evs, f"no cow_fault event in the snapshot at the stop: {cur['events'][-3:]}")
+            ev = evs[-1]
+            pid, va, new = ev["pid"], int(ev["arg0"], 16) & ~0xFFF, int(ev["arg1"], 16)
+            after = mapping(cur, pid, va)
+            check(after is not None, f"pid {pid} has no page at {va:#x} after its COW fault")
+            check(after[0] == new and not after[2] and after[1][2] == "W",
+                  f"after the fault pid {pid} maps {va:#x} as {after}, event says frame {new:#x}")
+            before = mapping(prev, pid, va)
+            if before is not None and before[2]:
+                checked += 1
+                old = before[0]
+                fb = frame(prev, old)
+                check(fb is not None and any(m["pid"] == pid and m["cow"] for m in fb["mapped_by"]),
+                      f"frame {old:#x} before: {fb}")
+                if new != old:
+                    copied += 1
+                    check(fb["refcount"] >= 2 and len(fb["mapped_by"]) >= 2,
+                          f"a copy of a frame nobody else held: {fb}")
+                    fa = frame(cur, old)
+                    after_ref = fa["refcount"] if fa else 0
+                    # Other processes may have let go of it too (exit, exec)
+                    # between the two stops; the fault itself drops one.
+                    check(after_ref <= fb["refcount"] - 1,
+                          f"old frame {old:#x} refcount {fb['refcount']} -> {after_ref}")
+                    fn = frame(cur, new)
+                    check(fn and fn["refcount"] == 1 and
+                          [m["pid"] for m in fn["mapped_by"]] == [pid],
+                          f"the new frame is not the faulting process's own: {fn}")
+                    check(any(p["pid"] == pid and int(p["va"], 16) == va for p in cur["diff"]["ptes"]),
+                          "the PTE change is not in the diff")
+                else:
+                    # Taken back in place: nobody else held it any more (the
+                    # other sharers exited or exec'd since the last stop).
+                    fa = frame(cur, old)
+                    check(fa and fa["refcount"] == 1 and
+                          [m["pid"] for m in fa["mapped_by"]] == [pid],
+                          f"reused a frame still shared: {fa}")
+            prev = cur
+            if copied >= 2 and checked >= 3:
+                break
+        check(copied >= 1, f"no COW fault copied a frame ({checked} checked)")
+        r = ws.command("continue", 99)
+        wait_console(ws, "cowtest: OK", 60)
+        print(f"    {checked} COW faults checked, {copied} copies", flush=True)
+
+
+# ---------------------------------------------------------------------------
+
+
+def main(argv):
+    names = argv[1:]
+    chosen = [t for t in TESTS if not names or any(n in t[0] for n in names)]
+    passed = failed = 0
+    for name, func, timeout in chosen:
+        t0 = time.monotonic()
+        result = {}
+
+        def body():
+            try:
+                func()
+                result["ok"] = True
+            except TestFailure as e:
+                result["err"] = str(e)
+            except Exception:  # noqa: BLE001
+                result["err"] = "harness error:\n" + traceback.format_exc()
+
+        th = threading.Thread(target=body, daemon=True)
+        th.start()
+        th.join(timeout)
+        secs = time.monotonic() - t0
+        if th.is_alive():
+            result["err"] = f"timed out after {timeout}s"
+        if result.get("ok"):
+            passed += 1
+            print(f"PASS {name} ({secs:.1f}s)", flush=True)
+        else:
+            failed += 1
+            print(f"FAIL {name} ({secs:.1f}s): {result.get('err')}", flush=True)
+    print(f"inspector totals: passed={passed} failed={failed}", flush=True)
+    return 1 if failed or not chosen else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
