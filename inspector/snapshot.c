@@ -304,73 +304,6 @@ static json_t *proc_json(struct reader *r, const struct kernel_model *km,
 
 /* ---- address spaces ----------------------------------------------------- */
 
-static void flags_str(uint32_t pte, char out[9])
-{
-    static const char letters[] = "VRWXUGAD";
-    for (int i = 0; i < 8; i++)
-        out[i] = (pte >> i) & 1 ? letters[i] : '-';
-    out[8] = 0;
-}
-
-static json_t *entry_json(const struct sv32_entry *e)
-{
-    char f[9];
-    flags_str(e->pte, f);
-    json_t *o = json_pack("{s:i, s:o, s:o, s:o, s:s, s:b, s:b}", "index", e->index,
-                          "va", hex(e->va), "pa", hex(e->pa), "pte", hex(e->pte), "flags", f,
-                          "cow", (e->pte & SV32_PTE_COW) != 0, "shared", (e->pte & (1u << 9)) != 0);
-    if (e->problem)
-        json_object_set_new(o, "problem", json_string(sv32_problem_str(e->problem)));
-    return o;
-}
-
-/* The user half of a walked space in the protocol's shape. */
-static json_t *space_json(const struct sv32_space *sp)
-{
-    json_t *tables = json_array(), *supers = json_array(), *ranges = json_array(), *errors = json_array();
-    json_t *by_table = json_object();   /* table pa -> its entries array */
-    for (size_t i = 0; i < sp->n_entries; i++) {
-        const struct sv32_entry *e = &sp->entries[i];
-        if (e->va >= USER_TOP)
-            continue;
-        if (e->problem) {
-            json_array_append_new(errors, entry_json(e));
-            continue;
-        }
-        char key[24];
-        if (e->level == 1 && sv32_is_leaf(e->pte)) {
-            json_array_append_new(supers, entry_json(e));
-        } else if (e->level == 1) {
-            json_t *entries = json_array();
-            snprintf(key, sizeof(key), "%llx", (unsigned long long)e->pa);
-            json_object_set(by_table, key, entries);
-            json_array_append_new(tables, json_pack("{s:i, s:o, s:o, s:o, s:o}", "index", e->index,
-                                  "va", hex(e->va), "pte", hex(e->pte), "table", hex(e->pa),
-                                  "entries", entries));
-        } else {
-            snprintf(key, sizeof(key), "%llx", (unsigned long long)e->table_pa);
-            json_t *entries = json_object_get(by_table, key);
-            if (entries)
-                json_array_append_new(entries, entry_json(e));
-        }
-    }
-    json_decref(by_table);
-    for (size_t i = 0; i < sp->n_ranges; i++) {
-        const struct sv32_range *rg = &sp->ranges[i];
-        if (rg->va >= USER_TOP)
-            continue;
-        char f[9];
-        flags_str(rg->flags, f);
-        json_array_append_new(ranges, json_pack("{s:o, s:o, s:o, s:s, s:b, s:b, s:I}",
-            "start", hex(rg->va), "end", hex(rg->va + rg->size), "pa", hex(rg->pa), "flags", f,
-            "cow", (rg->flags & SV32_PTE_COW) != 0, "shared", (rg->flags & (1u << 9)) != 0,
-            "pages", (json_int_t)(rg->size / rg->page_size)));
-    }
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "root", hex(sp->root_pa), "tables", tables,
-                     "superpages", supers, "ranges", ranges, "errors", errors,
-                     "truncated", sp->truncated);
-}
-
 /* User leaves of a space, for the frame owners and the next diff. */
 static void collect_ptes(const struct sv32_space *sp, struct proc_rec *rec)
 {
@@ -378,7 +311,7 @@ static void collect_ptes(const struct sv32_space *sp, struct proc_rec *rec)
     rec->n_ptes = 0;
     for (size_t i = 0; rec->ptes && i < sp->n_entries; i++) {
         const struct sv32_entry *e = &sp->entries[i];
-        if (e->va < USER_TOP && !e->problem && e->level == 0 && sv32_is_leaf(e->pte))
+        if (!e->problem && e->level == 0 && sv32_is_leaf(e->pte))
             rec->ptes[rec->n_ptes++] = (struct pte_rec){e->va, e->pte};
     }
 }
@@ -562,7 +495,7 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
                                 "errors", "problem", err));
             continue;
         }
-        json_object_set_new(spaces, key, space_json(&sp));
+        json_object_set_new(spaces, key, sv32_space_to_json(&sp));
         collect_ptes(&sp, rec);
         for (size_t j = 0; j < rec->n_ptes; j++) {
             uint64_t pa = (uint64_t)(rec->ptes[j].pte >> 10) << 12;

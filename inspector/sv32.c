@@ -280,78 +280,86 @@ const char *sv32_problem_str(enum sv32_problem p)
     return "unknown problem";
 }
 
-static void flags_str(uint32_t pte, char out[8])
+/* Hex strings, as the protocol writes addresses: "0x80001000". */
+static json_t *hex(uint64_t v)
 {
-    static const char names[] = "RWXUGAD";
+    char str[24];
 
-    for (int i = 0; i < 7; i++)
-        out[i] = (pte & (SV32_PTE_R << i)) ? names[i] : '-';
-    out[7] = '\0';
+    snprintf(str, sizeof str, "0x%08" PRIx64, v);
+    return json_string(str);
+}
+
+/* "VRWXUGAD" with '-' for each clear bit. */
+static void flags_str(uint32_t pte, char out[9])
+{
+    static const char names[] = "VRWXUGAD";
+
+    for (int i = 0; i < 8; i++)
+        out[i] = (pte >> i) & 1 ? names[i] : '-';
+    out[8] = '\0';
 }
 
 static json_t *entry_json(const struct sv32_entry *e)
 {
-    char flags[8];
-    const char *kind = !sv32_is_leaf(e->pte) ? "table"
-                       : e->level            ? "superpage"
-                                             : "page";
+    char flags[9];
 
     flags_str(e->pte, flags);
-    json_t *j = json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:s, s:s, s:b}",
-                          "level", e->level, "index", e->index,
-                          "va", (json_int_t)e->va, "pa", (json_int_t)e->pa,
-                          "pte", (json_int_t)e->pte,
-                          "table", (json_int_t)e->table_pa, "kind", kind,
-                          "flags", flags, "cow",
-                          (e->pte & SV32_PTE_COW) != 0);
-    if (j && e->problem != SV32_OK &&
-        json_object_set_new(j, "problem",
-                            json_string(sv32_problem_str(e->problem))) < 0) {
-        json_decref(j);
-        return NULL;
-    }
+    json_t *j = json_pack("{s:i, s:o, s:o, s:o, s:s, s:b, s:b}", "index", e->index,
+                          "va", hex(e->va), "pa", hex(e->pa), "pte", hex(e->pte),
+                          "flags", flags, "cow", (e->pte & SV32_PTE_COW) != 0,
+                          "shared", (e->pte & SV32_PTE_SHARED) != 0);
+    if (j && e->problem != SV32_OK)
+        json_object_set_new(j, "problem", json_string(sv32_problem_str(e->problem)));
     return j;
 }
 
 static json_t *range_json(const struct sv32_range *r)
 {
-    char flags[8];
+    char flags[9];
 
     flags_str(r->flags, flags);
-    return json_pack("{s:I, s:I, s:I, s:I, s:s, s:b}", "va", (json_int_t)r->va,
-                     "pa", (json_int_t)r->pa, "size", (json_int_t)r->size,
-                     "page_size", (json_int_t)r->page_size, "flags", flags,
-                     "cow", (r->flags & SV32_PTE_COW) != 0);
+    return json_pack("{s:o, s:o, s:o, s:s, s:b, s:b, s:I}", "start", hex(r->va),
+                     "end", hex(r->va + r->size), "pa", hex(r->pa), "flags", flags,
+                     "cow", (r->flags & SV32_PTE_COW) != 0,
+                     "shared", (r->flags & SV32_PTE_SHARED) != 0,
+                     "pages", (json_int_t)(r->size / r->page_size));
 }
 
-/* A new array stored in obj under key; obj owns it. NULL on failure. */
-static json_t *add_array(json_t *obj, const char *key)
+/* The level-0 entries array of the table at pa in tables[], or NULL. */
+static json_t *entries_of(json_t *tables, uint64_t pa)
 {
-    json_t *a = json_array();
+    size_t i;
+    json_t *t;
+    char want[24];
 
-    return json_object_set_new(obj, key, a) == 0 ? a : NULL;
+    snprintf(want, sizeof want, "0x%08" PRIx64, pa);
+    json_array_foreach(tables, i, t)
+        if (strcmp(json_string_value(json_object_get(t, "table")), want) == 0)
+            return json_object_get(t, "entries");
+    return NULL;
 }
 
 json_t *sv32_space_to_json(const struct sv32_space *s)
 {
-    json_t *j = json_pack("{s:I, s:I, s:b}", "root", (json_int_t)s->root_pa,
-                          "problems", (json_int_t)s->n_problems, "truncated",
-                          s->truncated);
-    json_t *entries = j ? add_array(j, "entries") : NULL;
-    json_t *ranges = entries ? add_array(j, "ranges") : NULL;
-    json_t *tables = ranges ? add_array(j, "tables") : NULL;
-    bool ok = tables != NULL;
+    json_t *tables = json_array(), *supers = json_array();
+    json_t *ranges = json_array(), *errors = json_array();
 
-    for (size_t i = 0; ok && i < s->n_entries; i++)
-        ok = json_array_append_new(entries, entry_json(&s->entries[i])) == 0;
-    for (size_t i = 0; ok && i < s->n_ranges; i++)
-        ok = json_array_append_new(ranges, range_json(&s->ranges[i])) == 0;
-    for (size_t i = 0; ok && i < s->n_tables; i++)
-        ok = json_array_append_new(tables,
-                                   json_integer((json_int_t)s->tables[i])) == 0;
-    if (!ok) {
-        json_decref(j);
-        return NULL;
+    for (size_t i = 0; i < s->n_entries; i++) {
+        const struct sv32_entry *e = &s->entries[i];
+        json_t *into = e->problem != SV32_OK  ? errors
+                       : e->level == 0        ? entries_of(tables, e->table_pa)
+                       : sv32_is_leaf(e->pte) ? supers
+                                              : NULL;
+        if (!into && e->level == 1)   /* a good pointer: a new table */
+            json_array_append_new(tables, json_pack("{s:i, s:o, s:o, s:o, s:[]}",
+                                  "index", e->index, "va", hex(e->va), "pte", hex(e->pte),
+                                  "table", hex(e->pa), "entries"));
+        else if (into)
+            json_array_append_new(into, entry_json(e));
     }
-    return j;
+    for (size_t i = 0; i < s->n_ranges; i++)
+        json_array_append_new(ranges, range_json(&s->ranges[i]));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "root", hex(s->root_pa),
+                     "tables", tables, "superpages", supers, "ranges", ranges,
+                     "errors", errors, "truncated", s->truncated);
 }

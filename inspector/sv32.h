@@ -25,6 +25,7 @@
 #define SV32_PTE_A (1u << 6)
 #define SV32_PTE_D (1u << 7)
 #define SV32_PTE_COW (1u << 8) /* Glassbox's use of RSW: copy-on-write */
+#define SV32_PTE_SHARED (1u << 9) /* and a shared mapping, shared by fork */
 #define SV32_PTE_FLAGS 0x3ffu  /* bits 0-9: everything but the PPN */
 
 #define SV32_PAGE_SIZE 4096u
@@ -116,9 +117,10 @@ int sv32_translate(const struct sv32_space *s, uint32_t va, uint64_t *pa,
 
 const char *sv32_problem_str(enum sv32_problem p);
 
-/* The space as JSON: {"root", "entries": [...], "ranges": [...], "tables",
- * "problems", "truncated"}. Flags are a string "RWXUGAD" with '-' for clear
- * bits, plus "cow": bool. NULL when out of memory. */
+/* The space as docs/protocol.md shows it: {"root", "tables": [{"index",
+ * "va", "pte", "table", "entries": [...]}], "superpages", "ranges", "errors",
+ * "truncated"}, addresses as "0x%08x" strings, flags as "VRWXUGAD" with '-'
+ * for clear bits, plus "cow" and "shared". */
 json_t *sv32_space_to_json(const struct sv32_space *s);
 
 #endif
