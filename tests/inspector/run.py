@@ -511,6 +511,62 @@ def cow_fault_end_to_end():
         print(f"    {checked} COW faults checked, {copied} copies", flush=True)
 
 
+@test(timeout=180)
+def fork_exec_exit_and_mailbox_events():
+    """Run to exec, fork, a mailbox send and exit while pingpong plays; at
+    each stop the snapshot shows what the event says happened."""
+    with Daemon("events") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+
+        def run_to(kind, n):
+            r = ws.command("run_to", n, event=kind)
+            check(r["ok"], f"run_to {kind}: {r}")
+            st = ws.wait(lambda m: is_status(m, reason="event"), 30, f"a {kind} event")
+            check(st["stop"]["detail"] == kind, f"{kind} stop: {st}")
+            snap = snapshot_after(ws, st)
+            evs = [e for e in snap["events"] if e["kind"] == kind]
+            check(evs, f"no {kind} event in the snapshot at the stop")
+            return snap, evs[-1]
+
+        def proc(snap, pid):
+            return next((p for p in snap["processes"] if p["pid"] == pid), None)
+
+        r = ws.command("run_to", 1, event="fork")   # the shell forks for the command
+        check(r["ok"], f"run_to fork: {r}")
+        ws.send({"type": "console", "data": "pingpong 2\n"})
+        st = ws.wait(lambda m: is_status(m, reason="event"), 30, "the shell's fork")
+        snapshot_after(ws, st)
+
+        snap, ev = run_to("exec", 2)
+        p = proc(snap, ev["pid"])
+        check(p and p["name"] == "pingpong", f"after exec pid {ev['pid']} is {p}")
+
+        snap, ev = run_to("fork", 3)
+        child = int(ev["arg0"], 16)
+        c = proc(snap, child)
+        check(c and c["parent"] == ev["pid"] and c["name"] == "pingpong",
+              f"the forked child {child}: {c}")
+        check(child in snap["diff"]["processes"]["born"], f"child {child} not born in the diff")
+        check(snap["address_spaces"][str(child)]["tables"], "the child has no address space")
+
+        snap, ev = run_to("mail_send", 4)
+        receiver = int(ev["arg0"], 16)
+        box = next((b for b in snap["mailboxes"] if b["pid"] == receiver), None)
+        check(box and box["depth"] >= 1 and box["messages"][-1]["from"] == ev["pid"] and
+              box["messages"][-1]["len"] == int(ev["arg1"], 16),
+              f"pid {receiver}'s mailbox after a send from {ev['pid']}: {box}")
+        check(proc(snap, receiver)["mailbox_depth"] == box["depth"], "mailbox_depth disagrees")
+
+        snap, ev = run_to("exit", 5)
+        p = proc(snap, ev["pid"])
+        check(p and p["state"] == "zombie" and p["xstate"] == int(ev["arg0"], 16),
+              f"pid {ev['pid']} after its exit event: {p}")
+
+        ws.command("continue", 6)
+        wait_console(ws, "pingpong: done", 60)
+
+
 # ---------------------------------------------------------------------------
 
 
