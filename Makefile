@@ -44,10 +44,13 @@ test: setup
 	@$(MAKE) --no-print-directory all unit-tests
 	@tests/run.sh
 
-# Benchmarks: figures, not pass/fail (docs/benchmarks.md).
+# Benchmarks: figures, not pass/fail (docs/benchmarks.md). Each writes its
+# figures under $(BUILD)/bench/ too.
 bench: setup
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(SNAPSHOT_BENCH)
 	python3 tests/bench/kernel_bench.py
+	python3 tests/bench/inspector_bench.py
+	node tests/web/bench.mjs
 
 clean:
 	rm -rf $(BUILD)

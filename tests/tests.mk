@@ -85,3 +85,9 @@ $(BUILD)/tests/xv6style.o: tests/xv6compat/xv6style.c user/user.h
 	@mkdir -p $(@D)
 	$(UCC) $(UCFLAGS) -c -o $@ $<
 unit-tests: $(BUILD)/tests/xv6style.o
+
+# The inspector's snapshot benchmark (make bench).
+SNAPSHOT_BENCH := $(BUILD)/tests/snapshot-bench
+$(SNAPSHOT_BENCH): tests/bench/snapshot_bench.c $(INSP_LIB)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(INSP_CFLAGS) -o $@ $^ $(INSP_LIBS)

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Inspector benchmark: the cost of one full snapshot after a stop with 16
+processes (CPU, page tables, frames, mailboxes, events), in milliseconds, RSP
+round trips and bytes; then the same guest reads done by gdb-multiarch with
+a script, against the same QEMU in the same run, and the ratio.
+Goals (issue 3): <= 10 ms per snapshot, >= 10x faster than the gdb script.
+Writes build/bench/inspector.txt."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / os.environ.get("BUILD", "build")
+KERNEL = BUILD / "kernel" / "kernel.elf"
+BENCH = BUILD / "tests" / "snapshot-bench"
+BACKGROUND_SLEEPS = 14        # plus init and sh: 16 processes
+ROUNDS = 30
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def boot_with_processes(disk, port):
+    qemu = subprocess.Popen(
+        ["qemu-system-riscv32", "-machine", "virt", "-bios", "none", "-smp", "1", "-m", "128M",
+         "-nographic", "-monitor", "none", "-serial", "stdio", "-kernel", str(KERNEL),
+         "-global", "virtio-mmio.force-legacy=false",
+         "-drive", f"file={disk},if=none,format=raw,id=hd0",
+         "-device", "virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0",
+         "-gdb", f"tcp:127.0.0.1:{port}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = b""
+    deadline = time.monotonic() + 20
+    while b"$ " not in out and time.monotonic() < deadline:
+        out += qemu.stdout.read1(4096)
+    for _ in range(BACKGROUND_SLEEPS):
+        qemu.stdin.write(b"sleep 1000000 &\n")
+        qemu.stdin.flush()
+        time.sleep(0.1)
+    time.sleep(1)
+    return qemu
+
+
+def main():
+    work = Path(tempfile.mkdtemp(prefix="glassbox-bench-"))
+    disk = work / "fs.img"
+    shutil.copyfile(BUILD / "fs.img", disk)
+    port = free_port()
+    qemu = boot_with_processes(disk, port)
+    try:
+        reads = work / "reads.json"
+        ours = subprocess.run([str(BENCH), str(KERNEL), str(port), str(ROUNDS), str(reads)],
+                              capture_output=True, text=True, timeout=120)
+        if ours.returncode != 0:
+            sys.exit("snapshot-bench failed:\n" + ours.stderr)
+        gdb = subprocess.run(
+            ["gdb-multiarch", "-nx", "-batch", "-ex", "set architecture riscv:rv32",
+             "-ex", f"file {KERNEL}", "-ex", f"target remote 127.0.0.1:{port}",
+             "-x", str(ROOT / "tests" / "bench" / "gdb_reads.py"), "-ex", "detach"],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "GLASSBOX_READS": str(reads), "GLASSBOX_ROUNDS": "5"})
+    finally:
+        qemu.kill()
+        qemu.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    ours_line = ours.stdout.strip()
+    gdb_lines = [ln for ln in gdb.stdout.splitlines() if ln.startswith("gdb")]
+    if len(gdb_lines) != 2:
+        sys.exit("the gdb script printed no figures:\n" + gdb.stdout[-2000:] + gdb.stderr[-2000:])
+
+    def median(line):
+        return float(re.search(r"median ([\d.]+) ms", line).group(1))
+    ours_ms = median(ours_line)
+    report = "\n".join([ours_line] + gdb_lines + [
+        f"ratio: the inspector is {median(gdb_lines[0]) / ours_ms:.1f}x faster than gdb's raw reads, "
+        f"{median(gdb_lines[1]) / ours_ms:.1f}x faster than gdb print/x "
+        f"(goals: <= 10 ms per snapshot, >= 10x)"])
+    print(report)
+    (BUILD / "bench").mkdir(parents=True, exist_ok=True)
+    (BUILD / "bench" / "inspector.txt").write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
