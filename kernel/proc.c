@@ -52,6 +52,7 @@ static struct proc *allocproc(int *err)
   p->state = USED;
   p->pid = next_pid++;
   p->kstack = (uint32)kstack;
+  *(uint32 *)p->kstack = KSTACK_CANARY;
   p->pagetable = pt;
   p->mmap_top = MMAP_BASE;
   mailbox_init(p);

@@ -39,3 +39,7 @@ struct proc {
 };
 
 extern struct proc proc[NPROC];
+
+// The lowest word of every kernel stack; a different value there means the
+// stack overflowed into it (there is no guard page: RAM is direct-mapped).
+#define KSTACK_CANARY 0x6b73746bu

@@ -125,6 +125,8 @@ void usertrapret(void)
 {
   struct proc *p = myproc();
   intr_off();
+  if (*(uint32 *)p->kstack != KSTACK_CANARY)
+    panic("pid %d (%s): kernel stack overflow", p->pid, p->name);
   csr_write(stvec, (uint32)uservec);
   p->tf.kernel_sp = p->kstack + PGSIZE;
   uint32 status = csr_read(sstatus);
