@@ -78,72 +78,53 @@ for bin in "${unit_bins[@]}"; do
   fi
 done
 
-# ---- integration tests (QEMU) ------------------------------------------------
-# run.py ends with "integration totals: passed=N failed=N".
+# ---- suites that print their own totals --------------------------------------
+# run_suite TITLE TIMEOUT PASS_SED FAIL_SED COMMAND...: run one suite, log it
+# to $LOGDIR/TITLE.log and add its counts. PASS_SED and FAIL_SED are sed -E
+# scripts printing the counts from the suite's closing lines. A suite that
+# ends without them (a crash, a timeout), or exits non-zero with no failure
+# counted, counts as one failure.
+run_suite() {
+  local title=$1 limit=$2 pass_sed=$3 fail_sed=$4
+  shift 4
+  local log=$LOGDIR/$title.log p f rc
+  echo "== $title tests"
+  timeout -k 10 "$limit" "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  p=$(sed -nE "$pass_sed" "$log" | tail -n 1)
+  f=$(sed -nE "$fail_sed" "$log" | tail -n 1)
+  if [[ -z "$p" || -z "$f" ]]; then
+    echo "FAIL $title: exited with status $rc without its totals (status 124: timed out after ${limit}s)"
+    p=0
+    f=1
+  elif ((rc != 0 && f == 0)); then
+    echo "FAIL $title: exited with status $rc"
+    f=1
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
 PYTHON=python3
 [[ -x /usr/bin/python3 ]] && PYTHON=/usr/bin/python3   # Debian's, standard library only
-echo "== integration tests"
-ilog=$LOGDIR/integration.log
-timeout -k 10 "$INTEGRATION_TIMEOUT" "$PYTHON" tests/integration/run.py 2>&1 | tee "$ilog"
-rc=${PIPESTATUS[0]}
-totals=$(grep -E '^integration totals: passed=[0-9]+ failed=[0-9]+$' "$ilog" | tail -n 1)
-if [[ -n "$totals" ]]; then
-  ip=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$totals")
-  if_=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$totals")
-  if ((rc != 0 && if_ == 0)); then
-    echo "FAIL integration: run.py exited with status $rc"
-    if_=1
-  fi
-else
-  ip=0
-  if_=1
-  echo "FAIL integration: run.py exited with status $rc without its totals (timeout after ${INTEGRATION_TIMEOUT}s is status 124)"
-fi
-passed=$((passed + ip))
-failed=$((failed + if_))
-
-# ---- inspector daemon tests (daemon + QEMU) ----------------------------------
-# run.py ends with "inspector totals: passed=N failed=N".
 INSPECTOR_TIMEOUT=${INSPECTOR_TIMEOUT:-600}
-echo "== inspector daemon tests"
-dlog=$LOGDIR/inspector.log
-timeout -k 10 "$INSPECTOR_TIMEOUT" "$PYTHON" tests/inspector/run.py 2>&1 | tee "$dlog"
-rc=${PIPESTATUS[0]}
-totals=$(grep -E '^inspector totals: passed=[0-9]+ failed=[0-9]+$' "$dlog" | tail -n 1)
-if [[ -n "$totals" ]]; then
-  dp=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$totals")
-  df=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$totals")
-  if ((rc != 0 && df == 0)); then
-    echo "FAIL inspector: run.py exited with status $rc"
-    df=1
-  fi
-else
-  dp=0
-  df=1
-  echo "FAIL inspector: run.py exited with status $rc without its totals (timeout after ${INSPECTOR_TIMEOUT}s is status 124)"
-fi
-passed=$((passed + dp))
-failed=$((failed + df))
-
-# ---- web page tests (daemon + QEMU + Chromium) -------------------------------
-# node's TAP reporter ends with "# pass N" and "# fail N".
 WEB_TIMEOUT=${WEB_TIMEOUT:-300}
-echo "== web page tests"
-wlog=$LOGDIR/web.log
-timeout -k 10 "$WEB_TIMEOUT" node --test --test-reporter=tap tests/web/ 2>&1 | tee "$wlog"
-rc=${PIPESTATUS[0]}
-wp=$(grep -E '^# pass [0-9]+$' "$wlog" | tail -n 1 | grep -oE '[0-9]+')
-wf=$(grep -E '^# fail [0-9]+$' "$wlog" | tail -n 1 | grep -oE '[0-9]+')
-if [[ -z "$wp" || -z "$wf" ]]; then
-  echo "FAIL web: node --test exited with status $rc without its totals (timeout after ${WEB_TIMEOUT}s is status 124)"
-  wp=0
-  wf=1
-elif ((rc != 0 && wf == 0)); then
-  echo "FAIL web: node --test exited with status $rc"
-  wf=1
-fi
-passed=$((passed + wp))
-failed=$((failed + wf))
+
+# QEMU integration tests; run.py ends with "integration totals: passed=N failed=N".
+run_suite integration "$INTEGRATION_TIMEOUT" \
+  's/^integration totals: passed=([0-9]+) failed=[0-9]+$/\1/p' \
+  's/^integration totals: passed=[0-9]+ failed=([0-9]+)$/\1/p' \
+  "$PYTHON" tests/integration/run.py
+
+# The daemon on QEMU; run.py ends with "inspector totals: passed=N failed=N".
+run_suite inspector "$INSPECTOR_TIMEOUT" \
+  's/^inspector totals: passed=([0-9]+) failed=[0-9]+$/\1/p' \
+  's/^inspector totals: passed=[0-9]+ failed=([0-9]+)$/\1/p' \
+  "$PYTHON" tests/inspector/run.py
+
+# The page in Chromium; node's TAP reporter ends with "# pass N" and "# fail N".
+run_suite web "$WEB_TIMEOUT" 's/^# pass ([0-9]+)$/\1/p' 's/^# fail ([0-9]+)$/\1/p' \
+  node --test --test-reporter=tap tests/web/
 
 if ((passed + failed == 0)); then
   echo "no test ran"
