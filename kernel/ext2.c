@@ -213,19 +213,26 @@ void iunlock(struct inode *ip)
 }
 
 // Drop a reference. The last reference to an inode with no links left
-// frees its blocks and the inode itself.
+// frees its blocks and the inode itself. Once its number is free another
+// process may take it, and this cache slot with it: the reference is
+// dropped before anything else can sleep.
 void iput(struct inode *ip)
 {
   if (ip == 0)
     return;
+  int freed = 0;
   if (ip->ref == 1 && ip->valid && ip->d.links_count == 0 && ilock(ip) == 0) {
-    itrunc(ip, 0);
-    ifree(ip);
+    if (ip->ref == 1 && ip->d.links_count == 0) {   // still so after ilock slept
+      itrunc(ip, 0);
+      ifree(ip);
+      freed = 1;
+    }
     iunlock(ip);
-    fs_sync();
   }
   if (--ip->ref == 0)
     ip->valid = 0;
+  if (freed)
+    fs_sync();
 }
 
 void iunlockput(struct inode *ip)

@@ -136,11 +136,12 @@ void ifree_number(uint32 inum, int is_dir)
   fs.meta_dirty = 1;
 }
 
-// Free a locked inode whose blocks are gone already.
+// Free a locked inode whose blocks are gone already. Its number goes back
+// to the bitmap last: from then on ialloc may hand it out again.
 void ifree(struct inode *ip)
 {
-  ifree_number(ip->inum, ip->type == T_DIR);
   ip->d.dtime = rtc_seconds();
   ip->d.links_count = 0;
   iupdate(ip);
+  ifree_number(ip->inum, ip->type == T_DIR);
 }

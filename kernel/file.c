@@ -63,14 +63,17 @@ void fileclose(struct file *f)
 {
   if (--f->ref > 0)
     return;
-  if (f->type == FD_INODE) {
-    iput(f->ip);
-    if (f->writable)
-      fs_sync();   // what was written reaches the disk by close
-  }
-  else if (f->type == FD_PIPE)
-    pipeclose(f->pipe, f->writable);
+  // Free the slot before anything below sleeps: another process may take
+  // it meanwhile.
+  struct file closing = *f;
   f->type = FD_NONE;
+  if (closing.type == FD_INODE) {
+    iput(closing.ip);
+    if (closing.writable)
+      fs_sync();   // what was written reaches the disk by close
+  } else if (closing.type == FD_PIPE) {
+    pipeclose(closing.pipe, closing.writable);
+  }
 }
 
 int filestat(struct file *f, uint32 addr)
