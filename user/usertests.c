@@ -3,7 +3,8 @@
 // Each test runs in a child process, so a test that crashes fails alone.
 // Prints "test NAME: OK" or "test NAME: FAILED (reason)" for each, then
 // "ALL TESTS PASSED" (exit 0) or "SOME TESTS FAILED" (exit 1). With names,
-// runs only those tests.
+// runs only those tests; diskfull and inodes, which fill the disk, run only
+// when named.
 
 #include "user/user.h"
 
@@ -919,6 +920,1021 @@ test_dup(void)
   close(fd2);
 }
 
+// ---- Files: writing ----
+//
+// Each test works on names of its own in / (starting "ut"), and first
+// removes whatever an earlier, interrupted run left there.
+
+static int
+is_dot(const char *name)
+{
+  return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+// Removes name, in the current directory, with everything under it.
+// Works by name relative to the directory it is in, so paths stay short.
+static void
+remove_all(const char *name)
+{
+  static struct dirent ent;
+  char child[DIRENT_NAME_LEN + 1];
+  struct stat st;
+  int fd, r;
+
+  if ((r = stat(name, &st)) < 0) {
+    if (r != -ENOENT && (r = unlink(name)) < 0)   // a device file we cannot open
+      fail("cleaning up: unlink %s: %s", name, strerror(r));
+    return;
+  }
+  if (st.type != T_DIR) {
+    if ((r = unlink(name)) < 0)
+      fail("cleaning up: unlink %s: %s", name, strerror(r));
+    return;
+  }
+  expect(chdir(name), 0, "chdir while cleaning up");
+  for (;;) {
+    fd = xopen(".");
+    while ((r = getdents(fd, &ent, 1)) == 1 && is_dot(ent.name))
+      ;
+    close(fd);
+    if (r < 0)
+      fail("cleaning up: getdents in %s: %s", name, strerror(r));
+    if (r == 0)
+      break;
+    strcpy(child, ent.name);
+    remove_all(child);
+  }
+  expect(chdir(".."), 0, "chdir .. while cleaning up");
+  if ((r = rmdir(name)) < 0)
+    fail("cleaning up: rmdir %s: %s", name, strerror(r));
+}
+
+// Removes /name and everything under it; leaves the current directory at /.
+static void
+clean(const char *name)
+{
+  expect(chdir("/"), 0, "chdir /");
+  remove_all(name);
+}
+
+// open(path, O_CREATE | flags), which must succeed.
+static int
+xcreate(const char *path, int flags)
+{
+  int fd = open(path, O_CREATE | flags);
+
+  if (fd < 0)
+    fail("open %s with O_CREATE: %s", path, strerror(fd));
+  return fd;
+}
+
+static void
+xwrite(int fd, const void *buf, int n, const char *what)
+{
+  int r = write(fd, buf, n);
+
+  if (r != n)
+    fail("%s: write of %d bytes returned %d (%s)", what, n, r, describe(r));
+}
+
+static void
+xread(int fd, void *buf, int n, const char *what)
+{
+  int r = read(fd, buf, n);
+
+  if (r != n)
+    fail("%s: read of %d bytes returned %d (%s)", what, n, r, describe(r));
+}
+
+static void
+xstat(const char *path, struct stat *st)
+{
+  int r = stat(path, st);
+
+  if (r < 0)
+    fail("stat %s: %s", path, strerror(r));
+}
+
+static struct stat
+fstat_of(int fd)
+{
+  struct stat st;
+  int r = fstat(fd, &st);
+
+  if (r < 0)
+    fail("fstat: %s", strerror(r));
+  return st;
+}
+
+// The n bytes at p as a string for a message, unprintable ones as '?'.
+// Two calls may share a message: they take turns with two buffers.
+static const char*
+text(const char *p, int n)
+{
+  static char bufs[2][64];
+  static int turn;
+  char *s = bufs[turn ^= 1];
+  int i;
+
+  n = n < 0 ? 0 : n < (int)sizeof(bufs[0]) ? n : (int)sizeof(bufs[0]) - 1;
+  for (i = 0; i < n; i++)
+    s[i] = p[i] >= ' ' && p[i] < 127 ? p[i] : '?';
+  s[n] = 0;
+  return s;
+}
+
+// Fails unless the whole of file path is the n bytes in want.
+static void
+expect_contents(const char *path, const char *want, int n)
+{
+  char buf[64];
+  int fd = xopen(path), r;
+
+  if (n > (int)sizeof(buf) - 1)
+    fail("expect_contents: %d bytes is too many", n);
+  r = read(fd, buf, sizeof(buf));
+  close(fd);
+  if (r != n || memcmp(buf, want, n) != 0)
+    fail("%s holds %d bytes \"%s\", expected \"%s\"", path, r, text(buf, r), text(want, n));
+}
+
+// The byte at offset off of a pattern laid down by fill(buf, PGSIZE, page)
+// for each page in turn.
+static char
+pattern_at(uint off)
+{
+  return off / PGSIZE + off % PGSIZE % 251;
+}
+
+static int
+holds_pattern(const char *buf, int n, uint off)
+{
+  int i;
+
+  for (i = 0; i < n; i++) {
+    if (buf[i] != pattern_at(off + i))
+      return 0;
+  }
+  return 1;
+}
+
+#define NDIRECT_KB   12          // ext2 with 1 KiB blocks: 12 direct blocks,
+#define NINDIRECT_KB 256         // 256 through the indirect block,
+#define NDINDIRECT_KB (256 * 256) // 65536 through the double-indirect one
+#define BIGFILE_KB   300         // reaches into the double-indirect blocks
+#define MAXFILE ((NDIRECT_KB + NINDIRECT_KB + NDINDIRECT_KB) * 1024)
+
+static void
+test_bigfile(void)
+{
+  char *buf = alloc_pages(1);
+  int fd, i, n = BIGFILE_KB * 1024 / PGSIZE;
+  uint off = (NDIRECT_KB + NINDIRECT_KB) * 1024 - 100;
+  struct stat st;
+
+  clean("utbig");
+  fd = xcreate("/utbig", O_WRONLY);
+  for (i = 0; i < n; i++) {
+    fill(buf, PGSIZE, i);
+    xwrite(fd, buf, PGSIZE, "a big file");
+  }
+  st = fstat_of(fd);
+  if (st.size != (uint)n * PGSIZE)
+    fail("the big file's size is %u, expected %d", st.size, n * PGSIZE);
+  close(fd);
+  fd = xopen("/utbig");
+  for (i = 0; i < n; i++) {
+    xread(fd, buf, PGSIZE, "the big file");
+    if (!holds(buf, PGSIZE, i))
+      fail("the big file reads back wrong at %d KiB", i * PGSIZE / 1024);
+  }
+  expect(read(fd, buf, PGSIZE), 0, "read at the end of the big file");
+  expect(lseek(fd, off, SEEK_SET), off, "lseek near the double-indirect start");
+  xread(fd, buf, 200, "across the double-indirect start");
+  if (!holds_pattern(buf, 200, off))
+    fail("a read across the start of the double-indirect blocks gave wrong data");
+  close(fd);
+  expect(unlink("/utbig"), 0, "unlink of the big file");
+  expect(open("/utbig", O_RDONLY), -ENOENT, "open after unlink");
+}
+
+// The largest file (a hole, then one byte at the end), and one byte more.
+static void
+test_maxfile(void)
+{
+  char buf[100], zeros[100];
+  int fd, r;
+
+  clean("utmax");
+  memset(zeros, 0, sizeof(zeros));
+  fd = xcreate("/utmax", O_RDWR);
+  expect(lseek(fd, MAXFILE - 1, SEEK_SET), MAXFILE - 1, "lseek to the last byte a file holds");
+  expect(write(fd, "z", 1), 1, "write of the last byte a file holds");
+  expect(write(fd, "z", 1), -EFBIG, "write past the largest file");
+  expect(lseek(fd, MAXFILE - 1, SEEK_SET), MAXFILE - 1, "lseek");
+  if ((r = write(fd, "yy", 2)) != 1 && r != -EFBIG)
+    fail("a write running past the largest file returned %d (%s)", r, describe(r));
+  if (fstat_of(fd).size != MAXFILE)
+    fail("the largest file's size is %u, expected %d", fstat_of(fd).size, MAXFILE);
+  expect(lseek(fd, 0, SEEK_SET), 0, "lseek to 0");
+  xread(fd, buf, sizeof(buf), "the hole at the start");
+  if (memcmp(buf, zeros, sizeof(buf)) != 0)
+    fail("the hole before the last byte does not read as zeros");
+  expect(lseek(fd, -1, SEEK_END), MAXFILE - 1, "lseek(-1, SEEK_END)");
+  xread(fd, buf, 1, "the last byte");
+  if (buf[0] != 'z' && buf[0] != 'y')
+    fail("the last byte of the largest file reads back as %d", buf[0]);
+  close(fd);
+  expect(unlink("/utmax"), 0, "unlink");
+}
+
+#define NMANY 200
+
+// Creates NMANY files in one directory, lists them, and removes them.
+static void
+test_manyfiles(void)
+{
+  static struct dirent ents[8];
+  char seen[NMANY], name[16];
+  int fd, i, n, count = 0, k;
+
+  clean("utmany");
+  expect(mkdir("/utmany"), 0, "mkdir /utmany");
+  expect(chdir("/utmany"), 0, "chdir /utmany");
+  for (i = 0; i < NMANY; i++) {
+    snprintf(name, sizeof(name), "f%d", i);
+    fd = xcreate(name, O_WRONLY);
+    xwrite(fd, name, strlen(name), name);
+    close(fd);
+  }
+  memset(seen, 0, sizeof(seen));
+  fd = xopen(".");
+  while ((n = getdents(fd, ents, 8)) > 0) {
+    for (i = 0; i < n; i++, count++) {
+      k = atoi(ents[i].name + 1);
+      if (is_dot(ents[i].name))
+        continue;
+      if (ents[i].name[0] != 'f' || k < 0 || k >= NMANY || seen[k]++ || ents[i].type != T_FILE)
+        fail("getdents gave an unexpected entry \"%s\" (type %d)", ents[i].name, ents[i].type);
+    }
+  }
+  close(fd);
+  if (n < 0 || count != NMANY + 2)
+    fail("getdents listed %d entries, expected %d (%s)", count, NMANY + 2, describe(n));
+  for (i = 0; i < NMANY; i++) {
+    snprintf(name, sizeof(name), "f%d", i);
+    expect_contents(name, name, strlen(name));
+    expect(unlink(name), 0, "unlink");
+  }
+  fd = xopen(".");
+  expect(getdents(fd, ents, 8), 2, "getdents of the emptied directory");
+  close(fd);
+  expect(chdir("/"), 0, "chdir /");
+  expect(rmdir("/utmany"), 0, "rmdir of the emptied directory");
+}
+
+#define DEPTH 20
+
+static void
+test_deepdirs(void)
+{
+  char path[DEPTH * 2 + 16];
+  struct stat top, st;
+  int i, fd;
+
+  clean("utdeep");
+  expect(mkdir("/utdeep"), 0, "mkdir /utdeep");
+  expect(chdir("/utdeep"), 0, "chdir /utdeep");
+  xstat(".", &top);
+  for (i = 0; i < DEPTH; i++) {
+    expect(mkdir("d"), 0, "mkdir of a deeper directory");
+    expect(chdir("d"), 0, "chdir down");
+  }
+  fd = xcreate("bottom", O_WRONLY);
+  xwrite(fd, "deep", 4, "the bottom file");
+  close(fd);
+  for (i = 0; i < DEPTH; i++)
+    expect(chdir(".."), 0, "chdir ..");
+  xstat(".", &st);
+  if (st.ino != top.ino)
+    fail("%d times chdir .. from %d levels down ended at inode %u, not %u", DEPTH, DEPTH, st.ino, top.ino);
+  if (top.nlink != 2 || st.nlink != 3)
+    fail("/utdeep has %d links with no subdirectory and %d with one, expected 2 and 3",
+         top.nlink, st.nlink);
+  strcpy(path, "d");
+  for (i = 1; i < DEPTH; i++)
+    strcat(path, "/d");
+  expect(rmdir("d"), -ENOTEMPTY, "rmdir of a directory with a subdirectory");
+  strcat(path, "/bottom");
+  expect_contents(path, "deep", 4);
+  expect(unlink(path), 0, "unlink of the bottom file");
+  for (i = DEPTH; i > 0; i--) {
+    *strrchr(path, '/') = 0;
+    expect(rmdir(path), 0, "rmdir from the bottom up");
+  }
+  expect(chdir("/"), 0, "chdir /");
+  expect(rmdir("/utdeep"), 0, "rmdir /utdeep");
+}
+
+static void
+test_unlinkopen(void)
+{
+  char *buf = alloc_pages(1);
+  struct stat old, new;
+  int fd, fd2;
+
+  clean("utopen");
+  fd = xcreate("/utopen", O_RDWR);
+  fill(buf, 3000, 'u');
+  xwrite(fd, buf, 3000, "the file to unlink");
+  old = fstat_of(fd);
+  expect(unlink("/utopen"), 0, "unlink of an open file");
+  expect(open("/utopen", O_RDONLY), -ENOENT, "open after unlink");
+  if (fstat_of(fd).nlink != 0)
+    fail("an unlinked open file has %d links", fstat_of(fd).nlink);
+  xwrite(fd, buf, 1000, "the unlinked file");
+  expect(lseek(fd, 0, SEEK_SET), 0, "lseek");
+  memset(buf, 0, 4000);
+  xread(fd, buf, 4000, "the unlinked file");
+  if (!holds(buf, 3000, 'u') || !holds(buf + 3000, 1000, 'u'))
+    fail("an unlinked open file reads back wrong");
+  fd2 = xcreate("/utopen", O_RDWR);        // the name is free again
+  new = fstat_of(fd2);
+  if (new.ino == old.ino || new.size != 0)
+    fail("a new file with the unlinked name got inode %u (the old was %u), size %u",
+         new.ino, old.ino, new.size);
+  xwrite(fd2, "new", 3, "the new file");
+  close(fd);                               // frees the old inode and its blocks
+  expect_contents("/utopen", "new", 3);
+  close(fd2);
+  expect(unlink("/utopen"), 0, "unlink");
+}
+
+#define RECLEN 32
+
+// Record i of writer w: "w1 r0042 " and then w's letter, to RECLEN with '\n'.
+static void
+make_record(char *rec, int w, int i)
+{
+  int n = snprintf(rec, RECLEN, "w%d r%04d ", w, i);
+
+  memset(rec + n, 'a' + w, RECLEN - 1 - n);
+  rec[RECLEN - 1] = '\n';
+}
+
+// Checks a file written by nwriters writers of each records: every record
+// whole, each writer's in order, none missing.
+static void
+check_records(const char *path, int nwriters, int each)
+{
+  char rec[RECLEN], want[RECLEN];
+  int fd = xopen(path), next[8], w, r, k;
+
+  memset(next, 0, sizeof(next));
+  for (k = 0; (r = read(fd, rec, RECLEN)) == RECLEN; k++) {
+    w = rec[1] - '0';
+    if (rec[0] != 'w' || w < 0 || w >= nwriters)
+      fail("record %d is torn or garbage: \"%s\"", k, text(rec, RECLEN - 1));
+    make_record(want, w, next[w]++);
+    if (memcmp(rec, want, RECLEN) != 0)
+      fail("record %d is \"%s\", expected writer %d's record %d", k, text(rec, RECLEN - 1), w, next[w] - 1);
+  }
+  close(fd);
+  if (r != 0 || k != nwriters * each)
+    fail("%s holds %d whole records, expected %d (last read %d)", path, k, nwriters * each, r);
+}
+
+#define NAPPENDERS 2
+#define NRECORDS 150
+
+// Writes NRECORDS records to fd as writer w, yielding now and then.
+static void
+write_records(int fd, int w)
+{
+  char rec[RECLEN];
+  int i;
+
+  for (i = 0; i < NRECORDS; i++) {
+    make_record(rec, w, i);
+    if (write(fd, rec, RECLEN) != RECLEN)
+      exit(1);
+    if (i % 7 == w)
+      yield();
+  }
+}
+
+// Two processes append records to one file, each through its own O_APPEND
+// open: all records arrive, none overwritten or torn.
+static void
+test_appendtwo(void)
+{
+  int w, fd;
+
+  clean("utappend");
+  close(xcreate("/utappend", O_WRONLY));
+  for (w = 0; w < NAPPENDERS; w++) {
+    if (xfork() == 0) {
+      if ((fd = open("/utappend", O_WRONLY | O_APPEND)) < 0)
+        exit(1);
+      write_records(fd, w);
+      exit(0);
+    }
+  }
+  expect_all_exit(NAPPENDERS, 0, "appender");
+  check_records("/utappend", NAPPENDERS, NRECORDS);
+  expect(unlink("/utappend"), 0, "unlink");
+}
+
+// A parent and child write through one open file (shared across fork): they
+// share its offset, so no record overwrites another.
+static void
+test_sharedfd(void)
+{
+  int fd, pid;
+
+  clean("utshared");
+  fd = xcreate("/utshared", O_WRONLY);
+  if ((pid = xfork()) == 0) {
+    write_records(fd, 1);
+    exit(0);
+  }
+  write_records(fd, 0);
+  expect_exit(pid, 0, "writer child");
+  close(fd);
+  check_records("/utshared", 2, NRECORDS);
+  expect(unlink("/utshared"), 0, "unlink");
+}
+
+#define NWORKERS 4
+#define NROUNDS 25
+
+// Worker w's round: makes a file of its own, checks it, removes the last
+// one; and races the others making and removing one shared name.
+static void
+create_delete(int w)
+{
+  char name[32], prev[32];
+  int i, fd, r;
+
+  for (i = 0; i < NROUNDS; i++) {
+    snprintf(name, sizeof(name), "/utcc/w%d-%d", w, i);
+    if ((fd = open(name, O_CREATE | O_RDWR)) < 0)
+      fail("worker %d: create %s: %s", w, name, strerror(fd));
+    if (fstat_of(fd).size != 0)
+      fail("worker %d: a new file %s is not empty", w, name);
+    xwrite(fd, name, strlen(name), name);
+    close(fd);
+    expect_contents(name, name, strlen(name));
+    if (i > 0 && (r = unlink(prev)) < 0)
+      fail("worker %d: unlink %s: %s", w, prev, strerror(r));
+    strcpy(prev, name);
+    if ((fd = open("/utcc/shared", O_CREATE | O_WRONLY)) < 0)
+      fail("worker %d: create /utcc/shared: %s", w, strerror(fd));
+    close(fd);
+    if ((r = unlink("/utcc/shared")) < 0 && r != -ENOENT)
+      fail("worker %d: unlink /utcc/shared: %s", w, strerror(r));
+  }
+  expect(unlink(prev), 0, "unlink of the last file");
+}
+
+// Several processes create and delete files in one directory at once.
+static void
+test_concreate(void)
+{
+  static struct dirent ents[4];
+  int w, fd, n;
+
+  clean("utcc");
+  expect(mkdir("/utcc"), 0, "mkdir /utcc");
+  for (w = 0; w < NWORKERS; w++) {
+    if (xfork() == 0) {
+      create_delete(w);
+      exit(0);
+    }
+  }
+  expect_all_exit(NWORKERS, 0, "create/delete worker");
+  fd = xopen("/utcc");
+  n = getdents(fd, ents, 4);
+  close(fd);
+  if (n != 2)
+    fail("the directory holds %d entries after all deletes (\"%s\" ...)", n,
+         n > 2 ? ents[2].name : "");
+  expect(rmdir("/utcc"), 0, "rmdir /utcc");
+}
+
+static void
+test_truncate(void)
+{
+  char *buf = alloc_pages(1), zeros[100];
+  int fd, i;
+
+  clean("uttrunc");
+  memset(zeros, 0, sizeof(zeros));
+  fd = xcreate("/uttrunc", O_WRONLY);
+  fill(buf, 3000, 't');
+  xwrite(fd, buf, 3000, "the file to truncate");
+  close(fd);
+  fd = open("/uttrunc", O_RDWR | O_TRUNC);
+  expect(fd >= 0 ? 0 : fd, 0, "open with O_TRUNC");
+  if (fstat_of(fd).size != 0)
+    fail("O_TRUNC left the size at %u", fstat_of(fd).size);
+  expect(read(fd, buf, 10), 0, "read after O_TRUNC");
+  xwrite(fd, "hello", 5, "the truncated file");
+  close(fd);
+  expect_contents("/uttrunc", "hello", 5);
+
+  fd = xcreate("/uttrunc", O_RDWR);
+  fill(buf, 3000, 't');
+  xwrite(fd, buf, 3000, "the file to truncate");
+  expect(ftruncate(fd, 1000), 0, "ftruncate to 1000");
+  if (fstat_of(fd).size != 1000)
+    fail("ftruncate(1000) left the size at %u", fstat_of(fd).size);
+  expect(ftruncate(fd, 20000), 0, "ftruncate up to 20000");
+  if (fstat_of(fd).size != 20000)
+    fail("ftruncate(20000) left the size at %u", fstat_of(fd).size);
+  expect(lseek(fd, 0, SEEK_SET), 0, "lseek");
+  xread(fd, buf, 1000, "the truncated part");
+  if (!holds(buf, 1000, 't'))
+    fail("ftruncate changed the bytes it kept");
+  for (i = 1000; i < 20000; i += sizeof(zeros)) {
+    xread(fd, buf, sizeof(zeros), "the extended part");
+    if (memcmp(buf, zeros, sizeof(zeros)) != 0)
+      fail("the bytes after ftruncate shrank then grew the file are not zero at %d", i);
+  }
+  close(fd);
+  fd = xopen("/uttrunc");
+  expect(ftruncate(fd, 0), -EBADF, "ftruncate of a file opened read-only");
+  close(fd);
+  expect(unlink("/uttrunc"), 0, "unlink");
+}
+
+static void
+test_append(void)
+{
+  char buf[16];
+  int fd;
+
+  clean("utappend1");
+  fd = xcreate("/utappend1", O_WRONLY);
+  xwrite(fd, "abc", 3, "the file");
+  close(fd);
+  fd = open("/utappend1", O_WRONLY | O_APPEND);
+  expect(fd >= 0 ? 0 : fd, 0, "open with O_APPEND");
+  expect(lseek(fd, 0, SEEK_SET), 0, "lseek to 0");
+  xwrite(fd, "def", 3, "an O_APPEND file");
+  expect(lseek(fd, 0, SEEK_CUR), 6, "the offset after an appending write");
+  xwrite(fd, "gh", 2, "an O_APPEND file");
+  close(fd);
+  expect_contents("/utappend1", "abcdefgh", 8);
+  fd = open("/utappend1", O_RDWR | O_APPEND);
+  expect(fd >= 0 ? 0 : fd, 0, "open with O_RDWR|O_APPEND");
+  xread(fd, buf, 3, "an O_RDWR|O_APPEND file");
+  if (memcmp(buf, "abc", 3) != 0)
+    fail("reading an O_APPEND file from the start gave \"%s\"", text(buf, 3));
+  xwrite(fd, "ij", 2, "an O_RDWR|O_APPEND file");
+  close(fd);
+  expect_contents("/utappend1", "abcdefghij", 10);
+  expect(unlink("/utappend1"), 0, "unlink");
+}
+
+// Fails unless the len bytes at off in fd are zero.
+static void
+expect_zeros(int fd, uint off, int len)
+{
+  char buf[128];
+  int i;
+
+  expect(lseek(fd, off, SEEK_SET), off, "lseek into a hole");
+  xread(fd, buf, len, "a hole");
+  for (i = 0; i < len; i++) {
+    if (buf[i] != 0)
+      fail("a hole reads %d at offset %u", buf[i], off + i);
+  }
+}
+
+// Writes past the end leave holes that read as zeros, in direct, indirect
+// and double-indirect blocks.
+static void
+test_holes(void)
+{
+  char buf[16];
+  int fd;
+
+  clean("utholes");
+  fd = xcreate("/utholes", O_RDWR);
+  expect(lseek(fd, 5000, SEEK_SET), 5000, "lseek past the end");
+  if (fstat_of(fd).size != 0)
+    fail("lseek alone changed the size to %u", fstat_of(fd).size);
+  xwrite(fd, "end", 3, "after a hole");
+  if (fstat_of(fd).size != 5003)
+    fail("the size after a hole is %u, expected 5003", fstat_of(fd).size);
+  expect_zeros(fd, 0, 128);
+  expect_zeros(fd, 4990, 10);
+  expect(lseek(fd, 2048, SEEK_SET), 2048, "lseek into the hole");
+  xwrite(fd, "mid", 3, "into a hole");
+  expect_zeros(fd, 2040, 8);
+  xread(fd, buf, 3, "the middle of a hole");
+  if (memcmp(buf, "mid", 3) != 0)
+    fail("a write into a hole reads back as \"%s\"", text(buf, 3));
+  expect_zeros(fd, 2051, 100);
+  expect(lseek(fd, 400 * 1024, SEEK_SET), 400 * 1024, "lseek to 400 KiB");
+  xwrite(fd, "far", 3, "at 400 KiB");
+  expect_zeros(fd, 100 * 1024, 128);       // indirect blocks
+  expect_zeros(fd, 300 * 1024, 128);       // double-indirect blocks
+  expect_zeros(fd, 400 * 1024 - 128, 128);
+  xread(fd, buf, 3, "the end of a sparse file");
+  if (memcmp(buf, "far", 3) != 0)
+    fail("the last bytes of a sparse file are not \"far\"");
+  expect(read(fd, buf, 1), 0, "read at the end of a sparse file");
+  if (fstat_of(fd).size != 400 * 1024 + 3)
+    fail("a sparse file's size is %u, expected %d", fstat_of(fd).size, 400 * 1024 + 3);
+  close(fd);
+  expect(unlink("/utholes"), 0, "unlink");
+}
+
+static void
+put_file(const char *path, const char *text)
+{
+  int fd = xcreate(path, O_WRONLY | O_TRUNC);
+
+  xwrite(fd, text, strlen(text), path);
+  close(fd);
+}
+
+static void
+test_rename(void)
+{
+  struct stat st, parent;
+
+  clean("utren");
+  expect(mkdir("/utren"), 0, "mkdir /utren");
+  expect(chdir("/utren"), 0, "chdir /utren");
+  put_file("a", "AAA");
+  put_file("b", "BB");
+  expect(rename("a", "b"), 0, "rename over an existing file");
+  expect(open("a", O_RDONLY), -ENOENT, "open of the old name");
+  expect_contents("b", "AAA", 3);
+  xstat("b", &st);
+  if (st.nlink != 1)
+    fail("a renamed file has %d links", st.nlink);
+  expect(rename("b", "b"), 0, "rename to the same name");
+  expect_contents("b", "AAA", 3);
+  expect(rename("nonexistent", "x"), -ENOENT, "rename of a name that does not exist");
+
+  expect(mkdir("d"), 0, "mkdir d");
+  expect(mkdir("e"), 0, "mkdir e");
+  put_file("e/f", "F");
+  expect(rename("b", "d"), -EISDIR, "rename of a file over a directory");
+  expect(rename("d", "b"), -ENOTDIR, "rename of a directory over a file");
+  expect(rename("d", "e"), -ENOTEMPTY, "rename over a directory that is not empty");
+  expect(unlink("e/f"), 0, "unlink e/f");
+  expect(rename("d", "e"), 0, "rename over an empty directory");
+  expect(stat("d", &st), -ENOENT, "stat of the renamed directory's old name");
+  expect(mkdir("e/sub"), 0, "mkdir e/sub");
+  expect(rename("e", "e/sub/x"), -EINVAL, "rename of a directory into itself");
+  expect(rename("e/sub", "sub2"), 0, "rename of a directory to another parent");
+  xstat(".", &parent);
+  xstat("sub2/..", &st);
+  if (st.ino != parent.ino)
+    fail("a moved directory's .. is inode %u, expected its new parent %u", st.ino, parent.ino);
+  xstat("e", &st);
+  if (st.nlink != 2 || parent.nlink != 4)
+    fail("links after moving a directory: old parent %d (expected 2), new parent %d (expected 4)",
+         st.nlink, parent.nlink);
+  expect(rename("b", "e/b"), 0, "rename of a file to another directory");
+  expect_contents("e/b", "AAA", 3);
+  expect(unlink("e/b"), 0, "unlink e/b");
+  expect(rmdir("e"), 0, "rmdir e");
+  expect(rmdir("sub2"), 0, "rmdir sub2");
+  expect(chdir("/"), 0, "chdir /");
+  expect(rmdir("/utren"), 0, "rmdir /utren");
+}
+
+static void
+test_rmdir(void)
+{
+  struct stat root, st;
+
+  clean("utrmdir");
+  xstat("/", &root);
+  expect(mkdir("/utrmdir"), 0, "mkdir /utrmdir");
+  expect(mkdir("/utrmdir"), -EEXIST, "mkdir of an existing directory");
+  xstat("/", &st);
+  if (st.nlink != root.nlink + 1)
+    fail("mkdir took / from %d links to %d, expected %d", root.nlink, st.nlink, root.nlink + 1);
+  put_file("/utrmdir/f", "f");
+  expect(rmdir("/utrmdir"), -ENOTEMPTY, "rmdir of a directory holding a file");
+  expect(rmdir("/utrmdir/f"), -ENOTDIR, "rmdir of a file");
+  expect(rmdir("/utrmdir/nonexistent"), -ENOENT, "rmdir of a name that does not exist");
+  expect(unlink("/utrmdir"), -EISDIR, "unlink of a directory");
+  expect(mkdir("/utrmdir/sub"), 0, "mkdir /utrmdir/sub");
+  expect(rmdir("/utrmdir/sub/."), -EINVAL, "rmdir of .");
+  expect(unlink("/utrmdir/f"), 0, "unlink /utrmdir/f");
+  expect(rmdir("/utrmdir"), -ENOTEMPTY, "rmdir of a directory holding a directory");
+  expect(rmdir("/utrmdir/sub"), 0, "rmdir of an empty directory");
+  expect(rmdir("/utrmdir"), 0, "rmdir of an emptied directory");
+  expect(stat("/utrmdir", &st), -ENOENT, "stat after rmdir");
+  xstat("/", &st);
+  if (st.nlink != root.nlink)
+    fail("/ has %d links after mkdir and rmdir, %d before", st.nlink, root.nlink);
+}
+
+static void
+test_linkcount(void)
+{
+  struct stat st, st2;
+  int fd;
+
+  clean("utlink");
+  clean("utlink2");
+  fd = xcreate("/utlink", O_RDWR);
+  if (fstat_of(fd).nlink != 1)
+    fail("a new file has %d links", fstat_of(fd).nlink);
+  expect(link("/utlink", "/utlink2"), 0, "link");
+  st = fstat_of(fd);
+  xstat("/utlink2", &st2);
+  if (st.nlink != 2 || st2.ino != st.ino)
+    fail("after link: %d links, inodes %u and %u", st.nlink, st.ino, st2.ino);
+  xwrite(fd, "shared", 6, "a linked file");
+  expect_contents("/utlink2", "shared", 6);
+  expect(link("/utlink", "/utlink2"), -EEXIST, "link to a name that exists");
+  expect(link("/", "/utlink3"), -EPERM, "link to a directory");
+  expect(link("/nonexistent", "/utlink3"), -ENOENT, "link to a name that does not exist");
+  expect(unlink("/utlink"), 0, "unlink of the first name");
+  if (fstat_of(fd).nlink != 1)
+    fail("after unlink of one of two names: %d links", fstat_of(fd).nlink);
+  expect_contents("/utlink2", "shared", 6);
+  expect(unlink("/utlink2"), 0, "unlink of the second name");
+  if (fstat_of(fd).nlink != 0)
+    fail("after unlink of both names: %d links", fstat_of(fd).nlink);
+  close(fd);
+}
+
+// Names up to 255 bytes work; longer ones give -ENAMETOOLONG.
+static void
+test_names(void)
+{
+  static struct dirent ent;
+  char name[DIRENT_NAME_LEN + 2];
+  int fd, r, found = 0;
+
+  clean("utnames");
+  expect(mkdir("/utnames"), 0, "mkdir /utnames");
+  expect(chdir("/utnames"), 0, "chdir /utnames");
+  memset(name, 'n', DIRENT_NAME_LEN);
+  name[DIRENT_NAME_LEN] = 0;
+  close(xcreate(name, O_WRONLY));
+  fd = xopen(".");
+  while ((r = getdents(fd, &ent, 1)) == 1)
+    found += strcmp(ent.name, name) == 0;
+  close(fd);
+  if (found != 1)
+    fail("getdents does not give back a 255-byte name");
+  strcat(name, "n");
+  expect(open(name, O_CREATE | O_WRONLY), -ENAMETOOLONG, "create with a 256-byte name");
+  expect(mkdir(name), -ENAMETOOLONG, "mkdir with a 256-byte name");
+  name[DIRENT_NAME_LEN] = 0;
+  expect(unlink(name), 0, "unlink of a 255-byte name");
+  expect(chdir("/"), 0, "chdir /");
+  expect(rmdir("/utnames"), 0, "rmdir /utnames");
+}
+
+// mknod makes a console device file; another major number names no device.
+static void
+test_mknod(void)
+{
+  int fd;
+
+  clean("utcons");
+  clean("utnodev");
+  expect(mknod("/utcons", 1, 0), 0, "mknod of the console");
+  expect(mknod("/utcons", 1, 0), -EEXIST, "mknod of a name that exists");
+  fd = open("/utcons", O_WRONLY);
+  expect(fd >= 0 ? 0 : fd, 0, "open of the console device file");
+  if (fstat_of(fd).type != T_DEVICE)
+    fail("the console device file has type %d", fstat_of(fd).type);
+  expect(write(fd, "", 0), 0, "write of nothing to the console");
+  close(fd);
+  expect(unlink("/utcons"), 0, "unlink of a device file");
+  expect(mknod("/utnodev", 99, 0), 0, "mknod with major 99");
+  expect(open("/utnodev", O_RDONLY), -ENODEV, "open of a device that does not exist");
+  expect(unlink("/utnodev"), 0, "unlink");
+}
+
+// A new file's mtime is the time now (not before the image was made);
+// a write a second later moves it on; sync succeeds.
+static void
+test_mtime(void)
+{
+  struct stat readme, st;
+  int fd;
+
+  clean("uttime");
+  xstat("/README", &readme);
+  fd = xcreate("/uttime", O_WRONLY);
+  st = fstat_of(fd);
+  if (st.mtime < readme.mtime)
+    fail("a new file's mtime %u is before /README's, %u", st.mtime, readme.mtime);
+  sleep(110);
+  xwrite(fd, "x", 1, "a file a second later");
+  if (fstat_of(fd).mtime <= st.mtime)
+    fail("a write a second later left mtime at %u (was %u)", fstat_of(fd).mtime, st.mtime);
+  close(fd);
+  expect(sync(), 0, "sync");
+  expect(unlink("/uttime"), 0, "unlink");
+}
+
+// ---- Files: running out of space (run only by name: usertests diskfull inodes) ----
+
+#define FULLCHUNK 8192
+
+// Writes one file until the disk is full: a clean -ENOSPC, the data before
+// it intact, and all well again once the file is gone.
+static void
+test_diskfull(void)
+{
+  char *buf = alloc_pages(FULLCHUNK / PGSIZE);
+  uint total = 0;
+  int fd, r, i;
+
+  clean("utfull");
+  clean("utfull2");
+  fd = xcreate("/utfull", O_RDWR);
+  fill(buf, FULLCHUNK, 'f');
+  while ((r = write(fd, buf, FULLCHUNK)) == FULLCHUNK)
+    total += r;
+  if (r > 0) {
+    total += r;
+    r = write(fd, buf, FULLCHUNK);
+  }
+  expect(r, -ENOSPC, "write to a full disk");
+  if (total < 16 << 20)
+    fail("the disk was full after %u bytes", total);
+  // Many times over: a failure that leaked a buffer or inode would
+  // soon use up the kernel's caches (64 of each) and hang.
+  for (i = 0; i < 100; i++) {
+    expect(write(fd, buf, 1), -ENOSPC, "another write to a full disk");
+    expect(mkdir("/utfull2"), -ENOSPC, "mkdir on a full disk");
+  }
+  if (fstat_of(fd).size != total)
+    fail("the file's size is %u, but %u bytes were written", fstat_of(fd).size, total);
+  expect(lseek(fd, 0, SEEK_SET), 0, "lseek");
+  xread(fd, buf, FULLCHUNK, "the full disk's file");
+  if (!holds(buf, FULLCHUNK, 'f'))
+    fail("the start of the file that filled the disk reads back wrong");
+  close(fd);
+  expect(unlink("/utfull"), 0, "unlink of the file that filled the disk");
+  fd = xcreate("/utfull", O_RDWR);
+  fill(buf, FULLCHUNK, 'g');
+  xwrite(fd, buf, FULLCHUNK, "a file after freeing the disk");
+  close(fd);
+  expect(mkdir("/utfull2"), 0, "mkdir after freeing the disk");
+  expect(rmdir("/utfull2"), 0, "rmdir");
+  expect(unlink("/utfull"), 0, "unlink");
+}
+
+#define FILES_PER_DIR 128
+
+// Makes empty files (FILES_PER_DIR to a directory) until there are no free
+// inodes: a clean -ENOSPC, then everything removed and all well again.
+static void
+test_inodes(void)
+{
+  char name[32];
+  int d, f, r = 0, n = 0, fd;
+
+  clean("utinodes");
+  expect(mkdir("/utinodes"), 0, "mkdir /utinodes");
+  for (d = 0; r >= 0; d++) {
+    snprintf(name, sizeof(name), "/utinodes/d%d", d);
+    if ((r = mkdir(name)) < 0)
+      break;
+    for (f = 0; f < FILES_PER_DIR && r >= 0; f++) {
+      snprintf(name, sizeof(name), "/utinodes/d%d/f%d", d, f);
+      if ((r = open(name, O_CREATE | O_WRONLY)) >= 0) {
+        close(r);
+        n++;
+      }
+    }
+  }
+  expect(r, -ENOSPC, "create with no free inodes");
+  if (n < 1000)
+    fail("ran out of inodes after %d files", n);
+  for (f = 0; f < 100; f++) {      // no leaks on the way out (see test_diskfull)
+    expect(open("/utinodes/more", O_CREATE | O_WRONLY), -ENOSPC, "another create with no free inodes");
+    expect(mkdir("/utinodes/more"), -ENOSPC, "mkdir with no free inodes");
+  }
+  expect_contents("/utinodes/d0/f0", "", 0);
+  clean("utinodes");
+  fd = xcreate("/utinodes", O_WRONLY);
+  close(fd);
+  expect(unlink("/utinodes"), 0, "unlink");
+}
+
+// ---- Pipes ----
+
+// A read sees end of file only when every write end is closed, including
+// one held by another process and one made by dup.
+static void
+test_pipeeof(void)
+{
+  char buf[8];
+  int fds[2], pid, dupfd, n, total = 0;
+
+  expect(pipe(fds), 0, "pipe");
+  if ((pid = xfork()) == 0) {
+    close(fds[0]);
+    sleep(10);
+    xwrite(fds[1], "late", 4, "the writer child");
+    exit(0);
+  }
+  dupfd = dup(fds[1]);
+  close(fds[1]);
+  xwrite(dupfd, "dup!", 4, "a dup of the write end");
+  close(dupfd);
+  while ((n = read(fds[0], buf + total, sizeof(buf) - total)) > 0)
+    total += n;
+  // (the child's write comes second unless this process is held up 10 ticks)
+  if (n < 0 || total != 8 || (memcmp(buf, "dup!late", 8) != 0 && memcmp(buf, "latedup!", 8) != 0))
+    fail("read %d bytes \"%s\" before end of file, expected \"dup!late\" (%s)",
+         total, text(buf, total), describe(n));
+  expect(read(fds[0], buf, 1), 0, "read again at end of file");
+  close(fds[0]);
+  expect_exit(pid, 0, "writer child");
+}
+
+#define NPWRITERS 8
+#define PEACH 3000
+
+// Many writers into one pipe, in writes of varied sizes: every byte arrives.
+static void
+test_pipemany(void)
+{
+  char buf[128];
+  int fds[2], counts[NPWRITERS], w, i, n, len;
+
+  expect(pipe(fds), 0, "pipe");
+  for (w = 0; w < NPWRITERS; w++) {
+    if (xfork() == 0) {
+      close(fds[0]);
+      memset(buf, 'A' + w, sizeof(buf));
+      for (i = 0; i < PEACH; i += len) {
+        len = 1 + (i * 7 + w) % sizeof(buf);
+        len = len < PEACH - i ? len : PEACH - i;
+        xwrite(fds[1], buf, len, "a pipe writer");
+      }
+      exit(0);
+    }
+  }
+  close(fds[1]);
+  memset(counts, 0, sizeof(counts));
+  while ((n = read(fds[0], buf, sizeof(buf))) > 0) {
+    for (i = 0; i < n; i++) {
+      w = buf[i] - 'A';
+      if (w < 0 || w >= NPWRITERS)
+        fail("a byte %d that no writer wrote came out of the pipe", buf[i]);
+      counts[w]++;
+    }
+  }
+  close(fds[0]);
+  expect_all_exit(NPWRITERS, 0, "pipe writer");
+  for (w = 0; w < NPWRITERS; w++) {
+    if (counts[w] != PEACH)
+      fail("writer %d's %d bytes came through as %d", w, PEACH, counts[w]);
+  }
+}
+
+#define PIPEBIG (1 << 20)
+
+// 1 MiB through a pipe, read in pieces of odd sizes, checked byte by byte.
+static void
+test_pipebig(void)
+{
+  char *buf = alloc_pages(2);
+  int fds[2], pid, n, i, sizes[] = { 1000, 4096, 333, 8000 };
+  uint total = 0;
+
+  expect(pipe(fds), 0, "pipe");
+  if ((pid = xfork()) == 0) {
+    close(fds[0]);
+    for (i = 0; i < PIPEBIG / PGSIZE; i++) {
+      fill(buf, PGSIZE, i);
+      xwrite(fds[1], buf, PGSIZE, "the big pipe");
+    }
+    exit(0);
+  }
+  close(fds[1]);
+  for (i = 0; (n = read(fds[0], buf, sizes[i % 4])) > 0; i++) {
+    if (total + n > PIPEBIG || !holds_pattern(buf, n, total))
+      fail("the data through the pipe is wrong at offset %u", total);
+    total += n;
+  }
+  close(fds[0]);
+  if (n < 0 || total != PIPEBIG)
+    fail("%u bytes came through the pipe, expected %d (%s)", total, PIPEBIG, describe(n));
+  expect_exit(pid, 0, "pipe writer");
+}
+
 // ---- exec ----
 
 static char long_arg[201];
@@ -1298,9 +2314,36 @@ static const struct test {
   { "mmapprivate", test_mmapprivate, 1 },
   { "mmapshared",  test_mmapshared,  1 },
   { "shmnamed",    test_shmnamed,    1 },
+  { "bigfile",     test_bigfile,     0 },
+  { "maxfile",     test_maxfile,     0 },
+  { "manyfiles",   test_manyfiles,   0 },
+  { "deepdirs",    test_deepdirs,    0 },
+  { "unlinkopen",  test_unlinkopen,  0 },
+  { "appendtwo",   test_appendtwo,   0 },
+  { "sharedfd",    test_sharedfd,    0 },
+  { "concreate",   test_concreate,   0 },
+  { "truncate",    test_truncate,    0 },
+  { "append",      test_append,      0 },
+  { "holes",       test_holes,       0 },
+  { "rename",      test_rename,      0 },
+  { "rmdir",       test_rmdir,       0 },
+  { "linkcount",   test_linkcount,   0 },
+  { "names",       test_names,       0 },
+  { "mknod",       test_mknod,       0 },
+  { "mtime",       test_mtime,       0 },
+  { "pipeeof",     test_pipeeof,     1 },
+  { "pipemany",    test_pipemany,    1 },
+  { "pipebig",     test_pipebig,     1 },
+};
+
+// Tests that fill the disk take a while: they run only when named.
+static const struct test byname[] = {
+  { "diskfull",    test_diskfull,    0 },
+  { "inodes",      test_inodes,      0 },
 };
 
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
+#define NBYNAME (int)(sizeof(byname) / sizeof(byname[0]))
 
 // Returns 1 if the test passed.
 static int
@@ -1346,6 +2389,10 @@ find_test(const char *name)
   for (i = 0; i < NTESTS; i++) {
     if (strcmp(tests[i].name, name) == 0)
       return &tests[i];
+  }
+  for (i = 0; i < NBYNAME; i++) {
+    if (strcmp(byname[i].name, name) == 0)
+      return &byname[i];
   }
   return 0;
 }
