@@ -3,23 +3,7 @@
 
 #include "user/user.h"
 
-#define MAXPATH 256
-
 static char buf[4096];
-
-// The last component of path ("a/b" and "a/b/" give "b") into out.
-static void
-basename(char *out, const char *path)
-{
-  int end = strlen(path), start;
-
-  while (end > 1 && path[end - 1] == '/')
-    end--;
-  for (start = end; start > 0 && path[start - 1] != '/'; start--)
-    ;
-  memmove(out, path + start, end - start);
-  out[end - start] = 0;
-}
 
 static int
 complain(const char *path, int err)
@@ -69,36 +53,8 @@ copy_file(const char *src, const char *dst)
   return r;
 }
 
-// Copies src into directory dir.
-static int
-copy_into(const char *src, const char *dir)
-{
-  char name[MAXPATH], path[MAXPATH];
-
-  basename(name, src);
-  if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-    return complain(dir, -ENAMETOOLONG);
-  return copy_file(src, path);
-}
-
 int
 main(int argc, char *argv[])
 {
-  struct stat st;
-  int i, into_dir, status = 0;
-
-  if (argc < 3) {
-    fprintf(stderr, "usage: cp src dst, or cp src... dir\n");
-    return 1;
-  }
-  into_dir = stat(argv[argc - 1], &st) == 0 && st.type == T_DIR;
-  if (argc > 3 && !into_dir) {
-    complain(argv[argc - 1], -ENOTDIR);
-    return 1;
-  }
-  for (i = 1; i < argc - 1; i++) {
-    if ((into_dir ? copy_into(argv[i], argv[argc - 1]) : copy_file(argv[i], argv[argc - 1])) < 0)
-      status = 1;
-  }
-  return status;
+  return for_each_target(argc, argv, copy_file);
 }

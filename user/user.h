@@ -81,6 +81,10 @@ int printf(const char*, ...) __attribute__((format(printf, 1, 2)));
 int fprintf(int, const char*, ...) __attribute__((format(printf, 2, 3)));
 int snprintf(char*, int, const char*, ...) __attribute__((format(printf, 3, 4)));
 
+// targets.c: "tool src dst" or "tool src... dir" (cp, mv, ln): calls
+// op(src, dst or dir/<name of src>) for each src; returns the exit status.
+int for_each_target(int argc, char *argv[], int (*op)(const char *src, const char *dst));
+
 // umalloc.c
 void* malloc(uint);
 void free(void*);

@@ -14,7 +14,7 @@ UCFLAGS  := -march=rv32im_zicsr -mabi=ilp32 -ffreestanding -nostdlib -fno-pie \
 # gcc picks its rv32im/ilp32 libgcc only when -march matches exactly, so ask
 # without _zicsr; we need it for 64-bit division.
 ULIBGCC  := $(shell $(UCC) -march=rv32im -mabi=ilp32 -print-libgcc-file-name)
-ULIBOBJS := $(addprefix $(UOBJ)/,crt0.o usys.o ulib.o printf.o umalloc.o)
+ULIBOBJS := $(addprefix $(UOBJ)/,crt0.o usys.o ulib.o printf.o umalloc.o targets.o)
 UBINS    := $(addprefix $(BUILD)/user/,$(UPROGS))
 
 HOSTCC    ?= cc
