@@ -13,7 +13,6 @@
 #include "buf.h"
 #include "ext2fs.h"
 
-#define MAX_FILE_BLOCKS (EXT2_NDIR_BLOCKS + EXT2_PTRS_PER_BLOCK + EXT2_PTRS_PER_BLOCK * EXT2_PTRS_PER_BLOCK)
 
 struct ext2_fs fs;
 static struct inode itable[NINODE];
@@ -317,17 +316,15 @@ static int indirect_entry(struct inode *ip, uint32 block, uint32 i, int alloc)
 // The disk block holding file block n of ip; 0 for a hole (unless alloc).
 int ext2_bmap(struct inode *ip, uint32 n, int alloc)
 {
-  uint32 index[2];
+  uint32 index[3];
   int depth = ext2_block_path(n, index);
   if (depth < 0)
     return -EFBIG;
   uint32 *top = depth == 0 ? &ip->d.block[index[0]] : &ip->d.block[EXT2_NDIR_BLOCKS + depth - 1];
   int changed = 0;
   int block = slot_block(ip, top, alloc, &changed);
-  if (block > 0 && depth >= 1)
-    block = indirect_entry(ip, block, index[0], alloc);
-  if (block > 0 && depth == 2)
-    block = indirect_entry(ip, block, index[1], alloc);
+  for (int level = 0; block > 0 && level < depth; level++)
+    block = indirect_entry(ip, block, index[level], alloc);
   return block;
 }
 
@@ -381,7 +378,7 @@ int readi(struct inode *ip, int user_dst, uint32 dst, uint32 off, uint32 n)
 // the bytes written (fewer if the disk fills up) or a negative error.
 int writei(struct inode *ip, int user_src, uint32 src, uint32 off, uint32 n)
 {
-  if (off > (uint32)MAX_FILE_BLOCKS * BSIZE || n > (uint32)MAX_FILE_BLOCKS * BSIZE - off)
+  if (off > EXT2_MAX_FILE_SIZE || n > EXT2_MAX_FILE_SIZE - off)
     return -EFBIG;
   uint32 done = 0;
   int err = 0;
@@ -413,15 +410,18 @@ int writei(struct inode *ip, int user_src, uint32 src, uint32 off, uint32 n)
 
 // ---- truncation --------------------------------------------------------
 
+// File blocks under one entry of an indirect block of each depth.
+static const uint32 entry_span[] = { 0, 1, EXT2_PTRS_PER_BLOCK, EXT2_PTRS_PER_BLOCK * EXT2_PTRS_PER_BLOCK };
+
 // Free the blocks under *slot that hold file blocks >= first, where *slot
-// covers file blocks from base (depth 0: one data block; 1: an indirect
-// block; 2: a double-indirect one). Frees *slot itself when nothing under
+// covers file blocks from base (depth 0: one data block; 1, 2, 3: a single,
+// double or triple indirect block). Frees *slot itself when nothing under
 // it is left.
 static void free_tree(struct inode *ip, uint32 *slot, int depth, uint32 base, uint32 first)
 {
   if (*slot == 0 || check_block(ip, *slot) < 0)
     return;
-  uint32 span = depth == 2 ? EXT2_PTRS_PER_BLOCK : 1;
+  uint32 span = entry_span[depth];
   uint32 covered = depth == 0 ? 1 : span * EXT2_PTRS_PER_BLOCK;
   if (base + covered <= first)
     return;   // entirely before the cut
@@ -463,14 +463,17 @@ static void zero_tail(struct inode *ip, uint32 size)
 // Set locked ip's size, freeing blocks past the end.
 int itrunc(struct inode *ip, uint32 size)
 {
-  if (size > (uint32)MAX_FILE_BLOCKS * BSIZE)
+  if (size > EXT2_MAX_FILE_SIZE)
     return -EFBIG;
   if (size < ip->d.size) {
     uint32 first = (size + BSIZE - 1) / BSIZE;   // first file block to free
     for (uint32 i = 0; i < EXT2_NDIR_BLOCKS; i++)
       free_tree(ip, &ip->d.block[i], 0, i, first);
-    free_tree(ip, &ip->d.block[EXT2_IND_BLOCK], 1, EXT2_NDIR_BLOCKS, first);
-    free_tree(ip, &ip->d.block[EXT2_DIND_BLOCK], 2, EXT2_NDIR_BLOCKS + EXT2_PTRS_PER_BLOCK, first);
+    uint32 base = EXT2_NDIR_BLOCKS;
+    for (int depth = 1; depth <= 3; depth++) {
+      free_tree(ip, &ip->d.block[EXT2_NDIR_BLOCKS + depth - 1], depth, base, first);
+      base += entry_span[depth] * EXT2_PTRS_PER_BLOCK;
+    }
     zero_tail(ip, size);
   }
   ip->d.size = size;

@@ -120,10 +120,13 @@ struct ext2_geometry {
 const char *ext2_check_super(const struct ext2_superblock *sb, uint32 disk_blocks,
                              struct ext2_geometry *geo);
 
-// Where file block n lives: depth 0 (direct, index[0] into i_block),
-// 1 (single indirect: index[0] in the indirect block) or 2 (double: index[0]
-// then index[1]). Returns the depth, or -1 past what we support.
-int ext2_block_path(uint32 n, uint32 index[2]);
+// Where file block n lives: depth 0 (direct: index[0] into i_block), or
+// depth 1, 2, 3 (through the single, double or triple indirect block: index[0]
+// in it, then index[1], index[2] in the blocks below). Returns the depth.
+int ext2_block_path(uint32 n, uint32 index[3]);
+
+// Without the large_file feature, a regular file holds less than 2 GiB.
+#define EXT2_MAX_FILE_SIZE 0x7fffffffu
 
 // Validate the directory entry at offset off of a block; returns 0 with
 // *ent set, or a reason.

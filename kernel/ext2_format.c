@@ -40,24 +40,24 @@ const char *ext2_check_super(const struct ext2_superblock *sb, uint32 disk_block
   return 0;
 }
 
-int ext2_block_path(uint32 n, uint32 index[2])
+int ext2_block_path(uint32 n, uint32 index[3])
 {
   if (n < EXT2_NDIR_BLOCKS) {
     index[0] = n;
     return 0;
   }
   n -= EXT2_NDIR_BLOCKS;
-  if (n < EXT2_PTRS_PER_BLOCK) {
-    index[0] = n;
-    return 1;
+  uint32 span = 1;   // file blocks under one entry of the top indirect block
+  int depth = 1;
+  for (; depth < 3 && n >= span * EXT2_PTRS_PER_BLOCK; depth++) {
+    n -= span * EXT2_PTRS_PER_BLOCK;
+    span *= EXT2_PTRS_PER_BLOCK;
   }
-  n -= EXT2_PTRS_PER_BLOCK;
-  if (n < EXT2_PTRS_PER_BLOCK * EXT2_PTRS_PER_BLOCK) {
-    index[0] = n / EXT2_PTRS_PER_BLOCK;
-    index[1] = n % EXT2_PTRS_PER_BLOCK;
-    return 2;
-  }
-  return -1;
+  if (n >= span * EXT2_PTRS_PER_BLOCK)
+    return -1;   // past the triple indirect block
+  for (int level = 0; level < depth; level++, span /= EXT2_PTRS_PER_BLOCK)
+    index[level] = n / span % EXT2_PTRS_PER_BLOCK;
+  return depth;
 }
 
 const char *ext2_dirent_at(const uint8 *block, uint32 off, const struct ext2_dirent **ent)

@@ -34,11 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     volatile char last = d->name[d->name_len ? d->name_len - 1 : 0];   // inside the record
     (void)last;
   }
-  uint32_t idx[2];
+  uint32_t idx[3];
   uint32_t n;
   memcpy(&n, data, 4);
   int depth = ext2_block_path(n, idx);
-  if (depth > 0 && (idx[0] >= EXT2_PTRS_PER_BLOCK || (depth == 2 && idx[1] >= EXT2_PTRS_PER_BLOCK)))
-    abort();
+  for (int level = 0; level < depth; level++)
+    if (idx[level] >= EXT2_PTRS_PER_BLOCK)
+      abort();
   return 0;
 }

@@ -85,10 +85,10 @@ static void unknown_ro_compat_feature_mounts_read_only(void **state)
   assert_true(geo.read_only);
 }
 
-static void maps_file_blocks_to_direct_indirect_double(void **state)
+static void maps_file_blocks_to_direct_and_indirect_levels(void **state)
 {
   (void)state;
-  uint32 idx[2];
+  uint32 idx[3];
   assert_int_equal(ext2_block_path(0, idx), 0);
   assert_int_equal(idx[0], 0);
   assert_int_equal(ext2_block_path(11, idx), 0);
@@ -103,7 +103,15 @@ static void maps_file_blocks_to_direct_indirect_double(void **state)
   assert_int_equal(ext2_block_path(12 + 256 + 256 * 3 + 7, idx), 2);
   assert_int_equal(idx[0], 3);
   assert_int_equal(idx[1], 7);
-  assert_int_equal(ext2_block_path(12 + 256 + 256 * 256, idx), -1);
+  assert_int_equal(ext2_block_path(12 + 256 + 256 * 256, idx), 3);
+  assert_int_equal(idx[0], 0);
+  assert_int_equal(idx[1], 0);
+  assert_int_equal(idx[2], 0);
+  assert_int_equal(ext2_block_path(12 + 256 + 256 * 256 + 65536 * 2 + 256 * 5 + 9, idx), 3);
+  assert_int_equal(idx[0], 2);
+  assert_int_equal(idx[1], 5);
+  assert_int_equal(idx[2], 9);
+  assert_int_equal(ext2_block_path(12 + 256 + 256 * 256 + 256 * 256 * 256, idx), -1);
 }
 
 // A directory block: "." (12 bytes), ".." (12), "hello" (rest).
@@ -162,7 +170,7 @@ int main(void)
     cmocka_unit_test(accepts_mke2fs_image),
     cmocka_unit_test(refuses_corrupt_superblocks),
     cmocka_unit_test(unknown_ro_compat_feature_mounts_read_only),
-    cmocka_unit_test(maps_file_blocks_to_direct_indirect_double),
+    cmocka_unit_test(maps_file_blocks_to_direct_and_indirect_levels),
     cmocka_unit_test(walks_directory_entries),
     cmocka_unit_test(refuses_bad_directory_entries),
   };
