@@ -101,7 +101,7 @@ $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%):
 fuzz-inspector: $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%)
 	@for f in $(INSP_FUZZERS); do \
 		mkdir -p $(BUILD)/fuzz/corpus_$$f && \
-		$(BUILD)/fuzz/fuzz_$$f -max_total_time=30 \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
 			-artifact_prefix=$(BUILD)/fuzz/crash_$${f}_ \
 			$(BUILD)/fuzz/corpus_$$f inspector/fuzz/seeds/$$f || exit 1; \
 	done
