@@ -97,7 +97,7 @@ $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%):
 	@mkdir -p $(@D)
 	$(CLANG) $(INSP_FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(INSP_FUZZ_LIBS)
 
-# Each fuzzer runs 30 s, starting from the seeds in inspector/fuzz/seeds/.
+# Each fuzzer runs FUZZ_SECONDS, starting from the seeds in inspector/fuzz/seeds/
 fuzz-inspector: $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%)
 	@for f in $(INSP_FUZZERS); do \
 		mkdir -p $(BUILD)/fuzz/corpus_$$f && \
