@@ -41,6 +41,10 @@ static const char *check_load_segment(const struct proghdr *p, uint32 file_size,
     return "segment outside user space";
   if (p->vaddr % PGSIZE != p->off % PGSIZE)
     return "segment address and file offset not congruent modulo the page size";
+  if (p->align & (p->align - 1))
+    return "segment alignment not a power of two";
+  if (p->align > 1 && p->vaddr % p->align != p->off % p->align)
+    return "segment address and file offset not congruent modulo its alignment";
   if ((p->flags & PF_W) && (p->flags & PF_X))
     return "segment both writable and executable";
   if ((p->flags & (PF_R | PF_W | PF_X)) == 0)

@@ -123,6 +123,22 @@ static void rejects_writable_text_and_bad_sizes(void **state)
   assert_string_equal(check(&im), "segments share a page");
 }
 
+static void rejects_bad_alignment(void **state)
+{
+  (void)state;
+  struct image im = good_image();
+  im.ph[1].align = 0x3000;       // not a power of two
+  assert_string_equal(check(&im), "segment alignment not a power of two");
+  im = good_image();
+  im.ph[1].align = 0x10000;      // page-congruent, but not modulo 64 KiB
+  im.ph[1].vaddr = 0x13000;
+  im.ph[1].off = 0x4000;
+  im.size = 0x5000;
+  assert_string_equal(check(&im), "segment address and file offset not congruent modulo its alignment");
+  im.ph[1].vaddr = 0x14000;      // now congruent: accepted
+  assert_null(check(&im));
+}
+
 static void entry_must_be_in_executable_segment(void **state)
 {
   (void)state;
@@ -147,6 +163,7 @@ int main(void)
     cmocka_unit_test(rejects_truncated_files_and_headers),
     cmocka_unit_test(rejects_segments_outside_user_space),
     cmocka_unit_test(rejects_writable_text_and_bad_sizes),
+    cmocka_unit_test(rejects_bad_alignment),
     cmocka_unit_test(entry_must_be_in_executable_segment),
     cmocka_unit_test(ignores_empty_segments),
   };
