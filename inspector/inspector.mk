@@ -49,7 +49,7 @@ $(INSPECTOR): $(INSP_DAEMON_OBJS) $(INSP_LIB)
 
 # ---- unit tests: $(BUILD)/tests/unit_inspector_<name> -------------------
 
-INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf control console
+INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console
 INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
 UNIT_TESTS += $(INSP_TEST_BINS)
 
@@ -78,6 +78,16 @@ $(INSP_OBJ)/tests/inspector_dwarf_test.o: \
 	INSP_TEST_CFLAGS += -DSAMPLE_ELF='"$(abspath $(INSP_DWARF_SAMPLE))"'
 $(BUILD)/tests/unit_inspector_dwarf: $(INSP_OBJ)/tests/inspector_dwarf_test.o \
 		$(INSP_TEST_LIB) $(INSP_DWARF_SAMPLE)
+	@mkdir -p $(@D)
+	$(HOSTCC) -o $@ $(filter-out %.elf,$^) $(INSP_TEST_LIBS) $(INSP_LIBS)
+
+# The kernel model test reads the real kernel, and the DWARF sample as an
+# ELF that lacks the kernel's structures.
+$(INSP_OBJ)/tests/inspector_kernel_model_test.o: \
+	INSP_TEST_CFLAGS += -DKERNEL_ELF='"$(abspath $(KERNEL))"' \
+		-DOTHER_ELF='"$(abspath $(INSP_DWARF_SAMPLE))"'
+$(BUILD)/tests/unit_inspector_kernel_model: $(INSP_OBJ)/tests/inspector_kernel_model_test.o \
+		$(INSP_TEST_LIB) $(INSP_DWARF_SAMPLE) $(KERNEL)
 	@mkdir -p $(@D)
 	$(HOSTCC) -o $@ $(filter-out %.elf,$^) $(INSP_TEST_LIBS) $(INSP_LIBS)
 
