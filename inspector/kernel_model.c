@@ -220,6 +220,9 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     const char *what = "";
 #define NEED(expr, desc) do { if ((expr) < 0) { what = (desc); goto fail; } } while (0)
     NEED(global_array(km, "proc", &k->proc_addr, &k->proc_size, &k->nproc), "the global proc[]");
+    const struct layout_var *phw = layout_global(km->layout, "proc_high_water");
+    NEED(phw ? 0 : -1, "the global proc_high_water");
+    k->proc_high_water_addr = (uint32_t)phw->addr;
     NEED(field(km, "struct proc", "state", &k->p_state, NULL), "struct proc.state");
     NEED(field(km, "struct proc", "pid", &k->p_pid, NULL), "struct proc.pid");
     NEED(field(km, "struct proc", "name", &k->p_name, &t), "struct proc.name");
@@ -257,6 +260,7 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(field(km, "struct frame", "refcount", &k->f_refcount, &t), "struct frame.refcount");
     k->f_refcount_size = (uint32_t)t->size;
     NEED(field(km, "struct frame", "kind", &k->f_kind, NULL), "struct frame.kind");
+    NEED(field(km, "struct frame", "writes", &k->f_writes, NULL), "struct frame.writes");
     const struct layout_var *ring = layout_global(km->layout, "event_ring");
     NEED(ring ? 0 : -1, "the global event_ring");
     k->ring_addr = (uint32_t)ring->addr;

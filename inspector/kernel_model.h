@@ -17,6 +17,7 @@
 /* Offsets and sizes the decoders read with. */
 struct kernel_layout {
     uint32_t proc_addr, proc_size, nproc;            /* proc[] */
+    uint32_t proc_high_water_addr;                   /* slots past it were never used */
     uint32_t p_state, p_pid, p_name, p_name_len, p_parent, p_killed, p_xstate,
              p_chan, p_job, p_sz, p_pagetable, p_tf_regs, p_tf_epc, p_ofile,
              p_nofile;
@@ -25,7 +26,7 @@ struct kernel_layout {
     uint32_t m_from, m_len, m_data, msg_max;        /* struct message */
     uint32_t frames_addr, frame_size, nframes;       /* frames[] */
     uint32_t frames_high_water_addr;                 /* frames past it were never used */
-    uint32_t f_refcount, f_refcount_size, f_kind;
+    uint32_t f_refcount, f_refcount_size, f_kind, f_writes;
     uint32_t ring_addr, ring_next_seq, ring_slot, nevent, event_size;
     uint32_t e_seq, e_tick, e_pid, e_kind, e_arg0, e_arg1;
     uint32_t ticks_addr;

@@ -1,6 +1,7 @@
 /* snapshot.c -- the kernel's state, read from a stopped guest, as JSON. */
 #include "snapshot.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,31 @@
 
 /* ---- reading guest memory --------------------------------------------- */
 
+/* Page tables kept from earlier snapshots, each with the kernel's count of
+ * changes to its frame (struct frame.writes) when it was read: a table is
+ * read again only when that count has moved. The kernel writes every user
+ * PTE itself (the hardware never sets A or D on its own), so a table whose
+ * count has not moved has not changed. */
+#define MAX_TABLE_COPIES 1024   /* 4 MiB; tables past it are read every time */
+
+struct table_copy {
+    uint32_t frame;         /* index in frames[] */
+    uint32_t writes;
+    bool used;              /* walked in this snapshot */
+    uint8_t data[PAGE];
+};
+
+struct table_cache {
+    struct table_copy *copies;
+    size_t n, cap;
+};
+
 /* One snapshot's reads, bounded to RAM. */
 struct reader {
     struct rsp_conn *conn;
     const struct kernel_layout *k;
+    struct table_cache *cache;
+    const uint32_t *writes;    /* struct frame.writes, by frame, at this stop */
 };
 
 static int in_ram(const struct kernel_layout *k, uint64_t pa, size_t len)
@@ -31,11 +53,61 @@ static int read_phys(struct reader *r, uint64_t pa, void *buf, size_t len)
     return rsp_conn_read_mem(r->conn, pa, buf, len);
 }
 
-/* sv32's reader: only the user half of each space is walked, and user
- * page tables are never shared, so every table is read once. */
+static struct table_copy *table_copy(struct table_cache *c, uint32_t frame)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->copies[i].frame == frame)
+            return &c->copies[i];
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        struct table_copy *more = cap <= MAX_TABLE_COPIES ?
+                                  realloc(c->copies, cap * sizeof(*more)) : NULL;
+        if (!more)
+            return NULL;
+        c->copies = more;
+        c->cap = cap;
+    }
+    struct table_copy *t = &c->copies[c->n++];
+    t->frame = frame;
+    t->writes = UINT32_MAX;   /* not read yet */
+    return t;
+}
+
+/* Keep only the tables this snapshot walked. */
+static void table_cache_prune(struct table_cache *c)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->copies[i].used) {
+            c->copies[i].used = false;
+            c->copies[kept++] = c->copies[i];
+        }
+    }
+    c->n = kept;
+}
+
+/* sv32's reader: a page table from the cache when its frame's write count
+ * says it is unchanged, else read whole and kept. */
 static int read_for_walk(void *ctx, uint64_t pa, void *buf, size_t len)
 {
-    return read_phys(ctx, pa, buf, len);
+    struct reader *r = ctx;
+    uint64_t page = pa & ~(uint64_t)(PAGE - 1);
+    if (!in_ram(r->k, page, PAGE) || pa + len > page + PAGE)
+        return read_phys(r, pa, buf, len);
+    uint32_t frame = (uint32_t)((page - r->k->ram_base) / PAGE);
+    struct table_copy *t = table_copy(r->cache, frame);
+    if (!t)
+        return read_phys(r, pa, buf, len);
+    if (t->writes != r->writes[frame]) {
+        if (read_phys(r, page, t->data, PAGE) < 0) {
+            t->writes = UINT32_MAX;
+            return -1;
+        }
+        t->writes = r->writes[frame];
+    }
+    t->used = true;
+    memcpy(buf, t->data + (pa - page), len);
+    return 0;
 }
 
 static uint32_t get32(const uint8_t *b, uint32_t off) { uint32_t v; memcpy(&v, b + off, 4); return v; }
@@ -73,6 +145,7 @@ struct state {
 struct snapshotter {
     struct kernel_model *km;
     const struct kernel_layout *k;
+    struct table_cache tables;
     int seq;
     uint32_t last_event_seq;
     struct state prev;
@@ -103,6 +176,7 @@ void snapshotter_reset(struct snapshotter *s)
 {
     state_free(&s->prev);
     s->last_event_seq = 0;
+    s->tables.n = 0;
 }
 
 void snapshotter_free(struct snapshotter *s)
@@ -110,6 +184,7 @@ void snapshotter_free(struct snapshotter *s)
     if (!s)
         return;
     state_free(&s->prev);
+    free(s->tables.copies);
     free(s);
 }
 
@@ -511,28 +586,54 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
     }
 }
 
-/* frames[] up to the kernel's high-water mark; the rest were never used
- * and read as free (zero). */
-static int read_frames(struct reader *r, uint8_t *frames)
+/* The first `used` elements of an array of `count`, where the kernel says
+ * (in the word at used_addr) that none past them was ever used: those read
+ * as zeros (free frames, unused process slots). */
+static int read_used(struct reader *r, uint32_t addr, uint32_t used_addr, uint32_t count,
+                     uint32_t size, uint8_t *out)
 {
-    const struct kernel_layout *k = r->k;
     uint32_t used;
-    if (read_phys(r, k->frames_high_water_addr, &used, 4) < 0)
+    if (read_phys(r, used_addr, &used, 4) < 0)
         return -1;
-    if (used > k->nframes)
-        used = k->nframes;
-    memset(frames + (size_t)used * k->frame_size, 0, (size_t)(k->nframes - used) * k->frame_size);
-    return used ? read_phys(r, k->frames_addr, frames, (size_t)used * k->frame_size) : 0;
+    if (used > count)
+        used = count;
+    memset(out + (size_t)used * size, 0, (size_t)(count - used) * size);
+    return used ? read_phys(r, addr, out, (size_t)used * size) : 0;
+}
+
+/* The event ring's slots that hold events newer than the last snapshot's
+ * (all of them the first time, or when the ring went round); the others
+ * read as zeros, which is "never written". */
+static int read_new_events(struct snapshotter *s, struct reader *r, uint8_t *ring)
+{
+    const struct kernel_layout *k = s->k;
+    uint32_t next;
+    memset(ring, 0, k->ring_slot + (size_t)k->nevent * k->event_size);
+    if (read_phys(r, k->ring_addr + k->ring_next_seq, &next, 4) < 0)
+        return -1;
+    uint32_t fresh = next - 1 - s->last_event_seq;   /* events since the last snapshot */
+    if (s->last_event_seq == 0 || next <= s->last_event_seq || fresh >= k->nevent)
+        return read_phys(r, k->ring_addr + k->ring_slot, ring + k->ring_slot,
+                         (size_t)k->nevent * k->event_size);
+    for (uint32_t seq = s->last_event_seq + 1; seq < next;) {
+        uint32_t slot = seq % k->nevent;
+        uint32_t n = k->nevent - slot < next - seq ? k->nevent - slot : next - seq;
+        uint32_t off = k->ring_slot + slot * k->event_size;
+        if (read_phys(r, k->ring_addr + off, ring + off, (size_t)n * k->event_size) < 0)
+            return -1;
+        seq += n;
+    }
+    return 0;
 }
 
 static int read_state(struct snapshotter *s, struct reader *r, uint8_t *procs, uint8_t *frames,
                       uint8_t *ftable, uint8_t *ring, uint32_t *ticks)
 {
     const struct kernel_layout *k = s->k;
-    return read_phys(r, k->proc_addr, procs, (size_t)k->nproc * k->proc_size) < 0 ||
-           read_frames(r, frames) < 0 ||
+    return read_used(r, k->proc_addr, k->proc_high_water_addr, k->nproc, k->proc_size, procs) < 0 ||
+           read_used(r, k->frames_addr, k->frames_high_water_addr, k->nframes, k->frame_size, frames) < 0 ||
            read_phys(r, k->ftable_addr, ftable, (size_t)k->nfile * k->file_size) < 0 ||
-           read_phys(r, k->ring_addr, ring, k->ring_slot + (size_t)k->nevent * k->event_size) < 0 ||
+           read_new_events(s, r, ring) < 0 ||
            read_phys(r, k->ticks_addr, ticks, 4) < 0 ? -1 : 0;
 }
 
@@ -541,7 +642,8 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
     const struct kernel_layout *k = s->k;
     double start = now_ms();
     struct rsp_stats before = *rsp_conn_stats(c);
-    struct reader r = {c, k};
+    uint32_t *writes = calloc(k->nframes, sizeof(uint32_t));
+    struct reader r = {c, k, &s->tables, writes};
     uint8_t *procs = malloc((size_t)k->nproc * k->proc_size);
     uint8_t *frames = malloc((size_t)k->nframes * k->frame_size);
     uint8_t *ftable = malloc((size_t)k->nfile * k->file_size);
@@ -552,7 +654,8 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
     json_t *msg = NULL, *cpu = NULL;
     uint32_t ticks = 0;
 
-    if (!procs || !frames || !ftable || !ring || !mapped_by || !now.refcount || !now.kind || !now.procs) {
+    if (!procs || !frames || !ftable || !ring || !mapped_by || !writes || !now.refcount ||
+        !now.kind || !now.procs) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
@@ -566,6 +669,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
         const uint8_t *fr = frames + (size_t)f * k->frame_size;
         now.refcount[f] = k->f_refcount_size == 2 ? get16(fr, k->f_refcount) : fr[k->f_refcount];
         now.kind[f] = fr[k->f_kind];
+        writes[f] = get32(fr, k->f_writes);
     }
     json_t *plist = json_array();
     for (uint32_t slot = 0; slot < k->nproc; slot++) {
@@ -582,6 +686,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
     }
     json_t *spaces = json_object();
     walk_spaces(s, &r, procs, &now, spaces, mapped_by);
+    table_cache_prune(&s->tables);
     s->seq++;
     msg = json_pack("{s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
                     "type", "snapshot", "seq", s->seq, "cpu", json_incref(cpu), "ticks", (int)ticks,
@@ -602,6 +707,7 @@ out:
         json_decref(mapped_by[f]);
     free(mapped_by);
     state_free(&now);
+    free(writes);
     free(procs);
     free(frames);
     free(ftable);

@@ -92,6 +92,7 @@ void *kalloc(enum frame_kind kind);
 void kfree(void *page);
 void kref(uint32 pa);
 int krefcount(uint32 pa);
+void kwrote(pte_t *pte);
 uint32 kfree_count(void);
 
 // mailbox.c
@@ -232,6 +233,7 @@ pte_t *walk(pagetable_t pt, uint32 va, int alloc);
 int mappages(pagetable_t pt, uint32 va, uint32 size, uint32 pa, uint32 perm);
 pagetable_t uvmcreate(void);
 void uvmunmap(pagetable_t pt, uint32 va, uint32 size);
+uint32 user_leaf(uint32 perm);
 int uvmalloc(pagetable_t pt, uint32 start, uint32 end, uint32 perm);
 void uvmfree(pagetable_t pt);
 int uvmcopy_cow(pagetable_t parent, pagetable_t child);

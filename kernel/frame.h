@@ -9,6 +9,10 @@ enum frame_kind {
 struct frame {
   uint16 refcount;  // mappings (user frames) or holders (others); 0 when free
   uint8 kind;       // enum frame_kind
+  uint32 writes;    // times it was allocated or, as a page table, had an
+                    // entry changed: the inspector re-reads a table only
+                    // when this moved (the hardware never writes PTEs: the
+                    // kernel sets A and D itself)
 };
 
 #define NFRAMES (RAMSIZE / PGSIZE)

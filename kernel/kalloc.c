@@ -50,12 +50,13 @@ void *kalloc(enum frame_kind kind)
     return 0;
   free_list = f->next;
   free_count--;
+  memset(f, 0, PGSIZE);
   struct frame *fr = frame_of((uint32)f);
   fr->refcount = 1;
   fr->kind = kind;
+  fr->writes++;     // after the memset: a reader that saw the old count re-reads
   if (fr - frames >= (int)frames_high_water)
     frames_high_water = fr - frames + 1;
-  memset(f, 0, PGSIZE);
   return f;
 }
 
@@ -83,6 +84,12 @@ void kref(uint32 pa)
 int krefcount(uint32 pa)
 {
   return frame_of(pa)->refcount;
+}
+
+// Count a change to the page-table entry at pte (see struct frame).
+void kwrote(pte_t *pte)
+{
+  frame_of(PGROUNDDOWN((uint32)pte))->writes++;
 }
 
 uint32 kfree_count(void)

@@ -9,6 +9,7 @@
 #include "defs.h"
 
 struct proc proc[NPROC];
+uint32 proc_high_water;          // slots at and above it were never used
 struct proc *current;            // the running process, or 0 in the scheduler
 static struct context scheduler_context;
 static struct proc *initproc;
@@ -49,6 +50,8 @@ static struct proc *allocproc(int *err)
     return 0;
   }
   memset(p, 0, sizeof(*p));
+  if (p - proc >= (int)proc_high_water)
+    proc_high_water = p - proc + 1;
   p->state = USED;
   p->pid = next_pid++;
   p->kstack = (uint32)kstack;

@@ -39,6 +39,7 @@ struct proc {
 };
 
 extern struct proc proc[NPROC];
+extern uint32 proc_high_water;   // the inspector reads proc[] only below it
 
 // The lowest word of every kernel stack; a different value there means the
 // stack overflowed into it (there is no guard page: RAM is direct-mapped).

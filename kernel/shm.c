@@ -114,7 +114,7 @@ int shmat(int key, uint32 len)
     return -ENOMEM;
   for (uint32 i = 0; i < r->npages; i++) {
     if (mappages(p->pagetable, va + i * PGSIZE, PGSIZE, r->frames[i],
-                 PTE_R | PTE_W | PTE_U | PTE_SHARED) < 0) {
+                 user_leaf(PTE_R | PTE_W | PTE_SHARED)) < 0) {
       uvmunmap(p->pagetable, va, i * PGSIZE);
       return -ENOMEM;
     }

@@ -2,6 +2,10 @@
 // window) is the same in every table: each process's root table copies the
 // kernel's level-1 entries for it, which point at shared level-0 tables or
 // are megapages.
+//
+// Every user PTE is written through set_pte(), which counts the change in
+// the table's struct frame, and user leaves are made with A set (and D
+// when writable), so the hardware never writes a page table itself.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -11,6 +15,14 @@
 extern char etext[];  // end of kernel text (kernel.ld)
 
 pagetable_t kernel_pagetable;
+
+// Write an entry, then count the change: a reader that saw the old count
+// reads the table again.
+static void set_pte(pte_t *pte, pte_t value)
+{
+  *pte = value;
+  kwrote(pte);
+}
 
 // The level-0 PTE for va, allocating the level-0 table if alloc is set.
 // Returns 0 if there is none (or no memory), or va is covered by a megapage.
@@ -27,7 +39,7 @@ pte_t *walk(pagetable_t pt, uint32 va, int alloc)
   pagetable_t l0 = kalloc(FRAME_PAGETABLE);
   if (l0 == 0)
     return 0;
-  *l1 = PA2PTE((uint32)l0) | PTE_V;
+  set_pte(l1, PA2PTE((uint32)l0) | PTE_V);
   return &l0[PX(0, va)];
 }
 
@@ -41,7 +53,7 @@ int mappages(pagetable_t pt, uint32 va, uint32 size, uint32 pa, uint32 perm)
       return -ENOMEM;
     if (*pte & PTE_V)
       panic("mappages: remap of 0x%08x", va + off);
-    *pte = PA2PTE(pa + off) | perm | PTE_V;
+    set_pte(pte, PA2PTE(pa + off) | perm | PTE_V);
   }
   return 0;
 }
@@ -86,7 +98,7 @@ pagetable_t uvmcreate(void)
   if (pt == 0)
     return 0;
   for (uint32 i = PX(1, MAXUVA); i < 1024; i++)
-    pt[i] = kernel_pagetable[i];
+    set_pte(&pt[i], kernel_pagetable[i]);
   return pt;
 }
 
@@ -100,7 +112,7 @@ static void free_empty_l0(pagetable_t pt, uint32 va)
   for (int i = 0; i < 1024; i++)
     if (l0[i] & PTE_V)
       return;
-  *l1 = 0;
+  set_pte(l1, 0);
   sfence_vma_all();
   kfree(l0);
 }
@@ -115,12 +127,19 @@ void uvmunmap(pagetable_t pt, uint32 va, uint32 size)
     if (pte == 0 || (*pte & PTE_V) == 0)
       continue;
     kfree((void *)PTE2PA(*pte));
-    *pte = 0;
+    set_pte(pte, 0);
     sfence_vma(a);
   }
   if (size > 0)
     for (uint32 i = PX(1, start); i <= PX(1, end - 1); i++)
       free_empty_l0(pt, i << 22);
+}
+
+// The bits of a user leaf with permissions perm: U, and A and D set up
+// front (D only where it may be written) so the hardware need not set them.
+uint32 user_leaf(uint32 perm)
+{
+  return perm | PTE_U | PTE_A | (perm & PTE_W ? PTE_D : 0);
 }
 
 // Map fresh zeroed frames over [start, end) with perm. On failure nothing
@@ -129,7 +148,7 @@ int uvmalloc(pagetable_t pt, uint32 start, uint32 end, uint32 perm)
 {
   for (uint32 a = PGROUNDUP(start); a < end; a += PGSIZE) {
     void *mem = kalloc(FRAME_USER);
-    if (mem == 0 || mappages(pt, a, PGSIZE, (uint32)mem, perm | PTE_U) < 0) {
+    if (mem == 0 || mappages(pt, a, PGSIZE, (uint32)mem, user_leaf(perm)) < 0) {
       if (mem)
         kfree(mem);
       uvmunmap(pt, PGROUNDUP(start), a - PGROUNDUP(start));
@@ -170,11 +189,11 @@ int uvmcopy_cow(pagetable_t parent, pagetable_t child)
         continue;
       uint32 va = (i << 22) | (j << 12);
       if ((*pte & PTE_W) && !(*pte & PTE_SHARED))
-        *pte = (*pte & ~PTE_W) | PTE_COW;
+        set_pte(pte, (*pte & ~PTE_W) | PTE_COW);
       pte_t *cpte = walk(child, va, 1);
       if (cpte == 0)
         return -ENOMEM;
-      *cpte = *pte & ~(PTE_A | PTE_D);
+      set_pte(cpte, *pte);
       kref(PTE2PA(*pte));
     }
   }
@@ -201,7 +220,7 @@ int cow_fault(pagetable_t pt, uint32 va)
     now = (uint32)copy;
     kfree((void *)old);
   }
-  *pte = PA2PTE(now) | (PTE_FLAGS(*pte) & ~PTE_COW) | PTE_W;
+  set_pte(pte, PA2PTE(now) | (PTE_FLAGS(*pte) & ~PTE_COW) | PTE_W | PTE_D);
   sfence_vma(va);
   event_log(EV_COW_FAULT, myproc()->pid, va, now);
   return 0;

@@ -91,3 +91,4 @@ SNAPSHOT_BENCH := $(BUILD)/tests/snapshot-bench
 $(SNAPSHOT_BENCH): tests/bench/snapshot_bench.c $(INSP_LIB)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(INSP_CFLAGS) -o $@ $^ $(INSP_LIBS)
+unit-tests: $(SNAPSHOT_BENCH)   # the daemon tests run it too

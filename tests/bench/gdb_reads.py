@@ -1,8 +1,9 @@
 # Run inside gdb-multiarch (see inspector_bench.py). Two ways to get what one
 # inspector snapshot gets, each repeated ROUNDS times, median printed:
-#  - raw: the same guest reads (READS, a JSON list of [physical address,
-#    length]) and registers, through gdb's Python API: gdb sends the same
-#    'm' packets, one at a time, in QEMU's physical-memory mode;
+#  - raw: the same guest reads as a snapshot from scratch (READS:
+#    {"globals": [[physical address, length]...], "tables": [...]}) and the
+#    registers, through gdb's Python API: gdb sends the same 'm' packets,
+#    one at a time, in QEMU's physical-memory mode;
 #  - print: the way one scripts gdb by hand or a gdb front end does, with
 #    print and x commands that decode and format the same memory.
 import json
@@ -11,7 +12,8 @@ import time
 
 import gdb
 
-reads = json.load(open(os.environ["GLASSBOX_READS"]))
+plan = json.load(open(os.environ["GLASSBOX_READS"]))
+reads = plan["globals"] + plan["tables"]
 rounds = int(os.environ.get("GLASSBOX_ROUNDS", "5"))
 gdb.execute("maintenance packet Qqemu.PhyMemMode:1", to_string=True)
 inferior = gdb.selected_inferior()
@@ -31,7 +33,7 @@ print(f"gdb: median {times[len(times) // 2]:.2f} ms for the same reads "
       f"({len(reads)} ranges, {sum(r[1] for r in reads)} bytes)")
 
 # The print/x way: the kernel's tables by name, the page tables as words.
-tables = [(addr, length) for addr, length in reads[6:]]
+tables = plan["tables"]
 printed = []
 for _ in range(rounds):
     gdb.execute("flushregs", to_string=True)
