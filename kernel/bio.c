@@ -117,8 +117,7 @@ void brelse(struct buf *b)
   }
 }
 
-// Write every dirty block, a batch of requests in flight at once (no more
-// than the disk queue holds: descriptors come back only in virtio_disk_wait).
+// Write every dirty block, a batch of requests in flight at once.
 #define SYNC_BATCH 8
 
 int bsync(void)

@@ -5,7 +5,7 @@ struct buf {
   int dirty;        // data differs from the disk
   int busy;         // held by some process (bread .. brelse)
   int disk_busy;    // the device owns it right now
-  int disk_slot;    // its request's first descriptor, while in flight
+  int disk_status;  // the device's status byte for its last request
   uint32 blockno;
   uint32 refcnt;
   struct buf *prev; // LRU list: head.next is the most recently used

@@ -204,7 +204,6 @@ int virtio_disk_start(struct buf *b, int write)
   disk.desc[idx[2]] = (struct virtq_desc){ (uint32)&disk.info[idx[0]].status, 1, DESC_F_WRITE, 0 };
 
   b->disk_busy = 1;
-  b->disk_slot = idx[0];
   disk.info[idx[0]].b = b;
   disk.avail.ring[disk.avail.idx % QUEUE_SIZE] = idx[0];
   __sync_synchronize();
@@ -219,11 +218,7 @@ int virtio_disk_wait(struct buf *b)
 {
   while (b->disk_busy)
     sleep(b);
-  int slot = b->disk_slot;
-  int status = disk.info[slot].status;
-  disk.info[slot].b = 0;
-  free_chain(slot);
-  return status == 0 ? 0 : -EIO;
+  return b->disk_status == 0 ? 0 : -EIO;
 }
 
 int virtio_disk_rw(struct buf *b, int write)
@@ -238,12 +233,17 @@ void virtio_disk_intr(void)
   __sync_synchronize();
   while (disk.used_idx != disk.used.idx) {
     __sync_synchronize();
+    // Done: the descriptors go back at once, so requesters waiting for
+    // them never wait on one another's waits.
     int id = disk.used.ring[disk.used_idx % QUEUE_SIZE].id;
     struct buf *b = disk.info[id].b;
     if (b) {
+      b->disk_status = disk.info[id].status;
       b->disk_busy = 0;
       wakeup(b);
     }
+    disk.info[id].b = 0;
+    free_chain(id);
     disk.used_idx++;
   }
 }
