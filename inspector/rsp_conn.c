@@ -263,79 +263,114 @@ int rsp_conn_command(struct rsp_conn *c, const char *req)
     return fail(c, "the gdb stub answered '%.16s' to '%.40s'", reply, req);
 }
 
-/* Memory reads are pipelined: up to MAX_PIPELINE 'm' requests go out in
- * one send and their replies are taken in order. QEMU handles the packets
- * one after the other, so a large read costs about one round trip instead
- * of one per chunk (a lone 4-byte read already costs ~50 us of latency). */
+/* Reads are pipelined: up to MAX_PIPELINE requests go out in one send and
+ * their replies are taken in order. QEMU handles the packets one after the
+ * other, so many reads cost about one round trip instead of one each (a
+ * lone 4-byte read already costs ~50 us of latency). */
 #define MAX_PIPELINE 32
 
-/* Send the 'm' requests for up to MAX_PIPELINE chunks of [addr, addr+len).
- * Returns how many went out, or -1. */
-static int send_reads(struct rsp_conn *c, uint64_t addr, size_t len, size_t chunk)
-{
-    size_t k, used = 0;
+/* A piece of a memory read that fits in one 'm' packet. */
+struct chunk {
+    uint64_t addr;
+    uint8_t *dst;
+    size_t len;
+};
 
-    for (k = 0; k < MAX_PIPELINE && k * chunk < len; k++) {
-        char req[48];
-        size_t n = len - k * chunk < chunk ? len - k * chunk : chunk;
-        int rl = snprintf(req, sizeof req, "m%" PRIx64 ",%zx", addr + k * chunk, n);
-        size_t f = rsp_frame(req, (size_t)rl, c->out + used, sizeof c->out - used);
+static bool ready_to_ask(struct rsp_conn *c)
+{
+    if (c->broken)
+        return false;
+    if (c->running) {
+        fail(c, "the target is running: stop it first");
+        return false;
+    }
+    return true;
+}
+
+/* Send the requests reqs[0..n) in one go. */
+static int send_batch(struct rsp_conn *c, char reqs[][48], size_t n)
+{
+    size_t used = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t f = rsp_frame(reqs[i], strlen(reqs[i]), c->out + used, sizeof c->out - used);
         if (f == 0)
-            break;
+            return fail(c, "pipelined requests overflow the output buffer");
         used += f;
     }
     if (send_raw(c, c->out, used) < 0)
         return -1;
-    c->stats.packets_out += k;
-    return (int)k;
+    c->stats.packets_out += n;
+    return 0;
+}
+
+/* The reply to pipelined request req; 0, or -1 when none came. */
+static int batch_reply(struct rsp_conn *c, int64_t deadline, const char *req,
+                       const char **reply, size_t *len)
+{
+    int r = recv_packet(c, deadline, reply, len);
+    if (r == 0)
+        return lost(c, "no reply to '%s' within %d ms", req, c->timeout_ms);
+    return r < 0 ? -1 : 0;
+}
+
+/* One pipelined round of 'm' requests for chunks[0..n). A short reply (the
+ * remote may send fewer bytes than asked) leaves the rest of its chunk in
+ * chunks[] for the next round; returns the chunks left, or -1. */
+static int read_round(struct rsp_conn *c, struct chunk *chunks, size_t n)
+{
+    char reqs[MAX_PIPELINE][48];
+    size_t k = n < MAX_PIPELINE ? n : MAX_PIPELINE, left = 0;
+
+    for (size_t i = 0; i < k; i++)
+        snprintf(reqs[i], sizeof reqs[i], "m%" PRIx64 ",%zx", chunks[i].addr, chunks[i].len);
+    if (send_batch(c, reqs, k) < 0)
+        return -1;
+    int64_t deadline = now_ms() + c->timeout_ms;
+    for (size_t i = 0; i < k; i++) {
+        const char *reply;
+        size_t rlen;
+        if (batch_reply(c, deadline, reqs[i], &reply, &rlen) < 0)
+            return -1;
+        if (rsp_is_error(reply, rlen) || rlen == 0 || rlen / 2 > chunks[i].len ||
+            rsp_hex_decode(reply, rlen, chunks[i].dst) < 0)
+            return fail(c, "cannot read %zu bytes at 0x%" PRIx64 ": '%.16s'",
+                        chunks[i].len, chunks[i].addr, rlen ? reply : "no reply");
+        size_t got = rlen / 2;
+        if (got < chunks[i].len)
+            chunks[left++] = (struct chunk){chunks[i].addr + got, chunks[i].dst + got,
+                                            chunks[i].len - got};
+    }
+    c->stats.round_trips++;
+    memmove(chunks + left, chunks + k, (n - k) * sizeof *chunks);
+    return (int)(left + n - k);
+}
+
+int rsp_conn_read_many(struct rsp_conn *c, const struct rsp_read *reads, size_t n)
+{
+    size_t size = c->packet_size / 2, count = 0;
+
+    for (size_t i = 0; i < n; i++)
+        count += (reads[i].len + size - 1) / size;
+    struct chunk *chunks = malloc((count ? count : 1) * sizeof *chunks);
+    if (!chunks)
+        return fail(c, "out of memory");
+    count = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t off = 0; off < reads[i].len; off += size)
+            chunks[count++] = (struct chunk){reads[i].addr + off, (uint8_t *)reads[i].buf + off,
+                                             reads[i].len - off < size ? reads[i].len - off : size};
+    int left = (int)count;
+    while (left > 0 && ready_to_ask(c))
+        left = read_round(c, chunks, (size_t)left);
+    free(chunks);
+    return left == 0 ? 0 : -1;
 }
 
 int rsp_conn_read_mem(struct rsp_conn *c, uint64_t addr, void *buf, size_t len)
 {
-    uint8_t *out = buf;
-    size_t chunk = c->packet_size / 2;
-
-    while (len > 0) {
-        if (c->broken)
-            return -1;
-        if (c->running)
-            return fail(c, "the target is running: stop it before reading memory");
-        int k = send_reads(c, addr, len, chunk);
-        if (k < 0)
-            return -1;
-        int64_t deadline = now_ms() + c->timeout_ms;
-        size_t good = 0;      /* bytes in order before any short reply */
-        bool short_reply = false;
-        for (int i = 0; i < k; i++) {
-            const char *reply;
-            size_t rlen, want = len - i * chunk < chunk ? len - i * chunk : chunk;
-            int r = recv_packet(c, deadline, &reply, &rlen);
-            if (r == 0)
-                return lost(c, "no reply to 'm%" PRIx64 ",%zx' within %d ms",
-                            addr + i * chunk, want, c->timeout_ms);
-            if (r < 0)
-                return -1;
-            if (short_reply)
-                continue;     /* drain the rest; they are asked again */
-            if (rsp_is_error(reply, rlen) || rlen == 0 || rlen / 2 > want ||
-                rsp_hex_decode(reply, rlen, out + i * chunk) < 0) {
-                if (i == 0)
-                    return fail(c, "cannot read %zu bytes at 0x%" PRIx64 ": '%.16s'",
-                                want, addr, rlen ? reply : "no reply");
-                short_reply = true;
-                continue;
-            }
-            /* The remote may answer with fewer bytes than asked: go on
-             * from where it stopped. */
-            good += rlen / 2;
-            short_reply = rlen / 2 < want;
-        }
-        c->stats.round_trips++;
-        out += good;
-        addr += good;
-        len -= good;
-    }
-    return 0;
+    struct rsp_read one = {addr, buf, len};
+    return rsp_conn_read_many(c, &one, 1);
 }
 
 int rsp_conn_write_mem(struct rsp_conn *c, uint64_t addr, const void *buf,
@@ -364,14 +399,10 @@ int rsp_conn_set_phys_mode(struct rsp_conn *c, bool physical)
                                         : "Qqemu.PhyMemMode:0");
 }
 
-int rsp_conn_read_reg(struct rsp_conn *c, unsigned regnum, uint64_t *value)
+/* A 'p' reply into *value. */
+static int parse_reg(struct rsp_conn *c, unsigned regnum, const char *reply, size_t len,
+                     uint64_t *value)
 {
-    const char *reply;
-    size_t len;
-
-    snprintf(c->req, sizeof c->req, "p%x", regnum);
-    if (rsp_conn_request(c, c->req, &reply, &len) < 0)
-        return -1;
     if (len == 0 || rsp_is_error(reply, len))
         return fail(c, "register %u cannot be read: '%.16s'", regnum,
                     len ? reply : "no such register");
@@ -381,6 +412,50 @@ int rsp_conn_read_reg(struct rsp_conn *c, unsigned regnum, uint64_t *value)
         return fail(c, "register %u: unavailable or bad value '%.16s'",
                     regnum, reply);
     return 0;
+}
+
+int rsp_conn_read_reg(struct rsp_conn *c, unsigned regnum, uint64_t *value)
+{
+    const char *reply;
+    size_t len;
+
+    snprintf(c->req, sizeof c->req, "p%x", regnum);
+    if (rsp_conn_request(c, c->req, &reply, &len) < 0)
+        return -1;
+    return parse_reg(c, regnum, reply, len, value);
+}
+
+int rsp_conn_read_regs_named(struct rsp_conn *c, const char *const *names,
+                             uint64_t *values, size_t n)
+{
+    char reqs[MAX_PIPELINE][48];
+    unsigned nums[MAX_PIPELINE];
+
+    if (n > MAX_PIPELINE)
+        return fail(c, "too many registers at once (%zu)", n);
+    if (!ready_to_ask(c))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct tdesc_reg *r = tdesc_find(&c->tdesc, names[i]);
+        if (!r)
+            return fail(c, "the target description has no register %s", names[i]);
+        nums[i] = r->regnum;
+        snprintf(reqs[i], sizeof reqs[i], "p%x", nums[i]);
+    }
+    if (send_batch(c, reqs, n) < 0)
+        return -1;
+    int64_t deadline = now_ms() + c->timeout_ms;
+    int err = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *reply;
+        size_t len;
+        if (batch_reply(c, deadline, reqs[i], &reply, &len) < 0)
+            return -1;
+        if (!err && parse_reg(c, nums[i], reply, len, &values[i]) < 0)
+            err = -1;   /* take the other replies all the same */
+    }
+    c->stats.round_trips++;
+    return err;
 }
 
 int rsp_conn_read_reg_named(struct rsp_conn *c, const char *name,

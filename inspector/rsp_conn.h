@@ -62,6 +62,13 @@ int rsp_conn_command(struct rsp_conn *c, const char *req);
  * unassigned addresses as 0xff or 0, so callers bound their reads. */
 int rsp_conn_read_mem(struct rsp_conn *c, uint64_t addr, void *buf,
                       size_t len);
+/* Several ranges at once: every 'm' request of all of them is pipelined. */
+struct rsp_read {
+    uint64_t addr;
+    void *buf;
+    size_t len;
+};
+int rsp_conn_read_many(struct rsp_conn *c, const struct rsp_read *reads, size_t n);
 int rsp_conn_write_mem(struct rsp_conn *c, uint64_t addr, const void *buf,
                        size_t len);
 int rsp_conn_set_phys_mode(struct rsp_conn *c, bool physical);
@@ -70,6 +77,9 @@ int rsp_conn_set_phys_mode(struct rsp_conn *c, bool physical);
 int rsp_conn_read_reg(struct rsp_conn *c, unsigned regnum, uint64_t *value);
 int rsp_conn_read_reg_named(struct rsp_conn *c, const char *name,
                             uint64_t *value);
+/* Up to 32 registers by name, their 'p' requests pipelined. */
+int rsp_conn_read_regs_named(struct rsp_conn *c, const char *const *names,
+                             uint64_t *values, size_t n);
 /* The 'g' packet: the general registers as raw target-order bytes, in
  * register-number order (on riscv32: x0..x31 then pc, 4 bytes each). */
 int rsp_conn_read_gregs(struct rsp_conn *c, void *buf, size_t cap,

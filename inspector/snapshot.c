@@ -226,26 +226,22 @@ static json_t *where_json(const struct kernel_model *km, uint32_t pc, json_t *in
     return into;
 }
 
-static int read_reg(struct rsp_conn *c, const char *name, uint32_t *v)
-{
-    uint64_t x;
-    if (rsp_conn_read_reg_named(c, name, &x) < 0)
-        return -1;
-    *v = (uint32_t)x;
-    return 0;
-}
 
 static json_t *cpu_json(struct snapshotter *s, struct rsp_conn *c)
 {
-    uint32_t pc = 0, priv = 1, satp = 0, sstatus = 0, scause = 0, stval = 0, sepc = 0, stvec = 0;
+    /* priv is QEMU's virtual register; some CPUs have none (then: S) */
+    static const char *const names[] = {"pc", "satp", "sstatus", "scause", "stval", "sepc",
+                                        "stvec", "priv"};
+    uint64_t v[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    size_t nregs = tdesc_find(rsp_conn_tdesc(c), "priv") ? 8 : 7;
     uint8_t gregs[33 * 4];
     size_t glen = 0;
-    if (read_reg(c, "pc", &pc) < 0 || read_reg(c, "satp", &satp) < 0 ||
-        read_reg(c, "sstatus", &sstatus) < 0 || read_reg(c, "scause", &scause) < 0 ||
-        read_reg(c, "stval", &stval) < 0 || read_reg(c, "sepc", &sepc) < 0 ||
-        read_reg(c, "stvec", &stvec) < 0 || rsp_conn_read_gregs(c, gregs, sizeof(gregs), &glen) < 0)
+    if (rsp_conn_read_regs_named(c, names, v, nregs) < 0 ||
+        rsp_conn_read_gregs(c, gregs, sizeof(gregs), &glen) < 0)
         return NULL;
-    read_reg(c, "priv", &priv);   /* QEMU's virtual register; absent on some CPUs */
+    uint32_t pc = (uint32_t)v[0], satp = (uint32_t)v[1], sstatus = (uint32_t)v[2],
+             scause = (uint32_t)v[3], stval = (uint32_t)v[4], sepc = (uint32_t)v[5],
+             stvec = (uint32_t)v[6], priv = (uint32_t)v[7];
 
     json_t *regs = json_object();
     for (int i = 1; i < 32 && (size_t)(i + 1) * 4 <= glen; i++)
@@ -586,55 +582,70 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
     }
 }
 
-/* The first `used` elements of an array of `count`, where the kernel says
- * (in the word at used_addr) that none past them was ever used: those read
- * as zeros (free frames, unused process slots). */
-static int read_used(struct reader *r, uint32_t addr, uint32_t used_addr, uint32_t count,
-                     uint32_t size, uint8_t *out)
+/* Several reads in one pipelined batch, each bounded to RAM. */
+static int read_ranges(struct reader *r, const struct rsp_read *reads, size_t n)
 {
-    uint32_t used;
-    if (read_phys(r, used_addr, &used, 4) < 0)
-        return -1;
-    if (used > count)
-        used = count;
-    memset(out + (size_t)used * size, 0, (size_t)(count - used) * size);
-    return used ? read_phys(r, addr, out, (size_t)used * size) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (!in_ram(r->k, reads[i].addr, reads[i].len))
+            return -1;
+    return rsp_conn_read_many(r->conn, reads, n);
 }
 
-/* The event ring's slots that hold events newer than the last snapshot's
- * (all of them the first time, or when the ring went round); the others
- * read as zeros, which is "never written". */
-static int read_new_events(struct snapshotter *s, struct reader *r, uint8_t *ring)
+/* The reads of the event ring's slots that hold events newer than the last
+ * snapshot's (all of them the first time, or when the ring went round),
+ * into ring; at most two (the ring wraps). Returns how many. */
+static size_t new_event_reads(struct snapshotter *s, uint32_t next, uint8_t *ring,
+                              struct rsp_read out[2])
 {
     const struct kernel_layout *k = s->k;
-    uint32_t next;
-    memset(ring, 0, k->ring_slot + (size_t)k->nevent * k->event_size);
-    if (read_phys(r, k->ring_addr + k->ring_next_seq, &next, 4) < 0)
-        return -1;
-    uint32_t fresh = next - 1 - s->last_event_seq;   /* events since the last snapshot */
-    if (s->last_event_seq == 0 || next <= s->last_event_seq || fresh >= k->nevent)
-        return read_phys(r, k->ring_addr + k->ring_slot, ring + k->ring_slot,
-                         (size_t)k->nevent * k->event_size);
-    for (uint32_t seq = s->last_event_seq + 1; seq < next;) {
-        uint32_t slot = seq % k->nevent;
-        uint32_t n = k->nevent - slot < next - seq ? k->nevent - slot : next - seq;
-        uint32_t off = k->ring_slot + slot * k->event_size;
-        if (read_phys(r, k->ring_addr + off, ring + off, (size_t)n * k->event_size) < 0)
-            return -1;
-        seq += n;
+    uint32_t last = s->last_event_seq, fresh = next - 1 - last;
+    uint32_t first = next - fresh, n = fresh;
+    if (last == 0 || next <= last || fresh >= k->nevent) {
+        first = 0;
+        n = k->nevent;
     }
-    return 0;
+    size_t count = 0;
+    while (n > 0) {
+        uint32_t slot = first % k->nevent;
+        uint32_t run = k->nevent - slot < n ? k->nevent - slot : n;
+        uint32_t off = k->ring_slot + slot * k->event_size;
+        out[count++] = (struct rsp_read){k->ring_addr + off, ring + off, (size_t)run * k->event_size};
+        first += run;
+        n -= run;
+    }
+    return count;
 }
 
+/* Everything but the page tables, in two pipelined batches: first the
+ * kernel's high-water marks, the newest event's number, ticks and the file
+ * table; then the process and frame tables up to their marks (the rest was
+ * never used: zeros, meaning unused slots and free frames) and the new
+ * events (other slots read as zeros: "never written"). */
 static int read_state(struct snapshotter *s, struct reader *r, uint8_t *procs, uint8_t *frames,
                       uint8_t *ftable, uint8_t *ring, uint32_t *ticks)
 {
     const struct kernel_layout *k = s->k;
-    return read_used(r, k->proc_addr, k->proc_high_water_addr, k->nproc, k->proc_size, procs) < 0 ||
-           read_used(r, k->frames_addr, k->frames_high_water_addr, k->nframes, k->frame_size, frames) < 0 ||
-           read_phys(r, k->ftable_addr, ftable, (size_t)k->nfile * k->file_size) < 0 ||
-           read_new_events(s, r, ring) < 0 ||
-           read_phys(r, k->ticks_addr, ticks, 4) < 0 ? -1 : 0;
+    uint32_t procs_used, frames_used, next;
+    const struct rsp_read first[] = {
+        {k->proc_high_water_addr, &procs_used, 4},
+        {k->frames_high_water_addr, &frames_used, 4},
+        {k->ring_addr + k->ring_next_seq, &next, 4},
+        {k->ticks_addr, ticks, 4},
+        {k->ftable_addr, ftable, (size_t)k->nfile * k->file_size},
+    };
+    if (read_ranges(r, first, sizeof first / sizeof first[0]) < 0)
+        return -1;
+    procs_used = procs_used < k->nproc ? procs_used : k->nproc;
+    frames_used = frames_used < k->nframes ? frames_used : k->nframes;
+    memset(procs, 0, (size_t)k->nproc * k->proc_size);
+    memset(frames, 0, (size_t)k->nframes * k->frame_size);
+    memset(ring, 0, k->ring_slot + (size_t)k->nevent * k->event_size);
+    struct rsp_read second[4] = {
+        {k->proc_addr, procs, (size_t)procs_used * k->proc_size},
+        {k->frames_addr, frames, (size_t)frames_used * k->frame_size},
+    };
+    size_t n = 2 + new_event_reads(s, next, ring, second + 2);
+    return read_ranges(r, second, n);
 }
 
 json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, size_t errlen)

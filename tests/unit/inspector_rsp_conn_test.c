@@ -494,6 +494,36 @@ static void test_registers(void **state)
     finish(s, c);
 }
 
+static void test_pipelined_reads(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 2000);
+    static uint8_t a[3000], b[16], d[4];
+    static const char *const names[] = {"satp", "pc"};
+    uint64_t v[2];
+
+    (void)state;
+    assert_non_null(c);
+    uint64_t trips = rsp_conn_stats(c)->round_trips;
+    const struct rsp_read reads[] = {
+        {MEM_BASE, a, sizeof a}, {MEM_BASE + 5000, b, sizeof b}, {MEM_BASE + 64, d, sizeof d}};
+    assert_int_equal(rsp_conn_read_many(c, reads, 3), 0);
+    assert_memory_equal(a, s->mem, sizeof a);
+    assert_memory_equal(b, s->mem + 5000, sizeof b);
+    assert_memory_equal(d, s->mem + 64, sizeof d);
+    /* four 'm' packets (3000 bytes take two), all sent before any reply */
+    assert_int_equal(s->n_m, 4);
+    assert_int_equal(rsp_conn_stats(c)->round_trips - trips, 1);
+    assert_int_equal(rsp_conn_read_regs_named(c, names, v, 2), 0);
+    assert_int_equal(v[0], 0x800001c2);
+    assert_int_equal(v[1], 0x80000020);
+    assert_int_equal(rsp_conn_stats(c)->round_trips - trips, 2);
+    static const char *const bad[] = {"pc", "mepc"};
+    assert_int_equal(rsp_conn_read_regs_named(c, bad, v, 2), -1);
+    assert_string_equal(rsp_conn_error(c), "the target description has no register mepc");
+    finish(s, c);
+}
+
 static void test_breakpoints_and_qemu_packets(void **state)
 {
     struct stub *s = stub_new();
@@ -799,6 +829,7 @@ int main(void)
         cmocka_unit_test(test_read_mem_error),
         cmocka_unit_test(test_write_mem),
         cmocka_unit_test(test_registers),
+        cmocka_unit_test(test_pipelined_reads),
         cmocka_unit_test(test_breakpoints_and_qemu_packets),
         cmocka_unit_test(test_continue_poll_interrupt),
         cmocka_unit_test(test_step_without_vcont),
