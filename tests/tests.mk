@@ -92,3 +92,10 @@ $(SNAPSHOT_BENCH): tests/bench/snapshot_bench.c $(INSP_LIB)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(INSP_CFLAGS) -o $@ $^ $(INSP_LIBS)
 unit-tests: $(SNAPSHOT_BENCH)   # the daemon tests run it too
+
+# The snapshotter on garbage (tests/inspector/run.py), with the sanitizers.
+GARBAGE_SNAPSHOT := $(BUILD)/tests/garbage-snapshot
+$(GARBAGE_SNAPSHOT): tests/inspector/garbage_snapshot.c $(INSP_TEST_LIB)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(INSP_TEST_CFLAGS) -o $@ $^ $(INSP_TEST_LIBS) $(INSP_LIBS)
+unit-tests: $(GARBAGE_SNAPSHOT)
