@@ -69,6 +69,7 @@ int readi(struct inode *ip, int user_dst, uint32 dst, uint32 off, uint32 n);
 int dir_next(struct inode *dp, uint32 *off, struct dirent *out);
 struct inode *namei(const char *path);
 struct inode *namei_err(const char *path, int *err);
+struct inode *namei_locked(const char *path, int *err);
 void stati(struct inode *ip, struct stat *st);
 int either_copyout(int user_dst, uint32 dst, const void *src, uint32 len);
 int fs_sync(void);

@@ -103,13 +103,9 @@ int exec(const char *path, char **argv)
   struct proc *p = myproc();
   uint32 entry = 0, end = 0, sp = 0;
   int err;
-  struct inode *ip = namei_err(path, &err);
+  struct inode *ip = namei_locked(path, &err);
   if (ip == 0)
     return err;
-  if ((err = ilock(ip)) < 0) {
-    iput(ip);
-    return err;
-  }
   err = ip->type == T_DIR ? -EISDIR : 0;
   pagetable_t pt = err ? 0 : uvmcreate();
   if (!err && pt == 0)

@@ -303,6 +303,17 @@ struct inode *namei_err(const char *path, int *err)
   return namex(path, 0, name, err);
 }
 
+// namei_err, and the inode locked.
+struct inode *namei_locked(const char *path, int *err)
+{
+  struct inode *ip = namei_err(path, err);
+  if (ip && (*err = ilock(ip)) < 0) {
+    iput(ip);
+    return 0;
+  }
+  return ip;
+}
+
 struct inode *namei(const char *path)
 {
   int err;

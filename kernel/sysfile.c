@@ -123,18 +123,12 @@ static struct inode *create(const char *path, uint16 mode, int *err)
 static struct inode *open_inode(const char *path, int flags, int *err)
 {
   for (;;) {
-    struct inode *ip = namei_err(path, err);
-    if (ip == 0 && *err == -ENOENT && (flags & O_CREATE)) {
-      ip = create(path, EXT2_S_IFREG | 0644, err);
-      if (ip || *err != -EEXIST)   // -EEXIST: someone made it meanwhile
-        return ip;
-      continue;
-    }
-    if (ip && (*err = ilock(ip)) < 0) {
-      iput(ip);
-      return 0;
-    }
-    return ip;
+    struct inode *ip = namei_locked(path, err);
+    if (ip || *err != -ENOENT || !(flags & O_CREATE))
+      return ip;
+    ip = create(path, EXT2_S_IFREG | 0644, err);
+    if (ip || *err != -EEXIST)   // -EEXIST: someone made it meanwhile
+      return ip;
   }
 }
 
@@ -442,13 +436,9 @@ int sys_chdir(void)
   int err = argpath(0, path);
   if (err < 0)
     return err;
-  struct inode *ip = namei_err(path, &err);
+  struct inode *ip = namei_locked(path, &err);
   if (ip == 0)
     return err;
-  if ((err = ilock(ip)) < 0) {
-    iput(ip);
-    return err;
-  }
   int is_dir = ip->type == T_DIR;
   iunlock(ip);
   if (!is_dir) {

@@ -4,25 +4,12 @@
 #include "user/user.h"
 
 #define PGSIZE 4096
-#define NS_PER_TICK 100    // the time CSR counts at 10 MHz
-
-static uint64
-now(void)
-{
-  uint hi, lo, again;
-
-  do {
-    asm volatile("rdtimeh %0" : "=r"(hi));
-    asm volatile("rdtime %0" : "=r"(lo));
-    asm volatile("rdtimeh %0" : "=r"(again));
-  } while (hi != again);
-  return ((uint64)hi << 32) | lo;
-}
+#define NS_PER_TICK (1000000000 / TIME_HZ)
 
 static void
 report(const char *name, uint64 start, int ops)
 {
-  uint ns = (now() - start) * NS_PER_TICK / ops;
+  uint ns = (rdtime() - start) * NS_PER_TICK / ops;
 
   printf("bench: %s: %u.%02u us/op\n", name, ns / 1000, ns % 1000 / 10);
 }
@@ -51,7 +38,7 @@ grow(int bytes)
 static void
 bench_getpid(int n)
 {
-  uint64 t = now();
+  uint64 t = rdtime();
   int i;
 
   for (i = 0; i < n; i++)
@@ -62,7 +49,7 @@ bench_getpid(int n)
 static void
 bench_fork(int n)
 {
-  uint64 t = now();
+  uint64 t = rdtime();
   int i, pid;
 
   for (i = 0; i < n; i++) {
@@ -78,7 +65,7 @@ static void
 bench_exec(int n)
 {
   static char *argv[] = { "true", 0 };
-  uint64 t = now();
+  uint64 t = rdtime();
   int i, pid;
 
   for (i = 0; i < n; i++) {
@@ -104,7 +91,7 @@ bench_cow(int npages)
   memset(buf, 1, npages * PGSIZE);
   check(pid = fork(), "fork");
   if (pid == 0) {
-    t = now();
+    t = rdtime();
     for (i = 0; i < npages; i++)
       buf[i * PGSIZE] = 2;
     report("cow fault", t, npages);
@@ -120,13 +107,13 @@ static void
 bench_sbrk(int npages)
 {
   char *first = sbrk(0);
-  uint64 t = now();
+  uint64 t = rdtime();
   int i;
 
   for (i = 0; i < npages; i++)
     grow(PGSIZE);
   report("sbrk 4 KiB", t, npages);
-  t = now();
+  t = rdtime();
   for (i = 0; i < npages; i++)
     first[i * PGSIZE] = 1;
   report("first touch of sbrk'd page", t, npages);
@@ -147,7 +134,7 @@ bench_mailbox(int n)
     }
     exit(0);
   }
-  uint64 t = now();
+  uint64 t = rdtime();
   for (int i = 0; i < n; i++) {
     check(send(child, &i, sizeof(i), 0), "send");
     check(recv(&v, sizeof(v), 0, 0), "recv");
@@ -160,8 +147,8 @@ bench_mailbox(int n)
 static void
 report_rate(const char *name, uint64 start, uint bytes)
 {
-  uint64 ticks = now() - start;
-  uint kib_per_s = (uint)((uint64)bytes * 10000000 / 1024 / (ticks ? ticks : 1));
+  uint64 ticks = rdtime() - start;
+  uint kib_per_s = (uint)((uint64)bytes * TIME_HZ / 1024 / (ticks ? ticks : 1));
 
   printf("bench: %s: %u.%02u MiB/s\n", name, kib_per_s / 1024, kib_per_s % 1024 * 100 / 1024);
 }
@@ -177,7 +164,7 @@ bench_pipe(void)
   static char buf[CHUNK];
 
   check(pipe(fds), "pipe");
-  uint64 t = now();
+  uint64 t = rdtime();
   if (fork() == 0) {
     close(fds[0]);
     for (int done = 0; done < BULK; done += CHUNK)
@@ -206,7 +193,7 @@ bench_shm(void)
     printf("bench: mmap failed\n");
     exit(1);
   }
-  uint64 t = now();
+  uint64 t = rdtime();
   check(child = fork(), "fork");
   if (child == 0) {
     for (int done = 0; done < BULK; done += CHUNK * 8) {
@@ -237,13 +224,13 @@ bench_file(void)
   int fd;
 
   check(fd = open("/bench.tmp", O_CREATE | O_TRUNC | O_WRONLY), "open");
-  uint64 t = now();
+  uint64 t = rdtime();
   for (int done = 0; done < total; done += sizeof(buf))
     check(write(fd, buf, sizeof(buf)), "write");
   close(fd);
   report_rate("file write (4 MiB)", t, total);
   check(fd = open("/bench.tmp", O_RDONLY), "open");
-  t = now();
+  t = rdtime();
   int got = 0, r;
   while ((r = read(fd, buf, sizeof(buf))) > 0)
     got += r;
@@ -259,7 +246,7 @@ bench_create_unlink(int n)
   char name[32];
 
   check(mkdir("/benchdir"), "mkdir");
-  uint64 t = now();
+  uint64 t = rdtime();
   for (int i = 0; i < n; i++) {
     snprintf(name, sizeof(name), "/benchdir/f%d", i);
     int fd = open(name, O_CREATE | O_WRONLY);
@@ -267,7 +254,7 @@ bench_create_unlink(int n)
     close(fd);
   }
   report("create file (1000 in one directory)", t, n);
-  t = now();
+  t = rdtime();
   for (int i = 0; i < n; i++) {
     snprintf(name, sizeof(name), "/benchdir/f%d", i);
     check(unlink(name), "unlink");

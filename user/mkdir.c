@@ -5,14 +5,6 @@
 
 #define MAXPATH 256
 
-static int
-is_dir(const char *path)
-{
-  struct stat st;
-
-  return stat(path, &st) == 0 && st.type == T_DIR;
-}
-
 // mkdir for -p: a directory already there is fine; a file in the way of a
 // parent (not last) is "not a directory".
 static int

@@ -5,14 +5,6 @@
 
 #define MAXPATH 256
 
-static int
-is_dir(const char *path)
-{
-  struct stat st;
-
-  return stat(path, &st) == 0 && st.type == T_DIR;
-}
-
 // dir/<last component of src> ("a/b" and "a/b/" end in "b") into out.
 static int
 path_in_dir(char *out, int size, const char *dir, const char *src)

@@ -264,3 +264,26 @@ strerror(int err)
     return "unknown error";
   return errtext[e];
 }
+
+// 1 if path names a directory.
+int
+is_dir(const char *path)
+{
+  struct stat st;
+
+  return stat(path, &st) == 0 && st.type == T_DIR;
+}
+
+// The time CSR: 10 MHz on QEMU virt (TIME_HZ), readable from user mode.
+uint64
+rdtime(void)
+{
+  uint hi, lo, again;
+
+  do {
+    asm volatile("rdtimeh %0" : "=r"(hi));
+    asm volatile("rdtime %0" : "=r"(lo));
+    asm volatile("rdtimeh %0" : "=r"(again));
+  } while (hi != again);
+  return ((uint64)hi << 32) | lo;
+}

@@ -72,6 +72,9 @@ int atoi(const char*);
 int memcmp(const void *, const void *, uint);
 void *memcpy(void *, const void *, uint);
 const char* strerror(int err);   // accepts err or -err
+int is_dir(const char *path);
+uint64 rdtime(void);             // the time CSR, TIME_HZ ticks a second
+#define TIME_HZ 10000000
 
 // printf.c
 #define stdin  0

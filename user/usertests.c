@@ -244,20 +244,7 @@ test_sleep(void)
     fail("sleep(0) took %d ticks", uptime() - t);
 }
 
-static uint64
-now(void)            // the time CSR: 10 MHz on QEMU virt
-{
-  uint hi, lo, again;
-
-  do {
-    asm volatile("rdtimeh %0" : "=r"(hi));
-    asm volatile("rdtime %0" : "=r"(lo));
-    asm volatile("rdtimeh %0" : "=r"(again));
-  } while (hi != again);
-  return ((uint64)hi << 32) | lo;
-}
-
-#define TIME_PER_MS 10000
+#define TIME_PER_MS (TIME_HZ / 1000)
 #define SPIN_MS 500
 
 // Two children spin in user mode (no system calls) for SPIN_MS and report
@@ -268,19 +255,19 @@ now(void)            // the time CSR: 10 MHz on QEMU virt
 static void
 test_preempt(void)
 {
-  uint64 start = now(), t;
+  uint64 start = rdtime(), t;
   int i, r, late;
 
   for (i = 0; i < 2; i++) {
     if (xfork() == 0) {
-      late = (now() - start) / TIME_PER_MS;
-      while (now() - start < SPIN_MS * TIME_PER_MS)
+      late = (rdtime() - start) / TIME_PER_MS;
+      while (rdtime() - start < SPIN_MS * TIME_PER_MS)
         ;
       exit(late);
     }
   }
   sleep(5);
-  t = (now() - start) / TIME_PER_MS;
+  t = (rdtime() - start) / TIME_PER_MS;
   if (t >= SPIN_MS * 4 / 5)
     fail("the parent slept 5 ticks but woke after %d ms of spinning children", (int)t);
   for (i = 0; i < 2; i++) {

@@ -570,26 +570,34 @@ def fork_exec_exit_and_mailbox_events():
         wait_console(ws, "pingpong: done", 60)
 
 
+def run_on_qemu(tool, args, commands):
+    """Boot a QEMU with its GDB stub free for tool (a binary that connects
+    to it by itself), give its shell commands, run tool KERNEL PORT args...
+    and return the finished process; QEMU is killed after."""
+    sys.path.insert(0, str(ROOT / "tests" / "bench"))
+    from inspector_bench import boot_with_processes, free_port
+    work = Path(tempfile.mkdtemp(prefix="glassbox-qemu-"))
+    disk = work / "fs.img"
+    shutil.copyfile(FSIMG, disk)
+    port = free_port()
+    qemu = boot_with_processes(disk, port, commands)
+    try:
+        return subprocess.run([str(BUILD / "tests" / tool), str(KERNEL), str(port)] +
+                              [a.replace("WORK", str(work)) for a in args],
+                              capture_output=True, text=True, timeout=240)
+    finally:
+        qemu.kill()
+        qemu.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 @test(timeout=300)
 def snapshots_after_a_stop_match_snapshots_from_scratch():
     """The snapshotter re-reads a page table only when the kernel's write
     count for its frame moved, and only new events. While usertests forks,
     execs, faults and maps, each of 40 stops is snapshotted both ways and
     must show the same state (snapshot-bench exits non-zero otherwise)."""
-    sys.path.insert(0, str(ROOT / "tests" / "bench"))
-    from inspector_bench import boot_with_processes, free_port
-    work = Path(tempfile.mkdtemp(prefix="glassbox-verify-"))
-    disk = work / "fs.img"
-    shutil.copyfile(FSIMG, disk)
-    port = free_port()
-    qemu = boot_with_processes(disk, port, ["usertests &", "forktest &"])
-    try:
-        r = subprocess.run([str(BUILD / "tests" / "snapshot-bench"), str(KERNEL), str(port), "40",
-                            str(work / "reads.json")], capture_output=True, text=True, timeout=240)
-    finally:
-        qemu.kill()
-        qemu.wait()
-        shutil.rmtree(work, ignore_errors=True)
+    r = run_on_qemu("snapshot-bench", ["40", "WORK/reads.json"], ["usertests &", "forktest &"])
     check(r.returncode == 0, f"snapshot-bench failed:\n{r.stdout}\n{r.stderr}")
     print("    " + r.stdout.splitlines()[1], flush=True)
 
@@ -600,20 +608,7 @@ def garbage_in_kernel_memory():
     guest with garbage, 20 times; every snapshot must still come back, with
     the bad page-table entries reported (garbage-snapshot is built with
     AddressSanitizer, so a wild read fails it too)."""
-    sys.path.insert(0, str(ROOT / "tests" / "bench"))
-    from inspector_bench import boot_with_processes, free_port
-    work = Path(tempfile.mkdtemp(prefix="glassbox-garbage-"))
-    disk = work / "fs.img"
-    shutil.copyfile(FSIMG, disk)
-    port = free_port()
-    qemu = boot_with_processes(disk, port, ["sleep 1000 &", "pingpong 100000 &"])
-    try:
-        r = subprocess.run([str(BUILD / "tests" / "garbage-snapshot"), str(KERNEL), str(port)],
-                           capture_output=True, text=True, timeout=240)
-    finally:
-        qemu.kill()
-        qemu.wait()
-        shutil.rmtree(work, ignore_errors=True)
+    r = run_on_qemu("garbage-snapshot", [], ["sleep 1000 &", "pingpong 100000 &"])
     check(r.returncode == 0, f"garbage-snapshot failed:\n{r.stdout}\n{r.stderr[-3000:]}")
     print("    " + r.stdout.strip(), flush=True)
 
