@@ -213,35 +213,44 @@ static int global_array(struct kernel_model *km, const char *name, uint32_t *add
     return 0;
 }
 
+static int global_addr(struct kernel_model *km, const char *name, uint32_t *addr)
+{
+    const struct layout_var *v = layout_global(km->layout, name);
+    if (!v)
+        return -1;
+    *addr = (uint32_t)v->addr;
+    return 0;
+}
+
 static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
 {
     struct kernel_layout *k = &km->k;
     const struct layout_type *t;
     const char *what = "";
 #define NEED(expr, desc) do { if ((expr) < 0) { what = (desc); goto fail; } } while (0)
+#define FIELD(type, path, out, t) NEED(field(km, type, path, out, t), type "." path)
+#define GLOBAL(name, out) NEED(global_addr(km, name, out), "the global " name)
     NEED(global_array(km, "proc", &k->proc_addr, &k->proc_size, &k->nproc), "the global proc[]");
-    const struct layout_var *phw = layout_global(km->layout, "proc_high_water");
-    NEED(phw ? 0 : -1, "the global proc_high_water");
-    k->proc_high_water_addr = (uint32_t)phw->addr;
-    NEED(field(km, "struct proc", "state", &k->p_state, NULL), "struct proc.state");
-    NEED(field(km, "struct proc", "pid", &k->p_pid, NULL), "struct proc.pid");
-    NEED(field(km, "struct proc", "name", &k->p_name, &t), "struct proc.name");
+    GLOBAL("proc_high_water", &k->proc_high_water_addr);
+    FIELD("struct proc", "state", &k->p_state, NULL);
+    FIELD("struct proc", "pid", &k->p_pid, NULL);
+    FIELD("struct proc", "name", &k->p_name, &t);
     k->p_name_len = (uint32_t)t->size;
-    NEED(field(km, "struct proc", "parent", &k->p_parent, NULL), "struct proc.parent");
-    NEED(field(km, "struct proc", "killed", &k->p_killed, NULL), "struct proc.killed");
-    NEED(field(km, "struct proc", "xstate", &k->p_xstate, NULL), "struct proc.xstate");
-    NEED(field(km, "struct proc", "chan", &k->p_chan, NULL), "struct proc.chan");
-    NEED(field(km, "struct proc", "job", &k->p_job, NULL), "struct proc.job");
-    NEED(field(km, "struct proc", "sz", &k->p_sz, NULL), "struct proc.sz");
-    NEED(field(km, "struct proc", "pagetable", &k->p_pagetable, NULL), "struct proc.pagetable");
-    NEED(field(km, "struct proc", "tf.regs", &k->p_tf_regs, NULL), "struct proc.tf.regs");
-    NEED(field(km, "struct proc", "tf.epc", &k->p_tf_epc, NULL), "struct proc.tf.epc");
-    NEED(field(km, "struct proc", "ofile", &k->p_ofile, &t), "struct proc.ofile");
+    FIELD("struct proc", "parent", &k->p_parent, NULL);
+    FIELD("struct proc", "killed", &k->p_killed, NULL);
+    FIELD("struct proc", "xstate", &k->p_xstate, NULL);
+    FIELD("struct proc", "chan", &k->p_chan, NULL);
+    FIELD("struct proc", "job", &k->p_job, NULL);
+    FIELD("struct proc", "sz", &k->p_sz, NULL);
+    FIELD("struct proc", "pagetable", &k->p_pagetable, NULL);
+    FIELD("struct proc", "tf.regs", &k->p_tf_regs, NULL);
+    FIELD("struct proc", "tf.epc", &k->p_tf_epc, NULL);
+    FIELD("struct proc", "ofile", &k->p_ofile, &t);
     k->p_nofile = (uint32_t)t->count;
-    NEED(field(km, "struct proc", "mbox", &k->p_mbox, NULL), "struct proc.mbox");
-    NEED(field(km, "struct mailbox", "head", &k->mb_head, NULL), "struct mailbox.head");
-    NEED(field(km, "struct mailbox", "count", &k->mb_count, NULL), "struct mailbox.count");
-    NEED(field(km, "struct mailbox", "msgs", &k->mb_msgs, NULL), "struct mailbox.msgs");
+    FIELD("struct proc", "mbox", &k->p_mbox, NULL);
+    FIELD("struct mailbox", "head", &k->mb_head, NULL);
+    FIELD("struct mailbox", "count", &k->mb_count, NULL);
+    FIELD("struct mailbox", "msgs", &k->mb_msgs, NULL);
     const struct layout_var *slots = layout_global(km->layout, "mailbox_slots");
     NEED(slots && slots->type->kind == LAYOUT_ARRAY && slots->type->target &&
          slots->type->target->kind == LAYOUT_ARRAY ? 0 : -1, "the global mailbox_slots[][]");
@@ -249,45 +258,41 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     k->mailbox_slots_size = (uint32_t)slots->type->size;
     k->mbox_depth = (uint32_t)slots->type->target->count;
     k->msg_size = slots->type->target->target ? (uint32_t)slots->type->target->target->size : 0;
-    NEED(field(km, "struct message", "from", &k->m_from, NULL), "struct message.from");
-    NEED(field(km, "struct message", "len", &k->m_len, NULL), "struct message.len");
-    NEED(field(km, "struct message", "data", &k->m_data, &t), "struct message.data");
+    FIELD("struct message", "from", &k->m_from, NULL);
+    FIELD("struct message", "len", &k->m_len, NULL);
+    FIELD("struct message", "data", &k->m_data, &t);
     k->msg_max = (uint32_t)t->size;
     NEED(global_array(km, "frames", &k->frames_addr, &k->frame_size, &k->nframes), "the global frames[]");
-    const struct layout_var *hw = layout_global(km->layout, "frames_high_water");
-    NEED(hw ? 0 : -1, "the global frames_high_water");
-    k->frames_high_water_addr = (uint32_t)hw->addr;
-    NEED(field(km, "struct frame", "refcount", &k->f_refcount, &t), "struct frame.refcount");
+    GLOBAL("frames_high_water", &k->frames_high_water_addr);
+    FIELD("struct frame", "refcount", &k->f_refcount, &t);
     k->f_refcount_size = (uint32_t)t->size;
-    NEED(field(km, "struct frame", "kind", &k->f_kind, NULL), "struct frame.kind");
-    NEED(field(km, "struct frame", "writes", &k->f_writes, NULL), "struct frame.writes");
-    const struct layout_var *ring = layout_global(km->layout, "event_ring");
-    NEED(ring ? 0 : -1, "the global event_ring");
-    k->ring_addr = (uint32_t)ring->addr;
-    NEED(field(km, "struct event_ring", "next_seq", &k->ring_next_seq, NULL), "struct event_ring.next_seq");
-    NEED(field(km, "struct event_ring", "slot", &k->ring_slot, &t), "struct event_ring.slot");
+    FIELD("struct frame", "kind", &k->f_kind, NULL);
+    FIELD("struct frame", "writes", &k->f_writes, NULL);
+    GLOBAL("event_ring", &k->ring_addr);
+    FIELD("struct event_ring", "next_seq", &k->ring_next_seq, NULL);
+    FIELD("struct event_ring", "slot", &k->ring_slot, &t);
     k->nevent = (uint32_t)t->count;
     k->event_size = t->target ? (uint32_t)t->target->size : 0;
-    NEED(field(km, "struct event", "seq", &k->e_seq, NULL), "struct event.seq");
-    NEED(field(km, "struct event", "tick", &k->e_tick, NULL), "struct event.tick");
-    NEED(field(km, "struct event", "pid", &k->e_pid, NULL), "struct event.pid");
-    NEED(field(km, "struct event", "kind", &k->e_kind, NULL), "struct event.kind");
-    NEED(field(km, "struct event", "arg0", &k->e_arg0, NULL), "struct event.arg0");
-    NEED(field(km, "struct event", "arg1", &k->e_arg1, NULL), "struct event.arg1");
-    const struct layout_var *ticks = layout_global(km->layout, "ticks");
-    NEED(ticks ? 0 : -1, "the global ticks");
-    k->ticks_addr = (uint32_t)ticks->addr;
+    FIELD("struct event", "seq", &k->e_seq, NULL);
+    FIELD("struct event", "tick", &k->e_tick, NULL);
+    FIELD("struct event", "pid", &k->e_pid, NULL);
+    FIELD("struct event", "kind", &k->e_kind, NULL);
+    FIELD("struct event", "arg0", &k->e_arg0, NULL);
+    FIELD("struct event", "arg1", &k->e_arg1, NULL);
+    GLOBAL("ticks", &k->ticks_addr);
     NEED(global_array(km, "ftable", &k->ftable_addr, &k->file_size, &k->nfile), "the global ftable[]");
-    NEED(field(km, "struct file", "type", &k->fl_type, &t), "struct file.type");
+    FIELD("struct file", "type", &k->fl_type, &t);
     NEED(names_from_enum(&km->file_types, t, 1), "the enum of struct file.type");
-    NEED(field(km, "struct file", "ref", &k->fl_ref, NULL), "struct file.ref");
-    NEED(field(km, "struct file", "ip", &k->fl_ip, NULL), "struct file.ip");
-    NEED(field(km, "struct file", "off", &k->fl_off, NULL), "struct file.off");
-    NEED(field(km, "struct inode", "inum", &k->inode_inum, NULL), "struct inode.inum");
+    FIELD("struct file", "ref", &k->fl_ref, NULL);
+    FIELD("struct file", "ip", &k->fl_ip, NULL);
+    FIELD("struct file", "off", &k->fl_off, NULL);
+    FIELD("struct inode", "inum", &k->inode_inum, NULL);
     NEED(names_from_enum(&km->states, layout_type(km->layout, "enum procstate"), 0), "enum procstate");
     NEED(names_from_enum(&km->frame_kinds, layout_type(km->layout, "enum frame_kind"), 1), "enum frame_kind");
     NEED(names_from_enum(&km->events, layout_type(km->layout, "enum event_kind"), 1), "enum event_kind");
     NEED(load_syscall_names(km), "the syscalls[] dispatch table");
+#undef GLOBAL
+#undef FIELD
 #undef NEED
     k->ram_base = 0x80000000u;
     k->ram_size = k->nframes * 4096u;
