@@ -52,10 +52,20 @@ bench: setup
 	python3 tests/bench/inspector_bench.py
 	node tests/web/bench.mjs
 
+# Labs (labs/): `make lab LAB=cow` writes the starter tree to
+# $(BUILD)/labs/LAB; `make grade LAB=cow`, in a tree, builds it and grades it.
+LAB ?= cow
+lab:
+	python3 labs/make_starter.py $(LAB) $(BUILD)/labs/$(LAB)
+
+grade: setup
+	@$(MAKE) --no-print-directory all
+	python3 labs/grade.py $(LAB)
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all setup qemu qemu-gdb test bench clean
+.PHONY: all setup qemu qemu-gdb test bench lab grade clean
 
 # The workbench: the inspector daemon with QEMU under it, and the web view in
 # a browser. Daemon options go in WORKBENCH_ARGS (e.g. --port 9000, or

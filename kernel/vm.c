@@ -188,6 +188,7 @@ int uvmcopy_cow(pagetable_t parent, pagetable_t child)
       if ((*pte & PTE_V) == 0)
         continue;
       uint32 va = (i << 22) | (j << 12);
+      // LAB cow-fork begin
       if ((*pte & PTE_W) && !(*pte & PTE_SHARED))
         set_pte(pte, (*pte & ~PTE_W) | PTE_COW);
       pte_t *cpte = walk(child, va, 1);
@@ -195,6 +196,7 @@ int uvmcopy_cow(pagetable_t parent, pagetable_t child)
         return -ENOMEM;
       set_pte(cpte, *pte);
       kref(PTE2PA(*pte));
+      // LAB cow-fork end
     }
   }
   sfence_vma_all();
@@ -206,6 +208,7 @@ int uvmcopy_cow(pagetable_t parent, pagetable_t child)
 // store may be retried, -EFAULT if va is not a COW page, -ENOMEM if no frame.
 int cow_fault(pagetable_t pt, uint32 va)
 {
+  // LAB cow-fault begin
   va = PGROUNDDOWN(va);
   pte_t *pte = va < MAXUVA ? walk(pt, va, 0) : 0;
   if (pte == 0 || (*pte & (PTE_V | PTE_U | PTE_COW)) != (PTE_V | PTE_U | PTE_COW))
@@ -224,6 +227,7 @@ int cow_fault(pagetable_t pt, uint32 va)
   sfence_vma(va);
   event_log(EV_COW_FAULT, myproc()->pid, va, now);
   return 0;
+  // LAB cow-fault end
 }
 
 // The physical address behind a user va that the kernel may access as

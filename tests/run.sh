@@ -2,8 +2,9 @@
 # Glassbox test runner, in this order: every host unit test binary
 # ($BUILD/tests/unit_*); every QEMU integration test (tests/integration/run.py);
 # the inspector daemon's tests (tests/inspector/run.py: the real daemon driving
-# the real QEMU over REST and WebSockets); the page's tests (tests/web/: the
-# real daemon and Debian's Chromium through playwright-core). Prints each
+# the real QEMU over REST and WebSockets); the labs' grader and starter
+# (tests/labs/); the page's tests (tests/web/: the real daemon and Debian's
+# Chromium through playwright-core). Prints each
 # test's result as it goes and, as its very last line, "N passed, N failed".
 # Exit status 1 if anything failed (or nothing ran), else 0.
 #
@@ -121,6 +122,12 @@ run_suite inspector "$INSPECTOR_TIMEOUT" \
   's/^inspector totals: passed=([0-9]+) failed=[0-9]+$/\1/p' \
   's/^inspector totals: passed=[0-9]+ failed=([0-9]+)$/\1/p' \
   "$PYTHON" tests/inspector/run.py
+
+# The labs: the grader on the solution and on a starter made from it.
+run_suite labs "$INSPECTOR_TIMEOUT" \
+  's/^labs totals: passed=([0-9]+) failed=[0-9]+$/\1/p' \
+  's/^labs totals: passed=[0-9]+ failed=([0-9]+)$/\1/p' \
+  "$PYTHON" tests/labs/run.py
 
 # The page in Chromium; node's TAP reporter ends with "# pass N" and "# fail N".
 run_suite web "$WEB_TIMEOUT" 's/^# pass ([0-9]+)$/\1/p' 's/^# fail ([0-9]+)$/\1/p' \
