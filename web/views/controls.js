@@ -16,6 +16,8 @@ const RUN_TO = [
   { event: 'syscall', key: 'y' },
   { event: 'page_fault' },
   { event: 'trap' },
+  { event: 'mail_send' },
+  { event: 'mail_recv' },
 ];
 
 export function mountControls(el, { store, command }) {

@@ -18,6 +18,13 @@ export function mountMailboxes(el, { store }) {
           h('td', { class: 'num', text: i + 1 }),
           h('td', { text: `pid ${m.from} ${procName(snapshot, m.from)}` }),
           h('td', { class: 'num', text: m.len }),
-          h('td', { class: 'mono data', text: JSON.stringify(m.data) }))))))));
+          h('td', { class: 'mono data', text: payload(m), title: m.hex }))))))));
   });
+}
+
+// A message's payload as text when it is printable, else its bytes in hex
+// (docs/protocol.md: text shows non-printable bytes as '.').
+function payload(m) {
+  const printable = m.text && !/^\.*$/.test(m.text) && (m.text.match(/\./g) ?? []).length <= m.len / 4;
+  return printable ? JSON.stringify(m.text) : m.hex.replace(/(..)/g, '$1 ').trim();
 }
