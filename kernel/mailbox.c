@@ -34,6 +34,7 @@ int mailbox_send(int pid, uint32 buf, uint32 len, int flags)
   struct message msg = { .from = me->pid, .len = len };
   if (copyin(me->pagetable, msg.data, buf, len) < 0)
     return -EFAULT;
+  // LAB mailbox-send begin
   struct proc *to;
   while ((to = find_live(pid)) != 0 && to->mbox.count == MBOX_DEPTH) {
     if (flags & MSG_DONTWAIT)
@@ -49,6 +50,7 @@ int mailbox_send(int pid, uint32 buf, uint32 len, int flags)
   wakeup(&to->mbox.count);
   event_log(EV_MAIL_SEND, me->pid, pid, len);
   return len;
+  // LAB mailbox-send end
 }
 
 // Take the oldest message: its payload to buf (at most len bytes; a longer
@@ -59,6 +61,7 @@ int mailbox_recv(uint32 buf, uint32 len, uint32 from_addr, int flags)
   struct mailbox *mb = &me->mbox;
   if (flags & ~MSG_DONTWAIT)
     return -EINVAL;
+  // LAB mailbox-recv begin
   while (mb->count == 0) {
     if (flags & MSG_DONTWAIT)
       return -EAGAIN;
@@ -80,6 +83,7 @@ int mailbox_recv(uint32 buf, uint32 len, uint32 from_addr, int flags)
   mb->count--;
   wakeup(mb);
   return n;
+  // LAB mailbox-recv end
 }
 
 // The process is exiting: drop what is queued and let blocked senders see

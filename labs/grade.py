@@ -39,7 +39,20 @@ def forktest_recovers(g):
     return "forktest: OK" in out, "forktest did not print 'forktest: OK'"
 
 
+def pingpong_plays(g):
+    out = g.run("pingpong 6", timeout=30)
+    got = len([ln for ln in out.splitlines() if " got " in ln])
+    return got == 7 and "pingpong: done" in out, f"pingpong: {got} of 7 balls received"
+
+
 LABS = {
+    "mailbox": [
+        ("send and recv: queues, MSG_DONTWAIT, errors, order", usertests_cases("mailbox")),
+        ("blocking: a full queue, a dead receiver, a killed receiver",
+         usertests_cases("mailboxblock", "mailboxdead")),
+        ("many senders: nothing lost or duplicated", usertests_cases("mailboxmany")),
+        ("pingpong bats a counter through two mailboxes", pingpong_plays),
+    ],
     "cow": [
         ("fork shares frames and stores copy them (cowtest)", cowtest_shares_and_copies),
         ("parent and child see only their own writes; fork of fork; many children",
