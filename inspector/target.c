@@ -1384,30 +1384,30 @@ static int job_run_to(struct target *t, void *arg)
     return 0;
 }
 
-static void run(struct target *t)
+/* Resume with go (do_continue or do_step): a stop that is already there is
+ * handled at once, else the guest is running. */
+static void resume(struct target *t, int (*go)(struct target *, struct rsp_stop *),
+                   const char *doing)
 {
     struct rsp_stop stop;
-    int r = do_continue(t, &stop);
+    int r = go(t, &stop);
 
     if (r < 0)
-        rsp_failed(t, "resuming the guest");
+        rsp_failed(t, doing);
     else if (r == 1)
         drive(t, &stop);
     else
         set_running(t);
 }
 
+static void run(struct target *t)
+{
+    resume(t, do_continue, "resuming the guest");
+}
+
 static void step(struct target *t)
 {
-    struct rsp_stop stop;
-    int r = do_step(t, &stop);
-
-    if (r < 0)
-        rsp_failed(t, "stepping");
-    else if (r == 1)
-        drive(t, &stop);
-    else
-        set_running(t);
+    resume(t, do_step, "stepping");
 }
 
 void target_command(struct target *t, struct command *cmd, struct client *from)
