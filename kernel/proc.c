@@ -358,11 +358,11 @@ int nproc_used(void)
 // ^P: a process listing on the console, from the interrupt handler.
 void procdump(void)
 {
-  printf("\nPID  PPID STATE  SIZE     NAME\n");
+  printf("\n%5s %5s %-6s %10s %s\n", "PID", "PPID", "STATE", "SIZE", "NAME");
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     if (p->state == UNUSED)
       continue;
-    printf("%d\t%d\t%s\t%d\t%s\n", p->pid, p->parent ? p->parent->pid : 0,
+    printf("%5d %5d %-6s %10u %s\n", p->pid, p->parent ? p->parent->pid : 0,
            procstate_names[p->state], p->sz, p->name);
   }
 }
