@@ -204,6 +204,9 @@ static void replace_line(const char *text, int len)
 
 static void history_show(int i)
 {
+  int len = i == hist.count ? hist.draft_len : hist.len[i % NHISTORY];
+  if (len + 1 > console_room())          // it would not fit in the queue
+    return;
   if (hist.shown == hist.count) {        // leaving the new line: keep it
     memmove(hist.draft, line.buf, line.len);
     hist.draft_len = line.len;
@@ -255,6 +258,8 @@ void line_discard(void)
 
 static void finish(char end)
 {
+  if (line.len + 1 > console_room())     // the queue is full: wait for a read
+    return;
   if (end == '\n') {
     move_to(line.len);
     consputc('\n');
