@@ -88,8 +88,8 @@ userret:
 
 # Traps taken in S-mode: save caller-saved registers on the current kernel
 # stack and call kerneltrap(). Interrupts are enabled in the kernel only
-# while the scheduler idles, so this sees device and timer interrupts there,
-# and faults (which panic).
+# for a moment in each pass of the scheduler's loop, so this sees device and
+# timer interrupts there, and faults (which panic).
 .globl kernelvec
 .align 4
 kernelvec:
