@@ -8,7 +8,7 @@
 #include "defs.h"
 
 #define CTRL(x) ((x) - '@')
-#define INPUT_SIZE 512
+#define INPUT_SIZE 1024   // two whole lines of the line editor
 
 // Finished lines, not read yet: a ring of bytes.
 static struct {

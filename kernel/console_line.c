@@ -24,7 +24,7 @@
 #define CTRL(x) ((x) - '@')
 #define ESC 0x1b
 #define DEL 0x7f
-#define LINE_MAX 128       // bytes in a line, its end included
+#define LINE_MAX 511       // bytes in a line, its end included: sh's MAXLINE with its NUL
 #define NHISTORY 16        // lines the history keeps
 
 // Keys that arrive as escape sequences.

@@ -218,6 +218,18 @@ def line_edit_escape_robust(g):
     g.check("ok" in printed_lines(out), f"control keys inserted something: got {out!r}")
 
 
+@test()
+def line_edit_long_line(g):
+    """A line longer than a screen line can be edited; past 510 characters
+    (what sh reads) more are dropped, and the line still runs."""
+    out = g.run("echo " + "x" * 300 + LEFT * 150 + "y")
+    want = "x" * 150 + "y" + "x" * 150
+    g.check(want in printed_lines(out), f"a 300-character line edited in the middle: got {out!r}")
+    out = g.run("echo " + "z" * 600)
+    g.check("z" * 505 in printed_lines(out),
+            f"a 605-character line: `echo` and 505 z's (510 in all) expected, got {out!r}")
+
+
 class LineModel:
     """What the line editor should do, key by key (a model of console_line.c)."""
 
