@@ -167,8 +167,11 @@ static struct file *open_file(struct inode *ip, int flags, int *err)
   }
   iunlock(ip);
   struct file *f = 0;
-  if (*err == 0 && (f = file_open_inode(ip, mode != O_WRONLY, writing)) == 0)
-    *err = -ENFILE;
+  if (*err == 0) {
+    f = file_open_inode(ip, mode != O_WRONLY, writing);
+    if (f == 0)
+      *err = -ENFILE;
+  }
   if (f == 0) {
     iput(ip);
     return 0;
