@@ -49,7 +49,7 @@ $(INSPECTOR): $(INSP_DAEMON_OBJS) $(INSP_LIB)
 
 # ---- unit tests: $(BUILD)/tests/unit_inspector_<name> -------------------
 
-INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console
+INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target
 INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
 UNIT_TESTS += $(INSP_TEST_BINS)
 
@@ -63,6 +63,22 @@ $(INSP_OBJ)/tests/%.o: tests/unit/%.c
 $(BUILD)/tests/unit_inspector_%: $(INSP_OBJ)/tests/inspector_%_test.o $(INSP_TEST_LIB)
 	@mkdir -p $(@D)
 	$(HOSTCC) -o $@ $^ $(INSP_TEST_LIBS) $(INSP_LIBS)
+
+# The scripted gdb stub (tests/unit/rsp_stub.c) for the tests that need one.
+INSP_STUB := $(INSP_OBJ)/tests/rsp_stub.o
+$(BUILD)/tests/unit_inspector_rsp_conn: $(INSP_STUB)
+
+# The run control test: the daemon's target, loop and QEMU modules (with
+# libwebsockets), attached to the stub, with the real kernel's model.
+INSP_TARGET_TEST_OBJS := $(patsubst %,$(INSP_OBJ)/test-lib/%.o,target loop qemu)
+$(INSP_TARGET_TEST_OBJS) $(INSP_OBJ)/tests/inspector_target_test.o: \
+	INSP_TEST_CFLAGS += $(INSP_LWS_CFLAGS)
+$(INSP_OBJ)/tests/inspector_target_test.o: \
+	INSP_TEST_CFLAGS += -DKERNEL_ELF='"$(abspath $(KERNEL))"'
+$(BUILD)/tests/unit_inspector_target: $(INSP_OBJ)/tests/inspector_target_test.o \
+		$(INSP_STUB) $(INSP_TARGET_TEST_OBJS) $(INSP_TEST_LIB) $(KERNEL)
+	@mkdir -p $(@D)
+	$(HOSTCC) -o $@ $(filter-out %.elf,$^) $(INSP_TEST_LIBS) $(INSP_LWS_LIBS) $(INSP_LIBS)
 
 # The DWARF test reads a small program built like the kernel: rv32, -g,
 # linked at 0x80000000, with one variable placed at a known address.

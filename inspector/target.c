@@ -155,6 +155,7 @@ struct target {
     struct watch watch;
 
     json_t *stop;          /* the last reported stop, while stopped */
+    json_t *published;     /* the last status sent to every client */
     json_t *latest;        /* the latest snapshot message */
     int64_t latest_ms;
     char snap_error[256];
@@ -168,7 +169,7 @@ struct target {
 static void mark_dead(struct target *t, const char *why);
 static void drive(struct target *t, struct rsp_stop *stop);
 static void report(struct target *t, const char *reason, const char *detail);
-static void broadcast_status(struct target *t);
+static void publish(struct target *t, bool always);
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -406,13 +407,22 @@ json_t *target_status(struct target *t)
     return s;
 }
 
-static void broadcast_status(struct target *t)
+/* Send the status to every client when it differs from the last one sent
+ * (always: also when it does not, as at each reported stop). Every entry
+ * point ends with publish(t, false), so no transition goes unsaid. */
+static void publish(struct target *t, bool always)
 {
     json_t *s = target_status(t);
 
-    if (s)
-        t->hooks.status(t->hooks.ctx, s);
-    json_decref(s);
+    if (!s)
+        return;
+    if (!always && t->published && json_equal(s, t->published)) {
+        json_decref(s);
+        return;
+    }
+    t->hooks.status(t->hooks.ctx, s);
+    json_decref(t->published);
+    t->published = s;
 }
 
 /* ---- snapshots ------------------------------------------------------------ */
@@ -478,13 +488,10 @@ static int read_phys(struct target *t, uint32_t pa, void *buf, size_t len)
 
 static void set_running(struct target *t)
 {
-    bool was = t->running;
-
     t->running = true;
     json_decref(t->stop);
     t->stop = NULL;
-    if (!was)
-        broadcast_status(t);
+    publish(t, false);
 }
 
 /* 1 stopped (stop filled in), 0 running, -1 failed. */
@@ -744,8 +751,11 @@ static void drive(struct target *t, struct rsp_stop *stop)
             return;
         }
     }
+    const char *reason = t->mode == M_STEP_LINE ? "step_line"
+                         : t->mode == M_STEP   ? "step"
+                                               : "event";
     cancel_mode(t);
-    report(t, "step_line", "gave up after too many steps");
+    report(t, reason, "gave up after too many hidden stops");
 }
 
 /* ---- reporting a stop -------------------------------------------------------- */
@@ -772,7 +782,7 @@ static void report(struct target *t, const char *reason, const char *detail)
     /* An exited guest has nothing left to read. */
     if (strcmp(reason, "exited") != 0)
         take_snapshot(t);
-    broadcast_status(t);
+    publish(t, true);
     if (strcmp(reason, "exited") != 0)
         broadcast_snapshot(t);
     json_t *extra = json_pack("{s:O}", "stop", t->stop);
@@ -782,9 +792,8 @@ static void report(struct target *t, const char *reason, const char *detail)
 
 /* ---- the gdbstub socket -------------------------------------------------------- */
 
-static void on_rsp(void *ctx, int what)
+static void rsp_readable(struct target *t, int what)
 {
-    struct target *t = ctx;
     struct rsp_stop stop;
 
     if (!t->rsp)
@@ -809,6 +818,14 @@ static void on_rsp(void *ctx, int what)
         rsp_failed(t, "waiting for the guest to stop");
     else if (r == 1)
         drive(t, &stop);
+}
+
+static void on_rsp(void *ctx, int what)
+{
+    struct target *t = ctx;
+
+    rsp_readable(t, what);
+    publish(t, false);
 }
 
 /* Stop the guest for a moment to do fn; it goes on afterwards (unless it
@@ -1009,7 +1026,7 @@ static void mark_dead(struct target *t, const char *why)
     loop_timer_cancel(&t->connect_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, why, NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, why, NULL);
-    broadcast_status(t);
+    publish(t, false);
     if (!t->start_reported) {
         t->start_reported = true;
         t->hooks.started(t->hooks.ctx, false, why);
@@ -1140,7 +1157,7 @@ void target_start(struct target *t)
         mark_dead(t, err);
         return;
     }
-    broadcast_status(t);
+    publish(t, false);
     loop_timer_set(&t->connect_timer, CONNECT_EVERY_MS, connect_tick, t);
 }
 
@@ -1247,7 +1264,7 @@ static int translate(struct target *t, uint32_t root, uint32_t va, uint32_t *pa)
 static void watch_follow(struct target *t)
 {
     uint32_t root, pa;
-    char err[128];
+    char err[128] = "";
 
     if (proc_root(t, t->watch.pid, &root, err, sizeof err) < 0 ||
         translate(t, root, t->watch.va, &pa) < 0) {
@@ -1410,7 +1427,7 @@ static void step(struct target *t)
     resume(t, do_step, "stepping");
 }
 
-void target_command(struct target *t, struct command *cmd, struct client *from)
+static void command_run(struct target *t, struct command *cmd, struct client *from)
 {
     const json_t *id = cmd->id;
     struct job job = {.cmd = cmd};
@@ -1501,7 +1518,7 @@ void target_command(struct target *t, struct command *cmd, struct client *from)
                      job.err[0] ? job.err : "QEMU is gone"));
             return;
         }
-        broadcast_status(t);
+        publish(t, false);
         reply_to(t, from, control_reply_ok(id));
         return;
     case CMD_WATCH:
@@ -1511,7 +1528,7 @@ void target_command(struct target *t, struct command *cmd, struct client *from)
                      job.err[0] ? job.err : "QEMU is gone"));
             return;
         }
-        broadcast_status(t);
+        publish(t, false);
         json_t *r = control_reply_ok(id);
         if (r && job.extra)
             json_object_update(r, job.extra);
@@ -1526,7 +1543,7 @@ void target_command(struct target *t, struct command *cmd, struct client *from)
                 return;
             }
             if (connected(t))
-                broadcast_status(t);
+                publish(t, false);
         } else {
             if (job_run_to(t, &job) < 0) {
                 reply_to(t, from, control_reply_error(id, "%s", job.err));
@@ -1540,6 +1557,12 @@ void target_command(struct target *t, struct command *cmd, struct client *from)
         reply_to(t, from, control_reply_error(id, "not implemented"));
         return;
     }
+}
+
+void target_command(struct target *t, struct command *cmd, struct client *from)
+{
+    command_run(t, cmd, from);
+    publish(t, false);
 }
 
 json_t *target_latest(struct target *t)
@@ -1616,6 +1639,7 @@ void target_free(struct target *t)
     if (t->launched)
         qemu_cleanup(&t->qemu);
     json_decref(t->latest);
+    json_decref(t->published);
     snapshotter_free(t->snap);
     json_decref(t->kinds);
     free(t);
