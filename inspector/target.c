@@ -55,7 +55,9 @@
 #define STEP_LINE_STEPS 512    /* single steps on one line before breakpoints */
 #define STEP_LINE_ADDRS 256
 #define DRIVE_MAX 4096         /* hidden stops handled in one go */
-#define SYNC_STOP_MS 200       /* a single step that takes longer runs async */
+#define STALL_MS 1000          /* an awaited stop later than this: not responding */
+#define DEATH_EVERY_MS 20      /* a QEMU whose sockets closed: reaped every 20 ms */
+#define DEATH_TICKS 25         /* and killed after 500 ms */
 #define LIVE_SNAPSHOT_MIN_MS 100
 #define CONSOLE_IN_MAX (64u * 1024)
 #define CONSOLE_FLUSH_MS 5
@@ -92,6 +94,13 @@ struct waiter {
     json_t *id;
 };
 
+/* A command that needs the guest stopped, sent while it runs: carried out
+ * when the stop that the interrupt asks for arrives. */
+struct errand {
+    struct command cmd; /* its id is a reference of ours */
+    struct client *from;
+};
+
 struct watch {
     bool on;
     int pid;
@@ -122,6 +131,11 @@ struct target {
     uint32_t regs[33];     /* x0..x31, pc: read at each stop */
     bool continue_after_step;
     bool pausing;          /* pause sent the interrupt */
+    bool interrupting;     /* the 0x03 byte went out; its stop is due */
+    bool stalled;          /* an awaited stop is STALL_MS late */
+    bool doing_errands;    /* stopped only for them: shown as running */
+    struct loop_timer stall_timer, death_timer;
+    int death_ticks;
     json_t *kinds;         /* event kind names, by value */
 
     int console_fd;
@@ -164,9 +178,12 @@ struct target {
     int nstop_waiters;
     struct waiter start_waiters[MAX_WAITERS];
     int nstart_waiters;
+    struct errand errands[MAX_WAITERS];
+    int nerrands;
 };
 
 static void mark_dead(struct target *t, const char *why);
+static void death_tick(void *ctx);
 static void drive(struct target *t, struct rsp_stop *stop);
 static void report(struct target *t, const char *reason, const char *detail);
 static void publish(struct target *t, bool always);
@@ -280,6 +297,9 @@ void target_forget(struct target *t, struct client *c)
                 lists[l][i] = lists[l][--*counts[l]];
                 i--;
             }
+    for (int i = 0; i < t->nerrands; i++)
+        if (t->errands[i].from == c)
+            t->errands[i].from = NULL; /* still done; nobody to tell */
 }
 
 /* ---- breakpoints: one Z0 per address, however many reasons want it ------ */
@@ -366,19 +386,26 @@ static const char *qstate_name(enum qemu_state s)
     }
 }
 
+/* A single step is shown as the stop before it until its own stop. */
+static bool shown_running(const struct target *t)
+{
+    return t->doing_errands || (t->running && t->mode != M_STEP);
+}
+
 json_t *target_status(struct target *t)
 {
+    bool stalled = t->qstate == Q_RUNNING && t->stalled;
     json_t *s = json_pack("{s:s, s:s}", "type", "status", "qemu",
-                          qstate_name(t->qstate));
+                          stalled ? "not responding" : qstate_name(t->qstate));
 
     if (!s)
         return NULL;
     if (t->qstate == Q_DEAD || t->qstate == Q_NONE)
         json_object_set_new(s, "message", text_json(t->qmessage));
-    if (t->qstate == Q_RUNNING) {
-        json_object_set_new(s, "guest",
-                            json_string(t->running ? "running" : "stopped"));
-        if (!t->running && t->stop)
+    if (t->qstate == Q_RUNNING && !stalled) {
+        json_object_set_new(s, "guest", json_string(shown_running(t)
+                                                    ? "running" : "stopped"));
+        if (!shown_running(t) && t->stop)
             json_object_set(s, "stop", t->stop);
     }
     if (t->launched && t->qemu.pid > 0)
@@ -489,18 +516,65 @@ static int read_phys(struct target *t, uint32_t pa, void *buf, size_t len)
 static void set_running(struct target *t)
 {
     t->running = true;
+    if (t->mode == M_STEP)
+        return; /* the stop before it stays in sight */
     json_decref(t->stop);
     t->stop = NULL;
     publish(t, false);
 }
 
-/* 1 stopped (stop filled in), 0 running, -1 failed. */
+/* ---- awaiting stops ----------------------------------------------------- */
+
+static void stall_tick(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (!connected(t) || t->stalled)
+        return;
+    t->stalled = true;
+    say("QEMU is not responding: a stop is %d ms late", STALL_MS);
+    publish(t, false);
+}
+
+/* A stop reply is due soon (a step, an interrupt): if it is late, every
+ * client hears that QEMU is not responding until it comes. */
+static void expect_stop(struct target *t)
+{
+    loop_timer_set(&t->stall_timer, STALL_MS, stall_tick, t);
+}
+
+static void stop_arrived(struct target *t)
+{
+    loop_timer_cancel(&t->stall_timer);
+    t->interrupting = false;
+    if (t->stalled)
+        say("QEMU responds again");
+    t->stalled = false;
+}
+
+/* Ask a running guest to stop; the stop comes on the gdbstub socket. */
+static int interrupt(struct target *t)
+{
+    if (t->interrupting)
+        return 0;
+    if (rsp_conn_interrupt(t->rsp) < 0) {
+        rsp_failed(t, "interrupting the guest");
+        return -1;
+    }
+    t->interrupting = true;
+    expect_stop(t);
+    return 0;
+}
+
+/* 1 stopped (stop filled in), 0 running, -1 failed. Nothing waits: the
+ * stop reply is handled when it arrives. */
 static int do_step(struct target *t, struct rsp_stop *stop)
 {
     if (rsp_conn_step(t->rsp) < 0)
         return -1;
     t->running = true;
-    return rsp_conn_wait_stop(t->rsp, SYNC_STOP_MS, stop);
+    expect_stop(t);
+    return rsp_conn_poll_stop(t->rsp, stop);
 }
 
 static int do_continue(struct target *t, struct rsp_stop *stop)
@@ -792,6 +866,79 @@ static void report(struct target *t, const char *reason, const char *detail)
 
 /* ---- the gdbstub socket -------------------------------------------------------- */
 
+static void carry_out(struct target *t, const struct command *cmd,
+                      struct client *from);
+static void run(struct target *t);
+
+/* Answer every errand with an error: the guest went away. */
+static void errands_fail(struct target *t, const char *why)
+{
+    int n = t->nerrands;
+
+    t->nerrands = 0;
+    for (int i = 0; i < n; i++) {
+        reply_to(t, t->errands[i].from,
+                 control_reply_error(t->errands[i].cmd.id, "%s", why));
+        command_clear(&t->errands[i].cmd);
+    }
+}
+
+static void errand_add(struct target *t, const struct command *cmd,
+                       struct client *from)
+{
+    if (t->nerrands == MAX_WAITERS) {
+        reply_to(t, from, control_reply_error(cmd->id, "too many commands "
+                                              "waiting"));
+        return;
+    }
+    struct errand *e = &t->errands[t->nerrands++];
+    e->cmd = *cmd;
+    if (e->cmd.id)
+        json_incref(e->cmd.id);
+    e->from = from;
+    interrupt(t);
+}
+
+/* A stop arrived. Errands are done first (the guest is stopped now); an
+ * interrupt nobody wants to see (an errand's, or one that crossed a stop
+ * of the guest's own) lets the guest go on unseen. */
+static void on_stop(struct target *t, struct rsp_stop *stop)
+{
+    bool plain_sigint = stop->kind == RSP_STOP_SIGNAL &&
+                        stop->signal == SIGINT_NUM &&
+                        stop->reason == RSP_REASON_NONE;
+
+    stop_arrived(t);
+    if (t->nerrands > 0) {
+        t->running = false;
+        if (read_regs(t) < 0) {
+            rsp_failed(t, "reading the registers");
+            return;
+        }
+        t->doing_errands = plain_sigint && !t->pausing;
+        while (t->nerrands > 0 && connected(t)) {
+            struct errand e = t->errands[0];
+            memmove(t->errands, t->errands + 1,
+                    (size_t)--t->nerrands * sizeof t->errands[0]);
+            carry_out(t, &e.cmd, e.from);
+            command_clear(&e.cmd);
+        }
+        t->doing_errands = false;
+        if (!connected(t))
+            return;
+    }
+    if (plain_sigint && !t->pausing) {
+        t->running = false;
+        if (read_regs(t) < 0) {
+            rsp_failed(t, "reading the registers");
+            return;
+        }
+        run(t);
+        return;
+    }
+    drive(t, stop);
+}
+
 static void rsp_readable(struct target *t, int what)
 {
     struct rsp_stop stop;
@@ -817,7 +964,7 @@ static void rsp_readable(struct target *t, int what)
     if (r < 0)
         rsp_failed(t, "waiting for the guest to stop");
     else if (r == 1)
-        drive(t, &stop);
+        on_stop(t, &stop);
 }
 
 static void on_rsp(void *ctx, int what)
@@ -826,51 +973,6 @@ static void on_rsp(void *ctx, int what)
 
     rsp_readable(t, what);
     publish(t, false);
-}
-
-/* Stop the guest for a moment to do fn; it goes on afterwards (unless it
- * stopped for a reason of its own meanwhile, which is then reported).
- * fn's return value, or -1 when the guest could not be stopped. */
-static int with_stopped(struct target *t, int (*fn)(struct target *, void *),
-                        void *arg)
-{
-    struct rsp_stop stop;
-
-    if (!t->running)
-        return fn(t, arg);
-    if (rsp_conn_interrupt(t->rsp) < 0) {
-        rsp_failed(t, "interrupting the guest");
-        return -1;
-    }
-    int r = rsp_conn_wait_stop(t->rsp, RSP_TIMEOUT_MS, &stop);
-    if (r <= 0) {
-        if (r == 0)
-            mark_dead(t, "the guest did not stop when interrupted");
-        else
-            rsp_failed(t, "interrupting the guest");
-        return -1;
-    }
-    t->running = false;
-    if (read_regs(t) < 0) {
-        rsp_failed(t, "reading the registers");
-        return -1;
-    }
-    int result = fn(t, arg);
-    if (!connected(t))
-        return result;
-    if (stop.kind == RSP_STOP_SIGNAL && stop.signal == SIGINT_NUM &&
-        stop.reason == RSP_REASON_NONE) {
-        int c = do_continue(t, &stop);
-        if (c < 0)
-            rsp_failed(t, "resuming the guest");
-        else if (c == 1)
-            drive(t, &stop);
-        else
-            t->running = true;
-    } else {
-        drive(t, &stop);
-    }
-    return result;
 }
 
 /* ---- the console ------------------------------------------------------------------ */
@@ -990,6 +1092,10 @@ static void disconnect(struct target *t)
     rsp_conn_close(t->rsp);
     t->rsp = NULL;
     console_close(t);
+    errands_fail(t, "QEMU went away before this could be done");
+    loop_timer_cancel(&t->stall_timer);
+    t->stalled = false;
+    t->interrupting = false;
     t->running = false;
     t->continue_after_step = false;
     t->pausing = false;
@@ -1007,17 +1113,15 @@ static void mark_dead(struct target *t, const char *why)
 
     if (t->qstate == Q_DEAD)
         return;
-    if (t->launched) {
-        /* Give a dying QEMU a moment, so the message says how it ended. */
-        for (int i = 0; i < 50 && t->qemu.pid > 0; i++) {
-            if (qemu_reap(&t->qemu, reaped, sizeof reaped)) {
-                why = reaped;
-                break;
-            }
-            usleep(10000);
+    if (t->launched && t->qemu.pid > 0) {
+        if (qemu_reap(&t->qemu, reaped, sizeof reaped)) {
+            why = reaped;
+        } else {
+            /* Its sockets closed first: give it a moment to end by
+             * itself, so the message can say how it ended. */
+            t->death_ticks = 0;
+            loop_timer_set(&t->death_timer, DEATH_EVERY_MS, death_tick, t);
         }
-        if (t->qemu.pid > 0)
-            qemu_kill(&t->qemu);
     }
     snprintf(t->qmessage, sizeof t->qmessage, "%s", why);
     say("QEMU is dead: %s", why);
@@ -1031,6 +1135,26 @@ static void mark_dead(struct target *t, const char *why)
         t->start_reported = true;
         t->hooks.started(t->hooks.ctx, false, why);
     }
+}
+
+static void death_tick(void *ctx)
+{
+    struct target *t = ctx;
+    char why[512];
+
+    if (t->qstate != Q_DEAD || t->qemu.pid <= 0)
+        return;
+    if (qemu_reap(&t->qemu, why, sizeof why)) {
+        snprintf(t->qmessage, sizeof t->qmessage, "%s", why);
+        say("QEMU ended: %s", why);
+        publish(t, false);
+        return;
+    }
+    if (++t->death_ticks >= DEATH_TICKS) {
+        qemu_kill(&t->qemu);
+        return;
+    }
+    loop_timer_set(&t->death_timer, DEATH_EVERY_MS, death_tick, t);
 }
 
 static void reap_tick(void *ctx)
@@ -1176,6 +1300,7 @@ static void restart(struct target *t, struct client *from, const json_t *id)
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "QEMU restarted", NULL);
     disconnect(t);
     t->hooks.console(t->hooks.ctx, note, sizeof note - 1);
+    loop_timer_cancel(&t->death_timer);
     qemu_kill(&t->qemu);
     t->qstate = Q_NONE;
     wait_add(t, t->start_waiters, &t->nstart_waiters, from, id);
@@ -1374,12 +1499,6 @@ static int job_watch(struct target *t, void *arg)
     return 0;
 }
 
-static int job_snapshot(struct target *t, void *arg)
-{
-    (void)arg;
-    return take_snapshot(t);
-}
-
 static int job_run_to(struct target *t, void *arg)
 {
     struct job *j = arg;
@@ -1427,10 +1546,52 @@ static void step(struct target *t)
     resume(t, do_step, "stepping");
 }
 
+/* Snapshot, break, unbreak, watch, unwatch or run_to, with the guest
+ * stopped; the reply goes to from. */
+static void carry_out(struct target *t, const struct command *cmd,
+                      struct client *from)
+{
+    struct job job = {.cmd = cmd};
+    int r;
+
+    switch (cmd->kind) {
+    case CMD_SNAPSHOT:
+        r = take_snapshot(t);
+        if (r == 0)
+            broadcast_snapshot(t);
+        else
+            snprintf(job.err, sizeof job.err, "snapshot failed: %.200s",
+                     t->snap_error);
+        break;
+    case CMD_BREAK:
+    case CMD_UNBREAK:
+        r = job_break(t, &job);
+        break;
+    case CMD_WATCH:
+    case CMD_UNWATCH:
+        r = job_watch(t, &job);
+        break;
+    case CMD_RUN_TO:
+        r = job_run_to(t, &job);
+        break;
+    default:
+        r = -1;
+        snprintf(job.err, sizeof job.err, "not implemented");
+        break;
+    }
+    publish(t, false);
+    json_t *reply = r < 0 ? control_reply_error(cmd->id, "%s", job.err[0]
+                                                ? job.err : "QEMU is gone")
+                          : control_reply_ok(cmd->id);
+    if (reply && job.extra)
+        json_object_update(reply, job.extra);
+    json_decref(job.extra);
+    reply_to(t, from, reply);
+}
+
 static void command_run(struct target *t, struct command *cmd, struct client *from)
 {
     const json_t *id = cmd->id;
-    struct job job = {.cmd = cmd};
 
     if (cmd->kind == CMD_RESTART) {
         restart(t, from, id);
@@ -1442,38 +1603,37 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
                  t->qmessage));
         return;
     }
+    if (cmd->kind == CMD_SNAPSHOT && t->latest &&
+        (!t->running || loop_now_ms() - t->latest_ms < LIVE_SNAPSHOT_MIN_MS)) {
+        t->hooks.unicast(t->hooks.ctx, from, t->latest);
+        reply_to(t, from, control_reply_ok(id));
+        return;
+    }
+    if (t->stalled && !t->running && cmd->kind != CMD_PAUSE) {
+        /* Whatever it needs would wait on QEMU. */
+        reply_to(t, from, control_reply_error(id, "QEMU is not responding"));
+        return;
+    }
     switch (cmd->kind) {
     case CMD_SNAPSHOT:
-        if (!t->running && t->latest) {
-            t->hooks.unicast(t->hooks.ctx, from, t->latest);
-            reply_to(t, from, control_reply_ok(id));
-            return;
-        }
-        if (!t->running ||
-            loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS) {
-            if (with_stopped(t, job_snapshot, &job) < 0) {
-                reply_to(t, from, control_reply_error(id, "snapshot failed: %s",
-                         t->snap_error[0] ? t->snap_error : "QEMU is gone"));
-                return;
-            }
-            broadcast_snapshot(t);
-        } else if (t->latest) {
-            t->hooks.unicast(t->hooks.ctx, from, t->latest);
-        }
-        reply_to(t, from, control_reply_ok(id));
+    case CMD_BREAK:
+    case CMD_UNBREAK:
+    case CMD_WATCH:
+    case CMD_UNWATCH:
+        if (t->running)
+            errand_add(t, cmd, from);
+        else
+            carry_out(t, cmd, from);
         return;
     case CMD_PAUSE:
         if (!t->running) {
             reply_to(t, from, control_reply_ok(id));
             return;
         }
-        if (!t->pausing) {
-            t->pausing = true;
-            if (rsp_conn_interrupt(t->rsp) < 0) {
-                rsp_failed(t, "interrupting the guest");
-                reply_to(t, from, control_reply_error(id, "cannot interrupt"));
-                return;
-            }
+        t->pausing = true;
+        if (interrupt(t) < 0) {
+            reply_to(t, from, control_reply_error(id, "cannot interrupt"));
+            return;
         }
         wait_add(t, t->stop_waiters, &t->nstop_waiters, from, id);
         return;
@@ -1511,46 +1671,17 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         wait_add(t, t->stop_waiters, &t->nstop_waiters, from, id);
         step(t);
         return;
-    case CMD_BREAK:
-    case CMD_UNBREAK:
-        if (with_stopped(t, job_break, &job) < 0) {
-            reply_to(t, from, control_reply_error(id, "%s",
-                     job.err[0] ? job.err : "QEMU is gone"));
-            return;
-        }
-        publish(t, false);
-        reply_to(t, from, control_reply_ok(id));
-        return;
-    case CMD_WATCH:
-    case CMD_UNWATCH:
-        if (with_stopped(t, job_watch, &job) < 0) {
-            reply_to(t, from, control_reply_error(id, "%s",
-                     job.err[0] ? job.err : "QEMU is gone"));
-            return;
-        }
-        publish(t, false);
-        json_t *r = control_reply_ok(id);
-        if (r && job.extra)
-            json_object_update(r, job.extra);
-        json_decref(job.extra);
-        reply_to(t, from, r);
-        return;
     case CMD_RUN_TO:
         if (t->running) {
-            if (with_stopped(t, job_run_to, &job) < 0) {
-                reply_to(t, from, control_reply_error(id, "%s",
-                         job.err[0] ? job.err : "QEMU is gone"));
-                return;
-            }
-            if (connected(t))
-                publish(t, false);
-        } else {
-            if (job_run_to(t, &job) < 0) {
-                reply_to(t, from, control_reply_error(id, "%s", job.err));
-                return;
-            }
-            run(t);
+            errand_add(t, cmd, from);
+            return;
         }
+        struct job job = {.cmd = cmd};
+        if (job_run_to(t, &job) < 0) {
+            reply_to(t, from, control_reply_error(id, "%s", job.err));
+            return;
+        }
+        run(t);
         reply_to(t, from, control_reply_ok(id));
         return;
     default:
@@ -1572,24 +1703,25 @@ json_t *target_latest(struct target *t)
 
 json_t *target_snapshot(struct target *t, char *err, size_t errlen)
 {
-    struct job job = {0};
-
-    if (!connected(t)) {
-        if (t->latest)
-            return json_incref(t->latest);
-        snprintf(err, errlen, "QEMU is %s", qstate_name(t->qstate));
-        return NULL;
+    if (connected(t) && !t->stalled && !t->latest && !t->running) {
+        if (take_snapshot(t) == 0)
+            broadcast_snapshot(t);
     }
-    if (!t->latest ||
-        (t->running && loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {
-        if (with_stopped(t, job_snapshot, &job) < 0 || !t->latest) {
-            snprintf(err, errlen, "snapshot failed: %s",
-                     t->snap_error[0] ? t->snap_error : "QEMU is gone");
-            return NULL;
-        }
-        broadcast_snapshot(t);
+    if (connected(t) && t->running && !t->stalled &&
+        (!t->latest || loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {
+        /* Nothing waits here: a fresh one follows for every client. */
+        struct command cmd = {.kind = CMD_SNAPSHOT};
+        bool queued = false;
+        for (int i = 0; i < t->nerrands; i++)
+            queued |= t->errands[i].cmd.kind == CMD_SNAPSHOT;
+        if (!queued)
+            errand_add(t, &cmd, NULL);
     }
-    return json_incref(t->latest);
+    if (t->latest)
+        return json_incref(t->latest);
+    snprintf(err, errlen, "no snapshot yet%s%s", t->snap_error[0] ? ": " : "",
+             t->snap_error);
+    return NULL;
 }
 
 /* ---- life of the module ----------------------------------------------------------------- */
@@ -1633,6 +1765,7 @@ void target_free(struct target *t)
         return;
     loop_timer_cancel(&t->reap_timer);
     loop_timer_cancel(&t->connect_timer);
+    loop_timer_cancel(&t->death_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "shutting down", NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, "shutting down", NULL);
     disconnect(t);
