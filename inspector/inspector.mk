@@ -21,7 +21,7 @@ INSP_TEST_CFLAGS := $(INSP_CFLAGS) $(INSP_SANITIZE) \
 	$(shell pkg-config --cflags cmocka)
 INSP_TEST_LIBS := $(INSP_SANITIZE) $(shell pkg-config --libs cmocka) -pthread
 
-INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 dwarf \
+INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 guest dwarf \
 	kernel_model snapshot control console outq)
 
 # The daemon: the library above plus the parts that need libwebsockets.
@@ -29,6 +29,15 @@ INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target qem
 INSP_LWS_CFLAGS := $(shell pkg-config --cflags libwebsockets)
 INSP_LWS_LIBS := $(shell pkg-config --libs libwebsockets)
 $(INSP_DAEMON_OBJS): INSP_CFLAGS += $(INSP_LWS_CFLAGS)
+
+# The QEMU command line's one source (scripts/qemu.args), as C strings.
+INSP_QEMU_ARGS := $(BUILD)/inspector/qemu_args.inc
+$(INSP_QEMU_ARGS): scripts/qemu.args
+	@mkdir -p $(@D)
+	sed -e '/^#/d' -e 's/["\\]/\\&/g' -e 's/.*/"&",/' $< > $@
+$(INSP_OBJ)/qemu.o $(INSP_OBJ)/test-lib/qemu.o: $(INSP_QEMU_ARGS)
+$(INSP_OBJ)/qemu.o $(INSP_OBJ)/test-lib/qemu.o: INSP_CFLAGS += -iquote $(BUILD)/inspector
+$(INSP_OBJ)/test-lib/qemu.o: INSP_TEST_CFLAGS += -iquote $(BUILD)/inspector
 
 $(INSP_OBJ)/%.o: inspector/%.c
 	@mkdir -p $(@D)

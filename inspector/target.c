@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "guest.h"
 #include "loop.h"
 #include "qemu.h"
 #include "rsp_conn.h"
@@ -62,8 +63,6 @@
 #define CONSOLE_IN_MAX (64u * 1024)
 #define CONSOLE_FLUSH_MS 5
 #define CONSOLE_CHUNK (16u * 1024)
-#define RAM_BASE 0x80000000u
-#define RAM_SIZE (128u * 1024 * 1024)
 #define SIGINT_NUM 2
 #define PAGE 4096u
 
@@ -498,19 +497,6 @@ static int read_regs(struct target *t)
 #define RA(t) ((t)->regs[1])
 #define A(t, n) ((t)->regs[10 + (n)])
 
-/* Physical memory inside RAM only. */
-static int read_phys(struct target *t, uint32_t pa, void *buf, size_t len)
-{
-    if (pa < RAM_BASE || len > RAM_SIZE || pa - RAM_BASE > RAM_SIZE - len)
-        return -1;
-    if (rsp_conn_set_phys_mode(t->rsp, true) < 0)
-        return -1;
-    int r = rsp_conn_read_mem(t->rsp, pa, buf, len);
-    if (rsp_conn_set_phys_mode(t->rsp, false) < 0)
-        return -1;
-    return r;
-}
-
 /* ---- resuming --------------------------------------------------------------- */
 
 static void set_running(struct target *t)
@@ -812,6 +798,7 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
 static void drive(struct target *t, struct rsp_stop *stop)
 {
     for (int i = 0; i < DRIVE_MAX; i++) {
+        stop_arrived(t); /* it may have been in when the resume returned */
         enum action a = decide(t, stop);
         if (a == ACT_DONE || !connected(t))
             return;
@@ -1307,81 +1294,34 @@ static void restart(struct target *t, struct client *from, const json_t *id)
     target_start(t);
 }
 
-/* ---- the process table (watch) ---------------------------------------------------- */
+/* ---- the watched page ------------------------------------------------------------- */
 
-/* Where proc[] and its fields are, from the decoders' layout. */
-static int proc_layout(struct target *t, const struct kernel_layout **out,
-                       char *err, size_t errlen)
-{
-    const struct kernel_layout *kl = kernel_model_layout(t->km);
-
-    if (!kl || kl->proc_size == 0 || kl->nproc == 0 || kl->nproc > 4096 ||
-        kl->p_pid + 4 > kl->proc_size || kl->p_state + 4 > kl->proc_size ||
-        kl->p_pagetable + 4 > kl->proc_size) {
-        snprintf(err, errlen, "no usable layout of struct proc");
-        return -1;
-    }
-    *out = kl;
-    return 0;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-/* The root page table of a live process. */
+/* The root page table of a live process, and a user page's frame under it
+ * (guest.h), with the connection in physical mode for the moment. */
 static int proc_root(struct target *t, int pid, uint32_t *root, char *err,
                      size_t errlen)
 {
-    const struct kernel_layout *kl;
+    int r = -1;
 
-    if (proc_layout(t, &kl, err, errlen) < 0)
-        return -1;
-    size_t len = (size_t)kl->proc_size * kl->nproc;
-    uint8_t *buf = malloc(len);
-    if (!buf || read_phys(t, kl->proc_addr, buf, len) < 0) {
-        free(buf);
-        snprintf(err, errlen, "cannot read the process table");
-        return -1;
-    }
-    int found = -1;
-    for (uint32_t i = 0; i < kl->nproc && found < 0; i++) {
-        const uint8_t *p = buf + (size_t)i * kl->proc_size;
-        if (le32(p + kl->p_state) != 0 && (int)le32(p + kl->p_pid) == pid) {
-            *root = le32(p + kl->p_pagetable);
-            found = 0;
-        }
-    }
-    free(buf);
-    if (found < 0)
-        snprintf(err, errlen, "no process %d", pid);
-    return found;
+    if (!kernel_model_layout(t->km))
+        snprintf(err, errlen, "no layout of struct proc");
+    else if (rsp_conn_set_phys_mode(t->rsp, true) == 0)
+        r = guest_proc_root(t->rsp, kernel_model_layout(t->km), pid, root, err,
+                            errlen);
+    else
+        snprintf(err, errlen, "cannot read physical memory");
+    rsp_conn_set_phys_mode(t->rsp, false);
+    return r;
 }
 
-/* Sv32, two reads, nothing followed outside RAM. 0 or -1. */
 static int translate(struct target *t, uint32_t root, uint32_t va, uint32_t *pa)
 {
-    uint8_t b[4];
-    uint32_t pte;
+    int r = -1;
 
-    if (read_phys(t, root + 4 * (va >> 22), b, 4) < 0)
-        return -1;
-    pte = le32(b);
-    if (!(pte & 1))
-        return -1;
-    if (pte & 0xe) { /* a superpage */
-        *pa = ((pte >> 10) << 12) + (va & 0x3ff000);
-        return 0;
-    }
-    if (read_phys(t, ((pte >> 10) << 12) + 4 * ((va >> 12) & 0x3ff), b, 4) < 0)
-        return -1;
-    pte = le32(b);
-    if (!(pte & 1) || !(pte & 0xe) || !(pte & 0x10))
-        return -1;
-    *pa = (pte >> 10) << 12;
-    return 0;
+    if (kernel_model_layout(t->km) && rsp_conn_set_phys_mode(t->rsp, true) == 0)
+        r = guest_translate(t->rsp, kernel_model_layout(t->km), root, va, pa);
+    rsp_conn_set_phys_mode(t->rsp, false);
+    return r;
 }
 
 /* After a stop: the page may have a new frame (a COW fault gives the

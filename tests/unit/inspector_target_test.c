@@ -153,6 +153,27 @@ static bool until(struct rig *r, bool (*want)(json_t *status, const void *arg),
     return false;
 }
 
+/* Turn the loop for ms. */
+static void turn(int ms)
+{
+    int64_t end = loop_now_ms() + ms;
+
+    while (loop_now_ms() < end)
+        lws_service(lws, 0);
+}
+
+static bool heard_qemu(struct rig *r, const char *state)
+{
+    size_t i;
+    json_t *s;
+
+    json_array_foreach(r->heard.statuses, i, s) {
+        if (!strcmp(json_string_value(json_object_get(s, "qemu")), state))
+            return true;
+    }
+    return false;
+}
+
 static bool is_running(json_t *s, const void *arg)
 {
     (void)arg;
@@ -335,6 +356,9 @@ static void step_reports_each_step(void **state)
         assert_true(until(r, stopped_for, "step"));
         assert_true(json_array_size(r->heard.statuses) > before);
     }
+    /* Every step's stop came: nothing is late. */
+    turn(1500);
+    assert_false(heard_qemu(r, "not responding"));
     command(r, CMD_CONTINUE, 0);
     assert_true(until(r, is_running, NULL));
 }

@@ -124,7 +124,7 @@ test('the page shows the daemon\'s state after every control, in every state', {
   // guest stopped at reset runs on by itself): that is the page following.
   const press = async (selector) => {
     try {
-      await controller.click(selector, { timeout: 2000 });
+      await controller.click(selector, { timeout: 10_000 });
       return '';
     } catch (e) {
       if (await controller.isDisabled(selector)) return '(disabled meanwhile)';
@@ -175,16 +175,16 @@ test('the page shows the daemon\'s state after every control, in every state', {
       },
     },
     {
-      name: 'restart', weight: 1, when: (v) => v.enabled.restart && ['running', 'stopped', 'dead'].includes(v.guest),
+      name: 'restart', weight: 0.5, when: (v) => v.enabled.restart && v.guest !== 'starting',
       go: () => press('[data-testid=restart]'),
     },
     {
-      // No control to press while QEMU starts: wait for it.
+      // No control to press while QEMU starts: wait.
       name: 'wait', weight: 1, when: (v) => v.guest === 'starting',
       go: () => controller.waitForFunction(() => window.glassbox.status?.qemu !== 'starting', null, { timeout: 60_000 }),
     },
     {
-      name: 'kill QEMU', weight: 1, when: (v) => v.enabled['run-to'],
+      name: 'kill QEMU', weight: 0.5, when: (v) => v.enabled['run-to'],
       go: async () => {
         const { qemu_pid: pid } = await api('status');
         process.kill(pid, 'SIGKILL');
@@ -202,6 +202,8 @@ test('the page shows the daemon\'s state after every control, in every state', {
     const from = status.qemu !== 'running' ? `qemu ${status.qemu}`
       : status.guest === 'running' ? (status.run_to ? 'waiting for run to' : 'running')
         : `stopped at ${status.stop?.reason}`;
+    // Nothing here stalls QEMU: a stop it was asked for is never 1 s late.
+    assert.notEqual(status.qemu, 'not responding', `QEMU not responding after:\n${trail.slice(-10).join('\n')}`);
     const possible = moves.filter((m) => m.when(view));
     assert.ok(possible.length > 0, `no control is enabled in state ${from}`);
     let r = rand() * possible.reduce((s, m) => s + m.weight, 0);
