@@ -419,6 +419,7 @@ def a_stalled_qemu_is_waited_for():
         finally:
             os.kill(pid, signal.SIGCONT)
         check(slowest < 1.0, f"GET /api/status took {slowest:.1f} s while QEMU was stopped")
+        print(f"    slowest GET /api/status while QEMU was stopped: {slowest * 1000:.0f} ms", flush=True)
         check(said, "GET /api/status never said QEMU is not responding")
         for who, c in (("controller", ws), ("viewer", viewer)):
             c.wait(lambda m: is_status(m, qemu="not responding"), 10, f"not responding ({who})")
