@@ -44,6 +44,7 @@
 #include "loop.h"
 #include "qemu.h"
 #include "rsp_conn.h"
+#include "serial.h"
 #include "snapshot.h"
 
 #define RSP_TIMEOUT_MS 3000
@@ -60,9 +61,6 @@
 #define DEATH_EVERY_MS 20      /* a QEMU whose sockets closed: reaped every 20 ms */
 #define DEATH_TICKS 25         /* and killed after 500 ms */
 #define LIVE_SNAPSHOT_MIN_MS 100
-#define CONSOLE_IN_MAX (64u * 1024)
-#define CONSOLE_FLUSH_MS 5
-#define CONSOLE_CHUNK (16u * 1024)
 #define SIGINT_NUM 2
 #define PAGE 4096u
 
@@ -137,15 +135,7 @@ struct target {
     int death_ticks;
     json_t *kinds;         /* event kind names, by value */
 
-    int console_fd;
-    struct loop_fd *console_w;
-    struct utf8_carry carry;
-    char con_text[CONSOLE_CHUNK * 4];
-    size_t con_text_len;
-    struct loop_timer flush_timer;
-    bool flush_pending;
-    char con_in[CONSOLE_IN_MAX];
-    size_t con_in_len;
+    struct serial serial;
 
     enum mode mode;
     int want_kind, want_syscall;
@@ -964,110 +954,30 @@ static void on_rsp(void *ctx, int what)
 
 /* ---- the console ------------------------------------------------------------------ */
 
-static void console_flush(void *ctx)
+static void console_output(void *ctx, const char *text, size_t len)
 {
     struct target *t = ctx;
 
-    t->flush_pending = false;
-    if (t->con_text_len > 0)
-        t->hooks.console(t->hooks.ctx, t->con_text, t->con_text_len);
-    t->con_text_len = 0;
+    t->hooks.console(t->hooks.ctx, text, len);
 }
 
-static void console_close(struct target *t)
-{
-    loop_unwatch(t->console_w);
-    t->console_w = NULL;
-    if (t->console_fd >= 0)
-        close(t->console_fd);
-    t->console_fd = -1;
-    console_flush(t);
-    loop_timer_cancel(&t->flush_timer);
-    t->flush_pending = false;
-    t->carry.len = 0;
-    t->con_in_len = 0;
-}
-
-static void console_send_input(struct target *t)
-{
-    while (t->con_in_len > 0 && t->console_fd >= 0) {
-        ssize_t n = write(t->console_fd, t->con_in, t->con_in_len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            loop_want_write(t->console_w);
-            return;
-        }
-        if (n < 0) {
-            say("console write: %s", strerror(errno));
-            t->con_in_len = 0;
-            return;
-        }
-        memmove(t->con_in, t->con_in + n, t->con_in_len - (size_t)n);
-        t->con_in_len -= (size_t)n;
-    }
-}
-
-static void on_console(void *ctx, int what)
+static void console_closed(void *ctx)
 {
     struct target *t = ctx;
-    uint8_t buf[CONSOLE_CHUNK];
 
-    if (what & LOOP_HUP) {
-        t->console_w = NULL;
-        console_close(t);
-        if (t->launched)
-            mark_dead(t, "QEMU closed the serial console");
-        return;
-    }
-    if (what & LOOP_WRITE)
-        console_send_input(t);
-    if (!(what & LOOP_READ))
-        return;
-    /* At most a few chunks per turn, so one chatty guest cannot starve the
-     * web clients. */
-    for (int i = 0; i < 4 && t->console_fd >= 0; i++) {
-        ssize_t n = read(t->console_fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        if (n <= 0) {
-            console_close(t);
-            if (t->launched)
-                mark_dead(t, "QEMU closed the serial console");
-            return;
-        }
-        if (t->con_text_len + UTF8_CLEAN_CAP((size_t)n) > sizeof t->con_text)
-            console_flush(t);
-        t->con_text_len += utf8_clean(&t->carry, buf, (size_t)n,
-                                      t->con_text + t->con_text_len);
-        if (t->con_text_len >= CONSOLE_CHUNK)
-            console_flush(t);
-    }
-    if (t->con_text_len > 0 && !t->flush_pending) {
-        t->flush_pending = true;
-        loop_timer_set(&t->flush_timer, CONSOLE_FLUSH_MS, console_flush, t);
-    }
+    if (t->launched)
+        mark_dead(t, "QEMU closed the serial console");
 }
 
 int target_console_write(struct target *t, const char *data, size_t len,
                          char *err, size_t errlen)
 {
-    if (t->console_fd < 0) {
+    if (!serial_connected(&t->serial)) {
         snprintf(err, errlen, "the console is not connected%s",
                  t->launched ? "" : " (start with --console HOST:PORT)");
         return -1;
     }
-    if (len > sizeof t->con_in - t->con_in_len) {
-        snprintf(err, errlen, "the console is not taking input (%zu bytes "
-                 "waiting)", t->con_in_len);
-        return -1;
-    }
-    memcpy(t->con_in + t->con_in_len, data, len);
-    t->con_in_len += len;
-    console_send_input(t);
-    return 0;
+    return serial_write(&t->serial, data, len, err, errlen);
 }
 
 /* ---- QEMU's life --------------------------------------------------------------------- */
@@ -1078,7 +988,7 @@ static void disconnect(struct target *t)
     t->rsp_w = NULL;
     rsp_conn_close(t->rsp);
     t->rsp = NULL;
-    console_close(t);
+    serial_close(&t->serial);
     errands_fail(t, "QEMU went away before this could be done");
     loop_timer_cancel(&t->stall_timer);
     t->stalled = false;
@@ -1160,9 +1070,7 @@ static void attached(struct target *t)
     struct rsp_stop stop;
 
     t->rsp_w = loop_watch(rsp_conn_fd(t->rsp), on_rsp, t);
-    if (t->console_fd >= 0)
-        t->console_w = loop_watch(t->console_fd, on_console, t);
-    if (!t->rsp_w || (t->console_fd >= 0 && !t->console_w)) {
+    if (!t->rsp_w || serial_watch(&t->serial) < 0) {
         mark_dead(t, "cannot watch the gdbstub or console socket");
         return;
     }
@@ -1204,9 +1112,12 @@ static void connect_tick(void *ctx)
         mark_dead(t, why);
         return;
     }
-    if (t->console_fd < 0)
-        t->console_fd = qemu_connect_console(&t->qemu, err, sizeof err);
-    if (t->console_fd >= 0) {
+    if (!serial_connected(&t->serial)) {
+        int fd = qemu_connect_console(&t->qemu, err, sizeof err);
+        if (fd >= 0)
+            serial_adopt(&t->serial, fd);
+    }
+    if (serial_connected(&t->serial)) {
         snprintf(port, sizeof port, "%d", t->qemu.gdb_port);
         t->rsp = rsp_conn_open("127.0.0.1", port, RSP_TIMEOUT_MS, err,
                                sizeof err);
@@ -1233,8 +1144,7 @@ void target_start(struct target *t)
     t->latest = NULL;
     t->snap_error[0] = '\0';
     t->qmessage[0] = '\0';
-    t->console_fd = -1;
-    t->carry.len = 0;
+    serial_close(&t->serial);
     t->connect_tries = 0;
     t->qstate = Q_STARTING;
     if (t->cfg.attach) {
@@ -1248,11 +1158,12 @@ void target_start(struct target *t)
         memcpy(host, t->cfg.attach, hl);
         host[hl] = '\0';
         if (t->cfg.console) {
-            t->console_fd = net_connect(t->cfg.console, err, sizeof err);
-            if (t->console_fd < 0) {
+            int fd = net_connect(t->cfg.console, err, sizeof err);
+            if (fd < 0) {
                 mark_dead(t, err);
                 return;
             }
+            serial_adopt(&t->serial, fd);
         }
         t->rsp = rsp_conn_open(host, colon + 1, RSP_TIMEOUT_MS, err,
                                sizeof err);
@@ -1678,7 +1589,7 @@ struct target *target_new(const struct target_config *cfg,
     t->cfg = *cfg;
     t->hooks = *hooks;
     t->km = km;
-    t->console_fd = -1;
+    serial_init(&t->serial, console_output, console_closed, t);
     t->launched = cfg->attach == NULL;
     t->snap = snapshotter_new(km);
     t->event_log = kernel_model_symbol(km, "event_log");
