@@ -1,5 +1,6 @@
 /* target.c -- the guest under the daemon: its QEMU, the gdbstub connection,
- * the serial console, and the commands that drive it.
+ * and the commands that drive it (breakpoints and the watch in breaks.c,
+ * the serial socket in serial.c, the guest's memory through guest.c).
  *
  * How the commands work (docs/protocol.md has the user's view):
  *
@@ -21,7 +22,7 @@
  *   address (ra) and the guest runs to it, so when the stop is reported
  *   the event is in the ring (and, for cow_fault, the PTE and the frame
  *   refcounts are updated: cow_fault() logs after doing its work).
- * - watch: see watch_set() below.
+ * - watch: breaks.h (two write watchpoints that follow the page's frame).
  * - Resuming from a pc that has a breakpoint: QEMU would stop there again
  *   at once, so the first instruction is single-stepped (single-stepping
  *   ignores breakpoints in QEMU), then the guest continues.
@@ -39,8 +40,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "breaks.h"
 #include "console.h"
-#include "guest.h"
 #include "loop.h"
 #include "qemu.h"
 #include "rsp_conn.h"
@@ -51,8 +52,6 @@
 #define CONNECT_TRIES 250      /* every 20 ms: QEMU has 5 s to listen */
 #define CONNECT_EVERY_MS 20
 #define REAP_EVERY_MS 250
-#define MAX_BPS 128            /* distinct breakpoint addresses */
-#define MAX_USER_BPS 32
 #define MAX_WAITERS 64
 #define STEP_LINE_STEPS 512    /* single steps on one line before breakpoints */
 #define STEP_LINE_ADDRS 256
@@ -62,7 +61,6 @@
 #define DEATH_TICKS 25         /* and killed after 500 ms */
 #define LIVE_SNAPSHOT_MIN_MS 100
 #define SIGINT_NUM 2
-#define PAGE 4096u
 
 enum qemu_state { Q_NONE, Q_STARTING, Q_RUNNING, Q_DEAD };
 
@@ -76,16 +74,6 @@ enum mode {
 
 enum action { ACT_DONE, ACT_STEP, ACT_CONTINUE };
 
-struct bp {
-    uint32_t addr;
-    int refs;
-};
-
-struct user_bp {
-    uint32_t addr;
-    char name[CONTROL_NAME_MAX];
-};
-
 struct waiter {
     struct client *c;
     json_t *id;
@@ -96,15 +84,6 @@ struct waiter {
 struct errand {
     struct command cmd; /* its id is a reference of ours */
     struct client *from;
-};
-
-struct watch {
-    bool on;
-    int pid;
-    uint32_t va;      /* the page's first address */
-    uint32_t pa;      /* its frame now */
-    bool pa_set;      /* a Z2 on pa is in */
-    char error[128];  /* why the frame could not be followed, or "" */
 };
 
 struct target {
@@ -151,11 +130,7 @@ struct target {
         int naddrs;
     } sl;
 
-    struct bp bps[MAX_BPS];
-    int nbps;
-    struct user_bp ubps[MAX_USER_BPS];
-    int nubps;
-    struct watch watch;
+    struct breaks br;
 
     json_t *stop;          /* the last reported stop, while stopped */
     json_t *published;     /* the last status sent to every client */
@@ -291,67 +266,21 @@ void target_forget(struct target *t, struct client *c)
             t->errands[i].from = NULL; /* still done; nobody to tell */
 }
 
-/* ---- breakpoints: one Z0 per address, however many reasons want it ------ */
-
-static struct bp *bp_find(struct target *t, uint32_t addr)
-{
-    for (int i = 0; i < t->nbps; i++)
-        if (t->bps[i].addr == addr)
-            return &t->bps[i];
-    return NULL;
-}
-
-static int bp_add(struct target *t, uint32_t addr)
-{
-    struct bp *b = bp_find(t, addr);
-
-    if (b) {
-        b->refs++;
-        return 0;
-    }
-    if (t->nbps == MAX_BPS)
-        return -1;
-    if (rsp_conn_insert(t->rsp, RSP_BREAK_SW, addr, 4) < 0)
-        return -1;
-    t->bps[t->nbps++] = (struct bp){addr, 1};
-    return 0;
-}
-
-static void bp_del(struct target *t, uint32_t addr)
-{
-    struct bp *b = bp_find(t, addr);
-
-    if (!b || --b->refs > 0)
-        return;
-    if (rsp_conn_remove(t->rsp, RSP_BREAK_SW, addr, 4) < 0)
-        say("cannot remove the breakpoint at 0x%08" PRIx32 ": %s", addr,
-            rsp_conn_error(t->rsp));
-    *b = t->bps[--t->nbps];
-}
-
-static const struct user_bp *ubp_at(const struct target *t, uint32_t addr)
-{
-    for (int i = 0; i < t->nubps; i++)
-        if (t->ubps[i].addr == addr)
-            return &t->ubps[i];
-    return NULL;
-}
-
 /* Drop the temporary breakpoints of the command in progress. */
 static void cancel_mode(struct target *t)
 {
     switch (t->mode) {
     case M_RUN_TO:
-        bp_del(t, t->event_log);
+        breaks_del(&t->br, t->event_log);
         break;
     case M_RUN_TO_RET:
-        bp_del(t, t->ret_addr);
+        breaks_del(&t->br, t->ret_addr);
         break;
     case M_STEP_LINE:
         if (t->sl.call_ret)
-            bp_del(t, t->sl.call_ret);
+            breaks_del(&t->br, t->sl.call_ret);
         for (int i = 0; i < t->sl.naddrs; i++)
-            bp_del(t, t->sl.addrs[i]);
+            breaks_del(&t->br, t->sl.addrs[i]);
         t->sl.call_ret = 0;
         t->sl.naddrs = 0;
         break;
@@ -399,21 +328,8 @@ json_t *target_status(struct target *t)
     }
     if (t->launched && t->qemu.pid > 0)
         json_object_set_new(s, "qemu_pid", json_integer(t->qemu.pid));
-    json_t *bps = json_array();
-    for (int i = 0; i < t->nubps; i++)
-        json_array_append_new(bps, json_string(t->ubps[i].name));
-    json_object_set_new(s, "breakpoints", bps);
-    if (t->watch.on) {
-        json_t *w = json_pack("{s:i, s:o}", "pid", t->watch.pid, "va",
-                              hex32(t->watch.va));
-        if (w && t->watch.pa)
-            json_object_set_new(w, "pa", hex32(t->watch.pa));
-        if (w && t->watch.error[0])
-            json_object_set_new(w, "error", text_json(t->watch.error));
-        json_object_set_new(s, "watch", w);
-    } else {
-        json_object_set_new(s, "watch", json_null());
-    }
+    json_object_set_new(s, "breakpoints", breaks_user_json(&t->br));
+    json_object_set_new(s, "watch", breaks_watch_json(&t->br));
     if (t->mode == M_RUN_TO || t->mode == M_RUN_TO_RET) {
         const char *kind = t->detail;
         json_object_set_new(s, "run_to", json_string(kind));
@@ -555,7 +471,7 @@ static int do_step(struct target *t, struct rsp_stop *stop)
 
 static int do_continue(struct target *t, struct rsp_stop *stop)
 {
-    if (bp_find(t, PC(t))) {
+    if (breaks_has(&t->br, PC(t))) {
         int r = do_step(t, stop);
         if (r == 0)
             t->continue_after_step = true;
@@ -577,11 +493,6 @@ static int do_continue(struct target *t, struct rsp_stop *stop)
 
 /* ---- deciding what a stop means -------------------------------------------- */
 
-static int proc_root(struct target *t, int pid, uint32_t *root, char *err,
-                     size_t errlen);
-static int translate(struct target *t, uint32_t root, uint32_t va,
-                     uint32_t *pa);
-static void watch_follow(struct target *t);
 
 static bool want_event(struct target *t)
 {
@@ -595,23 +506,6 @@ static const char *kind_name(struct target *t, int kind)
     const char *name = json_string_value(json_array_get(t->kinds, (size_t)kind));
 
     return name ? name : "event";
-}
-
-/* A write watchpoint hit: on the user page while another address space was
- * loaded is not ours. */
-static bool watch_hit_is_ours(struct target *t, uint64_t addr)
-{
-    uint64_t satp;
-    uint32_t root;
-    char err[128];
-
-    if (addr >= t->watch.va && addr < (uint64_t)t->watch.va + PAGE) {
-        if (rsp_conn_read_reg_named(t->rsp, "satp", &satp) < 0 ||
-            proc_root(t, t->watch.pid, &root, err, sizeof err) < 0)
-            return true; /* cannot tell: show it */
-        return (uint32_t)((satp & 0x3fffff) << 12) == root;
-    }
-    return true;
 }
 
 static void where_detail(struct target *t, char *buf, size_t cap)
@@ -631,7 +525,7 @@ static enum action decide_step_line(struct target *t)
     int line;
 
     if (t->sl.call_ret && PC(t) == t->sl.call_ret) {
-        bp_del(t, t->sl.call_ret);
+        breaks_del(&t->br, t->sl.call_ret);
         t->sl.call_ret = 0;
     }
     for (int i = 0; i < t->sl.naddrs; i++)
@@ -648,7 +542,7 @@ static enum action decide_step_line(struct target *t)
     if (strcmp(fn, t->sl.function) != 0) {
         if (RA(t) == t->sl.prev_pc + 4 && !t->sl.call_ret) {
             /* A call: run the callee at full speed. */
-            if (bp_add(t, RA(t)) < 0) {
+            if (breaks_add(&t->br, RA(t)) < 0) {
                 report(t, "step_line", "cannot set a breakpoint");
                 return ACT_DONE;
             }
@@ -668,7 +562,7 @@ static enum action decide_step_line(struct target *t)
                                              STEP_LINE_ADDRS);
         t->sl.naddrs = 0;
         for (int i = 0; i < n; i++) {
-            if (bp_add(t, t->sl.addrs[i]) < 0)
+            if (breaks_add(&t->br, t->sl.addrs[i]) < 0)
                 break;
             t->sl.addrs[t->sl.naddrs++] = t->sl.addrs[i];
         }
@@ -699,18 +593,18 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         rsp_failed(t, "reading the registers");
         return ACT_DONE;
     }
-    const struct user_bp *ub = ubp_at(t, PC(t));
+    const char *ub = breaks_user_at(&t->br, PC(t));
     if (t->pausing) {
         t->pausing = false;
         t->continue_after_step = false;
         cancel_mode(t);
-        if (stop->reason == RSP_REASON_WATCH && t->watch.on &&
-            watch_hit_is_ours(t, stop->watch_addr)) {
+        if (stop->reason == RSP_REASON_WATCH && t->br.watch.on &&
+            breaks_watch_hit(&t->br, stop->watch_addr)) {
             snprintf(detail, sizeof detail, "pid %d va 0x%08" PRIx32,
-                     t->watch.pid, t->watch.va);
+                     t->br.watch.pid, t->br.watch.va);
             report(t, "watchpoint", detail);
         } else if (ub && stop->signal != SIGINT_NUM) {
-            report(t, "breakpoint", ub->name);
+            report(t, "breakpoint", ub);
         } else {
             report(t, "pause", NULL);
         }
@@ -721,26 +615,26 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         if (stop->reason != RSP_REASON_WATCH && stop->signal != SIGINT_NUM)
             return ACT_CONTINUE;
     }
-    if (stop->reason == RSP_REASON_WATCH && t->watch.on) {
-        if (!watch_hit_is_ours(t, stop->watch_addr))
+    if (stop->reason == RSP_REASON_WATCH && t->br.watch.on) {
+        if (!breaks_watch_hit(&t->br, stop->watch_addr))
             return t->mode == M_STEP || t->mode == M_STEP_LINE ? ACT_STEP
                                                                : ACT_CONTINUE;
         cancel_mode(t);
         snprintf(detail, sizeof detail, "pid %d va 0x%08" PRIx32 " (write at 0x%08" PRIx64 ")",
-                 t->watch.pid, t->watch.va, stop->watch_addr);
+                 t->br.watch.pid, t->br.watch.va, stop->watch_addr);
         report(t, "watchpoint", detail);
         return ACT_DONE;
     }
-    if (t->mode == M_RUN_TO && PC(t) == t->event_log && !ubp_at(t, PC(t))) {
+    if (t->mode == M_RUN_TO && PC(t) == t->event_log && !breaks_user_at(&t->br, PC(t))) {
         if (!want_event(t))
             return ACT_CONTINUE;
         snprintf(t->detail, sizeof t->detail, "%s", kind_name(t, t->want_kind));
-        if (bp_add(t, RA(t)) < 0) {
+        if (breaks_add(&t->br, RA(t)) < 0) {
             cancel_mode(t);
             report(t, "event", t->detail);
             return ACT_DONE;
         }
-        bp_del(t, t->event_log);
+        breaks_del(&t->br, t->event_log);
         t->ret_addr = RA(t);
         t->mode = M_RUN_TO_RET;
         return ACT_CONTINUE;
@@ -752,7 +646,7 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         return ACT_DONE;
     }
     if (ub && stop->signal != SIGINT_NUM && t->mode != M_STEP) {
-        snprintf(detail, sizeof detail, "%s", ub->name);
+        snprintf(detail, sizeof detail, "%s", ub);
         cancel_mode(t);
         report(t, "breakpoint", detail);
         return ACT_DONE;
@@ -826,8 +720,7 @@ static void report(struct target *t, const char *reason, const char *detail)
         json_object_set_new(t->stop, "file", text_json(file));
         json_object_set_new(t->stop, "line", json_integer(line));
     }
-    if (t->watch.on)
-        watch_follow(t);
+    breaks_watch_follow(&t->br);
     if (!connected(t))
         return;
     /* An exited guest has nothing left to read. */
@@ -997,9 +890,7 @@ static void disconnect(struct target *t)
     t->continue_after_step = false;
     t->pausing = false;
     t->mode = M_FREE;
-    t->nbps = 0;
-    t->nubps = 0;
-    memset(&t->watch, 0, sizeof t->watch);
+    breaks_reset(&t->br, NULL, t->km);
     json_decref(t->stop);
     t->stop = NULL;
 }
@@ -1069,6 +960,7 @@ static void attached(struct target *t)
 {
     struct rsp_stop stop;
 
+    breaks_reset(&t->br, t->rsp, t->km);
     t->rsp_w = loop_watch(rsp_conn_fd(t->rsp), on_rsp, t);
     if (!t->rsp_w || serial_watch(&t->serial) < 0) {
         mark_dead(t, "cannot watch the gdbstub or console socket");
@@ -1205,69 +1097,6 @@ static void restart(struct target *t, struct client *from, const json_t *id)
     target_start(t);
 }
 
-/* ---- the watched page ------------------------------------------------------------- */
-
-/* The root page table of a live process, and a user page's frame under it
- * (guest.h), with the connection in physical mode for the moment. */
-static int proc_root(struct target *t, int pid, uint32_t *root, char *err,
-                     size_t errlen)
-{
-    int r = -1;
-
-    if (!kernel_model_layout(t->km))
-        snprintf(err, errlen, "no layout of struct proc");
-    else if (rsp_conn_set_phys_mode(t->rsp, true) == 0)
-        r = guest_proc_root(t->rsp, kernel_model_layout(t->km), pid, root, err,
-                            errlen);
-    else
-        snprintf(err, errlen, "cannot read physical memory");
-    rsp_conn_set_phys_mode(t->rsp, false);
-    return r;
-}
-
-static int translate(struct target *t, uint32_t root, uint32_t va, uint32_t *pa)
-{
-    int r = -1;
-
-    if (kernel_model_layout(t->km) && rsp_conn_set_phys_mode(t->rsp, true) == 0)
-        r = guest_translate(t->rsp, kernel_model_layout(t->km), root, va, pa);
-    rsp_conn_set_phys_mode(t->rsp, false);
-    return r;
-}
-
-/* After a stop: the page may have a new frame (a COW fault gives the
- * faulting process its own copy); the physical watchpoint follows it. */
-static void watch_follow(struct target *t)
-{
-    uint32_t root, pa;
-    char err[128] = "";
-
-    if (proc_root(t, t->watch.pid, &root, err, sizeof err) < 0 ||
-        translate(t, root, t->watch.va, &pa) < 0) {
-        if (!t->watch.error[0])
-            snprintf(t->watch.error, sizeof t->watch.error, "%s",
-                     err[0] ? err : "the page is not mapped any more");
-        return;
-    }
-    t->watch.error[0] = '\0';
-    if (pa == t->watch.pa && t->watch.pa_set)
-        return;
-    if (t->watch.pa_set)
-        rsp_conn_remove(t->rsp, RSP_WATCH_WRITE, t->watch.pa, PAGE);
-    t->watch.pa = pa;
-    t->watch.pa_set = rsp_conn_insert(t->rsp, RSP_WATCH_WRITE, pa, PAGE) == 0;
-}
-
-static void watch_clear(struct target *t)
-{
-    if (!t->watch.on)
-        return;
-    rsp_conn_remove(t->rsp, RSP_WATCH_WRITE, t->watch.va, PAGE);
-    if (t->watch.pa_set)
-        rsp_conn_remove(t->rsp, RSP_WATCH_WRITE, t->watch.pa, PAGE);
-    memset(&t->watch, 0, sizeof t->watch);
-}
-
 /* ---- commands ------------------------------------------------------------------------- */
 
 struct job {
@@ -1276,90 +1105,41 @@ struct job {
     json_t *extra;
 };
 
-static int job_break(struct target *t, void *arg)
+static int job_break(struct target *t, struct job *j)
 {
-    struct job *j = arg;
     const struct command *c = j->cmd;
 
-    if (c->kind == CMD_BREAK) {
-        if (ubp_at(t, c->addr))
-            return 0;
-        if (t->nubps == MAX_USER_BPS) {
-            snprintf(j->err, sizeof j->err, "at most %d breakpoints",
-                     MAX_USER_BPS);
-            return -1;
-        }
-        if (bp_add(t, c->addr) < 0) {
-            snprintf(j->err, sizeof j->err, "cannot set the breakpoint: %s",
-                     rsp_conn_error(t->rsp));
-            return -1;
-        }
-        t->ubps[t->nubps].addr = c->addr;
-        snprintf(t->ubps[t->nubps].name, sizeof t->ubps[0].name, "%s",
-                 c->function);
-        t->nubps++;
-        return 0;
-    }
-    for (int i = 0; i < t->nubps; i++)
-        if (t->ubps[i].addr == c->addr) {
-            bp_del(t, c->addr);
-            t->ubps[i] = t->ubps[--t->nubps];
-            return 0;
-        }
-    snprintf(j->err, sizeof j->err, "no breakpoint at %s", c->function);
-    return -1;
+    if (c->kind == CMD_BREAK)
+        return breaks_user_set(&t->br, c->addr, c->function, j->err,
+                               sizeof j->err);
+    return breaks_user_clear(&t->br, c->addr, c->function, j->err,
+                             sizeof j->err);
 }
 
-/* Watch writes to a user page of a process. QEMU's watchpoints are on
- * virtual addresses, and the page is written two ways: by the process
- * itself through its user address (while its page table is loaded; a hit
- * while another process's table is loaded is ignored), and by the kernel
- * through the direct map, where the virtual address is the frame's
- * physical address (copyout(), the COW copy). So there are two: one on the
- * user page, one on the frame; the second moves when the page gets a new
- * frame (checked at every stop). */
-static int job_watch(struct target *t, void *arg)
+static int job_watch(struct target *t, struct job *j)
 {
-    struct job *j = arg;
     const struct command *c = j->cmd;
-    uint32_t root, pa, va = c->va & ~(PAGE - 1);
+    uint32_t pa;
 
     if (c->kind == CMD_UNWATCH) {
-        watch_clear(t);
+        breaks_unwatch(&t->br);
         return 0;
     }
-    if (proc_root(t, c->pid, &root, j->err, sizeof j->err) < 0)
+    if (breaks_watch(&t->br, c->pid, c->va, &pa, j->err, sizeof j->err) < 0)
         return -1;
-    if (translate(t, root, va, &pa) < 0) {
-        snprintf(j->err, sizeof j->err, "0x%08" PRIx32 " is not mapped in "
-                 "process %d", c->va, c->pid);
-        return -1;
-    }
-    watch_clear(t);
-    if (rsp_conn_insert(t->rsp, RSP_WATCH_WRITE, va, PAGE) < 0) {
-        snprintf(j->err, sizeof j->err, "cannot set the watchpoint: %s",
-                 rsp_conn_error(t->rsp));
-        return -1;
-    }
-    t->watch.on = true;
-    t->watch.pid = c->pid;
-    t->watch.va = va;
-    t->watch.pa = pa;
-    t->watch.pa_set = rsp_conn_insert(t->rsp, RSP_WATCH_WRITE, pa, PAGE) == 0;
     j->extra = json_pack("{s:o}", "pa", hex32(pa));
     return 0;
 }
 
-static int job_run_to(struct target *t, void *arg)
+static int job_run_to(struct target *t, struct job *j)
 {
-    struct job *j = arg;
 
     cancel_mode(t);
     if (!t->event_log) {
         snprintf(j->err, sizeof j->err, "the kernel has no event_log()");
         return -1;
     }
-    if (bp_add(t, t->event_log) < 0) {
+    if (breaks_add(&t->br, t->event_log) < 0) {
         snprintf(j->err, sizeof j->err, "cannot set a breakpoint at "
                  "event_log: %s", rsp_conn_error(t->rsp));
         return -1;
@@ -1590,6 +1370,7 @@ struct target *target_new(const struct target_config *cfg,
     t->hooks = *hooks;
     t->km = km;
     serial_init(&t->serial, console_output, console_closed, t);
+    breaks_reset(&t->br, NULL, km);
     t->launched = cfg->attach == NULL;
     t->snap = snapshotter_new(km);
     t->event_log = kernel_model_symbol(km, "event_log");
