@@ -20,11 +20,9 @@ all: $(KERNEL) $(FSIMG) $(INSPECTOR)
 setup:
 	@scripts/setup.sh
 
-QEMUOPTS = -machine virt -bios none -smp 1 -m 128M -nographic \
-	-kernel $(KERNEL) \
-	-global virtio-mmio.force-legacy=false \
-	-drive file=$(BUILD)/qemu-fs.img,if=none,format=raw,id=hd0 \
-	-device virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0
+# The machine's options come from scripts/qemu.args (the one place for them).
+QEMUOPTS = $(shell sed -e '/^\#/d' -e '/^\[disk\]$$/d' -e 's|{kernel}|$(KERNEL)|' \
+	-e 's|{disk}|$(BUILD)/qemu-fs.img|' scripts/qemu.args)
 
 # The guest writes to a copy, so build/fs.img stays as mke2fs made it.
 $(BUILD)/qemu-fs.img: $(FSIMG)

@@ -25,14 +25,23 @@ INSP_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 INSP_TEST_CFLAGS = $(INSP_CFLAGS) $(INSP_SANITIZE) $(call pkg,--cflags,cmocka)
 INSP_TEST_LIBS = $(INSP_SANITIZE) $(call pkg,--libs,cmocka) -pthread
 
-INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 dwarf \
+INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 guest dwarf \
 	kernel_model snapshot control console outq)
 
 # The daemon: the library above plus the parts that need libwebsockets.
-INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target qemu)
+INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target breaks serial qemu)
 INSP_LWS_CFLAGS = $(call pkg,--cflags,libwebsockets)
 INSP_LWS_LIBS = $(call pkg,--libs,libwebsockets)
 $(INSP_DAEMON_OBJS): INSP_CFLAGS += $(INSP_LWS_CFLAGS)
+
+# The QEMU command line's one source (scripts/qemu.args), as C strings.
+INSP_QEMU_ARGS := $(BUILD)/inspector/qemu_args.inc
+$(INSP_QEMU_ARGS): scripts/qemu.args
+	@mkdir -p $(@D)
+	sed -e '/^#/d' -e 's/["\\]/\\&/g' -e 's/.*/"&",/' $< > $@
+$(INSP_OBJ)/qemu.o $(INSP_OBJ)/test-lib/qemu.o: $(INSP_QEMU_ARGS)
+$(INSP_OBJ)/qemu.o $(INSP_OBJ)/test-lib/qemu.o: INSP_CFLAGS += -iquote $(BUILD)/inspector
+$(INSP_OBJ)/test-lib/qemu.o: INSP_TEST_CFLAGS += -iquote $(BUILD)/inspector
 
 $(INSP_OBJ)/%.o: inspector/%.c
 	@mkdir -p $(@D)
@@ -53,7 +62,7 @@ $(INSPECTOR): $(INSP_DAEMON_OBJS) $(INSP_LIB)
 
 # ---- unit tests: $(BUILD)/tests/unit_inspector_<name> -------------------
 
-INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console
+INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target
 INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
 UNIT_TESTS += $(INSP_TEST_BINS)
 
@@ -67,6 +76,22 @@ $(INSP_OBJ)/tests/%.o: tests/unit/%.c
 $(BUILD)/tests/unit_inspector_%: $(INSP_OBJ)/tests/inspector_%_test.o $(INSP_TEST_LIB)
 	@mkdir -p $(@D)
 	$(HOSTCC) -o $@ $^ $(INSP_TEST_LIBS) $(INSP_LIBS)
+
+# The scripted gdb stub (tests/unit/rsp_stub.c) for the tests that need one.
+INSP_STUB := $(INSP_OBJ)/tests/rsp_stub.o
+$(BUILD)/tests/unit_inspector_rsp_conn: $(INSP_STUB)
+
+# The run control test: the daemon's target, loop and QEMU modules (with
+# libwebsockets), attached to the stub, with the real kernel's model.
+INSP_TARGET_TEST_OBJS := $(patsubst %,$(INSP_OBJ)/test-lib/%.o,target breaks serial loop qemu)
+$(INSP_TARGET_TEST_OBJS) $(INSP_OBJ)/tests/inspector_target_test.o: \
+	INSP_TEST_CFLAGS += $(INSP_LWS_CFLAGS)
+$(INSP_OBJ)/tests/inspector_target_test.o: \
+	INSP_TEST_CFLAGS += -DKERNEL_ELF='"$(abspath $(KERNEL))"'
+$(BUILD)/tests/unit_inspector_target: $(INSP_OBJ)/tests/inspector_target_test.o \
+		$(INSP_STUB) $(INSP_TARGET_TEST_OBJS) $(INSP_TEST_LIB) $(KERNEL)
+	@mkdir -p $(@D)
+	$(HOSTCC) -o $@ $(filter-out %.elf,$^) $(INSP_TEST_LIBS) $(INSP_LWS_LIBS) $(INSP_LIBS)
 
 # The DWARF test reads a small program built like the kernel: rv32, -g,
 # linked at 0x80000000, with one variable placed at a known address.

@@ -104,10 +104,66 @@ int net_free_port(void)
     return port;
 }
 
+/* scripts/qemu.args, a string a line, comments left out (inspector.mk
+ * makes qemu_args.inc from it). */
+static const char *const machine_lines[] = {
+#include "qemu_args.inc"
+};
+#define MACHINE_LINES (int)(sizeof machine_lines / sizeof machine_lines[0])
+
+/* value with {kernel} and {disk} filled in, into out. */
+static void fill_in(const char *value, const char *kernel, const char *image,
+                    char *out, size_t cap)
+{
+    size_t o = 0;
+
+    while (*value && o + 1 < cap) {
+        const char *with = !strncmp(value, "{kernel}", 8) ? kernel
+                           : !strncmp(value, "{disk}", 6) ? image : NULL;
+        if (with) {
+            o += (size_t)snprintf(out + o, cap - o, "%s", with);
+            value += with == kernel ? 8 : 6;
+        } else {
+            out[o++] = *value++;
+        }
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
+/* binary and the machine's options into argv (each line's value filled in
+ * values[]); returns how many. */
+static int machine_args(const char *binary, const char *kernel,
+                        const char *image, char values[][PATH_MAX + 64],
+                        const char **argv)
+{
+    int n = 0;
+
+    argv[n++] = binary;
+    for (int i = 0; i < MACHINE_LINES; i++) {
+        const char *line = machine_lines[i];
+        const char *space = strchr(line, ' ');
+        if (!strcmp(line, "[disk]"))
+            continue; /* the daemon's guest always has its disk */
+        if (!space) {
+            argv[n++] = line;
+            continue;
+        }
+        snprintf(values[i], sizeof values[i], "%.*s", (int)(space - line), line);
+        argv[n++] = values[i];
+        /* the value goes after the option's NUL, in the same buffer */
+        size_t at = strlen(values[i]) + 1;
+        fill_in(space + 1, kernel, image, values[i] + at, sizeof values[i] - at);
+        argv[n++] = values[i] + at;
+    }
+    return n;
+}
+
 int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
                 const char *disk, int gdb_port, char *err, size_t errlen)
 {
-    char drive[PATH_MAX + 64], chardev[PATH_MAX + 64], gdb[64];
+    char chardev[PATH_MAX + 64], gdb[64];
+    char values[MACHINE_LINES][PATH_MAX + 64];
+    const char *argv[2 * MACHINE_LINES + 16];
 
     if (q->pid > 0)
         qemu_kill(q);
@@ -117,18 +173,15 @@ int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
     if (q->gdb_port <= 0)
         return fail(err, errlen, "no free TCP port for the gdbstub");
     unlink(q->console_path);
-    snprintf(drive, sizeof drive, "file=%s,if=none,format=raw,id=hd0",
-             q->image);
     snprintf(chardev, sizeof chardev,
              "socket,id=con0,path=%s,server=on,wait=off", q->console_path);
     snprintf(gdb, sizeof gdb, "tcp:127.0.0.1:%d", q->gdb_port);
-    const char *argv[] = {
-        binary, "-machine", "virt", "-bios", "none", "-smp", "1", "-m", "128M",
-        "-nographic", "-monitor", "none", "-kernel", kernel,
-        "-global", "virtio-mmio.force-legacy=false", "-drive", drive,
-        "-device", "virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0",
-        "-chardev", chardev, "-serial", "chardev:con0",
-        "-S", "-gdb", gdb, NULL};
+    int n = machine_args(binary, kernel, q->image, values, argv);
+    const char *ours[] = {"-monitor", "none", "-chardev", chardev, "-serial",
+                          "chardev:con0", "-S", "-gdb", gdb, NULL};
+    for (int i = 0; ours[i]; i++)
+        argv[n++] = ours[i];
+    argv[n] = NULL;
     int log = open(q->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (log < 0)
         return fail(err, errlen, "QEMU's log file");

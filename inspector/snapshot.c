@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "guest.h"
 #include "sv32.h"
 
 #define USER_TOP 0x80000000u   /* user space is below; the kernel half is the same everywhere */
@@ -41,16 +42,9 @@ struct reader {
     const uint32_t *writes;    /* struct frame.writes, by frame, at this stop */
 };
 
-static int in_ram(const struct kernel_layout *k, uint64_t pa, size_t len)
-{
-    return pa >= k->ram_base && len <= k->ram_size && pa - k->ram_base <= k->ram_size - len;
-}
-
 static int read_phys(struct reader *r, uint64_t pa, void *buf, size_t len)
 {
-    if (!in_ram(r->k, pa, len))
-        return -1;
-    return rsp_conn_read_mem(r->conn, pa, buf, len);
+    return guest_read_phys(r->conn, r->k, pa, buf, len);
 }
 
 static struct table_copy *table_copy(struct table_cache *c, uint32_t frame)
@@ -92,7 +86,7 @@ static int read_for_walk(void *ctx, uint64_t pa, void *buf, size_t len)
 {
     struct reader *r = ctx;
     uint64_t page = pa & ~(uint64_t)(PAGE - 1);
-    if (!in_ram(r->k, page, PAGE) || pa + len > page + PAGE)
+    if (!guest_in_ram(r->k, page, PAGE) || pa + len > page + PAGE)
         return read_phys(r, pa, buf, len);
     uint32_t frame = (uint32_t)((page - r->k->ram_base) / PAGE);
     struct table_copy *t = table_copy(r->cache, frame);
@@ -570,7 +564,7 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
         collect_ptes(&sp, rec);
         for (size_t j = 0; j < rec->n_ptes; j++) {
             uint64_t pa = (uint64_t)(rec->ptes[j].pte >> 10) << 12;
-            if (!in_ram(k, pa, PAGE))
+            if (!guest_in_ram(k, pa, PAGE))
                 continue;
             uint32_t f = (uint32_t)((pa - k->ram_base) / PAGE);
             if (!mapped_by[f])
@@ -586,7 +580,7 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
 static int read_ranges(struct reader *r, const struct rsp_read *reads, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!in_ram(r->k, reads[i].addr, reads[i].len))
+        if (!guest_in_ram(r->k, reads[i].addr, reads[i].len))
             return -1;
     return rsp_conn_read_many(r->conn, reads, n);
 }

@@ -1,5 +1,6 @@
 /* target.c -- the guest under the daemon: its QEMU, the gdbstub connection,
- * the serial console, and the commands that drive it.
+ * and the commands that drive it (breakpoints and the watch in breaks.c,
+ * the serial socket in serial.c, the guest's memory through guest.c).
  *
  * How the commands work (docs/protocol.md has the user's view):
  *
@@ -21,7 +22,7 @@
  *   address (ra) and the guest runs to it, so when the stop is reported
  *   the event is in the ring (and, for cow_fault, the PTE and the frame
  *   refcounts are updated: cow_fault() logs after doing its work).
- * - watch: see watch_set() below.
+ * - watch: breaks.h (two write watchpoints that follow the page's frame).
  * - Resuming from a pc that has a breakpoint: QEMU would stop there again
  *   at once, so the first instruction is single-stepped (single-stepping
  *   ignores breakpoints in QEMU), then the guest continues.
@@ -39,31 +40,27 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "breaks.h"
 #include "console.h"
 #include "loop.h"
 #include "qemu.h"
 #include "rsp_conn.h"
+#include "serial.h"
 #include "snapshot.h"
 
 #define RSP_TIMEOUT_MS 3000
 #define CONNECT_TRIES 250      /* every 20 ms: QEMU has 5 s to listen */
 #define CONNECT_EVERY_MS 20
 #define REAP_EVERY_MS 250
-#define MAX_BPS 128            /* distinct breakpoint addresses */
-#define MAX_USER_BPS 32
 #define MAX_WAITERS 64
 #define STEP_LINE_STEPS 512    /* single steps on one line before breakpoints */
 #define STEP_LINE_ADDRS 256
 #define DRIVE_MAX 4096         /* hidden stops handled in one go */
-#define SYNC_STOP_MS 200       /* a single step that takes longer runs async */
+#define STALL_MS 1000          /* an awaited stop later than this: not responding */
+#define DEATH_EVERY_MS 20      /* a QEMU whose sockets closed: reaped every 20 ms */
+#define DEATH_TICKS 25         /* and killed after 500 ms */
 #define LIVE_SNAPSHOT_MIN_MS 100
-#define CONSOLE_IN_MAX (64u * 1024)
-#define CONSOLE_FLUSH_MS 5
-#define CONSOLE_CHUNK (16u * 1024)
-#define RAM_BASE 0x80000000u
-#define RAM_SIZE (128u * 1024 * 1024)
 #define SIGINT_NUM 2
-#define PAGE 4096u
 
 enum qemu_state { Q_NONE, Q_STARTING, Q_RUNNING, Q_DEAD };
 
@@ -77,28 +74,16 @@ enum mode {
 
 enum action { ACT_DONE, ACT_STEP, ACT_CONTINUE };
 
-struct bp {
-    uint32_t addr;
-    int refs;
-};
-
-struct user_bp {
-    uint32_t addr;
-    char name[CONTROL_NAME_MAX];
-};
-
 struct waiter {
     struct client *c;
     json_t *id;
 };
 
-struct watch {
-    bool on;
-    int pid;
-    uint32_t va;      /* the page's first address */
-    uint32_t pa;      /* its frame now */
-    bool pa_set;      /* a Z2 on pa is in */
-    char error[128];  /* why the frame could not be followed, or "" */
+/* A command that needs the guest stopped, sent while it runs: carried out
+ * when the stop that the interrupt asks for arrives. */
+struct errand {
+    struct command cmd; /* its id is a reference of ours */
+    struct client *from;
 };
 
 struct target {
@@ -122,17 +107,14 @@ struct target {
     uint32_t regs[33];     /* x0..x31, pc: read at each stop */
     bool continue_after_step;
     bool pausing;          /* pause sent the interrupt */
+    bool interrupting;     /* the 0x03 byte went out; its stop is due */
+    bool stalled;          /* an awaited stop is STALL_MS late */
+    bool doing_errands;    /* stopped only for them: shown as running */
+    struct loop_timer stall_timer, death_timer;
+    int death_ticks;
     json_t *kinds;         /* event kind names, by value */
 
-    int console_fd;
-    struct loop_fd *console_w;
-    struct utf8_carry carry;
-    char con_text[CONSOLE_CHUNK * 4];
-    size_t con_text_len;
-    struct loop_timer flush_timer;
-    bool flush_pending;
-    char con_in[CONSOLE_IN_MAX];
-    size_t con_in_len;
+    struct serial serial;
 
     enum mode mode;
     int want_kind, want_syscall;
@@ -148,13 +130,10 @@ struct target {
         int naddrs;
     } sl;
 
-    struct bp bps[MAX_BPS];
-    int nbps;
-    struct user_bp ubps[MAX_USER_BPS];
-    int nubps;
-    struct watch watch;
+    struct breaks br;
 
     json_t *stop;          /* the last reported stop, while stopped */
+    json_t *published;     /* the last status sent to every client */
     json_t *latest;        /* the latest snapshot message */
     int64_t latest_ms;
     char snap_error[256];
@@ -163,12 +142,15 @@ struct target {
     int nstop_waiters;
     struct waiter start_waiters[MAX_WAITERS];
     int nstart_waiters;
+    struct errand errands[MAX_WAITERS];
+    int nerrands;
 };
 
 static void mark_dead(struct target *t, const char *why);
+static void death_tick(void *ctx);
 static void drive(struct target *t, struct rsp_stop *stop);
 static void report(struct target *t, const char *reason, const char *detail);
-static void broadcast_status(struct target *t);
+static void publish(struct target *t, bool always);
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -279,52 +261,9 @@ void target_forget(struct target *t, struct client *c)
                 lists[l][i] = lists[l][--*counts[l]];
                 i--;
             }
-}
-
-/* ---- breakpoints: one Z0 per address, however many reasons want it ------ */
-
-static struct bp *bp_find(struct target *t, uint32_t addr)
-{
-    for (int i = 0; i < t->nbps; i++)
-        if (t->bps[i].addr == addr)
-            return &t->bps[i];
-    return NULL;
-}
-
-static int bp_add(struct target *t, uint32_t addr)
-{
-    struct bp *b = bp_find(t, addr);
-
-    if (b) {
-        b->refs++;
-        return 0;
-    }
-    if (t->nbps == MAX_BPS)
-        return -1;
-    if (rsp_conn_insert(t->rsp, RSP_BREAK_SW, addr, 4) < 0)
-        return -1;
-    t->bps[t->nbps++] = (struct bp){addr, 1};
-    return 0;
-}
-
-static void bp_del(struct target *t, uint32_t addr)
-{
-    struct bp *b = bp_find(t, addr);
-
-    if (!b || --b->refs > 0)
-        return;
-    if (rsp_conn_remove(t->rsp, RSP_BREAK_SW, addr, 4) < 0)
-        say("cannot remove the breakpoint at 0x%08" PRIx32 ": %s", addr,
-            rsp_conn_error(t->rsp));
-    *b = t->bps[--t->nbps];
-}
-
-static const struct user_bp *ubp_at(const struct target *t, uint32_t addr)
-{
-    for (int i = 0; i < t->nubps; i++)
-        if (t->ubps[i].addr == addr)
-            return &t->ubps[i];
-    return NULL;
+    for (int i = 0; i < t->nerrands; i++)
+        if (t->errands[i].from == c)
+            t->errands[i].from = NULL; /* still done; nobody to tell */
 }
 
 /* Drop the temporary breakpoints of the command in progress. */
@@ -332,16 +271,16 @@ static void cancel_mode(struct target *t)
 {
     switch (t->mode) {
     case M_RUN_TO:
-        bp_del(t, t->event_log);
+        breaks_del(&t->br, t->event_log);
         break;
     case M_RUN_TO_RET:
-        bp_del(t, t->ret_addr);
+        breaks_del(&t->br, t->ret_addr);
         break;
     case M_STEP_LINE:
         if (t->sl.call_ret)
-            bp_del(t, t->sl.call_ret);
+            breaks_del(&t->br, t->sl.call_ret);
         for (int i = 0; i < t->sl.naddrs; i++)
-            bp_del(t, t->sl.addrs[i]);
+            breaks_del(&t->br, t->sl.addrs[i]);
         t->sl.call_ret = 0;
         t->sl.naddrs = 0;
         break;
@@ -365,38 +304,32 @@ static const char *qstate_name(enum qemu_state s)
     }
 }
 
+/* A single step is shown as the stop before it until its own stop. */
+static bool shown_running(const struct target *t)
+{
+    return t->doing_errands || (t->running && t->mode != M_STEP);
+}
+
 json_t *target_status(struct target *t)
 {
+    bool stalled = t->qstate == Q_RUNNING && t->stalled;
     json_t *s = json_pack("{s:s, s:s}", "type", "status", "qemu",
-                          qstate_name(t->qstate));
+                          stalled ? "not responding" : qstate_name(t->qstate));
 
     if (!s)
         return NULL;
     if (t->qstate == Q_DEAD || t->qstate == Q_NONE)
         json_object_set_new(s, "message", text_json(t->qmessage));
-    if (t->qstate == Q_RUNNING) {
-        json_object_set_new(s, "guest",
-                            json_string(t->running ? "running" : "stopped"));
-        if (!t->running && t->stop)
+    if (t->qstate == Q_RUNNING && !stalled) {
+        json_object_set_new(s, "guest", json_string(shown_running(t)
+                                                    ? "running" : "stopped"));
+        if (!shown_running(t) && t->stop)
             json_object_set(s, "stop", t->stop);
     }
     if (t->launched && t->qemu.pid > 0)
         json_object_set_new(s, "qemu_pid", json_integer(t->qemu.pid));
-    json_t *bps = json_array();
-    for (int i = 0; i < t->nubps; i++)
-        json_array_append_new(bps, json_string(t->ubps[i].name));
-    json_object_set_new(s, "breakpoints", bps);
-    if (t->watch.on) {
-        json_t *w = json_pack("{s:i, s:o}", "pid", t->watch.pid, "va",
-                              hex32(t->watch.va));
-        if (w && t->watch.pa)
-            json_object_set_new(w, "pa", hex32(t->watch.pa));
-        if (w && t->watch.error[0])
-            json_object_set_new(w, "error", text_json(t->watch.error));
-        json_object_set_new(s, "watch", w);
-    } else {
-        json_object_set_new(s, "watch", json_null());
-    }
+    json_object_set_new(s, "breakpoints", breaks_user_json(&t->br));
+    json_object_set_new(s, "watch", breaks_watch_json(&t->br));
     if (t->mode == M_RUN_TO || t->mode == M_RUN_TO_RET) {
         const char *kind = t->detail;
         json_object_set_new(s, "run_to", json_string(kind));
@@ -406,13 +339,22 @@ json_t *target_status(struct target *t)
     return s;
 }
 
-static void broadcast_status(struct target *t)
+/* Send the status to every client when it differs from the last one sent
+ * (always: also when it does not, as at each reported stop). Every entry
+ * point ends with publish(t, false), so no transition goes unsaid. */
+static void publish(struct target *t, bool always)
 {
     json_t *s = target_status(t);
 
-    if (s)
-        t->hooks.status(t->hooks.ctx, s);
-    json_decref(s);
+    if (!s)
+        return;
+    if (!always && t->published && json_equal(s, t->published)) {
+        json_decref(s);
+        return;
+    }
+    t->hooks.status(t->hooks.ctx, s);
+    json_decref(t->published);
+    t->published = s;
 }
 
 /* ---- snapshots ------------------------------------------------------------ */
@@ -461,44 +403,75 @@ static int read_regs(struct target *t)
 #define RA(t) ((t)->regs[1])
 #define A(t, n) ((t)->regs[10 + (n)])
 
-/* Physical memory inside RAM only. */
-static int read_phys(struct target *t, uint32_t pa, void *buf, size_t len)
-{
-    if (pa < RAM_BASE || len > RAM_SIZE || pa - RAM_BASE > RAM_SIZE - len)
-        return -1;
-    if (rsp_conn_set_phys_mode(t->rsp, true) < 0)
-        return -1;
-    int r = rsp_conn_read_mem(t->rsp, pa, buf, len);
-    if (rsp_conn_set_phys_mode(t->rsp, false) < 0)
-        return -1;
-    return r;
-}
-
 /* ---- resuming --------------------------------------------------------------- */
 
 static void set_running(struct target *t)
 {
-    bool was = t->running;
-
     t->running = true;
+    if (t->mode == M_STEP)
+        return; /* the stop before it stays in sight */
     json_decref(t->stop);
     t->stop = NULL;
-    if (!was)
-        broadcast_status(t);
+    publish(t, false);
 }
 
-/* 1 stopped (stop filled in), 0 running, -1 failed. */
+/* ---- awaiting stops ----------------------------------------------------- */
+
+static void stall_tick(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (!connected(t) || t->stalled)
+        return;
+    t->stalled = true;
+    say("QEMU is not responding: a stop is %d ms late", STALL_MS);
+    publish(t, false);
+}
+
+/* A stop reply is due soon (a step, an interrupt): if it is late, every
+ * client hears that QEMU is not responding until it comes. */
+static void expect_stop(struct target *t)
+{
+    loop_timer_set(&t->stall_timer, STALL_MS, stall_tick, t);
+}
+
+static void stop_arrived(struct target *t)
+{
+    loop_timer_cancel(&t->stall_timer);
+    t->interrupting = false;
+    if (t->stalled)
+        say("QEMU responds again");
+    t->stalled = false;
+}
+
+/* Ask a running guest to stop; the stop comes on the gdbstub socket. */
+static int interrupt(struct target *t)
+{
+    if (t->interrupting)
+        return 0;
+    if (rsp_conn_interrupt(t->rsp) < 0) {
+        rsp_failed(t, "interrupting the guest");
+        return -1;
+    }
+    t->interrupting = true;
+    expect_stop(t);
+    return 0;
+}
+
+/* 1 stopped (stop filled in), 0 running, -1 failed. Nothing waits: the
+ * stop reply is handled when it arrives. */
 static int do_step(struct target *t, struct rsp_stop *stop)
 {
     if (rsp_conn_step(t->rsp) < 0)
         return -1;
     t->running = true;
-    return rsp_conn_wait_stop(t->rsp, SYNC_STOP_MS, stop);
+    expect_stop(t);
+    return rsp_conn_poll_stop(t->rsp, stop);
 }
 
 static int do_continue(struct target *t, struct rsp_stop *stop)
 {
-    if (bp_find(t, PC(t))) {
+    if (breaks_has(&t->br, PC(t))) {
         int r = do_step(t, stop);
         if (r == 0)
             t->continue_after_step = true;
@@ -520,11 +493,6 @@ static int do_continue(struct target *t, struct rsp_stop *stop)
 
 /* ---- deciding what a stop means -------------------------------------------- */
 
-static int proc_root(struct target *t, int pid, uint32_t *root, char *err,
-                     size_t errlen);
-static int translate(struct target *t, uint32_t root, uint32_t va,
-                     uint32_t *pa);
-static void watch_follow(struct target *t);
 
 static bool want_event(struct target *t)
 {
@@ -538,23 +506,6 @@ static const char *kind_name(struct target *t, int kind)
     const char *name = json_string_value(json_array_get(t->kinds, (size_t)kind));
 
     return name ? name : "event";
-}
-
-/* A write watchpoint hit: on the user page while another address space was
- * loaded is not ours. */
-static bool watch_hit_is_ours(struct target *t, uint64_t addr)
-{
-    uint64_t satp;
-    uint32_t root;
-    char err[128];
-
-    if (addr >= t->watch.va && addr < (uint64_t)t->watch.va + PAGE) {
-        if (rsp_conn_read_reg_named(t->rsp, "satp", &satp) < 0 ||
-            proc_root(t, t->watch.pid, &root, err, sizeof err) < 0)
-            return true; /* cannot tell: show it */
-        return (uint32_t)((satp & 0x3fffff) << 12) == root;
-    }
-    return true;
 }
 
 static void where_detail(struct target *t, char *buf, size_t cap)
@@ -574,7 +525,7 @@ static enum action decide_step_line(struct target *t)
     int line;
 
     if (t->sl.call_ret && PC(t) == t->sl.call_ret) {
-        bp_del(t, t->sl.call_ret);
+        breaks_del(&t->br, t->sl.call_ret);
         t->sl.call_ret = 0;
     }
     for (int i = 0; i < t->sl.naddrs; i++)
@@ -591,7 +542,7 @@ static enum action decide_step_line(struct target *t)
     if (strcmp(fn, t->sl.function) != 0) {
         if (RA(t) == t->sl.prev_pc + 4 && !t->sl.call_ret) {
             /* A call: run the callee at full speed. */
-            if (bp_add(t, RA(t)) < 0) {
+            if (breaks_add(&t->br, RA(t)) < 0) {
                 report(t, "step_line", "cannot set a breakpoint");
                 return ACT_DONE;
             }
@@ -611,7 +562,7 @@ static enum action decide_step_line(struct target *t)
                                              STEP_LINE_ADDRS);
         t->sl.naddrs = 0;
         for (int i = 0; i < n; i++) {
-            if (bp_add(t, t->sl.addrs[i]) < 0)
+            if (breaks_add(&t->br, t->sl.addrs[i]) < 0)
                 break;
             t->sl.addrs[t->sl.naddrs++] = t->sl.addrs[i];
         }
@@ -642,18 +593,18 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         rsp_failed(t, "reading the registers");
         return ACT_DONE;
     }
-    const struct user_bp *ub = ubp_at(t, PC(t));
+    const char *ub = breaks_user_at(&t->br, PC(t));
     if (t->pausing) {
         t->pausing = false;
         t->continue_after_step = false;
         cancel_mode(t);
-        if (stop->reason == RSP_REASON_WATCH && t->watch.on &&
-            watch_hit_is_ours(t, stop->watch_addr)) {
+        if (stop->reason == RSP_REASON_WATCH && t->br.watch.on &&
+            breaks_watch_hit(&t->br, stop->watch_addr)) {
             snprintf(detail, sizeof detail, "pid %d va 0x%08" PRIx32,
-                     t->watch.pid, t->watch.va);
+                     t->br.watch.pid, t->br.watch.va);
             report(t, "watchpoint", detail);
         } else if (ub && stop->signal != SIGINT_NUM) {
-            report(t, "breakpoint", ub->name);
+            report(t, "breakpoint", ub);
         } else {
             report(t, "pause", NULL);
         }
@@ -664,26 +615,26 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         if (stop->reason != RSP_REASON_WATCH && stop->signal != SIGINT_NUM)
             return ACT_CONTINUE;
     }
-    if (stop->reason == RSP_REASON_WATCH && t->watch.on) {
-        if (!watch_hit_is_ours(t, stop->watch_addr))
+    if (stop->reason == RSP_REASON_WATCH && t->br.watch.on) {
+        if (!breaks_watch_hit(&t->br, stop->watch_addr))
             return t->mode == M_STEP || t->mode == M_STEP_LINE ? ACT_STEP
                                                                : ACT_CONTINUE;
         cancel_mode(t);
         snprintf(detail, sizeof detail, "pid %d va 0x%08" PRIx32 " (write at 0x%08" PRIx64 ")",
-                 t->watch.pid, t->watch.va, stop->watch_addr);
+                 t->br.watch.pid, t->br.watch.va, stop->watch_addr);
         report(t, "watchpoint", detail);
         return ACT_DONE;
     }
-    if (t->mode == M_RUN_TO && PC(t) == t->event_log && !ubp_at(t, PC(t))) {
+    if (t->mode == M_RUN_TO && PC(t) == t->event_log && !breaks_user_at(&t->br, PC(t))) {
         if (!want_event(t))
             return ACT_CONTINUE;
         snprintf(t->detail, sizeof t->detail, "%s", kind_name(t, t->want_kind));
-        if (bp_add(t, RA(t)) < 0) {
+        if (breaks_add(&t->br, RA(t)) < 0) {
             cancel_mode(t);
             report(t, "event", t->detail);
             return ACT_DONE;
         }
-        bp_del(t, t->event_log);
+        breaks_del(&t->br, t->event_log);
         t->ret_addr = RA(t);
         t->mode = M_RUN_TO_RET;
         return ACT_CONTINUE;
@@ -695,7 +646,7 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         return ACT_DONE;
     }
     if (ub && stop->signal != SIGINT_NUM && t->mode != M_STEP) {
-        snprintf(detail, sizeof detail, "%s", ub->name);
+        snprintf(detail, sizeof detail, "%s", ub);
         cancel_mode(t);
         report(t, "breakpoint", detail);
         return ACT_DONE;
@@ -731,6 +682,7 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
 static void drive(struct target *t, struct rsp_stop *stop)
 {
     for (int i = 0; i < DRIVE_MAX; i++) {
+        stop_arrived(t); /* it may have been in when the resume returned */
         enum action a = decide(t, stop);
         if (a == ACT_DONE || !connected(t))
             return;
@@ -744,8 +696,11 @@ static void drive(struct target *t, struct rsp_stop *stop)
             return;
         }
     }
+    const char *reason = t->mode == M_STEP_LINE ? "step_line"
+                         : t->mode == M_STEP   ? "step"
+                                               : "event";
     cancel_mode(t);
-    report(t, "step_line", "gave up after too many steps");
+    report(t, reason, "gave up after too many hidden stops");
 }
 
 /* ---- reporting a stop -------------------------------------------------------- */
@@ -765,14 +720,13 @@ static void report(struct target *t, const char *reason, const char *detail)
         json_object_set_new(t->stop, "file", text_json(file));
         json_object_set_new(t->stop, "line", json_integer(line));
     }
-    if (t->watch.on)
-        watch_follow(t);
+    breaks_watch_follow(&t->br);
     if (!connected(t))
         return;
     /* An exited guest has nothing left to read. */
     if (strcmp(reason, "exited") != 0)
         take_snapshot(t);
-    broadcast_status(t);
+    publish(t, true);
     if (strcmp(reason, "exited") != 0)
         broadcast_snapshot(t);
     json_t *extra = json_pack("{s:O}", "stop", t->stop);
@@ -782,9 +736,81 @@ static void report(struct target *t, const char *reason, const char *detail)
 
 /* ---- the gdbstub socket -------------------------------------------------------- */
 
-static void on_rsp(void *ctx, int what)
+static void carry_out(struct target *t, const struct command *cmd,
+                      struct client *from);
+static void run(struct target *t);
+
+/* Answer every errand with an error: the guest went away. */
+static void errands_fail(struct target *t, const char *why)
 {
-    struct target *t = ctx;
+    int n = t->nerrands;
+
+    t->nerrands = 0;
+    for (int i = 0; i < n; i++) {
+        reply_to(t, t->errands[i].from,
+                 control_reply_error(t->errands[i].cmd.id, "%s", why));
+        command_clear(&t->errands[i].cmd);
+    }
+}
+
+static void errand_add(struct target *t, const struct command *cmd,
+                       struct client *from)
+{
+    if (t->nerrands == MAX_WAITERS) {
+        reply_to(t, from, control_reply_error(cmd->id, "too many commands "
+                                              "waiting"));
+        return;
+    }
+    struct errand *e = &t->errands[t->nerrands++];
+    e->cmd = *cmd;
+    if (e->cmd.id)
+        json_incref(e->cmd.id);
+    e->from = from;
+    interrupt(t);
+}
+
+/* A stop arrived. Errands are done first (the guest is stopped now); an
+ * interrupt nobody wants to see (an errand's, or one that crossed a stop
+ * of the guest's own) lets the guest go on unseen. */
+static void on_stop(struct target *t, struct rsp_stop *stop)
+{
+    bool plain_sigint = stop->kind == RSP_STOP_SIGNAL &&
+                        stop->signal == SIGINT_NUM &&
+                        stop->reason == RSP_REASON_NONE;
+
+    stop_arrived(t);
+    if (t->nerrands > 0) {
+        t->running = false;
+        if (read_regs(t) < 0) {
+            rsp_failed(t, "reading the registers");
+            return;
+        }
+        t->doing_errands = plain_sigint && !t->pausing;
+        while (t->nerrands > 0 && connected(t)) {
+            struct errand e = t->errands[0];
+            memmove(t->errands, t->errands + 1,
+                    (size_t)--t->nerrands * sizeof t->errands[0]);
+            carry_out(t, &e.cmd, e.from);
+            command_clear(&e.cmd);
+        }
+        t->doing_errands = false;
+        if (!connected(t))
+            return;
+    }
+    if (plain_sigint && !t->pausing) {
+        t->running = false;
+        if (read_regs(t) < 0) {
+            rsp_failed(t, "reading the registers");
+            return;
+        }
+        run(t);
+        return;
+    }
+    drive(t, stop);
+}
+
+static void rsp_readable(struct target *t, int what)
+{
     struct rsp_stop stop;
 
     if (!t->rsp)
@@ -808,160 +834,43 @@ static void on_rsp(void *ctx, int what)
     if (r < 0)
         rsp_failed(t, "waiting for the guest to stop");
     else if (r == 1)
-        drive(t, &stop);
+        on_stop(t, &stop);
 }
 
-/* Stop the guest for a moment to do fn; it goes on afterwards (unless it
- * stopped for a reason of its own meanwhile, which is then reported).
- * fn's return value, or -1 when the guest could not be stopped. */
-static int with_stopped(struct target *t, int (*fn)(struct target *, void *),
-                        void *arg)
+static void on_rsp(void *ctx, int what)
 {
-    struct rsp_stop stop;
+    struct target *t = ctx;
 
-    if (!t->running)
-        return fn(t, arg);
-    if (rsp_conn_interrupt(t->rsp) < 0) {
-        rsp_failed(t, "interrupting the guest");
-        return -1;
-    }
-    int r = rsp_conn_wait_stop(t->rsp, RSP_TIMEOUT_MS, &stop);
-    if (r <= 0) {
-        if (r == 0)
-            mark_dead(t, "the guest did not stop when interrupted");
-        else
-            rsp_failed(t, "interrupting the guest");
-        return -1;
-    }
-    t->running = false;
-    if (read_regs(t) < 0) {
-        rsp_failed(t, "reading the registers");
-        return -1;
-    }
-    int result = fn(t, arg);
-    if (!connected(t))
-        return result;
-    if (stop.kind == RSP_STOP_SIGNAL && stop.signal == SIGINT_NUM &&
-        stop.reason == RSP_REASON_NONE) {
-        int c = do_continue(t, &stop);
-        if (c < 0)
-            rsp_failed(t, "resuming the guest");
-        else if (c == 1)
-            drive(t, &stop);
-        else
-            t->running = true;
-    } else {
-        drive(t, &stop);
-    }
-    return result;
+    rsp_readable(t, what);
+    publish(t, false);
 }
 
 /* ---- the console ------------------------------------------------------------------ */
 
-static void console_flush(void *ctx)
+static void console_output(void *ctx, const char *text, size_t len)
 {
     struct target *t = ctx;
 
-    t->flush_pending = false;
-    if (t->con_text_len > 0)
-        t->hooks.console(t->hooks.ctx, t->con_text, t->con_text_len);
-    t->con_text_len = 0;
+    t->hooks.console(t->hooks.ctx, text, len);
 }
 
-static void console_close(struct target *t)
-{
-    loop_unwatch(t->console_w);
-    t->console_w = NULL;
-    if (t->console_fd >= 0)
-        close(t->console_fd);
-    t->console_fd = -1;
-    console_flush(t);
-    loop_timer_cancel(&t->flush_timer);
-    t->flush_pending = false;
-    t->carry.len = 0;
-    t->con_in_len = 0;
-}
-
-static void console_send_input(struct target *t)
-{
-    while (t->con_in_len > 0 && t->console_fd >= 0) {
-        ssize_t n = write(t->console_fd, t->con_in, t->con_in_len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            loop_want_write(t->console_w);
-            return;
-        }
-        if (n < 0) {
-            say("console write: %s", strerror(errno));
-            t->con_in_len = 0;
-            return;
-        }
-        memmove(t->con_in, t->con_in + n, t->con_in_len - (size_t)n);
-        t->con_in_len -= (size_t)n;
-    }
-}
-
-static void on_console(void *ctx, int what)
+static void console_closed(void *ctx)
 {
     struct target *t = ctx;
-    uint8_t buf[CONSOLE_CHUNK];
 
-    if (what & LOOP_HUP) {
-        t->console_w = NULL;
-        console_close(t);
-        if (t->launched)
-            mark_dead(t, "QEMU closed the serial console");
-        return;
-    }
-    if (what & LOOP_WRITE)
-        console_send_input(t);
-    if (!(what & LOOP_READ))
-        return;
-    /* At most a few chunks per turn, so one chatty guest cannot starve the
-     * web clients. */
-    for (int i = 0; i < 4 && t->console_fd >= 0; i++) {
-        ssize_t n = read(t->console_fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        if (n <= 0) {
-            console_close(t);
-            if (t->launched)
-                mark_dead(t, "QEMU closed the serial console");
-            return;
-        }
-        if (t->con_text_len + UTF8_CLEAN_CAP((size_t)n) > sizeof t->con_text)
-            console_flush(t);
-        t->con_text_len += utf8_clean(&t->carry, buf, (size_t)n,
-                                      t->con_text + t->con_text_len);
-        if (t->con_text_len >= CONSOLE_CHUNK)
-            console_flush(t);
-    }
-    if (t->con_text_len > 0 && !t->flush_pending) {
-        t->flush_pending = true;
-        loop_timer_set(&t->flush_timer, CONSOLE_FLUSH_MS, console_flush, t);
-    }
+    if (t->launched)
+        mark_dead(t, "QEMU closed the serial console");
 }
 
 int target_console_write(struct target *t, const char *data, size_t len,
                          char *err, size_t errlen)
 {
-    if (t->console_fd < 0) {
+    if (!serial_connected(&t->serial)) {
         snprintf(err, errlen, "the console is not connected%s",
                  t->launched ? "" : " (start with --console HOST:PORT)");
         return -1;
     }
-    if (len > sizeof t->con_in - t->con_in_len) {
-        snprintf(err, errlen, "the console is not taking input (%zu bytes "
-                 "waiting)", t->con_in_len);
-        return -1;
-    }
-    memcpy(t->con_in + t->con_in_len, data, len);
-    t->con_in_len += len;
-    console_send_input(t);
-    return 0;
+    return serial_write(&t->serial, data, len, err, errlen);
 }
 
 /* ---- QEMU's life --------------------------------------------------------------------- */
@@ -972,14 +881,16 @@ static void disconnect(struct target *t)
     t->rsp_w = NULL;
     rsp_conn_close(t->rsp);
     t->rsp = NULL;
-    console_close(t);
+    serial_close(&t->serial);
+    errands_fail(t, "QEMU went away before this could be done");
+    loop_timer_cancel(&t->stall_timer);
+    t->stalled = false;
+    t->interrupting = false;
     t->running = false;
     t->continue_after_step = false;
     t->pausing = false;
     t->mode = M_FREE;
-    t->nbps = 0;
-    t->nubps = 0;
-    memset(&t->watch, 0, sizeof t->watch);
+    breaks_reset(&t->br, NULL, t->km);
     json_decref(t->stop);
     t->stop = NULL;
 }
@@ -990,17 +901,15 @@ static void mark_dead(struct target *t, const char *why)
 
     if (t->qstate == Q_DEAD)
         return;
-    if (t->launched) {
-        /* Give a dying QEMU a moment, so the message says how it ended. */
-        for (int i = 0; i < 50 && t->qemu.pid > 0; i++) {
-            if (qemu_reap(&t->qemu, reaped, sizeof reaped)) {
-                why = reaped;
-                break;
-            }
-            usleep(10000);
+    if (t->launched && t->qemu.pid > 0) {
+        if (qemu_reap(&t->qemu, reaped, sizeof reaped)) {
+            why = reaped;
+        } else {
+            /* Its sockets closed first: give it a moment to end by
+             * itself, so the message can say how it ended. */
+            t->death_ticks = 0;
+            loop_timer_set(&t->death_timer, DEATH_EVERY_MS, death_tick, t);
         }
-        if (t->qemu.pid > 0)
-            qemu_kill(&t->qemu);
     }
     snprintf(t->qmessage, sizeof t->qmessage, "%s", why);
     say("QEMU is dead: %s", why);
@@ -1009,11 +918,31 @@ static void mark_dead(struct target *t, const char *why)
     loop_timer_cancel(&t->connect_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, why, NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, why, NULL);
-    broadcast_status(t);
+    publish(t, false);
     if (!t->start_reported) {
         t->start_reported = true;
         t->hooks.started(t->hooks.ctx, false, why);
     }
+}
+
+static void death_tick(void *ctx)
+{
+    struct target *t = ctx;
+    char why[512];
+
+    if (t->qstate != Q_DEAD || t->qemu.pid <= 0)
+        return;
+    if (qemu_reap(&t->qemu, why, sizeof why)) {
+        snprintf(t->qmessage, sizeof t->qmessage, "%s", why);
+        say("QEMU ended: %s", why);
+        publish(t, false);
+        return;
+    }
+    if (++t->death_ticks >= DEATH_TICKS) {
+        qemu_kill(&t->qemu);
+        return;
+    }
+    loop_timer_set(&t->death_timer, DEATH_EVERY_MS, death_tick, t);
 }
 
 static void reap_tick(void *ctx)
@@ -1031,10 +960,9 @@ static void attached(struct target *t)
 {
     struct rsp_stop stop;
 
+    breaks_reset(&t->br, t->rsp, t->km);
     t->rsp_w = loop_watch(rsp_conn_fd(t->rsp), on_rsp, t);
-    if (t->console_fd >= 0)
-        t->console_w = loop_watch(t->console_fd, on_console, t);
-    if (!t->rsp_w || (t->console_fd >= 0 && !t->console_w)) {
+    if (!t->rsp_w || serial_watch(&t->serial) < 0) {
         mark_dead(t, "cannot watch the gdbstub or console socket");
         return;
     }
@@ -1076,9 +1004,12 @@ static void connect_tick(void *ctx)
         mark_dead(t, why);
         return;
     }
-    if (t->console_fd < 0)
-        t->console_fd = qemu_connect_console(&t->qemu, err, sizeof err);
-    if (t->console_fd >= 0) {
+    if (!serial_connected(&t->serial)) {
+        int fd = qemu_connect_console(&t->qemu, err, sizeof err);
+        if (fd >= 0)
+            serial_adopt(&t->serial, fd);
+    }
+    if (serial_connected(&t->serial)) {
         snprintf(port, sizeof port, "%d", t->qemu.gdb_port);
         t->rsp = rsp_conn_open("127.0.0.1", port, RSP_TIMEOUT_MS, err,
                                sizeof err);
@@ -1105,8 +1036,7 @@ void target_start(struct target *t)
     t->latest = NULL;
     t->snap_error[0] = '\0';
     t->qmessage[0] = '\0';
-    t->console_fd = -1;
-    t->carry.len = 0;
+    serial_close(&t->serial);
     t->connect_tries = 0;
     t->qstate = Q_STARTING;
     if (t->cfg.attach) {
@@ -1120,11 +1050,12 @@ void target_start(struct target *t)
         memcpy(host, t->cfg.attach, hl);
         host[hl] = '\0';
         if (t->cfg.console) {
-            t->console_fd = net_connect(t->cfg.console, err, sizeof err);
-            if (t->console_fd < 0) {
+            int fd = net_connect(t->cfg.console, err, sizeof err);
+            if (fd < 0) {
                 mark_dead(t, err);
                 return;
             }
+            serial_adopt(&t->serial, fd);
         }
         t->rsp = rsp_conn_open(host, colon + 1, RSP_TIMEOUT_MS, err,
                                sizeof err);
@@ -1140,7 +1071,7 @@ void target_start(struct target *t)
         mark_dead(t, err);
         return;
     }
-    broadcast_status(t);
+    publish(t, false);
     loop_timer_set(&t->connect_timer, CONNECT_EVERY_MS, connect_tick, t);
 }
 
@@ -1159,120 +1090,11 @@ static void restart(struct target *t, struct client *from, const json_t *id)
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "QEMU restarted", NULL);
     disconnect(t);
     t->hooks.console(t->hooks.ctx, note, sizeof note - 1);
+    loop_timer_cancel(&t->death_timer);
     qemu_kill(&t->qemu);
     t->qstate = Q_NONE;
     wait_add(t, t->start_waiters, &t->nstart_waiters, from, id);
     target_start(t);
-}
-
-/* ---- the process table (watch) ---------------------------------------------------- */
-
-/* Where proc[] and its fields are, from the decoders' layout. */
-static int proc_layout(struct target *t, const struct kernel_layout **out,
-                       char *err, size_t errlen)
-{
-    const struct kernel_layout *kl = kernel_model_layout(t->km);
-
-    if (!kl || kl->proc_size == 0 || kl->nproc == 0 || kl->nproc > 4096 ||
-        kl->p_pid + 4 > kl->proc_size || kl->p_state + 4 > kl->proc_size ||
-        kl->p_pagetable + 4 > kl->proc_size) {
-        snprintf(err, errlen, "no usable layout of struct proc");
-        return -1;
-    }
-    *out = kl;
-    return 0;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-/* The root page table of a live process. */
-static int proc_root(struct target *t, int pid, uint32_t *root, char *err,
-                     size_t errlen)
-{
-    const struct kernel_layout *kl;
-
-    if (proc_layout(t, &kl, err, errlen) < 0)
-        return -1;
-    size_t len = (size_t)kl->proc_size * kl->nproc;
-    uint8_t *buf = malloc(len);
-    if (!buf || read_phys(t, kl->proc_addr, buf, len) < 0) {
-        free(buf);
-        snprintf(err, errlen, "cannot read the process table");
-        return -1;
-    }
-    int found = -1;
-    for (uint32_t i = 0; i < kl->nproc && found < 0; i++) {
-        const uint8_t *p = buf + (size_t)i * kl->proc_size;
-        if (le32(p + kl->p_state) != 0 && (int)le32(p + kl->p_pid) == pid) {
-            *root = le32(p + kl->p_pagetable);
-            found = 0;
-        }
-    }
-    free(buf);
-    if (found < 0)
-        snprintf(err, errlen, "no process %d", pid);
-    return found;
-}
-
-/* Sv32, two reads, nothing followed outside RAM. 0 or -1. */
-static int translate(struct target *t, uint32_t root, uint32_t va, uint32_t *pa)
-{
-    uint8_t b[4];
-    uint32_t pte;
-
-    if (read_phys(t, root + 4 * (va >> 22), b, 4) < 0)
-        return -1;
-    pte = le32(b);
-    if (!(pte & 1))
-        return -1;
-    if (pte & 0xe) { /* a superpage */
-        *pa = ((pte >> 10) << 12) + (va & 0x3ff000);
-        return 0;
-    }
-    if (read_phys(t, ((pte >> 10) << 12) + 4 * ((va >> 12) & 0x3ff), b, 4) < 0)
-        return -1;
-    pte = le32(b);
-    if (!(pte & 1) || !(pte & 0xe) || !(pte & 0x10))
-        return -1;
-    *pa = (pte >> 10) << 12;
-    return 0;
-}
-
-/* After a stop: the page may have a new frame (a COW fault gives the
- * faulting process its own copy); the physical watchpoint follows it. */
-static void watch_follow(struct target *t)
-{
-    uint32_t root, pa;
-    char err[128];
-
-    if (proc_root(t, t->watch.pid, &root, err, sizeof err) < 0 ||
-        translate(t, root, t->watch.va, &pa) < 0) {
-        if (!t->watch.error[0])
-            snprintf(t->watch.error, sizeof t->watch.error, "%s",
-                     err[0] ? err : "the page is not mapped any more");
-        return;
-    }
-    t->watch.error[0] = '\0';
-    if (pa == t->watch.pa && t->watch.pa_set)
-        return;
-    if (t->watch.pa_set)
-        rsp_conn_remove(t->rsp, RSP_WATCH_WRITE, t->watch.pa, PAGE);
-    t->watch.pa = pa;
-    t->watch.pa_set = rsp_conn_insert(t->rsp, RSP_WATCH_WRITE, pa, PAGE) == 0;
-}
-
-static void watch_clear(struct target *t)
-{
-    if (!t->watch.on)
-        return;
-    rsp_conn_remove(t->rsp, RSP_WATCH_WRITE, t->watch.va, PAGE);
-    if (t->watch.pa_set)
-        rsp_conn_remove(t->rsp, RSP_WATCH_WRITE, t->watch.pa, PAGE);
-    memset(&t->watch, 0, sizeof t->watch);
 }
 
 /* ---- commands ------------------------------------------------------------------------- */
@@ -1283,96 +1105,41 @@ struct job {
     json_t *extra;
 };
 
-static int job_break(struct target *t, void *arg)
+static int job_break(struct target *t, struct job *j)
 {
-    struct job *j = arg;
     const struct command *c = j->cmd;
 
-    if (c->kind == CMD_BREAK) {
-        if (ubp_at(t, c->addr))
-            return 0;
-        if (t->nubps == MAX_USER_BPS) {
-            snprintf(j->err, sizeof j->err, "at most %d breakpoints",
-                     MAX_USER_BPS);
-            return -1;
-        }
-        if (bp_add(t, c->addr) < 0) {
-            snprintf(j->err, sizeof j->err, "cannot set the breakpoint: %s",
-                     rsp_conn_error(t->rsp));
-            return -1;
-        }
-        t->ubps[t->nubps].addr = c->addr;
-        snprintf(t->ubps[t->nubps].name, sizeof t->ubps[0].name, "%s",
-                 c->function);
-        t->nubps++;
-        return 0;
-    }
-    for (int i = 0; i < t->nubps; i++)
-        if (t->ubps[i].addr == c->addr) {
-            bp_del(t, c->addr);
-            t->ubps[i] = t->ubps[--t->nubps];
-            return 0;
-        }
-    snprintf(j->err, sizeof j->err, "no breakpoint at %s", c->function);
-    return -1;
+    if (c->kind == CMD_BREAK)
+        return breaks_user_set(&t->br, c->addr, c->function, j->err,
+                               sizeof j->err);
+    return breaks_user_clear(&t->br, c->addr, c->function, j->err,
+                             sizeof j->err);
 }
 
-/* Watch writes to a user page of a process. QEMU's watchpoints are on
- * virtual addresses, and the page is written two ways: by the process
- * itself through its user address (while its page table is loaded; a hit
- * while another process's table is loaded is ignored), and by the kernel
- * through the direct map, where the virtual address is the frame's
- * physical address (copyout(), the COW copy). So there are two: one on the
- * user page, one on the frame; the second moves when the page gets a new
- * frame (checked at every stop). */
-static int job_watch(struct target *t, void *arg)
+static int job_watch(struct target *t, struct job *j)
 {
-    struct job *j = arg;
     const struct command *c = j->cmd;
-    uint32_t root, pa, va = c->va & ~(PAGE - 1);
+    uint32_t pa;
 
     if (c->kind == CMD_UNWATCH) {
-        watch_clear(t);
+        breaks_unwatch(&t->br);
         return 0;
     }
-    if (proc_root(t, c->pid, &root, j->err, sizeof j->err) < 0)
+    if (breaks_watch(&t->br, c->pid, c->va, &pa, j->err, sizeof j->err) < 0)
         return -1;
-    if (translate(t, root, va, &pa) < 0) {
-        snprintf(j->err, sizeof j->err, "0x%08" PRIx32 " is not mapped in "
-                 "process %d", c->va, c->pid);
-        return -1;
-    }
-    watch_clear(t);
-    if (rsp_conn_insert(t->rsp, RSP_WATCH_WRITE, va, PAGE) < 0) {
-        snprintf(j->err, sizeof j->err, "cannot set the watchpoint: %s",
-                 rsp_conn_error(t->rsp));
-        return -1;
-    }
-    t->watch.on = true;
-    t->watch.pid = c->pid;
-    t->watch.va = va;
-    t->watch.pa = pa;
-    t->watch.pa_set = rsp_conn_insert(t->rsp, RSP_WATCH_WRITE, pa, PAGE) == 0;
     j->extra = json_pack("{s:o}", "pa", hex32(pa));
     return 0;
 }
 
-static int job_snapshot(struct target *t, void *arg)
+static int job_run_to(struct target *t, struct job *j)
 {
-    (void)arg;
-    return take_snapshot(t);
-}
-
-static int job_run_to(struct target *t, void *arg)
-{
-    struct job *j = arg;
 
     cancel_mode(t);
     if (!t->event_log) {
         snprintf(j->err, sizeof j->err, "the kernel has no event_log()");
         return -1;
     }
-    if (bp_add(t, t->event_log) < 0) {
+    if (breaks_add(&t->br, t->event_log) < 0) {
         snprintf(j->err, sizeof j->err, "cannot set a breakpoint at "
                  "event_log: %s", rsp_conn_error(t->rsp));
         return -1;
@@ -1410,10 +1177,52 @@ static void step(struct target *t)
     resume(t, do_step, "stepping");
 }
 
-void target_command(struct target *t, struct command *cmd, struct client *from)
+/* Snapshot, break, unbreak, watch, unwatch or run_to, with the guest
+ * stopped; the reply goes to from. */
+static void carry_out(struct target *t, const struct command *cmd,
+                      struct client *from)
+{
+    struct job job = {.cmd = cmd};
+    int r;
+
+    switch (cmd->kind) {
+    case CMD_SNAPSHOT:
+        r = take_snapshot(t);
+        if (r == 0)
+            broadcast_snapshot(t);
+        else
+            snprintf(job.err, sizeof job.err, "snapshot failed: %.200s",
+                     t->snap_error);
+        break;
+    case CMD_BREAK:
+    case CMD_UNBREAK:
+        r = job_break(t, &job);
+        break;
+    case CMD_WATCH:
+    case CMD_UNWATCH:
+        r = job_watch(t, &job);
+        break;
+    case CMD_RUN_TO:
+        r = job_run_to(t, &job);
+        break;
+    default:
+        r = -1;
+        snprintf(job.err, sizeof job.err, "not implemented");
+        break;
+    }
+    publish(t, false);
+    json_t *reply = r < 0 ? control_reply_error(cmd->id, "%s", job.err[0]
+                                                ? job.err : "QEMU is gone")
+                          : control_reply_ok(cmd->id);
+    if (reply && job.extra)
+        json_object_update(reply, job.extra);
+    json_decref(job.extra);
+    reply_to(t, from, reply);
+}
+
+static void command_run(struct target *t, struct command *cmd, struct client *from)
 {
     const json_t *id = cmd->id;
-    struct job job = {.cmd = cmd};
 
     if (cmd->kind == CMD_RESTART) {
         restart(t, from, id);
@@ -1425,38 +1234,37 @@ void target_command(struct target *t, struct command *cmd, struct client *from)
                  t->qmessage));
         return;
     }
+    if (cmd->kind == CMD_SNAPSHOT && t->latest &&
+        (!t->running || loop_now_ms() - t->latest_ms < LIVE_SNAPSHOT_MIN_MS)) {
+        t->hooks.unicast(t->hooks.ctx, from, t->latest);
+        reply_to(t, from, control_reply_ok(id));
+        return;
+    }
+    if (t->stalled && !t->running && cmd->kind != CMD_PAUSE) {
+        /* Whatever it needs would wait on QEMU. */
+        reply_to(t, from, control_reply_error(id, "QEMU is not responding"));
+        return;
+    }
     switch (cmd->kind) {
     case CMD_SNAPSHOT:
-        if (!t->running && t->latest) {
-            t->hooks.unicast(t->hooks.ctx, from, t->latest);
-            reply_to(t, from, control_reply_ok(id));
-            return;
-        }
-        if (!t->running ||
-            loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS) {
-            if (with_stopped(t, job_snapshot, &job) < 0) {
-                reply_to(t, from, control_reply_error(id, "snapshot failed: %s",
-                         t->snap_error[0] ? t->snap_error : "QEMU is gone"));
-                return;
-            }
-            broadcast_snapshot(t);
-        } else if (t->latest) {
-            t->hooks.unicast(t->hooks.ctx, from, t->latest);
-        }
-        reply_to(t, from, control_reply_ok(id));
+    case CMD_BREAK:
+    case CMD_UNBREAK:
+    case CMD_WATCH:
+    case CMD_UNWATCH:
+        if (t->running)
+            errand_add(t, cmd, from);
+        else
+            carry_out(t, cmd, from);
         return;
     case CMD_PAUSE:
         if (!t->running) {
             reply_to(t, from, control_reply_ok(id));
             return;
         }
-        if (!t->pausing) {
-            t->pausing = true;
-            if (rsp_conn_interrupt(t->rsp) < 0) {
-                rsp_failed(t, "interrupting the guest");
-                reply_to(t, from, control_reply_error(id, "cannot interrupt"));
-                return;
-            }
+        t->pausing = true;
+        if (interrupt(t) < 0) {
+            reply_to(t, from, control_reply_error(id, "cannot interrupt"));
+            return;
         }
         wait_add(t, t->stop_waiters, &t->nstop_waiters, from, id);
         return;
@@ -1494,52 +1302,29 @@ void target_command(struct target *t, struct command *cmd, struct client *from)
         wait_add(t, t->stop_waiters, &t->nstop_waiters, from, id);
         step(t);
         return;
-    case CMD_BREAK:
-    case CMD_UNBREAK:
-        if (with_stopped(t, job_break, &job) < 0) {
-            reply_to(t, from, control_reply_error(id, "%s",
-                     job.err[0] ? job.err : "QEMU is gone"));
-            return;
-        }
-        broadcast_status(t);
-        reply_to(t, from, control_reply_ok(id));
-        return;
-    case CMD_WATCH:
-    case CMD_UNWATCH:
-        if (with_stopped(t, job_watch, &job) < 0) {
-            reply_to(t, from, control_reply_error(id, "%s",
-                     job.err[0] ? job.err : "QEMU is gone"));
-            return;
-        }
-        broadcast_status(t);
-        json_t *r = control_reply_ok(id);
-        if (r && job.extra)
-            json_object_update(r, job.extra);
-        json_decref(job.extra);
-        reply_to(t, from, r);
-        return;
     case CMD_RUN_TO:
         if (t->running) {
-            if (with_stopped(t, job_run_to, &job) < 0) {
-                reply_to(t, from, control_reply_error(id, "%s",
-                         job.err[0] ? job.err : "QEMU is gone"));
-                return;
-            }
-            if (connected(t))
-                broadcast_status(t);
-        } else {
-            if (job_run_to(t, &job) < 0) {
-                reply_to(t, from, control_reply_error(id, "%s", job.err));
-                return;
-            }
-            run(t);
+            errand_add(t, cmd, from);
+            return;
         }
+        struct job job = {.cmd = cmd};
+        if (job_run_to(t, &job) < 0) {
+            reply_to(t, from, control_reply_error(id, "%s", job.err));
+            return;
+        }
+        run(t);
         reply_to(t, from, control_reply_ok(id));
         return;
     default:
         reply_to(t, from, control_reply_error(id, "not implemented"));
         return;
     }
+}
+
+void target_command(struct target *t, struct command *cmd, struct client *from)
+{
+    command_run(t, cmd, from);
+    publish(t, false);
 }
 
 json_t *target_latest(struct target *t)
@@ -1549,24 +1334,25 @@ json_t *target_latest(struct target *t)
 
 json_t *target_snapshot(struct target *t, char *err, size_t errlen)
 {
-    struct job job = {0};
-
-    if (!connected(t)) {
-        if (t->latest)
-            return json_incref(t->latest);
-        snprintf(err, errlen, "QEMU is %s", qstate_name(t->qstate));
-        return NULL;
+    if (connected(t) && !t->stalled && !t->latest && !t->running) {
+        if (take_snapshot(t) == 0)
+            broadcast_snapshot(t);
     }
-    if (!t->latest ||
-        (t->running && loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {
-        if (with_stopped(t, job_snapshot, &job) < 0 || !t->latest) {
-            snprintf(err, errlen, "snapshot failed: %s",
-                     t->snap_error[0] ? t->snap_error : "QEMU is gone");
-            return NULL;
-        }
-        broadcast_snapshot(t);
+    if (connected(t) && t->running && !t->stalled &&
+        (!t->latest || loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {
+        /* Nothing waits here: a fresh one follows for every client. */
+        struct command cmd = {.kind = CMD_SNAPSHOT};
+        bool queued = false;
+        for (int i = 0; i < t->nerrands; i++)
+            queued |= t->errands[i].cmd.kind == CMD_SNAPSHOT;
+        if (!queued)
+            errand_add(t, &cmd, NULL);
     }
-    return json_incref(t->latest);
+    if (t->latest)
+        return json_incref(t->latest);
+    snprintf(err, errlen, "no snapshot yet%s%s", t->snap_error[0] ? ": " : "",
+             t->snap_error);
+    return NULL;
 }
 
 /* ---- life of the module ----------------------------------------------------------------- */
@@ -1583,7 +1369,8 @@ struct target *target_new(const struct target_config *cfg,
     t->cfg = *cfg;
     t->hooks = *hooks;
     t->km = km;
-    t->console_fd = -1;
+    serial_init(&t->serial, console_output, console_closed, t);
+    breaks_reset(&t->br, NULL, km);
     t->launched = cfg->attach == NULL;
     t->snap = snapshotter_new(km);
     t->event_log = kernel_model_symbol(km, "event_log");
@@ -1610,12 +1397,14 @@ void target_free(struct target *t)
         return;
     loop_timer_cancel(&t->reap_timer);
     loop_timer_cancel(&t->connect_timer);
+    loop_timer_cancel(&t->death_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "shutting down", NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, "shutting down", NULL);
     disconnect(t);
     if (t->launched)
         qemu_cleanup(&t->qemu);
     json_decref(t->latest);
+    json_decref(t->published);
     snapshotter_free(t->snap);
     json_decref(t->kinds);
     free(t);

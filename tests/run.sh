@@ -12,7 +12,7 @@
 # Environment: BUILD (default build), UNIT_TIMEOUT (s, per binary, default 300),
 #              INTEGRATION_TIMEOUT (s, the whole integration run, default 840),
 #              INSPECTOR_TIMEOUT (s, the whole inspector run, default 600),
-#              WEB_TIMEOUT (s, the whole page run, default 300).
+#              WEB_TIMEOUT (s, the whole page run, default 720).
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
@@ -109,7 +109,7 @@ run_suite() {
 PYTHON=python3
 [[ -x /usr/bin/python3 ]] && PYTHON=/usr/bin/python3   # Debian's, standard library only
 INSPECTOR_TIMEOUT=${INSPECTOR_TIMEOUT:-600}
-WEB_TIMEOUT=${WEB_TIMEOUT:-300}
+WEB_TIMEOUT=${WEB_TIMEOUT:-720}
 
 # QEMU integration tests; run.py ends with "integration totals: passed=N failed=N".
 run_suite integration "$INTEGRATION_TIMEOUT" \

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+from glassbox import machine_args  # noqa: E402  (scripts/qemu.args)
 BUILD = ROOT / os.environ.get("BUILD", "build")
 KERNEL = BUILD / "kernel" / "kernel.elf"
 BENCH = BUILD / "tests" / "snapshot-bench"
@@ -34,12 +36,8 @@ def boot_with_processes(disk, port, commands=("sleep 1000000 &",) * BACKGROUND_S
     """QEMU on disk with its GDB stub on port, booted to the shell, which
     has been given commands (by default: 14 background sleeps)."""
     qemu = subprocess.Popen(
-        ["qemu-system-riscv32", "-machine", "virt", "-bios", "none", "-smp", "1", "-m", "128M",
-         "-nographic", "-monitor", "none", "-serial", "stdio", "-kernel", str(KERNEL),
-         "-global", "virtio-mmio.force-legacy=false",
-         "-drive", f"file={disk},if=none,format=raw,id=hd0",
-         "-device", "virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0",
-         "-gdb", f"tcp:127.0.0.1:{port}"],
+        ["qemu-system-riscv32", *machine_args(KERNEL, disk),
+         "-monitor", "none", "-serial", "stdio", "-gdb", f"tcp:127.0.0.1:{port}"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = b""
     deadline = time.monotonic() + 20

@@ -366,8 +366,9 @@ def qemu_death_and_restart():
         pid = d.qemu_pid()
         check(pid and Path(f"/proc/{pid}").exists(), f"no QEMU process {pid}")
         os.kill(pid, signal.SIGKILL)
-        st = ws.wait(lambda m: is_status(m, qemu="dead"), 20, "qemu dead")
-        check("killed by signal 9" in st.get("message", ""), f"dead status: {st}")
+        # (its sockets may close first: a second status then says how it ended)
+        st = ws.wait(lambda m: is_status(m, qemu="dead") and "killed by signal 9" in
+                     m.get("message", ""), 20, "qemu dead, killed by signal 9")
         st = d.get("/api/status")
         check(st["qemu"] == "dead", f"GET /api/status after death: {st}")
         r = ws.command("pause", 1)
@@ -390,6 +391,51 @@ def qemu_death_and_restart():
         check(not Path(f"/proc/{new_pid}/status").exists() or
               "zombie" in Path(f"/proc/{new_pid}/status").read_text().lower(),
               "the old QEMU still runs")
+
+
+@test(timeout=120)
+def a_stalled_qemu_is_waited_for():
+    """QEMU stopped with SIGSTOP for 6 s while commands wait on it: the daemon
+    keeps answering, every client hears "not responding", and when QEMU goes
+    on the commands are carried out and the session is the same."""
+    with Daemon("stall") as d:
+        ws = d.ws(role="controller")
+        viewer = d.ws(role="viewer")
+        wait_console(ws, PROMPT, 20)
+        pid = d.qemu_pid()
+        os.kill(pid, signal.SIGSTOP)
+        slowest, said = 0.0, False
+        try:
+            # Both need the guest stopped for a moment.
+            ws.send({"type": "command", "id": 1, "cmd": "break", "function": "cow_fault"})
+            ws.send({"type": "command", "id": 2, "cmd": "snapshot"})
+            end = time.monotonic() + 6
+            while time.monotonic() < end:
+                t0 = time.monotonic()
+                st = d.get("/api/status")
+                slowest = max(slowest, time.monotonic() - t0)
+                said = said or st["qemu"] == "not responding"
+                time.sleep(0.2)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        check(slowest < 1.0, f"GET /api/status took {slowest:.1f} s while QEMU was stopped")
+        print(f"    slowest GET /api/status while QEMU was stopped: {slowest * 1000:.0f} ms", flush=True)
+        check(said, "GET /api/status never said QEMU is not responding")
+        for who, c in (("controller", ws), ("viewer", viewer)):
+            c.wait(lambda m: is_status(m, qemu="not responding"), 10, f"not responding ({who})")
+            c.pending = [m for m in c.pending if m.get("type") != "status"]  # older ones
+        for i in (1, 2):
+            r = ws.wait(lambda m, i=i: m.get("type") == "reply" and m.get("id") == i, 20,
+                        f"the reply to command {i}")
+            check(r["ok"], f"command {i} after SIGCONT: {r}")
+        for who, c in (("controller", ws), ("viewer", viewer)):
+            st = c.wait(lambda m: is_status(m, qemu="running", guest="running"), 10,
+                        f"running again ({who})")
+        check(st["breakpoints"] == ["cow_fault"], f"the breakpoint is not set: {st} "
+              f"(statuses: {[m for m in c.log if m.get('type') == 'status'][-6:]})")
+        check(d.qemu_pid() == pid, "QEMU was replaced")
+        ws.send({"type": "console", "data": "echo still here\n"})
+        wait_console(ws, "still here\n", 20)
 
 
 @test(timeout=120)

@@ -34,6 +34,24 @@ FSIMG = BUILD / "fs.img"
 LOGDIR = BUILD / "test-logs"
 QEMU = os.environ.get("QEMU", "qemu-system-riscv32")
 
+
+
+def machine_args(kernel, disk=None):
+    """QEMU's options for the guest's machine, from scripts/qemu.args (the one
+    place for them), with the kernel and the disk image filled in; without a
+    disk, the lines after [disk] are left out."""
+    args = []
+    for line in (ROOT / "scripts" / "qemu.args").read_text().splitlines():
+        if line.startswith("#") or not line:
+            continue
+        if line == "[disk]":
+            if disk is None:
+                break
+            continue
+        args += line.replace("{kernel}", str(kernel)).replace("{disk}", str(disk)).split(" ", 1)
+    return args
+
+
 BOOT_TIMEOUT = 10.0
 # The shell's prompt "$ " at the start of a line.
 PROMPT_RE = re.compile(r"(?:^|\n)\$ ")
@@ -136,10 +154,6 @@ class Guest:
             raise GuestError(f"kernel not built: {self._rel(self.kernel)} is missing (run `make`)")
         if shutil.which(QEMU) is None:
             raise GuestError(f"{QEMU} not found (run scripts/setup.sh)")
-        args = [QEMU, "-machine", "virt", "-bios", "none", "-smp", "1", "-m", "128M",
-                "-nographic", "-serial", "stdio", "-monitor", "none",
-                "-kernel", str(self.kernel),
-                "-global", "virtio-mmio.force-legacy=false"]
         if self.disk is not None:
             if not self.disk.is_file():
                 raise GuestError(f"disk image not built: {self._rel(self.disk)} is missing (run `make`)")
@@ -147,9 +161,8 @@ class Guest:
             os.close(fd)
             self.image = Path(tmp)
             shutil.copyfile(self.disk, self.image)
-            args += ["-drive", f"file={self.image},if=none,format=raw,id=hd0",
-                     "-device", "virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0"]
-        args += self.extra_args
+        args = ([QEMU] + machine_args(self.kernel, self.image if self.disk is not None else None)
+                + ["-serial", "stdio", "-monitor", "none"] + self.extra_args)
         # QEMU dies with us even if we are SIGKILLed (setpriv sets PDEATHSIG).
         setpriv = shutil.which("setpriv")
         cmd = ([setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []) + args

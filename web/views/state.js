@@ -92,5 +92,8 @@ function bannerContent(s, { command, reconnectNow }) {
     };
   }
   if (s.status?.qemu === 'starting') return { kind: 'info', nodes: ['QEMU is starting…'] };
+  if (s.status?.qemu === 'not responding') {
+    return { kind: 'info', nodes: ['QEMU is not responding (stopped, or the machine is overloaded); the inspector waits for it.'] };
+  }
   return null;
 }

@@ -1,0 +1,94 @@
+/* guest.c -- reading the guest as its kernel lays it out (guest.h). */
+#include "guest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sv32.h"
+
+bool guest_in_ram(const struct kernel_layout *k, uint64_t pa, size_t len)
+{
+    return pa >= k->ram_base && len <= k->ram_size &&
+           pa - k->ram_base <= k->ram_size - len;
+}
+
+int guest_read_phys(struct rsp_conn *c, const struct kernel_layout *k,
+                    uint64_t pa, void *buf, size_t len)
+{
+    if (!guest_in_ram(k, pa, len))
+        return -1;
+    return rsp_conn_read_mem(c, pa, buf, len);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+/* Whether the decoders' layout of struct proc can be used to find one. */
+static bool proc_layout_ok(const struct kernel_layout *k)
+{
+    return k->proc_size != 0 && k->nproc != 0 && k->nproc <= 4096 &&
+           k->p_pid + 4 <= k->proc_size && k->p_state + 4 <= k->proc_size &&
+           k->p_pagetable + 4 <= k->proc_size;
+}
+
+int guest_proc_root(struct rsp_conn *c, const struct kernel_layout *k, int pid,
+                    uint32_t *root, char *err, size_t errlen)
+{
+    if (!proc_layout_ok(k)) {
+        snprintf(err, errlen, "no usable layout of struct proc");
+        return -1;
+    }
+    size_t len = (size_t)k->proc_size * k->nproc;
+    uint8_t *buf = malloc(len);
+    if (!buf || guest_read_phys(c, k, k->proc_addr, buf, len) < 0) {
+        free(buf);
+        snprintf(err, errlen, "cannot read the process table");
+        return -1;
+    }
+    int found = -1;
+    for (uint32_t i = 0; i < k->nproc && found < 0; i++) {
+        const uint8_t *p = buf + (size_t)i * k->proc_size;
+        if (le32(p + k->p_state) != 0 && (int)le32(p + k->p_pid) == pid) {
+            *root = le32(p + k->p_pagetable);
+            found = 0;
+        }
+    }
+    free(buf);
+    if (found < 0)
+        snprintf(err, errlen, "no process %d", pid);
+    return found;
+}
+
+/* The PTE at index of the table at table_pa. */
+static int read_pte(struct rsp_conn *c, const struct kernel_layout *k,
+                    uint64_t table_pa, uint32_t index, uint32_t *pte)
+{
+    uint8_t b[4];
+
+    if (guest_read_phys(c, k, table_pa + 4 * index, b, 4) < 0)
+        return -1;
+    *pte = le32(b);
+    return 0;
+}
+
+int guest_translate(struct rsp_conn *c, const struct kernel_layout *k,
+                    uint32_t root, uint32_t va, uint32_t *pa)
+{
+    uint32_t pte;
+
+    if (read_pte(c, k, root, va >> 22, &pte) < 0 || !(pte & SV32_PTE_V))
+        return -1;
+    if (sv32_is_leaf(pte)) { /* a superpage */
+        *pa = ((pte >> 10) << 12) + (va & (SV32_SUPERPAGE_SIZE - SV32_PAGE_SIZE));
+        return 0;
+    }
+    if (read_pte(c, k, (uint64_t)(pte >> 10) << 12, (va >> 12) & 0x3ff, &pte) < 0)
+        return -1;
+    if (!(pte & SV32_PTE_V) || !sv32_is_leaf(pte) || !(pte & SV32_PTE_U))
+        return -1;
+    *pa = (pte >> 10) << 12;
+    return 0;
+}

@@ -1,0 +1,408 @@
+/* Unit tests for the run control (inspector/target.c), attached to the
+ * scripted gdb stub with a CPU model (rsp_stub.h), in the daemon's real
+ * event loop (libwebsockets, no listening socket) and with the real
+ * kernel's model. What is checked is what every client hears: each change
+ * of state must come as a `status` message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kernel_model.h"
+#include "loop.h"
+#include "rsp_stub.h"
+#include "target.h"
+
+#define RET_ADDR 0x80000400u /* where event_log "returns" to */
+#define SIGINT_STOP "T02thread:01;"
+#define TRAP_STOP "T05thread:01;"
+
+static struct kernel_model *km;
+static struct lws_context *lws;
+static struct lws_protocols protocols[2];
+
+/* What the scripted CPU does when continued: stop at event_log `events`
+ * times (every kind `other` but the last, which is `want`), then, with a
+ * breakpoint at the return address, there. */
+struct script {
+    uint32_t event_log;
+    int events, other, want;
+    bool at_wanted;
+};
+
+static const char *script_resume(struct stub *s, bool step)
+{
+    struct script *sc = s->script;
+    bool bp_log = false, bp_ret = false;
+
+    if (step)
+        return TRAP_STOP;
+    for (int i = 0; i < s->nbps; i++) {
+        bp_log |= s->bps[i] == sc->event_log;
+        bp_ret |= s->bps[i] == RET_ADDR;
+    }
+    if (sc->at_wanted && bp_ret) {
+        sc->at_wanted = false;
+        s->regs[32] = RET_ADDR;
+        return TRAP_STOP;
+    }
+    if (bp_log && sc->events > 0) {
+        sc->events--;
+        sc->at_wanted = sc->events == 0;
+        s->regs[32] = sc->event_log;
+        s->regs[10] = (uint32_t)(sc->events ? sc->other : sc->want);
+        s->regs[1] = RET_ADDR;
+        return TRAP_STOP;
+    }
+    return NULL; /* runs until interrupted */
+}
+
+/* What the hooks heard. */
+struct heard {
+    json_t *statuses; /* every status, in order */
+    json_t *replies;
+    int snapshots;
+};
+
+static void on_status(void *ctx, json_t *msg)
+{
+    struct heard *h = ctx;
+    json_array_append_new(h->statuses, json_deep_copy(msg));
+}
+
+static void on_snapshot(void *ctx, json_t *msg)
+{
+    struct heard *h = ctx;
+    (void)msg;
+    h->snapshots++;
+}
+
+static void on_console(void *ctx, const char *text, size_t len)
+{
+    (void)ctx, (void)text, (void)len;
+}
+
+static void on_reply(void *ctx, struct client *to, json_t *reply)
+{
+    struct heard *h = ctx;
+    (void)to;
+    json_array_append_new(h->replies, json_deep_copy(reply));
+}
+
+static void on_unicast(void *ctx, struct client *to, json_t *msg)
+{
+    (void)ctx, (void)to, (void)msg;
+}
+
+static void on_started(void *ctx, bool ok, const char *why)
+{
+    (void)ctx, (void)ok, (void)why;
+}
+
+struct rig {
+    struct stub *stub;
+    struct script script;
+    struct target *t;
+    struct heard heard;
+    char attach[32];
+};
+
+static struct rig rig; /* the test's; rig_stop() (the teardown) frees it */
+
+static json_t *last_status(struct rig *r)
+{
+    size_t n = json_array_size(r->heard.statuses);
+    return n ? json_array_get(r->heard.statuses, n - 1) : NULL;
+}
+
+static const char *guest(json_t *status)
+{
+    return json_string_value(json_object_get(status, "guest"));
+}
+
+static const char *stop_reason(json_t *status)
+{
+    return json_string_value(json_object_get(json_object_get(status, "stop"), "reason"));
+}
+
+/* Turn the loop until the last status heard satisfies want (or 10 s). */
+static bool until(struct rig *r, bool (*want)(json_t *status, const void *arg),
+                  const void *arg)
+{
+    int64_t end = loop_now_ms() + 10000;
+
+    while (loop_now_ms() < end) {
+        json_t *s = last_status(r);
+        if (s && want(s, arg))
+            return true;
+        lws_service(lws, 0);
+    }
+    char *text = json_dumps(last_status(r), JSON_COMPACT);
+    fprintf(stderr, "the last status heard: %s (events left %d, pc %x, log %d)\n", text ? text : "none", r->script.events, r->stub->regs[32], r->stub->nlog);
+    free(text);
+    return false;
+}
+
+/* Turn the loop for ms. */
+static void turn(int ms)
+{
+    int64_t end = loop_now_ms() + ms;
+
+    while (loop_now_ms() < end)
+        lws_service(lws, 0);
+}
+
+static bool heard_qemu(struct rig *r, const char *state)
+{
+    size_t i;
+    json_t *s;
+
+    json_array_foreach(r->heard.statuses, i, s) {
+        if (!strcmp(json_string_value(json_object_get(s, "qemu")), state))
+            return true;
+    }
+    return false;
+}
+
+static bool is_running(json_t *s, const void *arg)
+{
+    (void)arg;
+    return guest(s) && !strcmp(guest(s), "running");
+}
+
+static bool stopped_for(json_t *s, const void *reason)
+{
+    return guest(s) && !strcmp(guest(s), "stopped") && stop_reason(s) &&
+           !strcmp(stop_reason(s), reason);
+}
+
+/* The daemon's target, attached to a fresh stub; returns once the start
+ * is over (the guest was continued). */
+static void rig_start(struct rig *r, int events, int other, int want)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+
+    memset(r, 0, sizeof *r);
+    r->stub = stub_new();
+    r->stub->cpu = true;
+    r->stub->regs[32] = 0x80000000u;
+    r->script = (struct script){kernel_model_symbol(km, "event_log"), events,
+                                other, want, false};
+    assert_true(r->script.event_log != 0);
+    r->stub->script = &r->script;
+    r->stub->resume = script_resume;
+    r->stub->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(bind(r->stub->listen_fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(r->stub->listen_fd, 1), 0);
+    getsockname(r->stub->listen_fd, (struct sockaddr *)&sa, &len);
+    snprintf(r->attach, sizeof r->attach, "127.0.0.1:%d", ntohs(sa.sin_port));
+    assert_int_equal(pthread_create(&r->stub->thread, NULL, stub_main, r->stub), 0);
+
+    r->heard.statuses = json_array();
+    r->heard.replies = json_array();
+    struct target_config cfg = {.attach = r->attach};
+    struct target_hooks hooks = {on_status, on_snapshot, on_console, on_reply,
+                                 on_unicast, on_started, &r->heard};
+    r->t = target_new(&cfg, km, &hooks);
+    assert_non_null(r->t);
+    target_start(r->t);
+}
+
+static int rig_stop(void **state)
+{
+    struct rig *r = &rig;
+
+    (void)state;
+    if (!r->t)
+        return 0;
+    target_free(r->t);
+    r->t = NULL;
+    /* The loop closes its duplicate of the socket later: hang up here. */
+    shutdown(r->stub->fd, SHUT_RDWR);
+    pthread_join(r->stub->thread, NULL);
+    close(r->stub->fd);
+    close(r->stub->listen_fd);
+    free(r->stub);
+    json_decref(r->heard.statuses);
+    json_decref(r->heard.replies);
+    return 0;
+}
+
+static void command(struct rig *r, enum command_kind kind, int event_kind)
+{
+    struct command cmd = {.kind = kind, .event_kind = event_kind, .syscall = -1};
+    target_command(r->t, &cmd, NULL);
+}
+
+/* ---- the tests --------------------------------------------------------- */
+
+static void attaching_says_stopped_then_running(void **state)
+{
+    struct rig *r = &rig;
+
+    (void)state;
+    rig_start(r, 0, 0, 0);
+    assert_true(until(r, is_running, NULL));
+    json_t *first = json_array_get(r->heard.statuses, 0);
+    assert_true(stopped_for(first, "start") ||
+                !strcmp(json_string_value(json_object_get(first, "qemu")), "starting"));
+}
+
+static void pause_then_continue_says_running(void **state)
+{
+    struct rig *r = &rig;
+
+    (void)state;
+    rig_start(r, 0, 0, 0);
+    assert_true(until(r, is_running, NULL));
+    for (int round = 0; round < 3; round++) {
+        command(r, CMD_PAUSE, 0);
+        assert_true(until(r, stopped_for, "pause"));
+        command(r, CMD_CONTINUE, 0);
+        assert_true(until(r, is_running, NULL));
+        assert_null(json_object_get(last_status(r), "stop"));
+    }
+}
+
+static bool running_to(json_t *s, const void *kind)
+{
+    const char *rt = json_string_value(json_object_get(s, "run_to"));
+    return is_running(s, NULL) && rt && !strcmp(rt, kind);
+}
+
+static void pause_cancels_a_waiting_run_to(void **state)
+{
+    struct rig *r = &rig;
+    int fork_kind = kernel_model_event_kind(km, "fork");
+
+    (void)state;
+    rig_start(r, 0, 0, 0);
+    assert_true(until(r, is_running, NULL));
+    command(r, CMD_PAUSE, 0);
+    assert_true(until(r, stopped_for, "pause"));
+    command(r, CMD_RUN_TO, fork_kind);
+    assert_true(until(r, running_to, "fork"));
+    assert_true(stub_has_bp(r->stub, r->script.event_log));
+    command(r, CMD_PAUSE, 0);
+    assert_true(until(r, stopped_for, "pause"));
+    assert_null(json_object_get(last_status(r), "run_to"));
+    assert_false(stub_has_bp(r->stub, r->script.event_log));
+    /* and Run goes on as a plain run */
+    command(r, CMD_CONTINUE, 0);
+    assert_true(until(r, is_running, NULL));
+    assert_null(json_object_get(last_status(r), "run_to"));
+}
+
+static bool stopped_at_event(json_t *s, const void *kind)
+{
+    const char *d = json_string_value(json_object_get(json_object_get(s, "stop"), "detail"));
+    return stopped_for(s, "event") && d && !strcmp(d, kind);
+}
+
+/* Thousands of events of another kind pass unseen before the wanted one. */
+static void run_to_passes_other_events(void **state)
+{
+    struct rig *r = &rig;
+    int fork_kind = kernel_model_event_kind(km, "fork");
+    int cow_kind = kernel_model_event_kind(km, "cow_fault");
+
+    (void)state;
+    rig_start(r, 5000, fork_kind, cow_kind);
+    assert_true(until(r, is_running, NULL));
+    command(r, CMD_PAUSE, 0);
+    assert_true(until(r, stopped_for, "pause"));
+    command(r, CMD_RUN_TO, cow_kind);
+    assert_true(until(r, stopped_for, "event"));
+    assert_true(stopped_at_event(last_status(r), "cow_fault"));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(last_status(r), "stop"), "pc")),
+                        "0x80000400");
+    assert_false(stub_has_bp(r->stub, r->script.event_log));
+    assert_false(stub_has_bp(r->stub, RET_ADDR));
+    /* never reported as anything else on the way */
+    size_t i;
+    json_t *s;
+    json_array_foreach(r->heard.statuses, i, s) {
+        const char *why = stop_reason(s);
+        assert_true(!why || !strcmp(why, "start") || !strcmp(why, "pause") ||
+                    !strcmp(why, "event"));
+    }
+}
+
+static void step_reports_each_step(void **state)
+{
+    struct rig *r = &rig;
+
+    (void)state;
+    rig_start(r, 0, 0, 0);
+    assert_true(until(r, is_running, NULL));
+    command(r, CMD_PAUSE, 0);
+    assert_true(until(r, stopped_for, "pause"));
+    for (int i = 0; i < 3; i++) {
+        size_t before = json_array_size(r->heard.statuses);
+        command(r, CMD_STEP, 0);
+        assert_true(until(r, stopped_for, "step"));
+        assert_true(json_array_size(r->heard.statuses) > before);
+    }
+    /* Every step's stop came: nothing is late. */
+    turn(1500);
+    assert_false(heard_qemu(r, "not responding"));
+    command(r, CMD_CONTINUE, 0);
+    assert_true(until(r, is_running, NULL));
+}
+
+static int setup(void **state)
+{
+    char err[256];
+    struct lws_context_creation_info info;
+
+    (void)state;
+    km = kernel_model_open(KERNEL_ELF, err, sizeof err);
+    if (!km) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    lws_set_log_level(LLL_ERR, NULL);
+    protocols[0] = loop_raw_protocol;
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.vhost_name = "test";
+    lws = lws_create_context(&info);
+    if (!lws)
+        return -1;
+    loop_init(lws, lws_get_vhost_by_name(lws, "test"));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    lws_context_destroy(lws);
+    kernel_model_close(km);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(attaching_says_stopped_then_running, rig_stop),
+        cmocka_unit_test_teardown(pause_then_continue_says_running, rig_stop),
+        cmocka_unit_test_teardown(pause_cancels_a_waiting_run_to, rig_stop),
+        cmocka_unit_test_teardown(run_to_passes_other_events, rig_stop),
+        cmocka_unit_test_teardown(step_reports_each_step, rig_stop),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
