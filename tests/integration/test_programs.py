@@ -40,3 +40,11 @@ def shmdemo(g):
     g.check(took == [n * n for n in range(40)],
             f"the consumer took {took[:10]}..., expected the squares 0, 1, 4, ... in order")
     g.check("shmdemo: done, 40 items" in out, "shmdemo did not finish")
+
+
+@test(timeout=60)
+def crash_is_killed_by_its_page_fault(g):
+    out = g.run("crash", timeout=30)
+    g.check("killed by store page fault" in out and "stval=0x00000000" in out,
+            f"crash was not killed by a store page fault at 0: {out!r}")
+    g.check("went through" not in out, "the store to address 0 went through")
