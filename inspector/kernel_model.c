@@ -115,7 +115,9 @@ static int load_functions(struct kernel_model *km)
                 continue;
             int type = GELF_ST_TYPE(sym.st_info);
             const char *name = elf_strptr(km->elf, sh.sh_link, sym.st_name);
-            if (!name || !*name || (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE))
+            /* "$x", "$xrv32i2p1_...": RISC-V mapping symbols, not code's names */
+            if (!name || !*name || name[0] == '$' ||
+                (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE))
                 continue;
             if (type == STT_NOTYPE && sym.st_shndx == SHN_UNDEF)
                 continue;

@@ -86,6 +86,22 @@ static void event_payloads_come_from_union_event_data(void **state)
                 kernel_model_layout(km)->event_size);
 }
 
+/* No pc in the kernel's text is named after a RISC-V mapping symbol
+ * ("$xrv32i2p1_..."): every one is in a function of the C or assembly. */
+static void no_pc_is_named_by_a_mapping_symbol(void **state)
+{
+    const char *fn, *file;
+    int line;
+    (void)state;
+    uint32_t etext = kernel_model_symbol(km, "etext");
+    assert_true(etext > 0x80000000u);
+    for (uint32_t pc = 0x80000000u; pc < etext; pc += 2) {
+        kernel_model_where(km, pc, &fn, &file, &line);
+        if (fn && fn[0] == '$')
+            fail_msg("pc 0x%08x is in '%s'", pc, fn);
+    }
+}
+
 static void finds_functions_and_lines(void **state)
 {
     const char *fn, *file;
@@ -122,6 +138,7 @@ int main(void)
         cmocka_unit_test(names_come_from_the_enums_and_tables),
         cmocka_unit_test(event_payloads_come_from_union_event_data),
         cmocka_unit_test(finds_functions_and_lines),
+        cmocka_unit_test(no_pc_is_named_by_a_mapping_symbol),
         cmocka_unit_test(refuses_an_elf_without_the_kernel_structures),
     };
     return cmocka_run_group_tests(tests, open_kernel, close_kernel);
