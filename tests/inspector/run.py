@@ -564,6 +564,12 @@ def fork_exec_exit_and_mailbox_events():
               f"pid {receiver}'s mailbox after a send from {ev['pid']}: {box}")
         check(proc(snap, receiver)["mailbox_depth"] == box["depth"], "mailbox_depth disagrees")
 
+        snap, ev = run_to("mail_recv", 45)   # logged once the message has left the queue
+        box = next((b for b in snap["mailboxes"] if b["pid"] == ev["pid"]), None)
+        check(ev["len"] == 4 and proc(snap, ev["from"])["name"] == "pingpong" and
+              proc(snap, ev["pid"])["mailbox_depth"] == (box["depth"] if box else 0) == 0,
+              f"after a receive by pid {ev['pid']}: {ev}, its mailbox {box}")
+
         snap, ev = run_to("exit", 5)
         p = proc(snap, ev["pid"])
         check(p and p["state"] == "zombie" and p["xstate"] == ev["status"],

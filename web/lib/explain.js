@@ -119,7 +119,7 @@ function mailSend(e, snapshot) {
 function mailRecv(e, snapshot) {
   const left = snapshot.mailboxes.find((b) => b.pid === e.pid)?.depth ?? 0;
   return {
-    sentence: `${who(snapshot, e.pid)} received ${plural(e.len, 'byte')} from pid ${e.from}: the kernel copied the ` +
+    sentence: `${who(snapshot, e.pid)} received ${plural(e.len, 'byte')} from ${who(snapshot, e.from)}: the kernel copied the ` +
       `message out of its mailbox into its memory; ${plural(left, 'message')} left.`,
     changes: [{ text: `mailbox of pid ${e.pid}: −1 message (from pid ${e.from})`, pid: e.pid }],
   };
