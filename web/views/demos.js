@@ -6,49 +6,32 @@
 
 import { h, fill } from '../lib/dom.js';
 
+// Each step runs to the next event of its kind in the demo's program (or the
+// step's own); the title names the step, the event's sentence explains it.
 const DEMOS = [
   {
-    id: 'cow', title: 'Copy-on-write fork', command: 'cowtest',
-    steps: [
-      { event: 'fork', program: 'cowtest', title: 'fork shares the pages' },
-      { event: 'cow_fault', program: 'cowtest', title: 'a store to a shared page' },
-      { event: 'cow_fault', program: 'cowtest', title: 'the next store' },
-    ],
+    id: 'cow', title: 'Copy-on-write fork', command: 'cowtest', program: 'cowtest',
+    steps: [['fork', 'fork shares the pages'], ['cow_fault', 'a store to a shared page'], ['cow_fault', 'the next store']],
   },
   {
-    id: 'exec', title: 'exec: a new address space', command: 'echo hello',
-    steps: [
-      { event: 'fork', program: 'sh', title: 'the shell forks a child for the command' },
-      { event: 'exec', program: 'echo', title: 'the child runs exec' },
-      { event: 'exit', program: 'echo', title: 'echo is done' },
-    ],
+    id: 'exec', title: 'exec: a new address space', command: 'echo hello', program: 'echo',
+    steps: [['fork', 'the shell forks a child for the command', 'sh'], ['exec', 'the child runs exec'], ['exit', 'echo is done']],
   },
   {
-    id: 'fault', title: 'A fatal page fault', command: 'crash',
-    steps: [
-      { event: 'exec', program: 'crash', title: 'crash starts' },
-      { event: 'page_fault', program: 'crash', title: 'a store through a null pointer' },
-      { event: 'exit', program: 'crash', title: 'the kernel ends it' },
-    ],
+    id: 'fault', title: 'A fatal page fault', command: 'crash', program: 'crash',
+    steps: [['exec', 'crash starts'], ['page_fault', 'a store through a null pointer'], ['exit', 'the kernel ends it']],
   },
   {
-    id: 'mail', title: 'Mailbox round trip', command: 'pingpong 1',
-    steps: [
-      { event: 'mail_send', program: 'pingpong', title: 'the parent serves' },
-      { event: 'mail_recv', program: 'pingpong', title: 'the child receives' },
-      { event: 'mail_send', program: 'pingpong', title: 'the child returns it' },
-      { event: 'mail_recv', program: 'pingpong', title: 'the parent receives' },
-    ],
+    id: 'mail', title: 'Mailbox round trip', command: 'pingpong 1', program: 'pingpong',
+    steps: [['mail_send', 'the parent serves'], ['mail_recv', 'the child receives'], ['mail_send', 'the child returns it'],
+      ['mail_recv', 'the parent receives']],
   },
   {
-    id: 'shm', title: 'Shared memory', command: 'shmdemo 2',
-    steps: [
-      { event: 'fork', program: 'shmdemo', title: 'fork keeps shared memory shared' },
-      { event: 'mail_send', program: 'shmdemo', title: 'an item is in the shared ring: a signal' },
-      { event: 'mail_recv', program: 'shmdemo', title: 'a signal arrives' },
-    ],
+    id: 'shm', title: 'Shared memory', command: 'shmdemo 2', program: 'shmdemo',
+    steps: [['fork', 'fork keeps shared memory shared'], ['mail_send', 'an item is in the shared ring: a signal'],
+      ['mail_recv', 'a signal arrives']],
   },
-];
+].map((d) => ({ ...d, steps: d.steps.map(([event, title, program = d.program]) => ({ event, title, program })) }));
 
 const PROMPT_WAIT_MS = 30_000;
 
