@@ -1236,23 +1236,30 @@ static int proc_layout(struct target *t, const struct kernel_layout **out,
     return 0;
 }
 
-/* The struct proc of a live process, copied into out (proc_size bytes). */
+/* The struct proc of a live process, copied into out (proc_size bytes).
+ * Only the slots up to the kernel's high-water mark are read. */
 static int proc_lookup(struct target *t, int pid, uint8_t *out, char *err,
                        size_t errlen)
 {
     const struct kernel_layout *kl;
+    uint8_t mark[4];
 
     if (proc_layout(t, &kl, err, errlen) < 0)
         return -1;
-    size_t len = (size_t)kl->proc_size * kl->nproc;
-    uint8_t *buf = malloc(len);
-    if (!buf || read_phys(t, kl->proc_addr, buf, len) < 0) {
+    if (read_phys(t, kl->proc_high_water_addr, mark, sizeof mark) < 0) {
+        snprintf(err, errlen, "cannot read the process table");
+        return -1;
+    }
+    uint32_t used = le32(mark) < kl->nproc ? le32(mark) : kl->nproc;
+    size_t len = (size_t)kl->proc_size * used;
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf || (len && read_phys(t, kl->proc_addr, buf, len) < 0)) {
         free(buf);
         snprintf(err, errlen, "cannot read the process table");
         return -1;
     }
     int found = -1;
-    for (uint32_t i = 0; i < kl->nproc && found < 0; i++) {
+    for (uint32_t i = 0; i < used && found < 0; i++) {
         const uint8_t *p = buf + (size_t)i * kl->proc_size;
         if (le32(p + kl->p_state) != 0 && (int)le32(p + kl->p_pid) == pid) {
             memcpy(out, p, kl->proc_size);

@@ -81,7 +81,7 @@ test('the workbench against the real daemon and QEMU', { timeout: 600_000 }, asy
     assert.equal(await fault.getAttribute('data-pid'), String(focus.pid));
     assert.equal(await fault.getAttribute('data-was-cow'), 'true', 'the page was COW before the stop');
     assert.equal(await fault.getAttribute('data-cow'), 'false', 'the fault made it private');
-    const explain = await page.innerText('[data-testid=page-explain]');
+    const explain = await page.innerText('[data-testid=stop-explain]'); // the story bar tells the event
     assert.match(explain, /copy-on-write/);
 
     // The frame the page had before: refcount 2 at the fork, 1 now.
