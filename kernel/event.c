@@ -6,6 +6,19 @@
 
 struct event_ring event_ring = { .next_seq = 1 };
 
+// Keeps the compiler from moving memory accesses across it. The reader is
+// the inspector, through QEMU's GDB stub, while the guest is stopped: it may
+// stop between any two instructions of event_log, and then it believes a slot
+// whose seq is new and the ring's next_seq. So the stores must reach memory
+// in program order: the fields, then seq, then next_seq. No fence instruction
+// is needed for that: the one hart's own stores are in memory, in order, at
+// any instruction boundary where QEMU stops it, and no other hart reads the
+// ring while this one runs.
+static inline void compiler_barrier(void)
+{
+  asm volatile("" ::: "memory");
+}
+
 // data may be 0 for kinds without a payload. The inspector's run_to stops
 // here (kind in a0, pid in a1, data in a2) and then at the return address.
 void event_log(int kind, int pid, const union event_data *data)
@@ -13,6 +26,7 @@ void event_log(int kind, int pid, const union event_data *data)
   uint32 seq = event_ring.next_seq;
   struct event *e = &event_ring.slot[seq % NEVENT];
   e->seq = 0;            // a reader never sees the old seq with new fields
+  compiler_barrier();
   e->tick = ticks;
   e->pid = pid;
   e->kind = kind;
@@ -20,6 +34,8 @@ void event_log(int kind, int pid, const union event_data *data)
     memmove(&e->data, data, sizeof(e->data));
   else
     memset(&e->data, 0, sizeof(e->data));
-  e->seq = seq;          // written last: a reader sees a whole event or none
+  compiler_barrier();
+  e->seq = seq;          // a reader sees the whole new event, or none in this slot
+  compiler_barrier();
   event_ring.next_seq = seq + 1;
 }
