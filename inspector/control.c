@@ -11,7 +11,7 @@
 struct spec {
     const char *name;
     bool read_only;
-    const char *args[3]; /* allowed arguments besides type, id, cmd */
+    const char *args[5]; /* allowed arguments besides type, id, cmd */
 };
 
 static const struct spec specs[CMD_COUNT] = {
@@ -22,7 +22,7 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_STEP_LINE] = {"step_line", false, {NULL}},
     [CMD_BREAK] = {"break", false, {"function", NULL}},
     [CMD_UNBREAK] = {"unbreak", false, {"function", NULL}},
-    [CMD_RUN_TO] = {"run_to", false, {"event", "syscall", NULL}},
+    [CMD_RUN_TO] = {"run_to", false, {"event", "syscall", "pid", "program", NULL}},
     [CMD_WATCH] = {"watch", false, {"pid", "va", NULL}},
     [CMD_UNWATCH] = {"unwatch", false, {NULL}},
     [CMD_RESTART] = {"restart", false, {NULL}},
@@ -115,11 +115,37 @@ static int name_arg(const json_t *obj, const char *key, char *buf, size_t cap,
     return 0;
 }
 
+/* A pid argument: a positive integer. */
+static int pid_arg(const json_t *v, int *pid, char *err, size_t errlen)
+{
+    if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
+        json_integer_value(v) > 0x7fffffff)
+        return fail(err, errlen, "'pid' must be a positive integer");
+    *pid = (int)json_integer_value(v);
+    return 0;
+}
+
+/* run_to's optional process: a pid or a program name, not both. */
+static int run_to_process(const json_t *obj, struct command *cmd, char *err,
+                          size_t errlen)
+{
+    const json_t *pid = json_object_get(obj, "pid");
+    bool program = json_object_get(obj, "program") != NULL;
+    if (pid && program)
+        return fail(err, errlen, "give 'pid' or 'program', not both");
+    if (pid)
+        return pid_arg(pid, &cmd->pid, err, errlen);
+    if (program)
+        return name_arg(obj, "program", cmd->program, sizeof cmd->program, err,
+                        errlen);
+    return 0;
+}
+
 static bool allowed(const struct spec *sp, const char *key)
 {
     if (!strcmp(key, "type") || !strcmp(key, "id") || !strcmp(key, "cmd"))
         return true;
-    for (int i = 0; i < 3 && sp->args[i]; i++)
+    for (int i = 0; i < 5 && sp->args[i]; i++)
         if (!strcmp(key, sp->args[i]))
             return true;
     return false;
@@ -158,17 +184,15 @@ static int parse_args(const json_t *obj, const struct control_names *n,
             if (cmd->syscall < 0)
                 return fail(err, errlen, "unknown system call '%s'", name);
         }
-        return 0;
+        return run_to_process(obj, cmd, err, errlen);
     case CMD_WATCH: {
         const json_t *pid = json_object_get(obj, "pid");
         const json_t *va = json_object_get(obj, "va");
         if (!pid || !va)
             return fail(err, errlen, "missing argument '%s'",
                         pid ? "va" : "pid");
-        if (!json_is_integer(pid) || json_integer_value(pid) <= 0 ||
-            json_integer_value(pid) > 0x7fffffff)
-            return fail(err, errlen, "'pid' must be a positive integer");
-        cmd->pid = (int)json_integer_value(pid);
+        if (pid_arg(pid, &cmd->pid, err, errlen) < 0)
+            return -1;
         if (control_parse_addr(va, &cmd->va) < 0)
             return fail(err, errlen, "'va' must be an address: \"0x...\" "
                         "(up to 8 hex digits) or a number below 2^32");

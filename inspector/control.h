@@ -38,7 +38,9 @@ struct command {
     uint32_t addr;    /* break, unbreak: the function's address */
     int event_kind;   /* run_to: enum event_kind value */
     int syscall;      /* run_to syscall: its number, -1 for any syscall */
-    int pid;          /* watch */
+    int pid;          /* watch; run_to: only this process's events (0: any) */
+    char program[CONTROL_NAME_MAX]; /* run_to: only events of processes so
+                                       named ("" : any) */
     uint32_t va;      /* watch */
 };
 

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sv32.h"
 
@@ -34,25 +35,32 @@ static bool proc_layout_ok(const struct kernel_layout *k)
            k->p_pagetable + 4 <= k->proc_size;
 }
 
-int guest_proc_root(struct rsp_conn *c, const struct kernel_layout *k, int pid,
-                    uint32_t *root, char *err, size_t errlen)
+int guest_proc_lookup(struct rsp_conn *c, const struct kernel_layout *k,
+                      int pid, uint8_t *out, char *err, size_t errlen)
 {
+    uint8_t mark[4];
+
     if (!proc_layout_ok(k)) {
         snprintf(err, errlen, "no usable layout of struct proc");
         return -1;
     }
-    size_t len = (size_t)k->proc_size * k->nproc;
-    uint8_t *buf = malloc(len);
-    if (!buf || guest_read_phys(c, k, k->proc_addr, buf, len) < 0) {
+    if (guest_read_phys(c, k, k->proc_high_water_addr, mark, sizeof mark) < 0) {
+        snprintf(err, errlen, "cannot read the process table");
+        return -1;
+    }
+    uint32_t used = le32(mark) < k->nproc ? le32(mark) : k->nproc;
+    size_t len = (size_t)k->proc_size * used;
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf || (len && guest_read_phys(c, k, k->proc_addr, buf, len) < 0)) {
         free(buf);
         snprintf(err, errlen, "cannot read the process table");
         return -1;
     }
     int found = -1;
-    for (uint32_t i = 0; i < k->nproc && found < 0; i++) {
+    for (uint32_t i = 0; i < used && found < 0; i++) {
         const uint8_t *p = buf + (size_t)i * k->proc_size;
         if (le32(p + k->p_state) != 0 && (int)le32(p + k->p_pid) == pid) {
-            *root = le32(p + k->p_pagetable);
+            memcpy(out, p, k->proc_size);
             found = 0;
         }
     }
@@ -60,6 +68,18 @@ int guest_proc_root(struct rsp_conn *c, const struct kernel_layout *k, int pid,
     if (found < 0)
         snprintf(err, errlen, "no process %d", pid);
     return found;
+}
+
+int guest_proc_root(struct rsp_conn *c, const struct kernel_layout *k, int pid,
+                    uint32_t *root, char *err, size_t errlen)
+{
+    uint8_t *p = malloc(k->proc_size ? k->proc_size : 1);
+    int r = p ? guest_proc_lookup(c, k, pid, p, err, errlen) : -1;
+
+    if (r == 0)
+        *root = le32(p + k->p_pagetable);
+    free(p);
+    return r;
 }
 
 /* The PTE at index of the table at table_pa. */

@@ -19,6 +19,11 @@ bool guest_in_ram(const struct kernel_layout *k, uint64_t pa, size_t len);
 /* 0, or -1 when [pa, pa + len) is not all RAM or the read failed. */
 int guest_read_phys(struct rsp_conn *c, const struct kernel_layout *k,
                     uint64_t pa, void *buf, size_t len);
+/* The struct proc of live process pid, copied into out (proc_size bytes);
+ * only the slots up to the kernel's high-water mark are read. 0, or -1 with
+ * err filled in. */
+int guest_proc_lookup(struct rsp_conn *c, const struct kernel_layout *k,
+                      int pid, uint8_t *out, char *err, size_t errlen);
 /* The root page table of live process pid. 0, or -1 with err filled in. */
 int guest_proc_root(struct rsp_conn *c, const struct kernel_layout *k, int pid,
                     uint32_t *root, char *err, size_t errlen);

@@ -20,6 +20,11 @@ struct name_table {
     size_t count;
 };
 
+struct event_payload {
+    struct event_field *fields;
+    size_t n;
+};
+
 struct kernel_model {
     struct layout *layout;
     struct kernel_layout k;
@@ -29,6 +34,7 @@ struct kernel_model {
     struct func_sym *funcs;  /* sorted by address */
     size_t n_funcs;
     struct name_table states, frame_kinds, events, file_types, syscalls;
+    struct event_payload *payloads;  /* by event kind, events.count of them */
 };
 
 /* ---- names ---------------------------------------------------------- */
@@ -109,7 +115,9 @@ static int load_functions(struct kernel_model *km)
                 continue;
             int type = GELF_ST_TYPE(sym.st_info);
             const char *name = elf_strptr(km->elf, sh.sh_link, sym.st_name);
-            if (!name || !*name || (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE))
+            /* "$x", "$xrv32i2p1_...": RISC-V mapping symbols, not code's names */
+            if (!name || !*name || name[0] == '$' ||
+                (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE))
                 continue;
             if (type == STT_NOTYPE && sym.st_shndx == SHN_UNDEF)
                 continue;
@@ -185,6 +193,85 @@ static int load_syscall_names(struct kernel_model *km)
             km->syscalls.names[i] = strdup(f->name + 4);
     }
     return 0;
+}
+
+/* ---- event payloads ---------------------------------------------------- */
+
+/* Names every event already has in the protocol; a payload field may not
+ * take one. */
+static const char *const event_common[] = {"seq", "tick", "pid", "kind", "name", "cause", NULL};
+
+static int field_kind(const struct layout_type *t, enum event_field_kind *kind)
+{
+    if (t->kind == LAYOUT_ARRAY && t->target && t->target->kind == LAYOUT_BASE &&
+        t->target->size == 1 && t->size > 0) {
+        *kind = EVENT_FIELD_TEXT;
+        return 0;
+    }
+    if ((t->kind != LAYOUT_BASE && t->kind != LAYOUT_ENUM) ||
+        (t->size != 1 && t->size != 2 && t->size != 4))
+        return -1;
+    *kind = t->is_signed ? EVENT_FIELD_INT : EVENT_FIELD_ADDR;
+    return 0;
+}
+
+/* Each event kind's payload: the member of union event_data named like it. */
+static int load_event_payloads(struct kernel_model *km, char *what, size_t whatlen)
+{
+    const struct layout_type *u = layout_type(km->layout, "union event_data");
+    if (!u || u->kind != LAYOUT_UNION) {
+        snprintf(what, whatlen, "union event_data");
+        return -1;
+    }
+    km->payloads = calloc(km->events.count ? km->events.count : 1, sizeof(*km->payloads));
+    if (!km->payloads)
+        return -1;
+    for (size_t v = 0; v < km->events.count; v++) {
+        const char *kind = km->events.names[v];
+        const struct layout_field *m = kind ? layout_member(u, kind) : NULL;
+        if (!m || m->type->kind != LAYOUT_STRUCT)
+            continue;   /* no payload (a switch) */
+        struct event_payload *p = &km->payloads[v];
+        p->fields = calloc(m->type->n_fields ? m->type->n_fields : 1, sizeof(*p->fields));
+        if (!p->fields)
+            return -1;
+        for (size_t i = 0; i < m->type->n_fields; i++) {
+            const struct layout_field *f = &m->type->fields[i];
+            struct event_field *out = &p->fields[p->n];
+            int common = 0;
+            for (const char *const *c = event_common; *c; c++)
+                common |= strcmp(*c, f->name) == 0;
+            if (common || f->bit_size || field_kind(f->type, &out->kind) < 0) {
+                snprintf(what, whatlen, "a usable union event_data.%s.%s (%s)", kind, f->name,
+                         common ? "the name is taken by every event" : "not an integer or a char array");
+                return -1;
+            }
+            out->name = strdup(f->name);
+            out->offset = (uint32_t)(m->offset + f->offset);
+            out->size = (uint32_t)f->type->size;
+            p->n++;
+        }
+    }
+    return 0;
+}
+
+const struct event_field *kernel_model_event_fields(const struct kernel_model *km,
+                                                    int64_t v, size_t *n)
+{
+    bool known = v >= 0 && (size_t)v < km->events.count && km->payloads;
+    *n = known ? km->payloads[v].n : 0;
+    return known ? km->payloads[v].fields : NULL;
+}
+
+const struct event_field *kernel_model_event_field(const struct kernel_model *km,
+                                                   int64_t v, const char *name)
+{
+    size_t n;
+    const struct event_field *f = kernel_model_event_fields(km, v, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i].name, name) == 0)
+            return &f[i];
+    return NULL;
 }
 
 /* ---- layouts ---------------------------------------------------------- */
@@ -277,8 +364,8 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     FIELD("struct event", "tick", &k->e_tick, NULL);
     FIELD("struct event", "pid", &k->e_pid, NULL);
     FIELD("struct event", "kind", &k->e_kind, NULL);
-    FIELD("struct event", "arg0", &k->e_arg0, NULL);
-    FIELD("struct event", "arg1", &k->e_arg1, NULL);
+    FIELD("struct event", "data", &k->e_data, &t);
+    k->e_data_size = (uint32_t)t->size;
     GLOBAL("ticks", &k->ticks_addr);
     NEED(global_array(km, "ftable", &k->ftable_addr, &k->file_size, &k->nfile), "the global ftable[]");
     FIELD("struct file", "type", &k->fl_type, &t);
@@ -291,13 +378,15 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(names_from_enum(&km->frame_kinds, layout_type(km->layout, "enum frame_kind"), 1), "enum frame_kind");
     NEED(names_from_enum(&km->events, layout_type(km->layout, "enum event_kind"), 1), "enum event_kind");
     NEED(load_syscall_names(km), "the syscalls[] dispatch table");
+    char payload_what[160];
+    NEED(load_event_payloads(km, payload_what, sizeof payload_what), payload_what);
 #undef GLOBAL
 #undef FIELD
 #undef NEED
     k->ram_base = 0x80000000u;
     k->ram_size = k->nframes * 4096u;
     if (k->proc_size == 0 || k->frame_size == 0 || k->event_size == 0 || k->nevent == 0 ||
-        k->mbox_depth == 0 || k->msg_size == 0)
+        k->mbox_depth == 0 || k->msg_size == 0 || k->e_data + k->e_data_size > k->event_size)
         goto fail;
     return 0;
 fail:
@@ -344,6 +433,12 @@ void kernel_model_close(struct kernel_model *km)
     free(km->funcs);
     names_free(&km->states);
     names_free(&km->frame_kinds);
+    for (size_t v = 0; km->payloads && v < km->events.count; v++) {
+        for (size_t i = 0; i < km->payloads[v].n; i++)
+            free(km->payloads[v].fields[i].name);
+        free(km->payloads[v].fields);
+    }
+    free(km->payloads);
     names_free(&km->events);
     names_free(&km->file_types);
     names_free(&km->syscalls);
@@ -450,14 +545,32 @@ static json_t *names_json(const struct name_table *t, int as_object)
     return out;
 }
 
+/* {"cow_fault": ["va", "old_pa", ...], ...}: each kind's payload fields. */
+static json_t *event_fields_json(const struct kernel_model *km)
+{
+    json_t *out = json_object();
+    for (size_t v = 0; v < km->events.count; v++) {
+        size_t n;
+        const struct event_field *f = kernel_model_event_fields(km, (int64_t)v, &n);
+        if (!n)
+            continue;
+        json_t *names = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(names, json_string(f[i].name));
+        json_object_set_new(out, km->events.names[v], names);
+    }
+    return out;
+}
+
 json_t *kernel_model_hello(const struct kernel_model *km)
 {
     char base[16];
     snprintf(base, sizeof(base), "0x%08x", km->k.ram_base);
-    return json_pack("{s:i, s:i, s:s, s:i, s:o, s:o, s:o}",
+    return json_pack("{s:i, s:i, s:s, s:i, s:o, s:o, s:o, s:o}",
                      "nproc", (int)km->k.nproc, "nframes", (int)km->k.nframes,
                      "ram_base", base, "page_size", 4096,
                      "event_kinds", names_json(&km->events, 0),
+                     "event_fields", event_fields_json(km),
                      "frame_kinds", names_json(&km->frame_kinds, 0),
                      "syscalls", names_json(&km->syscalls, 1));
 }

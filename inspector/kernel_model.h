@@ -28,12 +28,25 @@ struct kernel_layout {
     uint32_t frames_high_water_addr;                 /* frames past it were never used */
     uint32_t f_refcount, f_refcount_size, f_kind, f_writes;
     uint32_t ring_addr, ring_next_seq, ring_slot, nevent, event_size;
-    uint32_t e_seq, e_tick, e_pid, e_kind, e_arg0, e_arg1;
+    uint32_t e_seq, e_tick, e_pid, e_kind, e_data, e_data_size;
     uint32_t ticks_addr;
     uint32_t ftable_addr, file_size, nfile;          /* ftable[] */
     uint32_t fl_type, fl_ref, fl_ip, fl_off;
     uint32_t inode_inum;                             /* struct inode */
     uint32_t ram_base, ram_size;
+};
+
+/* One field of an event's payload: a member of the kernel's union
+ * event_data named like the event kind ("cow_fault") holds the struct of
+ * them. By its C type a field is a number (signed: pids, counts), an
+ * address (unsigned: shown in hex) or text (a char array). */
+enum event_field_kind { EVENT_FIELD_INT, EVENT_FIELD_ADDR, EVENT_FIELD_TEXT };
+
+struct event_field {
+    char *name;
+    uint32_t offset;        /* from the start of the event's data */
+    uint32_t size;          /* bytes: 1, 2 or 4; the array's for text */
+    enum event_field_kind kind;
 };
 
 struct kernel_model;
@@ -61,6 +74,12 @@ const char *kernel_model_frame_kind(const struct kernel_model *km, int64_t v);
 const char *kernel_model_event_name(const struct kernel_model *km, int64_t v);
 const char *kernel_model_file_type(const struct kernel_model *km, int64_t v);
 const char *kernel_model_syscall_name(const struct kernel_model *km, int64_t n);
+/* The payload fields of event kind v, *n of them (0: none, or v unknown). */
+const struct event_field *kernel_model_event_fields(const struct kernel_model *km,
+                                                    int64_t v, size_t *n);
+/* The payload field called name of event kind v, or NULL. */
+const struct event_field *kernel_model_event_field(const struct kernel_model *km,
+                                                   int64_t v, const char *name);
 /* The reverse: "cow_fault" -> EV_COW_FAULT, "write" -> 16; -1 if unknown. */
 int kernel_model_event_kind(const struct kernel_model *km, const char *name);
 int kernel_model_syscall_number(const struct kernel_model *km,

@@ -423,6 +423,48 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* One payload field's value as the protocol has it: a number, an address
+ * in hex, or text (non-printable bytes as '.'). */
+static json_t *event_field_json(const struct event_field *f, const uint8_t *data)
+{
+    if (f->kind == EVENT_FIELD_TEXT) {
+        char text[256];
+        uint32_t n = 0;
+        for (; n < f->size && n < sizeof(text) - 1 && data[f->offset + n]; n++) {
+            uint8_t ch = data[f->offset + n];
+            text[n] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
+        }
+        text[n] = 0;
+        return json_string(text);
+    }
+    uint32_t v = f->size == 4 ? get32(data, f->offset) : f->size == 2 ? get16(data, f->offset)
+                                                                      : data[f->offset];
+    if (f->kind == EVENT_FIELD_ADDR)
+        return hex(v);
+    int32_t sv = f->size == 4 ? (int32_t)v : f->size == 2 ? (int16_t)v : (int8_t)v;
+    return json_integer(sv);
+}
+
+/* The event's payload fields into o (kernel_model.h: named by the kernel's
+ * union event_data), and two names: a syscall's "name" from its number,
+ * and a "cause" for every scause. */
+static void event_payload_json(const struct kernel_model *km, int kind, const uint8_t *data,
+                               json_t *o)
+{
+    size_t n;
+    const struct event_field *f = kernel_model_event_fields(km, kind, &n);
+    for (size_t i = 0; i < n; i++)
+        json_object_set_new(o, f[i].name, event_field_json(&f[i], data));
+    const struct event_field *num = kernel_model_event_field(km, kind, "num");
+    const char *sys = num && strcmp(kernel_model_event_name(km, kind), "syscall") == 0 ?
+                      kernel_model_syscall_name(km, get32(data, num->offset)) : NULL;
+    if (sys)
+        json_object_set_new(o, "name", json_string(sys));
+    const struct event_field *scause = kernel_model_event_field(km, kind, "scause");
+    if (scause && scause->kind == EVENT_FIELD_ADDR && scause->size == 4)
+        json_object_set_new(o, "cause", json_string(scause_name(get32(data, scause->offset))));
+}
+
 static json_t *events_json(struct snapshotter *s, const uint8_t *ring)
 {
     const struct kernel_layout *k = s->k;
@@ -442,14 +484,10 @@ static json_t *events_json(struct snapshotter *s, const uint8_t *ring)
         const uint8_t *e = ring + k->ring_slot + order[2 * j + 1] * k->event_size;
         int kind = (int)get32(e, k->e_kind);
         const char *name = kernel_model_event_name(s->km, kind);
-        json_t *o = json_pack("{s:i, s:i, s:i, s:s, s:o, s:o}", "seq", (int)get32(e, k->e_seq),
+        json_t *o = json_pack("{s:i, s:i, s:i, s:s}", "seq", (int)get32(e, k->e_seq),
                               "tick", (int)get32(e, k->e_tick), "pid", (int)get32(e, k->e_pid),
-                              "kind", name ? name : "unknown", "arg0", hex(get32(e, k->e_arg0)),
-                              "arg1", hex(get32(e, k->e_arg1)));
-        const char *sys = name && strcmp(name, "syscall") == 0 ?
-                          kernel_model_syscall_name(s->km, get32(e, k->e_arg0)) : NULL;
-        if (sys)
-            json_object_set_new(o, "name", json_string(sys));
+                              "kind", name ? name : "unknown");
+        event_payload_json(s->km, kind, e + k->e_data, o);
         json_array_append_new(out, o);
         s->last_event_seq = order[2 * j];
     }

@@ -15,9 +15,10 @@
  *   one line (a loop), breakpoints go on every address where another line
  *   of the function starts (kernel_model_next_line_addrs) and the guest
  *   continues to the first of them.
- * - run_to: a breakpoint at event_log(kind, pid, arg0, arg1). When it hits,
- *   a0 is the kind, a1 the pid and a2 arg0 (the syscall number for
- *   syscalls). Another kind: the guest goes on, unseen. The wanted kind:
+ * - run_to: a breakpoint at event_log(kind, pid, data). When it hits, a0
+ *   is the kind, a1 the pid and a2 the address of the payload (the syscall
+ *   number is read from it, the program's name from proc[] only once kind
+ *   and pid match). Another event: the guest goes on, unseen. The wanted one:
  *   the event_log breakpoint goes, a temporary one goes at the return
  *   address (ra) and the guest runs to it, so when the stop is reported
  *   the event is in the ring (and, for cow_fault, the PTE and the frame
@@ -42,6 +43,7 @@
 
 #include "breaks.h"
 #include "console.h"
+#include "guest.h"
 #include "loop.h"
 #include "qemu.h"
 #include "rsp_conn.h"
@@ -117,7 +119,8 @@ struct target {
     struct serial serial;
 
     enum mode mode;
-    int want_kind, want_syscall;
+    int want_kind, want_syscall, want_pid;
+    char want_program[CONTROL_NAME_MAX];
     uint32_t ret_addr;
     char detail[160];
     struct {
@@ -164,6 +167,12 @@ static void say(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
 }
 
 static json_t *hex32(uint32_t v)
@@ -333,6 +342,10 @@ json_t *target_status(struct target *t)
     if (t->mode == M_RUN_TO || t->mode == M_RUN_TO_RET) {
         const char *kind = t->detail;
         json_object_set_new(s, "run_to", json_string(kind));
+        if (t->want_pid)
+            json_object_set_new(s, "run_to_pid", json_integer(t->want_pid));
+        if (t->want_program[0])
+            json_object_set_new(s, "run_to_program", json_string(t->want_program));
     }
     if (t->snap_error[0])
         json_object_set_new(s, "snapshot_error", text_json(t->snap_error));
@@ -494,11 +507,66 @@ static int do_continue(struct target *t, struct rsp_stop *stop)
 /* ---- deciding what a stop means -------------------------------------------- */
 
 
+/* Guest physical memory (guest.h), with the connection in physical mode
+ * for the moment. 0 or -1. */
+static int read_phys(struct target *t, uint32_t pa, void *buf, size_t len)
+{
+    const struct kernel_layout *k = kernel_model_layout(t->km);
+    int r = -1;
+
+    if (k && rsp_conn_set_phys_mode(t->rsp, true) == 0)
+        r = guest_read_phys(t->rsp, k, pa, buf, len);
+    rsp_conn_set_phys_mode(t->rsp, false);
+    return r;
+}
+
+/* The system call number in the payload at event_log (a2); -1 unknown. */
+static int event_syscall(struct target *t)
+{
+    const struct event_field *num = kernel_model_event_field(t->km, t->want_kind, "num");
+    uint8_t b[4];
+
+    if (!num || read_phys(t, A(t, 2) + num->offset, b, sizeof b) < 0)
+        return -1;
+    return (int)le32(b);
+}
+
+/* Whether the live process pid is called name. */
+static bool proc_named(struct target *t, int pid, const char *name)
+{
+    const struct kernel_layout *kl = kernel_model_layout(t->km);
+    uint8_t *p = kl ? malloc(kl->proc_size ? kl->proc_size : 1) : NULL;
+    char err[128];
+    bool same = false;
+    int found = -1;
+
+    if (p && rsp_conn_set_phys_mode(t->rsp, true) == 0)
+        found = guest_proc_lookup(t->rsp, kl, pid, p, err, sizeof err);
+    rsp_conn_set_phys_mode(t->rsp, false);
+    if (found == 0) {
+        size_t n = strlen(name);
+        same = n < kl->p_name_len && memcmp(p + kl->p_name, name, n) == 0 &&
+               p[kl->p_name + n] == '\0';
+    }
+    free(p);
+    return same;
+}
+
+/* At event_log: is this the event run_to waits for? Kind, then the
+ * process, then the system call; a payload that cannot be read counts as
+ * a match (better a visible stop than a run that never ends). */
 static bool want_event(struct target *t)
 {
     if ((int)A(t, 0) != t->want_kind)
         return false;
-    return t->want_syscall < 0 || (int)A(t, 2) == t->want_syscall;
+    if (t->want_pid && (int)A(t, 1) != t->want_pid)
+        return false;
+    if (t->want_syscall >= 0) {
+        int num = event_syscall(t);
+        if (num >= 0 && num != t->want_syscall)
+            return false;
+    }
+    return !t->want_program[0] || proc_named(t, (int)A(t, 1), t->want_program);
 }
 
 static const char *kind_name(struct target *t, int kind)
@@ -1147,6 +1215,8 @@ static int job_run_to(struct target *t, struct job *j)
     t->mode = M_RUN_TO;
     t->want_kind = j->cmd->event_kind;
     t->want_syscall = j->cmd->syscall;
+    t->want_pid = j->cmd->pid;
+    snprintf(t->want_program, sizeof t->want_program, "%s", j->cmd->program);
     snprintf(t->detail, sizeof t->detail, "%s", kind_name(t, t->want_kind));
     return 0;
 }

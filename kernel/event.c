@@ -19,17 +19,23 @@ static inline void compiler_barrier(void)
   asm volatile("" ::: "memory");
 }
 
-void event_log(int kind, int pid, uint32 arg0, uint32 arg1)
+// data may be 0 for kinds without a payload. The inspector's run_to stops
+// here (kind in a0, pid in a1, data in a2) and then at the return address.
+void event_log(int kind, int pid, const union event_data *data)
 {
   uint32 seq = event_ring.next_seq;
   struct event *e = &event_ring.slot[seq % NEVENT];
+  e->seq = 0;            // a reader never sees the old seq with new fields
+  compiler_barrier();
   e->tick = ticks;
   e->pid = pid;
   e->kind = kind;
-  e->arg0 = arg0;
-  e->arg1 = arg1;
+  if (data)
+    memmove(&e->data, data, sizeof(e->data));
+  else
+    memset(&e->data, 0, sizeof(e->data));
   compiler_barrier();
-  e->seq = seq;          // a reader sees the whole new event or the old one
+  e->seq = seq;          // a reader sees the whole new event, or none in this slot
   compiler_barrier();
   event_ring.next_seq = seq + 1;
 }

@@ -1,18 +1,47 @@
 // The kernel event ring: a fixed ring of what happened, read by the inspector
-// straight from memory (it finds `event_ring` and these fields through DWARF).
+// straight from memory. It finds `event_ring` and every field below through
+// DWARF, and decodes an event's payload by the member of union event_data
+// that is named like its kind (EV_COW_FAULT -> cow_fault): add a field here
+// and it appears in the protocol with no change to the inspector. Signed
+// fields are counts and pids, unsigned ones addresses, char arrays text.
 
 enum event_kind {
   EV_NONE,
-  EV_FORK,          // arg0 = child pid
-  EV_EXEC,          // arg0 = user address of entry point
-  EV_EXIT,          // arg0 = exit status
-  EV_COW_FAULT,     // arg0 = faulting va, arg1 = new frame pa (or old one if reused in place)
-  EV_PAGE_FAULT,    // arg0 = faulting va, arg1 = scause
-  EV_SYSCALL,       // arg0 = syscall number
-  EV_TRAP,          // arg0 = scause, arg1 = stval (faults that kill, and interrupts are not logged)
+  EV_FORK,
+  EV_EXEC,
+  EV_EXIT,
+  EV_COW_FAULT,
+  EV_PAGE_FAULT,    // a fault the process dies of (EV_TRAP follows)
+  EV_SYSCALL,
+  EV_TRAP,          // faults that kill; interrupts are not logged
   EV_SWITCH,        // pid = process switched to
-  EV_MAIL_SEND,     // arg0 = receiver pid, arg1 = length
-  EV_MAIL_RECV,     // arg0 = sender pid, arg1 = length
+  EV_MAIL_SEND,
+  EV_MAIL_RECV,
+};
+
+#define EVENT_PATH 32     // bytes of an exec's path kept (NUL included)
+
+// What an event says beyond its pid (the process it happened to).
+union event_data {
+  struct { int child; } fork;
+  struct {
+    char path[EVENT_PATH];
+    unsigned int old_root;      // page table given up (0: none)
+    unsigned int new_root;      // page table of the new program
+    unsigned int entry;
+  } exec;
+  struct { int status; } exit;
+  struct {
+    unsigned int va;            // the page stored to
+    unsigned int old_pa;        // the frame it had (read-only, COW)
+    unsigned int new_pa;        // its frame now: old_pa when kept in place
+    int refcount_before;        // holders of old_pa before the fault
+  } cow_fault;
+  struct { unsigned int va, scause, sepc; } page_fault;
+  struct { int num; } syscall;
+  struct { unsigned int scause, stval; } trap;
+  struct { int to, len; } mail_send;
+  struct { int from, len; } mail_recv;
 };
 
 struct event {
@@ -20,8 +49,7 @@ struct event {
   unsigned int tick;    // timer tick when it happened
   int pid;              // process it happened to (0 = kernel)
   int kind;             // enum event_kind
-  unsigned int arg0;
-  unsigned int arg1;
+  union event_data data;
 };
 
 #define NEVENT 256        // slots in the ring (a power of two)
@@ -32,4 +60,4 @@ struct event_ring {
 };
 
 extern struct event_ring event_ring;
-void event_log(int kind, int pid, unsigned int arg0, unsigned int arg1);
+void event_log(int kind, int pid, const union event_data *data);

@@ -141,6 +141,8 @@ int exec(const char *path, char **argv)
     if (*s == '/')
       last = s + 1;
   safestrcpy(p->name, last, sizeof(p->name));
-  event_log(EV_EXEC, p->pid, entry, 0);
+  union event_data ev = { .exec = { .old_root = (uint32)old, .new_root = (uint32)pt, .entry = entry } };
+  safestrcpy(ev.exec.path, path, sizeof(ev.exec.path));
+  event_log(EV_EXEC, p->pid, &ev);
   return argc;   // lands in a0
 }

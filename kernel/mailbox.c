@@ -48,7 +48,8 @@ int mailbox_send(int pid, uint32 buf, uint32 len, int flags)
   to->mbox.msgs[(to->mbox.head + to->mbox.count) % MBOX_DEPTH] = msg;
   to->mbox.count++;
   wakeup(&to->mbox.count);
-  event_log(EV_MAIL_SEND, me->pid, pid, len);
+  union event_data ev = { .mail_send = { .to = pid, .len = len } };
+  event_log(EV_MAIL_SEND, me->pid, &ev);
   return len;
   // LAB mailbox-send end
 }
@@ -76,13 +77,13 @@ int mailbox_recv(uint32 buf, uint32 len, uint32 from_addr, int flags)
     return -EFAULT;
   if (from_addr && copyout(me->pagetable, from_addr, &msg->from, sizeof(msg->from)) < 0)
     return -EFAULT;
-  int n = msg->len;
-  event_log(EV_MAIL_RECV, me->pid, msg->from, n);
+  union event_data ev = { .mail_recv = { .from = msg->from, .len = msg->len } };
   memset(msg, 0, sizeof(*msg));
   mb->head = (mb->head + 1) % MBOX_DEPTH;
   mb->count--;
   wakeup(mb);
-  return n;
+  event_log(EV_MAIL_RECV, me->pid, &ev);   // once the message has left the queue
+  return ev.mail_recv.len;
   // LAB mailbox-recv end
 }
 

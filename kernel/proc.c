@@ -154,7 +154,8 @@ int fork(void)
   np->parent = p;
   np->job = p->job;
   np->state = RUNNABLE;
-  event_log(EV_FORK, p->pid, np->pid, 0);
+  union event_data ev = { .fork = { .child = np->pid } };
+  event_log(EV_FORK, p->pid, &ev);
   return np->pid;
 }
 
@@ -194,7 +195,8 @@ void exit(int status)
   wakeup(p->parent);
   p->xstate = status;
   p->state = ZOMBIE;
-  event_log(EV_EXIT, p->pid, status, 0);
+  union event_data ev = { .exit = { .status = status } };
+  event_log(EV_EXIT, p->pid, &ev);
   sched();
   panic("zombie exit");
 }
@@ -243,7 +245,7 @@ void scheduler(void)
       current = p;
       csr_write(satp, MAKE_SATP(p->pagetable));
       sfence_vma_all();
-      event_log(EV_SWITCH, p->pid, 0, 0);
+      event_log(EV_SWITCH, p->pid, 0);
       swtch(&scheduler_context, &p->context);
       current = 0;
       if (p->pagetable)   // a zombie already left its table

@@ -42,7 +42,8 @@ void syscall(void)
 {
   struct proc *p = myproc();
   uint32 num = p->tf.regs[REG_A7];
-  event_log(EV_SYSCALL, p->pid, num, 0);
+  union event_data ev = { .syscall = { .num = num } };
+  event_log(EV_SYSCALL, p->pid, &ev);
   if (num < sizeof(syscalls) / sizeof(syscalls[0]) && syscalls[num])
     p->tf.regs[REG_A0] = syscalls[num]();
   else

@@ -82,13 +82,22 @@ static int devintr(uint32 scause)
   return 0;
 }
 
+// A page fault the process will die of: where it was and what it touched.
+static void log_page_fault(struct proc *p, uint32 scause)
+{
+  union event_data ev = { .page_fault = { .va = csr_read(stval), .scause = scause,
+                                          .sepc = csr_read(sepc) } };
+  event_log(EV_PAGE_FAULT, p->pid, &ev);
+}
+
 // A fault that is the process's own doing: say so on the console, kill it.
 static void user_fault(struct proc *p, uint32 scause)
 {
   uint32 sepc = csr_read(sepc), stval = csr_read(stval);
   printf("pid %d (%s): killed by %s, sepc=0x%08x stval=0x%08x\n",
          p->pid, p->name, exception_name(scause), sepc, stval);
-  event_log(EV_TRAP, p->pid, scause, stval);
+  union event_data ev = { .trap = { .scause = scause, .stval = stval } };
+  event_log(EV_TRAP, p->pid, &ev);
   p->killed = 1;
 }
 
@@ -110,12 +119,12 @@ void usertrap(void)
       printf("pid %d (%s): killed: out of memory on a copy-on-write fault\n", p->pid, p->name);
       p->killed = 1;
     } else if (err < 0) {
-      event_log(EV_PAGE_FAULT, p->pid, csr_read(stval), scause);
+      log_page_fault(p, scause);
       user_fault(p, scause);
     }
   } else {
     if (scause == EXC_LOAD_PAGE_FAULT || scause == EXC_INST_PAGE_FAULT)
-      event_log(EV_PAGE_FAULT, p->pid, csr_read(stval), scause);
+      log_page_fault(p, scause);
     user_fault(p, scause);
   }
   if (p->killed)

@@ -222,7 +222,8 @@ int cow_fault(pagetable_t pt, uint32 va)
     return -EFAULT;
   uint32 old = PTE2PA(*pte);
   uint32 now = old;
-  if (krefcount(old) > 1) {
+  int refs = krefcount(old);
+  if (refs > 1) {
     void *copy = kalloc(FRAME_USER);
     if (copy == 0)
       return -ENOMEM;
@@ -232,7 +233,9 @@ int cow_fault(pagetable_t pt, uint32 va)
   }
   set_pte(pte, PA2PTE(now) | (PTE_FLAGS(*pte) & ~PTE_COW) | PTE_W | PTE_D);
   sfence_vma(va);
-  event_log(EV_COW_FAULT, myproc()->pid, va, now);
+  union event_data ev = { .cow_fault = { .va = va, .old_pa = old, .new_pa = now,
+                                          .refcount_before = refs } };
+  event_log(EV_COW_FAULT, myproc()->pid, &ev);
   return 0;
   // LAB cow-fault end
 }

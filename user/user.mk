@@ -1,7 +1,7 @@
 # User programs, their C library, and the file system image.
 # Included by the root Makefile, which sets BUILD and CROSS.
 
-UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests pingpong shmdemo \
+UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests pingpong shmdemo crash \
           mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum memhog
 
 UOBJ     := $(BUILD)/user/obj

@@ -9,7 +9,9 @@
 
 import { createStore } from './lib/store.js';
 import { connect } from './lib/connection.js';
-import { mergeEvents, stopFocus, focusPair } from './lib/model.js';
+import { mergeEvents, stopFocus, focusPair, diffSnapshots, withEventFrames } from './lib/model.js';
+import { eventTouches } from './lib/explain.js';
+import { commandLine } from './lib/cmdline.js';
 import { mountState } from './views/state.js';
 import { mountControls } from './views/controls.js';
 import { mountTerminal } from './views/terminal.js';
@@ -21,6 +23,8 @@ import { mountMailboxes } from './views/mailboxes.js';
 import { mountTimeline } from './views/timeline.js';
 import { mountCpu } from './views/cpu.js';
 import { mountHelp } from './views/help.js';
+import { mountStory } from './views/story.js';
+import { mountDemos } from './views/demos.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -32,6 +36,8 @@ const store = createStore({
   selection: { a: null, b: null }, // the processes shown side by side
   page: null, frame: null, event: null, // the page {pid, va}, frame and event seq picked
   tab: 'memory', help: false,
+  foreground: null, // the program of the last command line typed at the console
+  replay: null, // a guided demo showing a step it recorded: {snapshot, fresh, focus}
 });
 
 const link = connect({
@@ -39,14 +45,26 @@ const link = connect({
   token: params.get('token'),
   onState(patch) {
     store.set(patch);
-    if (patch.connection === 'open') link.command('snapshot'); // the daemon sends one only after a stop
+    if (patch.connection !== 'open') return;
+    // The daemon sends its latest snapshot after hello (taken at the last stop,
+    // stale if the guest runs since), then ours comes: both are the first load.
+    firstLoad = true;
+    link.command('snapshot').then(() => { firstLoad = false; });
   },
   onMessage,
 });
 
+let firstLoad = true; // until the reply to the snapshot asked for on connecting
 const $ = (id) => document.getElementById(id);
-const ctx = { store, command: link.command, reconnectNow: link.reconnectNow, select };
-const terminal = mountTerminal($('terminal'), { store, send: link.console });
+// Console input, also read for the program each command line starts.
+const typed = commandLine((program) => store.set({ foreground: program }));
+function typeIntoConsole(data) {
+  typed.feed(data);
+  return link.console(data);
+}
+const ctx = { store, command: link.command, reconnectNow: link.reconnectNow, select, typeIntoConsole };
+const terminal = mountTerminal($('terminal'), { store, send: typeIntoConsole });
+ctx.terminalText = terminal.text;
 mountState($('state'), $('banner'), ctx);
 mountControls($('controls'), ctx);
 mountTabs($('tabs'), ctx);
@@ -57,6 +75,8 @@ mountMailboxes($('tab-mailboxes'), ctx);
 mountTimeline($('tab-timeline'), ctx);
 mountCpu($('tab-cpu'), ctx);
 mountHelp($('help'), ctx);
+mountStory($('story'), ctx);
+mountDemos($('demos'), ctx);
 
 const glassbox = {
   get snapshot() { return store.state.snapshot; },
@@ -94,11 +114,17 @@ function onStatus(status) {
   store.set({ status, fresh, ...refocus({ ...store.state, status, fresh }) });
 }
 
-function onSnapshot(snapshot, receivedAt) {
+// The snapshot as the page shows it: its diff is since the state shown before
+// (none on a first load), and at an event's stop the frames the event touched
+// are told as the event says.
+function onSnapshot(message, receivedAt) {
   const s = store.state;
-  const fresh = snapshot.events ?? [];
+  const fresh = message.events ?? [];
+  const focus = stopFocus(s.status, fresh);
+  const diff = diffSnapshots(firstLoad ? null : s.snapshot, message);
+  const snapshot = { ...message, diff: focus ? withEventFrames(diff, eventTouches(focus.event, message).frames) : diff };
   const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
-  store.set({ snapshot, fresh, history: mergeEvents(s.history, fresh), selection: next.selection, page: next.page, ...refocus(next) });
+  store.set({ snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), selection: next.selection, page: next.page, ...refocus(next) });
   afterPaint(() => {
     glassbox.lastPaintMs = performance.now() - receivedAt;
     glassbox.lastPaintSeq = snapshot.seq;

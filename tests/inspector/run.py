@@ -516,7 +516,7 @@ def cow_fault_end_to_end():
             evs = [e for e in cur["events"] if e["kind"] == "cow_fault"]
             check(evs, f"no cow_fault event in the snapshot at the stop: {cur['events'][-3:]}")
             ev = evs[-1]
-            pid, va, new = ev["pid"], int(ev["arg0"], 16) & ~0xFFF, int(ev["arg1"], 16)
+            pid, va, new = ev["pid"], int(ev["va"], 16), int(ev["new_pa"], 16)
             after = mapping(cur, pid, va)
             check(after is not None, f"pid {pid} has no page at {va:#x} after its COW fault")
             check(after[0] == new and not after[2] and after[1][2] == "W",
@@ -590,9 +590,12 @@ def fork_exec_exit_and_mailbox_events():
         snap, ev = run_to("exec", 2)
         p = proc(snap, ev["pid"])
         check(p and p["name"] == "pingpong", f"after exec pid {ev['pid']} is {p}")
+        check(ev["path"].endswith("pingpong") and ev["new_root"] == p["pagetable"] and
+              ev["old_root"] != ev["new_root"] and int(ev["old_root"], 16) != 0,
+              f"the exec event {ev} against the process {p}")
 
         snap, ev = run_to("fork", 3)
-        child = int(ev["arg0"], 16)
+        child = ev["child"]
         c = proc(snap, child)
         check(c and c["parent"] == ev["pid"] and c["name"] == "pingpong",
               f"the forked child {child}: {c}")
@@ -600,20 +603,111 @@ def fork_exec_exit_and_mailbox_events():
         check(snap["address_spaces"][str(child)]["tables"], "the child has no address space")
 
         snap, ev = run_to("mail_send", 4)
-        receiver = int(ev["arg0"], 16)
+        receiver = ev["to"]
         box = next((b for b in snap["mailboxes"] if b["pid"] == receiver), None)
         check(box and box["depth"] >= 1 and box["messages"][-1]["from"] == ev["pid"] and
-              box["messages"][-1]["len"] == int(ev["arg1"], 16),
+              box["messages"][-1]["len"] == ev["len"],
               f"pid {receiver}'s mailbox after a send from {ev['pid']}: {box}")
         check(proc(snap, receiver)["mailbox_depth"] == box["depth"], "mailbox_depth disagrees")
 
+        snap, ev = run_to("mail_recv", 45)   # logged once the message has left the queue
+        box = next((b for b in snap["mailboxes"] if b["pid"] == ev["pid"]), None)
+        check(ev["len"] == 4 and proc(snap, ev["from"])["name"] == "pingpong" and
+              proc(snap, ev["pid"])["mailbox_depth"] == (box["depth"] if box else 0) == 0,
+              f"after a receive by pid {ev['pid']}: {ev}, its mailbox {box}")
+
         snap, ev = run_to("exit", 5)
         p = proc(snap, ev["pid"])
-        check(p and p["state"] == "zombie" and p["xstate"] == int(ev["arg0"], 16),
+        check(p and p["state"] == "zombie" and p["xstate"] == ev["status"],
               f"pid {ev['pid']} after its exit event: {p}")
 
         ws.command("continue", 6)
         wait_console(ws, "pingpong: done", 60)
+
+
+@test(timeout=240)
+def cow_fault_events_say_what_happened():
+    """Run to cowtest's COW faults only (run_to with a program name, then
+    with a pid): each stop is in that process, and its event's va, old and
+    new frame and refcount before agree with the snapshot taken right after
+    it: a copy leaves the old frame one holder fewer and the new one the
+    process's alone; kept in place means it was the only holder."""
+    with Daemon("cowevent") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("run_to", 1, event="cow_fault", program="cowtest")
+        check(r["ok"], f"run_to cow_fault program cowtest: {r}")
+        check(d.get("/api/status").get("run_to_program") == "cowtest", "status without run_to_program")
+        ws.send({"type": "console", "data": "cowtest\n"})
+        copied = in_place = 0
+        narrow = {"program": "cowtest"}
+        for i in range(120):
+            st = ws.wait(lambda m: is_status(m, reason="event"), 60, "a cow fault of cowtest")
+            snap = snapshot_after(ws, st)
+            ev = snap["events"][-1]
+            check(ev["kind"] == "cow_fault", f"the newest event at a cow_fault stop: {ev}")
+            pid, va = ev["pid"], int(ev["va"], 16)
+            old, new, before = int(ev["old_pa"], 16), int(ev["new_pa"], 16), ev["refcount_before"]
+            p = next((q for q in snap["processes"] if q["pid"] == pid), None)
+            check(p and p["name"] == "cowtest", f"stopped in {p}, not cowtest")
+            if "pid" in narrow:
+                check(pid == narrow["pid"], f"run_to pid {narrow['pid']} stopped in pid {pid}")
+            after = mapping(snap, pid, va)
+            check(va % 4096 == 0 and after and after[0] == new and not after[2] and after[1][2] == "W",
+                  f"pid {pid} maps {va:#x} as {after} after the fault, the event says {ev}")
+            fn = frame(snap, new)
+            check(fn and fn["refcount"] == 1 and [(m["pid"], int(m["va"], 16)) for m in fn["mapped_by"]] == [(pid, va)],
+                  f"the frame after the fault is not pid {pid}'s alone: {fn}")
+            if new == old:
+                check(before == 1, f"kept in place with refcount {before} before: {ev}")
+                in_place += 1
+            else:
+                fo = frame(snap, old)
+                left = fo["refcount"] if fo else 0
+                check(before >= 2 and left == before - 1, f"copied: frame {old:#x} refcount {before} -> {left}")
+                check(not fo or (len(fo["mapped_by"]) == left and all(m["cow"] for m in fo["mapped_by"])),
+                      f"the old frame's holders: {fo}")
+                copied += 1
+            if copied >= 3 and in_place >= 2:
+                break
+            if i == 2:
+                narrow = {"pid": pid}
+            r = ws.command("run_to", 10 + i, event="cow_fault", **narrow)
+            check(r["ok"], f"run_to {narrow}: {r}")
+        check(copied >= 3 and in_place >= 2, f"{copied} copies and {in_place} kept in place seen")
+        r = ws.command("continue", 999)
+        wait_console(ws, "cowtest: OK", 60)
+        print(f"    {copied} copies, {in_place} kept in place", flush=True)
+
+
+@test(timeout=120)
+def a_fatal_page_fault_says_where_and_why():
+    """crash stores to address 0: the page_fault event names the process,
+    the address and the cause, and the exit that follows has status -1."""
+    with Daemon("pagefault") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("run_to", 1, event="page_fault", program="crash")
+        check(r["ok"], f"run_to page_fault: {r}")
+        ws.send({"type": "console", "data": "crash\n"})
+        st = ws.wait(lambda m: is_status(m, reason="event"), 30, "crash's page fault")
+        snap = snapshot_after(ws, st)
+        ev = snap["events"][-1]
+        p = next((q for q in snap["processes"] if q["pid"] == ev["pid"]), None)
+        check(ev["kind"] == "page_fault" and p and p["name"] == "crash", f"{ev} in {p}")
+        check(ev["va"] == "0x00000000" and ev["cause"] == "store page fault" and
+              int(ev["sepc"], 16) != 0, f"the page fault event: {ev}")
+        r = ws.command("run_to", 2, event="exit", pid=ev["pid"])
+        check(r["ok"], f"run_to exit: {r}")
+        st = ws.wait(lambda m: is_status(m, reason="event"), 30, "crash's exit")
+        snap = snapshot_after(ws, st)
+        ex = snap["events"][-1]
+        check(ex["kind"] == "exit" and ex["pid"] == ev["pid"] and ex["status"] == -1, f"the exit: {ex}")
+        trap = [e for e in snap["events"] if e["kind"] == "trap" and e["pid"] == ev["pid"]]
+        check(trap and trap[-1]["cause"] == "store page fault" and trap[-1]["stval"] == "0x00000000",
+              f"the trap event: {trap}")
+        ws.command("continue", 3)
+        wait_console(ws, "killed by store page fault", 20)
 
 
 def run_on_qemu(tool, args, commands):

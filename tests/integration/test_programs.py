@@ -86,3 +86,11 @@ def memhog_holds_until_killed(g):
     for bad in ("memhog", "memhog lots", "memhog -1", "memhog 99999"):
         out = g.run(bad)
         g.check("usage: memhog MiB" in out, f"`{bad}` printed {out!r}, not the usage line")
+
+
+@test(timeout=60)
+def crash_is_killed_by_its_page_fault(g):
+    out = g.run("crash", timeout=30)
+    g.check("killed by store page fault" in out and "stval=0x00000000" in out,
+            f"crash was not killed by a store page fault at 0: {out!r}")
+    g.check("went through" not in out, "the store to address 0 went through")

@@ -179,6 +179,20 @@ static void test_run_to(void **state)
                  "unknown system call 'nope'");
     expect_error("{\"type\":\"command\",\"cmd\":\"run_to\",\"event\":\"fork\",\"syscall\":\"write\"}",
                  "only with event 'syscall'");
+    /* narrowed to one process: by pid or by program name */
+    assert_int_equal(parse("{\"type\":\"command\",\"cmd\":\"run_to\",\"event\":\"cow_fault\",\"pid\":3}",
+                           false, &cmd, err), 0);
+    assert_int_equal(cmd.pid, 3);
+    assert_string_equal(cmd.program, "");
+    assert_int_equal(parse("{\"type\":\"command\",\"cmd\":\"run_to\",\"event\":\"cow_fault\",\"program\":\"cowtest\"}",
+                           false, &cmd, err), 0);
+    assert_int_equal(cmd.pid, 0);
+    assert_string_equal(cmd.program, "cowtest");
+    expect_error("{\"type\":\"command\",\"cmd\":\"run_to\",\"event\":\"fork\",\"pid\":0}", "positive integer");
+    expect_error("{\"type\":\"command\",\"cmd\":\"run_to\",\"event\":\"fork\",\"pid\":\"3\"}", "positive integer");
+    expect_error("{\"type\":\"command\",\"cmd\":\"run_to\",\"event\":\"fork\",\"program\":\"\"}", "1 to");
+    expect_error("{\"type\":\"command\",\"cmd\":\"run_to\",\"event\":\"fork\",\"pid\":3,\"program\":\"sh\"}",
+                 "not both");
 }
 
 static void test_watch(void **state)

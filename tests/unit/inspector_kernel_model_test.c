@@ -57,6 +57,51 @@ static void names_come_from_the_enums_and_tables(void **state)
     assert_null(kernel_model_proc_state(km, 99));
 }
 
+/* Event payloads come from the members of union event_data named like
+ * the kinds, with their C types deciding number, address or text. */
+static void event_payloads_come_from_union_event_data(void **state)
+{
+    size_t n;
+    (void)state;
+    const struct event_field *f = kernel_model_event_fields(km, 4, &n); /* cow_fault */
+    assert_int_equal(n, 4);
+    assert_string_equal(f[0].name, "va");
+    assert_int_equal(f[0].kind, EVENT_FIELD_ADDR);
+    assert_string_equal(f[1].name, "old_pa");
+    assert_string_equal(f[2].name, "new_pa");
+    assert_string_equal(f[3].name, "refcount_before");
+    assert_int_equal(f[3].kind, EVENT_FIELD_INT);
+    assert_int_equal(f[3].offset, 12);
+    const struct event_field *path = kernel_model_event_field(km, 2, "path"); /* exec */
+    assert_non_null(path);
+    assert_int_equal(path->kind, EVENT_FIELD_TEXT);
+    assert_true(path->size >= 16);
+    assert_non_null(kernel_model_event_field(km, 6, "num"));                  /* syscall */
+    assert_null(kernel_model_event_field(km, 1, "status"));                   /* fork has none */
+    kernel_model_event_fields(km, 8, &n);                                     /* switch */
+    assert_int_equal(n, 0);
+    kernel_model_event_fields(km, 999, &n);
+    assert_int_equal(n, 0);
+    assert_true(kernel_model_layout(km)->e_data + kernel_model_layout(km)->e_data_size <=
+                kernel_model_layout(km)->event_size);
+}
+
+/* No pc in the kernel's text is named after a RISC-V mapping symbol
+ * ("$xrv32i2p1_..."): every one is in a function of the C or assembly. */
+static void no_pc_is_named_by_a_mapping_symbol(void **state)
+{
+    const char *fn, *file;
+    int line;
+    (void)state;
+    uint32_t etext = kernel_model_symbol(km, "etext");
+    assert_true(etext > 0x80000000u);
+    for (uint32_t pc = 0x80000000u; pc < etext; pc += 2) {
+        kernel_model_where(km, pc, &fn, &file, &line);
+        if (fn && fn[0] == '$')
+            fail_msg("pc 0x%08x is in '%s'", pc, fn);
+    }
+}
+
 static void finds_functions_and_lines(void **state)
 {
     const char *fn, *file;
@@ -91,7 +136,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(finds_the_tables),
         cmocka_unit_test(names_come_from_the_enums_and_tables),
+        cmocka_unit_test(event_payloads_come_from_union_event_data),
         cmocka_unit_test(finds_functions_and_lines),
+        cmocka_unit_test(no_pc_is_named_by_a_mapping_symbol),
         cmocka_unit_test(refuses_an_elf_without_the_kernel_structures),
     };
     return cmocka_run_group_tests(tests, open_kernel, close_kernel);

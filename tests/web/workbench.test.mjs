@@ -75,13 +75,13 @@ test('the workbench against the real daemon and QEMU', { timeout: 600_000 }, asy
     assert.equal(await fault.count(), 1, 'one page is marked as the fault');
     const focus = await page.evaluate(() => {
       const e = window.glassbox.snapshot.events.findLast((ev) => ev.kind === 'cow_fault');
-      return { pid: e.pid, va: '0x' + (parseInt(e.arg0, 16) & ~0xfff).toString(16).padStart(8, '0') };
+      return { pid: e.pid, va: e.va };
     });
     assert.equal(await fault.getAttribute('data-va'), focus.va);
     assert.equal(await fault.getAttribute('data-pid'), String(focus.pid));
     assert.equal(await fault.getAttribute('data-was-cow'), 'true', 'the page was COW before the stop');
     assert.equal(await fault.getAttribute('data-cow'), 'false', 'the fault made it private');
-    const explain = await page.innerText('[data-testid=page-explain]');
+    const explain = await page.innerText('[data-testid=stop-explain]'); // the story bar tells the event
     assert.match(explain, /copy-on-write/);
 
     // The frame the page had before: refcount 2 at the fork, 1 now.

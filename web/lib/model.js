@@ -1,5 +1,6 @@
 // What the views derive from snapshots: per-frame tables, process names, the
-// changes of the last stop, the event history and where a stop points to.
+// changes since the state shown before, the event history and where a stop
+// points to.
 
 import { num, hex, pageOf, PAGE_SIZE } from './format.js';
 
@@ -59,7 +60,7 @@ export function frameFacts(snapshot, n) {
 
 export function frameSummary(f) {
   const was = f.was !== undefined && f.was !== f.refcount ? ` (was ${f.was})` : '';
-  const news = f.allocated ? ' · allocated at this stop' : f.freed ? ' · freed at this stop' : '';
+  const news = f.allocated ? ' · allocated since the last view' : f.freed ? ' · freed since the last view' : '';
   return `frame ${f.frame} · ${f.pa} · ${KIND_LABEL[f.kind]} · refcount ${f.refcount}${was}${news}`;
 }
 
@@ -100,26 +101,89 @@ export function stopFocus(status, fresh) {
   const event = fresh.findLast((e) => stop.detail?.startsWith(e.kind));
   if (!event) return null;
   const fault = event.kind === 'cow_fault' || event.kind === 'page_fault';
-  return { event, pid: event.pid, va: fault ? pageOf(event.arg0) : null };
+  return { event, pid: event.pid, va: fault ? pageOf(event.va) : null };
 }
 
 // Which two processes to show side by side for a focus: the one it happened to,
-// and its partner (the child of a fork, the other holder of a COW frame, else
-// its parent).
+// and its partner (the child of a fork, the other holder of a COW frame, the
+// other end of a message, else its parent).
 export function focusPair(snapshot, focus) {
   const { event, pid } = focus;
   const alive = (p) => snapshot.processes.some((q) => q.pid === p);
-  let partner = null;
-  if (event.kind === 'fork') partner = num(event.arg0);
-  if (focus.va) {
-    const change = pteChanges(snapshot, pid).get(focus.va);
-    const before = change && frameFacts(snapshot, frameOfPa(snapshot, ptePa(change.before)));
-    partner = before?.mappedBy.find((m) => m.pid !== pid)?.pid ?? null;
+  let partner = { fork: event.child, mail_send: event.to, mail_recv: event.from }[event.kind] ?? null;
+  if (event.kind === 'cow_fault') {
+    const old = frameFacts(snapshot, frameOfPa(snapshot, event.old_pa));
+    partner = old?.mappedBy.find((m) => m.pid !== pid)?.pid ?? null;
   }
   if (partner === null || !alive(partner)) {
     partner = snapshot.processes.find((p) => p.pid === pid)?.parent ?? null;
   }
   return { a: pid, b: alive(partner) ? partner : null };
+}
+
+// What changed from the snapshot shown before (prev; null on the first) to
+// next, in the shape of the daemon's diff (docs/protocol.md) but since that
+// state: the daemon's own diff is since its previous snapshot, which this page
+// may never have shown. Nothing is changed or new on a first load.
+export function diffSnapshots(prev, next) {
+  const diff = {
+    since: prev?.seq ?? null,
+    processes: { born: [], gone: [], changed: [] },
+    ptes: [],
+    frames: { allocated: [], freed: [], refcount: [] },
+  };
+  if (!prev || prev.seq === next.seq) return diff;
+  const before = new Map(prev.processes.map((p) => [p.pid, p]));
+  const after = new Map(next.processes.map((p) => [p.pid, p]));
+  for (const [pid, p] of after) {
+    const q = before.get(pid);
+    if (!q) diff.processes.born.push(pid);
+    else if (q.state !== p.state || q.size !== p.size || q.name !== p.name) diff.processes.changed.push(pid);
+  }
+  for (const pid of before.keys()) if (!after.has(pid)) diff.processes.gone.push(pid);
+  for (const pid of new Set([...before.keys(), ...after.keys()])) diffPtes(diff.ptes, pid, prev, next);
+  const a = frameTable(prev);
+  const b = frameTable(next);
+  for (let f = 0; f < Math.min(a.count, b.count); f++) {
+    if (!a.kind[f] && b.kind[f]) diff.frames.allocated.push(f);
+    else if (a.kind[f] && !b.kind[f]) diff.frames.freed.push(f);
+    else if (a.refcount[f] !== b.refcount[f]) diff.frames.refcount.push({ frame: f, before: a.refcount[f], after: b.refcount[f] });
+  }
+  return diff;
+}
+
+const PTE_BITS = ['V', 'R', 'W', 'X', 'U', 'G', 'A', 'D', 'COW', 'SHARED'];
+
+function leaves(snapshot, pid) {
+  return new Map((snapshot.address_spaces[pid]?.tables ?? []).flatMap((t) => t.entries).map((e) => [e.va, num(e.pte)]));
+}
+
+function diffPtes(out, pid, prev, next) {
+  const a = leaves(prev, pid);
+  const b = leaves(next, pid);
+  for (const va of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const before = a.get(va) ?? 0;
+    const after = b.get(va) ?? 0;
+    const changed = before ^ after;
+    if (!changed) continue;
+    const what = !before || !after ? [before ? 'unmapped' : 'mapped']
+      : [...(changed >>> 10 ? ['pa'] : []), ...PTE_BITS.filter((_, bit) => (changed >>> bit) & 1)];
+    out.push({ pid: Number(pid), va, before: hex(before), after: hex(after), what });
+  }
+}
+
+// A diff with an event's own account of the frames it touched (explain.js,
+// eventTouches): at its stop, a frame's "was" is what it was just before the
+// event, even when the state shown before is older.
+export function withEventFrames(diff, frames) {
+  if (!frames.size) return diff;
+  const refcount = diff.frames.refcount.filter((r) => !frames.has(r.frame));
+  const allocated = diff.frames.allocated.filter((f) => !frames.has(f));
+  for (const [frame, { before, after }] of frames) {
+    if (before === 0) allocated.push(frame);
+    else refcount.push({ frame, before, after });
+  }
+  return { ...diff, frames: { ...diff.frames, refcount, allocated } };
 }
 
 // The COW bit of a PTE value (RSW bit 8, see DESIGN.md).

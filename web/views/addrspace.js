@@ -46,6 +46,7 @@ export function mountAddressSpaces(el, { store, select }) {
     }
     const entries = (space.tables ?? []).flatMap((t) => t.entries);
     const ctx = pageContext(s, pid);
+    const scrolled = pane.querySelector('.scroll')?.scrollTop ?? 0;
     fill(pane,
       h('header', {}, pick, h('span', { class: 'mono dim', text: `root ${space.root}` }),
         h('span', { class: 'dim', text: `${entries.length} pages · ${entries.filter((e) => e.cow).length} COW` })),
@@ -53,6 +54,13 @@ export function mountAddressSpaces(el, { store, select }) {
         space.errors.map((e) => h('li', { class: 'mono', text: [e.va, e.pte && `PTE ${e.pte}`, e.problem].filter(Boolean).join(' ') }))),
       h('div', { class: 'scroll' }, mode === 'tree' ? sv32Tree(space, ctx) : rangeMap(space, ctx)),
       changeList(ctx));
+    const scroll = pane.querySelector('.scroll');
+    if (scroll) scroll.scrollTop = scrolled;
+    // A new stop's fault comes into view once every view has drawn (the story
+    // bar above may change the pane's height); otherwise the pane stays put.
+    const stop = `${s.focus?.event.seq}`;
+    if (pane.dataset.stop !== stop) requestAnimationFrame(() => keepInView(scroll, pane.querySelector('.fault')));
+    pane.dataset.stop = stop;
   }
 
   function pageContext(s, pid) {
@@ -142,12 +150,27 @@ function rangeMap(space, ctx) {
     h('tbody', {}, rows));
 }
 
+// Scroll the page of the stop's fault into view, a third down the pane.
+function keepInView(scroll, fault) {
+  if (!scroll?.isConnected || !fault) return;
+  const box = scroll.getBoundingClientRect();
+  const at = fault.getBoundingClientRect();
+  if (at.top < box.top || at.bottom > box.bottom) scroll.scrollTop += at.top - box.top - box.height / 3;
+}
+
+const CHANGES_SHOWN = 2;
+
+// The pages changed since the state shown before: the fault's first, a few,
+// and how many more (the stop's own changes are in the story bar).
 function changeList(ctx) {
   if (!ctx.changes.size) return null;
-  return h('footer', { class: 'changes' }, h('strong', { text: 'Changed at this stop: ' }),
-    [...ctx.changes.values()].map((c) => h('button', {
+  const all = [...ctx.changes.values()].sort((a, b) => (b.va === ctx.faultVa) - (a.va === ctx.faultVa));
+  const more = all.length - CHANGES_SHOWN;
+  return h('footer', { class: 'changes' }, h('strong', { text: 'Changed since the last view: ' }),
+    all.slice(0, CHANGES_SHOWN).map((c) => h('button', {
       class: 'link mono', onclick: () => ctx.open(c.va), text: `${c.va} (${c.what.join(', ')})`,
-    })));
+    })),
+    more > 0 && h('span', { class: 'dim', text: ` and ${more} more` }));
 }
 
 function renderDetail(el, s, { store, select }) {
@@ -157,9 +180,12 @@ function renderDetail(el, s, { store, select }) {
   }
   const entry = findPage(snapshot, page.pid, page.va);
   const change = pteChanges(snapshot, page.pid).get(page.va);
-  const frame = entry && frameFacts(snapshot, frameOfPa(snapshot, entry.pa));
-  const before = change && frameFacts(snapshot, frameOfPa(snapshot, ptePa(change.before)));
   const isFault = focus?.pid === page.pid && focus.va === page.va;
+  const frame = entry && frameFacts(snapshot, frameOfPa(snapshot, entry.pa));
+  const beforePa = isFault && focus.event.old_pa ? focus.event.old_pa : change && ptePa(change.before);
+  const before = beforePa && frameFacts(snapshot, frameOfPa(snapshot, beforePa));
+  // The event's own page is explained in the story bar above.
+  const sentence = !isFault && change && explain(entry, change);
   const showFrame = (f) => h('button', {
     class: 'small', text: `Show frame ${f.frame} in the grid`,
     onclick: () => store.set({ frame: f.frame, tab: 'frames' }),
@@ -174,11 +200,11 @@ function renderDetail(el, s, { store, select }) {
   fill(el,
     h('h3', {}, `pid ${page.pid} ${procName(snapshot, page.pid)} · page ${page.va}`,
       isFault && h('span', { class: 'badge fault', text: `${focus.event.kind.replace('_', ' ')} here` })),
-    change && h('p', { class: 'explain', 'data-testid': 'page-explain', text: explain(entry, change, before, frame) }),
+    sentence && h('p', { class: 'explain', 'data-testid': 'page-explain', text: sentence }),
     h('dl', {},
       h('dt', { text: 'PTE' }),
       h('dd', { class: 'mono' }, entry ? `${entry.pte}  ${entry.flags}${entry.cow ? '  COW' : ''}${entry.shared ? '  shared' : ''}` : 'not mapped'),
-      change && [h('dt', { text: 'At this stop' }),
+      change && [h('dt', { text: 'Since the last view' }),
         h('dd', { class: 'mono', text: `${change.before} → ${change.after} (${change.what.join(', ')})` })],
       frame && [h('dt', { text: 'Frame' }),
         h('dd', { 'data-testid': 'page-frame' }, frameSummary(frame), ' ', showFrame(frame), owners(frame))],
@@ -186,18 +212,13 @@ function renderDetail(el, s, { store, select }) {
         h('dd', { 'data-testid': 'page-frame-before' }, frameSummary(before), ' ', showFrame(before), owners(before))]));
 }
 
-// One sentence on what happened to this page at the stop.
-function explain(entry, change, before, frame) {
+// One sentence on what happened to a page since the state shown before (the
+// page of the stop's event is told from the event instead).
+function explain(entry, change) {
   const wasCow = pteCow(change.before);
-  if (wasCow && entry && !entry.cow) {
-    if (before && frame && before.frame !== frame.frame) {
-      const counts = before.was !== undefined ? ` (refcount ${before.was} → ${before.refcount})` : '';
-      return `A store hit this copy-on-write page: the kernel copied frame ${before.frame}${counts} ` +
-        `into the new frame ${frame.frame} and made the page writable.`;
-    }
-    return 'A store hit this copy-on-write page; no one else held its frame, so the kernel made it writable in place.';
-  }
-  if (!wasCow && entry?.cow) return 'fork made this page copy-on-write: read-only and shared until someone writes.';
-  if (!entry) return 'This page was unmapped at this stop.';
-  return `The PTE changed at this stop: ${change.what.join(', ')}.`;
+  if (!entry) return 'This page was unmapped since the last view.';
+  if (!wasCow && entry.cow) return 'Since the last view this page became copy-on-write: read-only and shared until someone writes.';
+  if (wasCow && !entry.cow) return 'Since the last view a store broke this page\'s copy-on-write: it is writable now.';
+  if (change.what.includes('mapped')) return 'This page was mapped since the last view.';
+  return `Its PTE changed since the last view: ${change.what.join(', ')}.`;
 }

@@ -31,9 +31,27 @@ export function mountControls(el, { store, command }) {
   const kind = h('select', { 'data-testid': 'run-to-kind', 'aria-label': 'event kind' },
     RUN_TO.map(({ event }) => h('option', { value: event, text: EVENT_LABEL[event] })));
   const syscall = h('select', { 'data-testid': 'run-to-syscall', 'aria-label': 'system call' });
+  // Whose events: by default those of the program last started at the console
+  // (typing `cowtest` means "show me cowtest", not the shell forking it), or
+  // any process's, or one process's.
+  const whose = h('select', { 'data-testid': 'run-to-process', 'aria-label': 'whose events' });
+  const narrowing = () => {
+    if (whose.value === 'foreground') return { program: store.state.foreground };
+    return whose.value ? { pid: Number(whose.value) } : {};
+  };
   const runTo = (event) => run('run_to', {
     event,
     ...(event === 'syscall' && syscall.value ? { syscall: syscall.value } : {}),
+    ...narrowing(),
+  });
+  let chosen = 'foreground';
+  whose.addEventListener('change', () => { chosen = whose.value; });
+  store.on(['foreground', 'snapshot'], ({ foreground, snapshot }) => {
+    fill(whose,
+      foreground && h('option', { value: 'foreground', text: `in ${foreground}`, title: 'the program last started at the console' }),
+      h('option', { value: '', text: 'in any process' }),
+      (snapshot?.processes ?? []).map((p) => h('option', { value: p.pid, text: `in pid ${p.pid} ${p.name}` })));
+    whose.value = [...whose.options].some((o) => o.value === chosen) ? chosen : '';
   });
   kind.addEventListener('change', () => { syscall.hidden = kind.value !== 'syscall'; });
   syscall.hidden = true;
@@ -70,7 +88,7 @@ export function mountControls(el, { store, command }) {
 
   const fieldset = h('fieldset', { class: 'controls', 'data-testid': 'controls' },
     h('span', { class: 'group' }, buttons.run, buttons.pause, buttons.step, buttons.line),
-    h('span', { class: 'group' }, buttons.runTo, kind, syscall),
+    h('span', { class: 'group' }, buttons.runTo, kind, syscall, whose),
     h('span', { class: 'group' }, fn, buttons.brk, chips),
     h('span', { class: 'group' }, buttons.restart));
   fill(el, fieldset, h('button', {

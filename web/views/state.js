@@ -16,6 +16,12 @@ const WHY = {
   exited: 'the guest has exited',
 };
 
+// " of cowtest", " of pid 3" or nothing: whose events run_to waits for.
+function runToWhom(status) {
+  if (status.run_to_program) return ` of ${status.run_to_program}`;
+  return status.run_to_pid ? ` of pid ${status.run_to_pid}` : '';
+}
+
 export function mountState(el, banner, { store, command, reconnectNow }) {
   const pill = h('span', { class: 'pill', 'data-testid': 'guest-state' });
   const why = h('span', { class: 'why', 'data-testid': 'stop-why' });
@@ -32,7 +38,7 @@ export function mountState(el, banner, { store, command, reconnectNow }) {
     pill.dataset.guest = guest;
     pill.textContent = { unknown: '?', dead: 'QEMU DEAD' }[guest] ?? guest.toUpperCase();
     if (stop) why.textContent = [WHY[stop.reason] ?? stop.reason, stop.detail].filter(Boolean).join(': ');
-    else if (guest === 'running' && status.run_to) why.textContent = `to the next ${EVENT_LABEL[status.run_to] ?? status.run_to}`;
+    else if (guest === 'running' && status.run_to) why.textContent = `to the next ${EVENT_LABEL[status.run_to] ?? status.run_to}${runToWhom(status)}`;
     else why.textContent = '';
     loc.textContent = stop?.pc ? `${where(stop)} · pc ${hex(stop.pc)}` : '';
     snapError.textContent = status?.snapshot_error ? `snapshot: ${status.snapshot_error}` : '';

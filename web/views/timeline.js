@@ -4,6 +4,7 @@
 import { h, fill, cssVar } from '../lib/dom.js';
 import { num, hex, EVENT_LABEL } from '../lib/format.js';
 import { procName } from '../lib/model.js';
+import { eventSummary } from '../lib/explain.js';
 
 const SHOWN = 400; // rows in the list; the strip shows the whole history
 const LANE = 18;
@@ -71,7 +72,7 @@ export function mountTimeline(el, { store, select }) {
     h('span', { class: 'num dim', text: `t${e.tick}` }),
     h('span', { class: 'kind', text: EVENT_LABEL[e.kind] ?? e.kind }),
     h('span', { text: `pid ${e.pid} ${procName(snapshot, e.pid)}` }),
-    h('span', { class: 'dim', text: describe(e, store.state.hello) }))));
+    h('span', { class: 'dim', text: eventSummary(e) }))));
     if (stick) list.scrollTop = list.scrollHeight;
   }
 
@@ -81,13 +82,13 @@ export function mountTimeline(el, { store, select }) {
     const fault = e.kind === 'cow_fault' || e.kind === 'page_fault';
     fill(detail,
       h('h3', { text: `#${e.seq} ${EVENT_LABEL[e.kind] ?? e.kind}` }),
-      h('p', { text: describe(e, store.state.hello) }),
+      h('p', { text: eventSummary(e) }),
       h('dl', {}, Object.entries(e).map(([k, v]) => [h('dt', { text: k }), h('dd', { class: 'mono', text: String(v) })])),
       snapshot?.processes.some((p) => p.pid === e.pid) && h('button', {
         class: 'small', text: fault ? 'Show the page' : `Show pid ${e.pid}'s address space`,
         onclick: () => {
           select(e.pid, 'a');
-          store.set({ tab: 'memory', ...(fault ? { page: { pid: e.pid, va: hex(num(e.arg0) & ~0xfff) } } : {}) });
+          store.set({ tab: 'memory', ...(fault ? { page: { pid: e.pid, va: hex(num(e.va) & ~0xfff) } } : {}) });
         },
       }));
   }
@@ -97,23 +98,4 @@ export function mountTimeline(el, { store, select }) {
   store.on(['history', 'event', 'fresh'], renderList);
   store.on(['history', 'event'], renderDetail);
   renderDetail(store.state);
-}
-
-// What an event's arguments mean (kernel/event.h).
-function describe(e, hello) {
-  const a0 = num(e.arg0);
-  const a1 = num(e.arg1);
-  switch (e.kind) {
-    case 'fork': return `child pid ${a0}`;
-    case 'exec': return `entry ${hex(a0)}`;
-    case 'exit': return `status ${a0 | 0}`;
-    case 'cow_fault': return `page ${hex(a0)} → frame ${hex(a1)}`;
-    case 'page_fault': return `address ${hex(a0)}, scause ${a1}`;
-    case 'syscall': return e.name ?? hello?.kernel.syscalls[a0] ?? `number ${a0}`;
-    case 'trap': return `scause ${hex(a0)}, stval ${hex(a1)}`;
-    case 'switch': return `to pid ${e.pid}`;
-    case 'mail_send': return `to pid ${a0}, ${a1} bytes`;
-    case 'mail_recv': return `from pid ${a0}, ${a1} bytes`;
-    default: return '';
-  }
 }

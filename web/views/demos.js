@@ -1,0 +1,153 @@
+// Guided demos: each types a command into the guest's console, then runs to
+// one kernel event after another (run_to, narrowed to the demo's program) and
+// stops there; the stop's sentence (views/story.js) explains it. Back shows
+// the state recorded at the step before (the guest is not rewound: it stays
+// at the newest step), Next goes forward again and then on to the next step.
+
+import { h, fill } from '../lib/dom.js';
+
+// Each step runs to the next event of its kind in the demo's program (or the
+// step's own); the title names the step, the event's sentence explains it.
+const DEMOS = [
+  {
+    id: 'cow', title: 'Copy-on-write fork', command: 'cowtest', program: 'cowtest',
+    steps: [['fork', 'fork shares the pages'], ['cow_fault', 'a store to a shared page'], ['cow_fault', 'the next store']],
+  },
+  {
+    id: 'exec', title: 'exec: a new address space', command: 'echo hello', program: 'echo',
+    steps: [['fork', 'the shell forks a child for the command', 'sh'], ['exec', 'the child runs exec'], ['exit', 'echo is done']],
+  },
+  {
+    id: 'fault', title: 'A fatal page fault', command: 'crash', program: 'crash',
+    steps: [['exec', 'crash starts'], ['page_fault', 'a store through a null pointer'], ['exit', 'the kernel ends it']],
+  },
+  {
+    id: 'mail', title: 'Mailbox round trip', command: 'pingpong 1', program: 'pingpong',
+    steps: [['mail_send', 'the parent serves'], ['mail_recv', 'the child receives'], ['mail_send', 'the child returns it'],
+      ['mail_recv', 'the parent receives']],
+  },
+  {
+    id: 'shm', title: 'Shared memory', command: 'shmdemo 2', program: 'shmdemo',
+    steps: [['fork', 'fork keeps shared memory shared'], ['mail_send', 'an item is in the shared ring: a signal'],
+      ['mail_recv', 'a signal arrives']],
+  },
+].map((d) => ({ ...d, steps: d.steps.map(([event, title, program = d.program]) => ({ event, title, program })) }));
+
+const PROMPT_WAIT_MS = 30_000;
+
+export function mountDemos(el, { store, command, typeIntoConsole, terminalText }) {
+  let demo = null; // {def, recorded: [{snapshot, fresh, focus, selection, page}], shown, busy, note}
+  let waiter = null; // the step being run: {status, phase, seq, resolve}
+
+  // A stop after the run_to: its status (a new one, stopped), then the
+  // snapshot taken at it.
+  store.on(['status'], ({ status, snapshot }) => {
+    if (waiter?.phase === 'status' && status !== waiter.status && status?.guest === 'stopped') {
+      waiter.phase = 'snapshot';
+      waiter.seq = snapshot?.seq ?? -1;
+    }
+    if (waiter && status?.qemu !== 'running') finish(waiter, false);
+  });
+  store.on(['snapshot'], ({ snapshot, replay }) => {
+    if (waiter?.phase === 'snapshot' && !replay && snapshot.seq > waiter.seq) finish(waiter, true);
+  });
+  function finish(w, ok) {
+    waiter = null;
+    w.resolve(ok);
+  }
+  const nextStop = () => new Promise((resolve) => { waiter = { status: store.state.status, phase: 'status', resolve }; });
+
+  async function atPrompt() {
+    if (store.state.status?.guest === 'stopped') await command('continue');
+    const until = Date.now() + PROMPT_WAIT_MS;
+    while (!/\$$/.test(terminalText()) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  }
+
+  async function runStep(i) {
+    const step = demo.def.steps[i];
+    demo.busy = true;
+    demo.note = `Running to the next ${step.event.replace('_', ' ')} of ${step.program}…`;
+    render();
+    if (i === 0) await atPrompt();
+    const stopped = nextStop();
+    const reply = await command('run_to', { event: step.event, program: step.program });
+    if (!reply.ok) {
+      waiter = null;
+      return stuck(`run to: ${reply.error}`);
+    }
+    if (i === 0) typeIntoConsole(`${demo.def.command}\n`);
+    if (!(await stopped) || !demo) return stuck('the guest is gone');
+    const { status, snapshot, fresh, focus, selection, page } = store.state;
+    if (status.stop?.reason !== 'event' || focus?.event.kind !== step.event) {
+      return stuck(`stopped by something else (${status.stop?.reason}); Next tries this step again`);
+    }
+    demo.recorded[i] = { snapshot, fresh, focus, selection, page };
+    demo.shown = i;
+    demo.busy = false;
+    demo.note = null;
+    render();
+  }
+
+  function stuck(note) {
+    if (!demo) return;
+    demo.busy = false;
+    demo.note = note;
+    render();
+  }
+
+  // Show a recorded step: the newest is the guest's own state.
+  function show(i) {
+    const rec = demo.recorded[i];
+    demo.shown = i;
+    store.set({ ...rec, replay: i < demo.recorded.length - 1 ? { step: i } : null });
+    render();
+  }
+
+  function start(def) {
+    demo = { def, recorded: [], shown: -1, busy: false, note: null };
+    runStep(0);
+  }
+
+  function next() {
+    if (demo.shown < demo.recorded.length - 1) return show(demo.shown + 1);
+    if (demo.shown < demo.def.steps.length - 1) return runStep(demo.shown + 1);
+    demo = null; // the end: the program runs to its end
+    command('continue');
+    render();
+  }
+
+  const pick = h('select', { 'data-testid': 'demo-pick', 'aria-label': 'guided demo' },
+    DEMOS.map((d) => h('option', { value: d.id, text: d.title })));
+
+  function render() {
+    const s = store.state;
+    el.classList.toggle('active', demo !== null);
+    const control = s.role === 'controller' && s.connection === 'open' && s.status?.qemu === 'running';
+    if (!demo) {
+      return fill(el, h('span', { class: 'demo-title', text: 'Demo' }), pick,
+        h('button', {
+          text: '▶ Start', 'data-testid': 'demo-start', disabled: !control,
+          title: 'Types the demo\'s command and stops at each step',
+          onclick: () => start(DEMOS.find((d) => d.id === pick.value)),
+        }));
+    }
+    const { def, shown, busy, recorded } = demo;
+    const last = shown === def.steps.length - 1;
+    const step = def.steps[shown];
+    fill(el,
+      h('span', { class: 'demo-title', 'data-testid': 'demo-title', text: `${def.title} ·` }),
+      h('span', { class: 'demo-step', 'data-testid': 'demo-step' },
+        shown >= 0 ? `Step ${shown + 1} of ${def.steps.length}: ${step.title}` : `$ ${def.command}`,
+        shown >= 0 && shown < recorded.length - 1 && h('span', { class: 'dim', text: ' (recorded)' })),
+      h('button', { text: '‹ Back', 'data-testid': 'demo-back', disabled: busy || shown <= 0, onclick: () => show(shown - 1) }),
+      h('button', {
+        text: last && shown === recorded.length - 1 ? 'Finish ✓' : 'Next ›', 'data-testid': 'demo-next',
+        disabled: busy || !control, onclick: next,
+      }),
+      h('button', { class: 'small', text: '✕', title: 'Leave the demo', 'data-testid': 'demo-close', onclick: () => { demo = null; waiter = null; render(); } }),
+      demo.note && h('span', { class: 'dim', 'data-testid': 'demo-note', text: demo.note }));
+  }
+
+  store.on(['role', 'connection', 'status'], render);
+  render();
+}
