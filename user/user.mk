@@ -31,9 +31,11 @@ $(UOBJ)/%.o: user/%.S
 	@mkdir -p $(@D)
 	$(UCC) $(UCFLAGS) -c -o $@ $<
 
+# $(call ulink,program.o): link a user program with the user library
+ulink = $(ULD) -m elf32lriscv -T user/user.ld --gc-sections -o $@ $(ULIBOBJS) $(1) $(ULIBGCC)
+
 $(UBINS): $(BUILD)/user/%: $(UOBJ)/%.o $(ULIBOBJS) user/user.ld
-	$(ULD) -m elf32lriscv -T user/user.ld --gc-sections -o $@ \
-	    $(ULIBOBJS) $(UOBJ)/$*.o $(ULIBGCC)
+	$(call ulink,$(UOBJ)/$*.o)
 
 # Writes malformed variants of a good ELF for usertests' exec checks.
 $(UMKBADELF): user/mkbadelf.c
