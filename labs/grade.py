@@ -7,7 +7,7 @@ says what is checked and for how many points, its labs/LAB/grading/*.c are the
 test programs (under /grade/ in the disk image), its user programs fill the
 image's /bin, and its inspector daemon reads the kernel's state. From the
 submission (DIR, default this tree) only the kernel is taken: built quietly
-into build/labs/LAB/, the compiler's output in a log.
+in its own build/, the compiler's output in a log there.
 
 Every check boots its own QEMU, has its own time limit and its own
 transcript; a failure prints the reason and the transcript's path. Prints
@@ -143,15 +143,16 @@ def prepare_grader(lab, out):
     return BUILD / "labs" / lab / "fs.img"
 
 
-def build_kernel(submission, build):
-    """The submission's kernel, built into build/; (path, None) or (None, why)."""
-    if submission.resolve() == ROOT and build == BUILD:
+def build_kernel(submission):
+    """The submission's kernel, built in its own build/ (as its student
+    builds it); (path, None) or (None, why)."""
+    if submission == ROOT:
         return BUILD / "kernel" / "kernel.elf", None     # built by prepare_grader
-    log = build / "build.log"
-    why = quiet_make([f"BUILD={build}", "kernel"], submission, log)
+    log = submission / "build" / "grade-build.log"
+    why = quiet_make(["BUILD=build", "kernel"], submission, log)
     if why:
         return None, f"the kernel does not build (the compiler's output: {rel(log)}):\n{why}"
-    return build / "kernel" / "kernel.elf", None
+    return submission / "build" / "kernel" / "kernel.elf", None
 
 
 def rel(p):
@@ -161,12 +162,12 @@ def rel(p):
         return str(p)
 
 
-def grade(lab, checks, submission, build, logs, image, jobs, show=True):
-    """Grade one submission (its kernel built into build, the transcripts
-    in logs); returns {check name: points}."""
+def grade(lab, checks, submission, logs, image, jobs, show=True):
+    """Grade one submission (the transcripts in logs); returns {check name:
+    points}."""
     if logs.exists():
         shutil.rmtree(logs)
-    kernel, why = build_kernel(submission, build)
+    kernel, why = build_kernel(submission)
     if why:
         if show:
             print(f"FAIL  build: {why}")
@@ -206,9 +207,9 @@ def main():
         sub = (a.submission or ROOT).resolve()
         if not (sub / "kernel").is_dir():
             sys.exit(f"grade: {sub} is not a Glassbox tree (no kernel/)")
-        build = BUILD if sub == ROOT else out / "submission"
+        logs = out / "logs" if sub == ROOT else out / "submissions" / sub.name / "logs"
         print(f"lab {a.lab}: grading {sub}", flush=True)
-        got = grade(a.lab, checks, sub, build, out / "logs", image, a.jobs)
+        got = grade(a.lab, checks, sub, logs, image, a.jobs)
         print(f"lab {a.lab}: {sum(got.values())}/{total} points")
         return 0 if sum(got.values()) == total else 1
 
@@ -222,8 +223,8 @@ def main():
         w.writerow(["student"] + [c.name for c in checks] + ["total"])
         w.writerow(["(max)"] + [c.points for c in checks] + [total])
         for sub in subs:
-            build = out / "submissions" / sub.name
-            got = grade(a.lab, checks, sub, build, build / "logs", image, a.jobs, show=False)
+            logs = out / "submissions" / sub.name / "logs"
+            got = grade(a.lab, checks, sub.resolve(), logs, image, a.jobs, show=False)
             w.writerow([sub.name] + [got[c.name] for c in checks] + [sum(got.values())])
             f.flush()
             lost = [c.name for c in checks if got[c.name] < c.points]

@@ -67,8 +67,7 @@ class Session:
                 self.kept.append(m)
 
     def wait_console(self, text):
-        start = len(self.console) - len(text)
-        while text not in self.console[max(0, start):]:
+        while text not in self.console:
             self._next(lambda m: m.get("type") == "console", f"{text!r} on the console")
 
     def type(self, text):

@@ -44,6 +44,7 @@ def inspector_sees_the_queue(ctx):
                                                         [(child, n) for n in notes[k + 1:]]):
             return (f"at receive {k} ({ev}) the queue holds {held}, expected "
                     f"{notes[k + 1:]} (or {notes[k:]} if logged first) from pid {child}")
+    s.command("continue")
     s.wait_console("mailcheck: done")
     got = re.findall(r"mailcheck: got '([^']*)' from (\d+)", s.console)
     if [g for g, _ in got] != notes or any(int(p) != child for _, p in got):
