@@ -44,11 +44,12 @@ if not BUILD.is_absolute():
 
 class Context:
     """What a check may use: a fresh boot (boot()), the inspector (inspect(),
-    labs/inspect.py), the kernel ELF. Everything it starts is closed when the
+    labs/inspect_session.py), the kernel ELF, the submission's tree. Everything it starts is closed when the
     check ends, or when its time limit runs out."""
 
-    def __init__(self, lab, kernel, image, log):
-        self.lab, self.kernel, self.image, self.log = lab, kernel, image, log
+    def __init__(self, lab, submission, kernel, image, log):
+        self.lab, self.submission, self.kernel = lab, submission, kernel
+        self.image, self.log = image, log
         self.deadline = None
         self._open = []
         self._lock = threading.Lock()
@@ -167,12 +168,13 @@ def grade(lab, checks, submission, logs, image, jobs, show=True):
     points}."""
     if logs.exists():
         shutil.rmtree(logs)
+    logs.mkdir(parents=True)
     kernel, why = build_kernel(submission)
     if why:
         if show:
             print(f"FAIL  build: {why}")
         return {c.name: 0 for c in checks}
-    contexts = [Context(lab, kernel, image, logs / f"{i + 1:02d}-{c.name}.log")
+    contexts = [Context(lab, submission, kernel, image, logs / f"{i + 1:02d}-{c.name}.log")
                 for i, c in enumerate(checks)]
     got = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -83,13 +83,14 @@ class Session:
             raise TestFailure(f"the inspector refused {cmd}: {r.get('error')}")
         return r
 
-    def events(self, kind, until, most=64):
+    def events(self, kind, until, most=64, **args):
         """Run to each event of kind, at most `most` of them, until `until`
         shows on the console; yields (snapshot at the stop, the event). After
-        the last of `most` the guest stays stopped."""
+        the last of `most` the guest stays stopped. args go to run_to (e.g.
+        syscall="write")."""
         mark = len(self.console)
         for _ in range(most):
-            self.command("run_to", event=kind)
+            self.command("run_to", event=kind, **args)
             m = self._next(lambda m: is_event_stop(m) or until in self.console[mark:],
                            f"a {kind} event or {until!r}")
             if not is_event_stop(m):

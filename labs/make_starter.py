@@ -11,7 +11,8 @@ whose mutants hold the solutions). In each source file every region
     ...the solution...
     // LAB <lab>-<part> end
 
-of every lab is replaced by labs/<lab>/starter/<lab>-<part>.c, so no tree
+of every lab is replaced by labs/<lab>/starter/<lab>-<part>.c (in a .txt
+file the markers start with "#", and the starter is <lab>-<part>.txt), so no tree
 holds any lab's solution and one tree serves the whole semester (the lab
 trees differ only in the handout they point at). A region with no starter
 file is an error, and so is a starter file no region uses."""
@@ -23,7 +24,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REGION = re.compile(r"^[ \t]*// LAB (\S+) begin\n(.*?)^[ \t]*// LAB \1 end\n", re.M | re.S)
+REGION = re.compile(r"^[ \t]*(?://|#) LAB (\S+) begin\n(.*?)^[ \t]*(?://|#) LAB \1 end\n",
+                    re.M | re.S)
+MARKED = (".c", ".h", ".S", ".txt")     # the files that may hold regions
 LEFT_OUT = ("tests/labs/",)
 
 
@@ -34,7 +37,7 @@ def lab_names():
 def snippets():
     """{region name: starter text} for every lab."""
     return {p.stem: p.read_text() for lab in lab_names()
-            for p in (ROOT / "labs" / lab / "starter").glob("*.c")}
+            for p in (ROOT / "labs" / lab / "starter").glob("*.*")}
 
 
 def tracked_files():
@@ -65,7 +68,7 @@ def write_tree(out):
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dst)          # times kept: make rebuilds only what changed
-        if src.suffix in (".c", ".h", ".S"):
+        if src.suffix in MARKED:
             text = src.read_text()
             starter = REGION.sub(replace, text)
             if starter != text:
