@@ -180,6 +180,7 @@ int sys_sleep(void);
 int sys_procinfo(void);
 int sys_sysinfo(void);
 int sys_setfg(void);
+int sys_trace(void);
 int sys_halt(void);
 int sys_read(void);
 int sys_write(void);

@@ -153,6 +153,9 @@ int fork(void)
   safestrcpy(np->name, p->name, sizeof(p->name));
   np->parent = p;
   np->job = p->job;
+  // LAB syscall-fork begin
+  np->tracemask = p->tracemask;
+  // LAB syscall-fork end
   np->state = RUNNABLE;
   event_log(EV_FORK, p->pid, np->pid, 0);
   return np->pid;

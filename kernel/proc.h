@@ -36,6 +36,7 @@ struct proc {
   struct file *ofile[NOFILE];  // open files
   struct inode *cwd;           // current directory
   struct mailbox mbox;         // messages sent to this process
+  uint32 tracemask;            // trace(): bit n set prints system call n's results
 };
 
 extern struct proc proc[NPROC];

@@ -53,6 +53,7 @@ int halt(void);
 int rmdir(const char*);
 int ftruncate(int fd, uint len);
 int setfg(int pid);                        // console job that ^C kills (0 = none)
+int trace(uint mask);                      // print results of calls n with bit 1<<n set
 
 // ulib.c
 int stat(const char*, struct stat*);
