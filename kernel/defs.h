@@ -181,6 +181,8 @@ int sys_procinfo(void);
 int sys_sysinfo(void);
 int sys_setfg(void);
 int sys_trace(void);
+int sys_sigalarm(void);
+int sys_sigreturn(void);
 int sys_halt(void);
 int sys_read(void);
 int sys_write(void);

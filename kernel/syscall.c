@@ -36,6 +36,7 @@ static int (*const syscalls[])(void) = {
   [SYS_mknod] sys_mknod,     [SYS_unlink] sys_unlink,   [SYS_link] sys_link,
   [SYS_mkdir] sys_mkdir,     [SYS_rmdir] sys_rmdir,     [SYS_rename] sys_rename,
   [SYS_ftruncate] sys_ftruncate, [SYS_sync] sys_sync,       [SYS_trace] sys_trace,
+  [SYS_sigalarm] sys_sigalarm, [SYS_sigreturn] sys_sigreturn,
 };
 
 // LAB syscall-names begin
@@ -54,6 +55,7 @@ static const char *const syscall_names[] = {
   [SYS_mknod] "mknod",       [SYS_unlink] "unlink",     [SYS_link] "link",
   [SYS_mkdir] "mkdir",       [SYS_rmdir] "rmdir",       [SYS_rename] "rename",
   [SYS_ftruncate] "ftruncate", [SYS_sync] "sync",       [SYS_trace] "trace",
+  [SYS_sigalarm] "sigalarm", [SYS_sigreturn] "sigreturn",
 };
 // LAB syscall-names end
 

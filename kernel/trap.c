@@ -87,6 +87,20 @@ static void user_fault(struct proc *p, uint32 scause)
   p->killed = 1;
 }
 
+// A tick in user mode: if the process's alarm is due (sigalarm()), make the
+// return to user mode enter its handler, keeping the registers for sigreturn().
+static void alarm_tick(struct proc *p)
+{
+  // LAB traps-tick begin
+  if (p->alarm_interval == 0 || p->alarm_running || --p->alarm_left > 0)
+    return;
+  p->alarm_left = p->alarm_interval;
+  p->alarm_running = 1;
+  p->alarm_tf = p->tf;
+  p->tf.epc = p->alarm_handler;
+  // LAB traps-tick end
+}
+
 void usertrap(void)
 {
   struct proc *p = myproc();
@@ -115,8 +129,10 @@ void usertrap(void)
   }
   if (p->killed)
     exit(-1);
-  if (tick)
+  if (tick) {
+    alarm_tick(p);
     yield();
+  }
   usertrapret();
 }
 
