@@ -96,6 +96,9 @@ int krefcount(uint32 pa);
 void kwrote(pte_t *pte);
 uint32 kfree_count(void);
 
+// lazy.c
+int lazy_fault(pagetable_t pt, uint32 va);
+
 // mailbox.c
 int mailbox_send(int pid, uint32 buf, uint32 len, int flags);
 int mailbox_recv(uint32 buf, uint32 len, uint32 from_addr, int flags);

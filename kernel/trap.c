@@ -105,7 +105,7 @@ void usertrap(void)
 {
   struct proc *p = myproc();
   uint32 scause = csr_read(scause);
-  int tick = 0;
+  int tick = 0, err;
 
   csr_write(stvec, (uint32)kernelvec);
   if (scause & SCAUSE_INTR) {
@@ -113,8 +113,14 @@ void usertrap(void)
   } else if (scause == EXC_ECALL_U) {
     p->tf.epc += 4;
     syscall();
+  } else if ((scause == EXC_LOAD_PAGE_FAULT || scause == EXC_STORE_PAGE_FAULT) &&
+             (err = lazy_fault(p->pagetable, csr_read(stval))) != -EFAULT) {
+    if (err == -ENOMEM) {
+      printf("pid %d (%s): killed: out of memory on a heap page's first touch\n", p->pid, p->name);
+      p->killed = 1;
+    }
   } else if (scause == EXC_STORE_PAGE_FAULT) {
-    int err = cow_fault(p->pagetable, csr_read(stval));
+    err = cow_fault(p->pagetable, csr_read(stval));
     if (err == -ENOMEM) {
       printf("pid %d (%s): killed: out of memory on a copy-on-write fault\n", p->pid, p->name);
       p->killed = 1;
