@@ -46,3 +46,14 @@ def prediction_lines(ctx, lab, line_re, form):
             raise AssertionError(f"prediction.txt line {n}: expected '{form}', got {line.strip()!r}")
         found.append((n, m))
     return found
+
+
+def matches(predict, observe, differ):
+    """A check's run for a prediction lab: predict(ctx) (from the student's
+    file, read first so a bad file fails fast) must equal observe(ctx)
+    (from the running kernel); differ(predicted, observed) says how not."""
+    def run(ctx):
+        want = predict(ctx)
+        got = observe(ctx)
+        return None if want == got else differ(want, got)
+    return run

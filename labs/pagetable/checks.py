@@ -4,7 +4,7 @@ against the address space the inspector reads from the running kernel
 
 import re
 
-from checklib import Check, prediction_lines
+from checklib import Check, matches, prediction_lines
 
 PAGE = 0x1000
 MMAP_BASE = 0x40000000     # below: text, data, bss, heap; above: mmap, stack
@@ -63,14 +63,12 @@ def spans(pages):
 
 def compare(when, which, keep):
     """A check: the pages for which keep(va, perms) holds, predicted and live."""
-    def run(ctx):
-        predicted = {va: p for va, p in prediction(ctx)[when].items() if keep(va, p)}
-        live = {va: p for va, p in dict(zip(("exec", "write"), observe(ctx)))[when].items()
-                if keep(va, p)}
-        if predicted == live:
-            return None
-        return f"{which} at {when}: you predicted {spans(predicted)}; it is {spans(live)}"
-    return run
+    def pick(pages):
+        return {va: p for va, p in pages.items() if keep(va, p)}
+    return matches(lambda ctx: pick(prediction(ctx)[when]),
+                   lambda ctx: pick(dict(zip(("exec", "write"), observe(ctx)))[when]),
+                   lambda want, got: f"{which} at {when}: you predicted {spans(want)}; "
+                                     f"it is {spans(got)}")
 
 
 CHECKS = [

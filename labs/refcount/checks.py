@@ -4,7 +4,7 @@ inspector (labs/refcount/README.md). Needs a working cow lab."""
 
 import re
 
-from checklib import Check, prediction_lines
+from checklib import Check, matches, prediction_lines
 from inspect_session import frame, mapping
 
 LINE = re.compile(r"^([PAGBC])\s+(\d+)\s+(copy|reuse)$")
@@ -46,13 +46,9 @@ def observe(ctx):
 
 
 def compare(what, part):
-    def run(ctx):
-        want = [part(f) for f in predicted(ctx)]
-        got = [part(f) for f in observe(ctx)]
-        if want == got:
-            return None
-        return f"{what}: you predicted {want}; the kernel did {got}"
-    return run
+    return matches(lambda ctx: [part(f) for f in predicted(ctx)],
+                   lambda ctx: [part(f) for f in observe(ctx)],
+                   lambda want, got: f"{what}: you predicted {want}; the kernel did {got}")
 
 
 CHECKS = [
