@@ -2,7 +2,7 @@
 # Included by the root Makefile, which sets BUILD and CROSS.
 
 UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests pingpong shmdemo \
-          mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum
+          mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum primes
 
 UOBJ     := $(BUILD)/user/obj
 UCC      := $(CROSS)gcc
