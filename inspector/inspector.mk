@@ -9,25 +9,29 @@ INSP_OBJ := $(BUILD)/inspector/obj
 INSP_LIB := $(INSP_OBJ)/libinspector.a
 INSP_TEST_LIB := $(INSP_OBJ)/test-lib/libinspector.a
 
+# $(call pkg,--cflags,LIBS): pkg-config's answer, asked only when a recipe
+# uses it (the variables below are recursive, `=`), and quietly: a make run
+# before `make setup` has installed the libraries prints nothing for them.
+pkg = $(shell pkg-config $(1) $(2) 2>/dev/null)
+
 # -iquote, not -I: our dwarf.h must not hide elfutils' <dwarf.h>.
-INSP_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror \
+INSP_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-Wshadow -Wstrict-prototypes -iquote inspector \
-	$(shell pkg-config --cflags jansson libdw libelf)
-INSP_LIBS := $(shell pkg-config --libs jansson libdw libelf)
+	$(call pkg,--cflags,jansson libdw libelf)
+INSP_LIBS = $(call pkg,--libs,jansson libdw libelf)
 # The unit tests link a copy of the library built with sanitizers.
 INSP_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-INSP_TEST_CFLAGS := $(INSP_CFLAGS) $(INSP_SANITIZE) \
-	$(shell pkg-config --cflags cmocka)
-INSP_TEST_LIBS := $(INSP_SANITIZE) $(shell pkg-config --libs cmocka) -pthread
+INSP_TEST_CFLAGS = $(INSP_CFLAGS) $(INSP_SANITIZE) $(call pkg,--cflags,cmocka)
+INSP_TEST_LIBS = $(INSP_SANITIZE) $(call pkg,--libs,cmocka) -pthread
 
 INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 dwarf \
 	kernel_model snapshot control console outq)
 
 # The daemon: the library above plus the parts that need libwebsockets.
 INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target qemu)
-INSP_LWS_CFLAGS := $(shell pkg-config --cflags libwebsockets)
-INSP_LWS_LIBS := $(shell pkg-config --libs libwebsockets)
+INSP_LWS_CFLAGS = $(call pkg,--cflags,libwebsockets)
+INSP_LWS_LIBS = $(call pkg,--libs,libwebsockets)
 $(INSP_DAEMON_OBJS): INSP_CFLAGS += $(INSP_LWS_CFLAGS)
 
 $(INSP_OBJ)/%.o: inspector/%.c
@@ -102,7 +106,7 @@ $(BUILD)/fuzz/fuzz_tdesc: inspector/fuzz/fuzz_tdesc.c inspector/tdesc.c \
 	inspector/tdesc.h
 $(BUILD)/fuzz/fuzz_control: inspector/fuzz/fuzz_control.c inspector/control.c \
 	inspector/control.h
-$(BUILD)/fuzz/fuzz_control: INSP_FUZZ_LIBS := $(shell pkg-config --libs jansson)
+$(BUILD)/fuzz/fuzz_control: INSP_FUZZ_LIBS = $(call pkg,--libs,jansson)
 $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%):
 	@mkdir -p $(@D)
 	$(CLANG) $(INSP_FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(INSP_FUZZ_LIBS)

@@ -1,33 +1,42 @@
-// The console: a line editor on the UART. Input is collected a line at a
-// time (backspace and ^U edit it, ^D ends the input, ^C kills the foreground
-// job, ^P lists processes); reads return whole lines.
+// The console: the UART as a terminal. Typed characters go to the line
+// editor (console_line.c), which echoes them; the lines it finishes wait
+// here until a read takes them, so reads return whole lines. ^C kills the
+// foreground job, ^P lists the processes, ^D ends the input.
 #include "types.h"
 #include "param.h"
 #include "riscv.h"
 #include "defs.h"
 
 #define CTRL(x) ((x) - '@')
-#define BACKSPACE 0x100
-#define INPUT_SIZE 128
+#define INPUT_SIZE 1024   // two whole lines of the line editor
 
+// Finished lines, not read yet: a ring of bytes.
 static struct {
   char buf[INPUT_SIZE];
   uint32 r;  // next to read
-  uint32 w;  // end of the committed lines
-  uint32 e;  // end of the line being edited
+  uint32 w;  // end of the finished lines
   int fg_job; // job that ^C kills (0 = none)
 } cons;
 
-// Echo a character to the screen, erasing for backspace.
 void consputc(int c)
 {
-  if (c == BACKSPACE) {
-    uartputc_sync('\b');
-    uartputc_sync(' ');
-    uartputc_sync('\b');
-  } else {
-    uartputc_sync(c);
-  }
+  uartputc_sync(c);
+}
+
+// Bytes free for finished lines.
+int console_room(void)
+{
+  return INPUT_SIZE - (cons.w - cons.r);
+}
+
+// A finished line from the line editor: n bytes, then end ('\n' or ^D).
+// The editor keeps lines short enough to fit (console_room).
+void console_commit(const char *line, int n, char end)
+{
+  for (int i = 0; i < n; i++)
+    cons.buf[cons.w++ % INPUT_SIZE] = line[i];
+  cons.buf[cons.w++ % INPUT_SIZE] = end;
+  wakeup(&cons.r);
 }
 
 // Copy up to n bytes of input to user space; waits for a full line.
@@ -86,38 +95,16 @@ void consoleintr(int c)
   switch (c) {
   case CTRL('P'):
     procdump();
+    line_redraw();     // the half-typed line again, below the list
     break;
   case CTRL('C'):
     printf("^C\n");
     if (cons.fg_job)
       kill_job(cons.fg_job);
-    cons.e = cons.w;   // drop the half-typed line
-    break;
-  case CTRL('U'):
-    while (cons.e != cons.w && cons.buf[(cons.e - 1) % INPUT_SIZE] != '\n') {
-      cons.e--;
-      consputc(BACKSPACE);
-    }
-    break;
-  case CTRL('H'):
-  case '\x7f':
-    if (cons.e != cons.w) {
-      cons.e--;
-      consputc(BACKSPACE);
-    }
+    line_discard();
     break;
   default:
-    if (c == 0 || cons.e - cons.r >= INPUT_SIZE)
-      break;
-    if (c == '\r')
-      c = '\n';
-    if (c != CTRL('D'))
-      consputc(c);
-    cons.buf[cons.e++ % INPUT_SIZE] = c;
-    if (c == '\n' || c == CTRL('D') || cons.e - cons.r == INPUT_SIZE) {
-      cons.w = cons.e;
-      wakeup(&cons.r);
-    }
+    line_key(c);
     break;
   }
 }

@@ -29,6 +29,13 @@ void consoleintr(int c);
 int consoleread(uint32 dst, int n);
 int consolewrite(uint32 src, int n);
 void console_set_fg(int job);
+int console_room(void);
+void console_commit(const char *line, int n, char end);
+
+// console_line.c
+void line_key(int c);
+void line_discard(void);
+void line_redraw(void);
 
 // errstr.c
 const char *errstr(int err);

@@ -6,6 +6,19 @@
 
 struct event_ring event_ring = { .next_seq = 1 };
 
+// Keeps the compiler from moving memory accesses across it. The reader is
+// the inspector, through QEMU's GDB stub, while the guest is stopped: it may
+// stop between any two instructions of event_log, and then it believes a slot
+// whose seq is new and the ring's next_seq. So the stores must reach memory
+// in program order: the fields, then seq, then next_seq. No fence instruction
+// is needed for that: the one hart's own stores are in memory, in order, at
+// any instruction boundary where QEMU stops it, and no other hart reads the
+// ring while this one runs.
+static inline void compiler_barrier(void)
+{
+  asm volatile("" ::: "memory");
+}
+
 void event_log(int kind, int pid, uint32 arg0, uint32 arg1)
 {
   uint32 seq = event_ring.next_seq;
@@ -15,6 +28,8 @@ void event_log(int kind, int pid, uint32 arg0, uint32 arg1)
   e->kind = kind;
   e->arg0 = arg0;
   e->arg1 = arg1;
-  e->seq = seq;          // written last: a reader sees a whole event or the old one
+  compiler_barrier();
+  e->seq = seq;          // a reader sees the whole new event or the old one
+  compiler_barrier();
   event_ring.next_seq = seq + 1;
 }

@@ -106,14 +106,17 @@ int exec(const char *path, char **argv)
   struct inode *ip = namei_locked(path, &err);
   if (ip == 0)
     return err;
-  err = ip->type == T_DIR ? -EISDIR : 0;
-  pagetable_t pt = err ? 0 : uvmcreate();
-  if (!err && pt == 0)
+  pagetable_t pt = 0;
+  if (ip->type == T_DIR)
+    err = -EISDIR;
+  else if ((pt = uvmcreate()) == 0)
     err = -ENOMEM;
-  if (!err)
+  else
     err = load_program(pt, ip, path, &entry, &end);
   iunlockput(ip);
-  int argc = err ? err : push_args(pt, argv, &sp);
+  int argc = err;
+  if (err == 0)
+    argc = push_args(pt, argv, &sp);
   if (argc < 0) {
     if (pt)
       uvmfree(pt);

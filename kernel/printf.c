@@ -8,8 +8,33 @@
 
 volatile int panicked;
 
-// Print value in base, zero-padded to at least width digits.
-static void printint(int value, int base, int is_signed, int width)
+static void pad(char c, int n)
+{
+  while (n-- > 0)
+    consputc(c);
+}
+
+// A field: %[-][0][width]conv. Numbers are padded on the left with ' ', or
+// '0' with the 0 flag; '-' pads on the right instead, with ' '.
+struct field {
+  int width;
+  int zero;
+  int left;
+};
+
+static void putstr(const char *s, struct field f)
+{
+  s = s ? s : "(null)";
+  int len = strlen(s);
+  if (!f.left)
+    pad(' ', f.width - len);
+  for (; *s; s++)
+    consputc(*s);
+  if (f.left)
+    pad(' ', f.width - len);
+}
+
+static void printint(int value, int base, int is_signed, struct field f)
 {
   static const char digits[] = "0123456789abcdef";
   char buf[16];
@@ -21,11 +46,19 @@ static void printint(int value, int base, int is_signed, int width)
   do {
     buf[i++] = digits[x % base];
     x /= base;
-  } while (x != 0 || i < width);
+  } while (x != 0);
+  if (f.zero && !f.left)
+    while (i < f.width - neg && i < (int)sizeof(buf) - 1)
+      buf[i++] = '0';
   if (neg)
     buf[i++] = '-';
+  int len = i;
+  if (!f.left)
+    pad(' ', f.width - len);
   while (--i >= 0)
     consputc(buf[i]);
+  if (f.left)
+    pad(' ', f.width - len);
 }
 
 void vprintf(const char *fmt, va_list ap)
@@ -35,22 +68,25 @@ void vprintf(const char *fmt, va_list ap)
       consputc(*fmt);
       continue;
     }
-    int width = 0;   // only zero padding: %08x
-    if (fmt[1] == '0')
-      for (fmt++; fmt[1] >= '0' && fmt[1] <= '9' && width < 10; fmt++)
-        width = width * 10 + (fmt[1] - '0');
+    struct field f = { 0, 0, 0 };
+    for (; fmt[1] == '-' || fmt[1] == '0'; fmt++)
+      if (fmt[1] == '-')
+        f.left = 1;
+      else
+        f.zero = 1;
+    for (; fmt[1] >= '0' && fmt[1] <= '9' && f.width < 100; fmt++)
+      f.width = f.width * 10 + (fmt[1] - '0');
     switch (*++fmt) {
-    case 'd': printint(va_arg(ap, int), 10, 1, width); break;
-    case 'u': printint(va_arg(ap, int), 10, 0, width); break;
-    case 'x': printint(va_arg(ap, int), 16, 0, width); break;
-    case 'p': consputc('0'); consputc('x'); printint(va_arg(ap, uint32), 16, 0, 8); break;
-    case 'c': consputc(va_arg(ap, int)); break;
-    case 's': {
-      const char *s = va_arg(ap, const char *);
-      for (s = s ? s : "(null)"; *s; s++)
-        consputc(*s);
+    case 'd': printint(va_arg(ap, int), 10, 1, f); break;
+    case 'u': printint(va_arg(ap, int), 10, 0, f); break;
+    case 'x': printint(va_arg(ap, int), 16, 0, f); break;
+    case 'p':
+      consputc('0');
+      consputc('x');
+      printint(va_arg(ap, uint32), 16, 0, (struct field){ 8, 1, 0 });
       break;
-    }
+    case 'c': consputc(va_arg(ap, int)); break;
+    case 's': putstr(va_arg(ap, const char *), f); break;
     case '%': consputc('%'); break;
     case 0: return;
     default: consputc('%'); consputc(*fmt); break;

@@ -1,3 +1,5 @@
+#include "trapframe.h"
+
 // Saved registers for a kernel context switch (callee-saved only).
 struct context {
   uint32 ra;
@@ -5,13 +7,17 @@ struct context {
   uint32 s[12];
 };
 
-// User registers saved on a trap from user mode. uservec (trapentry.S) knows
-// these offsets: keep regs[] first and the kernel fields after it.
+// User registers saved on a trap from user mode. uservec (trapentry.S) uses
+// the offsets in trapframe.h; the asserts below keep the two in step.
 struct trapframe {
   uint32 regs[32];      // x0..x31 by number (regs[0] unused); regs[2] is sp
   uint32 epc;           // user pc
   uint32 kernel_sp;     // top of this process's kernel stack
 };
+_Static_assert(__builtin_offsetof(struct trapframe, regs[31]) == TF_REG(31), "trapframe.h: TF_REG");
+_Static_assert(__builtin_offsetof(struct trapframe, epc) == TF_EPC, "trapframe.h: TF_EPC");
+_Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP,
+               "trapframe.h: TF_KERNEL_SP");
 #define REG_RA 1
 #define REG_SP 2
 #define REG_A0 10

@@ -96,13 +96,19 @@ static struct inode *create(const char *path, uint16 mode, int *err)
   }
   struct inode *ip = 0;
   int found = dirlookup(dp, name);
-  *err = found > 0 ? -EEXIST : found < 0 ? found : 0;
-  if (*err == 0)
+  if (found > 0)
+    *err = -EEXIST;
+  else if (found < 0)
+    *err = found;
+  else
     ip = inew(mode, dp, err);
   if (ip) {
     int is_dir = ip->type == T_DIR;
     ip->d.links_count = is_dir ? 2 : 1;
-    *err = is_dir ? dir_init(ip, dp->inum) : iupdate(ip);
+    if (is_dir)
+      *err = dir_init(ip, dp->inum);
+    else
+      *err = iupdate(ip);
     if (*err == 0)
       *err = dir_add(dp, name, ip->inum, ip->type);
     if (*err == 0 && is_dir) {
@@ -138,21 +144,36 @@ static struct file *open_file(struct inode *ip, int flags, int *err)
   int mode = flags & 3;
   int writing = mode != O_RDONLY;
   if (ip->type == T_DEVICE) {
-    *err = (ip->d.block[0] >> 8) == CONSOLE_MAJOR ? 0 : -ENODEV;
+    int major = ip->d.block[0] >> 8;
     iunlockput(ip);
-    return *err ? 0 : console_open();
+    if (major != CONSOLE_MAJOR) {
+      *err = -ENODEV;
+      return 0;
+    }
+    *err = 0;
+    return console_open();
   }
-  *err = ip->type == T_DIR && writing ? -EISDIR : ip->type == 0 ? -EINVAL :
-         writing || (flags & O_TRUNC) ? fs_writable() : 0;
+  if (ip->type == T_DIR && writing)
+    *err = -EISDIR;
+  else if (ip->type == 0)
+    *err = -EINVAL;
+  else if (writing || (flags & O_TRUNC))
+    *err = fs_writable();
+  else
+    *err = 0;
   if (*err == 0 && (flags & O_TRUNC) && ip->type == T_FILE) {
     *err = itrunc(ip, 0);
     fs_sync();
   }
   iunlock(ip);
-  struct file *f = *err ? 0 : file_open_inode(ip, mode != O_WRONLY, writing);
+  struct file *f = 0;
+  if (*err == 0) {
+    f = file_open_inode(ip, mode != O_WRONLY, writing);
+    if (f == 0)
+      *err = -ENFILE;
+  }
   if (f == 0) {
     iput(ip);
-    *err = *err ? *err : -ENFILE;
     return 0;
   }
   f->append = (flags & O_APPEND) != 0;
@@ -215,15 +236,39 @@ static int is_dot_or_dotdot(const char *name)
   return strncmp(name, ".", 2) == 0 || strncmp(name, "..", 3) == 0;
 }
 
+// May locked ip's entry be removed as (or to make way for) a directory, if
+// as_dir, or else a non-directory? A directory only when it is empty.
+static int may_remove(struct inode *ip, int as_dir)
+{
+  if (ip->type == T_DIR && !as_dir)
+    return -EISDIR;
+  if (ip->type != T_DIR && as_dir)
+    return -ENOTDIR;
+  if (as_dir && dir_is_empty(ip) != 1)
+    return -ENOTEMPTY;
+  return 0;
+}
+
 // Look up name in dp (locked by the caller) and lock what it names.
 static struct inode *lock_entry(struct inode *dp, const char *name, int *err)
 {
   int inum = dirlookup(dp, name);
-  struct inode *ip = inum > 0 ? iget(inum) : 0;
-  *err = inum == 0 ? -ENOENT : inum < 0 ? inum : ip ? ilock(ip) : -ENFILE;
-  if (ip && *err < 0) {
+  if (inum == 0) {
+    *err = -ENOENT;
+    return 0;
+  }
+  if (inum < 0) {
+    *err = inum;
+    return 0;
+  }
+  struct inode *ip = iget(inum);
+  if (ip == 0) {
+    *err = -ENFILE;
+    return 0;
+  }
+  if ((*err = ilock(ip)) < 0) {
     iput(ip);
-    ip = 0;
+    return 0;
   }
   return ip;
 }
@@ -242,14 +287,13 @@ static int remove_name(int want_dir)
     iput(dp);
     return err;
   }
-  struct inode *ip = is_dot_or_dotdot(name) ? 0 : lock_entry(dp, name, &err);
-  if (ip == 0 && err == 0)
+  struct inode *ip = 0;
+  if (is_dot_or_dotdot(name))
     err = -EINVAL;
+  else
+    ip = lock_entry(dp, name, &err);
   if (ip) {
-    if (want_dir)
-      err = ip->type != T_DIR ? -ENOTDIR : dir_is_empty(ip) == 1 ? 0 : -ENOTEMPTY;
-    else
-      err = ip->type == T_DIR ? -EISDIR : 0;
+    err = may_remove(ip, want_dir);
     if (err == 0)
       err = dir_remove(dp, name);
     if (err == 0 && want_dir) {
@@ -287,9 +331,12 @@ int sys_link(void)
   if ((err = ilock(ip)) == 0) {
     type = ip->type;
     iunlock(ip);
-    err = type == T_DIR ? -EPERM : 0;
+    if (type == T_DIR)
+      err = -EPERM;
   }
-  struct inode *dp = err ? 0 : nameiparent(new, name, &err);
+  struct inode *dp = 0;
+  if (err == 0)
+    dp = nameiparent(new, name, &err);
   if (dp && (err = ilock(dp)) == 0) {
     int found = dirlookup(dp, name);
     err = found > 0 ? -EEXIST : found;
@@ -310,7 +357,8 @@ int sys_link(void)
 }
 
 // Is directory inum `dir` the same as, or an ancestor of, directory `start`?
-// Walks up through "..", at most a bounded number of steps.
+// Walks up through "..", at most a bounded number of steps. A walk that
+// fails answers 1 too, with the reason in *err.
 static int is_ancestor(uint32 dir, struct inode *start, int *err)
 {
   uint32 cur = start->inum;
@@ -320,17 +368,28 @@ static int is_ancestor(uint32 dir, struct inode *start, int *err)
     if (cur == EXT2_ROOT_INO)
       return 0;
     struct inode *ip = iget(cur);
-    if (ip == 0 || (*err = ilock(ip)) < 0) {
+    if (ip == 0) {
+      *err = -ENFILE;
+      return 1;
+    }
+    if ((*err = ilock(ip)) < 0) {
       iput(ip);
-      return *err = *err ? *err : -ENFILE;
+      return 1;
     }
     int up = dirlookup(ip, "..");
     iunlockput(ip);
-    if (up <= 0)
-      return *err = up < 0 ? up : -ECORRUPT;
+    if (up < 0) {
+      *err = up;
+      return 1;
+    }
+    if (up == 0) {
+      *err = -ECORRUPT;
+      return 1;
+    }
     cur = up;
   }
-  return *err = -ELOOP;
+  *err = -ELOOP;
+  return 1;
 }
 
 // Make room for the renamed entry: remove what newname names in locked
@@ -339,12 +398,11 @@ static int replace_target(struct inode *newdp, const char *newname, short type)
 {
   int err;
   struct inode *target = lock_entry(newdp, newname, &err);
+  if (target == 0 && err == -ENOENT)
+    return 0;
   if (target == 0)
-    return err == -ENOENT ? 0 : err;
-  if (target->type == T_DIR)
-    err = type != T_DIR ? -EISDIR : dir_is_empty(target) == 1 ? 0 : -ENOTEMPTY;
-  else
-    err = type == T_DIR ? -ENOTDIR : 0;
+    return err;
+  err = may_remove(target, type == T_DIR);
   if (err == 0)
     err = dir_remove(newdp, newname);
   if (err == 0) {
@@ -374,8 +432,8 @@ static int do_rename(struct inode *olddp, const char *oldname, struct inode *new
   uint32 inum = ip->inum;
   iunlock(ip);
   int moving_dir = type == T_DIR && olddp != newdp;
-  if (type == T_DIR && is_ancestor(inum, newdp, &err))
-    err = err ? err : -EINVAL;   // into itself or its own subtree
+  if (type == T_DIR && is_ancestor(inum, newdp, &err) && err == 0)
+    err = -EINVAL;   // into itself or its own subtree
   if (err == 0 && (err = ilock(newdp)) == 0) {
     int same = dirlookup(newdp, newname) == (int)inum;
     if (!same && (err = replace_target(newdp, newname, type)) == 0)
@@ -409,10 +467,13 @@ int sys_rename(void)
   if (err < 0 || (err = argpath(1, new)) < 0 || (err = fs_writable()) < 0)
     return err;
   struct inode *olddp = nameiparent(old, oldname, &err);
-  struct inode *newdp = olddp ? nameiparent(new, newname, &err) : 0;
-  if (newdp)
-    err = is_dot_or_dotdot(oldname) || is_dot_or_dotdot(newname) ? -EINVAL :
-          do_rename(olddp, oldname, newdp, newname);
+  struct inode *newdp = 0;
+  if (olddp)
+    newdp = nameiparent(new, newname, &err);
+  if (newdp && (is_dot_or_dotdot(oldname) || is_dot_or_dotdot(newname)))
+    err = -EINVAL;
+  else if (newdp)
+    err = do_rename(olddp, oldname, newdp, newname);
   iput(olddp);
   iput(newdp);
   fs_sync();

@@ -5,8 +5,11 @@
 #include "riscv.h"
 #include "defs.h"
 
+// Sstc's timer compare CSRs, by number (the assembler may not know the names).
 #define CSR_STIMECMP  0x14d
 #define CSR_STIMECMPH 0x15d
+
+#define ECALL_SIZE 4   // bytes of an ecall instruction: a system call returns past it
 
 void uservec(void);
 void userret(struct trapframe *) __attribute__((noreturn));
@@ -24,7 +27,7 @@ static const char *const exception_names[] = {
   [EXC_STORE_MISALIGNED] "store address misaligned",
   [EXC_STORE_ACCESS] "store access fault",
   [EXC_ECALL_U] "ecall from U-mode",
-  [9] "ecall from S-mode",
+  [EXC_ECALL_S] "ecall from S-mode",
   [EXC_INST_PAGE_FAULT] "instruction page fault",
   [EXC_LOAD_PAGE_FAULT] "load page fault",
   [EXC_STORE_PAGE_FAULT] "store page fault",
@@ -37,7 +40,9 @@ const char *exception_name(uint32 scause)
   return "unknown exception";
 }
 
-// Program the next timer interrupt one tick from now (Sstc's stimecmp).
+// Program the next timer interrupt one tick from now (Sstc's stimecmp). The
+// high half goes to its maximum first, so that no interrupt fires while the
+// 64-bit compare value is half written.
 static void timer_arm(void)
 {
   uint64 next = read_time() + TIMEBASE_HZ / TICK_HZ;
@@ -111,7 +116,7 @@ void usertrap(void)
   if (scause & SCAUSE_INTR) {
     tick = devintr(scause);
   } else if (scause == EXC_ECALL_U) {
-    p->tf.epc += 4;
+    p->tf.epc += ECALL_SIZE;
     syscall();
   } else if ((scause == EXC_LOAD_PAGE_FAULT || scause == EXC_STORE_PAGE_FAULT) &&
              (err = lazy_fault(p->pagetable, csr_read(stval))) != -EFAULT) {
@@ -159,10 +164,15 @@ void usertrapret(void)
   __builtin_unreachable();
 }
 
-// Registers saved by kernelvec, in its order.
+// Registers saved by kernelvec, in its order (KV_REG(0) is ra, ...).
 struct kernel_regs {
   uint32 ra, t0, t1, t2, a0, a1, a2, a3, a4, a5, a6, a7, t3, t4, t5, t6, s0;
 };
+_Static_assert(sizeof(struct kernel_regs) == KV_REG(KV_NREGS), "trapframe.h: KV_NREGS");
+_Static_assert(__builtin_offsetof(struct kernel_regs, s0) == KV_REG(KV_NREGS - 1),
+               "trapframe.h: kernelvec saves s0 last");
+_Static_assert(sizeof(struct kernel_regs) <= KV_FRAME && KV_FRAME % 16 == 0,
+               "trapframe.h: KV_FRAME");
 
 void kerneltrap(struct kernel_regs *regs)
 {

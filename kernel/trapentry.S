@@ -2,9 +2,7 @@
 # from user mode needs no page-table switch: sscratch holds this process's
 # trapframe while it runs in user mode.
 
-#define TF_REG(n)    (4 * (n))
-#define TF_EPC       (4 * 32)
-#define TF_KERNEL_SP (4 * 33)
+#include "kernel/trapframe.h"
 
 .section .text
 .globl uservec
@@ -90,47 +88,47 @@ userret:
 
 # Traps taken in S-mode: save caller-saved registers on the current kernel
 # stack and call kerneltrap(). Interrupts are enabled in the kernel only
-# while the scheduler idles, so this sees device and timer interrupts there,
-# and faults (which panic).
+# for a moment in each pass of the scheduler's loop, so this sees device and
+# timer interrupts there, and faults (which panic).
 .globl kernelvec
 .align 4
 kernelvec:
-        addi sp, sp, -80
-        sw ra, 0(sp)
-        sw t0, 4(sp)
-        sw t1, 8(sp)
-        sw t2, 12(sp)
-        sw a0, 16(sp)
-        sw a1, 20(sp)
-        sw a2, 24(sp)
-        sw a3, 28(sp)
-        sw a4, 32(sp)
-        sw a5, 36(sp)
-        sw a6, 40(sp)
-        sw a7, 44(sp)
-        sw t3, 48(sp)
-        sw t4, 52(sp)
-        sw t5, 56(sp)
-        sw t6, 60(sp)
-        sw s0, 64(sp)
+        addi sp, sp, -KV_FRAME
+        sw ra, KV_REG(0)(sp)
+        sw t0, KV_REG(1)(sp)
+        sw t1, KV_REG(2)(sp)
+        sw t2, KV_REG(3)(sp)
+        sw a0, KV_REG(4)(sp)
+        sw a1, KV_REG(5)(sp)
+        sw a2, KV_REG(6)(sp)
+        sw a3, KV_REG(7)(sp)
+        sw a4, KV_REG(8)(sp)
+        sw a5, KV_REG(9)(sp)
+        sw a6, KV_REG(10)(sp)
+        sw a7, KV_REG(11)(sp)
+        sw t3, KV_REG(12)(sp)
+        sw t4, KV_REG(13)(sp)
+        sw t5, KV_REG(14)(sp)
+        sw t6, KV_REG(15)(sp)
+        sw s0, KV_REG(16)(sp)
         mv a0, sp
         call kerneltrap
-        lw ra, 0(sp)
-        lw t0, 4(sp)
-        lw t1, 8(sp)
-        lw t2, 12(sp)
-        lw a0, 16(sp)
-        lw a1, 20(sp)
-        lw a2, 24(sp)
-        lw a3, 28(sp)
-        lw a4, 32(sp)
-        lw a5, 36(sp)
-        lw a6, 40(sp)
-        lw a7, 44(sp)
-        lw t3, 48(sp)
-        lw t4, 52(sp)
-        lw t5, 56(sp)
-        lw t6, 60(sp)
-        lw s0, 64(sp)
-        addi sp, sp, 80
+        lw ra, KV_REG(0)(sp)
+        lw t0, KV_REG(1)(sp)
+        lw t1, KV_REG(2)(sp)
+        lw t2, KV_REG(3)(sp)
+        lw a0, KV_REG(4)(sp)
+        lw a1, KV_REG(5)(sp)
+        lw a2, KV_REG(6)(sp)
+        lw a3, KV_REG(7)(sp)
+        lw a4, KV_REG(8)(sp)
+        lw a5, KV_REG(9)(sp)
+        lw a6, KV_REG(10)(sp)
+        lw a7, KV_REG(11)(sp)
+        lw t3, KV_REG(12)(sp)
+        lw t4, KV_REG(13)(sp)
+        lw t5, KV_REG(14)(sp)
+        lw t6, KV_REG(15)(sp)
+        lw s0, KV_REG(16)(sp)
+        addi sp, sp, KV_FRAME
         sret

@@ -63,6 +63,13 @@ static void map_megapage(pagetable_t pt, uint32 va, uint32 pa, uint32 perm)
   pt[PX(1, va)] = PA2PTE(pa) | perm | PTE_V;
 }
 
+// Map part of the kernel's table with 4 KiB pages; at boot, so failing is fatal.
+static void kvmmap(pagetable_t pt, uint32 va, uint32 size, uint32 pa, uint32 perm)
+{
+  if (mappages(pt, va, size, pa, perm) < 0)
+    panic("kvminit: no memory for a page table mapping 0x%08x", va);
+}
+
 // The kernel's own table: devices, then RAM (text R-X, the rest RW-).
 void kvminit(void)
 {
@@ -70,16 +77,16 @@ void kvminit(void)
   pagetable_t pt = kalloc(FRAME_PAGETABLE);
   if (pt == 0)
     panic("kvminit: out of memory");
-  mappages(pt, UART_VA, PGSIZE, UART_PA, PTE_R | PTE_W | kflags);
-  mappages(pt, VIRTIO0_VA, PGSIZE, VIRTIO0_PA, PTE_R | PTE_W | kflags);
-  mappages(pt, TEST_VA, PGSIZE, TEST_PA, PTE_R | PTE_W | kflags);
-  mappages(pt, RTC_VA, PGSIZE, RTC_PA, PTE_R | PTE_W | kflags);
+  kvmmap(pt, UART_VA, PGSIZE, UART_PA, PTE_R | PTE_W | kflags);
+  kvmmap(pt, VIRTIO0_VA, PGSIZE, VIRTIO0_PA, PTE_R | PTE_W | kflags);
+  kvmmap(pt, TEST_VA, PGSIZE, TEST_PA, PTE_R | PTE_W | kflags);
+  kvmmap(pt, RTC_VA, PGSIZE, RTC_PA, PTE_R | PTE_W | kflags);
   map_megapage(pt, PLIC_VA, PLIC_PA, PTE_R | PTE_W | kflags);
 
   // The first megapage holds the kernel text, so it is mapped page by page.
   uint32 text_end = PGROUNDUP((uint32)etext);
-  mappages(pt, RAMBASE, text_end - RAMBASE, RAMBASE, PTE_R | PTE_X | kflags);
-  mappages(pt, text_end, RAMBASE + MEGAPAGE - text_end, text_end, PTE_R | PTE_W | kflags);
+  kvmmap(pt, RAMBASE, text_end - RAMBASE, RAMBASE, PTE_R | PTE_X | kflags);
+  kvmmap(pt, text_end, RAMBASE + MEGAPAGE - text_end, text_end, PTE_R | PTE_W | kflags);
   for (uint32 pa = RAMBASE + MEGAPAGE; pa < PHYSTOP; pa += MEGAPAGE)
     map_megapage(pt, pa, pa, PTE_R | PTE_W | kflags);
   kernel_pagetable = pt;

@@ -6,8 +6,10 @@ Grades a lab (labs/README.md). The grader is this tree: its labs/LAB/checks.py
 says what is checked and for how many points, its labs/LAB/grading/*.c are the
 test programs (under /grade/ in the disk image), its user programs fill the
 image's /bin, and its inspector daemon reads the kernel's state. From the
-submission (DIR, default this tree) only the kernel is taken: built quietly
-in its own build/, the compiler's output in a log there.
+submission (DIR, default this tree) only the kernel is taken (built quietly
+in its own build/, the compiler's output in a log there), and the user
+programs a lab grades (STUDENT_PROGRAMS: built with this tree's library
+over the image's /bin/), and a prediction lab's prediction.txt.
 
 Every check boots its own QEMU, has its own time limit and its own
 transcript; a failure prints the reason and the transcript's path. Prints
@@ -86,13 +88,19 @@ class Context:
 
 
 def load_checks(lab):
+    return load_lab(lab).CHECKS
+
+
+def load_lab(lab):
+    """labs/LAB/checks.py: CHECKS, and STUDENT_PROGRAMS if the lab grades
+    user programs of the submission."""
     path = ROOT / "labs" / lab / "checks.py"
     if not path.is_file():
         sys.exit(f"grade: no lab {lab!r} (labs/{lab}/checks.py); labs: {', '.join(labs())}")
     spec = importlib.util.spec_from_file_location(f"checks_{lab}", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.CHECKS
+    return mod
 
 
 def labs():
@@ -163,13 +171,27 @@ def rel(p):
         return str(p)
 
 
-def grade(lab, checks, submission, logs, image, jobs, show=True):
-    """Grade one submission (the transcripts in logs); returns {check name:
-    points}."""
+def student_image(lab, programs, submission, image, out):
+    """The grading image with the submission's own user programs in /bin;
+    (path, None) or (None, why)."""
+    if not programs:
+        return image, None
+    log = out / "programs-build.log"
+    why = quiet_make(["lab-student-image", f"LAB={lab}", f"SUBMISSION={submission}",
+                      f"STUDENT_DIR={out}", f"STUDENT_PROGS={' '.join(programs)}"], ROOT, log)
+    if why:
+        return None, f"your programs do not build (the compiler's output: {rel(log)}):\n{why}"
+    return out / "fs.img", None
+
+
+def grade(lab, checks, submission, logs, image, jobs, show=True, programs=()):
+    """Grade one submission (the transcripts in logs; its user programs
+    named in programs go over the image's); returns {check name: points}."""
     if logs.exists():
         shutil.rmtree(logs)
     logs.mkdir(parents=True)
-    kernel, why = build_kernel(submission)
+    image, why = student_image(lab, programs, submission, image, logs.parent / "student")
+    kernel, why = (None, why) if why else build_kernel(submission)
     if why:
         if show:
             print(f"FAIL  build: {why}")
@@ -200,7 +222,8 @@ def main():
     ap.add_argument("--csv", type=Path, help="with --all: where the grades go")
     ap.add_argument("--jobs", type=int, default=2, help="checks run at once (default 2)")
     a = ap.parse_args()
-    checks = load_checks(a.lab)
+    lab = load_lab(a.lab)
+    checks, programs = lab.CHECKS, getattr(lab, "STUDENT_PROGRAMS", ())
     total = sum(c.points for c in checks)
     out = BUILD / "labs" / a.lab
     image = prepare_grader(a.lab, out)
@@ -211,7 +234,7 @@ def main():
             sys.exit(f"grade: {sub} is not a Glassbox tree (no kernel/)")
         logs = out / "logs" if sub == ROOT else out / "submissions" / sub.name / "logs"
         print(f"lab {a.lab}: grading {sub}", flush=True)
-        got = grade(a.lab, checks, sub, logs, image, a.jobs)
+        got = grade(a.lab, checks, sub, logs, image, a.jobs, programs=programs)
         print(f"lab {a.lab}: {sum(got.values())}/{total} points")
         return 0 if sum(got.values()) == total else 1
 
@@ -226,7 +249,8 @@ def main():
         w.writerow(["(max)"] + [c.points for c in checks] + [total])
         for sub in subs:
             logs = out / "submissions" / sub.name / "logs"
-            got = grade(a.lab, checks, sub.resolve(), logs, image, a.jobs, show=False)
+            got = grade(a.lab, checks, sub.resolve(), logs, image, a.jobs, show=False,
+                        programs=programs)
             w.writerow([sub.name] + [got[c.name] for c in checks] + [sum(got.values())])
             f.flush()
             lost = [c.name for c in checks if got[c.name] < c.points]

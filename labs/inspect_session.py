@@ -83,6 +83,13 @@ class Session:
             raise TestFailure(f"the inspector refused {cmd}: {r.get('error')}")
         return r
 
+    def pause(self):
+        """Stop the guest; returns the snapshot taken at that stop."""
+        mark = self._arrived
+        self.command("pause")
+        return self._next(lambda m: m.get("type") == "snapshot" and m["_arrived"] > mark,
+                          "the snapshot at the pause")
+
     def events(self, kind, until, most=64, **args):
         """Run to each event of kind, at most `most` of them, until `until`
         shows on the console; yields (snapshot at the stop, the event). After

@@ -20,14 +20,37 @@ $(LAB_DIR)/grade/%: $(BUILD)/labs/obj/$(LAB)/grading/%.o $(ULIBOBJS) user/user.l
 	@mkdir -p $(@D)
 	$(call ulink,$<)
 
+# $(call image_with,COMMANDS): the target is a copy of its first
+# prerequisite, changed by the debugfs requests that COMMANDS prints.
+image_with = cp $< $@.tmp && { $(1); } | $(DEBUGFS) -w -f - $@.tmp > $@.log 2>&1 && mv $@.tmp $@
+
 $(LAB_IMAGE): $(FSIMG) $(LAB_PROGS)
-	cp $(FSIMG) $@.tmp
-	{ echo "mkdir /grade"; for p in $(LAB_PROGS); do echo "write $$p /grade/$${p##*/}"; done; } | \
-	    $(DEBUGFS) -w -f - $@.tmp > $@.log 2>&1
-	mv $@.tmp $@
+	$(call image_with,echo "mkdir /grade"; \
+	    for p in $(LAB_PROGS); do echo "write $$p /grade/$${p##*/}"; done)
 
 lab-image: $(LAB_IMAGE)
 
-.PRECIOUS: $(BUILD)/labs/obj/%.o
+# A lab that grades user programs (STUDENT_PROGRAMS in its checks.py) takes
+# them from the submission: `make lab-student-image LAB=util SUBMISSION=dir
+# STUDENT_DIR=out STUDENT_PROGS="primes"` builds dir/user/P.c with this
+# tree's user library into out/bin/P and puts it over /bin/P in out/fs.img,
+# a copy of the grading image.
+STUDENT_BINS := $(addprefix $(STUDENT_DIR)/bin/,$(STUDENT_PROGS))
+
+$(STUDENT_DIR)/obj/%.o: $(SUBMISSION)/user/%.c
+	@mkdir -p $(@D)
+	$(UCC) $(UCFLAGS) -c -o $@ $<
+
+$(STUDENT_DIR)/bin/%: $(STUDENT_DIR)/obj/%.o $(ULIBOBJS) user/user.ld
+	@mkdir -p $(@D)
+	$(call ulink,$<)
+
+$(STUDENT_DIR)/fs.img: $(LAB_IMAGE) $(STUDENT_BINS)
+	$(call image_with,for p in $(STUDENT_BINS); do \
+	    echo "rm /bin/$${p##*/}"; echo "write $$p /bin/$${p##*/}"; done)
+
+lab-student-image: $(STUDENT_DIR)/fs.img
+
+.PRECIOUS: $(BUILD)/labs/obj/%.o $(STUDENT_DIR)/obj/%.o
 -include $(wildcard $(BUILD)/labs/obj/*/grading/*.d)
-.PHONY: lab-image
+.PHONY: lab-image lab-student-image

@@ -2,7 +2,7 @@
 # Included by the root Makefile, which sets BUILD and CROSS.
 
 UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests pingpong shmdemo \
-          mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum trace
+          mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum memhog primes trace
 
 UOBJ     := $(BUILD)/user/obj
 UCC      := $(CROSS)gcc
@@ -12,8 +12,9 @@ UCFLAGS  := -march=rv32im_zicsr -mabi=ilp32 -ffreestanding -nostdlib -fno-pie \
             -ffunction-sections -fdata-sections \
             -g -O2 -Wall -Wextra -Werror -I. -MMD -MP
 # gcc picks its rv32im/ilp32 libgcc only when -march matches exactly, so ask
-# without _zicsr; we need it for 64-bit division.
-ULIBGCC  := $(shell $(UCC) -march=rv32im -mabi=ilp32 -print-libgcc-file-name)
+# without _zicsr; we need it for 64-bit division. Asked when linking (`=`), so
+# that make says nothing of a cross compiler that setup has yet to install.
+ULIBGCC  = $(shell $(UCC) -march=rv32im -mabi=ilp32 -print-libgcc-file-name 2>/dev/null)
 ULIBOBJS := $(addprefix $(UOBJ)/,crt0.o usys.o ulib.o printf.o umalloc.o targets.o)
 UBINS    := $(addprefix $(BUILD)/user/,$(UPROGS))
 

@@ -12,7 +12,6 @@
 #define NPROC 64           // the kernel's process table size
 #define KILLED (-1)        // wait status of a process the kernel killed
 #define FAILED_STATUS 1    // a test or helper process that printed its FAILED line
-#define SKIPPED_STATUS 2   // a test that printed "OK (skipped: ...)"
 
 // Exec'ing ourselves with this argument checks the argument vector.
 #define ARGCHECK "--check-args"
@@ -29,15 +28,6 @@ failed(void)
 
 // Ends the test process with a FAILED line; printf-style arguments.
 #define fail(...) do { snprintf(reason, sizeof(reason), __VA_ARGS__); failed(); } while (0)
-
-// Ends the test process as passed, with a note, where a call it needs
-// returned -ENOSYS (not there yet in this kernel).
-static void
-skip(const char *call)
-{
-  printf("test %s: OK (skipped: %s: %s)\n", current, call, strerror(ENOSYS));
-  exit(SKIPPED_STATUS);
-}
 
 static const char*
 describe(int r)
@@ -681,7 +671,6 @@ c_recv_from(char *p)
 
 #define NULL_OK   0x1   // a null pointer means "no result wanted"
 #define WRITES    0x2   // the kernel writes there, so read-only text is bad too
-#define NOSYS_OK  0x4   // -ENOSYS accepted while the call is not implemented yet
 
 static const struct ptrcase {
   const char *name;
@@ -700,18 +689,18 @@ static const struct ptrcase {
   { "wait",          c_wait,       WRITES | NULL_OK },
   { "procinfo",      c_procinfo,   WRITES },
   { "sysinfo",       c_sysinfo,    WRITES },
-  { "pipe",          c_pipe,       WRITES | NOSYS_OK },   // pipes come with the storage work
-  { "link old",      c_link_old,   NOSYS_OK },            // so do the calls that change
-  { "link new",      c_link_new,   NOSYS_OK },            // the file system
-  { "rename old",    c_rename_old, NOSYS_OK },
-  { "rename new",    c_rename_new, NOSYS_OK },
-  { "unlink",        c_unlink,     NOSYS_OK },
-  { "mkdir",         c_mkdir,      NOSYS_OK },
-  { "rmdir",         c_rmdir,      NOSYS_OK },
-  { "mknod",         c_mknod,      NOSYS_OK },
-  { "send",          c_send,       NOSYS_OK },            // mailboxes may come later
-  { "recv buf",      c_recv_buf,   WRITES | NOSYS_OK },
-  { "recv from",     c_recv_from,  WRITES | NOSYS_OK | NULL_OK },
+  { "pipe",          c_pipe,       WRITES },
+  { "link old",      c_link_old,   0 },
+  { "link new",      c_link_new,   0 },
+  { "rename old",    c_rename_old, 0 },
+  { "rename new",    c_rename_new, 0 },
+  { "unlink",        c_unlink,     0 },
+  { "mkdir",         c_mkdir,      0 },
+  { "rmdir",         c_rmdir,      0 },
+  { "mknod",         c_mknod,      0 },
+  { "send",          c_send,       0 },
+  { "recv buf",      c_recv_buf,   WRITES },
+  { "recv from",     c_recv_from,  WRITES | NULL_OK },
 };
 
 // A helper child's exit status for "all addresses gave -EFAULT". Not 0, so
@@ -736,7 +725,7 @@ try_bad_pointers(const struct ptrcase *c)
       continue;
     memset(edge, 'x', EDGE);   // no NUL: a string there runs off the end
     r = c->call(bad[i]);
-    if (r != -EFAULT && !(r == -ENOSYS && (c->flags & NOSYS_OK)))
+    if (r != -EFAULT)
       fail("%s(%p) returned %d (%s), expected -EFAULT", c->name, bad[i], r, describe(r));
   }
   exit(BADPTR_OK);
@@ -860,11 +849,9 @@ test_pipe(void)
 {
   enum { N = 3000 };
   static char out[N], in[N + 1];
-  int fds[2], pid, n, total = 0, r;
+  int fds[2], pid, n, total = 0;
 
-  if ((r = pipe(fds)) == -ENOSYS)
-    skip("pipe");
-  expect(r, 0, "pipe");
+  expect(pipe(fds), 0, "pipe");
   fill(out, N, 'p');
   if ((pid = xfork()) == 0) {
     close(fds[0]);
@@ -895,9 +882,7 @@ test_dup(void)
   expect(read(fd, whole, 20), 20, "read");
   close(fd);
   fd = xopen("/README");
-  if ((fd2 = dup(fd)) == -ENOSYS)
-    skip("dup");
-  if (fd2 != fd + 1)
+  if ((fd2 = dup(fd)) != fd + 1)
     fail("dup returned %d (%s), expected %d", fd2, describe(fd2), fd + 1);
   expect(read(fd, a, 10), 10, "read");
   expect(read(fd2, b, 10), 10, "read of the dup");
@@ -2351,8 +2336,6 @@ run(const struct test *t)
   if (wait(&status) != pid)
     status = KILLED;
   after = free_frames();
-  if (status == SKIPPED_STATUS)
-    return 1;
   if (status == FAILED_STATUS)
     return 0;
   if (status != 0) {

@@ -67,8 +67,8 @@ CHECKS = [
           "receiver dies (usertests mailboxblock mailboxdead)", 2,
           usertests("mailboxblock", "mailboxdead")),
     Check("many", "many senders: nothing lost or duplicated (usertests mailboxmany)", 1,
-          usertests("mailboxmany"), limit=60),
+          usertests("mailboxmany")),
     Check("inspect", "every send and receive is logged; the queue in kernel memory matches",
-          2, inspector_sees_the_queue, limit=60),
+          2, inspector_sees_the_queue, limit=40),
     Check("pingpong", "pingpong bats a counter through two mailboxes", 1, pingpong_plays),
 ]

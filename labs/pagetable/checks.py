@@ -4,7 +4,7 @@ against the address space the inspector reads from the running kernel
 
 import re
 
-from checklib import Check
+from checklib import Check, matches, prediction_lines
 
 PAGE = 0x1000
 MMAP_BASE = 0x40000000     # below: text, data, bss, heap; above: mmap, stack
@@ -14,20 +14,12 @@ LINE = re.compile(r"^(exec|write)\s+0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+)\s+([R-][W-
 def prediction(ctx):
     """{"exec": {va: "RWX"}, "write": {...}} from the submission's file;
     raises AssertionError naming the first bad line."""
-    path = ctx.submission / "labs" / "pagetable" / "prediction.txt"
-    if not path.is_file():
-        raise AssertionError(f"no prediction: {path} is missing")
     pages = {"exec": {}, "write": {}}
-    for n, line in enumerate(path.read_text().splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        m = LINE.match(line.strip())
-        if not m:
-            raise AssertionError(f"prediction.txt line {n}: expected 'WHEN 0xSTART-0xEND PERMS', "
-                                 f"got {line.strip()!r}")
+    for n, m in prediction_lines(ctx, "pagetable", LINE, "WHEN 0xSTART-0xEND PERMS"):
+        line = m.group(0)
         when, start, end, perms = m.group(1), int(m.group(2), 16), int(m.group(3), 16), m.group(4)
         if start % PAGE or end % PAGE or end <= start or end > 0x80000000:
-            raise AssertionError(f"prediction.txt line {n}: {line.strip()!r} is not a range of "
+            raise AssertionError(f"prediction.txt line {n}: {line!r} is not a range of "
                                  "whole user pages")
         for va in range(start, end, PAGE):
             pages[when][va] = perms
@@ -71,14 +63,12 @@ def spans(pages):
 
 def compare(when, which, keep):
     """A check: the pages for which keep(va, perms) holds, predicted and live."""
-    def run(ctx):
-        predicted = {va: p for va, p in prediction(ctx)[when].items() if keep(va, p)}
-        live = {va: p for va, p in dict(zip(("exec", "write"), observe(ctx)))[when].items()
-                if keep(va, p)}
-        if predicted == live:
-            return None
-        return f"{which} at {when}: you predicted {spans(predicted)}; it is {spans(live)}"
-    return run
+    def pick(pages):
+        return {va: p for va, p in pages.items() if keep(va, p)}
+    return matches(lambda ctx: pick(prediction(ctx)[when]),
+                   lambda ctx: pick(dict(zip(("exec", "write"), observe(ctx)))[when]),
+                   lambda want, got: f"{which} at {when}: you predicted {spans(want)}; "
+                                     f"it is {spans(got)}")
 
 
 CHECKS = [

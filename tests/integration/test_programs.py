@@ -1,4 +1,6 @@
-"""The user test programs: cowtest, forktest and usertests."""
+"""The user test programs: cowtest, forktest, usertests, pingpong, shmdemo, memhog."""
+
+import re
 
 from glassbox import test
 
@@ -40,3 +42,47 @@ def shmdemo(g):
     g.check(took == [n * n for n in range(40)],
             f"the consumer took {took[:10]}..., expected the squares 0, 1, 4, ... in order")
     g.check("shmdemo: done, 40 items" in out, "shmdemo did not finish")
+
+
+def ps_rows(g):
+    """`ps` as {name: [(pid, size in bytes), ...]}."""
+    rows = {}
+    for ln in g.run("ps").splitlines():
+        f = ln.split()
+        if len(f) == 5 and f[0].isdigit():
+            rows.setdefault(f[4], []).append((int(f[0]), int(f[3])))
+    return rows
+
+
+@test(timeout=60)
+def memhog_holds_until_killed(g):
+    """`memhog 24 &` says it holds 24 MiB, `ps` shows a process that big until
+    `kill`; in the foreground ^C ends it; more than the RAM is refused with a
+    clear message and given back; a bad argument gets the usage line."""
+    g.expect_nothing_pending()
+    g.send("memhog 24 &\n")
+    g.expect(re.compile(r"memhog: 24 MiB allocated and touched \(6144 pages"), 20,
+             what="memhog saying it holds 24 MiB")
+    hogs = ps_rows(g).get("memhog", [])
+    g.check(len(hogs) == 1 and hogs[0][1] >= 24 * 1024 * 1024,
+            f"`ps` does not show one memhog of at least 24 MiB: {hogs!r}")
+    g.run(f"kill {hogs[0][0]}")
+    g.check("memhog" not in ps_rows(g), "memhog still runs after `kill`")
+
+    g.expect_nothing_pending()
+    g.send("memhog 4\n")
+    g.expect("memhog: 4 MiB allocated and touched", 20, what="memhog 4 in the foreground")
+    g.send("\x03")
+    g.expect(re.compile(r"\$ "), 10, what="the prompt after ^C ended memhog")
+    g.check("memhog" not in ps_rows(g), "memhog still runs after ^C")
+
+    out = g.run("memhog 200", timeout=30)
+    m = re.search(r"memhog: out of memory after (\d+) of 200 MiB", out)
+    g.check(m and 64 < int(m.group(1)) < 128,
+            f"memhog 200 on 128 MiB of RAM: expected 'out of memory after N of 200 MiB': {out!r}")
+    out = g.run("memhog 24 &")
+    g.expect("memhog: 24 MiB allocated and touched", 20,
+             what="memhog 24 again: the memory memhog 200 took was given back")
+    for bad in ("memhog", "memhog lots", "memhog -1", "memhog 99999"):
+        out = g.run(bad)
+        g.check("usage: memhog MiB" in out, f"`{bad}` printed {out!r}, not the usage line")

@@ -149,7 +149,7 @@ def starters_hold_no_solution():
     tree = starter_tree()
     texts = {p: p.read_text(errors="replace") for p in tree.rglob("*")
              if p.is_file() and ".git" not in p.parts and "build" not in p.parts}
-    marker = re.compile(r"(//|#) LAB [a-z]+-[a-z-]+ (begin|end)")
+    marker = re.compile(r"^[ \t]*(//|#) LAB [a-z]+-[a-z-]+ (begin|end)", re.M)
     for p, text in texts.items():
         assert not marker.search(text), f"{p.relative_to(tree)} still has a lab region"
     for name in make_starter.tracked_files():
