@@ -56,6 +56,6 @@ CHECKS = [
     Check("exec", "the mask survives exec", 1, tracecheck("exec", "getpid traced, then exec")),
     Check("silent", "processes that never call trace print nothing", 1, untraced_is_silent,
           regression=True),
-    Check("calls", "the other system calls still behave (usertests nosys badptr execargs)", 1,
-          usertests("nosys", "badptr", "execargs"), limit=60, regression=True),
+    Check("calls", "the other system calls still behave (usertests nosys execargs exitstatus)", 1,
+          usertests("nosys", "execargs", "exitstatus"), limit=60, regression=True),
 ]

@@ -164,6 +164,11 @@ copy(void)
   printf("lazycheck: sysinfo into an untouched page = %d\n", n);
   n = fstat(fds[0], (struct stat *)(p + 3 * PGSIZE));
   printf("lazycheck: fstat into an untouched page = %d\n", n);
+  write(fds[1], "x", 1);
+  n = read(fds[0], sbrk(0), 1);
+  printf("lazycheck: read into the page at the break = %d\n", n);
+  n = write(fds[1], sbrk(0) + PGSIZE, 1);
+  printf("lazycheck: write from above the break = %d\n", n);
 }
 
 int
