@@ -19,7 +19,8 @@ main(void)
   char *heap = sbrk(HEAP_BYTES);
   if (heap == (char *)-1)
     exit(1);
-  heap[HEAP_BYTES - 1] = scratch[sizeof(scratch) - 1];
+  // every byte: a lazy sbrk (the lazy lab) maps a page at its first store
+  memset(heap, scratch[sizeof(scratch) - 1], HEAP_BYTES);
   printf("ptlayout: squares at %p, scratch at %p, heap at %p, stack near %p\n",
          squares, scratch, heap, &heap);
   return 0;
