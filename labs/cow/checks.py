@@ -148,6 +148,7 @@ CHECKS = [
           shared_stays_shared, limit=30, regression=True),
     Check("forktest", "forktest fills the process table and leaks no frame", 1,
           forktest_no_leak, limit=30, regression=True),
-    Check("faults", "sbrk, faults and bad pointers still behave", 1,
-          usertests("sbrkneg", "sbrkfull", "faults", "badptr"), limit=30, regression=True),
+    # (not badptr: its recv cases need the mailbox lab done)
+    Check("faults", "sbrk and user faults still behave", 1,
+          usertests("sbrkneg", "sbrkfull", "faults"), limit=30, regression=True),
 ]
