@@ -50,20 +50,27 @@ bench: setup
 	python3 tests/bench/inspector_bench.py
 	node tests/web/bench.mjs
 
-# Labs (labs/): `make lab LAB=cow` writes the starter tree to
-# $(BUILD)/labs/LAB; `make grade LAB=cow`, in a tree, builds it and grades it.
+# Labs (labs/README.md). `make lab LAB=cow [DEST=dir]` writes a starter
+# tree, a new git repository, to DEST (default ~/glassbox-labs/LAB; LAB=semester
+# holds every lab); it never overwrites one. `make grade LAB=cow` grades this
+# tree, or the one in SUBMISSION=dir; `make grade-all LAB=cow SUBMISSIONS=dir`
+# grades every repository in dir into $(BUILD)/labs/LAB/grades.csv (or CSV=file).
 LAB ?= cow
+include labs/labs.mk
+DEST ?= $(HOME)/glassbox-labs/$(LAB)
 lab:
-	python3 labs/make_starter.py $(LAB) $(BUILD)/labs/$(LAB)
+	@python3 labs/make_starter.py $(LAB) $(DEST)
 
 grade: setup
-	@$(MAKE) --no-print-directory all
-	python3 labs/grade.py $(LAB)
+	@python3 labs/grade.py $(LAB) $(if $(SUBMISSION),--submission $(SUBMISSION))
+
+grade-all: setup
+	@python3 labs/grade.py $(LAB) --all $(SUBMISSIONS) $(if $(CSV),--csv $(CSV))
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all setup qemu qemu-gdb test bench lab grade clean
+.PHONY: all setup qemu qemu-gdb test bench lab grade grade-all clean
 
 # The workbench: the inspector daemon with QEMU under it, and the web view in
 # a browser. Daemon options go in WORKBENCH_ARGS (e.g. --port 9000, or

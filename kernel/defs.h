@@ -103,6 +103,9 @@ int krefcount(uint32 pa);
 void kwrote(pte_t *pte);
 uint32 kfree_count(void);
 
+// lazy.c
+int lazy_fault(pagetable_t pt, uint32 va);
+
 // mailbox.c
 int mailbox_send(int pid, uint32 buf, uint32 len, int flags);
 int mailbox_recv(uint32 buf, uint32 len, uint32 from_addr, int flags);
@@ -187,6 +190,9 @@ int sys_sleep(void);
 int sys_procinfo(void);
 int sys_sysinfo(void);
 int sys_setfg(void);
+int sys_trace(void);
+int sys_sigalarm(void);
+int sys_sigreturn(void);
 int sys_halt(void);
 int sys_read(void);
 int sys_write(void);

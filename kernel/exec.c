@@ -133,6 +133,8 @@ int exec(const char *path, char **argv)
   shm_reap();
 
   memset(&p->tf, 0, sizeof(p->tf));
+  p->alarm_interval = 0;   // the handler was in the old program
+  p->alarm_running = 0;
   p->tf.epc = entry;
   p->tf.regs[REG_SP] = sp;
   p->tf.regs[REG_A1] = sp;

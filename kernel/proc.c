@@ -123,8 +123,12 @@ int growproc(int n)
     return -ENOMEM;
   if (n < 0 && (new > old || new < USER_BASE))
     return -EINVAL;
-  if (n > 0 && uvmalloc(p->pagetable, old, new, PTE_R | PTE_W) < 0)
+  // LAB lazy-grow begin
+  // The pages come at their first touch (lazy_fault), but sbrk promises no
+  // more than the frames free now, keeping LAZY_RESERVE for page tables.
+  if (n > 0 && (PGROUNDUP(new) - PGROUNDUP(old)) / PGSIZE + LAZY_RESERVE > kfree_count())
     return -ENOMEM;
+  // LAB lazy-grow end
   if (n < 0)
     uvmunmap(p->pagetable, PGROUNDUP(new), PGROUNDUP(old) - PGROUNDUP(new));
   p->sz = new;
@@ -153,6 +157,9 @@ int fork(void)
   safestrcpy(np->name, p->name, sizeof(p->name));
   np->parent = p;
   np->job = p->job;
+  // LAB syscall-fork begin
+  np->tracemask = p->tracemask;
+  // LAB syscall-fork end
   np->state = RUNNABLE;
   union event_data ev = { .fork = { .child = np->pid } };
   event_log(EV_FORK, p->pid, &ev);

@@ -42,6 +42,12 @@ struct proc {
   struct file *ofile[NOFILE];  // open files
   struct inode *cwd;           // current directory
   struct mailbox mbox;         // messages sent to this process
+  uint32 tracemask;            // trace(): bit n set prints system call n's results
+  int alarm_interval;          // sigalarm(): ticks between calls of the handler, 0: none
+  uint32 alarm_handler;        // the handler's user address
+  int alarm_left;              // ticks in user mode until the next call
+  int alarm_running;           // in the handler: no new call before sigreturn()
+  struct trapframe alarm_tf;   // the registers the handler's call interrupted
 };
 
 extern struct proc proc[NPROC];

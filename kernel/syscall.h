@@ -40,5 +40,8 @@
 #define SYS_rmdir    35
 #define SYS_ftruncate 36
 #define SYS_setfg    37
+#define SYS_trace    38
+#define SYS_sigalarm 39
+#define SYS_sigreturn 40
 
 #endif

@@ -21,6 +21,48 @@ int sys_sbrk(void)
   return err < 0 ? err : (int)old;
 }
 
+// trace(mask): from now on, print the result of each system call n this
+// process (and the children it forks) makes whose bit 1 << n is in mask
+// (calls 32 and up have no bit).
+int sys_trace(void)
+{
+  // LAB syscall-trace begin
+  myproc()->tracemask = argraw(0);
+  return 0;
+  // LAB syscall-trace end
+}
+
+// sigalarm(n, handler): from now on, every n ticks the process spends in
+// user mode, it is interrupted to run handler(), which ends with
+// sigreturn(). n = 0: no more calls.
+int sys_sigalarm(void)
+{
+  // LAB traps-sigalarm begin
+  struct proc *p = myproc();
+  int n = argint(0);
+  if (n < 0)
+    return -EINVAL;
+  p->alarm_interval = n;
+  p->alarm_handler = argraw(1);
+  p->alarm_left = n;
+  return 0;
+  // LAB traps-sigalarm end
+}
+
+// sigreturn(): the handler is done; resume what its call interrupted, with
+// every register as it was then.
+int sys_sigreturn(void)
+{
+  // LAB traps-sigreturn begin
+  struct proc *p = myproc();
+  if (!p->alarm_running)
+    return -EINVAL;
+  p->tf = p->alarm_tf;
+  p->alarm_running = 0;
+  return p->tf.regs[REG_A0];   // syscall() stores this in a0: a0 as it was
+  // LAB traps-sigreturn end
+}
+
 // sleep(n): n ticks of 10 ms.
 int sys_sleep(void)
 {

@@ -101,11 +101,25 @@ static void user_fault(struct proc *p, uint32 scause)
   p->killed = 1;
 }
 
+// A tick in user mode: if the process's alarm is due (sigalarm()), make the
+// return to user mode enter its handler, keeping the registers for sigreturn().
+static void alarm_tick(struct proc *p)
+{
+  // LAB traps-tick begin
+  if (p->alarm_interval == 0 || p->alarm_running || --p->alarm_left > 0)
+    return;
+  p->alarm_left = p->alarm_interval;
+  p->alarm_running = 1;
+  p->alarm_tf = p->tf;
+  p->tf.epc = p->alarm_handler;
+  // LAB traps-tick end
+}
+
 void usertrap(void)
 {
   struct proc *p = myproc();
   uint32 scause = csr_read(scause);
-  int tick = 0;
+  int tick = 0, err;
 
   csr_write(stvec, (uint32)kernelvec);
   if (scause & SCAUSE_INTR) {
@@ -113,8 +127,14 @@ void usertrap(void)
   } else if (scause == EXC_ECALL_U) {
     p->tf.epc += ECALL_SIZE;
     syscall();
+  } else if ((scause == EXC_LOAD_PAGE_FAULT || scause == EXC_STORE_PAGE_FAULT) &&
+             (err = lazy_fault(p->pagetable, csr_read(stval))) != -EFAULT) {
+    if (err == -ENOMEM) {
+      printf("pid %d (%s): killed: out of memory on a heap page's first touch\n", p->pid, p->name);
+      p->killed = 1;
+    }
   } else if (scause == EXC_STORE_PAGE_FAULT) {
-    int err = cow_fault(p->pagetable, csr_read(stval));
+    err = cow_fault(p->pagetable, csr_read(stval));
     if (err == -ENOMEM) {
       printf("pid %d (%s): killed: out of memory on a copy-on-write fault\n", p->pid, p->name);
       p->killed = 1;
@@ -129,8 +149,10 @@ void usertrap(void)
   }
   if (p->killed)
     exit(-1);
-  if (tick)
+  if (tick) {
+    alarm_tick(p);
     yield();
+  }
   usertrapret();
 }
 

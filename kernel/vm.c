@@ -247,6 +247,10 @@ static uint32 user_pa(pagetable_t pt, uint32 va, int write)
   if (va >= MAXUVA)
     return 0;
   pte_t *pte = walk(pt, va, 0);
+  // LAB lazy-copy begin
+  if ((pte == 0 || !(*pte & PTE_V)) && lazy_fault(pt, va) == 0)
+    pte = walk(pt, va, 0);
+  // LAB lazy-copy end
   if (pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
     return 0;
   if (write && !(*pte & PTE_W)) {

@@ -1,94 +1,264 @@
 #!/usr/bin/env python3
-"""grade.py LAB: grade a lab on the kernel built in $BUILD (default build/):
-boot it in QEMU, run the lab's checks at the console, print one line per
-check and "lab LAB: N/M checks passed"; exit status 0 only if all pass."""
+"""grade.py LAB [--submission DIR] [--jobs N]
+   grade.py LAB --all DIR [--csv FILE] [--jobs N]
 
+Grades a lab (labs/README.md). The grader is this tree: its labs/LAB/checks.py
+says what is checked and for how many points, its labs/LAB/grading/*.c are the
+test programs (under /grade/ in the disk image), its user programs fill the
+image's /bin, and its inspector daemon reads the kernel's state. From the
+submission (DIR, default this tree) only the kernel is taken (built quietly
+in its own build/, the compiler's output in a log there), and the user
+programs a lab grades (STUDENT_PROGRAMS: built with this tree's library
+over the image's /bin/), and a prediction lab's prediction.txt.
+
+Every check boots its own QEMU, has its own time limit and its own
+transcript; a failure prints the reason and the transcript's path. Prints
+"lab LAB: P/M points" last; exit status 0 only with full marks.
+
+With --all, every directory in DIR is a submission: one line per student on
+screen, and a CSV (default build/labs/LAB/grades.csv) with one row per
+student and one column of points per check."""
+
+import argparse
+import csv
+import importlib.util
 import os
 import re
+import shutil
+import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.dont_write_bytecode = True
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
+sys.path.insert(0, str(ROOT / "tests" / "inspector"))
+sys.path.insert(0, str(ROOT / "labs"))
 from glassbox import Guest, GuestError  # noqa: E402
 
-
-def cowtest_shares_and_copies(g):
-    out = g.run("cowtest", timeout=60)
-    shared = re.search(r"fork shared (-?\d+) frames, child's writes copied (-?\d+) frames", out)
-    if not shared or int(shared.group(1)) <= 0:
-        return False, "fork should share the frames, not copy them (see cowtest's first line)"
-    if int(shared.group(2)) <= 0:
-        return False, "the child's writes should copy the frames they touch"
-    return "cowtest: OK" in out, "cowtest did not print 'cowtest: OK'"
+BUILD = Path(os.environ.get("BUILD", "build"))
+if not BUILD.is_absolute():
+    BUILD = ROOT / BUILD
 
 
-def usertests_cases(*names):
-    def check(g):
-        out = g.run("usertests " + " ".join(names), timeout=120)
-        failed = re.findall(r"test (\S+): FAILED[^\n]*", out)
-        if failed:
-            return False, "failed: " + ", ".join(failed)
-        return "ALL TESTS PASSED" in out, "usertests did not finish"
-    check.__name__ = "usertests " + " ".join(names)
-    return check
+class Context:
+    """What a check may use: a fresh boot (boot()), the inspector (inspect(),
+    labs/inspect_session.py), the kernel ELF, the submission's tree. Everything it starts is closed when the
+    check ends, or when its time limit runs out."""
+
+    def __init__(self, lab, submission, kernel, image, log):
+        self.lab, self.submission, self.kernel = lab, submission, kernel
+        self.image, self.log = image, log
+        self.deadline = None
+        self._open = []
+        self._lock = threading.Lock()
+
+    def _track(self, thing):
+        with self._lock:
+            self._open.append(thing)
+        return thing
+
+    def left(self):
+        return max(0.0, self.deadline - time.monotonic())
+
+    def boot(self):
+        """A booted Guest on the grading image; its transcript is the check's."""
+        g = self._track(Guest(self.log.stem, kernel=self.kernel, disk=self.image,
+                              log_dir=self.log.parent, hard_timeout=self.left()))
+        g.boot()
+        return g
+
+    def shell(self, cmd, timeout=None):
+        """Boot, run one shell command, return its output."""
+        g = self.boot()
+        return g.run(cmd, timeout=timeout or self.left())
+
+    def inspect(self):
+        from inspect_session import Session
+        return self._track(Session(self))
+
+    def close(self):
+        with self._lock:
+            things, self._open = self._open, []
+        for t in things:
+            t.close()
 
 
-def forktest_recovers(g):
-    out = g.run("forktest", timeout=60)
-    return "forktest: OK" in out, "forktest did not print 'forktest: OK'"
+def load_checks(lab):
+    return load_lab(lab).CHECKS
 
 
-def pingpong_plays(g):
-    out = g.run("pingpong 6", timeout=30)
-    got = len([ln for ln in out.splitlines() if " got " in ln])
-    return got == 7 and "pingpong: done" in out, f"pingpong: {got} of 7 balls received"
+def load_lab(lab):
+    """labs/LAB/checks.py: CHECKS, and STUDENT_PROGRAMS if the lab grades
+    user programs of the submission."""
+    path = ROOT / "labs" / lab / "checks.py"
+    if not path.is_file():
+        sys.exit(f"grade: no lab {lab!r} (labs/{lab}/checks.py); labs: {', '.join(labs())}")
+    spec = importlib.util.spec_from_file_location(f"checks_{lab}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
-LABS = {
-    "mailbox": [
-        ("send and recv: queues, MSG_DONTWAIT, errors, order", usertests_cases("mailbox")),
-        ("blocking: a full queue, a dead receiver, a killed receiver",
-         usertests_cases("mailboxblock", "mailboxdead")),
-        ("many senders: nothing lost or duplicated", usertests_cases("mailboxmany")),
-        ("pingpong bats a counter through two mailboxes", pingpong_plays),
-    ],
-    "cow": [
-        ("fork shares frames and stores copy them (cowtest)", cowtest_shares_and_copies),
-        ("parent and child see only their own writes; fork of fork; many children",
-         usertests_cases("cowprivate", "cowforkfork", "cowmany")),
-        ("the kernel's own stores (copyout) break COW too", usertests_cases("cowcopyout")),
-        ("fork until the process table is full, no frame leaked", forktest_recovers),
-        ("sbrk, faults and bad pointers still behave", usertests_cases("sbrkneg", "sbrkfull",
-                                                                        "faults", "badptr")),
-    ],
-}
+def labs():
+    return sorted(p.parent.name for p in (ROOT / "labs").glob("*/checks.py"))
+
+
+def run_check(check, ctx):
+    ctx.deadline = time.monotonic() + check.limit
+    result = {}
+
+    def body():
+        try:
+            result["why"] = check.run(ctx)
+        except GuestError as e:
+            result["why"] = e.message
+        except AssertionError as e:      # the inspector session's failures
+            result["why"] = str(e)
+        except Exception as e:           # a grader bug must cost one check, not all
+            result["why"] = f"the grader failed: {type(e).__name__}: {e}"
+
+    t = threading.Thread(target=body, daemon=True)
+    t.start()
+    t.join(check.limit + 5)
+    ctx.close()
+    t.join(10)
+    if "why" not in result:
+        return f"time limit ({check.limit}s) reached"
+    return result["why"]
+
+
+def quiet_make(args, cwd, log):
+    """make, its output to log; None if it worked, else the lines that say why."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as f:
+        r = subprocess.run(["make", "-s", "--no-print-directory", "-j2"] + args, cwd=cwd,
+                           stdout=f, stderr=subprocess.STDOUT, timeout=900)
+    if r.returncode == 0:
+        return None
+    lines = log.read_text(errors="replace").splitlines()
+    errors = [ln for ln in lines if re.search(r"error|Error|undefined", ln)]
+    return "\n".join((errors or lines)[-12:])
+
+
+def prepare_grader(lab, out):
+    """Build this tree and its grading image for lab; returns the image."""
+    why = quiet_make(["all", "lab-image", f"LAB={lab}"], ROOT, out / "grader-build.log")
+    if why:
+        sys.exit(f"grade: this tree does not build ({out / 'grader-build.log'}):\n{why}")
+    return BUILD / "labs" / lab / "fs.img"
+
+
+def build_kernel(submission):
+    """The submission's kernel, built in its own build/ (as its student
+    builds it); (path, None) or (None, why)."""
+    if submission == ROOT:
+        return BUILD / "kernel" / "kernel.elf", None     # built by prepare_grader
+    log = submission / "build" / "grade-build.log"
+    why = quiet_make(["BUILD=build", "kernel"], submission, log)
+    if why:
+        return None, f"the kernel does not build (the compiler's output: {rel(log)}):\n{why}"
+    return submission / "build" / "kernel" / "kernel.elf", None
+
+
+def rel(p):
+    try:
+        return str(Path(p).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
+
+
+def student_image(lab, programs, submission, image, out):
+    """The grading image with the submission's own user programs in /bin;
+    (path, None) or (None, why)."""
+    if not programs:
+        return image, None
+    log = out / "programs-build.log"
+    why = quiet_make(["lab-student-image", f"LAB={lab}", f"SUBMISSION={submission}",
+                      f"STUDENT_DIR={out}", f"STUDENT_PROGS={' '.join(programs)}"], ROOT, log)
+    if why:
+        return None, f"your programs do not build (the compiler's output: {rel(log)}):\n{why}"
+    return out / "fs.img", None
+
+
+def grade(lab, checks, submission, logs, image, jobs, show=True, programs=()):
+    """Grade one submission (the transcripts in logs; its user programs
+    named in programs go over the image's); returns {check name: points}."""
+    if logs.exists():
+        shutil.rmtree(logs)
+    logs.mkdir(parents=True)
+    image, why = student_image(lab, programs, submission, image, logs.parent / "student")
+    kernel, why = (None, why) if why else build_kernel(submission)
+    if why:
+        if show:
+            print(f"FAIL  build: {why}")
+        return {c.name: 0 for c in checks}
+    contexts = [Context(lab, submission, kernel, image, logs / f"{i + 1:02d}-{c.name}.log")
+                for i, c in enumerate(checks)]
+    got = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_check, c, ctx) for c, ctx in zip(checks, contexts)]
+        for c, ctx, fut in zip(checks, contexts, futures):
+            why = fut.result()
+            got[c.name] = 0 if why else c.points
+            if show:
+                mark = f"{got[c.name]}/{c.points}"
+                print(f"{'FAIL' if why else 'PASS'} {mark:>5}  {c.title}", flush=True)
+                if why:
+                    for line in why.splitlines():
+                        print(f"            {line}")
+                    print(f"            transcript: {rel(ctx.log)}", flush=True)
+    return got
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in LABS:
-        sys.exit(f"usage: grade.py LAB   (labs: {', '.join(LABS)})")
-    lab = sys.argv[1]
-    passed = 0
-    checks = LABS[lab]
-    with Guest(f"grade-{lab}") as g:
-        try:
-            g.boot()
-        except GuestError as e:
-            print(f"FAIL the kernel boots to the shell: {e.message}")
-            print(f"lab {lab}: 0/{len(checks)} checks passed")
-            return 1
-        for title, check in checks:
-            try:
-                ok, why = check(g)
-            except GuestError as e:
-                ok, why = False, e.message
-            passed += ok
-            print(("PASS " if ok else "FAIL ") + title + ("" if ok else f": {why}"), flush=True)
-    print(f"lab {lab}: {passed}/{len(checks)} checks passed")
-    return 0 if passed == len(checks) else 1
+    ap = argparse.ArgumentParser(description="Grade a Glassbox lab.")
+    ap.add_argument("lab")
+    ap.add_argument("--submission", type=Path, help="the tree to grade (default: this one)")
+    ap.add_argument("--all", type=Path, metavar="DIR", help="grade every repository in DIR")
+    ap.add_argument("--csv", type=Path, help="with --all: where the grades go")
+    ap.add_argument("--jobs", type=int, default=2, help="checks run at once (default 2)")
+    a = ap.parse_args()
+    lab = load_lab(a.lab)
+    checks, programs = lab.CHECKS, getattr(lab, "STUDENT_PROGRAMS", ())
+    total = sum(c.points for c in checks)
+    out = BUILD / "labs" / a.lab
+    image = prepare_grader(a.lab, out)
+
+    if a.all is None:
+        sub = (a.submission or ROOT).resolve()
+        if not (sub / "kernel").is_dir():
+            sys.exit(f"grade: {sub} is not a Glassbox tree (no kernel/)")
+        logs = out / "logs" if sub == ROOT else out / "submissions" / sub.name / "logs"
+        print(f"lab {a.lab}: grading {sub}", flush=True)
+        got = grade(a.lab, checks, sub, logs, image, a.jobs, programs=programs)
+        print(f"lab {a.lab}: {sum(got.values())}/{total} points")
+        return 0 if sum(got.values()) == total else 1
+
+    subs = sorted(p for p in a.all.iterdir() if p.is_dir()) if a.all.is_dir() else []
+    if not subs:
+        sys.exit(f"grade: no submissions (directories) in {a.all}")
+    table = a.csv or out / "grades.csv"
+    table.parent.mkdir(parents=True, exist_ok=True)
+    with open(table, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student"] + [c.name for c in checks] + ["total"])
+        w.writerow(["(max)"] + [c.points for c in checks] + [total])
+        for sub in subs:
+            logs = out / "submissions" / sub.name / "logs"
+            got = grade(a.lab, checks, sub.resolve(), logs, image, a.jobs, show=False,
+                        programs=programs)
+            w.writerow([sub.name] + [got[c.name] for c in checks] + [sum(got.values())])
+            f.flush()
+            lost = [c.name for c in checks if got[c.name] < c.points]
+            print(f"{sub.name}: {sum(got.values())}/{total}" +
+                  (f" (lost: {', '.join(lost)})" if lost else ""), flush=True)
+    print(f"lab {a.lab}: {len(subs)} submissions graded into {rel(table)}")
+    return 0
 
 
 if __name__ == "__main__":
-    os.chdir(ROOT)
     sys.exit(main())

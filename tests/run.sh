@@ -12,6 +12,7 @@
 # Environment: BUILD (default build), UNIT_TIMEOUT (s, per binary, default 300),
 #              INTEGRATION_TIMEOUT (s, the whole integration run, default 840),
 #              INSPECTOR_TIMEOUT (s, the whole inspector run, default 600),
+#              LABS_TIMEOUT (s, the whole labs run, default 900),
 #              WEB_TIMEOUT (s, the whole page run, default 720).
 set -uo pipefail
 
@@ -123,8 +124,9 @@ run_suite inspector "$INSPECTOR_TIMEOUT" \
   's/^inspector totals: passed=[0-9]+ failed=([0-9]+)$/\1/p' \
   "$PYTHON" tests/inspector/run.py
 
-# The labs: the grader on the solution and on a starter made from it.
-run_suite labs "$INSPECTOR_TIMEOUT" \
+# The labs: every grader on the solution, the starter and wrong kernels.
+LABS_TIMEOUT=${LABS_TIMEOUT:-900}
+run_suite labs "$LABS_TIMEOUT" \
   's/^labs totals: passed=([0-9]+) failed=[0-9]+$/\1/p' \
   's/^labs totals: passed=[0-9]+ failed=([0-9]+)$/\1/p' \
   "$PYTHON" tests/labs/run.py

@@ -53,6 +53,9 @@ int halt(void);
 int rmdir(const char*);
 int ftruncate(int fd, uint len);
 int setfg(int pid);                        // console job that ^C kills (0 = none)
+int trace(uint mask);                      // print results of calls n with bit 1<<n set
+int sigalarm(int ticks, void (*handler)(void));  // handler every ticks (0: off)
+int sigreturn(void);                       // the handler's last call
 
 // ulib.c
 int stat(const char*, struct stat*);

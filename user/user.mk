@@ -2,7 +2,7 @@
 # Included by the root Makefile, which sets BUILD and CROSS.
 
 UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests pingpong shmdemo crash \
-          mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum memhog
+          mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum memhog primes trace
 
 UOBJ     := $(BUILD)/user/obj
 UCC      := $(CROSS)gcc
@@ -32,9 +32,11 @@ $(UOBJ)/%.o: user/%.S
 	@mkdir -p $(@D)
 	$(UCC) $(UCFLAGS) -c -o $@ $<
 
+# $(call ulink,program.o): link a user program with the user library
+ulink = $(ULD) -m elf32lriscv -T user/user.ld --gc-sections -o $@ $(ULIBOBJS) $(1) $(ULIBGCC)
+
 $(UBINS): $(BUILD)/user/%: $(UOBJ)/%.o $(ULIBOBJS) user/user.ld
-	$(ULD) -m elf32lriscv -T user/user.ld --gc-sections -o $@ \
-	    $(ULIBOBJS) $(UOBJ)/$*.o $(ULIBGCC)
+	$(call ulink,$(UOBJ)/$*.o)
 
 # Writes malformed variants of a good ELF for usertests' exec checks.
 $(UMKBADELF): user/mkbadelf.c

@@ -230,14 +230,16 @@ def _short(m):
 
 
 class Daemon:
-    def __init__(self, name, extra_args=(), start_timeout=30.0):
+    def __init__(self, name, extra_args=(), start_timeout=30.0, kernel=KERNEL, disk=FSIMG,
+                 log_dir=LOGDIR):
         self.name = name
         self.port = free_port()
         self.extra_args = list(extra_args)
         self.start_timeout = start_timeout
+        self.kernel, self.disk, self.log_dir = kernel, disk, Path(log_dir)
         self.proc = None
         self.url = None
-        self.stderr_path = LOGDIR / f"inspector-{name}.log"
+        self.stderr_path = self.log_dir / f"inspector-{name}.log"
         self._clients = []
 
     def __enter__(self):
@@ -249,10 +251,10 @@ class Daemon:
 
     def start(self):
         check(DAEMON.is_file(), f"daemon not built: {DAEMON} (run make)")
-        LOGDIR.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
         self._stderr = open(self.stderr_path, "wb")
-        args = [str(DAEMON), "--port", str(self.port), "--kernel", str(KERNEL),
-                "--disk", str(FSIMG), "--web", str(ROOT / "web")] + self.extra_args
+        args = [str(DAEMON), "--port", str(self.port), "--kernel", str(self.kernel),
+                "--disk", str(self.disk), "--web", str(ROOT / "web")] + self.extra_args
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._stderr,
                                      stdin=subprocess.DEVNULL, cwd=ROOT)
         deadline = time.monotonic() + self.start_timeout

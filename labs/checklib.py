@@ -1,0 +1,59 @@
+"""What a lab's checks.py builds its checks from (labs/grade.py runs them)."""
+
+import os
+import re
+
+CROSS = os.environ.get("CROSS", "riscv64-unknown-elf-")
+
+
+class Check:
+    """One graded check. run(ctx) returns None when it passes, else the
+    reason (a sentence a student can act on); ctx is a grade.Context.
+    limit: seconds. regression: the starter already passes it (the rest of
+    the kernel must keep working); the other checks are the lab's own work,
+    and the starter must fail them."""
+
+    def __init__(self, name, title, points, run, limit=30, regression=False):
+        self.name, self.title, self.points, self.run = name, title, points, run
+        self.limit, self.regression = limit, regression
+
+
+def usertests(*cases):
+    """A check's run: `usertests CASES` in a fresh boot must pass them all."""
+    def run(ctx):
+        out = ctx.shell("usertests " + " ".join(cases))
+        failed = re.findall(r"test (\S+): FAILED[^\n]*", out)
+        if failed:
+            return "usertests failed: " + "; ".join(failed)
+        return None if "ALL TESTS PASSED" in out else "usertests did not finish"
+    return run
+
+
+def prediction_lines(ctx, lab, line_re, form):
+    """The matches of line_re for the lines of the submission's
+    labs/LAB/prediction.txt that are not blank or "#" comments; raises
+    AssertionError naming the first line that does not match (form: what a
+    line should look like)."""
+    path = ctx.submission / "labs" / lab / "prediction.txt"
+    if not path.is_file():
+        raise AssertionError(f"no prediction: {path} is missing")
+    found = []
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = line_re.match(line.strip())
+        if not m:
+            raise AssertionError(f"prediction.txt line {n}: expected '{form}', got {line.strip()!r}")
+        found.append((n, m))
+    return found
+
+
+def matches(predict, observe, differ):
+    """A check's run for a prediction lab: predict(ctx) (from the student's
+    file, read first so a bad file fails fast) must equal observe(ctx)
+    (from the running kernel); differ(predicted, observed) says how not."""
+    def run(ctx):
+        want = predict(ctx)
+        got = observe(ctx)
+        return None if want == got else differ(want, got)
+    return run

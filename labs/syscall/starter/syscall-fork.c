@@ -1,0 +1,1 @@
+  // TODO (lab syscall): the child is traced as its parent is.

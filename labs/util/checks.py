@@ -1,0 +1,74 @@
+"""The util lab's checks: the student's user/primes.c (built by the grader
+with its own user library, over /bin/primes) run on the grading kernel
+(labs/util/README.md)."""
+
+import re
+
+from checklib import Check
+
+STUDENT_PROGRAMS = ["primes"]
+PRIMES = [n for n in range(2, 100) if all(n % d for d in range(2, n))]   # 25 of them
+
+
+def printed(out):
+    return [int(n) for n in re.findall(r"^prime (\d+)$", out, re.M)]
+
+
+def prints_the_primes(ctx):
+    out = ctx.shell("primes")
+    got = printed(out)
+    if got != PRIMES:
+        return f"primes printed {got}, expected the 25 primes below 100 in order"
+    return None if "primes: done" in out else "primes did not print 'primes: done' at the end"
+
+
+def prints_them_for_other_limits(ctx):
+    g = ctx.boot()
+    for limit in (2, 3, 12, 50):
+        out = g.run(f"primes {limit}", timeout=ctx.left())
+        want = [p for p in PRIMES if p < limit]
+        if printed(out) != want or "primes: done" not in out:
+            return f"primes {limit} printed {printed(out)}, expected {want} and 'primes: done'"
+    return None
+
+
+def one_process_per_prime(ctx):
+    """Through the inspector: every fork while primes runs is made by a
+    primes process, and there is one per prime (the first process starts
+    the pipeline, each of the 25 stages starts the next)."""
+    s = ctx.inspect()
+    s.type("primes\n")
+    forks = []
+    for snap, ev in s.events("fork", until="primes: done", most=80):
+        me = next((p for p in snap["processes"] if p["pid"] == ev["pid"]), None)
+        if me and me["name"] == "primes":
+            forks.append(ev["pid"])
+    # the last stage may start one more, which reads nothing and exits
+    if len(forks) not in (len(PRIMES), len(PRIMES) + 1):
+        return (f"primes forked {len(forks)} times for the {len(PRIMES)} primes below 100: "
+                "one process per prime, each starting the next")
+    return None
+
+
+def all_gone_after(ctx):
+    """Once primes has printed them all and the shell's prompt is back, no
+    primes process is left (every one exited and was waited for)."""
+    s = ctx.inspect()
+    s.type("primes\n")
+    s.wait_console("primes: done\n$ ")
+    if printed(s.console) != PRIMES:
+        return f"primes printed {printed(s.console)}, expected the 25 primes below 100"
+    snap = s.pause()
+    left = [(p["pid"], p["state"]) for p in snap["processes"] if p["name"] == "primes"]
+    return f"after primes the process table still holds {left}" if left else None
+
+
+CHECKS = [
+    Check("primes", "primes prints the 25 primes below 100, in order", 2, prints_the_primes,
+          limit=15),
+    Check("limits", "primes 2, 3, 12 and 50", 1, prints_them_for_other_limits, limit=15),
+    Check("pipeline", "one process per prime (the inspector counts the forks)", 2,
+          one_process_per_prime, limit=30),
+    Check("reaped", "every primes process exits and is waited for", 1, all_gone_after,
+          limit=15),
+]
