@@ -225,11 +225,16 @@ int wait(uint32 addr)
   }
 }
 
-// Run runnable processes round-robin; idle with interrupts on when none is.
+// Run runnable processes round-robin; wait for an interrupt when none is.
 void scheduler(void)
 {
   struct proc *p = proc;
   for (;;) {
+    // Take any interrupt that is pending (it may make a process runnable),
+    // then scan with interrupts off, so none can slip in between the scan
+    // and the wfi below.
+    intr_on();
+    intr_off();
     int ran = 0;
     for (int n = 0; n < NPROC; n++, p = (p + 1 < &proc[NPROC]) ? p + 1 : proc) {
       if (p->state != RUNNABLE)
@@ -245,11 +250,12 @@ void scheduler(void)
         kvminithart();
       ran = 1;
     }
-    if (!ran) {
-      intr_on();
+    // Nothing to run: wait with sstatus.SIE off. wfi still ends when an
+    // interrupt enabled in sie is pending; the next loop's intr_on takes it.
+    // (With SIE on here, an interrupt taken just before the wfi would wake
+    // its process and the wfi would then sleep to the next timer tick.)
+    if (!ran)
       asm volatile("wfi");
-      intr_off();
-    }
   }
 }
 
