@@ -133,6 +133,7 @@ int bsync(void)
       b->refcnt++;
       b->dirty = 0;   // a change made while it is written marks it again
       if (virtio_disk_start(b, 1) < 0) {
+        b->dirty = 1;   // not written: keep it for the next try
         err = -EIO;
         brelse(b);
         continue;

@@ -73,6 +73,8 @@ struct inode *namei_locked(const char *path, int *err);
 void stati(struct inode *ip, struct stat *st);
 int either_copyout(int user_dst, uint32 dst, const void *src, uint32 len);
 int fs_sync(void);
+int fs_durable(void);
+uint32 fs_free_blocks(void);
 
 // file.c
 struct file *console_open(void);
@@ -86,6 +88,7 @@ int filewrite(struct file *f, uint32 addr, int n);
 int filegetdents(struct file *f, uint32 addr, int max);
 int filelseek(struct file *f, int offset, int whence);
 int filetruncate(struct file *f, uint32 len);
+int filesync(struct file *f);
 
 // kalloc.c
 void kinit(void);
@@ -205,6 +208,7 @@ int sys_rmdir(void);
 int sys_rename(void);
 int sys_ftruncate(void);
 int sys_sync(void);
+int sys_fsync(void);
 
 // trap.c
 extern uint32 ticks;
@@ -224,6 +228,7 @@ uint32 virtio_disk_blocks(void);
 int virtio_disk_rw(struct buf *b, int write);
 int virtio_disk_start(struct buf *b, int write);
 int virtio_disk_wait(struct buf *b);
+int virtio_disk_flush(void);
 void virtio_disk_intr(void);
 
 // vm.c

@@ -93,6 +93,19 @@ int fs_sync(void)
   return err ? err : err2;
 }
 
+// Write everything changed, and return once it is on the medium.
+int fs_durable(void)
+{
+  int err = fs_sync();
+  int err2 = virtio_disk_flush();
+  return err ? err : err2;
+}
+
+uint32 fs_free_blocks(void)
+{
+  return SUPER(fs)->free_blocks_count;
+}
+
 int fs_writable(void)
 {
   return fs.geo.read_only ? -EROFS : 0;
@@ -345,6 +358,8 @@ static int either_copyin(int user_src, void *dst, uint32 src, uint32 len)
   return 0;
 }
 
+static void free_past(struct inode *ip, uint32 size);
+
 // Read n bytes at off from locked ip. Returns bytes read (less at the end
 // of the file) or a negative error.
 int readi(struct inode *ip, int user_dst, uint32 dst, uint32 off, uint32 n)
@@ -404,6 +419,8 @@ int writei(struct inode *ip, int user_src, uint32 src, uint32 off, uint32 n)
       ip->d.size = off + done;
     ip->d.mtime = ip->d.ctime = rtc_seconds();
   }
+  if (err < 0)
+    free_past(ip, ip->d.size);   // the block a failed copy-in allocated
   iupdate(ip);
   return done ? (int)done : err;
 }
@@ -416,33 +433,35 @@ static const uint32 entry_span[] = { 0, 1, EXT2_PTRS_PER_BLOCK, EXT2_PTRS_PER_BL
 // Free the blocks under *slot that hold file blocks >= first, where *slot
 // covers file blocks from base (depth 0: one data block; 1, 2, 3: a single,
 // double or triple indirect block). Frees *slot itself when nothing under
-// it is left.
-static void free_tree(struct inode *ip, uint32 *slot, int depth, uint32 base, uint32 first)
+// it is left. Returns 1 if *slot changed.
+static int free_tree(struct inode *ip, uint32 *slot, int depth, uint32 base, uint32 first)
 {
   if (*slot == 0 || check_block(ip, *slot) < 0)
-    return;
+    return 0;
   uint32 span = entry_span[depth];
   uint32 covered = depth == 0 ? 1 : span * EXT2_PTRS_PER_BLOCK;
   if (base + covered <= first)
-    return;   // entirely before the cut
+    return 0;   // entirely before the cut
   if (depth > 0) {
     struct buf *b = bread(*slot);
     if (b == 0)
-      return;
+      return 0;
     uint32 *entries = (uint32 *)b->data;
-    int left = 0;
+    int left = 0, changed = 0;
     for (uint32 i = 0; i < EXT2_PTRS_PER_BLOCK; i++) {
-      free_tree(ip, &entries[i], depth - 1, base + i * span, first);
+      changed |= free_tree(ip, &entries[i], depth - 1, base + i * span, first);
       left |= entries[i] != 0;
     }
-    bdirty(b);
+    if (changed)
+      bdirty(b);
     brelse(b);
     if (left)
-      return;
+      return 0;
   }
   bfree(*slot);
   ip->d.blocks -= BSIZE / 512;
   *slot = 0;
+  return 1;
 }
 
 // Zero the bytes of the last block past size, so a later extension
@@ -460,22 +479,29 @@ static void zero_tail(struct inode *ip, uint32 size)
   brelse(b);
 }
 
-// Set locked ip's size, freeing blocks past the end.
+// Free every block of locked ip that holds bytes at or past size.
+static void free_past(struct inode *ip, uint32 size)
+{
+  uint32 first = (size + BSIZE - 1) / BSIZE;   // first file block to free
+  for (uint32 i = 0; i < EXT2_NDIR_BLOCKS; i++)
+    free_tree(ip, &ip->d.block[i], 0, i, first);
+  uint32 base = EXT2_NDIR_BLOCKS;
+  for (int depth = 1; depth <= 3; depth++) {
+    free_tree(ip, &ip->d.block[EXT2_NDIR_BLOCKS + depth - 1], depth, base, first);
+    base += entry_span[depth] * EXT2_PTRS_PER_BLOCK;
+  }
+}
+
+// Set locked ip's size, freeing every block past the end (even ones a
+// failed write left there, past the old size).
 int itrunc(struct inode *ip, uint32 size)
 {
   if (size > EXT2_MAX_FILE_SIZE)
     return -EFBIG;
-  if (size < ip->d.size) {
-    uint32 first = (size + BSIZE - 1) / BSIZE;   // first file block to free
-    for (uint32 i = 0; i < EXT2_NDIR_BLOCKS; i++)
-      free_tree(ip, &ip->d.block[i], 0, i, first);
-    uint32 base = EXT2_NDIR_BLOCKS;
-    for (int depth = 1; depth <= 3; depth++) {
-      free_tree(ip, &ip->d.block[EXT2_NDIR_BLOCKS + depth - 1], depth, base, first);
-      base += entry_span[depth] * EXT2_PTRS_PER_BLOCK;
-    }
+  if (ip->type != T_DEVICE)   // a device keeps its numbers in block[0]
+    free_past(ip, size);
+  if (size < ip->d.size)
     zero_tail(ip, size);
-  }
   ip->d.size = size;
   ip->d.mtime = ip->d.ctime = rtc_seconds();
   return iupdate(ip);

@@ -190,6 +190,15 @@ int filetruncate(struct file *f, uint32 len)
   return err;
 }
 
+// fsync: f's data and metadata (and everything else written) are on the
+// medium when it returns.
+int filesync(struct file *f)
+{
+  if (f->type != FD_INODE)
+    return -EINVAL;
+  return fs_durable();
+}
+
 int filelseek(struct file *f, int offset, int whence)
 {
   if (f->type != FD_INODE)

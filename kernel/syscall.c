@@ -35,7 +35,7 @@ static int (*const syscalls[])(void) = {
   [SYS_send] sys_send,       [SYS_recv] sys_recv,       [SYS_shmat] sys_shmat,
   [SYS_mknod] sys_mknod,     [SYS_unlink] sys_unlink,   [SYS_link] sys_link,
   [SYS_mkdir] sys_mkdir,     [SYS_rmdir] sys_rmdir,     [SYS_rename] sys_rename,
-  [SYS_ftruncate] sys_ftruncate, [SYS_sync] sys_sync,
+  [SYS_ftruncate] sys_ftruncate, [SYS_sync] sys_sync,   [SYS_fsync] sys_fsync,
 };
 
 void syscall(void)

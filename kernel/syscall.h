@@ -40,5 +40,6 @@
 #define SYS_rmdir    35
 #define SYS_ftruncate 36
 #define SYS_setfg    37
+#define SYS_fsync    38
 
 #endif

@@ -142,8 +142,14 @@ static struct file *open_file(struct inode *ip, int flags, int *err)
     iunlockput(ip);
     return *err ? 0 : console_open();
   }
-  *err = ip->type == T_DIR && writing ? -EISDIR : ip->type == 0 ? -EINVAL :
-         writing || (flags & O_TRUNC) ? fs_writable() : 0;
+  if (ip->type == T_DIR && (writing || (flags & O_CREATE)))
+    *err = -EISDIR;
+  else if (ip->type == 0)
+    *err = -EINVAL;
+  else if (writing || (flags & O_TRUNC))
+    *err = fs_writable();
+  else
+    *err = 0;
   if (*err == 0 && (flags & O_TRUNC) && ip->type == T_FILE) {
     *err = itrunc(ip, 0);
     fs_sync();
@@ -246,13 +252,15 @@ static int remove_name(int want_dir)
   if (ip == 0 && err == 0)
     err = -EINVAL;
   if (ip) {
-    if (want_dir)
-      err = ip->type != T_DIR ? -ENOTDIR : dir_is_empty(ip) == 1 ? 0 : -ENOTEMPTY;
-    else
-      err = ip->type == T_DIR ? -EISDIR : 0;
+    // unlink takes an empty directory too, as xv6's does.
+    int is_dir = ip->type == T_DIR;
+    if (want_dir && !is_dir)
+      err = -ENOTDIR;
+    else if (is_dir && dir_is_empty(ip) != 1)
+      err = -ENOTEMPTY;
     if (err == 0)
       err = dir_remove(dp, name);
-    if (err == 0 && want_dir) {
+    if (err == 0 && is_dir) {
       dp->d.links_count--;
       ip->d.links_count = 0;
       iupdate(dp);
@@ -427,7 +435,13 @@ int sys_ftruncate(void)
 
 int sys_sync(void)
 {
-  return fs_sync();
+  return fs_durable();
+}
+
+int sys_fsync(void)
+{
+  struct file *f = argfd(0);
+  return f ? filesync(f) : -EBADF;
 }
 
 int sys_chdir(void)

@@ -48,6 +48,7 @@ int sys_sysinfo(void)
     .free_frames = kfree_count(),
     .nproc = nproc_used(),
     .ticks = ticks,
+    .free_blocks = fs_free_blocks(),
   };
   return copyout(myproc()->pagetable, argraw(0), &info, sizeof(info));
 }

@@ -53,6 +53,7 @@ int halt(void);
 int rmdir(const char*);
 int ftruncate(int fd, uint len);
 int setfg(int pid);                        // console job that ^C kills (0 = none)
+int fsync(int fd);                         // on the disk (flushed) when it returns
 
 // ulib.c
 int stat(const char*, struct stat*);
