@@ -8,7 +8,9 @@ struct disk_io {
 
 struct buf {
   int valid;        // data holds the block's contents
-  int dirty;        // data differs from the disk
+  int dirty;        // data differs from the disk (file data: written in place)
+  int meta;         // changed metadata: reaches the disk through the journal,
+                    // so it stays in the cache until the commit
   int busy;         // held by some process (bread .. brelse)
   struct disk_io io; // the device's progress on its last request
   uint32 blockno;

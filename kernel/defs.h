@@ -20,6 +20,11 @@ void binit(void);
 struct buf *bread(uint32 blockno);
 void brelse(struct buf *b);
 void bdirty(struct buf *b);
+struct buf *bnew(uint32 blockno);
+void bdirty_meta(struct buf *b);
+int bmeta_take(struct buf **out, int max);
+int bmeta_count(void);
+int bwrite_all(struct buf **bs, int n);
 int bflush(struct buf *b);
 int bsync(void);
 
@@ -74,6 +79,15 @@ void stati(struct inode *ip, struct stat *st);
 int either_copyout(int user_dst, uint32 dst, const void *src, uint32 len);
 int fs_sync(void);
 int fs_durable(void);
+int fs_unmount(void);
+int fs_write_super(void);
+void ext2_committed(void);
+// journal.c
+int journal_init(uint32 inum, const char **why);
+int journal_commit(void);
+void begin_op(void);
+void end_op(void);
+void end_write_op(void);
 uint32 fs_free_blocks(void);
 
 // file.c

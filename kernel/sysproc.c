@@ -73,7 +73,7 @@ int sys_setfg(void)
 // halt(): flush the disk and power QEMU off through the virt test device.
 int sys_halt(void)
 {
-  fs_sync();
+  fs_unmount();
   printf("glassbox: halted\n");
   poweroff(0);
   return 0;
