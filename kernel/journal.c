@@ -13,7 +13,8 @@
 //      descriptor block, copies of the changed metadata blocks; FLUSH;
 //   3. the commit block; FLUSH: from here the transaction survives a crash;
 //   4. checkpoint: the metadata blocks in place; FLUSH;
-//   5. the journal superblock with start = 0 (empty) and the next sequence.
+//   5. the journal superblock with start = 0 (empty) and the next sequence;
+//      FLUSH (the next transaction's log goes over this one's).
 // So the log holds at most one transaction, always from the log's first
 // block, and never wraps. Revoke records are not needed: a block freed in
 // a transaction may be reused only once that transaction is committed and
@@ -388,6 +389,10 @@ static int commit_journaled(struct buf **meta, int n)
     err = virtio_disk_flush();
   if (err == 0)
     err = write_jsb(0, journal.sequence + 1);
+  // The empty journal must be on the disk before the next transaction
+  // overwrites this one's log: else a replay could mix the two.
+  if (err == 0)
+    err = virtio_disk_flush();
   journal.sequence++;
   return err;
 }
