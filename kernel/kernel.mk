@@ -36,3 +36,4 @@ kernel: $(KERNEL)
 # Host unit tests of the kernel's pure parts (tests/tests.mk builds them).
 kernel_elf_SRCS := kernel/elf.c
 kernel_ext2_SRCS := kernel/ext2_format.c
+kernel_journal_SRCS := kernel/journal_format.c

@@ -52,15 +52,21 @@ expect(int got, int want, const char *what)
     fail("%s returned %d (%s), expected %d (%s)", what, got, describe(got), want, describe(want));
 }
 
-static int
-free_frames(void)
+static struct sysinfo
+system_info(void)
 {
   struct sysinfo si;
   int r;
 
   if ((r = sysinfo(&si)) < 0)
     fail("sysinfo: %s", strerror(r));
-  return si.free_frames;
+  return si;
+}
+
+static int
+free_frames(void)
+{
+  return system_info().free_frames;
 }
 
 static int
@@ -1735,12 +1741,7 @@ test_mtime(void)
 static uint
 free_blocks(void)
 {
-  struct sysinfo si;
-  int r;
-
-  if ((r = sysinfo(&si)) < 0)
-    fail("sysinfo: %s", strerror(r));
-  return si.free_blocks;
+  return system_info().free_blocks;
 }
 
 // write() from a bad pointer fails with -EFAULT and takes no disk block,
