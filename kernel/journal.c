@@ -256,13 +256,13 @@ int journal_init(uint32 inum, const char **why)
 void begin_op(void)
 {
   struct proc *p = myproc();
-  if (journal.owner == p && p) {
+  if (journal.owner == p) {
     journal.depth++;
     return;
   }
   while (journal.owner)
     sleep(&journal);
-  journal.owner = p ? p : (struct proc *)&journal;   // at boot: no process yet
+  journal.owner = p;
   journal.depth = 1;
 }
 
@@ -399,7 +399,7 @@ static int commit_journaled(struct buf **meta, int n)
 
 // Commit everything changed: file data in place, metadata through the
 // journal (or, on a disk without one, in place). Called inside an
-// operation, or with nothing else running.
+// operation, or at mount with nothing else running.
 int journal_commit(void)
 {
   static struct buf *meta[TXN_MAX];
