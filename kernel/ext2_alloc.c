@@ -17,6 +17,11 @@
 
 static uint8 *committed[MAX_GROUPS];
 
+// Where the next search of group g's block bitmap starts: just past the
+// block it last gave out, so filling a file does not rescan from bit 0
+// (and its blocks come out in order).
+static uint32 next_block[MAX_GROUPS];
+
 // Blocks in group g (the last group may be short).
 static uint32 blocks_in_group(uint32 g)
 {
@@ -71,11 +76,12 @@ int balloc(uint32 near)
     uint32 g = (near + n) % fs.geo.group_count;
     if (fs.group[g].free_blocks_count == 0)
       continue;
-    int bit = take_bit(fs.group[g].block_bitmap, blocks_in_group(g), 0, committed[g]);
+    int bit = take_bit(fs.group[g].block_bitmap, blocks_in_group(g), next_block[g], committed[g]);
     if (bit == -EIO)
       return -EIO;
     if (bit < 0)
       continue;
+    next_block[g] = bit + 1;
     uint32 block = fs.geo.first_data_block + g * fs.geo.blocks_per_group + bit;
     fs.group[g].free_blocks_count--;
     SUPER(fs)->free_blocks_count--;
