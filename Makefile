@@ -42,6 +42,13 @@ test: setup
 	@$(MAKE) --no-print-directory all unit-tests
 	@tests/run.sh
 
+# The crash test (tests/integration/test_crash.py) with N crashes, fixed
+# seeds; `make test` runs it with 20.
+N ?= 500
+crashtest: setup
+	@$(MAKE) --no-print-directory all
+	CRASHES=$(N) python3 tests/integration/run.py crashes_leave_a_clean_disk_and_every_fsync
+
 # Benchmarks: figures, not pass/fail (docs/benchmarks.md). Each writes its
 # figures under $(BUILD)/bench/ too.
 bench: setup
@@ -70,7 +77,7 @@ grade-all: setup
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all setup qemu qemu-gdb test bench lab grade grade-all clean
+.PHONY: all setup qemu qemu-gdb test crashtest bench lab grade grade-all clean
 
 # The workbench: the inspector daemon with QEMU under it, and the web view in
 # a browser. Daemon options go in WORKBENCH_ARGS (e.g. --port 9000, or

@@ -33,7 +33,7 @@ static void take(struct buf *b)
 static struct buf *lru_unused(void)
 {
   for (struct buf *b = bcache.head.prev; b != &bcache.head; b = b->prev)
-    if (b->refcnt == 0 && !b->busy)
+    if (b->refcnt == 0 && !b->busy && !b->meta)
       return b;
   return 0;
 }
@@ -84,10 +84,68 @@ struct buf *bread(uint32 blockno)
   return b;
 }
 
-// Mark a held buffer as changed; sync or eviction writes it.
+// A held buffer for blockno whose old contents do not matter (a block
+// just allocated, or one the caller overwrites whole): never read.
+struct buf *bnew(uint32 blockno)
+{
+  struct buf *b = bget(blockno);
+  b->valid = 1;
+  return b;
+}
+
+// Mark a held buffer of file data as changed; sync or eviction writes it.
 void bdirty(struct buf *b)
 {
-  b->dirty = 1;
+  if (!b->meta)
+    b->dirty = 1;
+}
+
+// Mark a held buffer of metadata as changed: the next journal commit
+// writes it, first to the journal and then in place.
+void bdirty_meta(struct buf *b)
+{
+  b->meta = 1;
+  b->dirty = 0;
+}
+
+// Take (hold) up to max buffers of changed metadata for a commit.
+int bmeta_take(struct buf **out, int max)
+{
+  int n = 0;
+  for (struct buf *b = bcache.buf; b < bcache.buf + NBUF && n < max; b++) {
+    if (b->meta) {
+      b->refcnt++;
+      take(b);
+      out[n++] = b;
+    }
+  }
+  return n;
+}
+
+// Buffers changed and not yet committed: how full the transaction is.
+int bmeta_count(void)
+{
+  int n = 0;
+  for (struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++)
+    n += b->meta;
+  return n;
+}
+
+// Write n (at most WRITE_BATCH) held buffers, to their own blocks, all in
+// flight at once.
+#define WRITE_BATCH 32
+
+int bwrite_all(struct buf **bs, int n)
+{
+  int err = 0, started[WRITE_BATCH];
+  if (n > WRITE_BATCH)
+    panic("bwrite_all: batch too large");
+  for (int i = 0; i < n; i++)
+    started[i] = virtio_disk_start(bs[i], 1) == 0;
+  for (int i = 0; i < n; i++)
+    if (!started[i] || virtio_disk_wait(bs[i]) < 0)
+      err = -EIO;
+  return err;
 }
 
 // Write a dirty buffer to the disk now.
@@ -117,7 +175,8 @@ void brelse(struct buf *b)
   }
 }
 
-// Write every dirty block, a batch of requests in flight at once.
+// Write every dirty block of file data, a batch of requests in flight at
+// once. (Metadata goes through the journal.)
 #define SYNC_BATCH 8
 
 int bsync(void)
@@ -133,6 +192,7 @@ int bsync(void)
       b->refcnt++;
       b->dirty = 0;   // a change made while it is written marks it again
       if (virtio_disk_start(b, 1) < 0) {
+        b->dirty = 1;   // not written: keep it for the next try
         err = -EIO;
         brelse(b);
         continue;

@@ -20,6 +20,11 @@ void binit(void);
 struct buf *bread(uint32 blockno);
 void brelse(struct buf *b);
 void bdirty(struct buf *b);
+struct buf *bnew(uint32 blockno);
+void bdirty_meta(struct buf *b);
+int bmeta_take(struct buf **out, int max);
+int bmeta_count(void);
+int bwrite_all(struct buf **bs, int n);
 int bflush(struct buf *b);
 int bsync(void);
 
@@ -80,6 +85,17 @@ struct inode *namei_locked(const char *path, int *err);
 void stati(struct inode *ip, struct stat *st);
 int either_copyout(int user_dst, uint32 dst, const void *src, uint32 len);
 int fs_sync(void);
+int fs_durable(void);
+int fs_unmount(void);
+int fs_write_super(void);
+void ext2_committed(void);
+// journal.c
+int journal_init(uint32 inum, const char **why);
+int journal_commit(void);
+void begin_op(void);
+void end_op(void);
+void end_write_op(void);
+uint32 fs_free_blocks(void);
 
 // file.c
 struct file *console_open(void);
@@ -93,6 +109,7 @@ int filewrite(struct file *f, uint32 addr, int n);
 int filegetdents(struct file *f, uint32 addr, int max);
 int filelseek(struct file *f, int offset, int whence);
 int filetruncate(struct file *f, uint32 len);
+int filesync(struct file *f);
 
 // kalloc.c
 void kinit(void);
@@ -218,6 +235,7 @@ int sys_rmdir(void);
 int sys_rename(void);
 int sys_ftruncate(void);
 int sys_sync(void);
+int sys_fsync(void);
 
 // trap.c
 extern uint32 ticks;
@@ -237,6 +255,7 @@ uint32 virtio_disk_blocks(void);
 int virtio_disk_rw(struct buf *b, int write);
 int virtio_disk_start(struct buf *b, int write);
 int virtio_disk_wait(struct buf *b);
+int virtio_disk_flush(void);
 void virtio_disk_intr(void);
 
 // vm.c

@@ -3,8 +3,8 @@
 // is checked before it is used: a corrupt image makes the operation fail
 // with -ECORRUPT, never the kernel.
 //
-// Writes go to the buffer cache; every system call that changes the file
-// system ends with fs_sync(), so the disk is consistent between calls.
+// Writes go to the buffer cache; a system call that changes the file system
+// runs as one journal operation (journal.c), committed when it ends.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -29,10 +29,9 @@ static uint32 group_desc_block(uint32 byte_offset)
   return fs.geo.first_data_block + 1 + byte_offset / BSIZE;
 }
 
-void fsinit(void)
+// Read and check the superblock and the group descriptors.
+static void load_super(void)
 {
-  if (virtio_disk_init() < 0)
-    refuse_disk("no usable virtio disk");
   struct buf *b = bread(EXT2_SUPER_OFFSET / BSIZE);
   if (b == 0)
     refuse_disk("cannot read the superblock");
@@ -59,38 +58,91 @@ void fsinit(void)
         gd->inode_bitmap == 0 || gd->inode_bitmap >= fs.geo.blocks_count)
       refuse_disk("group descriptor points outside the disk");
   }
-  printf("ext2: %d blocks, %d inodes, %d groups%s\n", fs.geo.blocks_count,
-         fs.geo.inodes_count, fs.geo.group_count, fs.geo.read_only ? ", read-only" : "");
 }
 
-// Copy the superblock and group descriptors into their blocks.
-static int write_metadata(void)
+void fsinit(void)
 {
+  if (virtio_disk_init() < 0)
+    refuse_disk("no usable virtio disk");
+  load_super();
+  const char *why = 0;
+  if (fs.geo.journal_inum) {
+    int r = journal_init(fs.geo.journal_inum, &why);
+    if (r < 0)
+      refuse_disk(why);
+    if (r == 1)
+      load_super();          // the replay may have changed them
+    if (!fs.geo.read_only) {
+      // In use: a crash from here on leaves a journal to recover.
+      SUPER(fs)->feature_incompat |= EXT3_FEATURE_INCOMPAT_RECOVER;
+      fs.meta_dirty = 1;
+      journal_commit();
+    }
+  }
+  printf("ext2: %d blocks, %d inodes, %d groups%s%s\n", fs.geo.blocks_count,
+         fs.geo.inodes_count, fs.geo.group_count, fs.geo.journal_inum ? ", journal" : "",
+         fs.geo.read_only ? ", read-only" : "");
+}
+
+// Copy the superblock and group descriptors into their blocks, if changed.
+int fs_write_super(void)
+{
+  if (!fs.meta_dirty)
+    return 0;
   SUPER(fs)->wtime = rtc_seconds();
   struct buf *b = bread(EXT2_SUPER_OFFSET / BSIZE);
   if (b == 0)
     return -EIO;
   memmove(b->data, fs.super, BSIZE);
-  bdirty(b);
+  bdirty_meta(b);
   brelse(b);
   uint32 bytes = fs.geo.group_count * sizeof(struct ext2_group_desc);
   for (uint32 off = 0; off < bytes; off += BSIZE) {
     if ((b = bread(group_desc_block(off))) == 0)
       return -EIO;
     memmove(b->data, (char *)fs.group + off, bytes - off < BSIZE ? bytes - off : BSIZE);
-    bdirty(b);
+    bdirty_meta(b);
     brelse(b);
   }
   fs.meta_dirty = 0;
   return 0;
 }
 
-// Write everything changed to the disk.
+// Commit everything changed (an operation of its own).
 int fs_sync(void)
 {
-  int err = fs.meta_dirty ? write_metadata() : 0;
-  int err2 = bsync();
+  begin_op();
+  int err = journal_commit();
+  end_op();
+  return err;
+}
+
+// Commit everything changed, and return once it is on the medium.
+int fs_durable(void)
+{
+  int err = fs_sync();
+  int err2 = virtio_disk_flush();
   return err ? err : err2;
+}
+
+// Before power-off: commit, then mark the journal as not in use.
+int fs_unmount(void)
+{
+  begin_op();
+  int err = journal_commit();
+  if (err == 0 && fs.geo.journal_inum && !fs.geo.read_only) {
+    SUPER(fs)->feature_incompat &= ~EXT3_FEATURE_INCOMPAT_RECOVER;
+    fs.meta_dirty = 1;
+    err = journal_commit();
+  }
+  end_op();
+  int err2 = virtio_disk_flush();
+  return err ? err : err2;
+}
+
+uint32 fs_free_blocks(void)
+{
+  return SUPER(fs)->free_blocks_count;
 }
 
 int fs_writable(void)
@@ -183,7 +235,7 @@ int iupdate(struct inode *ip)
   if (b == 0)
     return -EIO;
   memmove(b->data + off, &ip->d, sizeof(ip->d));
-  bdirty(b);
+  bdirty_meta(b);
   brelse(b);
   return 0;
 }
@@ -219,19 +271,20 @@ void iput(struct inode *ip)
 {
   if (ip == 0)
     return;
-  int freed = 0;
-  if (ip->ref == 1 && ip->valid && ip->d.links_count == 0 && ilock(ip) == 0) {
+  int freeing = ip->ref == 1 && ip->valid && ip->d.links_count == 0;
+  if (freeing)
+    begin_op();
+  if (freeing && ilock(ip) == 0) {
     if (ip->ref == 1 && ip->d.links_count == 0) {   // still so after ilock slept
       itrunc(ip, 0);
       ifree(ip);
-      freed = 1;
     }
     iunlock(ip);
   }
   if (--ip->ref == 0)
     ip->valid = 0;
-  if (freed)
-    fs_sync();
+  if (freeing)
+    end_op();
 }
 
 void iunlockput(struct inode *ip)
@@ -308,7 +361,7 @@ static int indirect_entry(struct inode *ip, uint32 block, uint32 i, int alloc)
   int changed = 0;
   int entry = slot_block(ip, &((uint32 *)b->data)[i], alloc, &changed);
   if (changed)
-    bdirty(b);
+    bdirty_meta(b);
   brelse(b);
   return entry;
 }
@@ -344,6 +397,8 @@ static int either_copyin(int user_src, void *dst, uint32 src, uint32 len)
   memmove(dst, (void *)src, len);
   return 0;
 }
+
+static void free_past(struct inode *ip, uint32 size);
 
 // Read n bytes at off from locked ip. Returns bytes read (less at the end
 // of the file) or a negative error.
@@ -404,6 +459,8 @@ int writei(struct inode *ip, int user_src, uint32 src, uint32 off, uint32 n)
       ip->d.size = off + done;
     ip->d.mtime = ip->d.ctime = rtc_seconds();
   }
+  if (err < 0)
+    free_past(ip, ip->d.size);   // the block a failed copy-in allocated
   iupdate(ip);
   return done ? (int)done : err;
 }
@@ -416,33 +473,35 @@ static const uint32 entry_span[] = { 0, 1, EXT2_PTRS_PER_BLOCK, EXT2_PTRS_PER_BL
 // Free the blocks under *slot that hold file blocks >= first, where *slot
 // covers file blocks from base (depth 0: one data block; 1, 2, 3: a single,
 // double or triple indirect block). Frees *slot itself when nothing under
-// it is left.
-static void free_tree(struct inode *ip, uint32 *slot, int depth, uint32 base, uint32 first)
+// it is left. Returns 1 if *slot changed.
+static int free_tree(struct inode *ip, uint32 *slot, int depth, uint32 base, uint32 first)
 {
   if (*slot == 0 || check_block(ip, *slot) < 0)
-    return;
+    return 0;
   uint32 span = entry_span[depth];
   uint32 covered = depth == 0 ? 1 : span * EXT2_PTRS_PER_BLOCK;
   if (base + covered <= first)
-    return;   // entirely before the cut
+    return 0;   // entirely before the cut
   if (depth > 0) {
     struct buf *b = bread(*slot);
     if (b == 0)
-      return;
+      return 0;
     uint32 *entries = (uint32 *)b->data;
-    int left = 0;
+    int left = 0, changed = 0;
     for (uint32 i = 0; i < EXT2_PTRS_PER_BLOCK; i++) {
-      free_tree(ip, &entries[i], depth - 1, base + i * span, first);
+      changed |= free_tree(ip, &entries[i], depth - 1, base + i * span, first);
       left |= entries[i] != 0;
     }
-    bdirty(b);
+    if (changed && left)
+      bdirty_meta(b);   // kept: its entries changed (a freed one need not be written)
     brelse(b);
     if (left)
-      return;
+      return 0;
   }
   bfree(*slot);
   ip->d.blocks -= BSIZE / 512;
   *slot = 0;
+  return 1;
 }
 
 // Zero the bytes of the last block past size, so a later extension
@@ -460,22 +519,29 @@ static void zero_tail(struct inode *ip, uint32 size)
   brelse(b);
 }
 
-// Set locked ip's size, freeing blocks past the end.
+// Free every block of locked ip that holds bytes at or past size.
+static void free_past(struct inode *ip, uint32 size)
+{
+  uint32 first = (size + BSIZE - 1) / BSIZE;   // first file block to free
+  for (uint32 i = 0; i < EXT2_NDIR_BLOCKS; i++)
+    free_tree(ip, &ip->d.block[i], 0, i, first);
+  uint32 base = EXT2_NDIR_BLOCKS;
+  for (int depth = 1; depth <= 3; depth++) {
+    free_tree(ip, &ip->d.block[EXT2_NDIR_BLOCKS + depth - 1], depth, base, first);
+    base += entry_span[depth] * EXT2_PTRS_PER_BLOCK;
+  }
+}
+
+// Set locked ip's size, freeing every block past the end (even ones a
+// failed write left there, past the old size).
 int itrunc(struct inode *ip, uint32 size)
 {
   if (size > EXT2_MAX_FILE_SIZE)
     return -EFBIG;
-  if (size < ip->d.size) {
-    uint32 first = (size + BSIZE - 1) / BSIZE;   // first file block to free
-    for (uint32 i = 0; i < EXT2_NDIR_BLOCKS; i++)
-      free_tree(ip, &ip->d.block[i], 0, i, first);
-    uint32 base = EXT2_NDIR_BLOCKS;
-    for (int depth = 1; depth <= 3; depth++) {
-      free_tree(ip, &ip->d.block[EXT2_NDIR_BLOCKS + depth - 1], depth, base, first);
-      base += entry_span[depth] * EXT2_PTRS_PER_BLOCK;
-    }
+  if (ip->type != T_DEVICE)   // a device keeps its numbers in block[0]
+    free_past(ip, size);
+  if (size < ip->d.size)
     zero_tail(ip, size);
-  }
   ip->d.size = size;
   ip->d.mtime = ip->d.ctime = rtc_seconds();
   return iupdate(ip);

@@ -15,10 +15,12 @@
 
 // Features we understand. Any other incompat feature refuses the mount;
 // any other ro_compat feature mounts the disk read-only.
+#define EXT3_FEATURE_COMPAT_HAS_JOURNAL   0x0004
 #define EXT2_FEATURE_INCOMPAT_FILETYPE    0x0002
+#define EXT3_FEATURE_INCOMPAT_RECOVER     0x0004   // needs_recovery: the journal is in use
 #define EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER 0x0001
 #define EXT2_FEATURE_RO_COMPAT_LARGE_FILE 0x0002
-#define EXT2_SUPPORTED_INCOMPAT  EXT2_FEATURE_INCOMPAT_FILETYPE
+#define EXT2_SUPPORTED_INCOMPAT  (EXT2_FEATURE_INCOMPAT_FILETYPE | EXT3_FEATURE_INCOMPAT_RECOVER)
 #define EXT2_SUPPORTED_RO_COMPAT (EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER | EXT2_FEATURE_RO_COMPAT_LARGE_FILE)
 
 struct ext2_superblock {
@@ -55,6 +57,15 @@ struct ext2_superblock {
   uint32 feature_ro_compat;
   uint8  uuid[16];
   char   volume_name[16];
+  char   last_mounted[64];
+  uint32 algorithm_usage_bitmap;
+  uint8  prealloc_blocks;
+  uint8  prealloc_dir_blocks;
+  uint16 reserved_gdt_blocks;
+  uint8  journal_uuid[16];
+  uint32 journal_inum;    // the journal's inode (ext3), with has_journal
+  uint32 journal_dev;     // an external journal's device: not supported
+  uint32 last_orphan;
 };
 
 struct ext2_group_desc {
@@ -115,6 +126,7 @@ struct ext2_geometry {
   uint32 first_data_block;
   uint32 group_count;
   int read_only;          // an ro_compat feature we do not implement
+  uint32 journal_inum;    // 0: no journal
 };
 
 const char *ext2_check_super(const struct ext2_superblock *sb, uint32 disk_blocks,

@@ -1,5 +1,11 @@
 // ext2 block and inode allocation: the bitmaps, and the free counts in the
 // group descriptors and the superblock, kept in step.
+//
+// A block freed in the running transaction is not handed out again before
+// the transaction commits: until then a crash brings back the file that
+// owned it, and new data written there would corrupt it. For each group
+// with such a block, committed[g] is the block bitmap as last committed; a
+// block is free only if it is clear in both.
 #include "types.h"
 #include "param.h"
 #include "riscv.h"
@@ -9,6 +15,13 @@
 
 #define BITS_PER_BLOCK (BSIZE * 8)
 
+static uint8 *committed[MAX_GROUPS];
+
+// Where the next search of group g's block bitmap starts: just past the
+// block it last gave out, so filling a file does not rescan from bit 0
+// (and its blocks come out in order).
+static uint32 next_block[MAX_GROUPS];
+
 // Blocks in group g (the last group may be short).
 static uint32 blocks_in_group(uint32 g)
 {
@@ -17,18 +30,24 @@ static uint32 blocks_in_group(uint32 g)
   return left < fs.geo.blocks_per_group ? left : fs.geo.blocks_per_group;
 }
 
-// Find a clear bit below limit in bitmap block `bitmap`, set it, return its
-// index; -1 if none, -EIO if the bitmap cannot be read.
-static int take_bit(uint32 bitmap, uint32 limit, uint32 start)
+static int bit_set(const uint8 *map, uint32 i)
+{
+  return map != 0 && (map[i / 8] & (1 << (i % 8))) != 0;
+}
+
+// Find a bit below limit clear in bitmap block `bitmap` (and in `also`,
+// if not 0), set it, return its index; -1 if none, -EIO if the bitmap
+// cannot be read.
+static int take_bit(uint32 bitmap, uint32 limit, uint32 start, const uint8 *also)
 {
   struct buf *b = bread(bitmap);
   if (b == 0)
     return -EIO;
   for (uint32 n = 0; n < limit; n++) {
     uint32 i = (start + n) % limit;
-    if ((b->data[i / 8] & (1 << (i % 8))) == 0) {
+    if (!bit_set(b->data, i) && !bit_set(also, i)) {
       b->data[i / 8] |= 1 << (i % 8);
-      bdirty(b);
+      bdirty_meta(b);
       brelse(b);
       return i;
     }
@@ -45,7 +64,7 @@ static int clear_bit(uint32 bitmap, uint32 i)
     return -EIO;
   int was_set = b->data[i / 8] & (1 << (i % 8));
   b->data[i / 8] &= ~(1 << (i % 8));
-  bdirty(b);
+  bdirty_meta(b);
   brelse(b);
   return was_set ? 0 : -ECORRUPT;
 }
@@ -57,18 +76,17 @@ int balloc(uint32 near)
     uint32 g = (near + n) % fs.geo.group_count;
     if (fs.group[g].free_blocks_count == 0)
       continue;
-    int bit = take_bit(fs.group[g].block_bitmap, blocks_in_group(g), 0);
+    int bit = take_bit(fs.group[g].block_bitmap, blocks_in_group(g), next_block[g], committed[g]);
     if (bit == -EIO)
       return -EIO;
     if (bit < 0)
       continue;
+    next_block[g] = bit + 1;
     uint32 block = fs.geo.first_data_block + g * fs.geo.blocks_per_group + bit;
     fs.group[g].free_blocks_count--;
     SUPER(fs)->free_blocks_count--;
     fs.meta_dirty = 1;
-    struct buf *b = bread(block);
-    if (b == 0)
-      return -EIO;
+    struct buf *b = bnew(block);   // never read: its old contents do not matter
     memset(b->data, 0, BSIZE);
     bdirty(b);
     brelse(b);
@@ -77,12 +95,38 @@ int balloc(uint32 near)
   return -ENOSPC;
 }
 
+// Keep group g's block bitmap as committed, before the first free in it
+// since the last commit. 0, or -EIO / -ENOMEM.
+static int keep_committed(uint32 g)
+{
+  if (committed[g])
+    return 0;
+  struct buf *b = bread(fs.group[g].block_bitmap);
+  if (b == 0)
+    return -EIO;
+  if ((committed[g] = kalloc(FRAME_KERNEL)) != 0)
+    memmove(committed[g], b->data, BSIZE);
+  brelse(b);
+  return committed[g] ? 0 : -ENOMEM;
+}
+
+// The running transaction is committed: what it freed may be reused.
+void ext2_committed(void)
+{
+  for (uint32 g = 0; g < fs.geo.group_count; g++) {
+    if (committed[g]) {
+      kfree(committed[g]);
+      committed[g] = 0;
+    }
+  }
+}
+
 void bfree(uint32 block)
 {
   uint32 g = (block - fs.geo.first_data_block) / fs.geo.blocks_per_group;
   uint32 bit = (block - fs.geo.first_data_block) % fs.geo.blocks_per_group;
   if (block < fs.geo.first_data_block || block >= fs.geo.blocks_count ||
-      clear_bit(fs.group[g].block_bitmap, bit) < 0) {
+      keep_committed(g) < 0 || clear_bit(fs.group[g].block_bitmap, bit) < 0) {
     printf("ext2: freeing block %d that is not in use\n", block);
     return;
   }
@@ -101,7 +145,7 @@ int ialloc(uint16 mode, uint32 near)
     if (fs.group[g].free_inodes_count == 0)
       continue;
     // Inodes below first_ino are reserved; their bits are set already.
-    int bit = take_bit(fs.group[g].inode_bitmap, ipg, 0);
+    int bit = take_bit(fs.group[g].inode_bitmap, ipg, 0, 0);
     if (bit == -EIO)
       return -EIO;
     if (bit < 0)

@@ -116,7 +116,7 @@ int dir_add(struct inode *dp, const char *name, uint32 inum, short type)
       return ext2_corrupt(dp->inum, why);
     }
     if (fit_entry(b->data, off % BSIZE, name, inum, ftype)) {
-      bdirty(b);
+      bdirty_meta(b);
       brelse(b);
       return 0;
     }
@@ -132,7 +132,7 @@ int dir_add(struct inode *dp, const char *name, uint32 inum, short type)
   d->inode = 0;
   d->rec_len = BSIZE;
   fit_entry(b->data, 0, name, inum, ftype);
-  bdirty(b);
+  bdirty_meta(b);
   brelse(b);
   dp->d.size += BSIZE;
   dp->d.mtime = dp->d.ctime = rtc_seconds();
@@ -163,7 +163,7 @@ int dir_remove(struct inode *dp, const char *name)
           d->inode = 0;
         else
           ((struct ext2_dirent *)(b->data + prev))->rec_len += d->rec_len;
-        bdirty(b);
+        bdirty_meta(b);
         brelse(b);
         dp->d.mtime = dp->d.ctime = rtc_seconds();
         return iupdate(dp);
@@ -209,7 +209,7 @@ int dir_init(struct inode *dp, uint32 parent)
   d->name_len = 2;
   d->file_type = EXT2_FT_DIR;
   d->name[0] = d->name[1] = '.';
-  bdirty(b);
+  bdirty_meta(b);
   brelse(b);
   dp->d.size = BSIZE;
   return iupdate(dp);
@@ -233,7 +233,7 @@ int dir_set_parent(struct inode *dp, uint32 parent)
     return ext2_corrupt(dp->inum, why);
   }
   ((struct ext2_dirent *)(b->data + dot->rec_len))->inode = parent;
-  bdirty(b);
+  bdirty_meta(b);
   brelse(b);
   return 0;
 }

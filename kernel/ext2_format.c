@@ -17,6 +17,9 @@ const char *ext2_check_super(const struct ext2_superblock *sb, uint32 disk_block
     return "only 128-byte inodes are supported";
   if (sb->feature_incompat & ~EXT2_SUPPORTED_INCOMPAT)
     return "the file system uses an incompatible feature we do not implement";
+  if ((sb->feature_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL) &&
+      (sb->journal_dev != 0 || sb->journal_inum < 1 || sb->journal_inum >= sb->first_ino))
+    return "the journal must be an internal one, in a reserved inode";
   if (sb->first_data_block != 1)
     return "first data block must be 1 with 1 KiB blocks";
   if (sb->blocks_per_group == 0 || sb->blocks_per_group > 8 * EXT2_BLOCK_SIZE ||
@@ -37,6 +40,7 @@ const char *ext2_check_super(const struct ext2_superblock *sb, uint32 disk_block
   geo->first_data_block = sb->first_data_block;
   geo->group_count = groups;
   geo->read_only = (sb->feature_ro_compat & ~EXT2_SUPPORTED_RO_COMPAT) != 0;
+  geo->journal_inum = (sb->feature_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL) ? sb->journal_inum : 0;
   return 0;
 }
 

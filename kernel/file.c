@@ -68,9 +68,9 @@ void fileclose(struct file *f)
   struct file closing = *f;
   f->type = FD_NONE;
   if (closing.type == FD_INODE) {
+    begin_op();    // what was written is committed by close
     iput(closing.ip);
-    if (closing.writable)
-      fs_sync();   // what was written reaches the disk by close
+    end_op();
   } else if (closing.type == FD_PIPE) {
     pipeclose(closing.pipe, closing.writable);
   }
@@ -118,6 +118,38 @@ int fileread(struct file *f, uint32 addr, int n)
   }
 }
 
+// Bytes one write() puts in one journal operation: bounds the metadata it
+// changes (the indirect blocks above 256 KiB of data), so a transaction
+// always fits the buffer cache.
+#define WRITE_CHUNK (256 * 1024)
+
+// Write n bytes to an inode file at its offset, a chunk per operation.
+// Committed at the latest when the file is closed.
+static int write_inode_file(struct file *f, uint32 addr, int n)
+{
+  int done = 0;
+  while (done < n) {
+    int len = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
+    begin_op();
+    int r = ilock(f->ip);
+    if (r == 0) {
+      if (f->append)
+        f->off = f->ip->d.size;
+      r = writei(f->ip, 1, addr + done, f->off, len);
+      if (r > 0)
+        f->off += r;
+      iunlock(f->ip);
+    }
+    end_write_op();
+    if (r < 0)
+      return done ? done : r;
+    done += r;
+    if (r < len)
+      break;
+  }
+  return done;
+}
+
 int filewrite(struct file *f, uint32 addr, int n)
 {
   if (!f->writable)
@@ -129,18 +161,8 @@ int filewrite(struct file *f, uint32 addr, int n)
     return consolewrite(addr, n);
   case FD_PIPE:
     return pipewrite(f->pipe, addr, n);
-  case FD_INODE: {
-    int err = ilock(f->ip);
-    if (err < 0)
-      return err;
-    if (f->append)
-      f->off = f->ip->d.size;
-    int r = writei(f->ip, 1, addr, f->off, n);
-    if (r > 0)
-      f->off += r;
-    iunlock(f->ip);
-    return r;   // on the disk at the latest when the file is closed
-  }
+  case FD_INODE:
+    return write_inode_file(f, addr, n);
   default:
     return -EBADF;
   }
@@ -181,13 +203,23 @@ int filetruncate(struct file *f, uint32 len)
 {
   if (f->type != FD_INODE || !f->writable)
     return -EBADF;
+  begin_op();
   int err = ilock(f->ip);
-  if (err < 0)
-    return err;
-  err = f->ip->type == T_FILE ? itrunc(f->ip, len) : -EINVAL;
-  iunlock(f->ip);
-  fs_sync();
+  if (err == 0) {
+    err = f->ip->type == T_FILE ? itrunc(f->ip, len) : -EINVAL;
+    iunlock(f->ip);
+  }
+  end_op();
   return err;
+}
+
+// fsync: f's data and metadata (and everything else written) are on the
+// medium when it returns.
+int filesync(struct file *f)
+{
+  if (f->type != FD_INODE)
+    return -EINVAL;
+  return fs_durable();
 }
 
 int filelseek(struct file *f, int offset, int whence)

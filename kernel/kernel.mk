@@ -4,7 +4,7 @@ KERNEL := $(BUILD)/kernel/kernel.elf
 
 KERNEL_SRCS := $(addprefix kernel/, entry.S start.c main.c printf.c uart.c console.c console_line.c \
 	plic.c trapentry.S trap.c swtch.S kalloc.c vm.c proc.c syscall.c sysproc.c \
-	sysfile.c file.c pipe.c exec.c elf.c virtio_disk.c bio.c ext2.c ext2_alloc.c ext2_dir.c ext2_format.c rtc.c \
+	sysfile.c file.c pipe.c exec.c elf.c virtio_disk.c bio.c ext2.c ext2_alloc.c ext2_dir.c ext2_format.c journal.c journal_format.c rtc.c \
 	string.c event.c errstr.c mailbox.c shm.c lazy.c)
 KERNEL_OBJS := $(patsubst kernel/%,$(BUILD)/kernel/obj/%.o,$(KERNEL_SRCS))
 
@@ -36,3 +36,4 @@ kernel: $(KERNEL)
 # Host unit tests of the kernel's pure parts (tests/tests.mk builds them).
 kernel_elf_SRCS := kernel/elf.c
 kernel_ext2_SRCS := kernel/ext2_format.c
+kernel_journal_SRCS := kernel/journal_format.c

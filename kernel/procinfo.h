@@ -19,6 +19,7 @@ struct sysinfo {
   unsigned int free_frames;   // frames on the free list now
   unsigned int nproc;         // processes in use
   unsigned int ticks;         // timer ticks since boot (10 ms each)
+  unsigned int free_blocks;   // free blocks on the disk (1 KiB each)
 };
 
 // A directory entry as returned by getdents(): fixed size, one per call slot.

@@ -37,6 +37,7 @@ static int (*const syscalls[])(void) = {
   [SYS_mkdir] sys_mkdir,     [SYS_rmdir] sys_rmdir,     [SYS_rename] sys_rename,
   [SYS_ftruncate] sys_ftruncate, [SYS_sync] sys_sync,       [SYS_trace] sys_trace,
   [SYS_sigalarm] sys_sigalarm, [SYS_sigreturn] sys_sigreturn,
+  [SYS_fsync] sys_fsync,
 };
 
 // LAB syscall-names begin
@@ -55,7 +56,7 @@ static const char *const syscall_names[] = {
   [SYS_mknod] "mknod",       [SYS_unlink] "unlink",     [SYS_link] "link",
   [SYS_mkdir] "mkdir",       [SYS_rmdir] "rmdir",       [SYS_rename] "rename",
   [SYS_ftruncate] "ftruncate", [SYS_sync] "sync",       [SYS_trace] "trace",
-  [SYS_sigalarm] "sigalarm", [SYS_sigreturn] "sigreturn",
+  [SYS_sigalarm] "sigalarm", [SYS_sigreturn] "sigreturn", [SYS_fsync] "fsync",
 };
 // LAB syscall-names end
 

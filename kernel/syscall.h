@@ -43,5 +43,6 @@
 #define SYS_trace    38
 #define SYS_sigalarm 39
 #define SYS_sigreturn 40
+#define SYS_fsync    41
 
 #endif

@@ -153,7 +153,7 @@ static struct file *open_file(struct inode *ip, int flags, int *err)
     *err = 0;
     return console_open();
   }
-  if (ip->type == T_DIR && writing)
+  if (ip->type == T_DIR && (writing || (flags & O_CREATE)))
     *err = -EISDIR;
   else if (ip->type == 0)
     *err = -EINVAL;
@@ -161,10 +161,8 @@ static struct file *open_file(struct inode *ip, int flags, int *err)
     *err = fs_writable();
   else
     *err = 0;
-  if (*err == 0 && (flags & O_TRUNC) && ip->type == T_FILE) {
+  if (*err == 0 && (flags & O_TRUNC) && ip->type == T_FILE)
     *err = itrunc(ip, 0);
-    fs_sync();
-  }
   iunlock(ip);
   struct file *f = 0;
   if (*err == 0) {
@@ -189,10 +187,13 @@ int sys_open(void)
     return err;
   if ((flags & 3) == 3 || (flags & ~(3 | O_CREATE | O_TRUNC | O_APPEND)))
     return -EINVAL;
+  int changes = (flags & (O_CREATE | O_TRUNC)) != 0;
+  if (changes)
+    begin_op();
   struct inode *ip = open_inode(path, flags, &err);
-  if (ip == 0)
-    return err;
-  struct file *f = open_file(ip, flags, &err);
+  struct file *f = ip ? open_file(ip, flags, &err) : 0;
+  if (changes)
+    end_op();
   if (f == 0)
     return err;
   int fd = fdalloc(f);
@@ -207,10 +208,11 @@ int sys_mkdir(void)
   int err = argpath(0, path);
   if (err < 0)
     return err;
+  begin_op();
   struct inode *ip = create(path, EXT2_S_IFDIR | 0755, &err);
   if (ip)
     iunlockput(ip);
-  fs_sync();
+  end_op();
   return err;
 }
 
@@ -221,13 +223,14 @@ int sys_mknod(void)
   int err = argpath(0, path);
   if (err < 0)
     return err;
+  begin_op();
   struct inode *ip = create(path, EXT2_S_IFCHR | 0666, &err);
   if (ip) {
     ip->d.block[0] = ((argint(1) & 0xff) << 8) | (argint(2) & 0xff);
     err = iupdate(ip);
     iunlockput(ip);
   }
-  fs_sync();
+  end_op();
   return err;
 }
 
@@ -273,13 +276,11 @@ static struct inode *lock_entry(struct inode *dp, const char *name, int *err)
   return ip;
 }
 
-// unlink(path) and rmdir(path): take a name out of its directory.
-static int remove_name(int want_dir)
+// Take path's name out of its directory, inside an operation.
+static int remove_path(const char *path, int want_dir)
 {
-  char path[MAXPATH], name[EXT2_NAME_LEN + 1];
-  int err = argpath(0, path);
-  if (err < 0 || (err = fs_writable()) < 0)
-    return err;
+  char name[EXT2_NAME_LEN + 1];
+  int err;
   struct inode *dp = nameiparent(path, name, &err);
   if (dp == 0)
     return err;
@@ -293,10 +294,12 @@ static int remove_name(int want_dir)
   else
     ip = lock_entry(dp, name, &err);
   if (ip) {
-    err = may_remove(ip, want_dir);
+    // unlink takes an empty directory too, as xv6's does.
+    int is_dir = ip->type == T_DIR;
+    err = may_remove(ip, want_dir || is_dir);
     if (err == 0)
       err = dir_remove(dp, name);
-    if (err == 0 && want_dir) {
+    if (err == 0 && is_dir) {
       dp->d.links_count--;
       ip->d.links_count = 0;
       iupdate(dp);
@@ -309,7 +312,19 @@ static int remove_name(int want_dir)
   }
   iunlockput(dp);
   iput(ip);          // frees it if that was the last link and nobody has it open
-  fs_sync();
+  return err;
+}
+
+// unlink(path) and rmdir(path): take a name out of its directory.
+static int remove_name(int want_dir)
+{
+  char path[MAXPATH];
+  int err = argpath(0, path);
+  if (err < 0 || (err = fs_writable()) < 0)
+    return err;
+  begin_op();
+  err = remove_path(path, want_dir);
+  end_op();
   return err;
 }
 
@@ -324,9 +339,12 @@ int sys_link(void)
   int err = argpath(0, old);
   if (err < 0 || (err = argpath(1, new)) < 0 || (err = fs_writable()) < 0)
     return err;
+  begin_op();
   struct inode *ip = namei_err(old, &err);
-  if (ip == 0)
+  if (ip == 0) {
+    end_op();
     return err;
+  }
   short type = 0;
   if ((err = ilock(ip)) == 0) {
     type = ip->type;
@@ -352,7 +370,7 @@ int sys_link(void)
   }
   iput(dp);
   iput(ip);
-  fs_sync();
+  end_op();
   return err;
 }
 
@@ -466,6 +484,7 @@ int sys_rename(void)
   int err = argpath(0, old);
   if (err < 0 || (err = argpath(1, new)) < 0 || (err = fs_writable()) < 0)
     return err;
+  begin_op();
   struct inode *olddp = nameiparent(old, oldname, &err);
   struct inode *newdp = 0;
   if (olddp)
@@ -476,7 +495,7 @@ int sys_rename(void)
     err = do_rename(olddp, oldname, newdp, newname);
   iput(olddp);
   iput(newdp);
-  fs_sync();
+  end_op();
   return err;
 }
 
@@ -488,7 +507,13 @@ int sys_ftruncate(void)
 
 int sys_sync(void)
 {
-  return fs_sync();
+  return fs_durable();
+}
+
+int sys_fsync(void)
+{
+  struct file *f = argfd(0);
+  return f ? filesync(f) : -EBADF;
 }
 
 int sys_chdir(void)

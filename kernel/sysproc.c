@@ -90,6 +90,7 @@ int sys_sysinfo(void)
     .free_frames = kfree_count(),
     .nproc = nproc_used(),
     .ticks = ticks,
+    .free_blocks = fs_free_blocks(),
   };
   return copyout(myproc()->pagetable, argraw(0), &info, sizeof(info));
 }
@@ -114,7 +115,7 @@ int sys_setfg(void)
 // halt(): flush the disk and power QEMU off through the virt test device.
 int sys_halt(void)
 {
-  fs_sync();
+  fs_unmount();
   printf("glassbox: halted\n");
   poweroff(0);
   return 0;

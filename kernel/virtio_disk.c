@@ -1,6 +1,8 @@
 // virtio-blk over modern (version 2) virtio-mmio, interrupt-driven, one
-// request queue of QUEUE_SIZE descriptors. Each request is a chain of three
-// descriptors: header, data, status byte.
+// request queue of QUEUE_SIZE descriptors. A read or write is a chain of
+// three descriptors: header, data, status byte; a flush has no data.
+// With VIRTIO_BLK_F_FLUSH the device may cache writes: only a completed
+// flush says they are on the medium.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -36,6 +38,7 @@
 #define STATUS_DRIVER      2
 #define STATUS_DRIVER_OK   4
 #define STATUS_FEATURES_OK 8
+#define F_BLK_FLUSH        (1u << 9)  // feature bit 9: the FLUSH request
 #define F_VERSION_1_WORD1  (1u << 0)  // feature bit 32
 
 #define QUEUE_SIZE 32   // descriptors: 10 requests in flight
@@ -69,6 +72,7 @@ struct virtq_used {
 
 #define BLK_T_IN  0   // read
 #define BLK_T_OUT 1   // write
+#define BLK_T_FLUSH 4 // everything written before is on the medium
 
 struct virtio_blk_req {
   uint32 type;
@@ -83,12 +87,13 @@ static struct disk {
   char free[QUEUE_SIZE];
   uint16 used_idx;
   struct {
-    struct buf *b;
+    struct disk_io *io;   // where completion is reported, or 0
     uint8 status;
   } info[QUEUE_SIZE];
   struct virtio_blk_req req[QUEUE_SIZE];
   uint32 capacity_blocks;
   int present;
+  int can_flush;          // negotiated VIRTIO_BLK_F_FLUSH
 } disk;
 
 // Find and start the disk. Returns 0, or -EIO with a message if absent.
@@ -106,8 +111,10 @@ int virtio_disk_init(void)
   *R(MMIO_STATUS) = status;
   *R(MMIO_STATUS) = status |= STATUS_ACKNOWLEDGE;
   *R(MMIO_STATUS) = status |= STATUS_DRIVER;
+  *R(MMIO_DEVICE_FEATURES_SEL) = 0;
+  disk.can_flush = (*R(MMIO_DEVICE_FEATURES) & F_BLK_FLUSH) != 0;
   *R(MMIO_DRIVER_FEATURES_SEL) = 0;
-  *R(MMIO_DRIVER_FEATURES) = 0;
+  *R(MMIO_DRIVER_FEATURES) = disk.can_flush ? F_BLK_FLUSH : 0;
   *R(MMIO_DRIVER_FEATURES_SEL) = 1;
   *R(MMIO_DRIVER_FEATURES) = F_VERSION_1_WORD1;
   *R(MMIO_STATUS) = status |= STATUS_FEATURES_OK;
@@ -165,22 +172,51 @@ static void free_chain(int i)
   wakeup(&disk.free[0]);
 }
 
-// Three free descriptors, waiting for them if necessary.
-static void alloc3(int idx[3])
+// n free descriptors, waiting for them if necessary.
+static void alloc_descs(int *idx, int n)
 {
   for (;;) {
     int got;
-    for (got = 0; got < 3; got++) {
+    for (got = 0; got < n; got++) {
       idx[got] = alloc_desc();
       if (idx[got] < 0)
         break;
     }
-    if (got == 3)
+    if (got == n)
       return;
     for (int j = 0; j < got; j++)
       disk.free[idx[j]] = 1;
     sleep(&disk.free[0]);
   }
+}
+
+// Hand the chain starting at descriptor head to the device.
+static void submit(int head, struct disk_io *io)
+{
+  io->busy = 1;
+  disk.info[head].io = io;
+  disk.avail.ring[disk.avail.idx % QUEUE_SIZE] = head;
+  __sync_synchronize();
+  disk.avail.idx++;
+  __sync_synchronize();
+  *R(MMIO_QUEUE_NOTIFY) = 0;
+}
+
+// Descriptor for the request header of chain `head`, then `next`.
+static void set_header(int head, uint32 type, uint64 sector, int next)
+{
+  struct virtio_blk_req *req = &disk.req[head];
+  req->type = type;
+  req->reserved = 0;
+  req->sector = sector;
+  disk.desc[head] = (struct virtq_desc){ (uint32)req, sizeof(*req), DESC_F_NEXT, next };
+}
+
+// Descriptor i for the status byte of chain `head`, which ends there.
+static void set_status(int head, int i)
+{
+  disk.info[head].status = 0xff;
+  disk.desc[i] = (struct virtq_desc){ (uint32)&disk.info[head].status, 1, DESC_F_WRITE, 0 };
 }
 
 // Start reading or writing b's block; virtio_disk_wait() finishes it.
@@ -191,40 +227,49 @@ int virtio_disk_start(struct buf *b, int write)
   if (!disk.present || b->blockno >= disk.capacity_blocks)
     return -EIO;
   int idx[3];
-  alloc3(idx);
-  struct virtio_blk_req *req = &disk.req[idx[0]];
-  req->type = write ? BLK_T_OUT : BLK_T_IN;
-  req->reserved = 0;
-  req->sector = (uint64)b->blockno * (BSIZE / 512);
-
-  disk.desc[idx[0]] = (struct virtq_desc){ (uint32)req, sizeof(*req), DESC_F_NEXT, idx[1] };
+  alloc_descs(idx, 3);
+  set_header(idx[0], write ? BLK_T_OUT : BLK_T_IN, (uint64)b->blockno * (BSIZE / 512), idx[1]);
   disk.desc[idx[1]] = (struct virtq_desc){ (uint32)b->data, BSIZE,
                                             DESC_F_NEXT | (write ? 0 : DESC_F_WRITE), idx[2] };
-  disk.info[idx[0]].status = 0xff;
-  disk.desc[idx[2]] = (struct virtq_desc){ (uint32)&disk.info[idx[0]].status, 1, DESC_F_WRITE, 0 };
-
-  b->disk_busy = 1;
-  disk.info[idx[0]].b = b;
-  disk.avail.ring[disk.avail.idx % QUEUE_SIZE] = idx[0];
-  __sync_synchronize();
-  disk.avail.idx++;
-  __sync_synchronize();
-  *R(MMIO_QUEUE_NOTIFY) = 0;
+  set_status(idx[0], idx[2]);
+  submit(idx[0], &b->io);
   return 0;
+}
+
+static int wait_io(struct disk_io *io)
+{
+  while (io->busy)
+    sleep(io);
+  return io->status == 0 ? 0 : -EIO;
 }
 
 // Sleep until b's request is done. Returns 0, or -EIO if the device failed.
 int virtio_disk_wait(struct buf *b)
 {
-  while (b->disk_busy)
-    sleep(b);
-  return b->disk_status == 0 ? 0 : -EIO;
+  return wait_io(&b->io);
 }
 
 int virtio_disk_rw(struct buf *b, int write)
 {
   int err = virtio_disk_start(b, write);
   return err < 0 ? err : virtio_disk_wait(b);
+}
+
+// Returns once every write completed before the call is on the medium
+// (a device without FLUSH writes through: it is there already).
+int virtio_disk_flush(void)
+{
+  if (!disk.present)
+    return -EIO;
+  if (!disk.can_flush)
+    return 0;
+  int idx[2];
+  struct disk_io io;
+  alloc_descs(idx, 2);
+  set_header(idx[0], BLK_T_FLUSH, 0, idx[1]);
+  set_status(idx[0], idx[1]);
+  submit(idx[0], &io);
+  return wait_io(&io);
 }
 
 void virtio_disk_intr(void)
@@ -236,13 +281,13 @@ void virtio_disk_intr(void)
     // Done: the descriptors go back at once, so requesters waiting for
     // them never wait on one another's waits.
     int id = disk.used.ring[disk.used_idx % QUEUE_SIZE].id;
-    struct buf *b = disk.info[id].b;
-    if (b) {
-      b->disk_status = disk.info[id].status;
-      b->disk_busy = 0;
-      wakeup(b);
+    struct disk_io *io = disk.info[id].io;
+    if (io) {
+      io->status = disk.info[id].status;
+      io->busy = 0;
+      wakeup(io);
     }
-    disk.info[id].b = 0;
+    disk.info[id].io = 0;
     free_chain(id);
     disk.used_idx++;
   }

@@ -56,6 +56,7 @@ int setfg(int pid);                        // console job that ^C kills (0 = non
 int trace(uint mask);                      // print results of calls n with bit 1<<n set
 int sigalarm(int ticks, void (*handler)(void));  // handler every ticks (0: off)
 int sigreturn(void);                       // the handler's last call
+int fsync(int fd);                         // on the disk (flushed) when it returns
 
 // ulib.c
 int stat(const char*, struct stat*);

@@ -2,7 +2,8 @@
 # Included by the root Makefile, which sets BUILD and CROSS.
 
 UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests pingpong shmdemo crash \
-          mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum memhog primes trace
+          mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum memhog primes trace \
+          crashload
 
 UOBJ     := $(BUILD)/user/obj
 UCC      := $(CROSS)gcc
@@ -43,17 +44,18 @@ $(UMKBADELF): user/mkbadelf.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -g -O2 -Wall -Wextra -Werror -MMD -MP -o $@ $<
 
-# ext2 revision 1, 1 KiB blocks, 128-byte inodes; "-O none" drops mke2fs's
-# default features (dir_index, resize_inode, ext_attr, large_file), leaving
-# only filetype and sparse_super for the kernel to understand.
-$(FSIMG): $(UBINS) $(UMKBADELF) $(wildcard user/fsroot/*)
+# ext3: ext2 revision 1, 1 KiB blocks, 128-byte inodes, and a 4 MiB JBD2
+# journal (has_journal). Debian 12's mke2fs -t ext3 adds dir_index,
+# resize_inode, ext_attr and large_file; "-O none" drops them, leaving
+# filetype and sparse_super besides the journal (docs/fs.md).
+$(FSIMG): $(UBINS) $(UMKBADELF) $(wildcard user/fsroot/*) user/user.mk
 	rm -rf $(UFSROOT)
 	mkdir -p $(UFSROOT)/bin $(UFSROOT)/bad
 	cp -R user/fsroot/. $(UFSROOT)/
 	cp $(UBINS) $(UFSROOT)/bin/
 	$(UMKBADELF) $(BUILD)/user/true $(UFSROOT)/bad
 	rm -f $@
-	$(UMKE2FS) -q -F -t ext2 -r 1 -b 1024 -I 128 -O none,filetype,sparse_super \
-	    -m 0 -L glassbox -d $(UFSROOT) $@ 32M
+	$(UMKE2FS) -q -F -t ext3 -r 1 -b 1024 -I 128 -O none,has_journal,filetype,sparse_super \
+	    -J size=4 -m 0 -L glassbox -d $(UFSROOT) $@ 32M
 
 -include $(wildcard $(UOBJ)/*.d $(BUILD)/user/host/*.d)

@@ -42,15 +42,21 @@ expect(int got, int want, const char *what)
     fail("%s returned %d (%s), expected %d (%s)", what, got, describe(got), want, describe(want));
 }
 
-static int
-free_frames(void)
+static struct sysinfo
+system_info(void)
 {
   struct sysinfo si;
   int r;
 
   if ((r = sysinfo(&si)) < 0)
     fail("sysinfo: %s", strerror(r));
-  return si.free_frames;
+  return si;
+}
+
+static int
+free_frames(void)
+{
+  return system_info().free_frames;
 }
 
 static int
@@ -1055,6 +1061,7 @@ holds_pattern(const char *buf, int n, uint off)
                                  // double- and triple-indirect ones
 #define BIGFILE_KB   300         // reaches into the double-indirect blocks
 #define MAXFILE 0x7fffffff       // without large_file, files hold less than 2 GiB
+#define FSBLOCK 1024             // the file system's block size
 
 static void
 test_bigfile(void)
@@ -1598,7 +1605,7 @@ test_rmdir(void)
   expect(rmdir("/utrmdir"), -ENOTEMPTY, "rmdir of a directory holding a file");
   expect(rmdir("/utrmdir/f"), -ENOTDIR, "rmdir of a file");
   expect(rmdir("/utrmdir/nonexistent"), -ENOENT, "rmdir of a name that does not exist");
-  expect(unlink("/utrmdir"), -EISDIR, "unlink of a directory");
+  expect(unlink("/utrmdir"), -ENOTEMPTY, "unlink of a directory holding a file");
   expect(mkdir("/utrmdir/sub"), 0, "mkdir /utrmdir/sub");
   expect(rmdir("/utrmdir/sub/."), -EINVAL, "rmdir of .");
   expect(unlink("/utrmdir/f"), 0, "unlink /utrmdir/f");
@@ -1714,6 +1721,102 @@ test_mtime(void)
   close(fd);
   expect(sync(), 0, "sync");
   expect(unlink("/uttime"), 0, "unlink");
+}
+
+static uint
+free_blocks(void)
+{
+  return system_info().free_blocks;
+}
+
+// write() from a bad pointer fails with -EFAULT and takes no disk block,
+// not even one past the end of the file (which unlink would not free);
+// nor does a write whose buffer runs off the end of the heap, or a read
+// into a bad pointer.
+static void
+test_badwrite(void)
+{
+  char *heap_end = alloc_pages(1) + PGSIZE;
+  uint before;
+  int fd, i;
+
+  clean("utbadw");
+  clean("utbadw2");
+  before = free_blocks();
+  fd = xcreate("/utbadw", O_RDWR);
+  for (i = 0; i < 20; i++)
+    expect(write(fd, (char*)0x80000000, FSBLOCK), -EFAULT, "write from kernel memory");
+  if (fstat_of(fd).size != 0)
+    fail("failed writes left a file of %u bytes", fstat_of(fd).size);
+  close(fd);
+  expect(unlink("/utbadw"), 0, "unlink");
+  if (free_blocks() != before)
+    fail("%u blocks free before, %u after failed writes to a file now gone",
+         before, free_blocks());
+  fd = xcreate("/utbadw2", O_RDWR);
+  expect(write(fd, heap_end - FSBLOCK, 3 * FSBLOCK), FSBLOCK,
+         "write of a buffer running off the heap");
+  for (i = 0; i < 20; i++)
+    expect(write(fd, heap_end, FSBLOCK), -EFAULT, "write from past the heap");
+  expect(lseek(fd, 0, SEEK_SET), 0, "lseek");
+  expect(read(fd, heap_end, FSBLOCK), -EFAULT, "read into past the heap");
+  if (fstat_of(fd).size != FSBLOCK)
+    fail("the file holds %u bytes, expected %d", fstat_of(fd).size, FSBLOCK);
+  if (free_blocks() != before - 1)
+    fail("a file of one block took %d blocks", (int)(before - free_blocks()));
+  close(fd);
+  expect(unlink("/utbadw2"), 0, "unlink");
+}
+
+// open(dir, O_CREATE) fails with -EISDIR, whatever the access mode.
+static void
+test_createdir(void)
+{
+  clean("utcdir");
+  expect(mkdir("/utcdir"), 0, "mkdir /utcdir");
+  expect(open("/utcdir", O_CREATE | O_RDONLY), -EISDIR, "open(dir, O_CREATE|O_RDONLY)");
+  expect(open("/utcdir", O_CREATE | O_RDWR), -EISDIR, "open(dir, O_CREATE|O_RDWR)");
+  expect(open("/", O_CREATE), -EISDIR, "open(/, O_CREATE)");
+  expect(rmdir("/utcdir"), 0, "rmdir /utcdir");
+}
+
+// unlink() removes an empty directory, as xv6's does; not a full one.
+static void
+test_unlinkdir(void)
+{
+  struct stat root, st;
+
+  clean("utudir");
+  xstat("/", &root);
+  expect(mkdir("/utudir"), 0, "mkdir /utudir");
+  put_file("/utudir/f", "f");
+  expect(unlink("/utudir"), -ENOTEMPTY, "unlink of a directory holding a file");
+  expect(unlink("/utudir/f"), 0, "unlink /utudir/f");
+  expect(unlink("/utudir"), 0, "unlink of an empty directory");
+  expect(stat("/utudir", &st), -ENOENT, "stat after unlink");
+  xstat("/", &st);
+  if (st.nlink != root.nlink)
+    fail("/ has %d links after mkdir and unlink, %d before", st.nlink, root.nlink);
+}
+
+// fsync(fd) on a file succeeds; on a pipe it is -EINVAL, on no file -EBADF.
+static void
+test_fsync(void)
+{
+  int fd, fds[2];
+
+  clean("utfsync");
+  fd = xcreate("/utfsync", O_WRONLY);
+  xwrite(fd, "durable", 7, "/utfsync");
+  expect(fsync(fd), 0, "fsync of a written file");
+  close(fd);
+  expect_contents("/utfsync", "durable", 7);
+  expect(pipe(fds), 0, "pipe");
+  expect(fsync(fds[1]), -EINVAL, "fsync of a pipe");
+  close(fds[0]);
+  close(fds[1]);
+  expect(fsync(-1), -EBADF, "fsync of fd -1");
+  expect(unlink("/utfsync"), 0, "unlink");
 }
 
 // ---- Files: running out of space (run only by name: usertests diskfull inodes) ----
@@ -2303,6 +2406,10 @@ static const struct test {
   { "names",       test_names,       0 },
   { "mknod",       test_mknod,       0 },
   { "mtime",       test_mtime,       0 },
+  { "badwrite",    test_badwrite,    0 },
+  { "createdir",   test_createdir,   0 },
+  { "unlinkdir",   test_unlinkdir,   0 },
+  { "fsync",       test_fsync,       0 },
   { "pipeeof",     test_pipeeof,     1 },
   { "pipemany",    test_pipemany,    1 },
   { "pipebig",     test_pipebig,     1 },

@@ -9,14 +9,16 @@ import shutil
 import subprocess
 import time
 
-from glassbox import BUILD, test
+from cachedisk import CacheDisk
+from glassbox import BUILD, FSIMG, Guest, test
 
 USER = BUILD / "user"
 FSROOT = BUILD / "fsroot"
 
 # usertests' file-system cases (the rest of usertests runs in test_programs).
 FS_TESTS = ("bigfile maxfile manyfiles deepdirs unlinkopen appendtwo sharedfd concreate "
-            "truncate append holes rename rmdir linkcount names mknod mtime")
+            "truncate append holes rename rmdir linkcount names mknod mtime badwrite createdir unlinkdir "
+            "fsync")
 
 
 # ---------------------------------------------------------------------------
@@ -296,3 +298,40 @@ def full_disk_and_no_inodes_fail_cleanly(g):
     g.check("ALL TESTS PASSED" in out, "usertests diskfull inodes did not pass")
     run_quiet(g, "sync")
     expect_clean(g, "after filling the disk and the inode table")
+
+
+# ---------------------------------------------------------------------------
+# sync and fsync reach the medium (a disk with a write cache)
+
+
+@test(boot=False, timeout=60)
+def sync_and_fsync_leave_nothing_in_the_disk_cache(g):
+    """On a disk whose cache keeps writes until a FLUSH, `sync` (and `sync
+    FILE`, an fsync) sends a FLUSH and leaves nothing in the cache when the
+    command returns. (That writes do wait in the cache, and that the crash
+    test fails without the FLUSH: test_crash.py.)"""
+    image = g.log_path.with_suffix(".img")
+    shutil.copyfile(FSIMG, image)
+    with CacheDisk(image, seed=13) as disk:
+        cg = Guest(g.name + "-cachedisk", disk=None, extra_args=disk.qemu_args(),
+                   hard_timeout=50)
+        try:
+            cg.boot()
+            for path, cmd in (("/f1", "sync"), ("/f2", "sync /f2")):
+                writes = disk.writes
+                run_quiet(cg, f"echo {path[1:]} > {path}")
+                cg.check(disk.writes > writes, f"writing {path} wrote nothing to the disk")
+                flushes = disk.flushes
+                run_quiet(cg, cmd)
+                cg.check(disk.flushes > flushes, f"`{cmd}` sent no FLUSH")
+                cg.check(disk.unflushed() == 0,
+                         f"{disk.unflushed()} writes still in the disk cache after `{cmd}`")
+        finally:
+            cg.close()
+        disk.crash()       # loses nothing: everything was flushed
+    for path in ("/f1", "/f2"):
+        rc, out, err = debugfs(image, f"cat {path}")
+        g.check(out == path[1:].encode() + b"\n", f"{path} holds {out!r} after the crash")
+    rc = subprocess.run(["e2fsck", "-fn", str(image)], capture_output=True, text=True)
+    g.check(rc.returncode == 0, f"e2fsck -fn after the crash exited {rc.returncode}:\n{rc.stdout}")
+    image.unlink()
