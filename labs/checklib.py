@@ -57,3 +57,10 @@ def matches(predict, observe, differ):
         got = observe(ctx)
         return None if want == got else differ(want, got)
     return run
+
+
+def field(ev, name):
+    """An event's payload field (docs/protocol.md) as a number: addresses come
+    as "0x..." strings, counts and pids as numbers."""
+    v = ev[name]
+    return int(v, 16) if isinstance(v, str) else int(v)

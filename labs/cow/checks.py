@@ -4,7 +4,7 @@ what each means)."""
 import re
 import subprocess
 
-from checklib import CROSS, Check, usertests
+from checklib import CROSS, Check, field, usertests
 from inspect_session import frame, mapping
 
 NPAGES = 32       # cowcheck's buffer (labs/cow/grading/cowcheck.c)
@@ -52,7 +52,7 @@ def faults_seen_by_the_inspector(ctx):
     faults = 0
     for snap, ev in s.events("cow_fault", until="cowcheck: done"):
         faults += 1
-        pid, va, pa = ev["pid"], int(ev["arg0"], 16) & ~0xFFF, int(ev["arg1"], 16)
+        pid, va, pa = ev["pid"], field(ev, "va") & ~0xFFF, field(ev, "new_pa")
         e = mapping(snap, pid, va)
         if e is None or int(e["pa"], 16) != pa or e["cow"] or e["flags"][2] != "W":
             return (f"at the COW fault of pid {pid} at {va:#010x} the event says frame {pa:#010x}, "
@@ -77,7 +77,7 @@ def alone_reuses(ctx):
     s.type("/grade/cowcheck alone\n")
     prev, seen = None, 0
     for snap, ev in s.events("cow_fault", until="cowcheck: done"):
-        pid, va, pa = ev["pid"], int(ev["arg0"], 16) & ~0xFFF, int(ev["arg1"], 16)
+        pid, va, pa = ev["pid"], field(ev, "va") & ~0xFFF, field(ev, "new_pa")
         before = mapping(prev, pid, va) if prev else None
         if before is not None and before["cow"]:
             old = frame(prev, int(before["pa"], 16))

@@ -3,7 +3,7 @@ says what each means)."""
 
 import re
 
-from checklib import Check, usertests
+from checklib import Check, field, usertests
 
 NOTES = 3   # labs/mailbox/grading/mailcheck.c
 
@@ -27,8 +27,8 @@ def inspector_sees_the_queue(ctx):
                 "sends: log each with event_log(EV_MAIL_SEND, ...)")
     child = sends[0][1]["pid"]
     for k, (snap, ev) in enumerate(sends):
-        parent = int(ev["arg0"], 16)
-        if ev["pid"] != child or int(ev["arg1"], 16) != len(notes[k]):
+        parent = field(ev, "to")
+        if ev["pid"] != child or field(ev, "len") != len(notes[k]):
             return f"send event {k}: {ev} (expected pid {child}, length {len(notes[k])})"
         if queue(snap, parent) != [(child, n) for n in notes[:k + 1]]:
             return (f"after send {k} the receiver's queue holds {queue(snap, parent)}, "
@@ -40,7 +40,7 @@ def inspector_sees_the_queue(ctx):
     for k, (snap, ev) in enumerate(recvs):
         # logged just before or just after the message leaves the queue
         held = queue(snap, ev["pid"])
-        if int(ev["arg0"], 16) != child or held not in ([(child, n) for n in notes[k:]],
+        if field(ev, "from") != child or held not in ([(child, n) for n in notes[k:]],
                                                         [(child, n) for n in notes[k + 1:]]):
             return (f"at receive {k} ({ev}) the queue holds {held}, expected "
                     f"{notes[k + 1:]} (or {notes[k:]} if logged first) from pid {child}")

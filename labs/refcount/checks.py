@@ -4,7 +4,7 @@ inspector (labs/refcount/README.md). Needs a working cow lab."""
 
 import re
 
-from checklib import Check, matches, prediction_lines
+from checklib import Check, field, matches, prediction_lines
 from inspect_session import frame, mapping
 
 LINE = re.compile(r"^([PAGBC])\s+(\d+)\s+(copy|reuse)$")
@@ -24,7 +24,7 @@ def observe(ctx):
     s.type("/grade/refprog\n")
     seen, prev = [], None
     for snap, ev in s.events("cow_fault", until="refprog: done", most=256):
-        pid, va, pa = ev["pid"], int(ev["arg0"], 16) & ~0xFFF, int(ev["arg1"], 16)
+        pid, va, pa = ev["pid"], field(ev, "va") & ~0xFFF, field(ev, "new_pa")
         before = mapping(prev, pid, va) if prev else None
         if before is not None:
             old = int(before["pa"], 16)
