@@ -383,6 +383,11 @@ int kernel_model_where(const struct kernel_model *km, uint32_t pc,
     return f ? 0 : -1;
 }
 
+Dwarf_CFI *kernel_model_cfi(const struct kernel_model *km)
+{
+    return dwarf_getcfi(km->dwarf);
+}
+
 int kernel_model_next_line_addrs(const struct kernel_model *km, uint32_t pc,
                                  uint32_t *addrs, int max)
 {

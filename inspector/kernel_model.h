@@ -53,6 +53,10 @@ int kernel_model_where(const struct kernel_model *km, uint32_t pc,
  * breakpoints there give "step one source line". Returns the count. */
 int kernel_model_next_line_addrs(const struct kernel_model *km, uint32_t pc,
                                  uint32_t *addrs, int max);
+/* The kernel's call frame information (.debug_frame), for unwind.c; NULL if
+ * it has none. */
+typedef struct Dwarf_CFI_s Dwarf_CFI;
+Dwarf_CFI *kernel_model_cfi(const struct kernel_model *km);
 
 /* Names: "procstate" values, frame kinds, event kinds, file types, syscalls.
  * NULL for an unknown value. */

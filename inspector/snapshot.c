@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "sv32.h"
+#include "unwind.h"
 
 #define USER_TOP 0x80000000u   /* user space is below; the kernel half is the same everywhere */
 #define PAGE 4096u
@@ -227,6 +228,42 @@ static json_t *where_json(const struct kernel_model *km, uint32_t pc, json_t *in
 }
 
 
+/* The kernel stack page sp is in, read once; the unwinder reads from it. */
+struct stack_page {
+    uint32_t base;
+    uint8_t bytes[4096];
+};
+
+static int stack_word(void *ctx, uint32_t addr, uint32_t *value)
+{
+    const struct stack_page *p = ctx;
+    if (addr < p->base || addr - p->base > sizeof p->bytes - 4)
+        return -1;
+    *value = get32(p->bytes, addr - p->base);
+    return 0;
+}
+
+/* The kernel's call stack at a stop in S mode, innermost first; a caller's
+ * function, file and line are those of its call (the instruction before the
+ * return address in pc). */
+static json_t *backtrace_json(struct snapshotter *s, struct rsp_conn *c, struct unwind_regs r)
+{
+    struct stack_page page = {.base = r.sp & ~0xfffu};
+    struct reader rd = {.conn = c, .k = s->k};
+    uint32_t pcs[UNWIND_MAX_FRAMES];
+    int n = read_phys(&rd, page.base, page.bytes, sizeof page.bytes) == 0
+                ? unwind_backtrace(s->km, r, stack_word, &page, pcs, UNWIND_MAX_FRAMES)
+                : 1;
+    pcs[0] = r.pc;
+    json_t *out = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *frame = json_pack("{s:o}", "pc", hex(pcs[i]));
+        where_json(s->km, i == 0 ? pcs[i] : pcs[i] - 4, frame);
+        json_array_append_new(out, frame);
+    }
+    return out;
+}
+
 static json_t *cpu_json(struct snapshotter *s, struct rsp_conn *c)
 {
     /* priv is QEMU's virtual register; some CPUs have none (then: S) */
@@ -257,6 +294,10 @@ static json_t *cpu_json(struct snapshotter *s, struct rsp_conn *c)
         "scause", "raw", hex(scause), "interrupt", scause >> 31, "code", (int)(scause & 0x7fffffffu),
                   "name", scause_name(scause),
         "stval", hex(stval), "sepc", hex(sepc), "stvec", hex(stvec), "regs", regs);
+    if (priv == 1) {
+        struct unwind_regs r = {pc, get32(gregs, 1 * 4), get32(gregs, 2 * 4), get32(gregs, 8 * 4)};
+        json_object_set_new(cpu, "backtrace", backtrace_json(s, c, r));
+    }
     return where_json(s->km, pc, cpu);
 }
 

@@ -152,6 +152,70 @@ def static_files():
                   f"GET {bad} was served: {first!r}")
 
 
+def raw_get(port, path):
+    """The status line and body of GET path, sent byte for byte (no client
+    normalizes the path on the way)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0].decode(), body
+
+
+@test(timeout=60)
+def source_files_of_the_build_only():
+    with Daemon("source") as d:
+        status, body, hdrs = d.request("GET", "/api/source/kernel/vm.c")
+        check(status == 200 and hdrs["Content-Type"].startswith("text/plain"),
+              f"kernel/vm.c: HTTP {status} {hdrs.get('Content-Type')}")
+        check(body == (ROOT / "kernel/vm.c").read_bytes(), "kernel/vm.c is not the file")
+        check("script-src 'self'" in hdrs.get("Content-Security-Policy", ""), "no CSP on a source file")
+        status, body, _ = d.request("GET", "/api/source/kernel/riscv.h")
+        check(status == 200 and b"csr" in body.lower(), f"a header of the build: HTTP {status}")
+        # Files of the tree the kernel was not built from, paths that climb
+        # out or are absolute, and odd spellings of them.
+        for bad in ["Makefile", "user/sh.c", "kernel/kernel.mk", "kernel/../Makefile",
+                    "../Makefile", "%2e%2e/Makefile", "kernel/%2e%2e/Makefile", "/etc/passwd",
+                    "//etc/passwd", "kernel/vm.c/", "kernel/VM.C",
+                    "kernel/vm.c%00.txt", ""]:
+            first, body = raw_get(d.port, "/api/source/" + bad)
+            check(" 200 " not in first and b"Sv32 page tables" not in body
+                  and b"Glassbox" not in body[:200], f"/api/source/{bad} was served: {first}")
+        status, _, _ = d.request("POST", "/api/source/kernel/vm.c", body=b"x")
+        check(status != 200, f"POST to a source file: HTTP {status}")
+
+
+@test(timeout=90)
+def backtrace_at_a_breakpoint():
+    with Daemon("backtrace") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("break", 1, function="cow_fault")
+        check(r["ok"], f"break: {r}")
+        ws.send({"type": "console", "data": "cowtest\n"})
+        st = ws.wait(lambda m: is_status(m, reason="breakpoint"), 60, "the breakpoint")
+        snap = snapshot_after(ws, st)
+        frames = snap["cpu"].get("backtrace")
+        check(frames, f"no backtrace: {snap['cpu']}")
+        names = [f["function"] for f in frames]
+        check(names[0] == "cow_fault" and frames[0]["pc"] == snap["cpu"]["pc"],
+              f"innermost frame: {frames[0]}")
+        check(len(names) >= 2 and names[1] == "usertrap", f"cow_fault's caller: {names}")
+        trap = (ROOT / "kernel/trap.c").read_text().splitlines()
+        caller = frames[1]
+        check(caller["file"] == "kernel/trap.c" and "cow_fault(" in trap[caller["line"] - 1],
+              f"the caller's line is not the call: {caller}")
+        check(len(names) == len(set(f["pc"] for f in frames)), f"a frame repeats: {frames}")
+        # Stepped into a function's body, the chain still holds.
+        r = ws.command("step_line", 2)
+        check(r["ok"], f"step_line: {r}")
+        snap = snapshot_after(ws, ws.wait(lambda m: is_status(m, reason="step_line"), 20, "step"))
+        names = [f["function"] for f in snap["cpu"]["backtrace"]]
+        check("usertrap" in names, f"after a step: {names}")
+
+
 @test(timeout=90)
 def console_both_ways():
     with Daemon("console") as d:
