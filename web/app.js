@@ -21,6 +21,7 @@ import { mountMailboxes } from './views/mailboxes.js';
 import { mountTimeline } from './views/timeline.js';
 import { mountCpu } from './views/cpu.js';
 import { mountHelp } from './views/help.js';
+import { mountRoom, initialRoom } from './views/room.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -32,6 +33,7 @@ const store = createStore({
   selection: { a: null, b: null }, // the processes shown side by side
   page: null, frame: null, event: null, // the page {pid, va}, frame and event seq picked
   tab: 'memory', help: false,
+  room: initialRoom(params), // zoom and projector (views/room.js)
 });
 
 const link = connect({
@@ -46,6 +48,7 @@ const link = connect({
 
 const $ = (id) => document.getElementById(id);
 const ctx = { store, command: link.command, reconnectNow: link.reconnectNow, select };
+mountRoom($('room'), ctx);
 const terminal = mountTerminal($('terminal'), { store, send: link.console });
 mountState($('state'), $('banner'), ctx);
 mountControls($('controls'), ctx);
@@ -63,6 +66,7 @@ const glassbox = {
   get status() { return store.state.status; },
   get role() { return store.state.role; },
   terminalText: terminal.text,
+  terminalColumns: terminal.columns,
   lastPaintMs: null,
   lastPaintSeq: null,
 };

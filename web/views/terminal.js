@@ -19,6 +19,11 @@ export function mountTerminal(el, { store, send }) {
   term.loadAddon(fit);
   term.open(el);
   new ResizeObserver(() => fit.fit()).observe(el);
+  // The zoom and the projector setting change the size the CSS gives the terminal.
+  store.on(['room'], () => {
+    term.options.fontSize = parseFloat(getComputedStyle(el).fontSize);
+    fit.fit();
+  });
 
   term.attachCustomKeyEventHandler((e) => {
     if (e.key !== 'Escape') return true;
@@ -32,6 +37,7 @@ export function mountTerminal(el, { store, send }) {
 
   return {
     write: (data) => term.write(data),
+    columns: () => term.cols,
     // The whole buffer as text, for tests.
     text() {
       const buffer = term.buffer.active;
