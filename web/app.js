@@ -20,6 +20,8 @@ import { mountFrames } from './views/frames.js';
 import { mountMailboxes } from './views/mailboxes.js';
 import { mountTimeline } from './views/timeline.js';
 import { mountCpu } from './views/cpu.js';
+import { mountSource } from './views/source.js';
+import { mountWalk } from './views/walk.js';
 import { mountHelp } from './views/help.js';
 import { mountRoom, initialRoom } from './views/room.js';
 
@@ -32,7 +34,8 @@ const store = createStore({
   focus: null, // what the last stop points at: {event, pid, va}
   selection: { a: null, b: null }, // the processes shown side by side
   page: null, frame: null, event: null, // the page {pid, va}, frame and event seq picked
-  tab: 'memory', help: false,
+  tab: 'memory', help: false, sourceFrame: 0, // the backtrace frame the source view shows
+  walk: null, // the address walked: {pid, va}
   room: initialRoom(params), // zoom and projector (views/room.js)
 });
 
@@ -59,6 +62,8 @@ mountFrames($('tab-frames'), ctx);
 mountMailboxes($('tab-mailboxes'), ctx);
 mountTimeline($('tab-timeline'), ctx);
 mountCpu($('tab-cpu'), ctx);
+mountSource($('tab-source'), ctx);
+mountWalk($('tab-walk'), ctx);
 mountHelp($('help'), ctx);
 
 const glassbox = {

@@ -8,8 +8,8 @@ import { bytes, num, hex } from '../lib/format.js';
 import {
   frameFacts, frameOfPa, frameSummary, ownerText, procName, pteChanges, pteCow, ptePa, findPage,
 } from '../lib/model.js';
-
-const USER_TOP = 0x80000000;
+import { spaceCounts, USER_TOP } from '../lib/walk.js';
+import { flagsInWords } from './ptebits.js';
 
 export function mountAddressSpaces(el, { store, select }) {
   let mode = 'tree';
@@ -44,11 +44,10 @@ export function mountAddressSpaces(el, { store, select }) {
       const why = pid == null ? 'Pick a process to compare.' : 'No user address space.';
       return fill(pane, h('header', {}, pick), h('p', { class: 'empty', text: why }));
     }
-    const entries = (space.tables ?? []).flatMap((t) => t.entries);
     const ctx = pageContext(s, pid);
     fill(pane,
       h('header', {}, pick, h('span', { class: 'mono dim', text: `root ${space.root}` }),
-        h('span', { class: 'dim', text: `${entries.length} pages · ${entries.filter((e) => e.cow).length} COW` })),
+        countsLine(space, s.snapshot)),
       space.errors?.length > 0 && h('ul', { class: 'errors' },
         space.errors.map((e) => h('li', { class: 'mono', text: [e.va, e.pte && `PTE ${e.pte}`, e.problem].filter(Boolean).join(' ') }))),
       h('div', { class: 'scroll' }, mode === 'tree' ? sv32Tree(space, ctx) : rangeMap(space, ctx)),
@@ -71,6 +70,17 @@ export function mountAddressSpaces(el, { store, select }) {
 
   store.on(['snapshot', 'selection', 'focus', 'page'], render);
   render(store.state);
+}
+
+// "12 pages · frames: 6 private, 2 shared, 4 COW · 3 page-table pages"
+function countsLine(space, snapshot) {
+  const c = spaceCounts(space, (pa) => frameFacts(snapshot, frameOfPa(snapshot, pa))?.refcount ?? 0);
+  return h('span', { class: 'counts', 'data-testid': 'space-counts' },
+    `${c.pages} pages · frames: `,
+    h('span', { 'data-count': 'private', text: `${c.private} private` }), ', ',
+    h('span', { 'data-count': 'shared', text: `${c.shared} shared` }), ', ',
+    h('span', { 'data-count': 'cow', class: c.cow ? 'cow-count' : null, text: `${c.cow} COW` }), ' · ',
+    h('span', { 'data-count': 'tables', text: `${c.tables} page-table pages` }));
 }
 
 function legend() {
@@ -107,7 +117,7 @@ function pageChip(entry, ctx) {
     class: classes.filter(Boolean).join(' '),
     'data-testid': 'page', 'data-pid': ctx.pid, 'data-va': entry.va,
     'data-cow': String(entry.cow), 'data-was-cow': change ? String(pteCow(change.before)) : null,
-    title: `${entry.va} → ${entry.pa}  PTE ${entry.pte}`,
+    title: `${entry.va} → ${entry.pa}  PTE ${entry.pte}\n${flagsInWords(entry.pte)}`,
     onclick: () => ctx.open(entry.va),
   },
   h('span', { class: 'va', text: entry.va.slice(2) }),
