@@ -36,6 +36,7 @@ const store = createStore({
   page: null, frame: null, event: null, // the page {pid, va}, frame and event seq picked
   tab: 'memory', help: false, sourceFrame: 0, // the backtrace frame the source view shows
   walk: null, // the address walked: {pid, va}
+  runToAsked: null, // the last run_to this page sent: {event, syscall}
   room: initialRoom(params), // zoom and projector (views/room.js)
 });
 

@@ -104,13 +104,14 @@ export function stopFocus(status, fresh) {
 }
 
 // Which two processes to show side by side for a focus: the one it happened to,
-// and its partner (the child of a fork, the other holder of a COW frame, else
-// its parent).
+// and its partner (the child of a fork, the other end of a message, the other
+// holder of a COW frame, else its parent).
 export function focusPair(snapshot, focus) {
   const { event, pid } = focus;
   const alive = (p) => snapshot.processes.some((q) => q.pid === p);
   let partner = null;
-  if (event.kind === 'fork') partner = num(event.arg0);
+  // fork: the child; mail: the receiver (sent) or the sender (received).
+  if (['fork', 'mail_send', 'mail_recv'].includes(event.kind)) partner = num(event.arg0);
   if (focus.va) {
     const change = pteChanges(snapshot, pid).get(focus.va);
     const before = change && frameFacts(snapshot, frameOfPa(snapshot, ptePa(change.before)));

@@ -45,6 +45,11 @@ export function mountAddressSpaces(el, { store, select }) {
       return fill(pane, h('header', {}, pick), h('p', { class: 'empty', text: why }));
     }
     const ctx = pageContext(s, pid);
+    // The same process in the same mode keeps its scroll position across stops.
+    const view = `${pid}:${mode}`;
+    const old = pane.dataset.view === view && pane.querySelector('.scroll');
+    const keep = old ? { top: old.scrollTop, left: old.scrollLeft } : null;
+    pane.dataset.view = view;
     fill(pane,
       h('header', {}, pick, h('span', { class: 'mono dim', text: `root ${space.root}` }),
         countsLine(space, s.snapshot)),
@@ -52,6 +57,7 @@ export function mountAddressSpaces(el, { store, select }) {
         space.errors.map((e) => h('li', { class: 'mono', text: [e.va, e.pte && `PTE ${e.pte}`, e.problem].filter(Boolean).join(' ') }))),
       h('div', { class: 'scroll' }, mode === 'tree' ? sv32Tree(space, ctx) : rangeMap(space, ctx)),
       changeList(ctx));
+    if (keep) Object.assign(pane.querySelector('.scroll'), { scrollTop: keep.top, scrollLeft: keep.left });
   }
 
   function pageContext(s, pid) {
@@ -139,11 +145,12 @@ function rangeMap(space, ctx) {
       class: ['range', r.cow && 'cow', changed && 'changed', hasFault && 'fault'].filter(Boolean).join(' '),
       onclick: () => ctx.open(r.start),
     },
-    h('td', { class: 'mono', text: `${r.start}–${hex(num(r.end) - 1)}` }),
+    // Start and end on two lines: the table fits half the tab at 1280 px.
+    h('td', { class: 'mono range-span' }, h('span', { text: r.start }), h('span', { class: 'dim', text: `–${hex(num(r.end) - 1)}` })),
     h('td', { class: 'num', text: r.pages }),
     h('td', { class: 'mono', text: r.flags }),
     h('td', { class: 'mono', text: r.pa }),
-    h('td', { text: r.cow ? 'COW' : '' })));
+    h('td', { text: r.cow ? 'COW' : r.shared ? 'shared' : '' })));
     at = num(r.end);
   }
   gap(USER_TOP);

@@ -92,9 +92,21 @@ export function mountTimeline(el, { store, select }) {
       }));
   }
 
+  // The list opens at the event picked (the stop's, after a stop on an event).
+  function reveal() {
+    const row = list.querySelector('.event.selected');
+    if (row && list.clientHeight) list.scrollTop = row.offsetTop - list.clientHeight / 2;
+  }
+
   new ResizeObserver(() => drawStrip(store.state)).observe(strip.parentElement);
+  store.on(['focus'], ({ focus }) => focus?.event && store.set({ event: focus.event.seq }));
   store.on(['history', 'event'], drawStrip);
   store.on(['history', 'event', 'fresh'], renderList);
+  store.on(['event'], reveal);
+  store.on(['tab'], ({ tab }) => tab === 'timeline' && requestAnimationFrame(() => {
+    drawStrip(store.state);
+    reveal();
+  }));
   store.on(['history', 'event'], renderDetail);
   renderDetail(store.state);
 }

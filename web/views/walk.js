@@ -5,10 +5,10 @@
 import { h, fill } from '../lib/dom.js';
 import { hex, num } from '../lib/format.js';
 import { frameFacts, frameOfPa, frameSummary, procName } from '../lib/model.js';
-import { walk } from '../lib/walk.js';
+import { walk, USER_TOP } from '../lib/walk.js';
 import { pteBits } from './ptebits.js';
 
-export function mountWalk(el, { store }) {
+export function mountWalk(el, { store, command }) {
   const pid = h('select', { 'data-testid': 'walk-pid', 'aria-label': 'process' });
   const va = h('input', {
     type: 'text', 'data-testid': 'walk-va', 'aria-label': 'virtual address', placeholder: '0x00005000',
@@ -35,7 +35,8 @@ export function mountWalk(el, { store }) {
 
   function render(s) {
     renderPids(s);
-    const { snapshot, walk: w } = s;
+    const { snapshot } = s;
+    const w = s.walk ?? (snapshot && guess(snapshot, s.selection));
     if (!snapshot || !w) return fill(result, h('p', { class: 'empty', text: 'Pick a process and type an address, or click a page in Address spaces.' }));
     if (document.activeElement !== va) va.value = w.va;
     const space = snapshot.address_spaces[w.pid];
@@ -64,7 +65,35 @@ export function mountWalk(el, { store }) {
           h('span', { class: 'mono', text: r.pa }),
           ` = frame ${hex(num(r.pa) & ~0xfff)} + offset ${hex(r.offset)}`,
           r.leaf?.cow && h('span', { class: 'walk-note', text: ' · COW: a load reads this frame; a store faults and the kernel copies it first.' }),
-          frame && h('span', { class: 'dim', text: ` · ${frameSummary(frame)}` })));
+          frame && h('span', { class: 'dim', text: ` · ${frameSummary(frame)}` })),
+      r.pa && watchButton(w));
+  }
+
+  // watch (docs/protocol.md): stop on the next write to the page, by the
+  // process or by the kernel through its frame.
+  function watchButton(w) {
+    const page = hex(num(w.va) & ~0xfff);
+    const watching = store.state.status?.watch;
+    const same = watching?.pid === w.pid && watching.va === page;
+    return h('p', {}, h('button', {
+      'data-testid': 'walk-watch', disabled: same || store.state.role !== 'controller',
+      text: same ? `Watching writes to page ${page}` : `Stop on the next write to page ${page}`,
+      title: 'The daemon sets watchpoints on the page and on its frame; one watch at a time',
+      onclick: async () => {
+        const reply = await command('watch', { pid: w.pid, va: page });
+        store.set({ message: reply.ok ? null : `watch: ${reply.error}` });
+      },
+    }));
+  }
+
+  // Before anything is picked: the running process at the address of the
+  // last trap (stval), when that is a user address.
+  function guess(snapshot, selection) {
+    const running = snapshot.processes.find((p) => p.state === 'running');
+    const stval = num(snapshot.cpu?.stval ?? 0);
+    const pid = running?.pid ?? selection.a;
+    if (pid == null || stval === 0 || stval >= USER_TOP) return null;
+    return { pid, va: hex(stval) };
   }
 
   function nextText(st) {
@@ -75,6 +104,6 @@ export function mountWalk(el, { store }) {
 
   // A page clicked in Address spaces is the address to walk.
   store.on(['page'], ({ page }) => page && store.set({ walk: { pid: page.pid, va: page.va } }));
-  store.on(['snapshot', 'walk'], render);
+  store.on(['snapshot', 'walk', 'status', 'role'], render);
   render(store.state);
 }
