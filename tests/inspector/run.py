@@ -117,6 +117,18 @@ def startup_rest_and_hello():
             pass
 
 
+def raw_get(port, path):
+    """The status line and body of GET path, sent byte for byte (no client
+    normalizes the path on the way)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0].decode(), body
+
+
 @test(timeout=60)
 def static_files():
     with Daemon("static") as d:
@@ -139,29 +151,9 @@ def static_files():
         status, _, _ = d.request("GET", "/no/such/file.js")
         check(status == 404, f"missing file: {status}")
         for bad in ["/../Makefile", "/lib/../../Makefile", "/%2e%2e/Makefile", "/.git/config"]:
-            with socket.create_connection(("127.0.0.1", d.port), timeout=5) as s:
-                s.sendall(f"GET {bad} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-                reply = b""
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    reply += chunk
-            first = reply.split(b"\r\n")[0]
-            check(b" 200 " not in first and b"Glassbox: the root Makefile" not in reply,
+            first, body = raw_get(d.port, bad)
+            check(" 200 " not in first and b"Glassbox: the root Makefile" not in body,
                   f"GET {bad} was served: {first!r}")
-
-
-def raw_get(port, path):
-    """The status line and body of GET path, sent byte for byte (no client
-    normalizes the path on the way)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-        reply = b""
-        while chunk := s.recv(65536):
-            reply += chunk
-    head, _, body = reply.partition(b"\r\n\r\n")
-    return head.split(b"\r\n")[0].decode(), body
 
 
 @test(timeout=60)
