@@ -81,5 +81,11 @@ export function mountSource(el, { store }) {
   store.on(['snapshot'], () => store.set({ sourceFrame: 0 }));
   store.on(['sourceFrame'], render);
   store.on(['tab'], ({ tab }) => tab === 'source' && requestAnimationFrame(centre));
+  // A new size (the zoom, the projector layout, the window) keeps the line in view.
+  let height = 0;
+  new ResizeObserver(() => {
+    if (code.clientHeight !== height) centre();
+    height = code.clientHeight;
+  }).observe(code);
   render(store.state);
 }

@@ -18,6 +18,11 @@ export function mountTerminal(el, { store, send }) {
   const fit = new FitAddon();
   term.loadAddon(fit);
   term.open(el);
+  // Programs print 80-column lines: below that, say what the projector gives.
+  const columns = document.getElementById('terminal-columns');
+  term.onResize(({ cols }) => {
+    columns.textContent = cols < 80 ? `· ${cols} columns (Projector: 80)` : '';
+  });
   new ResizeObserver(() => fit.fit()).observe(el);
   // The zoom and the projector setting change the size the CSS gives the terminal.
   store.on(['room'], () => {
