@@ -39,6 +39,10 @@ static bool plain_relative(const char *name)
 
 static int add_name(const char *name)
 {
+    /* A file named through the compile directory itself comes absolute. */
+    size_t root_len = strlen(src.root);
+    if (!strncmp(name, src.root, root_len) && name[root_len] == '/')
+        name += root_len + 1;
     if (!plain_relative(name))
         return 0; /* system headers and the like: not ours to show */
     for (size_t i = 0; i < src.n; i++)
@@ -70,7 +74,7 @@ static int read_files(Dwarf *dw, char *err, size_t errlen)
             size_t ndirs;
             if (!src.root && dwarf_getsrcdirs(files, &dirs, &ndirs) == 0 && ndirs > 0 && dirs[0])
                 src.root = realpath(dirs[0], NULL);
-            for (size_t i = 0; i < n; i++) {
+            for (size_t i = 0; src.root && i < n; i++) {
                 const char *name = dwarf_filesrc(files, i, NULL, NULL);
                 if (name && add_name(name) < 0) {
                     snprintf(err, errlen, "out of memory");
