@@ -28,15 +28,19 @@ struct kernel_model {
     Dwarf *dwarf;
     struct func_sym *funcs;  /* sorted by address */
     size_t n_funcs;
-    struct name_table states, frame_kinds, events, file_types, syscalls;
+    struct name_table states, frame_kinds, events, file_types, syscalls, errors;
 };
 
 /* ---- names ---------------------------------------------------------- */
+
+#define AS_IS 2 /* names_from_enum: keep the enumerator as it is ("ENOENT") */
 
 /* "EV_COW_FAULT" -> "cow_fault": drop the prefix up to the first '_'. */
 static char *enumerator_to_name(const char *enumerator, int drop_prefix)
 {
     const char *s = enumerator;
+    if (drop_prefix == AS_IS)
+        return strdup(s);
     if (drop_prefix && strchr(s, '_'))
         s = strchr(s, '_') + 1;
     char *out = strdup(s);
@@ -291,6 +295,8 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(names_from_enum(&km->frame_kinds, layout_type(km->layout, "enum frame_kind"), 1), "enum frame_kind");
     NEED(names_from_enum(&km->events, layout_type(km->layout, "enum event_kind"), 1), "enum event_kind");
     NEED(load_syscall_names(km), "the syscalls[] dispatch table");
+    /* Optional: a kernel without it shows error numbers only. */
+    names_from_enum(&km->errors, layout_type(km->layout, "enum error_number"), AS_IS);
 #undef GLOBAL
 #undef FIELD
 #undef NEED
@@ -347,6 +353,7 @@ void kernel_model_close(struct kernel_model *km)
     names_free(&km->events);
     names_free(&km->file_types);
     names_free(&km->syscalls);
+    names_free(&km->errors);
     if (km->dwarf)
         dwarf_end(km->dwarf);
     if (km->elf)
@@ -427,6 +434,7 @@ const char *kernel_model_proc_state(const struct kernel_model *km, int64_t v) { 
 const char *kernel_model_frame_kind(const struct kernel_model *km, int64_t v) { return name_of(&km->frame_kinds, v); }
 const char *kernel_model_event_name(const struct kernel_model *km, int64_t v) { return name_of(&km->events, v); }
 const char *kernel_model_file_type(const struct kernel_model *km, int64_t v) { return name_of(&km->file_types, v); }
+const char *kernel_model_error_name(const struct kernel_model *km, int64_t v) { return name_of(&km->errors, v); }
 const char *kernel_model_syscall_name(const struct kernel_model *km, int64_t n) { return name_of(&km->syscalls, n); }
 
 int kernel_model_event_kind(const struct kernel_model *km, const char *name)

@@ -64,6 +64,8 @@ const char *kernel_model_proc_state(const struct kernel_model *km, int64_t v);
 const char *kernel_model_frame_kind(const struct kernel_model *km, int64_t v);
 const char *kernel_model_event_name(const struct kernel_model *km, int64_t v);
 const char *kernel_model_file_type(const struct kernel_model *km, int64_t v);
+/* An error number's name ("ENOENT" for 2), from the kernel's enum error_number. */
+const char *kernel_model_error_name(const struct kernel_model *km, int64_t v);
 const char *kernel_model_syscall_name(const struct kernel_model *km, int64_t n);
 /* The reverse: "cow_fault" -> EV_COW_FAULT, "write" -> 16; -1 if unknown. */
 int kernel_model_event_kind(const struct kernel_model *km, const char *name);

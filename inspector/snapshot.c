@@ -493,10 +493,14 @@ static json_t *events_json(struct snapshotter *s, const uint8_t *ring)
                               "tick", (int)get32(e, k->e_tick), "pid", (int)get32(e, k->e_pid),
                               "kind", name ? name : "unknown", "arg0", hex(get32(e, k->e_arg0)),
                               "arg1", hex(get32(e, k->e_arg1)));
-        const char *sys = name && strcmp(name, "syscall") == 0 ?
-                          kernel_model_syscall_name(s->km, get32(e, k->e_arg0)) : NULL;
+        bool call = name && strcmp(name, "syscall") == 0, ret = name && strcmp(name, "syscall_ret") == 0;
+        const char *sys = call || ret ? kernel_model_syscall_name(s->km, get32(e, k->e_arg0)) : NULL;
         if (sys)
             json_object_set_new(o, "name", json_string(sys));
+        int32_t value = (int32_t)get32(e, k->e_arg1);
+        const char *error = ret && value < 0 ? kernel_model_error_name(s->km, -(int64_t)value) : NULL;
+        if (error)
+            json_object_set_new(o, "error", json_string(error));
         json_array_append_new(out, o);
         s->last_event_seq = order[2 * j];
     }

@@ -8,11 +8,12 @@ enum event_kind {
   EV_EXIT,          // arg0 = exit status
   EV_COW_FAULT,     // arg0 = faulting va, arg1 = new frame pa (or old one if reused in place)
   EV_PAGE_FAULT,    // arg0 = faulting va, arg1 = scause
-  EV_SYSCALL,       // arg0 = syscall number
+  EV_SYSCALL,       // arg0 = syscall number, arg1 = its first argument (a0)
   EV_TRAP,          // arg0 = scause, arg1 = stval (faults that kill, and interrupts are not logged)
   EV_SWITCH,        // pid = process switched to
   EV_MAIL_SEND,     // arg0 = receiver pid, arg1 = length
   EV_MAIL_RECV,     // arg0 = sender pid, arg1 = length
+  EV_SYSCALL_RET,   // arg0 = syscall number, arg1 = what it returns (-E... on failure)
 };
 
 struct event {

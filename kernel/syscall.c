@@ -42,9 +42,10 @@ void syscall(void)
 {
   struct proc *p = myproc();
   uint32 num = p->tf.regs[REG_A7];
-  event_log(EV_SYSCALL, p->pid, num, 0);
+  event_log(EV_SYSCALL, p->pid, num, p->tf.regs[REG_A0]);
   if (num < sizeof(syscalls) / sizeof(syscalls[0]) && syscalls[num])
     p->tf.regs[REG_A0] = syscalls[num]();
   else
     p->tf.regs[REG_A0] = -ENOSYS;
+  event_log(EV_SYSCALL_RET, p->pid, num, p->tf.regs[REG_A0]);
 }

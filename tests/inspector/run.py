@@ -209,6 +209,33 @@ def backtrace_at_a_breakpoint():
 
 
 @test(timeout=90)
+def syscall_arguments_returns_and_errors():
+    """Every system call logs its number and first argument, and its return
+    value on the way out; a failure carries the error's name."""
+    with Daemon("syscalls") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        ws.send({"type": "console", "data": "cat nosuchfile\n"})
+        wait_console(ws, "nosuchfile", 20)
+        wait_console(ws, "no such file", 20)
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        snapshot_after(ws, next(m for m in reversed(ws.log) if is_status(m, reason="pause")))
+        events = [e for m in ws.log if m.get("type") == "snapshot" for e in m["events"]]
+        rets = [i for i, e in enumerate(events) if e["kind"] == "syscall_ret" and e.get("name") == "open"]
+        check(rets, f"no return of open among {len(events)} events")
+        ret = events[rets[-1]]
+        check(ret.get("error") == "ENOENT" and ret["arg1"] == "0xfffffffe", f"open's return: {ret}")
+        call = next((e for e in reversed(events[:rets[-1]]) if e["pid"] == ret["pid"] and e["kind"] == "syscall"), None)
+        check(call and call.get("name") == "open", f"the call before open's return: {call}")
+        path = int(call["arg1"], 16)
+        check(0 < path < 0x80000000, f"open's first argument is not a user address: {call}")
+        writes = [e for e in events if e["kind"] == "syscall_ret" and e.get("name") == "write"]
+        check(writes and all("error" not in e and 0 < int(e["arg1"], 16) < 0x80000000 for e in writes),
+              f"write returns: {writes[-3:]}")
+
+
+@test(timeout=90)
 def console_both_ways():
     with Daemon("console") as d:
         ws = d.ws(role="controller")

@@ -4,7 +4,7 @@
 // zoom, the frame map of the frames in use, the kernel source and call stack
 // at a breakpoint on cow_fault, the VA walk of a mapped, an unmapped and a COW
 // address, PTE bits explained on focus, per-process frame counts, watch, the
-// timeline at the stop's event, a mail stop's panes and the reset stop line.
+// timeline at the stop's event, the system-call trace, a mail stop's panes.
 // Screenshots go to build/screenshots/ (views-*.png).
 //
 // Run: node --test tests/web/   (after make; needs web/node_modules: make setup)
@@ -280,6 +280,10 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     await cont(page);
     await page.waitForFunction(() => /cowtest: OK/.test(window.glassbox.terminalText()), null, { timeout: 60_000 });
     await page.waitForFunction(() => /\$ $/.test(window.glassbox.terminalText().split('\n').at(-1) + ' '));
+    await page.click('[data-testid=terminal]');
+    await page.keyboard.type('cat nosuchfile\n');
+    await page.waitForFunction(() => /cat: nosuchfile: no such file/.test(window.glassbox.terminalText()));
+    await page.waitForFunction(() => /\$ $/.test(window.glassbox.terminalText().split('\n').at(-1) + ' '));
     // The shell waits for a line: nothing writes until we type one.
     await page.selectOption('[data-testid=run-to-kind]', 'syscall');
     await page.selectOption('[data-testid=run-to-syscall]', 'write');
@@ -303,6 +307,15 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     }), 'the stop\'s event is in view');
     assert.match(await page.innerText('[data-testid=event-detail]'), /write/);
     await screenshot(page, 'views-timeline.png');
+
+    // The system-call trace: name, first argument, return value or error name.
+    await page.click('[data-testid=syscall-trace]');
+    const rows = await page.locator('[data-testid=syscall-row]').allInnerTexts();
+    assert.ok(rows.some((r) => /open\s[\s\S]*a0=0x[0-9a-f]{8} → -2 ENOENT/.test(r)), `no failed open among ${rows.length} calls: ${rows.slice(-8).join(' | ')}`);
+    assert.ok(rows.some((r) => /write\s[\s\S]*a0=2 → \d+/.test(r)), 'cat wrote its complaint to fd 2');
+    assert.ok(rows.some((r) => /exit\s[\s\S]*a0=1 … \(not returned\)/.test(r)), 'cat exited 1, and exit does not return');
+    await screenshot(page, 'views-syscalls.png');
+    await page.click('[data-testid=syscall-trace]');
     await page.click('[data-testid=tab-memory]');
   });
 

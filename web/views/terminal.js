@@ -21,7 +21,7 @@ export function mountTerminal(el, { store, send }) {
   // Programs print 80-column lines: below that, say what the projector gives.
   const columns = document.getElementById('terminal-columns');
   term.onResize(({ cols }) => {
-    columns.textContent = cols < 80 ? `· ${cols} columns (Projector: 80)` : '';
+    columns.textContent = cols < 80 ? `· ${cols} cols (Projector: 80)` : '';
   });
   new ResizeObserver(() => fit.fit()).observe(el);
   // The zoom and the projector setting change the size the CSS gives the terminal.

@@ -16,7 +16,18 @@ export function mountTimeline(el, { store, select }) {
   const strip = h('canvas', { class: 'strip', 'data-testid': 'timeline-strip' });
   const list = h('div', { class: 'events', 'data-testid': 'event-list', role: 'list' });
   const detail = h('section', { class: 'event-detail', 'data-testid': 'event-detail' });
-  fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Timeline' })),
+  let calls = false; // the list shows system calls only, each with its return
+  const callsButton = h('button', {
+    class: 'small', 'data-testid': 'syscall-trace', 'aria-pressed': 'false', text: 'System calls',
+    title: 'Only system calls: name, the first argument register (a0) at the call, and what each returned',
+    onclick: () => {
+      calls = !calls;
+      callsButton.setAttribute('aria-pressed', String(calls));
+      renderList(store.state);
+      reveal();
+    },
+  });
+  fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Timeline' }), callsButton),
     h('div', { class: 'strip-wrap' }, strip), h('div', { class: 'timeline-body' }, list, detail));
   let scale = null; // tick → x of the strip as drawn
 
@@ -63,6 +74,19 @@ export function mountTimeline(el, { store, select }) {
   function renderList({ history, snapshot, fresh, event: selected }) {
     const stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
     const freshSeqs = new Set(fresh.map((e) => e.seq));
+    if (calls) {
+      fill(list, syscallTrace(history).slice(-SHOWN).map(({ call, ret }) => h('button', {
+        class: ['event', 'ev-syscall', freshSeqs.has(call.seq) && 'fresh', call.seq === selected && 'selected'].filter(Boolean).join(' '),
+        role: 'listitem', 'data-seq': call.seq, 'data-testid': 'syscall-row',
+        onclick: () => store.set({ event: call.seq }),
+      },
+      h('span', { class: 'num dim', text: `t${call.tick}` }),
+      h('span', { class: 'kind', text: call.name ?? 'syscall' }),
+      h('span', { text: `pid ${call.pid} ${procName(snapshot, call.pid)}` }),
+      h('span', { class: 'mono', text: callText(call, ret) }))));
+      if (stick) list.scrollTop = list.scrollHeight;
+      return;
+    }
     fill(list, history.slice(-SHOWN).map((e) => h('button', {
       class: ['event', `ev-${e.kind}`, freshSeqs.has(e.seq) && 'fresh', e.seq === selected && 'selected'].filter(Boolean).join(' '),
       role: 'listitem', 'data-seq': e.seq,
@@ -111,6 +135,43 @@ export function mountTimeline(el, { store, select }) {
   renderDetail(store.state);
 }
 
+// Each system call with its return (the next syscall_ret of the same process
+// and number), or none yet: the call blocks, or never returns (exit).
+function syscallTrace(history) {
+  const rows = [];
+  const open = new Map(); // pid -> the row of its call not returned yet
+  for (const e of history) {
+    if (e.kind === 'syscall') {
+      const row = { call: e, ret: null };
+      rows.push(row);
+      open.set(e.pid, row);
+    } else if (e.kind === 'syscall_ret') {
+      const row = open.get(e.pid);
+      if (row && row.call.arg0 === e.arg0) row.ret = e;
+      open.delete(e.pid);
+    }
+  }
+  return rows;
+}
+
+// "a0=1 → 5", "a0=0x00003f10 → -2 ENOENT", "a0=10 … (not returned)": the
+// first argument register at the call (whatever a0 held, for calls without
+// arguments) and what the call returned.
+function callText(call, ret) {
+  return `a0=${argText(call.arg1)} ${ret ? `→ ${returnText(ret)}` : '… (not returned)'}`;
+}
+
+// The first argument: small values as numbers (fds, counts), others as addresses.
+function argText(value) {
+  const v = num(value);
+  return v < 0x1000 ? String(v) : hex(v);
+}
+
+function returnText(ret) {
+  const v = num(ret.arg1) | 0;
+  return ret.error ? `${v} ${ret.error}` : v < 0 ? String(v) : argText(v);
+}
+
 // What an event's arguments mean (kernel/event.h).
 function describe(e, hello) {
   const a0 = num(e.arg0);
@@ -121,7 +182,8 @@ function describe(e, hello) {
     case 'exit': return `status ${a0 | 0}`;
     case 'cow_fault': return `page ${hex(a0)} → frame ${hex(a1)}`;
     case 'page_fault': return `address ${hex(a0)}, scause ${a1}`;
-    case 'syscall': return e.name ?? hello?.kernel.syscalls[a0] ?? `number ${a0}`;
+    case 'syscall': return `${e.name ?? hello?.kernel.syscalls[a0] ?? `number ${a0}`}, a0=${argText(a1)}`;
+    case 'syscall_ret': return `${e.name ?? hello?.kernel.syscalls[a0] ?? `number ${a0}`} returns ${returnText(e)}`;
     case 'trap': return `scause ${hex(a0)}, stval ${hex(a1)}`;
     case 'switch': return `to pid ${e.pid}`;
     case 'mail_send': return `to pid ${a0}, ${a1} bytes`;
