@@ -228,16 +228,17 @@ static json_t *where_json(const struct kernel_model *km, uint32_t pc, json_t *in
 }
 
 
-/* The kernel stack page sp is in, read once; the unwinder reads from it. */
+/* The kernel stack from sp to the end of its page, read once (the stack is
+ * one page; what lies below sp is dead); the unwinder reads from it. */
 struct stack_page {
-    uint32_t base;
+    uint32_t base, len;
     uint8_t bytes[4096];
 };
 
 static int stack_word(void *ctx, uint32_t addr, uint32_t *value)
 {
     const struct stack_page *p = ctx;
-    if (addr < p->base || addr - p->base > sizeof p->bytes - 4)
+    if (addr < p->base || p->len < 4 || addr - p->base > p->len - 4)
         return -1;
     *value = get32(p->bytes, addr - p->base);
     return 0;
@@ -248,10 +249,11 @@ static int stack_word(void *ctx, uint32_t addr, uint32_t *value)
  * return address in pc). */
 static json_t *backtrace_json(struct snapshotter *s, struct rsp_conn *c, struct unwind_regs r)
 {
-    struct stack_page page = {.base = r.sp & ~0xfffu};
+    struct stack_page page = {.base = r.sp & ~3u};
+    page.len = 4096 - (page.base & 0xfffu);
     struct reader rd = {.conn = c, .k = s->k};
     uint32_t pcs[UNWIND_MAX_FRAMES];
-    int n = read_phys(&rd, page.base, page.bytes, sizeof page.bytes) == 0
+    int n = read_phys(&rd, page.base, page.bytes, page.len) == 0
                 ? unwind_backtrace(s->km, r, stack_word, &page, pcs, UNWIND_MAX_FRAMES)
                 : 1;
     pcs[0] = r.pc;
