@@ -42,10 +42,13 @@ void syscall(void)
 {
   struct proc *p = myproc();
   uint32 num = p->tf.regs[REG_A7];
-  union event_data ev = { .syscall = { .num = num } };
+  union event_data ev = { .syscall = { .num = num, .a0 = p->tf.regs[REG_A0] } };
   event_log(EV_SYSCALL, p->pid, &ev);
   if (num < sizeof(syscalls) / sizeof(syscalls[0]) && syscalls[num])
     p->tf.regs[REG_A0] = syscalls[num]();
   else
     p->tf.regs[REG_A0] = -ENOSYS;
+  ev.syscall_ret.num = num;
+  ev.syscall_ret.ret = p->tf.regs[REG_A0];
+  event_log(EV_SYSCALL_RET, p->pid, &ev);
 }
