@@ -287,6 +287,9 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     // The shell waits for a line: nothing writes until we type one.
     await page.selectOption('[data-testid=run-to-kind]', 'syscall');
     await page.selectOption('[data-testid=run-to-syscall]', 'write');
+    // Any process's: the shell echoes the line typed below, not cat (the
+    // program last started, Run to next's default).
+    await page.selectOption('[data-testid=run-to-process]', '');
     const before = await paintedSeq(page);
     await page.click('[data-testid=run-to]');
     const ran = await page.waitForFunction(() => window.glassbox.status.run_to === 'syscall', null, { timeout: 2000 }).catch(() => null);
@@ -320,6 +323,7 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
   });
 
   await t.test('at a mail-sent stop the right pane shows the receiver', async () => {
+    await page.selectOption('[data-testid=run-to-process]', ''); // pingpong is not started yet
     const before = await runTo(page, 'mail_send'); // from the stop: the guest runs on to it
     await page.click('[data-testid=terminal]');
     await page.keyboard.type('pingpong 2\n');
