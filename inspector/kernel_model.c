@@ -33,16 +33,20 @@ struct kernel_model {
     Dwarf *dwarf;
     struct func_sym *funcs;  /* sorted by address */
     size_t n_funcs;
-    struct name_table states, frame_kinds, events, file_types, syscalls;
+    struct name_table states, frame_kinds, events, file_types, syscalls, errors;
     struct event_payload *payloads;  /* by event kind, events.count of them */
 };
 
 /* ---- names ---------------------------------------------------------- */
 
+#define AS_IS 2 /* names_from_enum: keep the enumerator as it is ("ENOENT") */
+
 /* "EV_COW_FAULT" -> "cow_fault": drop the prefix up to the first '_'. */
 static char *enumerator_to_name(const char *enumerator, int drop_prefix)
 {
     const char *s = enumerator;
+    if (drop_prefix == AS_IS)
+        return strdup(s);
     if (drop_prefix && strchr(s, '_'))
         s = strchr(s, '_') + 1;
     char *out = strdup(s);
@@ -199,7 +203,7 @@ static int load_syscall_names(struct kernel_model *km)
 
 /* Names every event already has in the protocol; a payload field may not
  * take one. */
-static const char *const event_common[] = {"seq", "tick", "pid", "kind", "name", "cause", NULL};
+static const char *const event_common[] = {"seq", "tick", "pid", "kind", "name", "cause", "error", NULL};
 
 static int field_kind(const struct layout_type *t, enum event_field_kind *kind)
 {
@@ -380,6 +384,8 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(load_syscall_names(km), "the syscalls[] dispatch table");
     char payload_what[160];
     NEED(load_event_payloads(km, payload_what, sizeof payload_what), payload_what);
+    /* Optional: a kernel without it shows error numbers only. */
+    names_from_enum(&km->errors, layout_type(km->layout, "enum error_number"), AS_IS);
 #undef GLOBAL
 #undef FIELD
 #undef NEED
@@ -442,6 +448,7 @@ void kernel_model_close(struct kernel_model *km)
     names_free(&km->events);
     names_free(&km->file_types);
     names_free(&km->syscalls);
+    names_free(&km->errors);
     if (km->dwarf)
         dwarf_end(km->dwarf);
     if (km->elf)
@@ -476,6 +483,11 @@ int kernel_model_where(const struct kernel_model *km, uint32_t pc,
         }
     }
     return f ? 0 : -1;
+}
+
+Dwarf_CFI *kernel_model_cfi(const struct kernel_model *km)
+{
+    return dwarf_getcfi(km->dwarf);
 }
 
 int kernel_model_next_line_addrs(const struct kernel_model *km, uint32_t pc,
@@ -517,6 +529,7 @@ const char *kernel_model_proc_state(const struct kernel_model *km, int64_t v) { 
 const char *kernel_model_frame_kind(const struct kernel_model *km, int64_t v) { return name_of(&km->frame_kinds, v); }
 const char *kernel_model_event_name(const struct kernel_model *km, int64_t v) { return name_of(&km->events, v); }
 const char *kernel_model_file_type(const struct kernel_model *km, int64_t v) { return name_of(&km->file_types, v); }
+const char *kernel_model_error_name(const struct kernel_model *km, int64_t v) { return name_of(&km->errors, v); }
 const char *kernel_model_syscall_name(const struct kernel_model *km, int64_t n) { return name_of(&km->syscalls, n); }
 
 int kernel_model_event_kind(const struct kernel_model *km, const char *name)

@@ -66,6 +66,10 @@ int kernel_model_where(const struct kernel_model *km, uint32_t pc,
  * breakpoints there give "step one source line". Returns the count. */
 int kernel_model_next_line_addrs(const struct kernel_model *km, uint32_t pc,
                                  uint32_t *addrs, int max);
+/* The kernel's call frame information (.debug_frame), for unwind.c; NULL if
+ * it has none. */
+typedef struct Dwarf_CFI_s Dwarf_CFI;
+Dwarf_CFI *kernel_model_cfi(const struct kernel_model *km);
 
 /* Names: "procstate" values, frame kinds, event kinds, file types, syscalls.
  * NULL for an unknown value. */
@@ -73,6 +77,8 @@ const char *kernel_model_proc_state(const struct kernel_model *km, int64_t v);
 const char *kernel_model_frame_kind(const struct kernel_model *km, int64_t v);
 const char *kernel_model_event_name(const struct kernel_model *km, int64_t v);
 const char *kernel_model_file_type(const struct kernel_model *km, int64_t v);
+/* An error number's name ("ENOENT" for 2), from the kernel's enum error_number. */
+const char *kernel_model_error_name(const struct kernel_model *km, int64_t v);
 const char *kernel_model_syscall_name(const struct kernel_model *km, int64_t n);
 /* The payload fields of event kind v, *n of them (0: none, or v unknown). */
 const struct event_field *kernel_model_event_fields(const struct kernel_model *km,

@@ -20,6 +20,7 @@
  *   qemu.c     the QEMU process and its scratch files
  *   console.c  serial bytes to UTF-8 text, the screen's backlog (pure)
  *   outq.c     bounded outgoing message queues (pure)
+ *   source.c   which kernel source files the page may read
  * and from the decoders: kernel_model.c (symbols, lines, names) and
  * snapshot.c (the snapshot JSON). */
 #include <errno.h>
@@ -33,6 +34,7 @@
 #include "hub.h"
 #include "kernel_model.h"
 #include "server.h"
+#include "source.h"
 #include "target.h"
 
 static volatile sig_atomic_t stopping;
@@ -141,6 +143,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "glassbox-inspector: %s\n", err);
         return 1;
     }
+    if (source_open(tc.kernel, err, sizeof err) < 0) /* the page can do without */
+        fprintf(stderr, "glassbox-inspector: no source view: %s\n", err);
 
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = {.sa_handler = on_signal};
@@ -195,6 +199,7 @@ int main(int argc, char **argv)
     }
     target_free(t);
     server_stop();
+    source_close();
     kernel_model_close(km);
     return rc;
 }

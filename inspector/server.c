@@ -11,6 +11,7 @@
 #include "hub.h"
 #include "loop.h"
 #include "outq.h"
+#include "source.h"
 
 #define WS_FRAGMENT (32u * 1024) /* bytes written per writable callback */
 #define HTTP_CHUNK (32u * 1024)
@@ -368,10 +369,22 @@ static int http_error(struct lws *wsi, unsigned code)
     return -1; /* close: simplest after an error */
 }
 
+static int serve_path(struct lws *wsi, const char *path, const char *mime)
+{
+    unsigned char headers[1024], *p = headers;
+
+    if (add_security_headers(wsi, &p, headers + sizeof headers))
+        return -1;
+    int n = lws_serve_http_file(wsi, path, mime, (const char *)headers,
+                                (int)(p - headers));
+    if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
+        return -1;
+    return 0;
+}
+
 static int serve_file(struct lws *wsi, const char *url)
 {
     char path[4096 + PATH_MAX_URL + 16];
-    unsigned char headers[1024], *p = headers;
     struct stat st;
 
     if (!path_ok(url))
@@ -380,13 +393,20 @@ static int serve_file(struct lws *wsi, const char *url)
              url[strlen(url) - 1] == '/' ? "index.html" : "");
     if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
         return http_error(wsi, HTTP_STATUS_NOT_FOUND);
-    if (add_security_headers(wsi, &p, headers + sizeof headers))
-        return -1;
-    int n = lws_serve_http_file(wsi, path, mime_type(path),
-                                (const char *)headers, (int)(p - headers));
-    if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
-        return -1;
-    return 0;
+    return serve_path(wsi, path, mime_type(path));
+}
+
+/* GET /api/source/NAME: a source file of the kernel build (source.h). */
+static int serve_source(struct lws *wsi, const char *name)
+{
+    char path[4096];
+    const char *why;
+
+    if (source_resolve(name, path, sizeof path, &why) < 0) {
+        lwsl_info("source %s refused: %s\n", name, why);
+        return http_error(wsi, HTTP_STATUS_NOT_FOUND);
+    }
+    return serve_path(wsi, path, "text/plain; charset=utf-8");
 }
 
 /* ---- the HTTP protocol (static files and REST) -------------------------------------------- */
@@ -473,6 +493,9 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
         bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
         if (!url)
             return -1;
+        if (!strncmp(url, "/api/source/", 12))
+            return get ? serve_source(wsi, url + 12)
+                       : http_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
         if (!strncmp(url, "/api/", 5)) {
             if (!get && !post)
                 return http_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);

@@ -9,6 +9,7 @@
 
 #include "guest.h"
 #include "sv32.h"
+#include "unwind.h"
 
 #define USER_TOP 0x80000000u   /* user space is below; the kernel half is the same everywhere */
 #define PAGE 4096u
@@ -221,6 +222,44 @@ static json_t *where_json(const struct kernel_model *km, uint32_t pc, json_t *in
 }
 
 
+/* The kernel stack from sp to the end of its page, read once (the stack is
+ * one page; what lies below sp is dead); the unwinder reads from it. */
+struct stack_page {
+    uint32_t base, len;
+    uint8_t bytes[4096];
+};
+
+static int stack_word(void *ctx, uint32_t addr, uint32_t *value)
+{
+    const struct stack_page *p = ctx;
+    if (addr < p->base || p->len < 4 || addr - p->base > p->len - 4)
+        return -1;
+    *value = get32(p->bytes, addr - p->base);
+    return 0;
+}
+
+/* The kernel's call stack at a stop in S mode, innermost first; a caller's
+ * function, file and line are those of its call (the instruction before the
+ * return address in pc). */
+static json_t *backtrace_json(struct snapshotter *s, struct rsp_conn *c, struct unwind_regs r)
+{
+    struct stack_page page = {.base = r.sp & ~3u};
+    page.len = 4096 - (page.base & 0xfffu);
+    struct reader rd = {.conn = c, .k = s->k};
+    uint32_t pcs[UNWIND_MAX_FRAMES];
+    int n = read_phys(&rd, page.base, page.bytes, page.len) == 0
+                ? unwind_backtrace(s->km, r, stack_word, &page, pcs, UNWIND_MAX_FRAMES)
+                : 1;
+    pcs[0] = r.pc;
+    json_t *out = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *frame = json_pack("{s:o}", "pc", hex(pcs[i]));
+        where_json(s->km, i == 0 ? pcs[i] : pcs[i] - 4, frame);
+        json_array_append_new(out, frame);
+    }
+    return out;
+}
+
 static json_t *cpu_json(struct snapshotter *s, struct rsp_conn *c)
 {
     /* priv is QEMU's virtual register; some CPUs have none (then: S) */
@@ -251,6 +290,10 @@ static json_t *cpu_json(struct snapshotter *s, struct rsp_conn *c)
         "scause", "raw", hex(scause), "interrupt", scause >> 31, "code", (int)(scause & 0x7fffffffu),
                   "name", scause_name(scause),
         "stval", hex(stval), "sepc", hex(sepc), "stvec", hex(stvec), "regs", regs);
+    if (priv == 1) {
+        struct unwind_regs r = {pc, get32(gregs, 1 * 4), get32(gregs, 2 * 4), get32(gregs, 8 * 4)};
+        json_object_set_new(cpu, "backtrace", backtrace_json(s, c, r));
+    }
     return where_json(s->km, pc, cpu);
 }
 
@@ -455,11 +498,17 @@ static void event_payload_json(const struct kernel_model *km, int kind, const ui
     const struct event_field *f = kernel_model_event_fields(km, kind, &n);
     for (size_t i = 0; i < n; i++)
         json_object_set_new(o, f[i].name, event_field_json(&f[i], data));
+    const char *kind_name = kernel_model_event_name(km, kind);
+    bool call = kind_name && (strcmp(kind_name, "syscall") == 0 || strcmp(kind_name, "syscall_ret") == 0);
     const struct event_field *num = kernel_model_event_field(km, kind, "num");
-    const char *sys = num && strcmp(kernel_model_event_name(km, kind), "syscall") == 0 ?
-                      kernel_model_syscall_name(km, get32(data, num->offset)) : NULL;
+    const char *sys = call && num ? kernel_model_syscall_name(km, get32(data, num->offset)) : NULL;
     if (sys)
         json_object_set_new(o, "name", json_string(sys));
+    const struct event_field *ret = call ? kernel_model_event_field(km, kind, "ret") : NULL;
+    int32_t value = ret && ret->size == 4 ? (int32_t)get32(data, ret->offset) : 0;
+    const char *error = value < 0 ? kernel_model_error_name(km, -(int64_t)value) : NULL;
+    if (error)
+        json_object_set_new(o, "error", json_string(error));
     const struct event_field *scause = kernel_model_event_field(km, kind, "scause");
     if (scause && scause->kind == EVENT_FIELD_ADDR && scause->size == 4)
         json_object_set_new(o, "cause", json_string(scause_name(get32(data, scause->offset))));

@@ -4,7 +4,8 @@
 
 const char *errstr(int err)
 {
-  switch (err < 0 ? -err : err) {
+  enum error_number e = err < 0 ? -err : err;
+  switch (e) {
   case ENOENT: return "no such file or directory";
   case ENOEXEC: return "exec format error";
   case ENOMEM: return "out of memory";

@@ -17,6 +17,7 @@ enum event_kind {
   EV_SWITCH,        // pid = process switched to
   EV_MAIL_SEND,
   EV_MAIL_RECV,
+  EV_SYSCALL_RET,   // a system call returns (after EV_SYSCALL)
 };
 
 #define EVENT_PATH 32     // bytes of an exec's path kept (NUL included)
@@ -38,7 +39,8 @@ union event_data {
     int refcount_before;        // holders of old_pa before the fault
   } cow_fault;
   struct { unsigned int va, scause, sepc; } page_fault;
-  struct { int num; } syscall;
+  struct { int num; unsigned int a0; } syscall;     // a0: its first argument
+  struct { int num; int ret; } syscall_ret;         // ret: -E... on failure
   struct { unsigned int scause, stval; } trap;
   struct { int to, len; } mail_send;
   struct { int from, len; } mail_recv;

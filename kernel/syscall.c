@@ -64,7 +64,7 @@ void syscall(void)
 {
   struct proc *p = myproc();
   uint32 num = p->tf.regs[REG_A7];
-  union event_data ev = { .syscall = { .num = num } };
+  union event_data ev = { .syscall = { .num = num, .a0 = p->tf.regs[REG_A0] } };
   event_log(EV_SYSCALL, p->pid, &ev);
   if (num < sizeof(syscalls) / sizeof(syscalls[0]) && syscalls[num])
     p->tf.regs[REG_A0] = syscalls[num]();
@@ -74,4 +74,7 @@ void syscall(void)
   if (num < 32 && (p->tracemask >> num & 1) && syscall_names[num])
     printf("%d: syscall %s -> %d\n", p->pid, syscall_names[num], (int)p->tf.regs[REG_A0]);
   // LAB syscall-print end
+  ev.syscall_ret.num = num;
+  ev.syscall_ret.ret = p->tf.regs[REG_A0];
+  event_log(EV_SYSCALL_RET, p->pid, &ev);
 }

@@ -22,9 +22,12 @@ import { mountFrames } from './views/frames.js';
 import { mountMailboxes } from './views/mailboxes.js';
 import { mountTimeline } from './views/timeline.js';
 import { mountCpu } from './views/cpu.js';
+import { mountSource } from './views/source.js';
+import { mountWalk } from './views/walk.js';
 import { mountHelp } from './views/help.js';
 import { mountStory } from './views/story.js';
 import { mountDemos } from './views/demos.js';
+import { mountRoom, initialRoom } from './views/room.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -35,9 +38,12 @@ const store = createStore({
   focus: null, // what the last stop points at: {event, pid, va}
   selection: { a: null, b: null }, // the processes shown side by side
   page: null, frame: null, event: null, // the page {pid, va}, frame and event seq picked
-  tab: 'memory', help: false,
+  tab: 'memory', help: false, sourceFrame: 0, // the backtrace frame the source view shows
   foreground: null, // the program of the last command line typed at the console
   replay: null, // a guided demo showing a step it recorded: {snapshot, fresh, focus}
+  walk: null, // the address walked: {pid, va}
+  runToAsked: null, // the last run_to this page sent: {event, syscall}
+  room: initialRoom(params), // zoom and projector (views/room.js)
 });
 
 const link = connect({
@@ -63,6 +69,7 @@ function typeIntoConsole(data) {
   return link.console(data);
 }
 const ctx = { store, command: link.command, reconnectNow: link.reconnectNow, select, typeIntoConsole };
+mountRoom($('room'), ctx);
 const terminal = mountTerminal($('terminal'), { store, send: typeIntoConsole });
 ctx.terminalText = terminal.text;
 mountState($('state'), $('banner'), ctx);
@@ -74,6 +81,8 @@ mountFrames($('tab-frames'), ctx);
 mountMailboxes($('tab-mailboxes'), ctx);
 mountTimeline($('tab-timeline'), ctx);
 mountCpu($('tab-cpu'), ctx);
+mountSource($('tab-source'), ctx);
+mountWalk($('tab-walk'), ctx);
 mountHelp($('help'), ctx);
 mountStory($('story'), ctx);
 mountDemos($('demos'), ctx);
@@ -83,6 +92,7 @@ const glassbox = {
   get status() { return store.state.status; },
   get role() { return store.state.role; },
   terminalText: terminal.text,
+  terminalColumns: terminal.columns,
   lastPaintMs: null,
   lastPaintSeq: null,
 };

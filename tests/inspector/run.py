@@ -117,6 +117,18 @@ def startup_rest_and_hello():
             pass
 
 
+def raw_get(port, path):
+    """The status line and body of GET path, sent byte for byte (no client
+    normalizes the path on the way)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0].decode(), body
+
+
 @test(timeout=60)
 def static_files():
     with Daemon("static") as d:
@@ -139,17 +151,89 @@ def static_files():
         status, _, _ = d.request("GET", "/no/such/file.js")
         check(status == 404, f"missing file: {status}")
         for bad in ["/../Makefile", "/lib/../../Makefile", "/%2e%2e/Makefile", "/.git/config"]:
-            with socket.create_connection(("127.0.0.1", d.port), timeout=5) as s:
-                s.sendall(f"GET {bad} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-                reply = b""
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    reply += chunk
-            first = reply.split(b"\r\n")[0]
-            check(b" 200 " not in first and b"Glassbox: the root Makefile" not in reply,
+            first, body = raw_get(d.port, bad)
+            check(" 200 " not in first and b"Glassbox: the root Makefile" not in body,
                   f"GET {bad} was served: {first!r}")
+
+
+@test(timeout=60)
+def source_files_of_the_build_only():
+    with Daemon("source") as d:
+        status, body, hdrs = d.request("GET", "/api/source/kernel/vm.c")
+        check(status == 200 and hdrs["Content-Type"].startswith("text/plain"),
+              f"kernel/vm.c: HTTP {status} {hdrs.get('Content-Type')}")
+        check(body == (ROOT / "kernel/vm.c").read_bytes(), "kernel/vm.c is not the file")
+        check("script-src 'self'" in hdrs.get("Content-Security-Policy", ""), "no CSP on a source file")
+        status, body, _ = d.request("GET", "/api/source/kernel/riscv.h")
+        check(status == 200 and b"csr" in body.lower(), f"a header of the build: HTTP {status}")
+        # Files of the tree the kernel was not built from, paths that climb
+        # out or are absolute, and odd spellings of them.
+        for bad in ["Makefile", "user/sh.c", "kernel/kernel.mk", "kernel/../Makefile",
+                    "../Makefile", "%2e%2e/Makefile", "kernel/%2e%2e/Makefile", "/etc/passwd",
+                    "//etc/passwd", "kernel/vm.c/", "kernel/VM.C",
+                    "kernel/vm.c%00.txt", ""]:
+            first, body = raw_get(d.port, "/api/source/" + bad)
+            check(" 200 " not in first and b"Sv32 page tables" not in body
+                  and b"Glassbox" not in body[:200], f"/api/source/{bad} was served: {first}")
+        status, _, _ = d.request("POST", "/api/source/kernel/vm.c", body=b"x")
+        check(status != 200, f"POST to a source file: HTTP {status}")
+
+
+@test(timeout=90)
+def backtrace_at_a_breakpoint():
+    with Daemon("backtrace") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("break", 1, function="cow_fault")
+        check(r["ok"], f"break: {r}")
+        ws.send({"type": "console", "data": "cowtest\n"})
+        st = ws.wait(lambda m: is_status(m, reason="breakpoint"), 60, "the breakpoint")
+        snap = snapshot_after(ws, st)
+        frames = snap["cpu"].get("backtrace")
+        check(frames, f"no backtrace: {snap['cpu']}")
+        names = [f["function"] for f in frames]
+        check(names[0] == "cow_fault" and frames[0]["pc"] == snap["cpu"]["pc"],
+              f"innermost frame: {frames[0]}")
+        check(len(names) >= 2 and names[1] == "usertrap", f"cow_fault's caller: {names}")
+        trap = (ROOT / "kernel/trap.c").read_text().splitlines()
+        caller = frames[1]
+        check(caller["file"] == "kernel/trap.c" and "cow_fault(" in trap[caller["line"] - 1],
+              f"the caller's line is not the call: {caller}")
+        check(len(names) == len(set(f["pc"] for f in frames)), f"a frame repeats: {frames}")
+        # Stepped into a function's body, the chain still holds.
+        r = ws.command("step_line", 2)
+        check(r["ok"], f"step_line: {r}")
+        snap = snapshot_after(ws, ws.wait(lambda m: is_status(m, reason="step_line"), 20, "step"))
+        names = [f["function"] for f in snap["cpu"]["backtrace"]]
+        check("usertrap" in names, f"after a step: {names}")
+
+
+@test(timeout=90)
+def syscall_arguments_returns_and_errors():
+    """Every system call logs its number and first argument, and its return
+    value on the way out; a failure carries the error's name."""
+    with Daemon("syscalls") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        ws.send({"type": "console", "data": "cat nosuchfile\n"})
+        wait_console(ws, "nosuchfile", 20)
+        wait_console(ws, "no such file", 20)
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        snapshot_after(ws, next(m for m in reversed(ws.log) if is_status(m, reason="pause")))
+        events = [e for m in ws.log if m.get("type") == "snapshot" for e in m["events"]]
+        rets = [i for i, e in enumerate(events) if e["kind"] == "syscall_ret" and e.get("name") == "open"]
+        check(rets, f"no return of open among {len(events)} events")
+        ret = events[rets[-1]]
+        check(ret.get("error") == "ENOENT" and ret["ret"] == -2, f"open's return: {ret}")
+        call = next((e for e in reversed(events[:rets[-1]]) if e["pid"] == ret["pid"] and e["kind"] == "syscall"), None)
+        check(call and call.get("name") == "open", f"the call before open's return: {call}")
+        check(call["num"] == ret["num"], f"the call and its return are of different numbers: {call} {ret}")
+        path = int(call["a0"], 16)
+        check(0 < path < 0x80000000, f"open's first argument is not a user address: {call}")
+        writes = [e for e in events if e["kind"] == "syscall_ret" and e.get("name") == "write"]
+        check(writes and all("error" not in e and 0 < e["ret"] < 0x80000000 for e in writes),
+              f"write returns: {writes[-3:]}")
 
 
 @test(timeout=90)

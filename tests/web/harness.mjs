@@ -129,11 +129,11 @@ export async function runTo(page, event) {
 export async function hoverFrame(page, n) {
   const grid = page.locator('[data-testid=frame-grid]');
   await page.mouse.move(0, 0); // off the grid, so that the next hover is a move
-  const { cell, margin, columns } = await grid.evaluate((c) => ({
-    cell: Number(c.dataset.cell), margin: Number(c.dataset.margin), columns: Number(c.dataset.columns),
+  const { cell, left, top, columns } = await grid.evaluate((c) => ({
+    cell: Number(c.dataset.cell), left: Number(c.dataset.left), top: Number(c.dataset.top), columns: Number(c.dataset.columns),
   }));
   await grid.hover({
-    position: { x: margin + (n % columns) * cell + cell / 2, y: margin + Math.floor(n / columns) * cell + cell / 2 },
+    position: { x: left + (n % columns) * cell + cell / 2, y: top + Math.floor(n / columns) * cell + cell / 2 },
   });
   const tip = page.locator('[data-testid=frame-tooltip]');
   await tip.waitFor({ state: 'visible' });

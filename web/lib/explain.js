@@ -133,7 +133,8 @@ const EXPLAIN = {
   page_fault: pageFault,
   mail_send: mailSend,
   mail_recv: mailRecv,
-  syscall: (e, s) => ({ sentence: `${who(s, e.pid)} made the system call ${e.name ?? e.num}.`, changes: [] }),
+  syscall: (e, s) => ({ sentence: `${who(s, e.pid)} made the system call ${e.name ?? e.num} (a0=${argText(e.a0)}).`, changes: [] }),
+  syscall_ret: (e, s) => ({ sentence: `${who(s, e.pid)}'s system call ${e.name ?? e.num} returned ${returnText(e)}.`, changes: [] }),
   trap: (e, s) => ({ sentence: `${who(s, e.pid)} trapped: ${e.cause}, stval ${e.stval}.`, changes: [] }),
   switch: (e, s) => ({ sentence: `The scheduler switched to ${who(s, e.pid)}.`, changes: [] }),
 };
@@ -155,13 +156,27 @@ export function eventSummary(e) {
       ? `page ${pageOf(e.va)} · kept frame ${hex(e.old_pa)} (refcount ${e.refcount_before})`
       : `page ${pageOf(e.va)} · ${hex(e.old_pa)} → ${hex(e.new_pa)} (refcount ${e.refcount_before} → ${e.refcount_before - 1})`;
     case 'page_fault': return `${e.cause} at ${e.va}`;
-    case 'syscall': return e.name ?? `number ${e.num}`;
+    case 'syscall': return `${e.name ?? `number ${e.num}`}, a0=${argText(e.a0)}`;
+    case 'syscall_ret': return `${e.name ?? `number ${e.num}`} returns ${returnText(e)}`;
     case 'trap': return `${e.cause}, stval ${e.stval}`;
     case 'switch': return `to pid ${e.pid}`;
     case 'mail_send': return `to pid ${e.to}, ${plural(e.len, 'byte')}`;
     case 'mail_recv': return `from pid ${e.from}, ${plural(e.len, 'byte')}`;
     default: return '';
   }
+}
+
+// A system call's first argument: small values as numbers (fds, counts),
+// others as addresses.
+export function argText(value) {
+  const v = num(value);
+  return v < 0x1000 ? String(v) : hex(v);
+}
+
+// What a syscall_ret says the call returned: "5", "-2 ENOENT", "0x00004000".
+export function returnText(ret) {
+  const v = ret.ret;
+  return ret.error ? `${v} ${ret.error}` : v < 0 ? String(v) : argText(v);
 }
 
 // The page and frames an event is about, for the views to mark:

@@ -40,5 +40,5 @@ export const PRIVILEGE = { M: 'machine', S: 'supervisor', U: 'user' };
 export const EVENT_LABEL = {
   fork: 'fork', exec: 'exec', exit: 'exit', cow_fault: 'COW fault', page_fault: 'page fault',
   syscall: 'syscall', trap: 'trap', switch: 'context switch', mail_send: 'mail sent',
-  mail_recv: 'mail received',
+  mail_recv: 'mail received', syscall_ret: 'syscall return',
 };

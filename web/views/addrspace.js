@@ -8,8 +8,8 @@ import { bytes, num, hex } from '../lib/format.js';
 import {
   frameFacts, frameOfPa, frameSummary, ownerText, procName, pteChanges, pteCow, ptePa, findPage,
 } from '../lib/model.js';
-
-const USER_TOP = 0x80000000;
+import { spaceCounts, USER_TOP } from '../lib/walk.js';
+import { flagsInWords } from './ptebits.js';
 
 export function mountAddressSpaces(el, { store, select }) {
   let mode = 'tree';
@@ -44,18 +44,21 @@ export function mountAddressSpaces(el, { store, select }) {
       const why = pid == null ? 'Pick a process to compare.' : 'No user address space.';
       return fill(pane, h('header', {}, pick), h('p', { class: 'empty', text: why }));
     }
-    const entries = (space.tables ?? []).flatMap((t) => t.entries);
     const ctx = pageContext(s, pid);
-    const scrolled = pane.querySelector('.scroll')?.scrollTop ?? 0;
+    // The same process in the same mode keeps its scroll position across stops.
+    const view = `${pid}:${mode}`;
+    const old = pane.dataset.view === view && pane.querySelector('.scroll');
+    const keep = old ? { top: old.scrollTop, left: old.scrollLeft } : null;
+    pane.dataset.view = view;
     fill(pane,
       h('header', {}, pick, h('span', { class: 'mono dim', text: `root ${space.root}` }),
-        h('span', { class: 'dim', text: `${entries.length} pages · ${entries.filter((e) => e.cow).length} COW` })),
+        countsLine(space, s.snapshot)),
       space.errors?.length > 0 && h('ul', { class: 'errors' },
         space.errors.map((e) => h('li', { class: 'mono', text: [e.va, e.pte && `PTE ${e.pte}`, e.problem].filter(Boolean).join(' ') }))),
       h('div', { class: 'scroll' }, mode === 'tree' ? sv32Tree(space, ctx) : rangeMap(space, ctx)),
       changeList(ctx));
     const scroll = pane.querySelector('.scroll');
-    if (scroll) scroll.scrollTop = scrolled;
+    if (keep && scroll) Object.assign(scroll, { scrollTop: keep.top, scrollLeft: keep.left });
     // A new stop's fault comes into view once every view has drawn (the story
     // bar above may change the pane's height); otherwise the pane stays put.
     const stop = `${s.focus?.event.seq}`;
@@ -79,6 +82,17 @@ export function mountAddressSpaces(el, { store, select }) {
 
   store.on(['snapshot', 'selection', 'focus', 'page'], render);
   render(store.state);
+}
+
+// "12 pages · frames: 6 private, 2 shared, 4 COW · 3 page-table pages"
+function countsLine(space, snapshot) {
+  const c = spaceCounts(space, (pa) => frameFacts(snapshot, frameOfPa(snapshot, pa))?.refcount ?? 0);
+  return h('span', { class: 'counts', 'data-testid': 'space-counts' },
+    `${c.pages} pages · frames: `,
+    h('span', { 'data-count': 'private', text: `${c.private} private` }), ', ',
+    h('span', { 'data-count': 'shared', text: `${c.shared} shared` }), ', ',
+    h('span', { 'data-count': 'cow', class: c.cow ? 'cow-count' : null, text: `${c.cow} COW` }), ' · ',
+    h('span', { 'data-count': 'tables', text: `${c.tables} page-table pages` }));
 }
 
 function legend() {
@@ -115,7 +129,7 @@ function pageChip(entry, ctx) {
     class: classes.filter(Boolean).join(' '),
     'data-testid': 'page', 'data-pid': ctx.pid, 'data-va': entry.va,
     'data-cow': String(entry.cow), 'data-was-cow': change ? String(pteCow(change.before)) : null,
-    title: `${entry.va} → ${entry.pa}  PTE ${entry.pte}`,
+    title: `${entry.va} → ${entry.pa}  PTE ${entry.pte}\n${flagsInWords(entry.pte)}`,
     onclick: () => ctx.open(entry.va),
   },
   h('span', { class: 'va', text: entry.va.slice(2) }),
@@ -137,11 +151,12 @@ function rangeMap(space, ctx) {
       class: ['range', r.cow && 'cow', changed && 'changed', hasFault && 'fault'].filter(Boolean).join(' '),
       onclick: () => ctx.open(r.start),
     },
-    h('td', { class: 'mono', text: `${r.start}–${hex(num(r.end) - 1)}` }),
+    // Start and end on two lines: the table fits half the tab at 1280 px.
+    h('td', { class: 'mono range-span' }, h('span', { text: r.start }), h('span', { class: 'dim', text: `–${hex(num(r.end) - 1)}` })),
     h('td', { class: 'num', text: r.pages }),
     h('td', { class: 'mono', text: r.flags }),
     h('td', { class: 'mono', text: r.pa }),
-    h('td', { text: r.cow ? 'COW' : '' })));
+    h('td', { text: r.cow ? 'COW' : r.shared ? 'shared' : '' })));
     at = num(r.end);
   }
   gap(USER_TOP);

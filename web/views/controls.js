@@ -39,11 +39,11 @@ export function mountControls(el, { store, command }) {
     if (whose.value === 'foreground') return { program: store.state.foreground };
     return whose.value ? { pid: Number(whose.value) } : {};
   };
-  const runTo = (event) => run('run_to', {
-    event,
-    ...(event === 'syscall' && syscall.value ? { syscall: syscall.value } : {}),
-    ...narrowing(),
-  });
+  const runTo = (event) => {
+    const args = { event, ...(event === 'syscall' && syscall.value ? { syscall: syscall.value } : {}), ...narrowing() };
+    store.set({ runToAsked: args }); // the status names the kind only
+    return run('run_to', args);
+  };
   let chosen = 'foreground';
   whose.addEventListener('change', () => { chosen = whose.value; });
   store.on(['foreground', 'snapshot'], ({ foreground, snapshot }) => {
@@ -66,13 +66,15 @@ export function mountControls(el, { store, command }) {
     if (name && (await run('break', { function: name }))) fn.value = '';
   }
   fn.addEventListener('keydown', (e) => e.key === 'Enter' && addBreak());
-  // The daemon's breakpoints, from its status.
+  // The daemon's breakpoints and watch, from its status.
+  const chip = (text, title, remove) => h('span', { class: 'chip mono', title }, text,
+    h('button', { class: 'unbreak', text: '×', title: `remove: ${title}`, 'aria-label': `remove: ${title}`, onclick: remove }));
   store.on(['status'], ({ status }) => {
-    fill(chips, (status?.breakpoints ?? []).map((name) => h('span', { class: 'chip mono' }, name,
-      h('button', {
-        class: 'unbreak', text: '×', title: `remove the breakpoint at ${name}`,
-        onclick: () => run('unbreak', { function: name }),
-      }))));
+    const watch = status?.watch;
+    fill(chips, (status?.breakpoints ?? []).map((name) => chip(name, `the breakpoint at ${name}`, () => run('unbreak', { function: name }))),
+      watch && h('span', { 'data-testid': 'watch-chip' }, chip(`watch ${watch.pid}:${watch.va}`,
+        watch.error ? `the watch on pid ${watch.pid} page ${watch.va}: ${watch.error}`
+          : `stop on writes to pid ${watch.pid}'s page ${watch.va} (frame ${watch.pa})`, () => run('unwatch'))));
   });
 
   const button = (text, testid, title, onclick) => h('button', { text, title, onclick, 'data-testid': testid });
@@ -89,7 +91,7 @@ export function mountControls(el, { store, command }) {
   const fieldset = h('fieldset', { class: 'controls', 'data-testid': 'controls' },
     h('span', { class: 'group' }, buttons.run, buttons.pause, buttons.step, buttons.line),
     h('span', { class: 'group' }, buttons.runTo, kind, syscall, whose),
-    h('span', { class: 'group' }, fn, buttons.brk, chips),
+    h('span', { class: 'group breaks' }, fn, buttons.brk, chips),
     h('span', { class: 'group' }, buttons.restart));
   fill(el, fieldset, h('button', {
     class: 'help-button', text: '?', title: 'Keyboard shortcuts (?)', 'data-testid': 'help-button',

@@ -1,77 +1,134 @@
-// Every physical frame on one canvas, coloured by kind and refcount; frames that
-// changed at the last stop are ringed. Hover for a frame's owners, click to keep
-// its details.
+// The physical frames on one canvas, coloured by kind and refcount; frames that
+// changed at the last stop are ringed. By default the map shows the range in
+// use (from frame 0 to the last frame that is not free), large enough to
+// read and click, each row labelled with its first frame; "All frames" shows
+// every frame of RAM. Click (or arrow keys) to pick a frame, hover for a
+// quick look.
 
 import { h, fill, cssVar } from '../lib/dom.js';
 import { frameTable, frameFacts, frameSummary, ownerText } from '../lib/model.js';
 
-const COLUMNS = 256; // 1 MiB a row
+const ALL_COLUMNS = 256; // 1 MiB a row
 const MARGIN = 6; // room for the rings around frames at the edges
+const MAX_CELL = 40;
 
-// Colour classes: kind, and for user frames the refcount.
+// Colour classes: kind, and for user frames the refcount; a letter for cells
+// large enough to carry one.
 const CLASSES = [
-  { label: 'free', color: '--frame-free' },
-  { label: 'kernel', color: '--frame-kernel' },
-  { label: 'page table', color: '--frame-pagetable' },
-  { label: 'user, refcount 1', color: '--frame-user1' },
-  { label: 'user, refcount 2', color: '--frame-user2' },
-  { label: 'user, refcount ≥ 3', color: '--frame-user3' },
+  { label: 'free', color: '--frame-free', mark: '' },
+  { label: 'kernel', color: '--frame-kernel', mark: 'K' },
+  { label: 'page table', color: '--frame-pagetable', mark: 'T' },
+  { label: 'user, refcount 1', color: '--frame-user1', mark: '1' },
+  { label: 'user, refcount 2', color: '--frame-user2', mark: '2' },
+  { label: 'user, refcount ≥ 3', color: '--frame-user3', mark: '3' },
 ];
 
 function classOf(kind, refcount) {
   return kind < 3 ? kind : 2 + Math.min(3, Math.max(1, refcount)); // kind: free, kernel, pagetable, user
 }
 
+// The frames the map shows: every one, or those up to the last one in use.
+function shownRange(t, all) {
+  if (all) return { count: t.count, columns: ALL_COLUMNS };
+  let last = t.count - 1;
+  while (last > 0 && t.kind[last] === 0) last--;
+  const columns = last < 1024 ? 32 : 64;
+  return { count: Math.min(t.count, Math.ceil((last + 1) / columns) * columns), columns };
+}
+
 export function mountFrames(el, { store, select }) {
   const colors = CLASSES.map((c) => cssVar(c.color));
   const ink = cssVar('--ink');
   const paper = cssVar('--panel');
-  const canvas = h('canvas', { 'data-testid': 'frame-grid', 'data-columns': COLUMNS });
+  const canvas = h('canvas', { 'data-testid': 'frame-grid', tabindex: 0, role: 'img' });
   const tip = h('div', { class: 'tooltip', 'data-testid': 'frame-tooltip', hidden: true });
   const wrap = h('div', { class: 'grid-wrap' }, canvas, tip);
   const legend = h('div', { class: 'legend', 'data-testid': 'frame-legend' });
+  const range = h('span', { class: 'dim', 'data-testid': 'frame-range' });
+  let all = false;
+  const toggle = h('button', {
+    class: 'small', 'data-testid': 'frame-all', 'aria-pressed': 'false', text: 'All frames',
+    title: 'Every frame of RAM, or only the range in use',
+    onclick: () => {
+      all = !all;
+      toggle.setAttribute('aria-pressed', String(all));
+      draw(store.state);
+    },
+  });
   const detail = h('section', { class: 'frame-detail', 'data-testid': 'frame-detail' });
-  fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Physical frames' }), legend), wrap, detail);
-  let cell = 0;
+  fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Physical frames' }), range, toggle, legend), wrap, detail);
+  let geometry = null; // {cell, left, columns, count} as drawn
 
   function draw({ snapshot, frame: selected }) {
-    cell = Math.max(2, Math.floor((wrap.clientWidth - 2 * MARGIN) / COLUMNS));
     if (!snapshot || wrap.clientWidth === 0) return;
     const t = frameTable(snapshot);
-    const rows = Math.ceil(t.count / COLUMNS);
+    const { count, columns } = shownRange(t, all);
+    const font = parseFloat(getComputedStyle(el).fontSize);
+    const labelFont = Math.max(parseFloat(cssVar('--min-text')) || 0, font * 0.8);
+    const gutter = all ? 0 : Math.ceil(labelFont * 3.4);
+    const cell = Math.min(MAX_CELL, Math.max(2, Math.floor((wrap.clientWidth - 2 * MARGIN - gutter - 16) / columns)));
+    const left = MARGIN + gutter;
+    geometry = { cell, left, columns, count };
+    const rows = Math.ceil(count / columns);
     const dpr = window.devicePixelRatio || 1;
-    const width = COLUMNS * cell + 2 * MARGIN;
+    const width = left + columns * cell + MARGIN;
     const height = rows * cell + 2 * MARGIN;
     canvas.width = width * dpr;
     canvas.height = height * dpr;
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
-    canvas.dataset.cell = cell;
-    canvas.dataset.margin = MARGIN;
+    Object.assign(canvas.dataset, { cell, left, top: MARGIN, columns });
+    canvas.setAttribute('aria-label', `frames 0 to ${count - 1}, ${columns} a row`);
+    range.textContent = all ? `all ${t.count} frames` : `frames 0–${count - 1} (in use) of ${t.count}`;
     const g = canvas.getContext('2d');
     g.scale(dpr, dpr);
-    g.translate(MARGIN, MARGIN);
+
+    // Row labels: the first frame of each row.
+    g.fillStyle = ink;
+    g.font = `${labelFont}px ${cssVar('--mono')}`;
+    g.textBaseline = 'middle';
+    g.textAlign = 'right';
+    const labelEvery = Math.max(1, Math.ceil(labelFont * 1.1 / cell));
+    if (gutter) for (let row = 0; row < rows; row += labelEvery) g.fillText(String(row * columns), left - 6, MARGIN + row * cell + cell / 2);
+    g.translate(left, MARGIN);
 
     // Runs of one class within a row become one rectangle.
     const counts = new Array(CLASSES.length).fill(0);
     for (let row = 0; row < rows; row++) {
-      let start = row * COLUMNS;
-      const end = Math.min(start + COLUMNS, t.count);
+      let start = row * columns;
+      const end = Math.min(start + columns, count);
       while (start < end) {
         const c = classOf(t.kind[start], t.refcount[start]);
         let stop = start + 1;
         while (stop < end && classOf(t.kind[stop], t.refcount[stop]) === c) stop++;
         g.fillStyle = colors[c];
-        g.fillRect((start % COLUMNS) * cell, row * cell, (stop - start) * cell, cell);
+        g.fillRect((start % columns) * cell, row * cell, (stop - start) * cell, cell);
         counts[c] += stop - start;
         start = stop;
       }
     }
+    if (cell >= 16) {
+      // Grid lines and letters, so that the colours are not the only sign.
+      g.strokeStyle = paper;
+      g.lineWidth = 1;
+      g.font = `700 ${Math.round(cell * 0.55)}px ${cssVar('--sans')}`;
+      g.textAlign = 'center';
+      for (let n = 0; n < count; n++) {
+        const c = classOf(t.kind[n], t.refcount[n]);
+        const x = (n % columns) * cell;
+        const y = Math.floor(n / columns) * cell;
+        g.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1);
+        if (!CLASSES[c].mark) continue;
+        g.fillStyle = c === 1 || c === 3 ? '#fff' : '#000';
+        g.fillText(CLASSES[c].mark, x + cell / 2, y + cell / 2 + 1);
+      }
+    }
 
-    const ring = (n, pad, width, color) => {
-      g.lineWidth = width;
+    const ring = (n, pad, lineWidth, color) => {
+      if (n >= count) return;
+      g.lineWidth = lineWidth;
       g.strokeStyle = color;
-      g.strokeRect((n % COLUMNS) * cell - pad, Math.floor(n / COLUMNS) * cell - pad, cell + 2 * pad, cell + 2 * pad);
+      g.strokeRect((n % columns) * cell - pad, Math.floor(n / columns) * cell - pad, cell + 2 * pad, cell + 2 * pad);
     };
     for (const n of new Set([...t.allocated, ...t.freed, ...t.was.keys()])) ring(n, 2.5, 2, ink);
     if (selected != null) {
@@ -84,16 +141,34 @@ export function mountFrames(el, { store, select }) {
       box.style.background = color;
       return box;
     };
-    fill(legend, CLASSES.map((c, i) => h('span', { class: 'swatch-item' }, swatch(colors[i]), `${c.label} ${counts[i]}`)),
+    // Counts over all of RAM, whichever range is shown.
+    const total = new Array(CLASSES.length).fill(0);
+    for (let n = 0; n < t.count; n++) total[classOf(t.kind[n], t.refcount[n])]++;
+    fill(legend, CLASSES.map((c, i) => h('span', { class: 'swatch-item' }, swatch(colors[i]),
+      cell >= 16 && c.mark ? h('strong', { text: c.mark }) : null, `${c.label} ${total[i]}`)),
     h('span', { class: 'swatch-item' }, h('span', { class: 'swatch ringed' }), 'changed at this stop'));
   }
 
   function frameAt(e) {
+    if (!geometry) return -1;
+    const { cell, left, columns, count } = geometry;
     const r = canvas.getBoundingClientRect();
-    const col = Math.floor((e.clientX - r.left - MARGIN) / cell);
+    const col = Math.floor((e.clientX - r.left - left) / cell);
     const row = Math.floor((e.clientY - r.top - MARGIN) / cell);
-    return col >= 0 && col < COLUMNS && row >= 0 ? row * COLUMNS + col : -1;
+    const n = row * columns + col;
+    return col >= 0 && col < columns && row >= 0 && n < count ? n : -1;
   }
+
+  // Arrow keys move the frame picked; Home goes to frame 0.
+  canvas.addEventListener('keydown', (e) => {
+    const { snapshot, frame } = store.state;
+    if (!snapshot || !geometry) return;
+    const by = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -geometry.columns, ArrowDown: geometry.columns }[e.key];
+    if (by === undefined && e.key !== 'Home') return;
+    e.preventDefault();
+    const n = e.key === 'Home' ? 0 : Math.min(geometry.count - 1, Math.max(0, (frame ?? -by) + by));
+    store.set({ frame: n });
+  });
 
   canvas.addEventListener('mousemove', (e) => {
     const snapshot = store.state.snapshot;
@@ -121,6 +196,7 @@ export function mountFrames(el, { store, select }) {
   }
 
   new ResizeObserver(() => draw(store.state)).observe(wrap);
+  store.on(['room'], (st) => draw(st));
   store.on(['snapshot', 'frame'], (s) => {
     draw(s);
     renderDetail(s);

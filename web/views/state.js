@@ -31,16 +31,17 @@ export function mountState(el, banner, { store, command, reconnectNow }) {
   const snapError = h('span', { class: 'message', 'data-testid': 'snapshot-error' });
   fill(el, pill, why, loc, message, snapError, role);
 
-  store.on(['status', 'connection'], ({ status, connection }) => {
+  store.on(['status', 'connection', 'runToAsked'], ({ status, connection }) => {
     // running or stopped; else what QEMU is (starting, dead), or unknown.
     const guest = connection !== 'open' || !status ? 'unknown' : status.qemu === 'running' ? status.guest : status.qemu;
     const stop = guest === 'stopped' ? status.stop : null;
     pill.dataset.guest = guest;
     pill.textContent = { unknown: '?', dead: 'QEMU DEAD' }[guest] ?? guest.toUpperCase();
     if (stop) why.textContent = [WHY[stop.reason] ?? stop.reason, stop.detail].filter(Boolean).join(': ');
-    else if (guest === 'running' && status.run_to) why.textContent = `to the next ${EVENT_LABEL[status.run_to] ?? status.run_to}${runToWhom(status)}`;
+    else if (guest === 'running' && status.run_to) why.textContent = `to the next ${runToText(status.run_to, store.state.runToAsked)}${runToWhom(status)}`;
     else why.textContent = '';
-    loc.textContent = stop?.pc ? `${where(stop)} · pc ${hex(stop.pc)}` : '';
+    // where() is the pc itself when no kernel function is there (at reset).
+    loc.textContent = !stop?.pc ? '' : stop.function ? `${where(stop)} · pc ${hex(stop.pc)}` : `pc ${hex(stop.pc)}`;
     snapError.textContent = status?.snapshot_error ? `snapshot: ${status.snapshot_error}` : '';
   });
 
@@ -66,6 +67,14 @@ export function mountState(el, banner, { store, command, reconnectNow }) {
   }
   store.on(['connection', 'status', 'role'], renderBanner);
   renderBanner(store.state);
+}
+
+// "syscall write", "syscall (any)", "COW fault": the kind the daemon waits
+// for, and the system call this page asked for, if it is that kind.
+function runToText(kind, asked) {
+  const label = EVENT_LABEL[kind] ?? kind;
+  if (kind !== 'syscall') return label;
+  return asked?.event === kind ? `${label} ${asked.syscall ?? '(any)'}` : label;
 }
 
 function bannerContent(s, { command, reconnectNow }) {

@@ -1,4 +1,4 @@
-// The tabs of the right-hand column; keys 1–5 switch between them.
+// The tabs of the right-hand column; keys 1–7 switch between them.
 
 import { h, fill } from '../lib/dom.js';
 import { addShortcut } from '../lib/keys.js';
@@ -6,9 +6,11 @@ import { addShortcut } from '../lib/keys.js';
 const TABS = [
   { id: 'memory', label: 'Address spaces' },
   { id: 'frames', label: 'Frames' },
-  { id: 'mailboxes', label: 'Mailboxes' },
+  { id: 'mailboxes', label: 'Mail' },
   { id: 'timeline', label: 'Timeline' },
   { id: 'cpu', label: 'CPU' },
+  { id: 'source', label: 'Source' },
+  { id: 'walk', label: 'VA walk' },
 ];
 
 export function mountTabs(nav, { store }) {

@@ -18,7 +18,17 @@ export function mountTerminal(el, { store, send }) {
   const fit = new FitAddon();
   term.loadAddon(fit);
   term.open(el);
+  // Programs print 80-column lines: below that, say what the projector gives.
+  const columns = document.getElementById('terminal-columns');
+  term.onResize(({ cols }) => {
+    columns.textContent = cols < 80 ? `· ${cols} cols (Projector: 80)` : '';
+  });
   new ResizeObserver(() => fit.fit()).observe(el);
+  // The zoom and the projector setting change the size the CSS gives the terminal.
+  store.on(['room'], () => {
+    term.options.fontSize = parseFloat(getComputedStyle(el).fontSize);
+    fit.fit();
+  });
 
   term.attachCustomKeyEventHandler((e) => {
     if (e.key !== 'Escape') return true;
@@ -32,6 +42,7 @@ export function mountTerminal(el, { store, send }) {
 
   return {
     write: (data) => term.write(data),
+    columns: () => term.cols,
     // The whole buffer as text, for tests.
     text() {
       const buffer = term.buffer.active;

@@ -4,7 +4,7 @@
 import { h, fill, cssVar } from '../lib/dom.js';
 import { num, hex, EVENT_LABEL } from '../lib/format.js';
 import { procName } from '../lib/model.js';
-import { eventSummary } from '../lib/explain.js';
+import { eventSummary, argText, returnText } from '../lib/explain.js';
 
 const SHOWN = 400; // rows in the list; the strip shows the whole history
 const LANE = 18;
@@ -17,7 +17,18 @@ export function mountTimeline(el, { store, select }) {
   const strip = h('canvas', { class: 'strip', 'data-testid': 'timeline-strip' });
   const list = h('div', { class: 'events', 'data-testid': 'event-list', role: 'list' });
   const detail = h('section', { class: 'event-detail', 'data-testid': 'event-detail' });
-  fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Timeline' })),
+  let calls = false; // the list shows system calls only, each with its return
+  const callsButton = h('button', {
+    class: 'small', 'data-testid': 'syscall-trace', 'aria-pressed': 'false', text: 'System calls',
+    title: 'Only system calls: name, the first argument register (a0) at the call, and what each returned',
+    onclick: () => {
+      calls = !calls;
+      callsButton.setAttribute('aria-pressed', String(calls));
+      renderList(store.state);
+      reveal();
+    },
+  });
+  fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Timeline' }), callsButton),
     h('div', { class: 'strip-wrap' }, strip), h('div', { class: 'timeline-body' }, list, detail));
   let scale = null; // tick → x of the strip as drawn
 
@@ -64,6 +75,19 @@ export function mountTimeline(el, { store, select }) {
   function renderList({ history, snapshot, fresh, event: selected }) {
     const stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
     const freshSeqs = new Set(fresh.map((e) => e.seq));
+    if (calls) {
+      fill(list, syscallTrace(history).slice(-SHOWN).map(({ call, ret }) => h('button', {
+        class: ['event', 'ev-syscall', freshSeqs.has(call.seq) && 'fresh', call.seq === selected && 'selected'].filter(Boolean).join(' '),
+        role: 'listitem', 'data-seq': call.seq, 'data-testid': 'syscall-row',
+        onclick: () => store.set({ event: call.seq }),
+      },
+      h('span', { class: 'num dim', text: `t${call.tick}` }),
+      h('span', { class: 'kind', text: call.name ?? 'syscall' }),
+      h('span', { text: `pid ${call.pid} ${procName(snapshot, call.pid)}` }),
+      h('span', { class: 'mono', text: callText(call, ret) }))));
+      if (stick) list.scrollTop = list.scrollHeight;
+      return;
+    }
     fill(list, history.slice(-SHOWN).map((e) => h('button', {
       class: ['event', `ev-${e.kind}`, freshSeqs.has(e.seq) && 'fresh', e.seq === selected && 'selected'].filter(Boolean).join(' '),
       role: 'listitem', 'data-seq': e.seq,
@@ -93,9 +117,47 @@ export function mountTimeline(el, { store, select }) {
       }));
   }
 
+  // The list opens at the event picked (the stop's, after a stop on an event).
+  function reveal() {
+    const row = list.querySelector('.event.selected');
+    if (row && list.clientHeight) list.scrollTop = row.offsetTop - list.clientHeight / 2;
+  }
+
   new ResizeObserver(() => drawStrip(store.state)).observe(strip.parentElement);
+  store.on(['focus'], ({ focus }) => focus?.event && store.set({ event: focus.event.seq }));
   store.on(['history', 'event'], drawStrip);
   store.on(['history', 'event', 'fresh'], renderList);
+  store.on(['event'], reveal);
+  store.on(['tab'], ({ tab }) => tab === 'timeline' && requestAnimationFrame(() => {
+    drawStrip(store.state);
+    reveal();
+  }));
   store.on(['history', 'event'], renderDetail);
   renderDetail(store.state);
+}
+
+// Each system call with its return (the next syscall_ret of the same process
+// and number), or none yet: the call blocks, or never returns (exit).
+function syscallTrace(history) {
+  const rows = [];
+  const open = new Map(); // pid -> the row of its call not returned yet
+  for (const e of history) {
+    if (e.kind === 'syscall') {
+      const row = { call: e, ret: null };
+      rows.push(row);
+      open.set(e.pid, row);
+    } else if (e.kind === 'syscall_ret') {
+      const row = open.get(e.pid);
+      if (row && row.call.num === e.num) row.ret = e;
+      open.delete(e.pid);
+    }
+  }
+  return rows;
+}
+
+// "a0=1 → 5", "a0=0x00003f10 → -2 ENOENT", "a0=10 … (not returned)": the
+// first argument register at the call (whatever a0 held, for calls without
+// arguments) and what the call returned.
+function callText(call, ret) {
+  return `a0=${argText(call.a0)} ${ret ? `→ ${returnText(ret)}` : '… (not returned)'}`;
 }

@@ -1,0 +1,61 @@
+// Made for the room: a zoom that scales the whole page (the terminal and the
+// canvases too: they read their sizes from the CSS), Ctrl +/− and Ctrl 0, and
+// a projector setting (no text under 16 px, the console wide enough for 80
+// columns above the views). Both are remembered in this browser.
+
+import { h, fill } from '../lib/dom.js';
+
+const ZOOMS = [0.8, 0.9, 1, 1.1, 1.25, 1.4, 1.6, 1.8, 2];
+const SAVED = 'glassbox.room';
+
+export function initialRoom(params) {
+  let saved = {};
+  try {
+    saved = JSON.parse(localStorage.getItem(SAVED)) ?? {};
+  } catch { /* nothing saved, or not readable: the defaults */ }
+  const zoom = ZOOMS.includes(saved.zoom) ? saved.zoom : 1;
+  const projector = params.has('projector') ? params.get('projector') !== '0' : saved.projector === true;
+  return { zoom, projector };
+}
+
+export function mountRoom(el, { store }) {
+  const label = h('span', { class: 'zoom-level', 'data-testid': 'zoom-level', 'aria-live': 'polite' });
+  const step = (by) => {
+    const i = ZOOMS.indexOf(store.state.room.zoom);
+    const zoom = ZOOMS[Math.min(ZOOMS.length - 1, Math.max(0, i + by))];
+    store.set({ room: { ...store.state.room, zoom } });
+  };
+  const smaller = h('button', { class: 'small', text: 'A−', 'data-testid': 'zoom-out', title: 'Smaller (Ctrl −)', 'aria-label': 'zoom out', onclick: () => step(-1) });
+  const larger = h('button', { class: 'small', text: 'A+', 'data-testid': 'zoom-in', title: 'Larger (Ctrl +)', 'aria-label': 'zoom in', onclick: () => step(1) });
+  const projector = h('button', {
+    class: 'small', text: 'Projector', 'data-testid': 'projector',
+    title: 'Projector: no text under 16 px, an 80-column console above the views',
+    onclick: () => store.set({ room: { ...store.state.room, projector: !store.state.room.projector } }),
+  });
+  fill(el, h('span', { class: 'group', role: 'group', 'aria-label': 'text size' }, smaller, label, larger), projector);
+
+  // Ctrl +/−/0 zoom the page, not the browser (even from inside the terminal).
+  window.addEventListener('keydown', (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+    const by = { '+': 1, '=': 1, '-': -1, _: -1, 0: 0 }[e.key];
+    if (by === undefined) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (by === 0) store.set({ room: { ...store.state.room, zoom: 1 } });
+    else step(by);
+  }, true);
+
+  store.on(['room'], ({ room }) => {
+    const root = document.documentElement;
+    root.style.setProperty('--zoom', String(room.zoom));
+    root.classList.toggle('projector', room.projector);
+    label.textContent = `${Math.round(room.zoom * 100)}%`;
+    smaller.disabled = room.zoom === ZOOMS[0];
+    larger.disabled = room.zoom === ZOOMS.at(-1);
+    projector.setAttribute('aria-pressed', String(room.projector));
+    try {
+      localStorage.setItem(SAVED, JSON.stringify(room));
+    } catch { /* private mode: not remembered */ }
+  });
+  store.set({ room: store.state.room });
+}
