@@ -22,7 +22,7 @@ INSP_TEST_CFLAGS := $(INSP_CFLAGS) $(INSP_SANITIZE) \
 INSP_TEST_LIBS := $(INSP_SANITIZE) $(shell pkg-config --libs cmocka) -pthread
 
 INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 dwarf \
-	kernel_model snapshot control console outq)
+	kernel_model snapshot control console outq access)
 
 # The daemon: the library above plus the parts that need libwebsockets.
 INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target qemu)
