@@ -314,14 +314,6 @@ void hub_client_gone(struct client *c)
 
 /* ---- REST --------------------------------------------------------------------------------------- */
 
-static void rest_error(struct client *c, int status, const char *msg)
-{
-    json_t *e = json_pack("{s:s, s:s}", "type", "error", "error", msg);
-
-    server_respond(c, status, e);
-    json_decref(e);
-}
-
 void hub_rest(struct client *c, const char *method, const char *path,
               const char *body, size_t len, const char *auth)
 {
@@ -329,7 +321,7 @@ void hub_rest(struct client *c, const char *method, const char *path,
 
     if (!strcmp(path, "/api/status")) {
         if (!get)
-            return rest_error(c, 405, "GET /api/status");
+            return server_respond_error(c, 405, "GET /api/status");
         json_t *s = target_status(hub.t);
         if (s)
             json_object_set_new(s, "web", json_pack("{s:i, s:i}", "clients",
@@ -340,23 +332,23 @@ void hub_rest(struct client *c, const char *method, const char *path,
     } else if (!strcmp(path, "/api/snapshot")) {
         char err[300];
         if (!get)
-            return rest_error(c, 405, "GET /api/snapshot");
+            return server_respond_error(c, 405, "GET /api/snapshot");
         json_t *s = target_snapshot(hub.t, err, sizeof err);
         if (s)
             server_respond(c, 200, s);
         else
-            rest_error(c, 503, err);
+            server_respond_error(c, 503, err);
         json_decref(s);
     } else if (!strcmp(path, "/api/command")) {
         json_error_t jerr;
         if (get)
-            return rest_error(c, 405, "POST /api/command");
+            return server_respond_error(c, 405, "POST /api/command");
         json_t *m = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!m) {
             char msg[300];
             snprintf(msg, sizeof msg, "not JSON: %s (at byte %d)", jerr.text,
                      jerr.position);
-            return rest_error(c, 400, msg);
+            return server_respond_error(c, 400, msg);
         }
         const char *bearer = auth && !strncmp(auth, "Bearer ", 7) ? auth + 7
                                                                   : NULL;
@@ -364,7 +356,7 @@ void hub_rest(struct client *c, const char *method, const char *path,
         command(c, m, true);
         json_decref(m);
     } else {
-        rest_error(c, 404, "no such endpoint: /api/status, /api/snapshot, "
+        server_respond_error(c, 404, "no such endpoint: /api/status, /api/snapshot, "
                    "/api/command");
     }
 }

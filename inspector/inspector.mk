@@ -26,7 +26,7 @@ INSP_TEST_CFLAGS = $(INSP_CFLAGS) $(INSP_SANITIZE) $(call pkg,--cflags,cmocka)
 INSP_TEST_LIBS = $(INSP_SANITIZE) $(call pkg,--libs,cmocka) -pthread
 
 INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 guest dwarf \
-	kernel_model snapshot control console outq source unwind)
+	kernel_model snapshot control console outq source unwind access)
 
 # The daemon: the library above plus the parts that need libwebsockets.
 INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target breaks serial qemu)

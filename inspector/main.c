@@ -3,7 +3,7 @@
  *   glassbox-inspector [--kernel PATH] [--disk PATH] [--web DIR]
  *                      [--port N] [--bind ADDR] [--gdb-port N]
  *                      [--attach HOST:PORT [--console HOST:PORT]]
- *                      [--qemu BINARY]
+ *                      [--qemu BINARY] [--allow-host NAME]...
  *
  * Starts QEMU stopped at reset with its gdbstub on loopback and its serial
  * port on a socket, attaches, takes a first snapshot, lets the guest run,
@@ -14,6 +14,7 @@
  * The pieces, one job each:
  *   loop.c     file descriptors and timers in the one lws event loop
  *   server.c   HTTP, static files, WebSockets, per-client bounded queues
+ *   access.c   which Host and Origin a request may come with (pure)
  *   hub.c      the protocol: roles, hello, console, commands, REST
  *   control.c  command parsing and validation (pure)
  *   target.c   QEMU, the gdbstub connection, stops and commands
@@ -30,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
+#include "access.h"
 #include "hub.h"
 #include "kernel_model.h"
 #include "server.h"
@@ -39,9 +42,15 @@
 
 static volatile sig_atomic_t stopping;
 
+/* The loop stops at its next turn. Should a turn never end, the second
+ * alarm ends the daemon anyway (QEMU dies with it: PR_SET_PDEATHSIG). */
+#define STOP_GRACE_S 5
+
 static void on_signal(int sig)
 {
     (void)sig;
+    if (!stopping)
+        alarm(STOP_GRACE_S);
     stopping = 1;
     server_wake();
 }
@@ -52,6 +61,8 @@ static int usage(void)
             "usage: glassbox-inspector [--kernel PATH] [--disk PATH] [--web DIR]\n"
             "           [--port N] [--bind ADDR] [--gdb-port N] [--qemu BINARY]\n"
             "           [--attach HOST:PORT [--console HOST:PORT]]\n"
+            "           [--allow-host NAME]... (a host name the page may be "
+            "opened by)\n"
             "defaults: --kernel build/kernel/kernel.elf --disk build/fs.img "
             "--web web\n"
             "          --port 8080 --bind 127.0.0.1, a free --gdb-port\n");
@@ -92,8 +103,9 @@ int main(int argc, char **argv)
     struct target_config tc = {.qemu = "qemu-system-riscv32",
                                .kernel = "build/kernel/kernel.elf",
                                .disk = "build/fs.img"};
+    struct access hosts = {0};
     struct server_config sc = {.bind = "127.0.0.1", .port = 8080,
-                               .web_dir = "web"};
+                               .web_dir = "web", .access = &hosts};
     char err[512], token[64];
 
     for (int i = 1; i < argc; i++) {
@@ -117,6 +129,13 @@ int main(int argc, char **argv)
             tc.console = v;
         else if (!strcmp(a, "--qemu"))
             tc.qemu = v;
+        else if (!strcmp(a, "--allow-host")) {
+            if (access_allow(&hosts, v) < 0) {
+                fprintf(stderr, "glassbox-inspector: --allow-host %s: not a "
+                        "host name (or more than %d)\n", v, ACCESS_MAX_NAMES);
+                return 2;
+            }
+        }
         else if (!strcmp(a, "--port")) {
             if (port_arg(v, &sc.port) < 0)
                 return usage();

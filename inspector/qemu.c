@@ -41,6 +41,10 @@ int qemu_init(struct qemu *q, char *err, size_t errlen)
     return 0;
 }
 
+/* A copy of from in a file that has no name: to is unlinked as soon as it
+ * is open, so the copy goes away with the last process holding it (QEMU,
+ * which opens it as /proc/self/fd/N), however the daemon ends. The open
+ * descriptor, or -1. */
 static int copy_file(const char *from, const char *to, char *err,
                      size_t errlen)
 {
@@ -53,11 +57,12 @@ static int copy_file(const char *from, const char *to, char *err,
         snprintf(what, sizeof what, "disk image %s", from);
         return fail(err, errlen, what);
     }
-    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    out = open(to, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0) {
         fail(err, errlen, "scratch disk image");
         goto done;
     }
+    unlink(to);
     for (;;) {
         ssize_t n = read(in, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
@@ -82,9 +87,11 @@ static int copy_file(const char *from, const char *to, char *err,
     rc = 0;
 done:
     close(in);
-    if (out >= 0 && close(out) < 0 && rc == 0)
-        rc = fail(err, errlen, "writing the scratch disk image");
-    return rc;
+    if (rc < 0 && out >= 0) {
+        close(out);
+        out = -1;
+    }
+    return out;
 }
 
 int net_free_port(void)
@@ -167,28 +174,37 @@ int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
 
     if (q->pid > 0)
         qemu_kill(q);
-    if (copy_file(disk, q->image, err, errlen) < 0)
+    int image = copy_file(disk, q->image, err, errlen);
+    if (image < 0)
         return -1;
     q->gdb_port = gdb_port > 0 ? gdb_port : net_free_port();
-    if (q->gdb_port <= 0)
+    if (q->gdb_port <= 0) {
+        close(image);
         return fail(err, errlen, "no free TCP port for the gdbstub");
+    }
     unlink(q->console_path);
+    /* The copy is already unlinked: QEMU opens it through the inherited fd. */
+    char image_path[32];
+    snprintf(image_path, sizeof image_path, "/proc/self/fd/%d", image);
     snprintf(chardev, sizeof chardev,
              "socket,id=con0,path=%s,server=on,wait=off", q->console_path);
     snprintf(gdb, sizeof gdb, "tcp:127.0.0.1:%d", q->gdb_port);
-    int n = machine_args(binary, kernel, q->image, values, argv);
+    int n = machine_args(binary, kernel, image_path, values, argv);
     const char *ours[] = {"-monitor", "none", "-chardev", chardev, "-serial",
                           "chardev:con0", "-S", "-gdb", gdb, NULL};
     for (int i = 0; ours[i]; i++)
         argv[n++] = ours[i];
     argv[n] = NULL;
     int log = open(q->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (log < 0)
+    if (log < 0) {
+        close(image);
         return fail(err, errlen, "QEMU's log file");
+    }
     pid_t ppid = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(log);
+        close(image);
         return fail(err, errlen, "fork");
     }
     if (pid == 0) {
@@ -201,6 +217,7 @@ int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
             dup2(null, 0);
         dup2(log, 1);
         dup2(log, 2);
+        fcntl(image, F_SETFD, 0); /* QEMU inherits the disk */
         /* A terminal's ^C goes to the daemon, which stops QEMU itself. */
         setpgid(0, 0);
         execvp(binary, (char *const *)argv);
@@ -208,6 +225,7 @@ int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
         _exit(127);
     }
     close(log);
+    close(image);
     q->pid = pid;
     return 0;
 }

@@ -2,8 +2,9 @@
  *
  * Everything QEMU needs that is not the kernel lives in a private scratch
  * directory: a copy of the disk image (so the original stays as mke2fs
- * made it, and a restart starts from it again), the serial console's Unix
- * socket, and QEMU's own output (qemu.log) for when it dies. */
+ * made it, and a restart starts from it again; unlinked as soon as it is
+ * open, so it never outlives QEMU), the serial console's Unix socket, and
+ * QEMU's own output (qemu.log) for when it dies. */
 #ifndef GLASSBOX_QEMU_H
 #define GLASSBOX_QEMU_H
 

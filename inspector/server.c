@@ -1,13 +1,16 @@
 /* server.c -- HTTP, static files and WebSockets with libwebsockets. */
 #include "server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "access.h"
 #include "hub.h"
 #include "loop.h"
 #include "outq.h"
@@ -34,10 +37,14 @@ struct client {
     size_t in_len;
     size_t in_total;
     bool in_oversized;
-    /* REST */
+    /* REST: one request per connection */
     char method[8];
     char path[128];
     char auth[256];
+    bool head;               /* HEAD: the headers of a GET, no body */
+    const char *refusal;     /* answered with this, and nothing runs */
+    unsigned refusal_status;
+    bool handled;            /* hub_rest ran (or the refusal was sent) */
     char *resp;
     size_t resp_len, resp_sent;
     int resp_status;
@@ -53,6 +60,7 @@ static struct {
     struct lws_vhost *vh;
     struct lws_protocols protocols[4];
     char web_dir[4096];
+    const struct access *access;
     struct client *clients; /* WebSocket clients */
     unsigned nclients;
     unsigned long dropped;
@@ -240,6 +248,18 @@ void server_respond(struct client *c, int status, json_t *body)
     lws_callback_on_writable(c->wsi);
 }
 
+/* Every response ends its connection: one request per connection, so a
+ * pipelined request behind it is never read (docs/protocol.md). */
+static const char conn_close[] = "close";
+
+static int add_conn_close(struct lws *wsi, unsigned char **p,
+                          unsigned char *end)
+{
+    return lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
+                                       (const unsigned char *)conn_close,
+                                       sizeof conn_close - 1, p, end);
+}
+
 /* 0 to go on, -1 to close, 1 when the response is complete. */
 static int http_writable(struct client *c)
 {
@@ -256,9 +276,12 @@ static int http_writable(struct client *c)
                                         (const unsigned char *)"cache-control:",
                                         (const unsigned char *)nostore,
                                         sizeof nostore - 1, &p, end) ||
+            add_conn_close(c->wsi, &p, end) ||
             lws_finalize_write_http_header(c->wsi, start, &p, end))
             return -1;
         c->headers_sent = true;
+        if (c->head || c->resp_len == 0)
+            return 1;
         lws_callback_on_writable(c->wsi);
         return 0;
     }
@@ -363,36 +386,74 @@ static int add_security_headers(struct lws *wsi, unsigned char **p,
                (const unsigned char *)noref, sizeof noref - 1, p, end);
 }
 
-static int http_error(struct lws *wsi, unsigned code)
+/* A short plain-text answer, then close. allow: the methods for a 405 or
+ * an OPTIONS answer, or NULL. */
+static int http_plain(struct lws *wsi, unsigned code, const char *allow,
+                      const char *text)
 {
-    lws_return_http_status(wsi, code, NULL);
-    return -1; /* close: simplest after an error */
+    unsigned char *start = srv.buf + LWS_PRE, *p = start;
+    unsigned char *end = srv.buf + sizeof srv.buf - 1;
+    size_t len = text ? strlen(text) : 0;
+
+    if (lws_add_http_common_headers(wsi, code, "text/plain; charset=utf-8",
+                                    (lws_filepos_t)len, &p, end) ||
+        (allow && lws_add_http_header_by_name(wsi,
+                      (const unsigned char *)"allow:",
+                      (const unsigned char *)allow, (int)strlen(allow), &p,
+                      end)) ||
+        add_conn_close(wsi, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    bool head = lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0;
+    if (len && !head) {
+        memcpy(srv.buf + LWS_PRE, text, len);
+        lws_write(wsi, srv.buf + LWS_PRE, len, LWS_WRITE_HTTP_FINAL);
+    }
+    return -1; /* one request per connection */
 }
 
-static int serve_path(struct lws *wsi, const char *path, const char *mime)
-{
-    unsigned char headers[1024], *p = headers;
-
-    if (add_security_headers(wsi, &p, headers + sizeof headers))
-        return -1;
-    int n = lws_serve_http_file(wsi, path, mime, (const char *)headers,
-                                (int)(p - headers));
-    if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
-        return -1;
-    return 0;
-}
-
-static int serve_file(struct lws *wsi, const char *url)
+/* The file under the web root that url names, resolved: NULL when there
+ * is none, or when it (through a symbolic link) lies outside the root. */
+static const char *web_file(const char *url, char *out)
 {
     char path[4096 + PATH_MAX_URL + 16];
     struct stat st;
 
-    if (!path_ok(url))
-        return http_error(wsi, HTTP_STATUS_FORBIDDEN);
     snprintf(path, sizeof path, "%s%s%s", srv.web_dir, url,
              url[strlen(url) - 1] == '/' ? "index.html" : "");
-    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-        return http_error(wsi, HTTP_STATUS_NOT_FOUND);
+    if (!realpath(path, out))
+        return NULL;
+    size_t root = strlen(srv.web_dir);
+    if (strncmp(out, srv.web_dir, root) != 0 || out[root] != '/')
+        return NULL;
+    if (stat(out, &st) < 0 || !S_ISREG(st.st_mode))
+        return NULL;
+    return out;
+}
+
+/* A file as the answer, then close (one request per connection). */
+static int serve_path(struct lws *wsi, const char *path, const char *mime)
+{
+    unsigned char headers[1024], *p = headers;
+
+    if (add_security_headers(wsi, &p, headers + sizeof headers) ||
+        add_conn_close(wsi, &p, headers + sizeof headers))
+        return -1;
+    int n = lws_serve_http_file(wsi, path, mime, (const char *)headers,
+                                (int)(p - headers));
+    return n < 0 || n > 0 ? -1 : 0;
+}
+
+static int serve_file(struct lws *wsi, const char *url)
+{
+    char real[PATH_MAX];
+
+    if (!path_ok(url))
+        return http_plain(wsi, HTTP_STATUS_FORBIDDEN, NULL,
+                          "not a plain file name\n");
+    const char *path = web_file(url, real);
+    if (!path)
+        return http_plain(wsi, HTTP_STATUS_NOT_FOUND, NULL, "no such file\n");
     return serve_path(wsi, path, mime_type(path));
 }
 
@@ -404,24 +465,48 @@ static int serve_source(struct lws *wsi, const char *name)
 
     if (source_resolve(name, path, sizeof path, &why) < 0) {
         lwsl_info("source %s refused: %s\n", name, why);
-        return http_error(wsi, HTTP_STATUS_NOT_FOUND);
+        return http_plain(wsi, HTTP_STATUS_NOT_FOUND, NULL,
+                          "not a source file of the kernel build\n");
     }
     return serve_path(wsi, path, "text/plain; charset=utf-8");
 }
 
+/* ---- who may ask (access.c) ------------------------------------------------------------ */
+
+/* NULL when the request may have an effect, else why not; every request
+ * passes here before anything runs. */
+static const char *refusal(struct lws *wsi, unsigned *status)
+{
+    char host[ACCESS_NAME_MAX + 16], origin[ACCESS_NAME_MAX + 32];
+    bool has_origin = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) > 0;
+
+    *status = HTTP_STATUS_FORBIDDEN;
+    if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0 ||
+        !access_host_ok(srv.access, host))
+        return "this daemon does not answer to that Host name (start it "
+               "with --allow-host NAME to add one)";
+    if (has_origin &&
+        (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0 ||
+         !access_origin_ok(origin, host)))
+        return "cross-origin requests are refused";
+    return NULL;
+}
+
 /* ---- the HTTP protocol (static files and REST) -------------------------------------------- */
 
-static bool origin_ok(struct lws *wsi)
-{
-    char origin[300], host[256], want[270];
+enum method { M_GET, M_HEAD, M_POST, M_OPTIONS, M_OTHER };
 
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
-        return true; /* not a browser: curl, scripts */
-    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0 ||
-        lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
-        return false;
-    snprintf(want, sizeof want, "http://%s", host);
-    return strcmp(origin, want) == 0;
+static enum method request_method(struct lws *wsi)
+{
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
+        return M_GET;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0)
+        return M_HEAD;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
+        return M_POST;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI) > 0)
+        return M_OPTIONS;
+    return M_OTHER;
 }
 
 static void rest_done(struct pss *pss)
@@ -433,33 +518,68 @@ static void rest_done(struct pss *pss)
     pss->c = NULL;
 }
 
-static int start_rest(struct lws *wsi, struct pss *pss, const char *url,
-                      bool post)
+void server_respond_error(struct client *c, int status, const char *msg)
 {
-    struct client *c = client_new(wsi, true);
+    json_t *e = json_pack("{s:s, s:s}", "type", "error", "error", msg);
 
+    server_respond(c, status, e);
+    json_decref(e);
+}
+
+/* The request is complete (body included): answer it, once. */
+static void rest_run(struct client *c)
+{
+    if (c->handled)
+        return;
+    c->handled = true;
+    if (c->refusal)
+        server_respond_error(c, (int)c->refusal_status, c->refusal);
+    else if (c->in_oversized)
+        server_respond_error(c, HTTP_STATUS_REQ_ENTITY_TOO_LARGE,
+                             "request body over 64 KiB");
+    else
+        hub_rest(c, c->method, c->path, c->in ? c->in : "", c->in_len,
+                 c->auth[0] ? c->auth : NULL);
+}
+
+static int start_rest(struct lws *wsi, struct pss *pss, const char *url,
+                      enum method m, const char *why, unsigned why_status)
+{
+    char cl[32];
+    bool has_length = lws_hdr_copy(wsi, cl, sizeof cl,
+                                   WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
+    bool chunked = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+
+    if (m == M_OPTIONS && !why)
+        return http_plain(wsi, HTTP_STATUS_NO_CONTENT,
+                          strcmp(url, "/api/command") ? "GET, HEAD, OPTIONS"
+                                                      : "POST, OPTIONS",
+                          NULL);
+    struct client *c = client_new(wsi, true);
     if (!c)
         return -1;
     rest_done(pss);
     pss->c = c;
-    snprintf(c->method, sizeof c->method, "%s", post ? "POST" : "GET");
+    snprintf(c->method, sizeof c->method, "%s", m == M_POST ? "POST" : "GET");
     snprintf(c->path, sizeof c->path, "%s", url);
+    c->head = m == M_HEAD;
     if (lws_hdr_copy(wsi, c->auth, sizeof c->auth, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0)
         c->auth[0] = '\0';
-    if (!origin_ok(wsi)) {
-        json_t *e = json_pack("{s:s, s:s}", "type", "error", "error",
-                              "cross-origin requests are refused");
-        server_respond(c, HTTP_STATUS_FORBIDDEN, e);
-        json_decref(e);
+    c->refusal = why;
+    c->refusal_status = why_status;
+    if (!why && m == M_OTHER) {
+        c->refusal = "only GET, HEAD, POST and OPTIONS";
+        c->refusal_status = HTTP_STATUS_METHOD_NOT_ALLOWED;
+    } else if (!why && chunked) {
+        c->refusal = "send the body with a Content-Length (a chunked body is "
+                     "not accepted)";
+        c->refusal_status = HTTP_STATUS_LENGTH_REQUIRED;
+    }
+    /* With a body, answer when it is in (a refusal included: the client
+     * reads the answer only after sending it all). */
+    if (m == M_POST && has_length && strtoul(cl, NULL, 10) > 0 && !chunked)
         return 0;
-    }
-    if (post) {
-        char cl[32];
-        if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-            strtoul(cl, NULL, 10) > 0)
-            return 0; /* the body follows */
-    }
-    hub_rest(c, c->method, c->path, "", 0, c->auth[0] ? c->auth : NULL);
+    rest_run(c);
     return 0;
 }
 
@@ -489,41 +609,42 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
     switch (reason) {
     case LWS_CALLBACK_HTTP: {
         const char *url = in;
-        bool get = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0;
-        bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+        enum method m = request_method(wsi);
+        unsigned status;
+        const char *why = refusal(wsi, &status);
         if (!url)
             return -1;
-        if (!strncmp(url, "/api/source/", 12))
-            return get ? serve_source(wsi, url + 12)
-                       : http_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
-        if (!strncmp(url, "/api/", 5)) {
-            if (!get && !post)
-                return http_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
-            return start_rest(wsi, pss, url, post);
+        if (!strncmp(url, "/api/source/", 12)) {
+            if (why)
+                return http_plain(wsi, status, NULL, why);
+            if (m != M_GET && m != M_HEAD)
+                return http_plain(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
+                                  "GET, HEAD", "source files: GET or HEAD\n");
+            return serve_source(wsi, url + 12);
         }
-        if (!get)
-            return http_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
+        if (!strncmp(url, "/api/", 5))
+            return start_rest(wsi, pss, url, m, why, status);
+        if (why)
+            return http_plain(wsi, status, NULL, why);
+        if (m == M_OPTIONS)
+            return http_plain(wsi, HTTP_STATUS_NO_CONTENT, "GET, HEAD, OPTIONS",
+                              NULL);
+        if (m != M_GET && m != M_HEAD)
+            return http_plain(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
+                              "GET, HEAD, OPTIONS", "static files: GET or HEAD\n");
         return serve_file(wsi, url);
     }
     case LWS_CALLBACK_HTTP_BODY:
         if (!pss->c)
             return -1;
+        if (pss->c->refusal)
+            return 0; /* read and dropped */
         return append_in(pss->c, in, len);
-    case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
-        struct client *c = pss->c;
-        if (!c)
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (!pss->c)
             return -1;
-        if (c->in_oversized) {
-            json_t *e = json_pack("{s:s, s:s}", "type", "error", "error",
-                                  "request body over 64 KiB");
-            server_respond(c, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, e);
-            json_decref(e);
-            return 0;
-        }
-        hub_rest(c, c->method, c->path, c->in ? c->in : "", c->in_len,
-                 c->auth[0] ? c->auth : NULL);
+        rest_run(pss->c);
         return 0;
-    }
     case LWS_CALLBACK_HTTP_WRITEABLE: {
         if (!pss || !pss->c)
             return 0;
@@ -532,12 +653,14 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
             return -1;
         if (r == 1) {
             rest_done(pss);
-            return lws_http_transaction_completed(wsi) ? -1 : 0;
+            return -1; /* one request per connection */
         }
         return 0;
     }
     case LWS_CALLBACK_HTTP_FILE_COMPLETION:
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
+        return -1; /* one request per connection */
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return 1; /* a WebSocket that did not ask for "glassbox" */
     case LWS_CALLBACK_CLOSED_HTTP:
         if (pss)
             rest_done(pss);
@@ -558,8 +681,10 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
         char uri[64];
+        unsigned status;
         if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 ||
-            strcmp(uri, "/ws") != 0 || !origin_ok(wsi))
+            strcmp(uri, "/ws") != 0 || refusal(wsi, &status) ||
+            srv.nclients >= SERVER_MAX_CLIENTS)
             return 1;
         return 0;
     }
@@ -621,15 +746,67 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
 
 /* ---- the context ---------------------------------------------------------------------------- */
 
+/* The web root, resolved. A root that holds no index.html (the whole
+ * file system, a home directory: a careless --web) is refused. */
+static int web_root(const char *dir, char *err, size_t errlen)
+{
+    char index[sizeof srv.web_dir + 16];
+    struct stat st;
+
+    if (!realpath(dir, srv.web_dir)) {
+        snprintf(err, errlen, "web directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    snprintf(index, sizeof index, "%s/index.html", srv.web_dir);
+    if (!strcmp(srv.web_dir, "/") || stat(index, &st) < 0 ||
+        !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "--web %s: not the workbench's directory (it "
+                 "has no index.html); refusing to serve it", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* The numeric address to listen on: lws takes an address or an interface
+ * name, and listens on nothing, silently, when given a host name. */
+static int bind_address(const char *bind, char *out, size_t cap, char *err,
+                        size_t errlen)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_ADDRCONFIG};
+    struct addrinfo *res;
+    int gai = getaddrinfo(bind, NULL, &hints, &res);
+
+    if (gai != 0) {
+        snprintf(err, errlen, "--bind %s: %s", bind, gai_strerror(gai));
+        return -1;
+    }
+    /* IPv4 first: "localhost" is 127.0.0.1 before ::1. */
+    const struct addrinfo *pick = res;
+    for (const struct addrinfo *ai = res; ai; ai = ai->ai_next)
+        if (ai->ai_family == AF_INET) {
+            pick = ai;
+            break;
+        }
+    const void *a = pick->ai_family == AF_INET
+                        ? (const void *)&((struct sockaddr_in *)pick->ai_addr)->sin_addr
+                        : (const void *)&((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr;
+    bool ok = inet_ntop(pick->ai_family, a, out, (socklen_t)cap) != NULL;
+    freeaddrinfo(res);
+    if (!ok) {
+        snprintf(err, errlen, "--bind %s: %s", bind, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int server_start(const struct server_config *cfg, char *err, size_t errlen)
 {
     struct lws_context_creation_info info;
 
-    if (!realpath(cfg->web_dir, srv.web_dir)) {
-        snprintf(err, errlen, "web directory %s: %s", cfg->web_dir,
-                 strerror(errno));
+    if (web_root(cfg->web_dir, err, errlen) < 0)
         return -1;
-    }
+    srv.access = cfg->access;
     lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
     srv.protocols[0] = (struct lws_protocols){"http", callback_http,
                                               sizeof(struct pss), 0, 0, NULL, 0};
@@ -637,13 +814,16 @@ int server_start(const struct server_config *cfg, char *err, size_t errlen)
                                               sizeof(struct pss), 0, 0, NULL, 0};
     srv.protocols[2] = loop_raw_protocol;
     memset(&srv.protocols[3], 0, sizeof srv.protocols[3]);
+    char addr[INET6_ADDRSTRLEN];
+    if (bind_address(cfg->bind, addr, sizeof addr, err, errlen) < 0)
+        return -1;
     memset(&info, 0, sizeof info);
     info.port = cfg->port;
-    info.iface = cfg->bind;
+    info.iface = addr;
     info.protocols = srv.protocols;
     info.vhost_name = "glassbox";
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-    if (strchr(cfg->bind, ':'))
+    if (strchr(addr, ':'))
         info.options = 0;
     info.max_http_header_data = 4096;
     srv.ctx = lws_create_context(&info);

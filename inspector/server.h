@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define SERVER_MAX_MESSAGE (64u * 1024) /* incoming, WebSocket or REST body */
+#define SERVER_MAX_CLIENTS 1024u /* WebSockets at once; more are refused */
 
 /* Outgoing queue limits. A viewer over them is dropped; the controller's
  * are large enough that only a client that stopped reading reaches them. */
@@ -25,13 +26,17 @@ enum role { ROLE_NONE, ROLE_VIEWER, ROLE_CONTROLLER };
 
 struct client; /* a WebSocket client, or one REST request */
 
+struct access;
+
 struct server_config {
-    const char *bind; /* address to listen on */
+    const char *bind; /* address (or name) to listen on */
     int port;
     const char *web_dir;
+    const struct access *access; /* Host names answered to (access.h) */
 };
 
-/* Listen. 0, or -1 with err filled in. */
+/* Listen. 0, or -1 with err filled in (a --web that is not the
+ * workbench's directory, an address that cannot be listened on). */
 int server_start(const struct server_config *cfg, char *err, size_t errlen);
 void server_stop(void);
 struct lws_context *server_context(void);
@@ -46,6 +51,8 @@ void server_send(struct client *c, json_t *msg);
 void server_broadcast(json_t *msg);
 /* Answer a REST request: HTTP status and a JSON body. */
 void server_respond(struct client *c, int status, json_t *body);
+/* Answer with {"type": "error", "error": msg}. */
+void server_respond_error(struct client *c, int status, const char *msg);
 
 bool client_is_rest(const struct client *c);
 enum role client_role(const struct client *c);

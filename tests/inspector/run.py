@@ -117,14 +117,28 @@ def startup_rest_and_hello():
             pass
 
 
+def raw_http(port, data, timeout=5.0):
+    """Send data in one write; every byte the daemon sends until it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        reply = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            reply += chunk
+        return reply
+
+
 def raw_get(port, path):
     """The status line and body of GET path, sent byte for byte (no client
     normalizes the path on the way)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-        reply = b""
-        while chunk := s.recv(65536):
-            reply += chunk
+    reply = raw_http(port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                           "Connection: close\r\n\r\n".encode())
     head, _, body = reply.partition(b"\r\n\r\n")
     return head.split(b"\r\n")[0].decode(), body
 
@@ -234,6 +248,45 @@ def syscall_arguments_returns_and_errors():
         writes = [e for e in events if e["kind"] == "syscall_ret" and e.get("name") == "write"]
         check(writes and all("error" not in e and 0 < e["ret"] < 0x80000000 for e in writes),
               f"write returns: {writes[-3:]}")
+
+
+@test(timeout=90)
+def pipelined_and_refused_requests_have_no_effect():
+    """Finding 1-3 of issue 10: pipelined requests on one connection, a
+    cross-origin POST and a rebinding Host never run a command, and the
+    daemon keeps answering."""
+    with Daemon("pipeline") as d:
+        host = f"127.0.0.1:{d.port}".encode()
+        get = b"GET /api/status HTTP/1.1\r\nHost: " + host + b"\r\n\r\n"
+        pause = (b"POST /api/command HTTP/1.1\r\nHost: " + host +
+                 b"\r\nContent-Length: 15\r\n\r\n{\"cmd\":\"pause\"}")
+        for combo in [get + pause, pause + pause, pause + get, get + get]:
+            reply = raw_http(d.port, combo)
+            check(reply.count(b"HTTP/1.1 ") == 1 and b"connection: close" in reply.lower(),
+                  f"pipelined: not one answer and a close: {reply[:300]!r}")
+            st = d.get("/api/status")
+            if st["guest"] == "stopped":
+                d.post_command("continue")
+        st = d.get("/api/status")
+        check(st["guest"] == "running", f"after pipelining: {st}")
+        for extra in [b"Origin: http://evil.example\r\n", b""]:
+            h = host if extra else f"rebind.attacker.example:{d.port}".encode()
+            o = extra or b"Origin: http://" + h + b"\r\n"
+            reply = raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + h + b"\r\n" + o +
+                             b"Content-Length: 15\r\n\r\n{\"cmd\":\"pause\"}")
+            check(b" 403 " in reply.split(b"\r\n")[0], f"refused POST: {reply[:200]!r}")
+            time.sleep(0.5)
+            st = d.get("/api/status")
+            check(st["guest"] == "running", f"a refused POST paused the guest: {reply[:120]!r}")
+        try:
+            WS("127.0.0.1", d.port, protocol=None, origin="http://evil.example")
+            raise TestFailure("a cross-origin WebSocket without subprotocol was accepted")
+        except Closed:
+            pass
+        check(b" 200 " in raw_http(d.port, b"HEAD /app.js HTTP/1.1\r\nHost: " + host + b"\r\n\r\n"),
+              "HEAD /app.js")
+        check(b" 411 " in raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
+                                   b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), "chunked")
 
 
 @test(timeout=90)

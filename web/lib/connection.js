@@ -23,8 +23,6 @@ export function connect({ role, token, onMessage, onState }) {
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     socket = new WebSocket(url, 'glassbox');
     socket.onopen = () => {
-      delay = FIRST_DELAY_MS;
-      attempt = 0;
       onState({ connection: 'open', attempt });
       send({ type: 'hello', role, ...(token ? { token } : {}) });
     };
@@ -35,6 +33,12 @@ export function connect({ role, token, onMessage, onState }) {
         msg = JSON.parse(e.data);
       } catch {
         return;
+      }
+      // The back-off starts again only once the daemon said hello: a socket
+      // that opens and is dropped at once keeps backing off.
+      if (msg.type === 'hello') {
+        delay = FIRST_DELAY_MS;
+        attempt = 0;
       }
       if (msg.type === 'reply' && pending.has(msg.id)) {
         pending.get(msg.id)(msg);
