@@ -186,7 +186,7 @@ export function withEventFrames(diff, frames) {
   return { ...diff, frames: { ...diff.frames, refcount, allocated } };
 }
 
-// The COW bit of a PTE value (RSW bit 8, see DESIGN.md).
+// The COW bit of a PTE value (RSW bit 8, docs/memory-map.md).
 export function pteCow(pte) {
   return (num(pte) & 0x100) !== 0;
 }
