@@ -129,6 +129,8 @@ export async function runTo(page, event) {
 export async function hoverFrame(page, n) {
   const grid = page.locator('[data-testid=frame-grid]');
   await page.mouse.move(0, 0); // off the grid, so that the next hover is a move
+  // The grid draws once its tab is laid out (a hidden tab has no width).
+  await page.waitForFunction(() => document.querySelector('[data-testid=frame-grid]')?.dataset.cell);
   const { cell, left, top, columns } = await grid.evaluate((c) => ({
     cell: Number(c.dataset.cell), left: Number(c.dataset.left), top: Number(c.dataset.top), columns: Number(c.dataset.columns),
   }));

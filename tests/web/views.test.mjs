@@ -118,6 +118,8 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
   await t.test('the frame map shows the frames in use large enough to read and click', async () => {
     await page.click('[data-testid=tab-frames]');
     const grid = page.locator('[data-testid=frame-grid]');
+    // The grid draws once its tab is laid out (a hidden tab has no width).
+    await page.waitForFunction(() => document.querySelector('[data-testid=frame-grid]').dataset.cell);
     const geo = await grid.evaluate((c) => ({ ...c.dataset }));
     assert.ok(Number(geo.cell) >= 12, `cells of ${geo.cell} px`);
     const { user, last } = await page.evaluate(() => {
