@@ -168,6 +168,7 @@ static void walk_log(uint32 start, uint32 sequence, int pass)
       rp.error = -EIO;
       return;
     }
+    // LAB crash-walk begin
     if (jbd2_is_block(b->data, JBD2_DESCRIPTOR_BLOCK, rp.sequence)) {
       static uint8 tags[BSIZE];   // the descriptor, while its blocks are read
       memmove(tags, b->data, BSIZE);
@@ -188,6 +189,7 @@ static void walk_log(uint32 start, uint32 sequence, int pass)
       brelse(b);
       return;
     }
+    // LAB crash-walk end
     rp.pos = log_next(rp.pos);
   }
 }
@@ -368,6 +370,7 @@ static int commit_journaled(struct buf **meta, int n)
   uint32 descriptors = (n + TAGS_PER_DESCRIPTOR - 1) / TAGS_PER_DESCRIPTOR;
   if (journal.first + n + descriptors + 1 > journal.maxlen)
     panic("journal: transaction larger than the journal");
+  // LAB crash-commit begin
   int err = write_jsb(journal.first, journal.sequence);
   uint32 pos = journal.first;
   for (int i = 0; i < n && err == 0; i += TAGS_PER_DESCRIPTOR) {
@@ -395,6 +398,7 @@ static int commit_journaled(struct buf **meta, int n)
     err = virtio_disk_flush();
   journal.sequence++;
   return err;
+  // LAB crash-commit end
 }
 
 // Commit everything changed: file data in place, metadata through the

@@ -64,9 +64,13 @@ class Context:
     def left(self):
         return max(0.0, self.deadline - time.monotonic())
 
-    def boot(self):
-        """A booted Guest on the grading image; its transcript is the check's."""
-        g = self._track(Guest(self.log.stem, kernel=self.kernel, disk=self.image,
+    def boot(self, disk=None, extra_args=(), part=""):
+        """A booted Guest on a copy of the grading image, or of disk, or with
+        the disk extra_args give (e.g. a CacheDisk's); its transcript is the
+        check's (another boot of the check names its part: NAME-part.log)."""
+        g = self._track(Guest(self.log.stem + (part and "-" + part), kernel=self.kernel,
+                              disk=disk or (None if extra_args else self.image),
+                              extra_args=extra_args,
                               log_dir=self.log.parent, hard_timeout=self.left()))
         g.boot()
         return g

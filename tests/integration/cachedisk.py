@@ -15,7 +15,9 @@ of the unflushed ones, in no particular order — what a power cut may leave.
 
 With freeze_after=N the disk stops answering at its Nth write or flush
 (QEMU waits for it forever; frozen is set): a crash at an exact point of
-the guest's I/O, not at a moment of the guest's computing.
+the guest's I/O, not at a moment of the guest's computing. freeze() does
+the same from now on. With trace=True, trace lists every write and flush
+in the order served: ("W", offset, data) and ("F",).
 
 Implements the NBD fixed-newstyle handshake (NBD_OPT_GO, NBD_OPT_EXPORT_NAME)
 and the READ, WRITE, FLUSH and DISC commands; see the NBD protocol document
@@ -53,7 +55,7 @@ EINVAL = 22
 
 
 class CacheDisk:
-    def __init__(self, image, seed=0, freeze_after=None):
+    def __init__(self, image, seed=0, freeze_after=None, trace=False):
         self.image = str(image)
         self.size = os.path.getsize(self.image)
         self.rng = random.Random(seed)
@@ -61,6 +63,7 @@ class CacheDisk:
         self.flushes = 0         # FLUSH commands served
         self.writes = 0          # WRITE commands served
         self.freeze_after = freeze_after
+        self.trace = [] if trace else None
         self.frozen = threading.Event()
         self.closed = threading.Event()
         self.lock = threading.Lock()
@@ -81,10 +84,16 @@ class CacheDisk:
         with self.lock:
             return len(self.pending)
 
-    def crash(self):
-        """A power cut: each unflushed write reaches the image or not, at random."""
+    def freeze(self):
+        """Answer no write or flush from now on."""
         with self.lock:
-            kept = [w for w in self.pending if self.rng.random() < 0.5]
+            self.freeze_after = self.writes + self.flushes
+
+    def crash(self, keep=0.5):
+        """A power cut: each unflushed write reaches the image or not, at
+        random (each with probability keep)."""
+        with self.lock:
+            kept = [w for w in self.pending if self.rng.random() < keep]
             self.rng.shuffle(kept)
             self._apply(kept)
             self.pending = []
@@ -179,8 +188,10 @@ class CacheDisk:
             data = self._recv(conn, length) if cmd == CMD_WRITE else b""
             if cmd == CMD_DISC:
                 return
-            if cmd in (CMD_WRITE, CMD_FLUSH) and self.freeze_after is not None and \
-                    self.writes + self.flushes >= self.freeze_after:
+            with self.lock:
+                frozen = self.freeze_after is not None and \
+                    self.writes + self.flushes >= self.freeze_after
+            if cmd in (CMD_WRITE, CMD_FLUSH) and frozen:
                 self.frozen.set()
                 self.closed.wait()   # no answer, connection kept: QEMU waits
                 return
@@ -193,10 +204,14 @@ class CacheDisk:
                 elif cmd == CMD_WRITE:
                     self.pending.append((off, data))
                     self.writes += 1
+                    if self.trace is not None:
+                        self.trace.append(("W", off, data))
                 elif cmd == CMD_FLUSH:
                     self._apply(self.pending)
                     self.pending = []
                     self.flushes += 1
+                    if self.trace is not None:
+                        self.trace.append(("F",))
                 else:
                     error = EINVAL
             conn.sendall(struct.pack(">IIQ", SIMPLE_REPLY_MAGIC, error, handle) + payload)
