@@ -55,6 +55,7 @@ int iupdate(struct inode *ip);
 struct inode *inew(uint16 mode, struct inode *near, int *err);
 int writei(struct inode *ip, int user_src, uint32 src, uint32 off, uint32 n);
 int itrunc(struct inode *ip, uint32 size);
+int ext2_fast_symlink(struct inode *ip);
 
 // ext2_alloc.c
 int balloc(uint32 near);
@@ -236,6 +237,7 @@ int sys_rename(void);
 int sys_ftruncate(void);
 int sys_sync(void);
 int sys_fsync(void);
+int sys_symlink(void);
 
 // trap.c
 extern uint32 ticks;

@@ -196,6 +196,7 @@ static short inode_type(uint16 mode)
   case EXT2_S_IFDIR: return T_DIR;
   case EXT2_S_IFREG: return T_FILE;
   case EXT2_S_IFCHR: return T_DEVICE;
+  case EXT2_S_IFLNK: return T_SYMLINK;
   default: return 0;
   }
 }
@@ -532,12 +533,25 @@ static void free_past(struct inode *ip, uint32 size)
   }
 }
 
+// A symbolic link whose target is in i_block itself (ext2's fast
+// symlink: no data block; a slow one keeps its target in one block).
+int ext2_fast_symlink(struct inode *ip)
+{
+  return ip->type == T_SYMLINK && ip->d.blocks == 0;
+}
+
 // Set locked ip's size, freeing every block past the end (even ones a
 // failed write left there, past the old size).
 int itrunc(struct inode *ip, uint32 size)
 {
   if (size > EXT2_MAX_FILE_SIZE)
     return -EFBIG;
+  if (ext2_fast_symlink(ip)) {   // i_block holds the target, not blocks
+    if (size == 0)
+      memset(ip->d.block, 0, sizeof(ip->d.block));
+    ip->d.size = size;
+    return iupdate(ip);
+  }
   if (ip->type != T_DEVICE)   // a device keeps its numbers in block[0]
     free_past(ip, size);
   if (size < ip->d.size)

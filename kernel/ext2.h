@@ -104,6 +104,7 @@ struct ext2_inode {
 #define EXT2_S_IFREG  0x8000
 #define EXT2_S_IFDIR  0x4000
 #define EXT2_S_IFCHR  0x2000
+#define EXT2_S_IFLNK  0xA000
 
 struct ext2_dirent {
   uint32 inode;
@@ -116,6 +117,7 @@ struct ext2_dirent {
 #define EXT2_FT_REG_FILE 1
 #define EXT2_FT_DIR      2
 #define EXT2_FT_CHRDEV   3
+#define EXT2_FT_SYMLINK  7
 
 // What the mount needs from a superblock, checked.
 struct ext2_geometry {

@@ -16,7 +16,8 @@ static uint32 rec_size(uint32 len)
 
 static uint8 file_type_of(short type)
 {
-  return type == T_DIR ? EXT2_FT_DIR : type == T_DEVICE ? EXT2_FT_CHRDEV : EXT2_FT_REG_FILE;
+  return type == T_DIR ? EXT2_FT_DIR : type == T_DEVICE ? EXT2_FT_CHRDEV :
+         type == T_SYMLINK ? EXT2_FT_SYMLINK : EXT2_FT_REG_FILE;
 }
 
 // The buffer for the directory block holding byte off of dp; 0 on error
@@ -55,7 +56,8 @@ int dir_next(struct inode *dp, uint32 *off, struct dirent *out)
       out->ino = d->inode;
       out->type = d->file_type == EXT2_FT_DIR ? T_DIR :
                   d->file_type == EXT2_FT_REG_FILE ? T_FILE :
-                  d->file_type == EXT2_FT_CHRDEV ? T_DEVICE : 0;
+                  d->file_type == EXT2_FT_CHRDEV ? T_DEVICE :
+                  d->file_type == EXT2_FT_SYMLINK ? T_SYMLINK : 0;
       memmove(out->name, d->name, d->name_len);
       out->name[d->name_len] = 0;
     }

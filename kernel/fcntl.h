@@ -1,4 +1,4 @@
-// open() flags, xv6's values plus O_APPEND.
+// open() flags, xv6's values plus O_APPEND and O_NOFOLLOW.
 #ifndef GLASSBOX_KERNEL_FCNTL_H
 #define GLASSBOX_KERNEL_FCNTL_H
 #define O_RDONLY  0x000
@@ -7,6 +7,7 @@
 #define O_CREATE  0x200
 #define O_TRUNC   0x400
 #define O_APPEND  0x800
+#define O_NOFOLLOW 0x1000  // a symbolic link at the path itself: -ELOOP
 
 // lseek() whence
 #define SEEK_SET 0

@@ -6,6 +6,7 @@
 #define MAXARG       32    // exec arguments
 #define MAXARGLEN   512    // bytes of one exec argument
 #define MAXPATH     256    // longest path name
+#define MAXSYMLINKS 8      // symbolic links open() follows for one path
 #define USTACK_PAGES  4    // user stack: 16 KiB
 #define LAZY_RESERVE 32    // frames sbrk never promises (page tables of a lazy heap)
 #define TICK_HZ     100    // timer interrupts per second (10 ms tick)

@@ -125,11 +125,50 @@ static struct inode *create(const char *path, uint16 mode, int *err)
   return ip;
 }
 
-// The inode for open(): looked up, or created with O_CREATE. Locked.
+// LAB fs-follow begin
+// The path symbolic link ip (locked) at path leads to, into buf (MAXPATH
+// bytes; it may be path itself): its target, taken from the link's own
+// directory when it is relative.
+static int link_path(struct inode *ip, const char *path, char *buf)
+{
+  char target[MAXPATH];
+  uint32 len = ip->d.size;
+  int fast = ext2_fast_symlink(ip);
+  if (len == 0 || len >= MAXPATH || (fast && len >= sizeof(ip->d.block)))
+    return -ECORRUPT;
+  if (fast)
+    memmove(target, ip->d.block, len);
+  else if (readi(ip, 0, (uint32)target, 0, len) != (int)len)
+    return -EIO;
+  target[len] = 0;
+  uint32 dir = 0;                      // the length of path's directory part
+  if (target[0] != '/')
+    for (uint32 i = 0; path[i]; i++)
+      if (path[i] == '/')
+        dir = i + 1;
+  if (dir + len >= MAXPATH)
+    return -ENAMETOOLONG;
+  memmove(buf, path, dir);
+  memmove(buf + dir, target, len + 1);
+  return 0;
+}
+
+// The inode for open(): looked up (a symbolic link followed, at most
+// MAXSYMLINKS of them, unless O_NOFOLLOW), or created with O_CREATE.
+// Locked.
 static struct inode *open_inode(const char *path, int flags, int *err)
 {
-  for (;;) {
+  char buf[MAXPATH];
+  for (int links = 0;;) {
     struct inode *ip = namei_locked(path, err);
+    if (ip && ip->type == T_SYMLINK && !(flags & O_NOFOLLOW)) {
+      *err = ++links > MAXSYMLINKS ? -ELOOP : link_path(ip, path, buf);
+      iunlockput(ip);
+      if (*err < 0)
+        return 0;
+      path = buf;
+      continue;
+    }
     if (ip || *err != -ENOENT || !(flags & O_CREATE))
       return ip;
     ip = create(path, EXT2_S_IFREG | 0644, err);
@@ -137,6 +176,7 @@ static struct inode *open_inode(const char *path, int flags, int *err)
       return ip;
   }
 }
+// LAB fs-follow end
 
 // An open file for locked inode ip (whose reference it takes over).
 static struct file *open_file(struct inode *ip, int flags, int *err)
@@ -155,6 +195,8 @@ static struct file *open_file(struct inode *ip, int flags, int *err)
   }
   if (ip->type == T_DIR && (writing || (flags & O_CREATE)))
     *err = -EISDIR;
+  else if (ip->type == T_SYMLINK)   // not followed (O_NOFOLLOW)
+    *err = -ELOOP;
   else if (ip->type == 0)
     *err = -EINVAL;
   else if (writing || (flags & O_TRUNC))
@@ -185,7 +227,7 @@ int sys_open(void)
   int err = argpath(0, path);
   if (err < 0)
     return err;
-  if ((flags & 3) == 3 || (flags & ~(3 | O_CREATE | O_TRUNC | O_APPEND)))
+  if ((flags & 3) == 3 || (flags & ~(3 | O_CREATE | O_TRUNC | O_APPEND | O_NOFOLLOW)))
     return -EINVAL;
   int changes = (flags & (O_CREATE | O_TRUNC)) != 0;
   if (changes)
@@ -514,6 +556,37 @@ int sys_fsync(void)
 {
   struct file *f = argfd(0);
   return f ? filesync(f) : -EBADF;
+}
+
+// symlink(target, path): a symbolic link at path whose contents are
+// target (not looked up: it may name nothing).
+int sys_symlink(void)
+{
+  char target[MAXPATH], path[MAXPATH];
+  int err = argpath(0, target);
+  if (err == 0)
+    err = argpath(1, path);
+  if (err < 0)
+    return err;
+  if (target[0] == 0)
+    return -ENOENT;
+  // LAB fs-symlink begin
+  uint32 len = strlen(target);
+  begin_op();
+  struct inode *ip = create(path, EXT2_S_IFLNK | 0777, &err);
+  if (ip && len < sizeof(ip->d.block)) {   // fast: in i_block, NUL-ended
+    memmove(ip->d.block, target, len);
+    ip->d.size = len;
+    err = iupdate(ip);
+  } else if (ip) {                         // slow: one data block
+    int n = writei(ip, 0, (uint32)target, 0, len);
+    err = n == (int)len ? 0 : n < 0 ? n : -ENOSPC;
+  }
+  if (ip)
+    iunlockput(ip);
+  end_op();
+  return err;
+  // LAB fs-symlink end
 }
 
 int sys_chdir(void)

@@ -15,6 +15,7 @@ typechar(int type)
   case T_DIR:    return 'd';
   case T_FILE:   return '-';
   case T_DEVICE: return 'c';
+  case T_SYMLINK: return 'l';
   default:       return '?';
   }
 }

@@ -9,6 +9,7 @@ typename(int type)
   case T_DIR:    return "directory";
   case T_FILE:   return "regular file";
   case T_DEVICE: return "device";
+  case T_SYMLINK: return "symbolic link";
   default:       return "unknown";
   }
 }

@@ -1,0 +1,156 @@
+// symcheck MODE: the fs lab's test program (labs/fs/checks.py). Every
+// mode works in /sym and prints "symcheck: WHAT = RESULT" lines, where
+// RESULT is what a file read through a path holds (its first line), or
+// "error N" for a negative return N; then "symcheck: done".
+//   fast:     a link with a short target (a fast symlink)
+//   slow:     links with targets of 59, 60 and 120 bytes
+//   relative: links with relative targets, in a subdirectory
+//   chain:    a link to a link ... to a file, 8 links long
+//   dangling: a link to nothing
+//   loop:     two links to each other, and one to itself
+//   nofollow: open with O_NOFOLLOW, of a link and of a file
+//   unlink:   many links made and removed (the disk must be as before)
+
+#include "kernel/fcntl.h"
+#include "user/user.h"
+
+static void
+put(const char *path, const char *text)
+{
+  int fd = open(path, O_WRONLY | O_CREATE | O_TRUNC);
+  if (fd < 0 || write(fd, text, strlen(text)) != (int)strlen(text)) {
+    printf("symcheck: cannot write %s\n", path);
+    exit(1);
+  }
+  close(fd);
+}
+
+// Open path with flags and print what it holds.
+static void
+show(const char *what, const char *path, int flags)
+{
+  char buf[64];
+  int fd = open(path, O_RDONLY | flags);
+  if (fd < 0) {
+    printf("symcheck: %s = error %d\n", what, fd);
+    return;
+  }
+  int n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  buf[n < 0 ? 0 : n] = 0;
+  printf("symcheck: %s = %s\n", what, buf);
+}
+
+static void
+link_or_say(const char *target, const char *path)
+{
+  int r = symlink(target, path);
+  if (r < 0)
+    printf("symcheck: symlink %s = error %d\n", path, r);
+}
+
+// A path of exactly len bytes naming /sym/<x...x>.
+static char *
+long_name(int len)
+{
+  static char path[128];
+  strcpy(path, "/sym/");
+  memset(path + 5, 'x', len - 5);
+  path[len] = 0;
+  return path;
+}
+
+static void
+slow(void)
+{
+  static const int lens[] = { 59, 60, 120 };
+  static const char *links[] = { "/sym/l59", "/sym/l60", "/sym/l120" };
+  for (int i = 0; i < 3; i++) {
+    char text[16];
+    snprintf(text, sizeof(text), "target %d", lens[i]);
+    put(long_name(lens[i]), text);
+    link_or_say(long_name(lens[i]), links[i]);
+    show(links[i], links[i], 0);
+  }
+}
+
+static void
+chain(void)
+{
+  char path[16], next[16];
+  put("/sym/end", "end of the chain");
+  for (int i = 1; i <= 8; i++) {
+    snprintf(path, sizeof(path), "/sym/c%d", i);
+    if (i < 8)
+      snprintf(next, sizeof(next), "/sym/c%d", i + 1);
+    link_or_say(i < 8 ? next : "/sym/end", path);
+  }
+  show("chain of 8", "/sym/c1", 0);
+}
+
+static void
+unlinks(void)
+{
+  char path[16];
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 20; i++) {
+      snprintf(path, sizeof(path), "/sym/u%d", i);
+      link_or_say(i % 2 ? "/sym/short" : long_name(100), path);
+    }
+    for (int i = 0; i < 20; i++) {
+      snprintf(path, sizeof(path), "/sym/u%d", i);
+      int r = unlink(path);
+      if (r < 0)
+        printf("symcheck: unlink %s = error %d\n", path, r);
+    }
+  }
+  printf("symcheck: made and removed 60 links\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+  const char *mode = argc == 2 ? argv[1] : "";
+  if (mkdir("/sym") < 0) {
+    printf("symcheck: mkdir /sym failed\n");
+    return 1;
+  }
+  put("/sym/file", "the file");
+  if (strcmp(mode, "fast") == 0) {
+    link_or_say("/sym/file", "/sym/fast");
+    show("fast", "/sym/fast", 0);
+  } else if (strcmp(mode, "slow") == 0) {
+    slow();
+  } else if (strcmp(mode, "relative") == 0) {
+    mkdir("/sym/d");
+    put("/sym/d/file", "the file in d");
+    link_or_say("file", "/sym/d/rel");
+    link_or_say("../file", "/sym/d/up");
+    show("d/rel", "/sym/d/rel", 0);
+    show("d/up", "/sym/d/up", 0);
+  } else if (strcmp(mode, "chain") == 0) {
+    chain();
+  } else if (strcmp(mode, "dangling") == 0) {
+    link_or_say("/sym/nothing", "/sym/dangling");
+    show("dangling", "/sym/dangling", 0);
+  } else if (strcmp(mode, "loop") == 0) {
+    link_or_say("/sym/b", "/sym/a");
+    link_or_say("/sym/a", "/sym/b");
+    link_or_say("self", "/sym/self");
+    show("a", "/sym/a", 0);
+    show("self", "/sym/self", 0);
+  } else if (strcmp(mode, "nofollow") == 0) {
+    link_or_say("/sym/file", "/sym/link");
+    show("link nofollow", "/sym/link", O_NOFOLLOW);
+    show("file nofollow", "/sym/file", O_NOFOLLOW);
+    show("link", "/sym/link", 0);
+  } else if (strcmp(mode, "unlink") == 0) {
+    unlinks();
+  } else {
+    printf("symcheck: no mode %s\n", mode);
+    return 1;
+  }
+  sync();
+  printf("symcheck: done\n");
+  return 0;
+}
