@@ -29,21 +29,21 @@ def usertests(*cases):
     return run
 
 
-def prediction_lines(ctx, lab, line_re, form):
+def prediction_lines(ctx, lab, line_re, form, name="prediction.txt"):
     """The matches of line_re for the lines of the submission's
-    labs/LAB/prediction.txt that are not blank or "#" comments; raises
-    AssertionError naming the first line that does not match (form: what a
-    line should look like)."""
-    path = ctx.submission / "labs" / lab / "prediction.txt"
+    labs/LAB/NAME (prediction.txt) that are not blank or "#" comments;
+    raises AssertionError naming the first line that does not match (form:
+    what a line should look like)."""
+    path = ctx.submission / "labs" / lab / name
     if not path.is_file():
-        raise AssertionError(f"no prediction: {path} is missing")
+        raise AssertionError(f"no {name}: {path} is missing")
     found = []
     for n, line in enumerate(path.read_text().splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         m = line_re.match(line.strip())
         if not m:
-            raise AssertionError(f"prediction.txt line {n}: expected '{form}', got {line.strip()!r}")
+            raise AssertionError(f"{name} line {n}: expected '{form}', got {line.strip()!r}")
         found.append((n, m))
     return found
 

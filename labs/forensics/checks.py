@@ -1,0 +1,180 @@
+"""The forensics lab's checks (labs/grade.py runs them; labs/forensics/README.md
+says what each means).
+
+The seeded kernel is this tree's kernel with one bug of
+tests/labs/bugs/forensics/*.patch applied (seed modulo their number, in name
+order: the course's, kept out of every starter with tests/labs/). The
+submission gives only labs/forensics/answer.txt: its seed, the kind of bug,
+and the events (by kind and fields) and the frame or page that show it. The
+grader runs /grade/suspect on the seeded kernel under the inspector and
+checks every cited fact against what the kernel did.
+
+    python3 labs/forensics/checks.py SEED    # build the seeded kernel, print its path"""
+
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "labs"))
+from checklib import Check, field, prediction_lines  # noqa: E402
+from inspect_session import frame, mapping  # noqa: E402
+
+BUGS = sorted((ROOT / "tests" / "labs" / "bugs" / "forensics").glob("*.patch"))
+# the kind of bug each seeded bug is (the answer's "bug" line)
+KIND = {"cow-leak": "refcount", "text-writable": "permission", "mail-truncate": "message"}
+# the event kind at whose stops the grader looks at the kernel's state
+STOP = {"refcount": "cow_fault", "permission": "exec", "message": "mail_recv"}
+LINE = re.compile(r"(seed|bug|event|frame|page)\s+(.+)$")
+FORM = "seed N | bug KIND | event KIND field=value ... | frame PA | page VA"
+_built = {}
+_lock = threading.Lock()
+
+
+def bug_kernel(seed):
+    """The kernel with the seed's bug, built in BUILD/labs/forensics/bug-NAME
+    (only what the patch touches is compiled again); (path, None) or (None, why)."""
+    import make_starter
+    from grade import BUILD, quiet_make
+    bug = BUGS[seed % len(BUGS)]
+    with _lock:
+        if bug.stem in _built:
+            return _built[bug.stem]
+        tree = BUILD / "labs" / "forensics" / f"bug-{bug.stem}"
+        for name in make_starter.tracked_files():
+            if (ROOT / name).is_file():
+                (tree / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, tree / name)
+        shutil.copytree(BUILD / "kernel", tree / "build" / "kernel", copy_function=shutil.copy2,
+                        dirs_exist_ok=True)
+        r = subprocess.run(["git", "apply", str(bug)], cwd=tree, capture_output=True, text=True)
+        why = (f"the seeded bug {bug.name} does not apply: {r.stderr}" if r.returncode else
+               quiet_make(["BUILD=build", "kernel"], tree, tree / "build" / "grade-build.log"))
+        _built[bug.stem] = (None, why) if why else (tree / "build" / "kernel" / "kernel.elf", None)
+        return _built[bug.stem]
+
+
+def answer(ctx):
+    """The submission's answer: {"seed", "bug", "events": [(kind, {field: text})],
+    "frame", "page"}; raises AssertionError for a malformed file."""
+    got = {"events": []}
+    for n, m in prediction_lines(ctx, "forensics", LINE, FORM, "answer.txt"):
+        key, rest = m.group(1), m.group(2).split("#")[0].split()
+        if key == "event":
+            fields = dict(f.split("=", 1) for f in rest[1:] if "=" in f)
+            got["events"].append((rest[0], fields))
+        elif key in ("seed", "frame", "page"):
+            try:
+                got[key] = int(rest[0], 0)
+            except ValueError:
+                raise AssertionError(f"answer.txt line {n}: {rest[0]!r} is not a number")
+        else:
+            got[key] = rest[0]
+    if "seed" not in got:
+        raise AssertionError("answer.txt has no 'seed N' line")
+    return got
+
+
+def run(ctx, seed):
+    """Run /grade/suspect on the seeded kernel under the inspector; returns
+    (stops [(snapshot, event)] at the seed's bug's STOP kind, every event)."""
+    kernel, why = bug_kernel(seed)
+    if why:
+        raise AssertionError(why)
+    ctx.kernel = kernel
+    s = ctx.inspect()
+    s.type("/grade/suspect\n")
+    stops, seen = [], {}
+    kind = STOP[KIND[BUGS[seed % len(BUGS)].stem]]
+    for snap, ev in s.events(kind, until="suspect: done", program="suspect"):
+        stops.append((snap, ev))
+        seen.update((e["seq"], e) for e in snap["events"])
+    s.wait_console("suspect: done")
+    seen.update((e["seq"], e) for e in s.pause()["events"])
+    return stops, [seen[k] for k in sorted(seen)]
+
+
+def matches(ev, kind, fields):
+    if ev["kind"] != kind:
+        return False
+    for name, want in fields.items():
+        try:
+            if name not in ev or field(ev, name) != int(want, 0):
+                return False
+        except ValueError:
+            return False
+    return True
+
+
+def cited(line):
+    kind, fields = line
+    return f"{kind} " + " ".join(f"{k}={v}" for k, v in fields.items())
+
+
+def the_bug(ctx):
+    a = answer(ctx)
+    want = KIND[BUGS[a["seed"] % len(BUGS)].stem]
+    if a.get("bug") != want:
+        return (f"the kernel of seed {a['seed']} has a bug of another kind than "
+                f"{a.get('bug', 'none')!r} (kinds: {', '.join(sorted(STOP))})")
+    return None
+
+
+def the_events(ctx):
+    a = answer(ctx)
+    if not a["events"]:
+        return "answer.txt cites no event"
+    _, events = run(ctx, a["seed"])
+    missing = [cited(c) for c in a["events"] if not any(matches(e, *c) for e in events)]
+    if missing:
+        return ("the seeded kernel running suspect logs no event like: " + "; ".join(missing))
+    return None
+
+
+def the_proof(ctx):
+    """The cited events show the bug: the state at them, or their fields."""
+    a = answer(ctx)
+    kind = KIND[BUGS[a["seed"] % len(BUGS)].stem]
+    stops, events = run(ctx, a["seed"])
+    if kind == "message":
+        sends = [e for e in events for c in a["events"] if c[0] == "mail_send" and matches(e, *c)]
+        recvs = [e for e in events for c in a["events"] if c[0] == "mail_recv" and matches(e, *c)]
+        for s in sends:
+            for r in recvs:
+                if s["to"] == r["pid"] and r["from"] == s["pid"] and s["len"] != r["len"]:
+                    return None
+        return ("cite a mail_send and the mail_recv of the same message (to, from) whose lengths "
+                "differ")
+    at = [(snap, ev) for snap, ev in stops for c in a["events"] if matches(ev, *c)]
+    if not at:
+        return f"answer.txt cites no {STOP[kind]} event that the seeded kernel logs"
+    for snap, ev in at:
+        if kind == "refcount" and "frame" in a:
+            f = frame(snap, a["frame"])
+            if f and f["refcount"] != len(f["mapped_by"]):
+                return None
+        if kind == "permission" and "page" in a:
+            e = mapping(snap, ev["pid"], a["page"] & ~0xFFF)
+            if e and "W" in e["flags"] and "X" in e["flags"]:
+                return None
+    what = {"refcount": f"frame {a.get('frame', 0):#010x} with a refcount other than its "
+                        "mappings",
+            "permission": f"page {a.get('page', 0):#010x} both writable and executable"}[kind]
+    return f"at the cited events the inspector shows no {what}"
+
+
+CHECKS = [
+    Check("bug", "the kind of bug the seeded kernel has", 2, the_bug),
+    Check("events", "the cited events happen when the seeded kernel runs suspect", 2,
+          the_events, limit=90),
+    Check("proof", "at the cited events the kernel's state (or the events) shows the bug", 2,
+          the_proof, limit=90),
+]
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "tests" / "integration"))
+    path, why = bug_kernel(int(sys.argv[1]))
+    sys.exit(why) if why else print(path)
