@@ -11,6 +11,7 @@ checks every cited fact against what the kernel did.
 
     python3 labs/forensics/checks.py SEED    # build the seeded kernel, print its path"""
 
+import os
 import re
 import shutil
 import subprocess
@@ -19,7 +20,8 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "labs"))
+for _d in ("labs", "tests/integration", "tests/inspector"):    # as grade.py has them
+    sys.path.insert(0, str(ROOT / _d))
 from checklib import Check, field, prediction_lines  # noqa: E402
 from inspect_session import frame, mapping  # noqa: E402
 
@@ -29,7 +31,7 @@ KIND = {"cow-leak": "refcount", "text-writable": "permission", "mail-truncate": 
 # the event kind at whose stops the grader looks at the kernel's state
 STOP = {"refcount": "cow_fault", "permission": "exec", "message": "mail_recv"}
 LINE = re.compile(r"(seed|bug|event|frame|page)\s+(.+)$")
-FORM = "seed N | bug KIND | event KIND field=value ... | frame PA | page VA"
+FORM = "seed N | bug KIND | event KIND field=value ... | frame FIELD | page VA"
 _built = {}
 _lock = threading.Lock()
 
@@ -50,7 +52,10 @@ def bug_kernel(seed):
                 shutil.copy2(ROOT / name, tree / name)
         shutil.copytree(BUILD / "kernel", tree / "build" / "kernel", copy_function=shutil.copy2,
                         dirs_exist_ok=True)
-        r = subprocess.run(["git", "apply", str(bug)], cwd=tree, capture_output=True, text=True)
+        # (tree is inside this repository: without the ceiling git apply would
+        # patch relative to it, and skip every path outside tree)
+        r = subprocess.run(["git", "apply", str(bug)], cwd=tree, capture_output=True, text=True,
+                           env={**os.environ, "GIT_CEILING_DIRECTORIES": str(tree.parent)})
         why = (f"the seeded bug {bug.name} does not apply: {r.stderr}" if r.returncode else
                quiet_make(["BUILD=build", "kernel"], tree, tree / "build" / "grade-build.log"))
         _built[bug.stem] = (None, why) if why else (tree / "build" / "kernel" / "kernel.elf", None)
@@ -59,14 +64,15 @@ def bug_kernel(seed):
 
 def answer(ctx):
     """The submission's answer: {"seed", "bug", "events": [(kind, {field: text})],
-    "frame", "page"}; raises AssertionError for a malformed file."""
+    "frame" (the name of a cited event's field: the frame it names), "page"};
+    raises AssertionError for a malformed file."""
     got = {"events": []}
     for n, m in prediction_lines(ctx, "forensics", LINE, FORM, "answer.txt"):
         key, rest = m.group(1), m.group(2).split("#")[0].split()
         if key == "event":
             fields = dict(f.split("=", 1) for f in rest[1:] if "=" in f)
             got["events"].append((rest[0], fields))
-        elif key in ("seed", "frame", "page"):
+        elif key in ("seed", "page"):
             try:
                 got[key] = int(rest[0], 0)
             except ValueError:
@@ -152,16 +158,16 @@ def the_proof(ctx):
     if not at:
         return f"answer.txt cites no {STOP[kind]} event that the seeded kernel logs"
     for snap, ev in at:
-        if kind == "refcount" and "frame" in a:
-            f = frame(snap, a["frame"])
+        if kind == "refcount" and a.get("frame") in ev:
+            f = frame(snap, field(ev, a["frame"]))
             if f and f["refcount"] != len(f["mapped_by"]):
                 return None
         if kind == "permission" and "page" in a:
             e = mapping(snap, ev["pid"], a["page"] & ~0xFFF)
             if e and "W" in e["flags"] and "X" in e["flags"]:
                 return None
-    what = {"refcount": f"frame {a.get('frame', 0):#010x} with a refcount other than its "
-                        "mappings",
+    what = {"refcount": f"frame (the event's {a.get('frame', '?')}) with a refcount other "
+                        "than its mappings",
             "permission": f"page {a.get('page', 0):#010x} both writable and executable"}[kind]
     return f"at the cited events the inspector shows no {what}"
 
@@ -175,6 +181,5 @@ CHECKS = [
 ]
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT / "tests" / "integration"))
     path, why = bug_kernel(int(sys.argv[1]))
     sys.exit(why) if why else print(path)
