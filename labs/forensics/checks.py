@@ -36,12 +36,21 @@ _built = {}
 _lock = threading.Lock()
 
 
+def seeded(seed):
+    """The seed's bug (a patch); AssertionError in a tree without them (a
+    student's: they are the course's)."""
+    if not BUGS:
+        raise AssertionError("this tree has no seeded bugs (tests/labs/bugs/forensics/): the "
+                             "forensics lab is graded in the course's tree")
+    return BUGS[seed % len(BUGS)]
+
+
 def bug_kernel(seed):
     """The kernel with the seed's bug, built in BUILD/labs/forensics/bug-NAME
     (only what the patch touches is compiled again); (path, None) or (None, why)."""
     import make_starter
     from grade import BUILD, quiet_make
-    bug = BUGS[seed % len(BUGS)]
+    bug = seeded(seed)
     with _lock:
         if bug.stem in _built:
             return _built[bug.stem]
@@ -94,7 +103,7 @@ def run(ctx, seed):
     s = ctx.inspect()
     s.type("/grade/suspect\n")
     stops, seen = [], {}
-    kind = STOP[KIND[BUGS[seed % len(BUGS)].stem]]
+    kind = STOP[KIND[seeded(seed).stem]]
     for snap, ev in s.events(kind, until="suspect: done", program="suspect"):
         stops.append((snap, ev))
         seen.update((e["seq"], e) for e in snap["events"])
@@ -122,7 +131,7 @@ def cited(line):
 
 def the_bug(ctx):
     a = answer(ctx)
-    want = KIND[BUGS[a["seed"] % len(BUGS)].stem]
+    want = KIND[seeded(a["seed"]).stem]
     if a.get("bug") != want:
         return (f"the kernel of seed {a['seed']} has a bug of another kind than "
                 f"{a.get('bug', 'none')!r} (kinds: {', '.join(sorted(STOP))})")
@@ -143,7 +152,7 @@ def the_events(ctx):
 def the_proof(ctx):
     """The cited events show the bug: the state at them, or their fields."""
     a = answer(ctx)
-    kind = KIND[BUGS[a["seed"] % len(BUGS)].stem]
+    kind = KIND[seeded(a["seed"]).stem]
     stops, events = run(ctx, a["seed"])
     if kind == "message":
         sends = [e for e in events for c in a["events"] if c[0] == "mail_send" and matches(e, *c)]
@@ -181,5 +190,8 @@ CHECKS = [
 ]
 
 if __name__ == "__main__":
-    path, why = bug_kernel(int(sys.argv[1]))
+    try:
+        path, why = bug_kernel(int(sys.argv[1]))
+    except AssertionError as e:
+        path, why = None, str(e)
     sys.exit(why) if why else print(path)
