@@ -133,7 +133,7 @@ CHECKS = [
           expect("dangling", {"dangling": error("ENOENT")},
                  stored({"/sym/dangling": ("/sym/nothing", True)}))),
     Check("loop", "links in a cycle: open says ELOOP", 1,
-          expect("loop", {"a": error("ELOOP"), "self": error("ELOOP")}), limit=20),
+          expect("loop", {"a": error("ELOOP"), "self": error("ELOOP")}), limit=12),
     Check("nofollow", "O_NOFOLLOW: a link is not opened (ELOOP), a file is", 1,
           expect("nofollow", {"link nofollow": error("ELOOP"), "file nofollow": "the file",
                               "link": "the file"})),
