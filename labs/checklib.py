@@ -2,6 +2,8 @@
 
 import os
 import re
+import shutil
+import subprocess
 
 CROSS = os.environ.get("CROSS", "riscv64-unknown-elf-")
 
@@ -64,3 +66,14 @@ def field(ev, name):
     as "0x..." strings, counts and pids as numbers."""
     v = ev[name]
     return int(v, 16) if isinstance(v, str) else int(v)
+
+
+def tool(name):
+    """An e2fsprogs tool (in /sbin, which a user's PATH may lack)."""
+    return shutil.which(name) or "/sbin/" + name
+
+
+def debugfs(image, request, write=False):
+    """debugfs -R request on image (-w: it may change it); its output."""
+    return subprocess.run([tool("debugfs")] + (["-w"] if write else []) + ["-R", request,
+                          str(image)], capture_output=True, timeout=60).stdout

@@ -13,10 +13,10 @@ import random
 import re
 import shutil
 import struct
-import subprocess
 
 from cachedisk import CacheDisk
-from checklib import Check, usertests
+from checklib import Check, debugfs, usertests
+from crashreport import expected, fnv
 
 MAGIC = 0xC03B3998
 DESCRIPTOR, COMMIT, REVOKE = 1, 2, 5
@@ -26,16 +26,6 @@ SIZE = 3000             # crashcheck fsync's file (labs/crash/grading/crashcheck
 FSYNCS = 3              # crashcheck commit's fsyncs and syncs
 CRASHES = 4             # seeded crashes of crashload (the crashes check)
 SEED = 2026
-
-
-def tool(name):
-    return shutil.which(name) or "/sbin/" + name
-
-
-def debugfs(image, request, write=False):
-    r = subprocess.run([tool("debugfs")] + (["-w"] if write else []) + ["-R", request, str(image)],
-                       capture_output=True, timeout=60)
-    return r.stdout
 
 
 def block_size(image):
@@ -190,32 +180,6 @@ def fsync_durable(ctx):
 # ---- crashes: the whole story ---------------------------------------------------
 
 
-def fnv(data):
-    h = 2166136261
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
-    return h
-
-
-def durable_report(transcript):
-    """crashload's last complete durable report, minus the files touched
-    after it: {name: (size, hash)} (as tests/integration/test_crash.py)."""
-    lines = [ln.strip() for ln in transcript.splitlines()]
-    ends = [i for i, ln in enumerate(lines) if ln == "end"]
-    if not ends:
-        return {}
-    start = max(i for i in range(ends[-1]) if lines[i] == "durable")
-    report = {}
-    for ln in lines[start + 1:ends[-1]]:
-        path, size, h = ln.split()
-        report[path.rsplit("/", 1)[1]] = (int(size), int(h))
-    for ln in lines[ends[-1] + 1:]:
-        m = re.match(r"touch /cl/(f\d+)", ln)
-        if m:
-            report.pop(m.group(1), None)
-    return report
-
-
 def crashes(ctx):
     """CRASHES times: crashload runs until the disk stops at a seeded write
     or flush, the unflushed writes survive at random; the kernel boots on
@@ -234,7 +198,7 @@ def crashes(ctx):
                 g.stop()
                 transcript = g.transcript
                 disk.crash()
-            want = durable_report(transcript)
+            want = expected(transcript)
             g = ctx.boot(disk=image, part=f"crash{n}-reboot")
             why = fsck(g)
             if why:
@@ -328,11 +292,12 @@ class Journal:
             self.image.unlink()
 
 
-def replayed(ctx, build, want, what):
-    """A check's body: a Journal of the files in want, build(journal) logs
-    transactions, the kernel boots; each file must hold want's byte."""
+def replayed(ctx, transactions, want, what):
+    """A check's body: a Journal of the files in want with transactions
+    logged, the kernel boots; each file must hold want's byte."""
     j = Journal(ctx, list(want))
-    build(j)
+    for t in transactions:
+        j.transaction(*t)
     text, got = j.boot(ctx)
     if isinstance(got, str):
         return got
@@ -343,40 +308,30 @@ def replayed(ctx, build, want, what):
     return None
 
 
-def replay(ctx):
-    def build(j):
-        j.transaction(0, {"A": b"a", "B": b"a"})
-        j.transaction(1, {"B": b"b"})
-    return replayed(ctx, build, {"A": b"a", "B": b"b"},
-                    "two committed transactions (A:=a B:=a, then B:=b) must both be replayed, "
-                    "in order")
+# Journals the grader writes: transactions (sequence relative to the
+# journal's, {file: its new byte}, the files whose blocks it revokes,
+# whether it has its commit block), what each file must hold after the
+# replay, and what the case is.
+CASES = {
+    "replay": ([(0, {"A": b"a", "B": b"a"}), (1, {"B": b"b"})], {"A": b"a", "B": b"b"},
+               "two committed transactions (A:=a B:=a, then B:=b) must both be replayed, in "
+               "order"),
+    "uncommitted": ([(0, {"A": b"a"}), (1, {"B": b"b"}, (), False)], {"A": b"a", "B": b"o"},
+                    "a committed transaction (A:=a), then one with no commit block (B:=b): "
+                    "only the first may be replayed"),
+    "stale": ([(0, {"A": b"a"}), (-3, {"B": b"b"})], {"A": b"a", "B": b"o"},
+              "a committed transaction (A:=a), then an old one's blocks, commit block and all "
+              "(B:=b, sequence 3 lower): the log ends where the sequence breaks"),
+    "revoke": ([(0, {"A": b"a", "B": b"a"}), (1, {"C": b"c"}, ["B"])],
+               {"A": b"a", "B": b"o", "C": b"c"},
+               "A:=a B:=a, then a transaction revoking B's block (and C:=c): B's logged copy "
+               "must not be replayed"),
+}
 
 
-def uncommitted(ctx):
-    def build(j):
-        j.transaction(0, {"A": b"a"})
-        j.transaction(1, {"B": b"b"}, commit=False)
-    return replayed(ctx, build, {"A": b"a", "B": b"o"},
-                    "a committed transaction (A:=a), then one with no commit block (B:=b): only "
-                    "the first may be replayed")
-
-
-def stale(ctx):
-    def build(j):
-        j.transaction(0, {"A": b"a"})
-        j.transaction(-3, {"B": b"b"})
-    return replayed(ctx, build, {"A": b"a", "B": b"o"},
-                    "a committed transaction (A:=a), then an old one's blocks, commit block and "
-                    "all (B:=b, sequence 3 lower): the log ends where the sequence breaks")
-
-
-def revoke(ctx):
-    def build(j):
-        j.transaction(0, {"A": b"a", "B": b"a"})
-        j.transaction(1, {"C": b"c"}, revoked=["B"])
-    return replayed(ctx, build, {"A": b"a", "B": b"o", "C": b"c"},
-                    "A:=a B:=a, then a transaction revoking B's block (and C:=c): B's logged "
-                    "copy must not be replayed")
+def case(name):
+    transactions, want, what = CASES[name]
+    return lambda ctx: replayed(ctx, transactions, want, what)
 
 
 CHECKS = [
@@ -384,11 +339,11 @@ CHECKS = [
           "journal", 3, order, limit=40),
     Check("crashes", f"{CRASHES} crashes in crashload: e2fsck clean, fsynced files intact", 2,
           crashes, limit=120),
-    Check("replay", "replay applies every committed transaction, in order", 2, replay),
+    Check("replay", "replay applies every committed transaction, in order", 2, case("replay")),
     Check("uncommitted", "replay stops at a transaction without its commit block", 1,
-          uncommitted),
-    Check("stale", "replay stops where the sequence numbers break", 1, stale),
-    Check("revoke", "replay skips revoked blocks", 1, revoke),
+          case("uncommitted")),
+    Check("stale", "replay stops where the sequence numbers break", 1, case("stale")),
+    Check("revoke", "replay skips revoked blocks", 1, case("revoke")),
     Check("fsync", "a crash just after fsync returns keeps the file", 1, fsync_durable,
           limit=40, regression=True),
     Check("files", "usertests of the file system still pass", 1,

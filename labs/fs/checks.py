@@ -5,9 +5,9 @@ which must agree with the kernel on what each link is."""
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
+import checklib
 from checklib import Check, usertests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,13 +16,8 @@ ERRNO = dict((name, -int(n)) for name, n in re.findall(
 LONG = "/dfs/" + "z" * 95          # a slow link's target (debugfs's links)
 
 
-def tool(name):
-    return shutil.which(name) or "/sbin/" + name
-
-
 def debugfs(image, request, write=False):
-    return subprocess.run([tool("debugfs")] + (["-w"] if write else []) + ["-R", request,
-                          str(image)], capture_output=True, timeout=60).stdout.decode(errors="replace")
+    return checklib.debugfs(image, request, write).decode(errors="replace")
 
 
 def symcheck(ctx, mode):

@@ -21,17 +21,11 @@ import subprocess
 import time
 
 from cachedisk import CacheDisk
+from crashreport import expected, fnv
 from glassbox import FSIMG, Guest, test
 
 CRASHES = int(os.environ.get("CRASHES", "20"))
 SEED = 2026
-
-
-def fnv(data):
-    h = 2166136261
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
-    return h
 
 
 def tool(name):
@@ -59,25 +53,6 @@ def files_of(image):
                               capture_output=True).stdout
         out[name] = data
     return out
-
-
-def expected(transcript):
-    """Files the last complete durable report lists and no later line touched."""
-    lines = transcript.splitlines()
-    try:
-        last_end = max(i for i, ln in enumerate(lines) if ln.strip() == "end")
-    except ValueError:
-        return {}
-    start = max(i for i in range(last_end) if lines[i].strip() == "durable")
-    report = {}
-    for ln in lines[start + 1:last_end]:
-        path, size, h = ln.split()
-        report[path.rsplit("/", 1)[1]] = (int(size), int(h))
-    for ln in lines[last_end + 1:]:
-        m = re.match(r"touch /cl/(f\d+)", ln.strip())
-        if m:
-            report.pop(m.group(1), None)
-    return report
 
 
 def one_crash(g, n, rng, workdir):
