@@ -88,23 +88,36 @@ remove_tree(char *path)
 }
 
 // Returns 0, or -1 after printing what went wrong.
+// A symbolic link is removed itself, whatever it names (if anything).
+static int
+is_link(const char *path)
+{
+  int fd = open(path, O_RDONLY | O_NOFOLLOW);
+
+  if (fd >= 0)
+    close(fd);
+  return fd == -ELOOP;
+}
+
 static int
 rm_path(char *path)
 {
   struct stat st;
   int r;
 
-  if ((r = stat(path, &st)) < 0) {
-    if (r == -ENOENT && force)
-      return 0;
-    complain(path, r);
-    return -1;
-  }
-  if (st.type == T_DIR) {
-    if (recursive)
-      return remove_tree(path);
-    complain(path, EISDIR);
-    return -1;
+  if (!is_link(path)) {
+    if ((r = stat(path, &st)) < 0) {
+      if (r == -ENOENT && force)
+        return 0;
+      complain(path, r);
+      return -1;
+    }
+    if (st.type == T_DIR) {
+      if (recursive)
+        return remove_tree(path);
+      complain(path, EISDIR);
+      return -1;
+    }
   }
   if ((r = unlink(path)) < 0) {
     complain(path, r);

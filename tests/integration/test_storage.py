@@ -132,6 +132,31 @@ def guest_writes_reach_the_disk_exactly(g):
 
 
 @test(timeout=60)
+def symbolic_links_are_followed_and_removed(g):
+    """ln -s makes links that cat follows (a relative one from the link's
+    directory); on the host debugfs reads the fast one's target; rm removes
+    links themselves, a dangling one and one to a directory too; e2fsck finds
+    the disk clean."""
+    run_quiet(g, "mkdir /s; ln -s /README /s/abs; ln -s ../README /s/rel")
+    run_quiet(g, "ln -s /nowhere /s/dangling; ln -s /bin /s/dir; ln -s /s/abs /s/chain")
+    readme = (FSROOT / "README").read_text()
+    for link in ("abs", "rel", "chain"):
+        out = g.run(f"cat /s/{link}")
+        g.check(out.replace("\r", "").strip() == readme.strip(), f"cat /s/{link}: {out[:200]!r}")
+    g.check("no such file" in g.run("cat /s/dangling"), "cat of a dangling link did not fail")
+    run_quiet(g, "rm /s/dangling /s/dir")
+    g.check("sh" in g.run("ls /bin/sh"), "rm of a link to /bin touched /bin")
+    run_quiet(g, "sync")
+    g.stop()
+    out = debugfs(g.image, "stat /s/abs")[1].decode()
+    g.check('Fast link dest: "/README"' in out, f"debugfs does not read /s/abs as a fast link:\n{out}")
+    out = debugfs(g.image, "ls /s")[1].decode()
+    g.check("dangling" not in out and "dir" not in out.split(), f"rm left links in /s: {out}")
+    rc, out = g.fsck()
+    g.check(rc == 0, f"e2fsck -fn exits {rc}:\n{out}")
+
+
+@test(timeout=60)
 def mke2fs_files_read_back_exactly(g):
     """Files that mke2fs -d put on the disk read back in the guest exactly:
     the same cksum and byte count as on the host, and /README's text."""
