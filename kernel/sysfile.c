@@ -564,9 +564,7 @@ int sys_symlink(void)
 {
   char target[MAXPATH], path[MAXPATH];
   int err = argpath(0, target);
-  if (err == 0)
-    err = argpath(1, path);
-  if (err < 0)
+  if (err < 0 || (err = argpath(1, path)) < 0 || (err = fs_writable()) < 0)
     return err;
   if (target[0] == 0)
     return -ENOENT;
