@@ -24,7 +24,7 @@ FLAG_SAME_UUID, FLAG_LAST_TAG = 2, 8
 FEATURE_INCOMPAT_REVOKE = 1
 SIZE = 3000             # crashcheck fsync's file (labs/crash/grading/crashcheck.c)
 FSYNCS = 3              # crashcheck commit's fsyncs and syncs
-CRASHES = 4             # seeded crashes of crashload (the crashes check)
+CRASHES = 3             # seeded crashes of crashload (the crashes check)
 SEED = 2026
 
 
