@@ -27,6 +27,8 @@ int bmeta_count(void);
 int bwrite_all(struct buf **bs, int n);
 int bflush(struct buf *b);
 int bsync(void);
+void bprefetch(uint32 first, int n);
+int bcached(uint32 blockno);
 
 // console.c
 void consputc(int c);
@@ -57,7 +59,7 @@ int writei(struct inode *ip, int user_src, uint32 src, uint32 off, uint32 n);
 int itrunc(struct inode *ip, uint32 size);
 
 // ext2_alloc.c
-int balloc(uint32 near);
+int balloc(uint32 near, uint32 goal);
 void bfree(uint32 block);
 int ialloc(uint16 mode, uint32 near);
 void ifree_number(uint32 inum, int is_dir);
@@ -254,6 +256,7 @@ int virtio_disk_init(void);
 uint32 virtio_disk_blocks(void);
 int virtio_disk_rw(struct buf *b, int write);
 int virtio_disk_start(struct buf *b, int write);
+int virtio_disk_start_run(struct buf **bs, int n, int write);
 int virtio_disk_wait(struct buf *b);
 int virtio_disk_flush(void);
 void virtio_disk_intr(void);

@@ -181,6 +181,7 @@ struct inode *iget(uint32 inum)
   empty->ref = 1;
   empty->valid = 0;
   empty->busy = 0;
+  empty->read_next = empty->alloc_next = 0;
   return empty;
 }
 
@@ -328,13 +329,16 @@ static int check_block(struct inode *ip, uint32 block)
   return block;
 }
 
-// A new zeroed block for ip, counted in its i_blocks.
+// A new zeroed block for ip, counted in its i_blocks: the one after the
+// block it got last if that is free, so a file's blocks follow one another.
 static int alloc_block(struct inode *ip)
 {
   uint32 group = (ip->inum - 1) / fs.geo.inodes_per_group;
-  int block = balloc(group);
-  if (block > 0)
+  int block = balloc(group, ip->alloc_next);
+  if (block > 0) {
     ip->d.blocks += BSIZE / 512;
+    ip->alloc_next = block + 1;
+  }
   return block;
 }
 
@@ -400,6 +404,39 @@ static int either_copyin(int user_src, void *dst, uint32 src, uint32 len)
 
 static void free_past(struct inode *ip, uint32 size);
 
+#define READ_AHEAD DISK_RUN_MAX   // file blocks in one read-ahead request
+
+// Start reading ip's file blocks from fb on, as far as they are in the file
+// and follow one another on the disk (at most READ_AHEAD), without waiting.
+static void read_ahead(struct inode *ip, uint32 fb)
+{
+  uint32 nblocks = (ip->d.size + BSIZE - 1) / BSIZE;
+  int first = fb < nblocks ? ext2_bmap(ip, fb, 0) : 0;
+  if (first <= 0 || bcached(first))
+    return;
+  int n = 1;
+  while (n < READ_AHEAD && fb + n < nblocks && ext2_bmap(ip, fb + n, 0) == first + n)
+    n++;
+  bprefetch(first, n);
+}
+
+// Before reading file block fb (disk block `block`) of ip: if the reader
+// goes through the file in order, start the run from fb on if fb is not
+// cached, and, at the start of each run, the next one, so that one is in
+// flight while this one is copied out.
+static void read_ahead_for(struct inode *ip, uint32 fb, int block)
+{
+  if (fb + 1 == ip->read_next)
+    return;   // the block read last: seen already
+  int sequential = fb == 0 || fb == ip->read_next;
+  ip->read_next = fb + 1;
+  if (!sequential || block <= 0)
+    return;
+  read_ahead(ip, fb);
+  if (fb % READ_AHEAD == 0)
+    read_ahead(ip, fb + READ_AHEAD);
+}
+
 // Read n bytes at off from locked ip. Returns bytes read (less at the end
 // of the file) or a negative error.
 int readi(struct inode *ip, int user_dst, uint32 dst, uint32 off, uint32 n)
@@ -416,6 +453,7 @@ int readi(struct inode *ip, int user_dst, uint32 dst, uint32 off, uint32 n)
     int block = ext2_bmap(ip, (off + done) / BSIZE, 0);
     if (block < 0)
       return done ? (int)done : block;
+    read_ahead_for(ip, (off + done) / BSIZE, block);
     struct buf *b = block ? bread(block) : 0;
     if (block && b == 0)
       return done ? (int)done : -EIO;
