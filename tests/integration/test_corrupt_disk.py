@@ -104,3 +104,45 @@ def loop_in_the_directory_tree(g):
     g.check("sh" in out.split(), "paths through a directory loop should still resolve")
     g.run("cd /bad/up/bad/up")
     g.check("README" in g.run("ls").split(), "cd through the loop should land in the root")
+
+
+def mke2fs(image, *options):
+    """A disk made by mke2fs from the same files as build/fs.img."""
+    mkfs = shutil.which("mke2fs") or "/sbin/mke2fs"
+    subprocess.run([mkfs, "-q", "-F", "-b", "1024", *options, "-d", str(FSIMG.parent / "fsroot"),
+                    str(image), "32M"], check=True, capture_output=True, timeout=60)
+
+
+def ext4_disk(image):
+    mke2fs(image, "-t", "ext4")   # extents, 64bit, flex_bg, metadata_csum, ...
+
+
+def ext2_metadata_csum_disk(image):
+    mke2fs(image, "-t", "ext2", "-I", "128", "-O", "none,filetype,sparse_super,metadata_csum")
+
+
+@test(boot=False, disk=ext4_disk)
+def mke2fs_ext4_disk_is_refused(g):
+    """What mke2fs -t ext4 makes has incompatible features (extents, 64bit,
+    flex_bg) we do not implement: refused with the reason, powered off."""
+    g.expect("ext2: cannot mount the disk: the file system uses an incompatible feature we do not implement",
+             timeout=10)
+    try:
+        rc = g.proc.wait(10)
+    except Exception:
+        g.fail("QEMU still runs after the kernel refused the disk (it should power off)")
+    g.check(rc != 0, f"QEMU exited with status {rc}; a refused disk should exit non-zero")
+
+
+@test(boot=False, disk=ext2_metadata_csum_disk)
+def metadata_csum_disk_mounts_read_only(g):
+    """metadata_csum is read-only compatible: we could read the disk but
+    would write wrong checksums, so it mounts read-only, says so, and every
+    write fails with EROFS; the disk is unchanged for e2fsck."""
+    g.boot()
+    g.check(", read-only" in g.boot_text, "the boot banner should say the disk is mounted read-only")
+    g.check("Glassbox" in g.run("cat /README"), "files should still read back")
+    out = g.run("echo hello > /new")
+    g.check("read-only file system" in out, f"a write should fail with EROFS, got: {out.strip()}")
+    rc, out = g.fsck()
+    g.check(rc == 0, f"e2fsck -fn exited {rc}:\n{out.strip()}")
