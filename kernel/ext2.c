@@ -16,6 +16,7 @@
 
 struct ext2_fs fs;
 static struct inode itable[NINODE];
+static void free_orphans(void);
 
 // Stop the machine with a message: the disk cannot be used at all.
 static void refuse_disk(const char *why)
@@ -82,6 +83,8 @@ void fsinit(void)
   printf("ext2: %d blocks, %d inodes, %d groups%s%s\n", fs.geo.blocks_count,
          fs.geo.inodes_count, fs.geo.group_count, fs.geo.journal_inum ? ", journal" : "",
          fs.geo.read_only ? ", read-only" : "");
+  if (!fs.geo.read_only)
+    free_orphans();
 }
 
 // Copy the superblock and group descriptors into their blocks, if changed.
@@ -182,6 +185,7 @@ struct inode *iget(uint32 inum)
   empty->valid = 0;
   empty->busy = 0;
   empty->read_next = empty->alloc_next = 0;
+  empty->orphan = 0;
   return empty;
 }
 
@@ -264,27 +268,99 @@ void iunlock(struct inode *ip)
   wakeup(ip);
 }
 
+// ---- the orphan list ------------------------------------------------------
+//
+// An inode whose last link goes while it is still open lives on until the
+// last close. Until then it is on the orphan list, as ext3 keeps it: the
+// superblock's last_orphan names the first, each one's dtime the next. A
+// crash before the last close leaves it there, and the next mount frees it.
+// Every inode on the list is in the inode cache (it is open), so taking
+// one off finds the one before it there.
+
+static void orphan_add(struct inode *ip)
+{
+  ip->d.dtime = SUPER(fs)->last_orphan;
+  SUPER(fs)->last_orphan = ip->inum;
+  fs.meta_dirty = 1;
+  ip->orphan = 1;
+  iupdate(ip);
+}
+
+static void orphan_remove(struct inode *ip)
+{
+  if (!ip->orphan)
+    return;
+  ip->orphan = 0;
+  if (SUPER(fs)->last_orphan == ip->inum) {
+    SUPER(fs)->last_orphan = ip->d.dtime;
+    fs.meta_dirty = 1;
+    return;
+  }
+  for (struct inode *o = itable; o < itable + NINODE; o++) {
+    if (o->ref > 0 && o->orphan && o->d.dtime == ip->inum) {
+      o->d.dtime = ip->d.dtime;
+      iupdate(o);
+      return;
+    }
+  }
+}
+
+// At mount: free what a crash left on the orphan list.
+static void free_orphans(void)
+{
+  uint32 n = 0;
+  while (SUPER(fs)->last_orphan != 0 && n < fs.geo.inodes_count) {
+    uint32 inum = SUPER(fs)->last_orphan;
+    struct inode *ip = inum >= fs.first_ino ? iget(inum) : 0;
+    int locked = ip != 0 && ilock(ip) == 0;
+    if (locked && ip->d.links_count == 0) {
+      ip->orphan = 1;
+      iunlock(ip);
+      iput(ip);      // the last reference: frees it and takes it off the list
+      ip = 0;
+      n++;
+    } else if (locked) {
+      iunlock(ip);
+    }
+    if (SUPER(fs)->last_orphan == inum) {
+      printf("ext2: the orphan list names inode %d, which is not an orphan: list dropped\n", inum);
+      SUPER(fs)->last_orphan = 0;
+      fs.meta_dirty = 1;
+    }
+    if (ip)
+      iput(ip);
+  }
+  if (n > 0)
+    printf("ext2: freed %d inodes unlinked while open before a crash\n", n);
+}
+
 // Drop a reference. The last reference to an inode with no links left
-// frees its blocks and the inode itself. Once its number is free another
-// process may take it, and this cache slot with it: the reference is
-// dropped before anything else can sleep.
+// frees its blocks and the inode itself; an earlier one puts it on the
+// orphan list. Once its number is free another process may take it, and
+// this cache slot with it: the reference is dropped before anything else
+// can sleep.
 void iput(struct inode *ip)
 {
   if (ip == 0)
     return;
-  int freeing = ip->ref == 1 && ip->valid && ip->d.links_count == 0;
-  if (freeing)
+  int unlinked = ip->valid && ip->d.links_count == 0;
+  int freeing = unlinked && ip->ref == 1;
+  int orphaning = unlinked && ip->ref > 1 && !ip->orphan;
+  if (freeing || orphaning)
     begin_op();
-  if (freeing && ilock(ip) == 0) {
+  if ((freeing || orphaning) && ilock(ip) == 0) {
     if (ip->ref == 1 && ip->d.links_count == 0) {   // still so after ilock slept
+      orphan_remove(ip);
       itrunc(ip, 0);
       ifree(ip);
+    } else if (ip->d.links_count == 0 && !ip->orphan) {
+      orphan_add(ip);
     }
     iunlock(ip);
   }
   if (--ip->ref == 0)
     ip->valid = 0;
-  if (freeing)
+  if (freeing || orphaning)
     end_op();
 }
 
