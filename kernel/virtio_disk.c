@@ -235,7 +235,8 @@ int virtio_disk_start_run(struct buf **bs, int n, int write)
 {
   if (n < 1 || n > DISK_RUN_MAX)
     panic("virtio_disk_start_run: bad length");
-  if (!disk.present || bs[0]->blockno + n > disk.capacity_blocks || bs[0]->blockno + n < (uint32)n)
+  if (!disk.present || bs[0]->blockno >= disk.capacity_blocks ||
+      (uint32)n > disk.capacity_blocks - bs[0]->blockno)
     return -EIO;
   for (int k = 1; k < n; k++)
     if (bs[k]->blockno != bs[0]->blockno + k)
