@@ -10,6 +10,8 @@ kernel on the grading image, driven over its WebSocket.
 The console output goes to the check's transcript, and the daemon's own
 messages next to it (inspector-NAME.log)."""
 
+import re
+
 from harness import Daemon, TestFailure
 
 PROMPT = "$ "
@@ -69,6 +71,13 @@ class Session:
     def wait_console(self, text):
         while text not in self.console:
             self._next(lambda m: m.get("type") == "console", f"{text!r} on the console")
+
+    def wait_match(self, pattern):
+        """The first match of regular expression pattern in the console
+        output, waiting for it as wait_console() does."""
+        while (m := re.search(pattern, self.console)) is None:
+            self._next(lambda m: m.get("type") == "console", f"{pattern!r} on the console")
+        return m
 
     def type(self, text):
         self.ws.send({"type": "console", "data": text})
