@@ -137,3 +137,12 @@ def mapping(snap, pid, va):
 def frame(snap, pa):
     """The snapshot's user frame at pa, or None (free, or not a user frame)."""
     return next((f for f in snap["frames"]["user"] if int(f["pa"], 16) == pa), None)
+
+
+def frame_kind(snap, pa):
+    """What the frame at pa is in a snapshot: "free", "user", "pagetable", ...
+    (docs/protocol.md: frames.runs covers every frame that is not free)."""
+    frames = snap["frames"]
+    i = (pa - int(frames["base"], 16)) // 4096
+    run = next((r for r in frames["runs"] if r["first"] <= i < r["first"] + r["count"]), None)
+    return run["kind"] if run else "free"

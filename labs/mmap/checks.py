@@ -4,7 +4,7 @@ what each means)."""
 import re
 
 from checklib import Check
-from inspect_session import frame, mapping
+from inspect_session import frame, frame_kind, mapping
 
 PGSIZE = 4096
 EINVAL = "-22"
@@ -103,10 +103,15 @@ def seen_by_the_inspector(ctx):
     if s.wait_match(r"mmapcheck: (unmapped|done)").group(1) == "done":
         return "mmapcheck hold did not get to unmap: " + s.console.strip()[-200:]
     snap = s.pause()
-    kept = [hex(pa) for pa in frames if frame(snap, pa)]
+    mapped = [hex(pa) for pa in frames if frame(snap, pa)]
+    if mapped:
+        return (f"after both processes unmapped the shared mapping and the region, the "
+                f"inspector still sees frames {', '.join(mapped)} mapped (PTEs not cleared "
+                "through set_pte?)")
+    kept = [hex(pa) for pa in frames if frame_kind(snap, pa) != "free"]
     if kept:
         return (f"after both processes unmapped the shared mapping and the region, frames "
-                f"{', '.join(kept)} are still in use (refcounts not dropped, or the region "
+                f"{', '.join(kept)} are not free (references not dropped, or the region "
                 "not freed with its last mapping)")
     s.command("continue")
     s.type("\n")
