@@ -82,10 +82,11 @@ clean:
 # The workbench: the inspector daemon with QEMU under it, and the web view in
 # a browser. Daemon options go in WORKBENCH_ARGS (e.g. --port 9000, or
 # --bind 0.0.0.0 to let a class watch: it then prints a control token).
+# LAB=name adds that lab's checklist to the page (its Lab tab).
 WORKBENCH_ARGS ?=
-workbench: setup
+workbench: setup $(if $(LAB),$(LAB_CHECKLIST))
 	@$(MAKE) --no-print-directory all
 	@scripts/workbench.sh $(INSPECTOR) --kernel $(KERNEL) --disk $(FSIMG) \
-		--web web $(WORKBENCH_ARGS)
+		--web web $(if $(LAB),--lab $(LAB_CHECKLIST)) $(WORKBENCH_ARGS)
 
 .PHONY: workbench

@@ -137,7 +137,7 @@ CHECKS = [
     Check("copy", "a store copies the one page it hits; both keep their data", 2,
           stores_copy_one_page),
     Check("inspect", "every COW fault is logged, its PTE set through set_pte, refcounts "
-          "= mappings", 2, faults_seen_by_the_inspector, limit=40),
+          "= mappings", 2, faults_seen_by_the_inspector, limit=40, live="refcounts"),
     Check("reuse", "a page nobody else holds is taken back, not copied", 1, alone_reuses,
           limit=40),
     Check("tlb", "the fault flushes the TLB entry it changed", 1, fault_flushes_tlb),

@@ -131,7 +131,7 @@ CHECKS = [
     Check("shm", "named regions are shared, across fork too, and freed with their last "
           "mapping", 2, answers("shm", SHM)),
     Check("inspect", "PTE_SHARED in both processes, refcounts = mappings, munmap frees the "
-          "frames (seen by the inspector)", 2, seen_by_the_inspector, limit=40),
+          "frames (seen by the inspector)", 2, seen_by_the_inspector, limit=40, live="shared"),
     Check("anon", "shared anonymous memory survives fork (shmdemo; already true)", 1,
           shared_anon_works, regression=True),
 ]
