@@ -246,7 +246,8 @@ static struct proc *pick(void)
   // LAB scheduler-pick begin
   struct proc *best = 0;
   for (struct proc *p = proc; p < &proc[NPROC]; p++)
-    if (p->state == RUNNABLE && (best == 0 || p->pass < best->pass))
+    if (p->state == RUNNABLE && (best == 0 || p->pass < best->pass ||
+                                 (p->pass == best->pass && p->pid < best->pid)))
       best = p;
   return best;
   // LAB scheduler-pick end
