@@ -164,6 +164,7 @@ int wait(uint32 addr);
 void scheduler(void) __attribute__((noreturn));
 void sched(void);
 void yield(void);
+int settickets(int n);
 void sleep(void *chan);
 void wakeup(void *chan);
 int kill(int pid);
@@ -238,6 +239,7 @@ int sys_rename(void);
 int sys_ftruncate(void);
 int sys_sync(void);
 int sys_fsync(void);
+int sys_settickets(void);
 
 // trap.c
 extern uint32 ticks;

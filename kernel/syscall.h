@@ -44,5 +44,6 @@
 #define SYS_sigalarm 39
 #define SYS_sigreturn 40
 #define SYS_fsync    41
+#define SYS_settickets 42
 
 #endif
