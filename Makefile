@@ -82,10 +82,13 @@ clean:
 # The workbench: the inspector daemon with QEMU under it, and the web view in
 # a browser. Daemon options go in WORKBENCH_ARGS (e.g. --port 9000, or
 # --bind 0.0.0.0 to let a class watch: it then prints a control token).
+# LAB=name adds that lab's checklist to the page (its Lab tab); only a LAB
+# given to make, not the default above.
 WORKBENCH_ARGS ?=
-workbench: setup
+WORKBENCH_LAB := $(if $(filter file,$(origin LAB)),,$(LAB_CHECKLIST))
+workbench: setup $(WORKBENCH_LAB)
 	@$(MAKE) --no-print-directory all
 	@scripts/workbench.sh $(INSPECTOR) --kernel $(KERNEL) --disk $(FSIMG) \
-		--web web $(WORKBENCH_ARGS)
+		--web web $(if $(WORKBENCH_LAB),--lab $(WORKBENCH_LAB)) $(WORKBENCH_ARGS)
 
 .PHONY: workbench

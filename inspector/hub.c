@@ -14,6 +14,7 @@ static struct {
     struct target *t;
     struct client *controller;
     json_t *kernel; /* the hello message's "kernel" object */
+    json_t *lab;    /* its "lab" object, or NULL */
     struct console_backlog backlog;
     bool started, start_ok;
     char start_why[512];
@@ -124,8 +125,38 @@ void hub_init(const struct hub_config *cfg, struct target *t)
     hub.km = cfg->km;
     hub.t = t;
     hub.kernel = kernel_model_hello(cfg->km);
+    hub.lab = cfg->lab;
     if (hub.kernel && cfg->kernel_path)
         json_object_set_new(hub.kernel, "elf", json_string(cfg->kernel_path));
+}
+
+json_t *hub_load_lab(const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *lab = json_load_file(path, 0, &je);
+    if (!lab) {
+        if (je.line > 0)
+            snprintf(err, errlen, "--lab %s: line %d: %s", path, je.line, je.text);
+        else
+            snprintf(err, errlen, "--lab %s: %s", path, je.text);
+        return NULL;
+    }
+    json_t *checks = json_object_get(lab, "checks");
+    bool ok = json_is_string(json_object_get(lab, "lab")) && json_is_array(checks);
+    size_t i;
+    json_t *c;
+    json_array_foreach(checks, i, c) {
+        ok = ok && json_is_string(json_object_get(c, "name")) &&
+             json_is_string(json_object_get(c, "title")) &&
+             json_is_integer(json_object_get(c, "points"));
+    }
+    if (!ok) {
+        snprintf(err, errlen, "--lab %s: not a lab checklist (\"lab\", and \"checks\" "
+                 "with a name, title and points each)", path);
+        json_decref(lab);
+        return NULL;
+    }
+    return lab;
 }
 
 bool hub_started(bool *ok, const char **why)
@@ -159,6 +190,8 @@ static void send_hello(struct client *c, const char *message)
                           hub.token != NULL);
     if (h && message)
         json_object_set_new(h, "message", json_string(message));
+    if (h && hub.lab)
+        json_object_set(h, "lab", hub.lab);
     server_send(c, h);
     json_decref(h);
 }

@@ -17,7 +17,12 @@ struct hub_config {
     const char *token; /* control token, or NULL when anyone local may control */
     struct kernel_model *km;
     const char *kernel_path;
+    json_t *lab; /* the --lab checklist for hello (hub_load_lab), or NULL */
 };
+
+/* --lab FILE: the lab checklist hello carries (labs/checklist.py writes it);
+ * NULL with err set if it is not one. */
+json_t *hub_load_lab(const char *path, char *err, size_t errlen);
 
 /* Wire the hub to the target it drives; returns the hooks for target_new. */
 struct target_hooks hub_hooks(void);

@@ -3,7 +3,7 @@
  *   glassbox-inspector [--kernel PATH] [--disk PATH] [--web DIR]
  *                      [--port N] [--bind ADDR] [--gdb-port N]
  *                      [--attach HOST:PORT [--console HOST:PORT]]
- *                      [--qemu BINARY] [--allow-host NAME]...
+ *                      [--qemu BINARY] [--allow-host NAME]... [--lab FILE]
  *
  * Starts QEMU stopped at reset with its gdbstub on loopback and its serial
  * port on a socket, attaches, takes a first snapshot, lets the guest run,
@@ -63,6 +63,8 @@ static int usage(void)
             "           [--attach HOST:PORT [--console HOST:PORT]]\n"
             "           [--allow-host NAME]... (a host name the page may be "
             "opened by)\n"
+            "           [--lab FILE] (the lab checklist the page shows: "
+            "make workbench LAB=name)\n"
             "defaults: --kernel build/kernel/kernel.elf --disk build/fs.img "
             "--web web\n"
             "          --port 8080 --bind 127.0.0.1, a free --gdb-port\n");
@@ -107,6 +109,7 @@ int main(int argc, char **argv)
     struct server_config sc = {.bind = "127.0.0.1", .port = 8080,
                                .web_dir = "web", .access = &hosts};
     char err[512], token[64];
+    const char *lab_path = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -129,6 +132,8 @@ int main(int argc, char **argv)
             tc.console = v;
         else if (!strcmp(a, "--qemu"))
             tc.qemu = v;
+        else if (!strcmp(a, "--lab"))
+            lab_path = v;
         else if (!strcmp(a, "--allow-host")) {
             if (access_allow(&hosts, v) < 0) {
                 fprintf(stderr, "glassbox-inspector: --allow-host %s: not a "
@@ -156,6 +161,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "glassbox-inspector: no random token: %s\n",
                 strerror(errno));
         return 1;
+    }
+    json_t *lab = lab_path ? hub_load_lab(lab_path, err, sizeof err) : NULL;
+    if (lab_path && !lab) {
+        fprintf(stderr, "glassbox-inspector: %s\n", err);
+        return 2;
     }
     struct kernel_model *km = kernel_model_open(tc.kernel, err, sizeof err);
     if (!km) {
@@ -185,7 +195,7 @@ int main(int argc, char **argv)
         kernel_model_close(km);
         return 1;
     }
-    struct hub_config hc = {need_token ? token : NULL, km, tc.kernel};
+    struct hub_config hc = {need_token ? token : NULL, km, tc.kernel, lab};
     hub_init(&hc, t);
     target_start(t);
 

@@ -1,5 +1,11 @@
 // The buffer cache: NBUF blocks in an LRU list. bread() returns a block
 // held for the caller (busy) until brelse(); one holder at a time.
+//
+// Requests to the disk carry runs of contiguous blocks (up to DISK_RUN_MAX)
+// and several are in flight at once: bsync and bwrite_all merge the
+// buffers they write into runs, and bprefetch reads a run ahead without
+// waiting. A buffer being read ahead is in the cache, marked `reading`:
+// whoever takes it next waits for that buffer's own completion.
 #include "types.h"
 #include "param.h"
 #include "riscv.h"
@@ -29,44 +35,93 @@ static void take(struct buf *b)
   b->busy = 1;
 }
 
-// The least recently used buffer nobody holds, or 0.
+// The least recently used buffer nobody holds and no request fills, or 0.
 static struct buf *lru_unused(void)
 {
   for (struct buf *b = bcache.head.prev; b != &bcache.head; b = b->prev)
-    if (b->refcnt == 0 && !b->busy && !b->meta)
+    if (b->refcnt == 0 && !b->busy && !b->meta && !(b->reading && b->io.busy))
       return b;
   return 0;
 }
 
-// The cached buffer for blockno, or the least recently used unused one,
-// written back first if it is dirty. Returned held (busy).
+// The buffer caching blockno (valid, held, or being read ahead), or 0.
+static struct buf *find(uint32 blockno)
+{
+  for (struct buf *b = bcache.head.next; b != &bcache.head; b = b->next)
+    if (b->blockno == blockno && (b->valid || b->refcnt || b->reading))
+      return b;
+  return 0;
+}
+
+// Whether blockno is in the cache (or being read into it).
+int bcached(uint32 blockno)
+{
+  return find(blockno) != 0;
+}
+
+// Give unused buffer b to blockno, held, not valid.
+static void claim(struct buf *b, uint32 blockno)
+{
+  b->blockno = blockno;
+  b->valid = 0;
+  b->reading = 0;
+  b->refcnt = 1;
+  b->busy = 1;
+}
+
+// The cached buffer for blockno, or the least recently used unused one
+// (dirty file data is written back first). Returned held (busy), with any
+// read ahead into it finished.
 static struct buf *bget(uint32 blockno)
 {
   for (;;) {
-    for (struct buf *b = bcache.head.next; b != &bcache.head; b = b->next) {
-      if (b->blockno == blockno && (b->valid || b->refcnt)) {
-        b->refcnt++;
-        take(b);
-        return b;
+    struct buf *b = find(blockno);
+    if (b) {
+      b->refcnt++;
+      take(b);
+      if (b->reading) {
+        b->valid = virtio_disk_wait(b) == 0;
+        b->reading = 0;
       }
+      return b;
     }
-    struct buf *b = lru_unused();
+    b = lru_unused();
     if (b == 0) {
       sleep(&bcache);
       continue;
     }
     if (b->dirty) {
-      b->busy = 1;
-      bflush(b);
-      b->busy = 0;
-      wakeup(b);
+      bsync();    // all dirty data, in runs: the cache is full of it
       continue;   // look again: others may have run while we wrote
     }
-    b->blockno = blockno;
-    b->valid = 0;
-    b->refcnt = 1;
-    b->busy = 1;
+    claim(b, blockno);
     return b;
+  }
+}
+
+// Start reading up to n blocks from first on into the cache, as one
+// request, and return without waiting. Stops at a block already cached,
+// and where no clean buffer is free: read-ahead never writes or waits for
+// buffers.
+void bprefetch(uint32 first, int n)
+{
+  struct buf *run[DISK_RUN_MAX];
+  int k;
+  if (n > DISK_RUN_MAX)
+    n = DISK_RUN_MAX;
+  for (k = 0; k < n; k++) {
+    struct buf *b = lru_unused();
+    if (find(first + k) || b == 0 || b->dirty)
+      break;
+    claim(b, first + k);
+    run[k] = b;
+  }
+  if (k == 0)
+    return;
+  int started = virtio_disk_start_run(run, k, 0) == 0;   // held while it may sleep
+  for (int i = 0; i < k; i++) {
+    run[i]->reading = started;
+    brelse(run[i]);
   }
 }
 
@@ -131,17 +186,30 @@ int bmeta_count(void)
   return n;
 }
 
-// Write n (at most WRITE_BATCH) held buffers, to their own blocks, all in
-// flight at once.
+// Start writing the n held buffers bs: each run of consecutive block
+// numbers in bs as one request, all of them in flight at once.
+// started[i] says whether bs[i]'s request started.
+static void start_writes(struct buf **bs, int n, char *started)
+{
+  for (int i = 0, len; i < n; i += len) {
+    for (len = 1; i + len < n && len < DISK_RUN_MAX && bs[i + len]->blockno == bs[i]->blockno + len; len++)
+      ;
+    int ok = virtio_disk_start_run(bs + i, len, 1) == 0;
+    for (int k = 0; k < len; k++)
+      started[i + k] = ok;
+  }
+}
+
+// Write n (at most WRITE_BATCH) held buffers to their own blocks.
 #define WRITE_BATCH 32
 
 int bwrite_all(struct buf **bs, int n)
 {
-  int err = 0, started[WRITE_BATCH];
+  int err = 0;
+  char started[WRITE_BATCH];
   if (n > WRITE_BATCH)
     panic("bwrite_all: batch too large");
-  for (int i = 0; i < n; i++)
-    started[i] = virtio_disk_start(bs[i], 1) == 0;
+  start_writes(bs, n, started);
   for (int i = 0; i < n; i++)
     if (!started[i] || virtio_disk_wait(bs[i]) < 0)
       err = -EIO;
@@ -175,13 +243,15 @@ void brelse(struct buf *b)
   }
 }
 
-// Write every dirty block of file data, a batch of requests in flight at
-// once. (Metadata goes through the journal.)
-#define SYNC_BATCH 8
+// Write every dirty block of file data, SYNC_BATCH buffers at a time in
+// order of block number, so that a file's blocks go in long runs.
+// (Metadata goes through the journal.)
+#define SYNC_BATCH 64
 
 int bsync(void)
 {
   struct buf *batch[SYNC_BATCH];
+  char started[SYNC_BATCH];
   int err = 0, n;
   do {
     n = 0;
@@ -190,18 +260,16 @@ int bsync(void)
         continue;   // a held buffer is written by its holder's sync
       b->busy = 1;
       b->refcnt++;
-      b->dirty = 0;   // a change made while it is written marks it again
-      if (virtio_disk_start(b, 1) < 0) {
-        b->dirty = 1;   // not written: keep it for the next try
-        err = -EIO;
-        brelse(b);
-        continue;
-      }
-      batch[n++] = b;
+      b->dirty = 0;
+      int i = n++;
+      for (; i > 0 && batch[i - 1]->blockno > b->blockno; i--)
+        batch[i] = batch[i - 1];
+      batch[i] = b;
     }
+    start_writes(batch, n, started);
     for (int i = 0; i < n; i++) {
-      if (virtio_disk_wait(batch[i]) < 0) {
-        batch[i]->dirty = 1;
+      if (!started[i] || virtio_disk_wait(batch[i]) < 0) {
+        batch[i]->dirty = 1;   // not written: keep it for the next try
         err = -EIO;
       }
       brelse(batch[i]);

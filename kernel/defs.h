@@ -27,6 +27,8 @@ int bmeta_count(void);
 int bwrite_all(struct buf **bs, int n);
 int bflush(struct buf *b);
 int bsync(void);
+void bprefetch(uint32 first, int n);
+int bcached(uint32 blockno);
 
 // console.c
 void consputc(int c);
@@ -58,7 +60,7 @@ int itrunc(struct inode *ip, uint32 size);
 int ext2_fast_symlink(struct inode *ip);
 
 // ext2_alloc.c
-int balloc(uint32 near);
+int balloc(uint32 near, uint32 goal);
 void bfree(uint32 block);
 int ialloc(uint16 mode, uint32 near);
 void ifree_number(uint32 inum, int is_dir);
@@ -163,6 +165,7 @@ int wait(uint32 addr);
 void scheduler(void) __attribute__((noreturn));
 void sched(void);
 void yield(void);
+int settickets(int n);
 void sleep(void *chan);
 void wakeup(void *chan);
 int kill(int pid);
@@ -237,6 +240,7 @@ int sys_rename(void);
 int sys_ftruncate(void);
 int sys_sync(void);
 int sys_fsync(void);
+int sys_settickets(void);
 int sys_symlink(void);
 
 // trap.c
@@ -256,6 +260,7 @@ int virtio_disk_init(void);
 uint32 virtio_disk_blocks(void);
 int virtio_disk_rw(struct buf *b, int write);
 int virtio_disk_start(struct buf *b, int write);
+int virtio_disk_start_run(struct buf **bs, int n, int write);
 int virtio_disk_wait(struct buf *b);
 int virtio_disk_flush(void);
 void virtio_disk_intr(void);

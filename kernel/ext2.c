@@ -16,6 +16,7 @@
 
 struct ext2_fs fs;
 static struct inode itable[NINODE];
+static void free_orphans(void);
 
 // Stop the machine with a message: the disk cannot be used at all.
 static void refuse_disk(const char *why)
@@ -82,6 +83,8 @@ void fsinit(void)
   printf("ext2: %d blocks, %d inodes, %d groups%s%s\n", fs.geo.blocks_count,
          fs.geo.inodes_count, fs.geo.group_count, fs.geo.journal_inum ? ", journal" : "",
          fs.geo.read_only ? ", read-only" : "");
+  if (!fs.geo.read_only)
+    free_orphans();
 }
 
 // Copy the superblock and group descriptors into their blocks, if changed.
@@ -181,6 +184,8 @@ struct inode *iget(uint32 inum)
   empty->ref = 1;
   empty->valid = 0;
   empty->busy = 0;
+  empty->read_next = empty->alloc_next = 0;
+  empty->orphan = 0;
   return empty;
 }
 
@@ -264,27 +269,99 @@ void iunlock(struct inode *ip)
   wakeup(ip);
 }
 
+// ---- the orphan list ------------------------------------------------------
+//
+// An inode whose last link goes while it is still open lives on until the
+// last close. Until then it is on the orphan list, as ext3 keeps it: the
+// superblock's last_orphan names the first, each one's dtime the next. A
+// crash before the last close leaves it there, and the next mount frees it.
+// Every inode on the list is in the inode cache (it is open), so taking
+// one off finds the one before it there.
+
+static void orphan_add(struct inode *ip)
+{
+  ip->d.dtime = SUPER(fs)->last_orphan;
+  SUPER(fs)->last_orphan = ip->inum;
+  fs.meta_dirty = 1;
+  ip->orphan = 1;
+  iupdate(ip);
+}
+
+static void orphan_remove(struct inode *ip)
+{
+  if (!ip->orphan)
+    return;
+  ip->orphan = 0;
+  if (SUPER(fs)->last_orphan == ip->inum) {
+    SUPER(fs)->last_orphan = ip->d.dtime;
+    fs.meta_dirty = 1;
+    return;
+  }
+  for (struct inode *o = itable; o < itable + NINODE; o++) {
+    if (o->ref > 0 && o->orphan && o->d.dtime == ip->inum) {
+      o->d.dtime = ip->d.dtime;
+      iupdate(o);
+      return;
+    }
+  }
+}
+
+// At mount: free what a crash left on the orphan list.
+static void free_orphans(void)
+{
+  uint32 n = 0;
+  while (SUPER(fs)->last_orphan != 0 && n < fs.geo.inodes_count) {
+    uint32 inum = SUPER(fs)->last_orphan;
+    struct inode *ip = inum >= fs.first_ino ? iget(inum) : 0;
+    int locked = ip != 0 && ilock(ip) == 0;
+    if (locked && ip->d.links_count == 0) {
+      ip->orphan = 1;
+      iunlock(ip);
+      iput(ip);      // the last reference: frees it and takes it off the list
+      ip = 0;
+      n++;
+    } else if (locked) {
+      iunlock(ip);
+    }
+    if (SUPER(fs)->last_orphan == inum) {
+      printf("ext2: the orphan list names inode %d, which is not an orphan: list dropped\n", inum);
+      SUPER(fs)->last_orphan = 0;
+      fs.meta_dirty = 1;
+    }
+    if (ip)
+      iput(ip);
+  }
+  if (n > 0)
+    printf("ext2: freed %d inodes unlinked while open before a crash\n", n);
+}
+
 // Drop a reference. The last reference to an inode with no links left
-// frees its blocks and the inode itself. Once its number is free another
-// process may take it, and this cache slot with it: the reference is
-// dropped before anything else can sleep.
+// frees its blocks and the inode itself; an earlier one puts it on the
+// orphan list. Once its number is free another process may take it, and
+// this cache slot with it: the reference is dropped before anything else
+// can sleep.
 void iput(struct inode *ip)
 {
   if (ip == 0)
     return;
-  int freeing = ip->ref == 1 && ip->valid && ip->d.links_count == 0;
-  if (freeing)
+  int unlinked = ip->valid && ip->d.links_count == 0;
+  int freeing = unlinked && ip->ref == 1;
+  int orphaning = unlinked && ip->ref > 1 && !ip->orphan;
+  if (freeing || orphaning)
     begin_op();
-  if (freeing && ilock(ip) == 0) {
+  if ((freeing || orphaning) && ilock(ip) == 0) {
     if (ip->ref == 1 && ip->d.links_count == 0) {   // still so after ilock slept
+      orphan_remove(ip);
       itrunc(ip, 0);
       ifree(ip);
+    } else if (ip->d.links_count == 0 && !ip->orphan) {
+      orphan_add(ip);
     }
     iunlock(ip);
   }
   if (--ip->ref == 0)
     ip->valid = 0;
-  if (freeing)
+  if (freeing || orphaning)
     end_op();
 }
 
@@ -329,13 +406,16 @@ static int check_block(struct inode *ip, uint32 block)
   return block;
 }
 
-// A new zeroed block for ip, counted in its i_blocks.
+// A new zeroed block for ip, counted in its i_blocks: the one after the
+// block it got last if that is free, so a file's blocks follow one another.
 static int alloc_block(struct inode *ip)
 {
   uint32 group = (ip->inum - 1) / fs.geo.inodes_per_group;
-  int block = balloc(group);
-  if (block > 0)
+  int block = balloc(group, ip->alloc_next);
+  if (block > 0) {
     ip->d.blocks += BSIZE / 512;
+    ip->alloc_next = block + 1;
+  }
   return block;
 }
 
@@ -401,6 +481,39 @@ static int either_copyin(int user_src, void *dst, uint32 src, uint32 len)
 
 static void free_past(struct inode *ip, uint32 size);
 
+#define READ_AHEAD DISK_RUN_MAX   // file blocks in one read-ahead request
+
+// Start reading ip's file blocks from fb on, as far as they are in the file
+// and follow one another on the disk (at most READ_AHEAD), without waiting.
+static void read_ahead(struct inode *ip, uint32 fb)
+{
+  uint32 nblocks = (ip->d.size + BSIZE - 1) / BSIZE;
+  int first = fb < nblocks ? ext2_bmap(ip, fb, 0) : 0;
+  if (first <= 0 || bcached(first))
+    return;
+  int n = 1;
+  while (n < READ_AHEAD && fb + n < nblocks && ext2_bmap(ip, fb + n, 0) == first + n)
+    n++;
+  bprefetch(first, n);
+}
+
+// Before reading file block fb (disk block `block`) of ip: if the reader
+// goes through the file in order, start the run from fb on if fb is not
+// cached, and, at the start of each run, the next one, so that one is in
+// flight while this one is copied out.
+static void read_ahead_for(struct inode *ip, uint32 fb, int block)
+{
+  if (fb + 1 == ip->read_next)
+    return;   // the block read last: seen already
+  int sequential = fb == 0 || fb == ip->read_next;
+  ip->read_next = fb + 1;
+  if (!sequential || block <= 0)
+    return;
+  read_ahead(ip, fb);
+  if (fb % READ_AHEAD == 0)
+    read_ahead(ip, fb + READ_AHEAD);
+}
+
 // Read n bytes at off from locked ip. Returns bytes read (less at the end
 // of the file) or a negative error.
 int readi(struct inode *ip, int user_dst, uint32 dst, uint32 off, uint32 n)
@@ -417,6 +530,7 @@ int readi(struct inode *ip, int user_dst, uint32 dst, uint32 off, uint32 n)
     int block = ext2_bmap(ip, (off + done) / BSIZE, 0);
     if (block < 0)
       return done ? (int)done : block;
+    read_ahead_for(ip, (off + done) / BSIZE, block);
     struct buf *b = block ? bread(block) : 0;
     if (block && b == 0)
       return done ? (int)done : -EIO;

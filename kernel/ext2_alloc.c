@@ -17,10 +17,11 @@
 
 static uint8 *committed[MAX_GROUPS];
 
-// Where the next search of group g's block bitmap starts: just past the
-// block it last gave out, so filling a file does not rescan from bit 0
-// (and its blocks come out in order).
+// Where the next search of group g's bitmaps starts when there is no goal:
+// just past the block (inode) it last gave out, so filling the disk does
+// not rescan from bit 0.
 static uint32 next_block[MAX_GROUPS];
+static uint32 next_inode[MAX_GROUPS];
 
 // Blocks in group g (the last group may be short).
 static uint32 blocks_in_group(uint32 g)
@@ -69,14 +70,22 @@ static int clear_bit(uint32 bitmap, uint32 i)
   return was_set ? 0 : -ECORRUPT;
 }
 
-// A free block, zeroed, preferring group `near`. -ENOSPC when the disk is full.
-int balloc(uint32 near)
+// A free block, zeroed in the cache (never read), preferring block `goal`
+// (0: none) and the blocks after it, then group `near`. -ENOSPC when the
+// disk is full.
+int balloc(uint32 near, uint32 goal)
 {
+  int has_goal = goal >= fs.geo.first_data_block && goal < fs.geo.blocks_count;
+  if (has_goal)
+    near = (goal - fs.geo.first_data_block) / fs.geo.blocks_per_group;
   for (uint32 n = 0; n < fs.geo.group_count; n++) {
     uint32 g = (near + n) % fs.geo.group_count;
     if (fs.group[g].free_blocks_count == 0)
       continue;
-    int bit = take_bit(fs.group[g].block_bitmap, blocks_in_group(g), next_block[g], committed[g]);
+    uint32 start = next_block[g];
+    if (has_goal && n == 0)
+      start = (goal - fs.geo.first_data_block) % fs.geo.blocks_per_group;
+    int bit = take_bit(fs.group[g].block_bitmap, blocks_in_group(g), start, committed[g]);
     if (bit == -EIO)
       return -EIO;
     if (bit < 0)
@@ -145,11 +154,12 @@ int ialloc(uint16 mode, uint32 near)
     if (fs.group[g].free_inodes_count == 0)
       continue;
     // Inodes below first_ino are reserved; their bits are set already.
-    int bit = take_bit(fs.group[g].inode_bitmap, ipg, 0, 0);
+    int bit = take_bit(fs.group[g].inode_bitmap, ipg, next_inode[g], 0);
     if (bit == -EIO)
       return -EIO;
     if (bit < 0)
       continue;
+    next_inode[g] = bit + 1;
     uint32 inum = g * ipg + bit + 1;
     if (inum < fs.first_ino) {
       ext2_corrupt(inum, "reserved inode marked free");

@@ -11,12 +11,13 @@ const char *ext2_check_super(const struct ext2_superblock *sb, uint32 disk_block
     return "not an ext2 file system (bad magic)";
   if (sb->rev_level != 1)
     return "ext2 revision 0 is not supported (need revision 1)";
+  // Features first: they explain most of what follows (ext4's larger inodes).
+  if (sb->feature_incompat & ~EXT2_SUPPORTED_INCOMPAT)
+    return "the file system uses an incompatible feature we do not implement";
   if (sb->log_block_size != 0)
     return "only 1 KiB blocks are supported";
   if (sb->inode_size != sizeof(struct ext2_inode))
     return "only 128-byte inodes are supported";
-  if (sb->feature_incompat & ~EXT2_SUPPORTED_INCOMPAT)
-    return "the file system uses an incompatible feature we do not implement";
   if ((sb->feature_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL) &&
       (sb->journal_dev != 0 || sb->journal_inum < 1 || sb->journal_inum >= sb->first_ino))
     return "the journal must be an internal one, in a reserved inode";

@@ -11,3 +11,6 @@
 #define LAZY_RESERVE 32    // frames sbrk never promises (page tables of a lazy heap)
 #define TICK_HZ     100    // timer interrupts per second (10 ms tick)
 #define TIMEBASE_HZ 10000000 // QEMU virt's mtime frequency
+#define STRIDE1  (1 << 28)  // a process's stride is STRIDE1 / its tickets (scheduler lab)
+#define TICKETS_DEFAULT 10  // tickets of init; fork passes the parent's on
+#define TICKETS_MAX  1000  // settickets() accepts 1 to TICKETS_MAX

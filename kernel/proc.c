@@ -26,6 +26,7 @@ struct proc *myproc(void)
 }
 
 static void forkret(void);
+static void sched_join(struct proc *p);
 
 // A USED slot with a pid, a kernel stack and an empty page table whose
 // first run starts in forkret(). 0 with *err set if the table is full
@@ -81,6 +82,7 @@ void userinit(void)
   if (p == 0)
     panic("userinit: no memory");
   initproc = p;
+  p->tickets = TICKETS_DEFAULT;
   safestrcpy(p->name, "init", sizeof(p->name));
   p->state = RUNNABLE;
 }
@@ -160,7 +162,9 @@ int fork(void)
   // LAB syscall-fork begin
   np->tracemask = p->tracemask;
   // LAB syscall-fork end
+  np->tickets = p->tickets;
   np->state = RUNNABLE;
+  sched_join(np);
   union event_data ev = { .fork = { .child = np->pid } };
   event_log(EV_FORK, p->pid, &ev);
   return np->pid;
@@ -234,37 +238,70 @@ int wait(uint32 addr)
   }
 }
 
-// Run runnable processes round-robin; wait for an interrupt when none is.
+// The next process to run, or 0 if none is runnable. Stride scheduling:
+// each process has a pass; a run of one quantum adds its stride (STRIDE1 /
+// its tickets), so with more tickets it comes round more often.
+static struct proc *pick(void)
+{
+  // LAB scheduler-pick begin
+  struct proc *best = 0;
+  for (struct proc *p = proc; p < &proc[NPROC]; p++)
+    if (p->state == RUNNABLE && (best == 0 || p->pass < best->pass ||
+                                 (p->pass == best->pass && p->pid < best->pid)))
+      best = p;
+  return best;
+  // LAB scheduler-pick end
+}
+
+// A process that becomes runnable (new, or woken) joins the others: it
+// must not come back with a pass far behind theirs and take the CPU until
+// it has caught up, nor far ahead and wait.
+static void sched_join(struct proc *p)
+{
+  // LAB scheduler-join begin
+  // The least pass of the other processes that compete for the CPU now.
+  uint64 least = 0;
+  int any = 0;
+  for (struct proc *q = proc; q < &proc[NPROC]; q++) {
+    if (q == p || (q->state != RUNNABLE && q->state != RUNNING))
+      continue;
+    if (!any || q->pass < least)
+      least = q->pass;
+    any = 1;
+  }
+  if (any && p->pass < least)
+    p->pass = least;
+  // LAB scheduler-join end
+}
+
+// Run the process pick() chooses; wait for an interrupt when none is runnable.
 void scheduler(void)
 {
-  struct proc *p = proc;
   for (;;) {
     // Take any interrupt that is pending (it may make a process runnable),
-    // then scan with interrupts off, so none can slip in between the scan
+    // then pick with interrupts off, so none can slip in between the pick
     // and the wfi below.
     intr_on();
     intr_off();
-    int ran = 0;
-    for (int n = 0; n < NPROC; n++, p = (p + 1 < &proc[NPROC]) ? p + 1 : proc) {
-      if (p->state != RUNNABLE)
-        continue;
-      p->state = RUNNING;
-      current = p;
-      csr_write(satp, MAKE_SATP(p->pagetable));
-      sfence_vma_all();
-      event_log(EV_SWITCH, p->pid, 0);
-      swtch(&scheduler_context, &p->context);
-      current = 0;
-      if (p->pagetable)   // a zombie already left its table
-        kvminithart();
-      ran = 1;
-    }
-    // Nothing to run: wait with sstatus.SIE off. wfi still ends when an
-    // interrupt enabled in sie is pending; the next loop's intr_on takes it.
-    // (With SIE on here, an interrupt taken just before the wfi would wake
-    // its process and the wfi would then sleep to the next timer tick.)
-    if (!ran)
+    struct proc *p = pick();
+    if (p == 0) {
+      // Nothing to run: wait with sstatus.SIE off. wfi still ends when an
+      // interrupt enabled in sie is pending; the next loop's intr_on takes
+      // it. (With SIE on here, an interrupt taken just before the wfi
+      // would wake its process and the wfi would then sleep to the next
+      // timer tick.)
       asm volatile("wfi");
+      continue;
+    }
+    p->state = RUNNING;
+    current = p;
+    csr_write(satp, MAKE_SATP(p->pagetable));
+    sfence_vma_all();
+    event_log(EV_SWITCH, p->pid, 0);
+    swtch(&scheduler_context, &p->context);
+    current = 0;
+    if (p->pagetable)   // a zombie already left its table
+      kvminithart();
   }
 }
 
@@ -279,10 +316,24 @@ void sched(void)
   swtch(&p->context, &scheduler_context);
 }
 
+// Give up the CPU: the timer tick's end of a quantum, or yield().
 void yield(void)
 {
-  myproc()->state = RUNNABLE;
+  struct proc *p = myproc();
+  // LAB scheduler-charge begin
+  p->pass += STRIDE1 / p->tickets;
+  // LAB scheduler-charge end
+  p->state = RUNNABLE;
   sched();
+}
+
+// settickets(n): the current process's share of the CPU.
+int settickets(int n)
+{
+  if (n < 1 || n > TICKETS_MAX)
+    return -EINVAL;
+  myproc()->tickets = n;
+  return 0;
 }
 
 void sleep(void *chan)
@@ -296,9 +347,12 @@ void sleep(void *chan)
 
 void wakeup(void *chan)
 {
-  for (struct proc *p = proc; p < &proc[NPROC]; p++)
-    if (p->state == SLEEPING && p->chan == chan)
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    if (p->state == SLEEPING && p->chan == chan) {
       p->state = RUNNABLE;
+      sched_join(p);
+    }
+  }
 }
 
 static void mark_killed(struct proc *p)

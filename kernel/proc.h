@@ -48,6 +48,8 @@ struct proc {
   int alarm_left;              // ticks in user mode until the next call
   int alarm_running;           // in the handler: no new call before sigreturn()
   struct trapframe alarm_tf;   // the registers the handler's call interrupted
+  int tickets;                 // settickets(): its share of the CPU (stride scheduling)
+  uint64 pass;                 // stride scheduling: the runnable process with the least runs next
 };
 
 extern struct proc proc[NPROC];

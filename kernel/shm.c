@@ -30,10 +30,14 @@ static uint32 reserve(struct proc *p, uint32 len)
   return va;
 }
 
+// The PTE permission bits of a mapping with protection prot (Sv32 has no
+// write-only or execute-only-and-writable page: W and X each imply R).
 static uint32 prot_to_pte(int prot)
 {
+  // LAB mmap-prot begin
   return (prot & PROT_READ ? PTE_R : 0) | (prot & PROT_WRITE ? PTE_W | PTE_R : 0) |
          (prot & PROT_EXEC ? PTE_X | PTE_R : 0);
+  // LAB mmap-prot end
 }
 
 // mmap(addr, len, prot, flags): anonymous memory only; addr is a hint we
@@ -55,15 +59,19 @@ int mmap_anon(uint32 len, int prot, int flags)
   return va;
 }
 
+// munmap(va, len): unmap the pages of [va, va+len) (len rounded up to
+// pages), which must lie in the part of the mmap region given out so far.
 int munmap(uint32 va, uint32 len)
 {
   struct proc *p = myproc();
+  // LAB mmap-unmap begin
   if (va % PGSIZE || len == 0 || va < MMAP_BASE || va >= p->mmap_top ||
       PGROUNDUP(len) > p->mmap_top - va)
     return -EINVAL;
   uvmunmap(p->pagetable, va, PGROUNDUP(len));
   shm_reap();
   return 0;
+  // LAB mmap-unmap end
 }
 
 static struct shm_region *shm_create(int key, uint32 npages)
@@ -109,6 +117,7 @@ int shmat(int key, uint32 len)
   } else if (npages > r->npages) {
     return -EINVAL;
   }
+  // LAB mmap-attach begin
   uint32 va = reserve(p, r->npages * PGSIZE);
   if (va == 0)
     return -ENOMEM;
@@ -121,11 +130,13 @@ int shmat(int key, uint32 len)
     kref(r->frames[i]);
   }
   return va;
+  // LAB mmap-attach end
 }
 
 // Free every region that nobody maps any more.
 void shm_reap(void)
 {
+  // LAB mmap-reap begin
   for (struct shm_region *r = shm_regions; r < shm_regions + NSHM; r++) {
     if (r->npages == 0)
       continue;
@@ -138,4 +149,5 @@ void shm_reap(void)
       kfree((void *)r->frames[i]);
     r->npages = 0;
   }
+  // LAB mmap-reap end
 }

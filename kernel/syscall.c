@@ -37,7 +37,8 @@ static int (*const syscalls[])(void) = {
   [SYS_mkdir] sys_mkdir,     [SYS_rmdir] sys_rmdir,     [SYS_rename] sys_rename,
   [SYS_ftruncate] sys_ftruncate, [SYS_sync] sys_sync,       [SYS_trace] sys_trace,
   [SYS_sigalarm] sys_sigalarm, [SYS_sigreturn] sys_sigreturn,
-  [SYS_fsync] sys_fsync,       [SYS_symlink] sys_symlink,
+  [SYS_fsync] sys_fsync,     [SYS_settickets] sys_settickets,
+  [SYS_symlink] sys_symlink,
 };
 
 // LAB syscall-names begin
@@ -57,6 +58,7 @@ static const char *const syscall_names[] = {
   [SYS_mkdir] "mkdir",       [SYS_rmdir] "rmdir",       [SYS_rename] "rename",
   [SYS_ftruncate] "ftruncate", [SYS_sync] "sync",       [SYS_trace] "trace",
   [SYS_sigalarm] "sigalarm", [SYS_sigreturn] "sigreturn", [SYS_fsync] "fsync",
+  [SYS_settickets] "settickets",
   [SYS_symlink] "symlink",
 };
 // LAB syscall-names end

@@ -44,6 +44,7 @@
 #define SYS_sigalarm 39
 #define SYS_sigreturn 40
 #define SYS_fsync    41
-#define SYS_symlink  42
+#define SYS_settickets 42
+#define SYS_symlink  43
 
 #endif

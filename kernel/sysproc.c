@@ -12,6 +12,7 @@ int sys_kill(void)   { return kill(argint(0)); }
 int sys_getpid(void) { return myproc()->pid; }
 int sys_yield(void)  { yield(); return 0; }
 int sys_uptime(void) { return ticks; }
+int sys_settickets(void) { return settickets(argint(0)); }
 
 // sbrk(n): returns the old break.
 int sys_sbrk(void)

@@ -1,6 +1,7 @@
 // virtio-blk over modern (version 2) virtio-mmio, interrupt-driven, one
-// request queue of QUEUE_SIZE descriptors. A read or write is a chain of
-// three descriptors: header, data, status byte; a flush has no data.
+// request queue of QUEUE_SIZE descriptors. A read or write of n contiguous
+// blocks is a chain of n + 2 descriptors: header, one per block's buffer,
+// status byte; a flush has no data. Several requests may be in flight.
 // With VIRTIO_BLK_F_FLUSH the device may cache writes: only a completed
 // flush says they are on the medium.
 #include "types.h"
@@ -41,7 +42,7 @@
 #define F_BLK_FLUSH        (1u << 9)  // feature bit 9: the FLUSH request
 #define F_VERSION_1_WORD1  (1u << 0)  // feature bit 32
 
-#define QUEUE_SIZE 32   // descriptors: 10 requests in flight
+#define QUEUE_SIZE 128  // descriptors: 3 requests of DISK_RUN_MAX blocks in flight, or 42 of one
 #define DESC_F_NEXT  1
 #define DESC_F_WRITE 2  // device writes this buffer
 
@@ -87,8 +88,8 @@ static struct disk {
   char free[QUEUE_SIZE];
   uint16 used_idx;
   struct {
-    struct disk_io *io;   // where completion is reported, or 0
-    uint8 status;
+    struct disk_io *io;   // data or header descriptor: where completion is reported, or 0
+    uint8 status;         // header descriptor: the device's status byte
   } info[QUEUE_SIZE];
   struct virtio_blk_req req[QUEUE_SIZE];
   uint32 capacity_blocks;
@@ -159,10 +160,20 @@ static int alloc_desc(void)
   return -1;
 }
 
-static void free_chain(int i)
+// The request whose chain starts at head is done: report its status to
+// everyone waiting on a part of it and give its descriptors back.
+static void finish_chain(int head)
 {
-  for (;;) {
+  uint8 status = disk.info[head].status;
+  for (int i = head;;) {
     int flags = disk.desc[i].flags, next = disk.desc[i].next;
+    struct disk_io *io = disk.info[i].io;
+    if (io) {
+      io->status = status;
+      io->busy = 0;
+      wakeup(io);
+    }
+    disk.info[i].io = 0;
     disk.desc[i] = (struct virtq_desc){ 0 };
     disk.free[i] = 1;
     if (!(flags & DESC_F_NEXT))
@@ -191,10 +202,8 @@ static void alloc_descs(int *idx, int n)
 }
 
 // Hand the chain starting at descriptor head to the device.
-static void submit(int head, struct disk_io *io)
+static void submit(int head)
 {
-  io->busy = 1;
-  disk.info[head].io = io;
   disk.avail.ring[disk.avail.idx % QUEUE_SIZE] = head;
   __sync_synchronize();
   disk.avail.idx++;
@@ -219,21 +228,36 @@ static void set_status(int head, int i)
   disk.desc[i] = (struct virtq_desc){ (uint32)&disk.info[head].status, 1, DESC_F_WRITE, 0 };
 }
 
-// Start reading or writing b's block; virtio_disk_wait() finishes it.
-// Several requests may be in flight at once. Returns -EIO if the block is
-// past the disk's end.
+// Start reading or writing the n (1..DISK_RUN_MAX) buffers bs, whose
+// blocks follow one another on the disk, as one request; virtio_disk_wait()
+// on each buffer finishes it. Returns -EIO if a block is past the disk's end.
+int virtio_disk_start_run(struct buf **bs, int n, int write)
+{
+  if (n < 1 || n > DISK_RUN_MAX)
+    panic("virtio_disk_start_run: bad length");
+  if (!disk.present || bs[0]->blockno >= disk.capacity_blocks ||
+      (uint32)n > disk.capacity_blocks - bs[0]->blockno)
+    return -EIO;
+  for (int k = 1; k < n; k++)
+    if (bs[k]->blockno != bs[0]->blockno + k)
+      panic("virtio_disk_start_run: blocks not contiguous");
+  int idx[DISK_RUN_MAX + 2];
+  alloc_descs(idx, n + 2);
+  set_header(idx[0], write ? BLK_T_OUT : BLK_T_IN, (uint64)bs[0]->blockno * (BSIZE / 512), idx[1]);
+  for (int k = 0; k < n; k++) {
+    disk.desc[idx[k + 1]] = (struct virtq_desc){ (uint32)bs[k]->data, BSIZE,
+                                                  DESC_F_NEXT | (write ? 0 : DESC_F_WRITE), idx[k + 2] };
+    bs[k]->io.busy = 1;
+    disk.info[idx[k + 1]].io = &bs[k]->io;
+  }
+  set_status(idx[0], idx[n + 1]);
+  submit(idx[0]);
+  return 0;
+}
+
 int virtio_disk_start(struct buf *b, int write)
 {
-  if (!disk.present || b->blockno >= disk.capacity_blocks)
-    return -EIO;
-  int idx[3];
-  alloc_descs(idx, 3);
-  set_header(idx[0], write ? BLK_T_OUT : BLK_T_IN, (uint64)b->blockno * (BSIZE / 512), idx[1]);
-  disk.desc[idx[1]] = (struct virtq_desc){ (uint32)b->data, BSIZE,
-                                            DESC_F_NEXT | (write ? 0 : DESC_F_WRITE), idx[2] };
-  set_status(idx[0], idx[2]);
-  submit(idx[0], &b->io);
-  return 0;
+  return virtio_disk_start_run(&b, 1, write);
 }
 
 static int wait_io(struct disk_io *io)
@@ -268,7 +292,9 @@ int virtio_disk_flush(void)
   alloc_descs(idx, 2);
   set_header(idx[0], BLK_T_FLUSH, 0, idx[1]);
   set_status(idx[0], idx[1]);
-  submit(idx[0], &io);
+  io.busy = 1;
+  disk.info[idx[0]].io = &io;
+  submit(idx[0]);
   return wait_io(&io);
 }
 
@@ -280,15 +306,7 @@ void virtio_disk_intr(void)
     __sync_synchronize();
     // Done: the descriptors go back at once, so requesters waiting for
     // them never wait on one another's waits.
-    int id = disk.used.ring[disk.used_idx % QUEUE_SIZE].id;
-    struct disk_io *io = disk.info[id].io;
-    if (io) {
-      io->status = disk.info[id].status;
-      io->busy = 0;
-      wakeup(io);
-    }
-    disk.info[id].io = 0;
-    free_chain(id);
+    finish_chain(disk.used.ring[disk.used_idx % QUEUE_SIZE].id);
     disk.used_idx++;
   }
 }

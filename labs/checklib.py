@@ -13,11 +13,13 @@ class Check:
     reason (a sentence a student can act on); ctx is a grade.Context.
     limit: seconds. regression: the starter already passes it (the rest of
     the kernel must keep working); the other checks are the lab's own work,
-    and the starter must fail them."""
+    and the starter must fail them. live: the rule of web/lib/labrules.js
+    by which the workbench's Lab tab judges the check at each snapshot
+    (labs/checklist.py), or None."""
 
-    def __init__(self, name, title, points, run, limit=30, regression=False):
+    def __init__(self, name, title, points, run, limit=30, regression=False, live=None):
         self.name, self.title, self.points, self.run = name, title, points, run
-        self.limit, self.regression = limit, regression
+        self.limit, self.regression, self.live = limit, regression, live
 
 
 def usertests(*cases):

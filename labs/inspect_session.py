@@ -10,6 +10,8 @@ kernel on the grading image, driven over its WebSocket.
 The console output goes to the check's transcript, and the daemon's own
 messages next to it (inspector-NAME.log)."""
 
+import re
+
 from harness import Daemon, TestFailure
 
 PROMPT = "$ "
@@ -70,6 +72,13 @@ class Session:
         while text not in self.console:
             self._next(lambda m: m.get("type") == "console", f"{text!r} on the console")
 
+    def wait_match(self, pattern):
+        """The first match of regular expression pattern in the console
+        output, waiting for it as wait_console() does."""
+        while (m := re.search(pattern, self.console)) is None:
+            self._next(lambda m: m.get("type") == "console", f"{pattern!r} on the console")
+        return m
+
     def type(self, text):
         self.ws.send({"type": "console", "data": text})
 
@@ -128,3 +137,12 @@ def mapping(snap, pid, va):
 def frame(snap, pa):
     """The snapshot's user frame at pa, or None (free, or not a user frame)."""
     return next((f for f in snap["frames"]["user"] if int(f["pa"], 16) == pa), None)
+
+
+def frame_kind(snap, pa):
+    """What the frame at pa is in a snapshot: "free", "user", "pagetable", ...
+    (docs/protocol.md: frames.runs covers every frame that is not free)."""
+    frames = snap["frames"]
+    i = (pa - int(frames["base"], 16)) // 4096
+    run = next((r for r in frames["runs"] if r["first"] <= i < r["first"] + r["count"]), None)
+    return run["kind"] if run else "free"

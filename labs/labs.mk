@@ -30,6 +30,14 @@ $(LAB_IMAGE): $(FSIMG) $(LAB_PROGS)
 
 lab-image: $(LAB_IMAGE)
 
+# The lab's checklist for the workbench page (`make workbench LAB=name`
+# passes it to the daemon as --lab).
+LAB_CHECKLIST := $(LAB_DIR)/checklist.json
+
+$(LAB_CHECKLIST): labs/$(LAB)/checks.py labs/checklib.py labs/checklist.py
+	@mkdir -p $(@D)
+	python3 labs/checklist.py $(LAB) $@
+
 # A lab that grades user programs (STUDENT_PROGRAMS in its checks.py) takes
 # them from the submission: `make lab-student-image LAB=util SUBMISSION=dir
 # STUDENT_DIR=out STUDENT_PROGS="primes"` builds dir/user/P.c with this

@@ -57,6 +57,7 @@ int trace(uint mask);                      // print results of calls n with bit 
 int sigalarm(int ticks, void (*handler)(void));  // handler every ticks (0: off)
 int sigreturn(void);                       // the handler's last call
 int fsync(int fd);                         // on the disk (flushed) when it returns
+int settickets(int n);                     // this process's CPU share: 1 to 1000 tickets
 int symlink(const char *target, const char *path);
 
 // ulib.c

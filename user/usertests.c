@@ -1097,6 +1097,147 @@ test_bigfile(void)
   expect(open("/utbig", O_RDONLY), -ENOENT, "open after unlink");
 }
 
+// The byte at offset off of stream file s: it changes with the block, so a
+// block read from the wrong place or another file shows.
+static char
+stream_byte(int s, uint off)
+{
+  return (off / FSBLOCK * 13 + off % FSBLOCK + s * 71) % 251;
+}
+
+static void
+stream_fill(char *buf, int n, int s, uint off)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    buf[i] = stream_byte(s, off + i);
+}
+
+// Reads n bytes of stream file s at fd's offset off, which must match.
+static void
+stream_check(int fd, char *buf, int n, int s, uint off)
+{
+  int i;
+
+  xread(fd, buf, n, "a stream file");
+  for (i = 0; i < n; i++) {
+    if (buf[i] != stream_byte(s, off + i))
+      fail("stream file %d reads back wrong at byte %u", s, off + i);
+  }
+}
+
+#define NSTREAM   4
+#define STREAM_KB 320        // each more than the buffer cache (256 KiB)
+#define READAHEAD_KB 32      // the kernel's read-ahead run (32 blocks)
+
+// NSTREAM processes write a big file each at once, in pieces that do not
+// fit the blocks, then read them back at once, then one process reads them
+// all in turn: many requests in flight, read-ahead of several files, and
+// the cache evicting data of one file for another.
+static void
+test_streams(void)
+{
+  char *buf = alloc_pages(1);
+  uint size = STREAM_KB * 1024, off[NSTREAM];
+  int s, fd[NSTREAM], n;
+  char path[16];
+
+  for (s = 0; s < NSTREAM; s++) {
+    strcpy(path, "/utstr0");
+    path[6] = '0' + s;
+    unlink(path);
+    if (xfork() == 0) {
+      int f = xcreate(path, O_RDWR);
+      uint o;
+      for (o = 0; o < size; o += n) {
+        n = size - o < 3000 ? size - o : 3000;
+        stream_fill(buf, n, s, o);
+        xwrite(f, buf, n, "a stream file");
+      }
+      expect(lseek(f, 0, SEEK_SET), 0, "lseek to 0");
+      for (o = 0; o < size; o += n) {
+        n = size - o < 1500 ? size - o : 1500;
+        stream_check(f, buf, n, s, o);
+      }
+      close(f);
+      exit(0);
+    }
+  }
+  expect_all_exit(NSTREAM, 0, "stream writer");
+  for (s = 0; s < NSTREAM; s++) {
+    strcpy(path, "/utstr0");
+    path[6] = '0' + s;
+    fd[s] = xopen(path);
+    off[s] = 0;
+  }
+  while (off[0] < size) {
+    for (s = 0; s < NSTREAM; s++) {
+      stream_check(fd[s], buf, 4000 < size - off[s] ? 4000 : size - off[s], s, off[s]);
+      off[s] += 4000 < size - off[s] ? 4000 : size - off[s];
+    }
+  }
+  for (s = 0; s < NSTREAM; s++) {
+    expect(read(fd[s], buf, 1), 0, "read at the end of a stream file");
+    close(fd[s]);
+    path[6] = '0' + s;
+    expect(unlink(path), 0, "unlink of a stream file");
+  }
+}
+
+// A file read in order while another descriptor writes ahead of the
+// reader, into blocks the kernel is reading ahead: the reader must see the
+// new bytes, and a read back (not in order) the right ones.
+static void
+test_readahead(void)
+{
+  char *buf = alloc_pages(1);
+  uint size = 4 * READAHEAD_KB * 1024 + 700, o;
+  int r, w, n, i;
+
+  clean("utra");
+  w = xcreate("/utra", O_RDWR);
+  for (o = 0; o < size; o += n) {
+    n = size - o < PGSIZE ? size - o : PGSIZE;
+    stream_fill(buf, n, 0, o);
+    xwrite(w, buf, n, "/utra");
+  }
+  close(w);
+  r = xopen("/utra");
+  w = xcreate("/utra", O_RDWR);
+  for (o = 0; o < size; o += n) {
+    n = size - o < 1000 ? size - o : 1000;
+    if (o == 66000) {
+      // The last read crossed into block 64: the kernel has just started
+      // reading ahead blocks 96-127. Change bytes just ahead of the reader,
+      // a half run on, and in that run, likely still on its way.
+      for (i = 0; i < 3; i++) {
+        uint at = o + 1000 + i * READAHEAD_KB * 1024 / 2;
+        stream_fill(buf, 2000, 1, at);
+        expect(lseek(w, at, SEEK_SET), at, "lseek of the writer");
+        xwrite(w, buf, 2000, "/utra ahead of its reader");
+      }
+    }
+    xread(r, buf, n, "/utra");
+    for (i = 0; i < n; i++) {
+      uint at = o + i, changed = 0;
+      int k;
+      for (k = 0; k < 3; k++) {
+        uint from = 67000 + k * READAHEAD_KB * 1024 / 2;
+        changed |= at >= from && at < from + 2000;
+      }
+      if (buf[i] != stream_byte(changed, at))
+        fail("/utra reads back wrong at byte %u (%s)", at, changed ? "written ahead of the reader" : "as written first");
+    }
+  }
+  expect(read(r, buf, 1), 0, "read at the end of /utra");
+  expect(lseek(r, 5 * 1024 + 10, SEEK_SET), 5 * 1024 + 10, "lseek back");
+  stream_check(r, buf, 3000, 0, 5 * 1024 + 10);
+  close(r);
+  close(w);
+  expect(unlink("/utra"), 0, "unlink /utra");
+}
+
 // The largest file (a hole, then one byte at the end), and one byte more.
 static void
 test_maxfile(void)
@@ -2391,6 +2532,8 @@ static const struct test {
   { "shmnamed",    test_shmnamed,    1 },
   { "bigfile",     test_bigfile,     0 },
   { "maxfile",     test_maxfile,     0 },
+  { "streams",     test_streams,     0 },
+  { "readahead",   test_readahead,   0 },
   { "manyfiles",   test_manyfiles,   0 },
   { "deepdirs",    test_deepdirs,    0 },
   { "unlinkopen",  test_unlinkopen,  0 },

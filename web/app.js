@@ -28,6 +28,7 @@ import { mountHelp } from './views/help.js';
 import { mountStory } from './views/story.js';
 import { mountDemos } from './views/demos.js';
 import { mountRoom, initialRoom } from './views/room.js';
+import { mountLab } from './views/lab.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -83,6 +84,7 @@ mountTimeline($('tab-timeline'), ctx);
 mountCpu($('tab-cpu'), ctx);
 mountSource($('tab-source'), ctx);
 mountWalk($('tab-walk'), ctx);
+mountLab($('tab-lab'), ctx);
 mountHelp($('help'), ctx);
 mountStory($('story'), ctx);
 mountDemos($('demos'), ctx);

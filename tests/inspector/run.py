@@ -115,6 +115,30 @@ def startup_rest_and_hello():
             raise TestFailure("a cross-origin WebSocket was accepted")
         except Closed:
             pass
+        check("lab" not in ws.hello, f"a hello without --lab names a lab: {ws.hello}")
+
+
+@test(timeout=60)
+def lab_checklist_in_hello():
+    """--lab FILE: hello carries the checklist as it is; a file that is not one
+    is refused before anything starts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        good = Path(tmp) / "checklist.json"
+        lab = {"lab": "cow", "checks": [{"name": "inspect", "title": "refcounts = mappings",
+                                         "points": 2, "live": "refcounts"}]}
+        good.write_text(json.dumps(lab))
+        with Daemon("lab", extra_args=["--lab", str(good)]) as d:
+            ws = d.ws(role="viewer")
+            check(ws.hello.get("lab") == lab, f"hello's lab: {ws.hello.get('lab')}")
+        for text, why in (('{"lab": "cow"}', "not a lab checklist"),
+                          ('{"lab": "cow", "checks": [{"name": 1}]}', "not a lab checklist"),
+                          ("{oops", "line 1")):
+            bad = Path(tmp) / "bad.json"
+            bad.write_text(text)
+            r = subprocess.run([str(BUILD / "inspector" / "glassbox-inspector"), "--lab", str(bad)],
+                               capture_output=True, text=True, timeout=20)
+            check(r.returncode == 2 and why in r.stderr,
+                  f"--lab {text!r}: exit {r.returncode}, {r.stderr!r}")
 
 
 def raw_http(port, data, timeout=5.0):

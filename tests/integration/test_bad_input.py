@@ -1,9 +1,11 @@
-"""Bad input: a disk that is not ext2 or uses a feature we lack, user faults,
+"""Bad input: a disk that is not ext2 or uses a feature we lack (one made by
+mke2fs -t ext4, one with metadata_csum: read-only), user faults,
 malformed programs. The offender gets a clear message; nothing panics."""
 
 import re
 import shutil
 import struct
+import subprocess
 
 from glassbox import FSIMG, test
 
@@ -43,6 +45,42 @@ def disk_not_ext2_is_refused(g):
 @test(boot=False, disk=disk_with_extents_flag)
 def disk_with_unknown_feature_is_refused(g):
     expect_refused_and_powered_off(g, "the file system uses an incompatible feature we do not implement")
+
+
+def mke2fs(image, *options):
+    """A disk made by mke2fs from the same files as build/fs.img."""
+    mkfs = shutil.which("mke2fs") or "/sbin/mke2fs"
+    subprocess.run([mkfs, "-q", "-F", "-b", "1024", *options, "-d", str(FSIMG.parent / "fsroot"),
+                    str(image), "32M"], check=True, capture_output=True, timeout=60)
+
+
+def ext4_disk(image):
+    mke2fs(image, "-t", "ext4")   # extents, 64bit, flex_bg, metadata_csum, ...
+
+
+def ext2_metadata_csum_disk(image):
+    mke2fs(image, "-t", "ext2", "-I", "128", "-O", "none,filetype,sparse_super,metadata_csum")
+
+
+@test(boot=False, disk=ext4_disk)
+def mke2fs_ext4_disk_is_refused(g):
+    """What mke2fs -t ext4 makes has incompatible features (extents, 64bit,
+    flex_bg) we do not implement: refused with the reason, powered off."""
+    expect_refused_and_powered_off(g, "the file system uses an incompatible feature we do not implement")
+
+
+@test(boot=False, disk=ext2_metadata_csum_disk)
+def metadata_csum_disk_mounts_read_only(g):
+    """metadata_csum is read-only compatible: we could read the disk but
+    would write wrong checksums, so it mounts read-only, says so, and every
+    write fails with EROFS; the disk is unchanged for e2fsck."""
+    g.boot()
+    g.check(", read-only" in g.boot_text, "the boot banner should say the disk is mounted read-only")
+    g.check("Glassbox" in g.run("cat /README"), "files should still read back")
+    out = g.run("echo hello > /new")
+    g.check("read-only file system" in out, f"a write should fail with EROFS, got: {out.strip()}")
+    rc, out = g.fsck()
+    g.check(rc == 0, f"e2fsck -fn exited {rc}:\n{out.strip()}")
 
 
 @test()

@@ -18,7 +18,7 @@ FSROOT = BUILD / "fsroot"
 # usertests' file-system cases (the rest of usertests runs in test_programs).
 FS_TESTS = ("bigfile maxfile manyfiles deepdirs unlinkopen appendtwo sharedfd concreate "
             "truncate append holes rename rmdir linkcount names mknod mtime badwrite createdir unlinkdir "
-            "fsync")
+            "fsync streams readahead")
 
 
 # ---------------------------------------------------------------------------
@@ -313,6 +313,29 @@ def usertests_fs_cases_leave_a_clean_disk(g):
     g.check("ALL TESTS PASSED" in out, "usertests' file-system cases did not all pass")
     run_quiet(g, "sync")
     expect_clean(g, "after usertests' file-system cases")
+
+
+@test(timeout=60)
+def file_unlinked_while_open_is_freed_after_a_crash(g):
+    """A file removed while a process still has it open, the removal synced,
+    then QEMU killed: the next boot frees the file (the orphan list) and
+    e2fsck finds no lost inode or blocks."""
+    run_quiet(g, "cp /bin/sh /orphan")
+    g.run("sleep 1000 < /orphan &")
+    run_quiet(g, "rm /orphan")
+    run_quiet(g, "sync")
+    g.stop()    # killed with /orphan still open
+    after = Guest(g.name + "-after", disk=g.image, hard_timeout=30)
+    try:
+        boot = after.boot()
+        g.check("freed 1 inodes unlinked while open" in boot,
+                "the boot after the crash should say it freed the orphan")
+        out = after.run("ls /orphan")
+        g.check("no such file" in out, f"/orphan should be gone, ls says: {out.strip()}")
+        run_quiet(after, "sync")
+        expect_clean(after, "after the boot that followed the crash")
+    finally:
+        after.close()
 
 
 @test(timeout=300)

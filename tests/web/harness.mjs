@@ -32,11 +32,12 @@ export function freePort() {
   });
 }
 
-// Starts build/inspector/glassbox-inspector on port and resolves once it prints
+// Starts build/inspector/glassbox-inspector on port (on disk, default
+// build/fs.img, with more daemon options in args) and resolves once it prints
 // its URL. stop() ends it with SIGTERM (SIGKILL after 5 s) and waits.
-export async function startDaemon(port, { timeoutMs = 60_000 } = {}) {
+export async function startDaemon(port, { timeoutMs = 60_000, disk = path.join(BUILD, 'fs.img'), args: more = [] } = {}) {
   const binary = path.join(BUILD, 'inspector/glassbox-inspector');
-  const args = ['--port', String(port), '--kernel', path.join(BUILD, 'kernel/kernel.elf'), '--disk', path.join(BUILD, 'fs.img')];
+  const args = ['--port', String(port), '--kernel', path.join(BUILD, 'kernel/kernel.elf'), '--disk', disk, ...more];
   for (const file of [binary, args[3], args[5]]) {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run make first`);
   }

@@ -1,4 +1,5 @@
-// The tabs of the right-hand column; keys 1–7 switch between them.
+// The tabs of the right-hand column; keys 1–8 switch between them. The Lab
+// tab shows only when the daemon names a lab (views/lab.js).
 
 import { h, fill } from '../lib/dom.js';
 import { addShortcut } from '../lib/keys.js';
@@ -11,14 +12,16 @@ const TABS = [
   { id: 'cpu', label: 'CPU' },
   { id: 'source', label: 'Source' },
   { id: 'walk', label: 'VA walk' },
+  { id: 'lab', label: 'Lab', hidden: true },
 ];
 
 export function mountTabs(nav, { store }) {
-  const buttons = TABS.map(({ id, label }, i) => {
+  const buttons = TABS.map(({ id, label, hidden }, i) => {
     const key = String(i + 1);
-    addShortcut({ key, label: `Show ${label}`, run: () => store.set({ tab: id }) });
+    // (A tab hidden now, the Lab tab without a lab, does not open.)
+    addShortcut({ key, label: `Show ${label}`, run: () => !buttons[i].hidden && store.set({ tab: id }) });
     return h('button', {
-      role: 'tab', 'data-testid': `tab-${id}`, title: `${label} (${key})`,
+      role: 'tab', 'data-testid': `tab-${id}`, title: `${label} (${key})`, hidden,
       onclick: () => store.set({ tab: id }),
     }, h('kbd', { text: key }), ` ${label}`);
   });

@@ -1,0 +1,1 @@
+  // TODO (lab mmap): free every region nobody maps any more.

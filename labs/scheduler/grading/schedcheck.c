@@ -1,0 +1,107 @@
+// schedcheck MODE: the scheduler lab's grading program (the grader builds it
+// into /grade/ from labs/scheduler/grading/, never from the student's user/).
+//
+// Each mode forks three CPU-bound children. Every child counts units of
+// work (loops of WORK_UNIT additions) during one window of time, the same
+// for all of them, and sends its count to the parent through a pipe.
+//
+//   schedcheck fair    tickets 1, 2, 3 from the start
+//   schedcheck late    two children with 1 ticket run alone for a while;
+//                      a third with 2 tickets is forked just before the window
+//   schedcheck sleep   a child with 2 tickets sleeps until the window while
+//                      two with 1 ticket run
+//   schedcheck equal   three children with the tickets they were born with
+//
+// Prints "schedcheck: child N tickets T work W" for each child, then
+// "schedcheck: done"; the grader turns the work into shares of the CPU.
+
+#include "user/user.h"
+
+#define WORK_UNIT 1000
+#define LEAD      150     // ticks before the window in late and sleep
+#define WINDOW    200     // ticks in the window
+
+struct report {
+  int child;
+  int tickets;
+  int work;
+};
+
+// Wait for tick start (asleep, or spinning), count units of work until
+// tick end, then report.
+static void
+child(int n, int tickets, int asleep, int start, int end, int fd)
+{
+  if (tickets && settickets(tickets) < 0) {
+    printf("schedcheck: settickets(%d) failed\n", tickets);
+    exit(1);
+  }
+  if (asleep)
+    sleep(start - uptime());
+  while (uptime() < start)
+    ;
+  volatile int sink = 0;
+  int work = 0;
+  while (uptime() < end) {
+    for (int i = 0; i < WORK_UNIT; i++)
+      sink += i;
+    work++;
+  }
+  struct report r = { n, tickets, work };
+  write(fd, &r, sizeof(r));
+  exit(0);
+}
+
+static void
+spawn(int n, int tickets, int asleep, int start, int end, int fd)
+{
+  int pid = fork();
+  if (pid < 0) {
+    printf("schedcheck: fork failed\n");
+    exit(1);
+  }
+  if (pid == 0)
+    child(n, tickets, asleep, start, end, fd);
+}
+
+int
+main(int argc, char *argv[])
+{
+  int fds[2];
+  if (argc != 2 || pipe(fds) < 0) {
+    printf("usage: schedcheck fair|late|sleep|equal\n");
+    exit(1);
+  }
+  int now = uptime(), start, end;
+  if (strcmp(argv[1], "fair") == 0 || strcmp(argv[1], "equal") == 0) {
+    int fair = argv[1][0] == 'f';
+    start = now + 10;
+    end = start + WINDOW;
+    for (int n = 0; n < 3; n++)
+      spawn(n, fair ? n + 1 : 0, 0, start, end, fds[1]);
+  } else if (strcmp(argv[1], "late") == 0) {
+    start = now + LEAD;
+    end = start + WINDOW;
+    spawn(0, 1, 0, start, end, fds[1]);
+    spawn(1, 1, 0, start, end, fds[1]);
+    sleep(LEAD - 5);
+    spawn(2, 2, 0, start, end, fds[1]);
+  } else if (strcmp(argv[1], "sleep") == 0) {
+    start = now + LEAD;
+    end = start + WINDOW;
+    spawn(0, 2, 1, start, end, fds[1]);
+    spawn(1, 1, 0, start, end, fds[1]);
+    spawn(2, 1, 0, start, end, fds[1]);
+  } else {
+    printf("schedcheck: no mode %s\n", argv[1]);
+    exit(1);
+  }
+  close(fds[1]);
+  struct report r;
+  while (read(fds[0], &r, sizeof(r)) == sizeof(r))
+    printf("schedcheck: child %d tickets %d work %d\n", r.child, r.tickets, r.work);
+  while (wait(0) > 0)
+    ;
+  printf("schedcheck: done\n");
+  exit(0);
+}

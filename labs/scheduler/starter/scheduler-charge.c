@@ -1,0 +1,2 @@
+  // TODO (lab scheduler): charge p one quantum: its stride.
+  (void)p;
