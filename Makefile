@@ -83,12 +83,16 @@ clean:
 # a browser. Daemon options go in WORKBENCH_ARGS (e.g. --port 9000, or
 # --bind 0.0.0.0 to let a class watch: it then prints a control token).
 # LAB=name adds that lab's checklist to the page (its Lab tab); only a LAB
-# given to make, not the default above.
+# given to make, not the default above. WORKBENCH_KERNEL and WORKBENCH_DISK
+# run another kernel or disk than this tree's (the forensics lab's seeded
+# kernel, a lab's grading image), never rebuilt.
 WORKBENCH_ARGS ?=
+WORKBENCH_KERNEL ?= $(KERNEL)
+WORKBENCH_DISK ?= $(FSIMG)
 WORKBENCH_LAB := $(if $(filter file,$(origin LAB)),,$(LAB_CHECKLIST))
 workbench: setup $(WORKBENCH_LAB)
 	@$(MAKE) --no-print-directory all
-	@scripts/workbench.sh $(INSPECTOR) --kernel $(KERNEL) --disk $(FSIMG) \
+	@scripts/workbench.sh $(INSPECTOR) --kernel $(WORKBENCH_KERNEL) --disk $(WORKBENCH_DISK) \
 		--web web $(if $(WORKBENCH_LAB),--lab $(WORKBENCH_LAB)) $(WORKBENCH_ARGS)
 
 .PHONY: workbench
