@@ -13,15 +13,20 @@
 #include "server.h"
 #include "target.h"
 
+/* The history of stops' default memory budget (--history-bytes). */
+#define HUB_HISTORY_BYTES (64 * 1024 * 1024)
+
 struct hub_config {
     const char *token; /* control token, or NULL when anyone local may control */
     struct kernel_model *km;
     const char *kernel_path;
+    size_t history_bytes; /* budget of the history of stops (history.h) */
 };
 
 /* Wire the hub to the target it drives; returns the hooks for target_new. */
 struct target_hooks hub_hooks(void);
-void hub_init(const struct hub_config *cfg, struct target *t);
+/* 0, or -1 when the history cannot be set up. */
+int hub_init(const struct hub_config *cfg, struct target *t);
 
 /* From server.c. */
 void hub_ws_message(struct client *c, const char *data, size_t len);
