@@ -324,6 +324,16 @@ def part_slowdown(tmp):
           f"log {os.path.getsize(log) / 1024:.0f} KiB")
 
 
+def part_icount(tmp):
+    """Instruction counting with a fixed rate and no sleeping: the virtual
+    clock (and so the timer interrupts) follows the instructions run, which
+    a replay from a saved state to the same point needs."""
+    plain = bench_wall("rewind-plain2", lambda a, d: a)
+    counted = bench_wall("rewind-icount", lambda a, d: a + ["-icount", "shift=4,sleep=off"])
+    print(f"`bench` wall time: plain {plain:.2f} s, -icount shift=4,sleep=off {counted:.2f} s "
+          f"({counted / plain:.2f}x)")
+
+
 def main():
     parts = sys.argv[1:] or ["savevm", "migrate", "hybrid", "slowdown"]
     tmp = tempfile.mkdtemp(prefix="glassbox-rewind-", dir="/dev/shm")
