@@ -1,0 +1,63 @@
+// The history strip (issue 12): the stops of this session, as the daemon keeps
+// them (docs/protocol.md, "History of stops"). Clicking one shows the page as
+// it was at that stop, read-only; "Back to live", or the guest's next stop,
+// shows the present again. Reading the history never moves the guest, so a
+// viewer may look back on its own.
+
+import { h, fill } from '../lib/dom.js';
+
+const SHOWN = 40; // the newest stops listed
+
+function label(stop) {
+  const why = stop.detail && stop.reason !== 'start' ? `${stop.reason}: ${stop.detail}` : stop.reason;
+  return `#${stop.seq} ${why}${stop.pid ? ` · pid ${stop.pid}` : ''}`;
+}
+
+// showPast(stop, snapshot) and backToLive() are app.js's: they swap what
+// every view draws from.
+export function mountHistory(el, { store, command, showPast, backToLive }) {
+  let open = false;
+  let stops = [];
+  let note = '';
+
+  async function refresh() {
+    const r = await command('history');
+    stops = r.ok ? r.stops : [];
+    note = r.ok ? (r.dropped ? `${r.dropped} older stops dropped` : '') : r.error;
+    render();
+  }
+
+  async function pick(stop) {
+    const r = await command('history_get', { seq: stop.seq });
+    if (!r.ok) {
+      note = r.error;
+      return render();
+    }
+    showPast(stop, r.snapshot);
+  }
+
+  function render() {
+    const past = store.state.replay?.historyStop ?? null;
+    const toggle = h('button', {
+      class: 'small', 'data-testid': 'history-toggle', 'aria-expanded': String(open),
+      text: open ? 'History ▾' : 'History ▸', title: 'The stops of this session',
+      onclick: () => { open = !open; if (open) refresh(); else render(); },
+    });
+    const chips = open && h('span', { class: 'history-stops', 'data-testid': 'history-stops' },
+      stops.slice(-SHOWN).map((stop) => h('button', {
+        class: `chip history-stop${stop.seq === past?.seq ? ' shown' : ''}`, text: label(stop),
+        dataset: { seq: String(stop.seq) }, title: new Date(stop.time_ms).toLocaleTimeString(),
+        onclick: () => pick(stop),
+      })));
+    fill(el, toggle, chips,
+      past && h('span', { class: 'history-note', 'data-testid': 'history-note', role: 'status' },
+        `Stop #${past.seq} as it was (read-only); the guest has not moved. `,
+        h('button', { class: 'small', 'data-testid': 'history-live', text: '● Back to live', onclick: backToLive })),
+      note && h('span', { class: 'dim', text: note }));
+  }
+
+  // A new stop adds to the list; leaving or entering the past redraws.
+  store.on(['snapshot'], () => { if (open) refresh(); });
+  store.on(['replay'], render);
+  render();
+}
