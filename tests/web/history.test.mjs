@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startDaemon, launchBrowser, screenshot, waitForStop, paintedSeq } from './harness.mjs';
+import { openWorkbench, screenshot, waitForStop, paintedSeq } from './harness.mjs';
 
 const cpuPc = (page) => page.locator('[data-testid=cpu] .csrs dd .mono').first().innerText();
 
@@ -23,14 +23,7 @@ async function lookBack(page, seq, pc) {
 }
 
 test('the history strip shows earlier stops read-only', { timeout: 300_000 }, async (t) => {
-  const port = await freePort();
-  const daemon = await startDaemon(port);
-  const browser = await launchBrowser();
-  t.after(async () => {
-    await browser.close();
-    await daemon.stop();
-  });
-  const page = await browser.newPage(daemon.url);
+  const { daemon, browser, page } = await openWorkbench(t);
   await page.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.status?.qemu === 'running');
   if (await page.evaluate(() => window.glassbox.status.guest === 'stopped')) await page.click('[data-testid=run]');
   await page.waitForFunction(() => /^\$$/m.test(window.glassbox.terminalText()), null, { timeout: 60_000 });

@@ -38,6 +38,7 @@ export function mountHistory(el, { store, command, showPast, backToLive }) {
 
   function render() {
     const past = store.state.replay?.historyStop ?? null;
+    el.classList.toggle('open', open || past !== null);
     const toggle = h('button', {
       class: 'small', 'data-testid': 'history-toggle', 'aria-expanded': String(open),
       text: open ? 'History ▾' : 'History ▸', title: 'The stops of this session',
