@@ -348,14 +348,33 @@ def part_icount(tmp):
           f"({counted / plain:.2f}x)")
 
 
+class Tee:
+    """stdout, and a copy for build/bench/rewind.txt."""
+
+    def __init__(self, out):
+        self.out, self.text = out, []
+
+    def write(self, s):
+        self.text.append(s)
+        return self.out.write(s)
+
+    def flush(self):
+        self.out.flush()
+
+
 def main():
     parts = sys.argv[1:] or ["savevm", "migrate", "hybrid", "slowdown", "icount"]
     tmp = tempfile.mkdtemp(prefix="glassbox-rewind-", dir="/dev/shm")
+    sys.stdout = tee = Tee(sys.stdout)
     try:
         for p in parts:
             globals()["part_" + p](tmp)
     finally:
+        sys.stdout = tee.out
         shutil.rmtree(tmp, ignore_errors=True)
+        out = glassbox.BUILD / "bench"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "rewind.txt").write_text("".join(tee.text))
 
 
 if __name__ == "__main__":
