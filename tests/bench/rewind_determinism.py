@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "inspector"))
 import rewind_bench as rb  # noqa: E402
-from harness import Daemon, check  # noqa: E402
+from harness import Daemon, TestFailure, check  # noqa: E402
 # rewind_bench put tests/integration (which has a run.py too) in front.
 sys.path.insert(0, str(HERE.parent / "inspector"))
 import run as inspector_tests  # noqa: E402
@@ -122,7 +122,15 @@ def main():
                      "the same process, pc, address spaces, frames and refcounts")
                   + f"; other processes' differences: {others(at_first, at_second)}", flush=True)
             ws.command("continue", 4)
-            inspector_tests.wait_console(ws, "cowtest: OK", 60)
+            try:
+                inspector_tests.wait_console(ws, "cowtest: OK", 60)
+            except TestFailure:
+                r = ws.command("pause", 5)
+                snap = inspector_tests.stop_snapshot(ws, r)
+                print("cowtest did not finish after the rewind; at a pause: " + ", ".join(
+                    f"pid {p['pid']} {p['name']} {p['state']} chan {p['chan']}"
+                    for p in snap["processes"]) + f"; pc {snap['cpu']['pc']}")
+                return 1
             print("cowtest then ran live to 'cowtest: OK'")
         ram.close()
         os.close(fd)
