@@ -1,6 +1,6 @@
 // The history strip (issue 12, point 1): stop a few times, open the history,
 // click an earlier stop: the page shows that stop's snapshot (its pc in the
-// CPU view) read-only while the guest stays where it is; "Back to live"
+// CPU view) and its console read-only while the guest stays where it is; "Back to live"
 // shows the present again. A viewer's page does the same on its own.
 //
 // Run: node --test tests/web/history.test.mjs   (after make)
@@ -37,7 +37,17 @@ test('the history strip shows earlier stops read-only', { timeout: 300_000 }, as
     stops.push(await page.evaluate(() => ({ seq: window.glassbox.snapshot.seq, pc: window.glassbox.snapshot.cpu.pc })));
     if (i < 2) await page.click('[data-testid=step]');
   }
+  // A fourth after typing a command: the console of then differs.
+  await page.click('[data-testid=run]');
+  await page.click('[data-testid=terminal]');
+  await page.keyboard.type('echo later-text');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /later-text\n\$ ?$/.test(window.glassbox.terminalText()), null, { timeout: 30_000 });
+  await page.click('[data-testid=pause]');
+  await waitForStop(page, { afterSeq: before });
+  stops.push(await page.evaluate(() => ({ seq: window.glassbox.snapshot.seq, pc: window.glassbox.snapshot.cpu.pc })));
   const now = stops.at(-1);
+  const consoleThen = () => page.locator('[data-testid=history-console]').textContent();
 
   await t.test('clicking an earlier stop shows it; the guest does not move', async () => {
     await lookBack(page, stops[0].seq, stops[0].pc);
@@ -45,7 +55,10 @@ test('the history strip shows earlier stops read-only', { timeout: 300_000 }, as
     const status = await page.evaluate(() => window.glassbox.status);
     assert.equal(status.guest, 'stopped');
     assert.equal(status.stop.pc, now.pc, 'the guest is still at the last stop');
+    assert.ok(!(await consoleThen()).includes('later-text'), 'the console of the first stop');
     await lookBack(page, stops[1].seq, stops[1].pc);
+    await lookBack(page, now.seq, now.pc);
+    assert.match(await consoleThen(), /later-text/, 'the console of the last stop');
   });
 
   await t.test('Back to live shows the present again', async () => {

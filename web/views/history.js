@@ -1,12 +1,13 @@
 // The history strip (issue 12): the stops of this session, as the daemon keeps
 // them (docs/protocol.md, "History of stops"). Clicking one shows the page as
-// it was at that stop, read-only; "Back to live", or the guest's next stop,
+// it was at that stop, read-only, with the console's last lines of then; "Back to live", or the guest's next stop,
 // shows the present again. Reading the history never moves the guest, so a
 // viewer may look back on its own.
 
 import { h, fill } from '../lib/dom.js';
 
 const SHOWN = 40; // the newest stops listed
+const CONSOLE_LINES = 12; // of the console as it was, under a past stop
 
 function label(stop) {
   const why = stop.detail && stop.reason !== 'start' ? `${stop.reason}: ${stop.detail}` : stop.reason;
@@ -19,6 +20,7 @@ export function mountHistory(el, { store, command, showPast, backToLive }) {
   let open = false;
   let stops = [];
   let note = '';
+  let consoleThen = ''; // the console up to the stop shown
 
   async function refresh() {
     const r = await command('history');
@@ -33,6 +35,7 @@ export function mountHistory(el, { store, command, showPast, backToLive }) {
       note = r.error;
       return render();
     }
+    consoleThen = r.console.split('\n').slice(-CONSOLE_LINES).join('\n');
     showPast(stop, r.snapshot);
   }
 
@@ -54,6 +57,9 @@ export function mountHistory(el, { store, command, showPast, backToLive }) {
       past && h('span', { class: 'history-note', 'data-testid': 'history-note', role: 'status' },
         `Stop #${past.seq} as it was (read-only); the guest has not moved. `,
         h('button', { class: 'small', 'data-testid': 'history-live', text: '● Back to live', onclick: backToLive })),
+      past && h('details', { class: 'history-console' },
+        h('summary', { text: 'Console then' }),
+        h('pre', { class: 'mono', 'data-testid': 'history-console', text: consoleThen })),
       note && h('span', { class: 'dim', text: note }));
   }
 
