@@ -148,19 +148,20 @@ function onSnapshot(message, receivedAt) {
 }
 
 // A stop of the daemon's history shown in place of the present (views/
-// history.js): every view draws the snapshot of then, nothing marked as
-// changed; the present is kept in live to go back to. The guest's next stop
-// shows the present again (onSnapshot).
-function showPast(stop, message) {
+// history.js): every view draws the snapshot of then, with what changed
+// since base marked (another stop, to compare two; null: nothing marked);
+// the present is kept in live to go back to. The guest's next stop shows
+// the present again (onSnapshot).
+function showPast(stop, message, base = null) {
   const s = store.state;
   if (!s.replay?.historyStop) live = { snapshot: s.snapshot, fresh: s.fresh, focus: s.focus, selection: s.selection, page: s.page };
   const fresh = message.events ?? [];
   const focus = stopFocus({ guest: 'stopped', stop }, fresh);
-  const snapshot = { ...message, diff: diffSnapshots(null, message) };
+  const snapshot = { ...message, diff: diffSnapshots(base, message) };
   const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
   store.set({
     snapshot, fresh, focus, selection: focus ? focusPair(snapshot, focus) : next.selection,
-    page: focus?.va ? { pid: focus.pid, va: focus.va } : next.page, replay: { historyStop: stop },
+    page: focus?.va ? { pid: focus.pid, va: focus.va } : next.page, replay: { historyStop: stop, since: base?.seq ?? null },
   });
 }
 function backToLive() {

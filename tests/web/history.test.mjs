@@ -61,6 +61,16 @@ test('the history strip shows earlier stops read-only', { timeout: 300_000 }, as
     assert.match(await consoleThen(), /later-text/, 'the console of the last stop');
   });
 
+  await t.test('shift+click compares two stops', async () => {
+    await lookBack(page, stops[0].seq, stops[0].pc);
+    await page.click(`[data-testid=history-stops] [data-seq="${now.seq}"]`, { modifiers: ['Shift'] });
+    await page.waitForFunction((s) => window.glassbox.snapshot?.seq === s, now.seq);
+    assert.equal(await page.evaluate(() => window.glassbox.snapshot.diff.since), stops[0].seq);
+    assert.match(await page.locator('[data-testid=history-since]').innerText(), new RegExp(`since #${stops[0].seq}`));
+    await lookBack(page, stops[1].seq, stops[1].pc); // a plain click marks nothing
+    assert.equal(await page.evaluate(() => window.glassbox.snapshot.diff.since), null);
+  });
+
   await t.test('Back to live shows the present again', async () => {
     await page.click('[data-testid=history-live]');
     await page.waitForFunction((s) => window.glassbox.snapshot?.seq === s, now.seq);
