@@ -26,6 +26,8 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_WATCH] = {"watch", false, {"pid", "va", NULL}},
     [CMD_UNWATCH] = {"unwatch", false, {NULL}},
     [CMD_RESTART] = {"restart", false, {NULL}},
+    [CMD_HISTORY] = {"history", true, {NULL}},
+    [CMD_HISTORY_GET] = {"history_get", true, {"seq", NULL}},
 };
 
 const char *command_name(enum command_kind k)
@@ -199,6 +201,16 @@ static int parse_args(const json_t *obj, const struct control_names *n,
         if (cmd->va >= 0x80000000u)
             return fail(err, errlen, "'va' must be a user address "
                         "(below 0x80000000)");
+        return 0;
+    }
+    case CMD_HISTORY_GET: {
+        const json_t *seq = json_object_get(obj, "seq");
+        if (!seq)
+            return fail(err, errlen, "missing argument 'seq'");
+        if (!json_is_integer(seq) || json_integer_value(seq) < 0)
+            return fail(err, errlen, "'seq' must be a snapshot's seq (an "
+                        "integer, 0 or more)");
+        cmd->seq = json_integer_value(seq);
         return 0;
     }
     default:

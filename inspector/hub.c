@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "console.h"
+#include "history.h"
 
 static struct {
     const char *token;
@@ -16,6 +18,7 @@ static struct {
     json_t *kernel; /* the hello message's "kernel" object */
     json_t *lab;    /* its "lab" object, or NULL */
     struct console_backlog backlog;
+    struct history *history; /* every stop's snapshot message, the console */
     bool started, start_ok;
     char start_why[512];
 } hub;
@@ -74,16 +77,60 @@ static void on_status(void *ctx, json_t *msg)
     server_broadcast(msg);
 }
 
+/* The process running at a stop (its state in the snapshot), 0 if none. */
+static int running_pid(json_t *snap)
+{
+    size_t i;
+    json_t *p;
+
+    json_array_foreach(json_object_get(snap, "processes"), i, p) {
+        const char *state = json_string_value(json_object_get(p, "state"));
+        if (state && !strcmp(state, "running"))
+            return (int)json_integer_value(json_object_get(p, "pid"));
+    }
+    return 0;
+}
+
+/* A snapshot taken at a stop the user sees goes into the history as it was
+ * sent; those taken while the guest runs (for GET /api/snapshot) do not. */
+static void remember_stop(json_t *msg)
+{
+    json_t *status = target_status(hub.t);
+    const char *guest = json_string_value(json_object_get(status, "guest"));
+    json_t *stop = json_object_get(status, "stop");
+    const json_t *seq = json_object_get(msg, "seq");
+
+    if (guest && !strcmp(guest, "stopped") && json_is_integer(seq)) {
+        struct history_stop s = {.seq = json_integer_value(seq),
+                                 .pid = running_pid(msg)};
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        s.time_ms = (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+        const char *reason = json_string_value(json_object_get(stop, "reason"));
+        const char *detail = json_string_value(json_object_get(stop, "detail"));
+        snprintf(s.reason, sizeof s.reason, "%s", reason ? reason : "");
+        snprintf(s.detail, sizeof s.detail, "%s", detail ? detail : "");
+        char *text = json_dumps(msg, JSON_COMPACT);
+        if (text && history_add(hub.history, &s, text, strlen(text)) < 0)
+            fprintf(stderr, "glassbox-inspector: snapshot %lld not kept in "
+                    "the history\n", s.seq);
+        free(text);
+    }
+    json_decref(status);
+}
+
 static void on_snapshot(void *ctx, json_t *msg)
 {
     (void)ctx;
     server_broadcast(msg);
+    remember_stop(msg);
 }
 
 static void on_console(void *ctx, const char *text, size_t len)
 {
     (void)ctx;
     backlog_append(&hub.backlog, text, len);
+    history_console(hub.history, text, len);
     json_t *data = json_stringn(text, len);
     json_t *m = data ? json_pack("{s:s, s:o}", "type", "console", "data", data)
                      : NULL;
@@ -119,8 +166,11 @@ struct target_hooks hub_hooks(void)
                                  on_unicast, on_started, NULL};
 }
 
-void hub_init(const struct hub_config *cfg, struct target *t)
+int hub_init(const struct hub_config *cfg, struct target *t)
 {
+    hub.history = history_new(cfg->history_bytes);
+    if (!hub.history)
+        return -1;
     hub.token = cfg->token;
     hub.km = cfg->km;
     hub.t = t;
@@ -128,6 +178,7 @@ void hub_init(const struct hub_config *cfg, struct target *t)
     hub.lab = cfg->lab;
     if (hub.kernel && cfg->kernel_path)
         json_object_set_new(hub.kernel, "elf", json_string(cfg->kernel_path));
+    return 0;
 }
 
 json_t *hub_load_lab(const char *path, char *err, size_t errlen)
@@ -257,6 +308,34 @@ static void hello(struct client *c, json_t *m)
         server_send(c, snap);
 }
 
+/* ---- the history of stops (read-only: viewers too) -------------------------------------------- */
+
+static json_t *history_reply(const struct command *cmd)
+{
+    if (cmd->kind == CMD_HISTORY) {
+        json_t *r = control_reply_ok(cmd->id);
+        json_object_set_new(r, "stops", history_list(hub.history));
+        json_object_set_new(r, "bytes", json_integer((json_int_t)history_bytes(hub.history)));
+        json_object_set_new(r, "budget", json_integer((json_int_t)history_budget(hub.history)));
+        json_object_set_new(r, "dropped", json_integer((json_int_t)history_dropped(hub.history)));
+        return r;
+    }
+    size_t len, clen;
+    const char *console;
+    char *text = history_get(hub.history, cmd->seq, &len, &console, &clen);
+    json_t *snap = text ? json_loadb(text, len, 0, NULL) : NULL;
+    free(text);
+    if (!snap)
+        return control_reply_error(cmd->id, "no stop with seq %lld in the history "
+                                   "(see the history command)", cmd->seq);
+    json_t *r = control_reply_ok(cmd->id);
+    json_object_set_new(r, "seq", json_integer(cmd->seq));
+    json_object_set_new(r, "snapshot", snap);
+    json_t *con = json_stringn(console, clen);
+    json_object_set_new(r, "console", con ? con : json_string(""));
+    return r;
+}
+
 /* ---- messages from WebSocket clients ------------------------------------------------------- */
 
 static void command(struct client *c, json_t *m, bool rest)
@@ -289,7 +368,13 @@ static void command(struct client *c, json_t *m, bool rest)
         command_clear(&cmd);
         return;
     }
-    target_command(hub.t, &cmd, c);
+    if (cmd.kind == CMD_HISTORY || cmd.kind == CMD_HISTORY_GET) {
+        json_t *r = history_reply(&cmd);
+        send_reply(c, r);
+        json_decref(r);
+    } else {
+        target_command(hub.t, &cmd, c);
+    }
     command_clear(&cmd);
 }
 

@@ -17,8 +17,8 @@ pkg = $(shell pkg-config $(1) $(2) 2>/dev/null)
 # -iquote, not -I: our dwarf.h must not hide elfutils' <dwarf.h>.
 INSP_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-Wshadow -Wstrict-prototypes -iquote inspector \
-	$(call pkg,--cflags,jansson libdw libelf)
-INSP_LIBS = $(call pkg,--libs,jansson libdw libelf)
+	$(call pkg,--cflags,jansson libdw libelf zlib)
+INSP_LIBS = $(call pkg,--libs,jansson libdw libelf zlib)
 # The unit tests link a copy of the library built with sanitizers.
 INSP_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
@@ -26,7 +26,7 @@ INSP_TEST_CFLAGS = $(INSP_CFLAGS) $(INSP_SANITIZE) $(call pkg,--cflags,cmocka)
 INSP_TEST_LIBS = $(INSP_SANITIZE) $(call pkg,--libs,cmocka) -pthread
 
 INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 guest dwarf \
-	kernel_model snapshot control console outq source unwind access)
+	kernel_model snapshot control console outq source unwind access history pagestore)
 
 # The daemon: the library above plus the parts that need libwebsockets.
 INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target breaks serial qemu)
@@ -62,7 +62,7 @@ $(INSPECTOR): $(INSP_DAEMON_OBJS) $(INSP_LIB)
 
 # ---- unit tests: $(BUILD)/tests/unit_inspector_<name> -------------------
 
-INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target source
+INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target source history pagestore
 INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
 UNIT_TESTS += $(INSP_TEST_BINS)
 

@@ -93,6 +93,13 @@ $(SNAPSHOT_BENCH): tests/bench/snapshot_bench.c $(INSP_LIB)
 	$(HOSTCC) $(INSP_CFLAGS) -o $@ $^ $(INSP_LIBS)
 unit-tests: $(SNAPSHOT_BENCH)   # the daemon tests run it too
 
+# The page store of the time-travel design (make bench, docs/time-travel.md).
+PAGESTORE_BENCH := $(BUILD)/tests/pagestore-bench
+$(PAGESTORE_BENCH): tests/bench/pagestore_bench.c $(INSP_LIB)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(INSP_CFLAGS) -o $@ $^ $(INSP_LIBS)
+unit-tests: $(PAGESTORE_BENCH)
+
 # The snapshotter on garbage (tests/inspector/run.py), with the sanitizers.
 GARBAGE_SNAPSHOT := $(BUILD)/tests/garbage-snapshot
 $(GARBAGE_SNAPSHOT): tests/inspector/garbage_snapshot.c $(INSP_TEST_LIB)

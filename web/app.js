@@ -29,6 +29,7 @@ import { mountStory } from './views/story.js';
 import { mountDemos } from './views/demos.js';
 import { mountRoom, initialRoom } from './views/room.js';
 import { mountLab } from './views/lab.js';
+import { mountHistory } from './views/history.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -41,7 +42,7 @@ const store = createStore({
   page: null, frame: null, event: null, // the page {pid, va}, frame and event seq picked
   tab: 'memory', help: false, sourceFrame: 0, // the backtrace frame the source view shows
   foreground: null, // the program of the last command line typed at the console
-  replay: null, // a guided demo showing a step it recorded: {snapshot, fresh, focus}
+  replay: null, // a recorded state shown: a guided demo's step {step}, a stop of the history {historyStop}
   walk: null, // the address walked: {pid, va}
   runToAsked: null, // the last run_to this page sent: {event, syscall}
   room: initialRoom(params), // zoom and projector (views/room.js)
@@ -62,6 +63,7 @@ const link = connect({
 });
 
 let firstLoad = true; // until the reply to the snapshot asked for on connecting
+let live = null; // the present, while a stop of the history is shown (showPast)
 const $ = (id) => document.getElementById(id);
 // Console input, also read for the program each command line starts.
 const typed = commandLine((program) => store.set({ foreground: program }));
@@ -88,6 +90,7 @@ mountLab($('tab-lab'), ctx);
 mountHelp($('help'), ctx);
 mountStory($('story'), ctx);
 mountDemos($('demos'), ctx);
+mountHistory($('history'), { ...ctx, showPast, backToLive });
 
 const glassbox = {
   get snapshot() { return store.state.snapshot; },
@@ -133,7 +136,10 @@ function onSnapshot(message, receivedAt) {
   const s = store.state;
   const fresh = message.events ?? [];
   const focus = stopFocus(s.status, fresh);
-  const diff = diffSnapshots(firstLoad ? null : s.snapshot, message);
+  // Shown in place of the present, a stop of the history is not what changed.
+  const shown = s.replay?.historyStop ? live?.snapshot : s.snapshot;
+  live = null;
+  const diff = diffSnapshots(firstLoad ? null : shown, message);
   const snapshot = { ...message, diff: focus ? withEventFrames(diff, eventTouches(focus.event, message).frames) : diff };
   const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
   store.set({ snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), selection: next.selection, page: next.page, ...refocus(next) });
@@ -141,6 +147,29 @@ function onSnapshot(message, receivedAt) {
     glassbox.lastPaintMs = performance.now() - receivedAt;
     glassbox.lastPaintSeq = snapshot.seq;
   });
+}
+
+// A stop of the daemon's history shown in place of the present (views/
+// history.js): every view draws the snapshot of then, with what changed
+// since base marked (another stop, to compare two; null: nothing marked);
+// the present is kept in live to go back to. The guest's next stop shows
+// the present again (onSnapshot).
+function showPast(stop, message, base = null) {
+  const s = store.state;
+  if (!s.replay?.historyStop) live = { snapshot: s.snapshot, fresh: s.fresh, focus: s.focus, selection: s.selection, page: s.page };
+  const fresh = message.events ?? [];
+  const focus = stopFocus({ guest: 'stopped', stop }, fresh);
+  const snapshot = { ...message, diff: diffSnapshots(base, message) };
+  const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
+  store.set({
+    snapshot, fresh, focus, selection: focus ? focusPair(snapshot, focus) : next.selection,
+    page: focus?.va ? { pid: focus.pid, va: focus.va } : next.page, replay: { historyStop: stop, since: base?.seq ?? null },
+  });
+}
+function backToLive() {
+  if (!store.state.replay?.historyStop) return;
+  store.set({ ...live, replay: null });
+  live = null;
 }
 
 // A new stop focus selects the processes and page it is about.

@@ -386,6 +386,106 @@ def pause_continue_step():
         check(r["ok"], f"continue: {r}")
 
 
+def stop_snapshot(ws, reply):
+    """The snapshot sent at the stop a command's reply reports (it comes
+    before the reply)."""
+    at = next(i for i, m in enumerate(ws.log) if m is reply)
+    snap = next(m for m in reversed(ws.log[:at]) if m.get("type") == "snapshot")
+    check(snap["cpu"]["pc"] == reply["stop"]["pc"], f"snapshot {snap['seq']} is not at the stop")
+    return snap
+
+
+@test(timeout=120)
+def history_of_stops():
+    """Stop several times; a viewer lists the stops and fetches earlier ones:
+    each is the snapshot that was sent at the time, with the console as it
+    was then, and reading them does not move the guest."""
+    with Daemon("history") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        sent = []   # (snapshot, reason) at each stop
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        sent.append((stop_snapshot(ws, r), "pause"))
+        for i in range(3):
+            r = ws.command("step", 2 + i)
+            check(r["ok"], f"step: {r}")
+            sent.append((stop_snapshot(ws, r), "step"))
+        r = ws.command("continue", 5)
+        ws.send({"type": "console", "data": "echo later-text\n"})
+        wait_console(ws, "later-text\n$ ", 20)
+        r = ws.command("pause", 6)
+        check(r["ok"], f"pause: {r}")
+        sent.append((stop_snapshot(ws, r), "pause"))
+
+        v = d.ws(role="viewer")
+        ws_seen = len(ws.log)
+        h = v.command("history", 10)
+        check(h["ok"], f"history: {h}")
+        listed = {s["seq"]: s for s in h["stops"]}
+        for snap, reason in sent:
+            s = listed.get(snap["seq"])
+            check(s is not None, f"stop {snap['seq']} ({reason}) is not in the history: "
+                                 f"{sorted(listed)}")
+            check(s["reason"] == reason, f"stop {snap['seq']}: reason {s['reason']}, "
+                                         f"was {reason}")
+            check(isinstance(s["time_ms"], (int, float)) and "pid" in s, f"history entry: {s}")
+        seqs = [s["seq"] for s in h["stops"]]
+        check(seqs == sorted(seqs), f"history not in order: {seqs}")
+        check(0 < h["bytes"] <= h["budget"] and h["dropped"] == 0, f"history sizes: {h}")
+        for i, (snap, reason) in enumerate(sent):
+            g = v.command("history_get", 20 + i, seq=snap["seq"])
+            check(g["ok"], f"history_get {snap['seq']}: {g}")
+            check(g["snapshot"] == snap, f"stop {snap['seq']} ({reason}) differs from what "
+                                         "was sent at the time")
+        first = v.command("history_get", 40, seq=sent[0][0]["seq"])
+        last = v.command("history_get", 41, seq=sent[-1][0]["seq"])
+        check("later-text" not in first["console"] and PROMPT in first["console"],
+              f"console at the first stop: {first['console'][-200:]!r}")
+        check("later-text\n$ " in last["console"],
+              f"console at the last stop: {last['console'][-200:]!r}")
+        g = v.command("history_get", 42, seq=sent[-1][0]["seq"] + 1000)
+        check(not g["ok"] and "no stop" in g["error"], f"history_get of no stop: {g}")
+        g = v.command("history_get", 43, seq="3")
+        check(not g["ok"] and "'seq'" in g["error"], f"history_get with a string: {g}")
+        # The viewer's reading moved nothing: no status or snapshot went out.
+        time.sleep(0.3)
+        moved = [m for m in ws.log[ws_seen:] if m.get("type") in ("status", "snapshot")]
+        check(not moved, f"reading the history sent {[_['type'] for _ in moved]}")
+        r = ws.command("step", 50)
+        check(r["ok"] and r["stop"]["reason"] == "step", f"the guest was not where it "
+                                                         f"was left: {r}")
+        # REST too.
+        status, rest, _ = d.post_command("history")
+        check(status == 200 and rest["ok"] and rest["stops"][-1]["seq"] == stop_snapshot(ws, r)["seq"],
+              f"REST history: {rest.get('stops', [])[-1:]}")
+
+
+@test(timeout=120)
+def history_memory_bound():
+    """With a small --history-bytes the history stays within it by dropping
+    its oldest stops; the newest still come back whole."""
+    budget = 16384
+    with Daemon("history-bound", extra_args=["--history-bytes", str(budget)]) as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("pause", 1)
+        first = stop_snapshot(ws, r)
+        last = None
+        for i in range(25):
+            r = ws.command("step", 2 + i)
+            check(r["ok"], f"step: {r}")
+            last = stop_snapshot(ws, r)
+            h = ws.command("history", 100 + i)
+            check(h["bytes"] <= budget, f"history uses {h['bytes']} bytes, budget {budget}")
+        check(h["dropped"] > 0 and h["stops"], f"nothing dropped: {len(h['stops'])} kept")
+        check(h["stops"][-1]["seq"] == last["seq"], f"newest kept {h['stops'][-1]}")
+        g = ws.command("history_get", 200, seq=first["seq"])
+        check(not g["ok"], f"the oldest stop is still there: {g.get('seq')}")
+        g = ws.command("history_get", 201, seq=last["seq"])
+        check(g["ok"] and g["snapshot"] == last, "the newest stop does not come back whole")
+
+
 @test(timeout=60)
 def malformed_and_oversized():
     with Daemon("malformed") as d:

@@ -69,7 +69,7 @@ static void test_simple_commands(void **state)
         {"snapshot", CMD_SNAPSHOT}, {"pause", CMD_PAUSE},
         {"continue", CMD_CONTINUE}, {"step", CMD_STEP},
         {"step_line", CMD_STEP_LINE}, {"unwatch", CMD_UNWATCH},
-        {"restart", CMD_RESTART},
+        {"restart", CMD_RESTART}, {"history", CMD_HISTORY},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -90,10 +90,30 @@ static void test_read_only(void **state)
 {
     (void)state;
     assert_true(command_read_only(CMD_SNAPSHOT));
+    /* Viewers may read the history without moving the guest. */
+    assert_true(command_read_only(CMD_HISTORY));
+    assert_true(command_read_only(CMD_HISTORY_GET));
     for (int k = 0; k < CMD_COUNT; k++)
-        if (k != CMD_SNAPSHOT)
+        if (k != CMD_SNAPSHOT && k != CMD_HISTORY && k != CMD_HISTORY_GET)
             assert_false(command_read_only((enum command_kind)k));
     assert_false(command_read_only(CMD_COUNT));
+}
+
+static void test_history_get(void **state)
+{
+    struct command cmd;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(parse("{\"type\":\"command\",\"cmd\":\"history_get\",\"seq\":12}",
+                           false, &cmd, err), 0);
+    assert_int_equal(cmd.kind, CMD_HISTORY_GET);
+    assert_int_equal(cmd.seq, 12);
+    command_clear(&cmd);
+    expect_error("{\"type\":\"command\",\"cmd\":\"history_get\"}", "missing argument 'seq'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"history_get\",\"seq\":-1}", "'seq'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"history_get\",\"seq\":\"3\"}", "'seq'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"history\",\"seq\":3}", "takes no argument 'seq'");
 }
 
 static void test_ids(void **state)
@@ -275,6 +295,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_commands), cmocka_unit_test(test_read_only),
+        cmocka_unit_test(test_history_get),
         cmocka_unit_test(test_ids), cmocka_unit_test(test_type_and_cmd),
         cmocka_unit_test(test_break), cmocka_unit_test(test_run_to),
         cmocka_unit_test(test_watch), cmocka_unit_test(test_parse_addr),
