@@ -27,6 +27,8 @@ enum command_kind {
     CMD_WATCH,
     CMD_UNWATCH,
     CMD_RESTART,
+    CMD_PAGES,
+    CMD_FRAMES,
     CMD_COUNT
 };
 
@@ -42,6 +44,8 @@ struct command {
     char program[CONTROL_NAME_MAX]; /* run_to: only events of processes so
                                        named ("" : any) */
     uint32_t va;      /* watch */
+    int l1;           /* pages (with pid): the root table's entry */
+    uint32_t from, count; /* frames */
 };
 
 /* How names are looked up; any callback may be NULL (nothing is known). */
@@ -61,7 +65,8 @@ int control_parse(const json_t *obj, bool rest, const struct control_names *name
 void command_clear(struct command *cmd);
 
 const char *command_name(enum command_kind k);
-/* Whether a viewer (read-only client) may send it: only snapshot. */
+/* Whether a viewer (read-only client) may send it: snapshot, pages,
+ * frames. */
 bool command_read_only(enum command_kind k);
 
 /* An address argument: a JSON integer in [0, 2^32) or a string "0x..." of

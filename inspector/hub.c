@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "console.h"
+#include "outq.h"
+#include "snapshot.h"
 
 static struct {
     const char *token;
@@ -17,6 +19,10 @@ static struct {
     struct console_backlog backlog;
     bool started, start_ok;
     char start_why[512];
+    /* The latest snapshot sent to everyone, serialized once: the catch-up
+     * at every hello and the "snapshot" command's answer share it. */
+    json_t *snap;             /* a reference, so its address is not reused */
+    struct out_msg *snap_msg;
 } hub;
 
 /* ---- names for command validation ------------------------------------------------ */
@@ -76,7 +82,20 @@ static void on_status(void *ctx, json_t *msg)
 static void on_snapshot(void *ctx, json_t *msg)
 {
     (void)ctx;
-    server_broadcast(msg);
+    out_msg_unref(hub.snap_msg);
+    json_decref(hub.snap);
+    hub.snap_msg = server_serialize(msg);
+    hub.snap = hub.snap_msg ? json_incref(msg) : NULL;
+    server_broadcast_shared(hub.snap_msg);
+}
+
+/* msg to one client, shared when it is the latest snapshot. */
+static void send_msg(struct client *c, json_t *msg)
+{
+    if (msg == hub.snap)
+        server_send_shared(c, hub.snap_msg);
+    else
+        server_send(c, msg);
 }
 
 static void on_console(void *ctx, const char *text, size_t len)
@@ -101,7 +120,7 @@ static void on_unicast(void *ctx, struct client *to, json_t *msg)
 {
     (void)ctx;
     if (to && !client_is_rest(to))
-        server_send(to, msg);
+        send_msg(to, msg);
 }
 
 static void on_started(void *ctx, bool ok, const char *why)
@@ -221,7 +240,26 @@ static void hello(struct client *c, json_t *m)
     }
     json_t *snap = target_latest(hub.t);
     if (snap)
-        server_send(c, snap);
+        send_msg(c, snap);
+}
+
+/* pages and frames: detail of the latest snapshot, answered here. */
+static void detail(struct client *c, const struct command *cmd, bool rest)
+{
+    char err[256];
+    const struct snapshotter *s = target_snapshotter(hub.t);
+    json_t *d = cmd->kind == CMD_PAGES ? snapshotter_pages(s, cmd->pid, cmd->l1, err, sizeof err)
+                                       : snapshotter_frames(s, cmd->from, cmd->count, err,
+                                                            sizeof err);
+    json_t *r = d ? control_reply_ok(cmd->id) : control_reply_error(cmd->id, "%s", err);
+    if (d && r)
+        json_object_update(r, d);
+    json_decref(d);
+    if (rest)
+        server_respond(c, d ? 200 : 404, r);
+    else
+        server_send(c, r);
+    json_decref(r);
 }
 
 /* ---- messages from WebSocket clients ------------------------------------------------------- */
@@ -256,7 +294,10 @@ static void command(struct client *c, json_t *m, bool rest)
         command_clear(&cmd);
         return;
     }
-    target_command(hub.t, &cmd, c);
+    if (cmd.kind == CMD_PAGES || cmd.kind == CMD_FRAMES)
+        detail(c, &cmd, rest);
+    else
+        target_command(hub.t, &cmd, c);
     command_clear(&cmd);
 }
 
