@@ -451,7 +451,9 @@ static json_t *frame_json(const struct snapshotter *s, const struct state *st, u
                      "mapped_by", mapped_by);
 }
 
-static json_t *frames_json(const struct snapshotter *s, const struct state *st,
+/* The frames as runs; with mapped_by (who maps each frame), the "user"
+ * list too. */
+static json_t *frames_json(const struct snapshotter *s, const struct state *st, uint32_t mapped,
                            json_t **mapped_by)
 {
     const struct kernel_layout *k = s->k;
@@ -472,15 +474,14 @@ static json_t *frames_json(const struct snapshotter *s, const struct state *st,
                               "refcount", st->refcount[i]));
         i = j;
     }
-    uint32_t mapped = 0, first_used = k->nframes, last_used = 0;
+    uint32_t first_used = k->nframes, last_used = 0;
     for (uint32_t i = 0; i < k->nframes; i++) {
-        mapped += mapped_by[i] != NULL;
         if (st->kind[i]) {
             first_used = first_used < i ? first_used : i;
             last_used = i;
         }
     }
-    for (uint32_t i = 0; mapped <= INLINE_FRAMES && i < k->nframes; i++) {
+    for (uint32_t i = 0; mapped_by && i < k->nframes; i++) {
         if (mapped_by[i])
             json_array_append_new(user, frame_json(s, st, i, mapped_by[i]));
     }
@@ -491,7 +492,7 @@ static json_t *frames_json(const struct snapshotter *s, const struct state *st,
                                     ? json_pack("{s:i, s:i}", "first", (int)first_used,
                                                 "last", (int)last_used)
                                     : json_null());
-    if (mapped <= INLINE_FRAMES)
+    if (mapped_by)
         json_object_set_new(out, "user", user);
     else
         json_decref(user);
@@ -712,7 +713,7 @@ static void inline_spaces(struct state *st, json_t *spaces)
 /* Walk every live process's table; fill the address-space JSON, the proc
  * records for the diff and, per frame, who maps it. */
 static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *procs,
-                        struct state *st, json_t *spaces, json_t **mapped_by)
+                        struct state *st, json_t *spaces)
 {
     const struct kernel_layout *k = s->k;
     const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, USER_TOP};
@@ -736,18 +737,52 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
         rec->space = sp;
         rec->walked = true;
         collect_ptes(&sp, rec);
-        for (size_t j = 0; j < rec->n_ptes; j++) {
-            uint64_t pa = (uint64_t)(rec->ptes[j].pte >> 10) << 12;
-            if (!guest_in_ram(k, pa, PAGE))
-                continue;
-            uint32_t f = (uint32_t)((pa - k->ram_base) / PAGE);
-            if (!mapped_by[f])
-                mapped_by[f] = json_array();
-            json_array_append_new(mapped_by[f], json_pack("{s:i, s:o, s:b}", "pid", rec->pid,
-                                  "va", hex(rec->ptes[j].va), "cow", (rec->ptes[j].pte & SV32_PTE_COW) != 0));
-        }
     }
     inline_spaces(st, spaces);
+}
+
+/* The frame a user leaf maps, or -1 when it lies outside RAM. */
+static int64_t leaf_frame(const struct kernel_layout *k, uint32_t pte)
+{
+    uint64_t pa = (uint64_t)(pte >> 10) << 12;
+    return guest_in_ram(k, pa, PAGE) ? (int64_t)((pa - k->ram_base) / PAGE) : -1;
+}
+
+/* How many frames some process of st maps, each counted once. */
+static uint32_t count_mapped(const struct kernel_layout *k, const struct state *st)
+{
+    uint8_t *seen = calloc(k->nframes, 1);
+    uint32_t n = 0;
+    for (size_t i = 0; seen && i < st->n_procs; i++)
+        for (size_t j = 0; j < st->procs[i].n_ptes; j++) {
+            int64_t f = leaf_frame(k, st->procs[i].ptes[j].pte);
+            if (f >= 0 && !seen[f]) {
+                seen[f] = 1;
+                n++;
+            }
+        }
+    free(seen);
+    return n;
+}
+
+/* Who maps each of the frames from..from+count-1, into owners[f - from]
+ * (JSON arrays of {"pid", "va", "cow"}; NULL for a frame nobody maps). */
+static void collect_owners(const struct kernel_layout *k, const struct state *st, uint32_t from,
+                           uint32_t count, json_t **owners)
+{
+    for (size_t i = 0; i < st->n_procs; i++) {
+        const struct proc_rec *rec = &st->procs[i];
+        for (size_t j = 0; j < rec->n_ptes; j++) {
+            int64_t f = leaf_frame(k, rec->ptes[j].pte);
+            if (f < from || f - from >= count)
+                continue;
+            if (!owners[f - from])
+                owners[f - from] = json_array();
+            json_array_append_new(owners[f - from], json_pack("{s:i, s:o, s:b}", "pid", rec->pid,
+                                  "va", hex(rec->ptes[j].va), "cow",
+                                  (rec->ptes[j].pte & SV32_PTE_COW) != 0));
+        }
+    }
 }
 
 /* Several reads in one pipelined batch, each bounded to RAM. */
@@ -864,13 +899,16 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
         json_array_append_new(plist, pj);
     }
     json_t *spaces = json_object();
-    walk_spaces(s, &r, procs, &now, spaces, mapped_by);
+    walk_spaces(s, &r, procs, &now, spaces);
+    uint32_t mapped = count_mapped(k, &now);
+    if (mapped <= INLINE_FRAMES)
+        collect_owners(k, &now, 0, k->nframes, mapped_by);
     table_cache_prune(&s->tables);
     s->seq++;
     msg = json_pack("{s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
                     "type", "snapshot", "seq", s->seq, "cpu", json_incref(cpu), "ticks", (int)ticks,
                     "processes", plist, "address_spaces", spaces,
-                    "frames", frames_json(s, &now, mapped_by), "mailboxes", mailboxes_json(&r, procs),
+                    "frames", frames_json(s, &now, mapped, mapped <= INLINE_FRAMES ? mapped_by : NULL), "mailboxes", mailboxes_json(&r, procs),
                     "events", events_json(s, ring), "diff", diff_json(s, &s->prev, &now));
     rsp_conn_set_phys_mode(c, false);
     state_free(&s->prev);
@@ -950,23 +988,7 @@ json_t *snapshotter_frames(const struct snapshotter *s, uint32_t from, uint32_t 
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    for (size_t i = 0; i < s->prev.n_procs; i++) {
-        const struct proc_rec *rec = &s->prev.procs[i];
-        for (size_t j = 0; j < rec->n_ptes; j++) {
-            uint64_t pa = (uint64_t)(rec->ptes[j].pte >> 10) << 12;
-            if (!guest_in_ram(k, pa, PAGE))
-                continue;
-            uint32_t f = (uint32_t)((pa - k->ram_base) / PAGE);
-            if (f < from || f - from >= count)
-                continue;
-            if (!mapped_by[f - from])
-                mapped_by[f - from] = json_array();
-            json_array_append_new(mapped_by[f - from],
-                                  json_pack("{s:i, s:o, s:b}", "pid", rec->pid, "va",
-                                            hex(rec->ptes[j].va), "cow",
-                                            (rec->ptes[j].pte & SV32_PTE_COW) != 0));
-        }
-    }
+    collect_owners(k, &s->prev, from, count, mapped_by);
     json_t *frames = json_array();
     for (uint32_t i = 0; i < count; i++) {
         uint32_t f = from + i;
