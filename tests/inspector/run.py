@@ -415,6 +415,27 @@ def control_moves_to_the_newest_controller():
         check(r["ok"], f"the new controller cannot pause: {r}")
 
 
+def start_readers(viewers, stop, on_text, errors):
+    """A thread per viewer that reads until stop is set, giving each message
+    (text) to on_text(i, text); what goes wrong goes to errors."""
+    def read(i, v):
+        try:
+            while not stop.is_set():
+                try:
+                    text = v.recv_message(0.5)
+                except TimeoutError:
+                    continue
+                on_text(i, text)
+        except Exception as e:  # noqa: BLE001
+            errors.append(f"viewer {i}: {e!r}")
+
+    threads = [threading.Thread(target=read, args=(i, v), daemon=True)
+               for i, v in enumerate(viewers)]
+    for t in threads:
+        t.start()
+    return threads
+
+
 @test(timeout=120)
 def hundred_viewers():
     """100 viewers read while the controller steps for a few seconds: the
@@ -432,23 +453,11 @@ def hundred_viewers():
         viewers = [d.ws(role="viewer") for _ in range(100)]
         stalled = [d.ws(role="viewer", rcvbuf=4096) for _ in range(3)]
 
-        def read(i, v):
-            try:
-                while not stop.is_set():
-                    try:
-                        text = v.recv_message(0.5)
-                    except TimeoutError:
-                        continue
-                    counts[i] += 1
-                    if text.startswith('{"type":"snapshot"'):
-                        snaps[i] += 1
-            except Exception as e:  # noqa: BLE001
-                errors.append(f"viewer {i}: {e!r}")
+        def count(i, text):
+            counts[i] += 1
+            snaps[i] += text.startswith('{"type":"snapshot"')
 
-        threads = [threading.Thread(target=read, args=(i, v), daemon=True)
-                   for i, v in enumerate(viewers)]
-        for t in threads:
-            t.start()
+        threads = start_readers(viewers, stop, count, errors)
         sent = 0
         t0 = time.monotonic()
         seqs = []
@@ -516,22 +525,11 @@ def fifty_viewers_while_memhog_holds_100_mib():
         biggest = [0] * 50       # the largest message a viewer got
         errors = []
 
-        def read(i, v):
-            try:
-                while not stop.is_set():
-                    try:
-                        text = v.recv_message(0.5)
-                    except TimeoutError:
-                        continue
-                    biggest[i] = max(biggest[i], len(text.encode()))
-                    statuses[i] += text.startswith('{"type":"status"')
-            except Exception as e:  # noqa: BLE001
-                errors.append(f"viewer {i}: {e!r}")
+        def count(i, text):
+            biggest[i] = max(biggest[i], len(text.encode()))
+            statuses[i] += text.startswith('{"type":"status"')
 
-        threads = [threading.Thread(target=read, args=(i, v), daemon=True)
-                   for i, v in enumerate(viewers)]
-        for t in threads:
-            t.start()
+        threads = start_readers(viewers, stop, count, errors)
         time.sleep(1.0)   # the viewers' catch-up, read before counting
         first = len([m for m in ctl.log if m.get("type") == "status"])
         base = list(statuses)

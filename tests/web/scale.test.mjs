@@ -8,16 +8,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startDaemon, launchBrowser, screenshot, waitForStop, paintedSeq } from './harness.mjs';
+import { daemonAndBrowser, screenshot, waitForStop, paintedSeq } from './harness.mjs';
 
 test('a page at a stop with 100 MiB held asks for the pages and frames it shows', { timeout: 300_000 }, async (t) => {
-  const port = await freePort();
-  const daemon = await startDaemon(port);
-  const browser = await launchBrowser();
-  t.after(async () => {
-    await browser.close();
-    await daemon.stop();
-  });
+  const { daemon, browser } = await daemonAndBrowser(t);
   const ask = async (cmd, args) => (await fetch(new URL('/api/command', daemon.url), {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cmd, ...args }),
   })).json();
