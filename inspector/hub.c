@@ -19,10 +19,11 @@ static struct {
     struct console_backlog backlog;
     bool started, start_ok;
     char start_why[512];
-    /* The latest snapshot sent to everyone, serialized once: the catch-up
-     * at every hello and the "snapshot" command's answer share it. */
+    /* The latest snapshot sent to everyone, in full: the base of the next
+     * delta, and the catch-up at hello (serialized once, at the first hello
+     * that needs it, then shared). */
     json_t *snap;             /* a reference, so its address is not reused */
-    struct out_msg *snap_msg;
+    struct out_msg *snap_msg; /* NULL until a hello needs it */
 } hub;
 
 /* ---- names for command validation ------------------------------------------------ */
@@ -82,17 +83,24 @@ static void on_status(void *ctx, json_t *msg)
 static void on_snapshot(void *ctx, json_t *msg)
 {
     (void)ctx;
+    /* Everyone has the previous one (a client that fell behind was
+     * dropped; one that said hello since got it in full), so a delta is
+     * enough; serialized once for all. */
+    json_t *delta = hub.snap ? snapshot_delta(hub.snap, msg) : NULL;
+    struct out_msg *m = server_serialize(delta ? delta : msg);
+    json_decref(delta);
+    server_broadcast_shared(m);
+    out_msg_unref(m);
     out_msg_unref(hub.snap_msg);
+    hub.snap_msg = NULL;
     json_decref(hub.snap);
-    hub.snap_msg = server_serialize(msg);
-    hub.snap = hub.snap_msg ? json_incref(msg) : NULL;
-    server_broadcast_shared(hub.snap_msg);
+    hub.snap = json_incref(msg);
 }
 
 /* msg to one client, shared when it is the latest snapshot. */
 static void send_msg(struct client *c, json_t *msg)
 {
-    if (msg == hub.snap)
+    if (msg == hub.snap && (hub.snap_msg || (hub.snap_msg = server_serialize(msg))))
         server_send_shared(c, hub.snap_msg);
     else
         server_send(c, msg);
@@ -238,7 +246,8 @@ static void hello(struct client *c, json_t *m)
         server_send(c, con);
         json_decref(con);
     }
-    json_t *snap = target_latest(hub.t);
+    /* In full: the base the next delta is from. */
+    json_t *snap = hub.snap ? hub.snap : target_latest(hub.t);
     if (snap)
         send_msg(c, snap);
 }

@@ -932,6 +932,32 @@ out:
     return msg;
 }
 
+/* ---- deltas ----------------------------------------------------------------- */
+
+json_t *snapshot_delta(const json_t *prev, const json_t *full)
+{
+    json_t *delta = json_copy((json_t *)full);   /* shallow: shares the values */
+    json_t *spaces = json_object(), *same = json_array();
+    const json_t *before = json_object_get(prev, "address_spaces");
+    const char *pid;
+    json_t *space;
+    json_object_foreach(json_object_get(full, "address_spaces"), pid, space) {
+        if (json_equal(space, json_object_get(before, pid)))
+            json_array_append_new(same, json_integer(strtol(pid, NULL, 10)));
+        else
+            json_object_set(spaces, pid, space);
+    }
+    if (!delta || !spaces || !same) {
+        json_decref(spaces);
+        json_decref(same);
+        return delta;
+    }
+    json_object_set_new(delta, "address_spaces", spaces);
+    json_object_set_new(delta, "unchanged_spaces", same);
+    json_object_set(delta, "base", json_object_get(prev, "seq"));
+    return delta;
+}
+
 /* ---- detail on demand ---------------------------------------------------- */
 
 static const struct proc_rec *walked_proc(const struct snapshotter *s, int pid)

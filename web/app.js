@@ -10,7 +10,7 @@
 import { createStore } from './lib/store.js';
 import { connect } from './lib/connection.js';
 import { mergeEvents, stopFocus, focusPair, diffSnapshots, withEventFrames, frameOfPa, findPage } from './lib/model.js';
-import { createDetail } from './lib/detail.js';
+import { createDetail, applyDelta } from './lib/detail.js';
 import { eventTouches } from './lib/explain.js';
 import { commandLine } from './lib/cmdline.js';
 import { mountState } from './views/state.js';
@@ -108,9 +108,17 @@ function onMessage(msg, receivedAt) {
     case 'status':
       onStatus(msg);
       break;
-    case 'snapshot':
-      onSnapshot(msg, receivedAt);
+    case 'snapshot': {
+      // Applied as it comes, so that the next delta finds its base.
+      const full = applyDelta(lastFull, msg);
+      if (full) {
+        lastFull = full;
+        onSnapshot(full, receivedAt);
+      } else {
+        link.command('snapshot'); // a full one comes to this page alone
+      }
       break;
+    }
     case 'console':
       terminal.write(msg.data);
       break;
@@ -145,6 +153,7 @@ function shownFrames(s, event) {
 // (detail.js); what the page shows is asked for before it is drawn. arrivals
 // counts snapshots: detail that comes after a newer snapshot is dropped.
 let arrivals = 0;
+let lastFull = null; // the latest snapshot as the daemon sent it, in full
 async function onSnapshot(message, receivedAt) {
   const mine = ++arrivals;
   const first = firstLoad; // as it was when the snapshot came

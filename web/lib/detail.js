@@ -53,3 +53,15 @@ export function createDetail(command) {
 
   return { fill };
 }
+
+// The full snapshot a message stands for: a delta (docs/protocol.md, "base")
+// takes the spaces it lists as unchanged from base, the snapshot it is from;
+// null when base is not that one (then ask for a full one).
+export function applyDelta(base, message) {
+  if (message.base == null) return message;
+  if (base?.seq !== message.base) return null;
+  const spaces = { ...message.address_spaces };
+  for (const pid of message.unchanged_spaces ?? []) spaces[pid] = base.address_spaces[pid];
+  const { unchanged_spaces: _, ...full } = message;
+  return { ...full, base: null, address_spaces: spaces };
+}
