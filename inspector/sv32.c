@@ -379,11 +379,19 @@ json_t *sv32_space_to_json(const struct sv32_space *s, bool entries)
 {
     json_t *tables = json_array(), *supers = json_array();
     json_t *ranges = json_array(), *errors = json_array();
+    json_t *last = NULL;      /* the table the previous entry was in */
+    uint64_t last_pa = 0;
 
     for (size_t i = 0; i < s->n_entries; i++) {
         const struct sv32_entry *e = &s->entries[i];
-        json_t *table = e->level == 0 && e->problem == SV32_OK ? table_of(tables, e->table_pa)
-                                                                : NULL;
+        json_t *table = NULL;
+        if (e->level == 0 && e->problem == SV32_OK) {
+            if (!last || last_pa != e->table_pa) {
+                last = table_of(tables, e->table_pa);
+                last_pa = e->table_pa;
+            }
+            table = last;
+        }
         if (table) {
             json_t *pages = json_object_get(table, "pages");
             json_integer_set(pages, json_integer_value(pages) + 1);

@@ -31,7 +31,8 @@ class Reader:
     are unmasked; a message may be fragmented)."""
 
     def __init__(self, ws, keep=False):
-        self.keep, self.stopped = keep, 0   # keep: decode statuses, count stops
+        self.keep, self.stopped = keep, 0   # keep: decode statuses and snapshots
+        self.taken = []                     # the snapshots' taken_ms
         self.sock, self.buf = ws.sock, bytearray(ws.buf)
         self.parts = []
         self.sock.setblocking(False)
@@ -74,12 +75,15 @@ class Reader:
                     self.head = payload[:20]
                 self.size += n
                 is_status = self.head.startswith(b'{"type":"status"')
-                if self.keep and is_status:
+                kept = self.keep and (is_status or self.head.startswith(b'{"type":"snapshot"'))
+                if kept:
                     self.parts.append(payload)
                 if b0 & 0x80:
                     self.statuses += is_status
-                    if self.keep and is_status:
-                        self.stopped += json.loads(b"".join(self.parts)).get("guest") == "stopped"
+                    m = json.loads(b"".join(self.parts)) if kept else {}
+                    self.stopped += m.get("guest") == "stopped"
+                    if "taken_ms" in m:
+                        self.taken.append(m["taken_ms"])
                     self.parts = []
                     self.largest = max(self.largest, self.size)
                     self.head, self.size = b"", 0
@@ -113,8 +117,9 @@ def scenario(name, command, ready):
             readers.append(r)
             sel.register(r.sock, selectors.EVENT_READ, r)
 
-        def pump(until):
-            while True:
+        def pump(until, done=lambda: False):
+            """Read what comes, every socket in turn, until then or until done()."""
+            while not done():
                 left = until - time.monotonic()
                 if left <= 0:
                     return
@@ -133,8 +138,7 @@ def scenario(name, command, ready):
             t0 = time.monotonic()
             n0 = control.stopped
             ctl.send({"type": "command", "id": next(ids), "cmd": "pause"})
-            while control.stopped == n0 and time.monotonic() < t0 + 10:
-                pump(time.monotonic() + 0.002)
+            pump(t0 + 10, lambda: control.stopped > n0)
             clicks.append((time.monotonic() - t0) * 1000)
             stops += 1
             ctl.send({"type": "command", "id": next(ids), "cmd": "continue"})
@@ -144,13 +148,15 @@ def scenario(name, command, ready):
         web = d.get("/api/status")["web"]
         got = [r.statuses - b for r, b in zip(readers, base)]
         per_stop = [(r.bytes - b) / max(stops, 1) for r, b in zip(readers, bytes_base)]
-        largest = max(r.largest for r in readers)
+        largest = max((r.largest for r in readers), default=0)
         closed = sum(r.closed for r in readers)
         return (f"{name}: {VIEWERS} viewers, {stops} stops in {SECONDS:.0f} s; click to stop "
-                f"status p50 {pct(clicks, 0.5):.1f} ms, p95 {pct(clicks, 0.95):.1f} ms; daemon RSS "
+                f"status p50 {pct(clicks, 0.5):.1f} ms, p95 {pct(clicks, 0.95):.1f} ms (the "
+                f"snapshot in it: p50 {pct(control.taken, 0.5):.1f} ms, p95 "
+                f"{pct(control.taken, 0.95):.1f} ms); daemon RSS "
                 f"{rss_before:.0f} MB before the viewers, {rss_max:.0f} MB at most; "
-                f"{sum(per_stop) / len(per_stop) / 1024:.1f} KB per stop per viewer, largest "
-                f"message {largest / 1024:.1f} KB; statuses per viewer {min(got)}-{max(got)}; "
+                f"{sum(per_stop) / max(len(per_stop), 1) / 1024:.1f} KB per stop per viewer, largest "
+                f"message {largest / 1024:.1f} KB; statuses per viewer {min(got, default=0)}-{max(got, default=0)}; "
                 f"{web['dropped']} dropped, {closed} closed")
 
 
