@@ -115,7 +115,7 @@ function onMessage(msg, receivedAt) {
         lastFull = full;
         onSnapshot(full, receivedAt);
       } else {
-        link.command('snapshot'); // a full one comes to this page alone
+        resync(); // not from the snapshot this page has
       }
       break;
     }
@@ -154,6 +154,16 @@ function shownFrames(s, event) {
 // counts snapshots: detail that comes after a newer snapshot is dropped.
 let arrivals = 0;
 let lastFull = null; // the latest snapshot as the daemon sent it, in full
+
+// The daemon's latest snapshot in full, over REST: the next delta is from it.
+async function resync() {
+  const reply = await fetch(new URL('/api/snapshot', location.href)).catch(() => null);
+  const full = reply?.ok ? await reply.json() : null;
+  if (full && !(lastFull?.seq >= full.seq)) {
+    lastFull = full;
+    onSnapshot(full, performance.now());
+  }
+}
 async function onSnapshot(message, receivedAt) {
   const mine = ++arrivals;
   const first = firstLoad; // as it was when the snapshot came
