@@ -85,8 +85,11 @@ static void on_snapshot(void *ctx, json_t *msg)
     (void)ctx;
     /* Everyone has the previous one (a client that fell behind was
      * dropped; one that said hello since got it in full), so a delta is
-     * enough; serialized once for all. */
-    json_t *delta = hub.snap ? snapshot_delta(hub.snap, msg) : NULL;
+     * enough; serialized once for all. The first of a restarted guest (its
+     * diff is from nothing) goes in full: a client that said hello since
+     * the restart had no snapshot. */
+    const json_t *since = json_object_get(json_object_get(msg, "diff"), "since");
+    json_t *delta = hub.snap && !json_is_null(since) ? snapshot_delta(hub.snap, msg) : NULL;
     struct out_msg *m = server_serialize(delta ? delta : msg);
     json_decref(delta);
     server_broadcast_shared(m);
@@ -246,8 +249,8 @@ static void hello(struct client *c, json_t *m)
         server_send(c, con);
         json_decref(con);
     }
-    /* In full: the base the next delta is from. */
-    json_t *snap = hub.snap ? hub.snap : target_latest(hub.t);
+    /* In full: the base the next delta is from (none after a restart). */
+    json_t *snap = target_latest(hub.t);
     if (snap)
         send_msg(c, snap);
 }
