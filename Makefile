@@ -55,6 +55,7 @@ bench: setup
 	@$(MAKE) --no-print-directory all $(SNAPSHOT_BENCH) $(PAGESTORE_BENCH)
 	python3 tests/bench/kernel_bench.py
 	python3 tests/bench/inspector_bench.py
+	python3 tests/bench/viewers_bench.py
 	node tests/web/bench.mjs
 	@mkdir -p $(BUILD)/bench
 	$(PAGESTORE_BENCH) | tee $(BUILD)/bench/pagestore.txt

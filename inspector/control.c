@@ -28,6 +28,8 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_RESTART] = {"restart", false, {NULL}},
     [CMD_HISTORY] = {"history", true, {NULL}},
     [CMD_HISTORY_GET] = {"history_get", true, {"seq", NULL}},
+    [CMD_PAGES] = {"pages", true, {"pid", "l1", NULL}},
+    [CMD_FRAMES] = {"frames", true, {"from", "count", NULL}},
 };
 
 const char *command_name(enum command_kind k)
@@ -127,6 +129,21 @@ static int pid_arg(const json_t *v, int *pid, char *err, size_t errlen)
     return 0;
 }
 
+/* A required integer argument in [0, max]. */
+static int uint_arg(const json_t *obj, const char *key, uint32_t max, uint32_t *out,
+                    char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    if (!v)
+        return fail(err, errlen, "missing argument '%s'", key);
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > (json_int_t)max)
+        return fail(err, errlen, "'%s' must be an integer from 0 to %u", key, max);
+    *out = (uint32_t)json_integer_value(v);
+    return 0;
+}
+
 /* run_to's optional process: a pid or a program name, not both. */
 static int run_to_process(const json_t *obj, struct command *cmd, char *err,
                           size_t errlen)
@@ -213,6 +230,20 @@ static int parse_args(const json_t *obj, const struct control_names *n,
         cmd->seq = json_integer_value(seq);
         return 0;
     }
+    case CMD_PAGES: {
+        uint32_t l1;
+        const json_t *pid = json_object_get(obj, "pid");
+        if (!pid)
+            return fail(err, errlen, "missing argument 'pid'");
+        if (pid_arg(pid, &cmd->pid, err, errlen) < 0 ||
+            uint_arg(obj, "l1", 1023, &l1, err, errlen) < 0)
+            return -1;
+        cmd->l1 = (int)l1;
+        return 0;
+    }
+    case CMD_FRAMES:
+        return uint_arg(obj, "from", 0x7fffffff, &cmd->from, err, errlen) < 0 ||
+               uint_arg(obj, "count", 0x7fffffff, &cmd->count, err, errlen) < 0 ? -1 : 0;
     default:
         return 0;
     }

@@ -29,6 +29,8 @@ enum command_kind {
     CMD_RESTART,
     CMD_HISTORY,
     CMD_HISTORY_GET,
+    CMD_PAGES,
+    CMD_FRAMES,
     CMD_COUNT
 };
 
@@ -45,6 +47,8 @@ struct command {
                                        named ("" : any) */
     uint32_t va;      /* watch */
     long long seq;    /* history_get: a snapshot's seq */
+    int l1;           /* pages (with pid): the root table's entry */
+    uint32_t from, count; /* frames */
 };
 
 /* How names are looked up; any callback may be NULL (nothing is known). */
@@ -64,8 +68,8 @@ int control_parse(const json_t *obj, bool rest, const struct control_names *name
 void command_clear(struct command *cmd);
 
 const char *command_name(enum command_kind k);
-/* Whether a viewer (read-only client) may send it: snapshot, history,
- * history_get. */
+/* Whether a viewer (read-only client) may send it: snapshot, pages,
+ * frames, history, history_get. */
 bool command_read_only(enum command_kind k);
 
 /* An address argument: a JSON integer in [0, 2^32) or a string "0x..." of

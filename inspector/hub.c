@@ -9,6 +9,8 @@
 
 #include "console.h"
 #include "history.h"
+#include "outq.h"
+#include "snapshot.h"
 
 static struct {
     const char *token;
@@ -21,6 +23,11 @@ static struct {
     struct history *history; /* every stop's snapshot message, the console */
     bool started, start_ok;
     char start_why[512];
+    /* The latest snapshot sent to everyone, in full: the base of the next
+     * delta, and the catch-up at hello (serialized once, at the first hello
+     * that needs it, then shared). */
+    json_t *snap;             /* a reference, so its address is not reused */
+    struct out_msg *snap_msg; /* NULL until a hello needs it */
 } hub;
 
 /* ---- names for command validation ------------------------------------------------ */
@@ -122,8 +129,31 @@ static void remember_stop(json_t *msg)
 static void on_snapshot(void *ctx, json_t *msg)
 {
     (void)ctx;
-    server_broadcast(msg);
+    /* Everyone has the previous one (a client that fell behind was
+     * dropped; one that said hello since got it in full), so a delta is
+     * enough; serialized once for all. The first of a restarted guest (its
+     * diff is from nothing) goes in full: a client that said hello since
+     * the restart had no snapshot. */
+    const json_t *since = json_object_get(json_object_get(msg, "diff"), "since");
+    json_t *delta = hub.snap && !json_is_null(since) ? snapshot_delta(hub.snap, msg) : NULL;
+    struct out_msg *m = server_serialize(delta ? delta : msg);
+    json_decref(delta);
+    server_broadcast_shared(m);
+    out_msg_unref(m);
+    out_msg_unref(hub.snap_msg);
+    hub.snap_msg = NULL;
+    json_decref(hub.snap);
+    hub.snap = json_incref(msg);
     remember_stop(msg);
+}
+
+/* msg to one client, shared when it is the latest snapshot. */
+static void send_msg(struct client *c, json_t *msg)
+{
+    if (msg == hub.snap && (hub.snap_msg || (hub.snap_msg = server_serialize(msg))))
+        server_send_shared(c, hub.snap_msg);
+    else
+        server_send(c, msg);
 }
 
 static void on_console(void *ctx, const char *text, size_t len)
@@ -149,7 +179,7 @@ static void on_unicast(void *ctx, struct client *to, json_t *msg)
 {
     (void)ctx;
     if (to && !client_is_rest(to))
-        server_send(to, msg);
+        send_msg(to, msg);
 }
 
 static void on_started(void *ctx, bool ok, const char *why)
@@ -303,9 +333,29 @@ static void hello(struct client *c, json_t *m)
         server_send(c, con);
         json_decref(con);
     }
+    /* In full: the base the next delta is from (none after a restart). */
     json_t *snap = target_latest(hub.t);
     if (snap)
-        server_send(c, snap);
+        send_msg(c, snap);
+}
+
+/* pages and frames: detail of the latest snapshot, answered here. */
+static void detail(struct client *c, const struct command *cmd, bool rest)
+{
+    char err[256];
+    const struct snapshotter *s = target_snapshotter(hub.t);
+    json_t *d = cmd->kind == CMD_PAGES ? snapshotter_pages(s, cmd->pid, cmd->l1, err, sizeof err)
+                                       : snapshotter_frames(s, cmd->from, cmd->count, err,
+                                                            sizeof err);
+    json_t *r = d ? control_reply_ok(cmd->id) : control_reply_error(cmd->id, "%s", err);
+    if (d && r)
+        json_object_update(r, d);
+    json_decref(d);
+    if (rest)
+        server_respond(c, d ? 200 : 404, r);
+    else
+        server_send(c, r);
+    json_decref(r);
 }
 
 /* ---- the history of stops (read-only: viewers too) -------------------------------------------- */
@@ -372,6 +422,8 @@ static void command(struct client *c, json_t *m, bool rest)
         json_t *r = history_reply(&cmd);
         send_reply(c, r);
         json_decref(r);
+    } else if (cmd.kind == CMD_PAGES || cmd.kind == CMD_FRAMES) {
+        detail(c, &cmd, rest);
     } else {
         target_command(hub.t, &cmd, c);
     }

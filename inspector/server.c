@@ -173,7 +173,7 @@ static void enqueue(struct client *c, struct out_msg *m)
     lws_callback_on_writable(c->wsi);
 }
 
-static struct out_msg *serialize(json_t *msg)
+struct out_msg *server_serialize(json_t *msg)
 {
     char *text = json_dumps(msg, JSON_COMPACT);
     struct out_msg *m;
@@ -185,14 +185,27 @@ static struct out_msg *serialize(json_t *msg)
     return m;
 }
 
+void server_send_shared(struct client *c, struct out_msg *m)
+{
+    if (c && m)
+        enqueue(c, m);
+}
+
 void server_send(struct client *c, json_t *msg)
 {
     struct out_msg *m;
 
-    if (!c || c->rest || c->dropping || !(m = serialize(msg)))
+    if (!c || c->rest || c->dropping || !(m = server_serialize(msg)))
         return;
     enqueue(c, m);
     out_msg_unref(m);
+}
+
+void server_broadcast_shared(struct out_msg *m)
+{
+    for (struct client *c = srv.clients; m && c; c = c->next)
+        if (c->role != ROLE_NONE && !c->dropping)
+            enqueue(c, m);
 }
 
 void server_broadcast(json_t *msg)
@@ -202,7 +215,7 @@ void server_broadcast(json_t *msg)
     for (struct client *c = srv.clients; c; c = c->next) {
         if (c->role == ROLE_NONE || c->dropping)
             continue;
-        if (!m && !(m = serialize(msg)))
+        if (!m && !(m = server_serialize(msg)))
             return;
         enqueue(c, m);
     }

@@ -49,6 +49,12 @@ void server_wake(void);
 void server_send(struct client *c, json_t *msg);
 /* Send msg to every WebSocket client with a role (that said hello). */
 void server_broadcast(json_t *msg);
+/* The same with a message serialized once (outq.h) and shared by every
+ * queue it goes to: a big one sent again and again (the latest snapshot)
+ * costs one copy however many clients hold it. */
+struct out_msg *server_serialize(json_t *msg); /* NULL when out of memory */
+void server_send_shared(struct client *c, struct out_msg *m);
+void server_broadcast_shared(struct out_msg *m);
 /* Answer a REST request: HTTP status and a JSON body. */
 void server_respond(struct client *c, int status, json_t *body);
 /* Answer with {"type": "error", "error": msg}. */

@@ -1402,6 +1402,11 @@ json_t *target_latest(struct target *t)
     return t->latest;
 }
 
+const struct snapshotter *target_snapshotter(const struct target *t)
+{
+    return t->snap;
+}
+
 json_t *target_snapshot(struct target *t, char *err, size_t errlen)
 {
     if (connected(t) && !t->stalled && !t->latest && !t->running) {

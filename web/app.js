@@ -9,7 +9,8 @@
 
 import { createStore } from './lib/store.js';
 import { connect } from './lib/connection.js';
-import { mergeEvents, stopFocus, focusPair, diffSnapshots, withEventFrames } from './lib/model.js';
+import { mergeEvents, stopFocus, focusPair, diffSnapshots, withEventFrames, frameOfPa, findPage } from './lib/model.js';
+import { createDetail, applyDelta } from './lib/detail.js';
 import { eventTouches } from './lib/explain.js';
 import { commandLine } from './lib/cmdline.js';
 import { mountState } from './views/state.js';
@@ -71,6 +72,7 @@ function typeIntoConsole(data) {
   typed.feed(data);
   return link.console(data);
 }
+const detail = createDetail(link.command);
 const ctx = { store, command: link.command, reconnectNow: link.reconnectNow, select, typeIntoConsole };
 mountRoom($('room'), ctx);
 const terminal = mountTerminal($('terminal'), { store, send: typeIntoConsole });
@@ -111,9 +113,17 @@ function onMessage(msg, receivedAt) {
     case 'status':
       onStatus(msg);
       break;
-    case 'snapshot':
-      onSnapshot(msg, receivedAt);
+    case 'snapshot': {
+      // Applied as it comes, so that the next delta finds its base.
+      const full = applyDelta(lastFull, msg);
+      if (full) {
+        lastFull = full;
+        onSnapshot(full, receivedAt);
+      } else {
+        resync(); // not from the snapshot this page has
+      }
       break;
+    }
     case 'console':
       terminal.write(msg.data);
       break;
@@ -129,17 +139,63 @@ function onStatus(status) {
   store.set({ status, fresh, ...refocus({ ...store.state, status, fresh }) });
 }
 
+// The processes whose pages a state shows, and the frames whose owners.
+function shownPids(s, snapshot, event) {
+  const newest = snapshot.processes.at(-1);
+  return [s.selection.a, s.selection.b, s.page?.pid, s.walk?.pid, event?.pid, event?.child,
+    event?.to, event?.from, newest?.pid, newest?.parent];
+}
+
+function shownFrames(s, event) {
+  return (snapshot) => {
+    const entry = s.page && findPage(snapshot, s.page.pid, s.page.va);
+    return [s.frame, entry?.pa, event?.old_pa, event?.new_pa]
+      .map((f) => (typeof f === 'string' ? frameOfPa(snapshot, f) : f)).filter((f) => f != null);
+  };
+}
+
+// A big snapshot comes without some page tables and frame owners
+// (detail.js); what the page shows is asked for before it is drawn. arrivals
+// counts snapshots: detail that comes after a newer snapshot is dropped.
+let arrivals = 0;
+let lastFull = null; // the latest snapshot as the daemon sent it, in full
+
+// The daemon's latest snapshot in full, over REST: the next delta is from it.
+async function resync() {
+  const reply = await fetch(new URL('/api/snapshot', location.href)).catch(() => null);
+  const full = reply?.ok ? await reply.json() : null;
+  if (full && !(lastFull?.seq >= full.seq)) {
+    lastFull = full;
+    onSnapshot(full, performance.now());
+  }
+}
+async function onSnapshot(message, receivedAt) {
+  const mine = ++arrivals;
+  const first = firstLoad; // as it was when the snapshot came
+  const event = stopFocus(store.state.status, message.events ?? [])?.event;
+  const filled = await detail.fill(message, shownPids(store.state, message, event), shownFrames(store.state, event));
+  if (mine === arrivals) showSnapshot(filled, receivedAt, first);
+}
+
+// A view that picks another process, page or frame gets its detail.
+store.on(['selection', 'page', 'walk', 'frame'], async (s) => {
+  const shown = s.snapshot;
+  if (!shown || s.replay) return;
+  const filled = await detail.fill(shown, shownPids(s, shown, s.focus?.event), shownFrames(s, s.focus?.event));
+  if (filled !== shown && store.state.snapshot === shown) store.set({ snapshot: filled });
+});
+
 // The snapshot as the page shows it: its diff is since the state shown before
 // (none on a first load), and at an event's stop the frames the event touched
 // are told as the event says.
-function onSnapshot(message, receivedAt) {
+function showSnapshot(message, receivedAt, first) {
   const s = store.state;
   const fresh = message.events ?? [];
   const focus = stopFocus(s.status, fresh);
   // Shown in place of the present, a stop of the history is not what changed.
   const shown = s.replay?.historyStop ? live?.snapshot : s.snapshot;
   live = null;
-  const diff = diffSnapshots(firstLoad ? null : shown, message);
+  const diff = diffSnapshots(first ? null : shown, message);
   const snapshot = { ...message, diff: focus ? withEventFrames(diff, eventTouches(focus.event, message).frames) : diff };
   const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
   store.set({ snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), selection: next.selection, page: next.page, ...refocus(next) });

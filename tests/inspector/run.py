@@ -539,6 +539,27 @@ def control_moves_to_the_newest_controller():
         check(r["ok"], f"the new controller cannot pause: {r}")
 
 
+def start_readers(viewers, stop, on_text, errors):
+    """A thread per viewer that reads until stop is set, giving each message
+    (text) to on_text(i, text); what goes wrong goes to errors."""
+    def read(i, v):
+        try:
+            while not stop.is_set():
+                try:
+                    text = v.recv_message(0.5)
+                except TimeoutError:
+                    continue
+                on_text(i, text)
+        except Exception as e:  # noqa: BLE001
+            errors.append(f"viewer {i}: {e!r}")
+
+    threads = [threading.Thread(target=read, args=(i, v), daemon=True)
+               for i, v in enumerate(viewers)]
+    for t in threads:
+        t.start()
+    return threads
+
+
 @test(timeout=120)
 def hundred_viewers():
     """100 viewers read while the controller steps for a few seconds: the
@@ -556,23 +577,11 @@ def hundred_viewers():
         viewers = [d.ws(role="viewer") for _ in range(100)]
         stalled = [d.ws(role="viewer", rcvbuf=4096) for _ in range(3)]
 
-        def read(i, v):
-            try:
-                while not stop.is_set():
-                    try:
-                        text = v.recv_message(0.5)
-                    except TimeoutError:
-                        continue
-                    counts[i] += 1
-                    if text.startswith('{"type":"snapshot"'):
-                        snaps[i] += 1
-            except Exception as e:  # noqa: BLE001
-                errors.append(f"viewer {i}: {e!r}")
+        def count(i, text):
+            counts[i] += 1
+            snaps[i] += text.startswith('{"type":"snapshot"')
 
-        threads = [threading.Thread(target=read, args=(i, v), daemon=True)
-                   for i, v in enumerate(viewers)]
-        for t in threads:
-            t.start()
+        threads = start_readers(viewers, stop, count, errors)
         sent = 0
         t0 = time.monotonic()
         seqs = []
@@ -617,6 +626,92 @@ def hundred_viewers():
         print(f"    {sent} steps in {elapsed:.1f}s with 100 viewers "
               f"({sent / elapsed:.0f}/s), {web['dropped']} viewers dropped, "
               f"{100 - len(low)} of 100 readers got every snapshot", flush=True)
+
+
+STOP_BYTES_MAX = 256 * 1024   # what one stop may send each client (issue 10)
+
+
+@test(timeout=240)
+def fifty_viewers_while_memhog_holds_100_mib():
+    """memhog holds 100 MiB (25,600 pages of one process) while the controller
+    stops and continues the guest 20 times with 50 viewers reading: each stop
+    sends each client at most 256 KB, every viewer gets every status and is
+    never dropped, and the page tables and frames the snapshot leaves out
+    come on demand and agree with its ranges."""
+    with Daemon("scale") as d:
+        ctl = d.ws(role="controller")
+        wait_console(ctl, PROMPT, 20)
+        ctl.send({"type": "console", "data": "memhog 100 &\n"})
+        wait_console(ctl, "holding it until killed", 120)
+        viewers = [d.ws(role="viewer") for _ in range(50)]
+        stop = threading.Event()
+        statuses = [0] * 50
+        biggest = [0] * 50       # the largest message a viewer got
+        deltas = [0] * 50        # snapshots sent as deltas
+        errors = []
+
+        def count(i, text):
+            biggest[i] = max(biggest[i], len(text.encode()))
+            statuses[i] += text.startswith('{"type":"status"')
+            deltas[i] += text.startswith('{"type":"snapshot"') and '"unchanged_spaces"' in text
+
+        threads = start_readers(viewers, stop, count, errors)
+        time.sleep(1.0)   # the viewers' catch-up, read before counting
+        first = len([m for m in ctl.log if m.get("type") == "status"])
+        base = list(statuses)
+        stops = 20
+        for i in range(stops):
+            r = ctl.command("pause", 1000 + 2 * i)
+            check(r["ok"], f"pause {i}: {r}")
+            r = ctl.command("continue", 1001 + 2 * i)
+            check(r["ok"], f"continue {i}: {r}")
+        r = ctl.command("pause", 5000)
+        check(r["ok"], f"the last pause: {r}")
+        st = ctl.wait(lambda m: is_status(m, guest="stopped"), 20, "the last stop")
+        snap = snapshot_after(ctl, st)
+        sent = len([m for m in ctl.log if m.get("type") == "status"]) - first
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and min(n - b for n, b in zip(statuses, base)) < sent:
+            time.sleep(0.2)
+        stop.set()
+        for t in threads:
+            t.join(5)
+        web = d.get("/api/status")["web"]
+        check(not errors, f"reading viewers failed: {errors[:3]}")
+        check(web["dropped"] == 0, f"reading viewers were dropped: {web}")
+        got = [n - b for n, b in zip(statuses, base)]
+        check(min(got) >= sent, f"{sent} statuses went out; viewers got {min(got)} to {max(got)}")
+        check(max(biggest) <= STOP_BYTES_MAX,
+              f"a stop sent {max(biggest)} bytes (the bound is {STOP_BYTES_MAX})")
+        check(min(deltas) >= stops, f"{stops} stops, but only {min(deltas)} snapshots came as deltas")
+
+        # The detail: memhog's tables come without entries; "pages" gives
+        # each, and they hold exactly the pages of its ranges.
+        hog = next(p for p in snap["processes"] if p["name"] == "memhog")
+        space = snap["address_spaces"][str(hog["pid"])]
+        check(all("entries" not in t for t in space["tables"]),
+              "memhog's 25,600 page-table entries came inline")
+        entries = []
+        for t in space["tables"]:
+            r = ctl.command("pages", 6000 + t["index"], pid=hog["pid"], l1=t["index"])
+            check(r["ok"] and r["hash"] == t["hash"] and len(r["entries"]) == t["pages"],
+                  f"pages of table {t['index']}: {str(r)[:200]} for {t}")
+            entries += r["entries"]
+        pages = sum(rg["pages"] for rg in space["ranges"])
+        check(len(entries) == pages >= 25600,
+              f"{len(entries)} entries on demand, {pages} pages in the ranges")
+        check("user" not in snap["frames"] and snap["frames"]["mapped"] >= 25600,
+              f"frames: {str(snap['frames'])[:200]}")
+        e = entries[len(entries) // 2]
+        n = (int(e["pa"], 16) - int(snap["frames"]["base"], 16)) // 4096
+        status, body, _ = d.request("POST", "/api/command", {"cmd": "frames", "from": n, "count": 1})
+        check(status == 200 and body["frames"][0]["mapped_by"] == [
+            {"pid": hog["pid"], "va": e["va"], "cow": False}], f"frame {n}: {body}")
+        status, body, _ = d.request("POST", "/api/command", {"cmd": "pages", "pid": 9999, "l1": 0})
+        check(status == 404 and not body["ok"], f"pages of no process: {status} {body}")
+        print(f"    {sent} statuses to each of 50 viewers, none dropped; largest message "
+              f"{max(biggest)} bytes (bound {STOP_BYTES_MAX}); {len(entries)} pages "
+              f"of memhog on demand", flush=True)
 
 
 @test(timeout=120)

@@ -90,11 +90,15 @@ static void test_read_only(void **state)
 {
     (void)state;
     assert_true(command_read_only(CMD_SNAPSHOT));
-    /* Viewers may read the history without moving the guest. */
+    /* Viewers may read the history and a snapshot's detail without moving
+     * the guest. */
     assert_true(command_read_only(CMD_HISTORY));
     assert_true(command_read_only(CMD_HISTORY_GET));
+    assert_true(command_read_only(CMD_PAGES));
+    assert_true(command_read_only(CMD_FRAMES));
     for (int k = 0; k < CMD_COUNT; k++)
-        if (k != CMD_SNAPSHOT && k != CMD_HISTORY && k != CMD_HISTORY_GET)
+        if (k != CMD_SNAPSHOT && k != CMD_HISTORY && k != CMD_HISTORY_GET &&
+            k != CMD_PAGES && k != CMD_FRAMES)
             assert_false(command_read_only((enum command_kind)k));
     assert_false(command_read_only(CMD_COUNT));
 }
@@ -114,6 +118,31 @@ static void test_history_get(void **state)
     expect_error("{\"type\":\"command\",\"cmd\":\"history_get\",\"seq\":-1}", "'seq'");
     expect_error("{\"type\":\"command\",\"cmd\":\"history_get\",\"seq\":\"3\"}", "'seq'");
     expect_error("{\"type\":\"command\",\"cmd\":\"history\",\"seq\":3}", "takes no argument 'seq'");
+}
+
+static void test_detail_commands(void **state)
+{
+    struct command cmd;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(parse("{\"type\":\"command\",\"cmd\":\"pages\",\"pid\":3,\"l1\":511}",
+                           false, &cmd, err), 0);
+    assert_int_equal(cmd.kind, CMD_PAGES);
+    assert_int_equal(cmd.pid, 3);
+    assert_int_equal(cmd.l1, 511);
+    command_clear(&cmd);
+    assert_int_equal(parse("{\"cmd\":\"frames\",\"from\":100,\"count\":64}", true, &cmd,
+                           err), 0);
+    assert_int_equal(cmd.kind, CMD_FRAMES);
+    assert_int_equal(cmd.from, 100);
+    assert_int_equal(cmd.count, 64);
+    command_clear(&cmd);
+    expect_error("{\"type\":\"command\",\"cmd\":\"pages\",\"pid\":3}", "missing argument 'l1'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"pages\",\"pid\":3,\"l1\":1024}",
+                 "'l1' must be an integer from 0 to 1023");
+    expect_error("{\"type\":\"command\",\"cmd\":\"frames\",\"from\":-1,\"count\":1}",
+                 "'from' must be");
 }
 
 static void test_ids(void **state)
@@ -295,7 +324,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_commands), cmocka_unit_test(test_read_only),
-        cmocka_unit_test(test_history_get),
+        cmocka_unit_test(test_history_get), cmocka_unit_test(test_detail_commands),
         cmocka_unit_test(test_ids), cmocka_unit_test(test_type_and_cmd),
         cmocka_unit_test(test_break), cmocka_unit_test(test_run_to),
         cmocka_unit_test(test_watch), cmocka_unit_test(test_parse_addr),
