@@ -162,10 +162,16 @@ static int parse_args(const json_t *obj, const struct control_names *n,
         if (name_arg(obj, "function", cmd->function, sizeof cmd->function,
                      err, errlen) < 0)
             return -1;
-        cmd->addr = n->symbol ? n->symbol(n->ctx, cmd->function) : 0;
-        if (cmd->addr == 0)
+        switch (n->function ? n->function(n->ctx, cmd->function, &cmd->addr) : 0) {
+        case 1:
+            return 0;
+        case -1:
+            return fail(err, errlen, "'%s' is kernel data, not a function: a "
+                        "breakpoint goes on code (watch a page to see data "
+                        "change)", cmd->function);
+        default:
             return fail(err, errlen, "no kernel function '%s'", cmd->function);
-        return 0;
+        }
     case CMD_RUN_TO:
         if (name_arg(obj, "event", name, sizeof name, err, errlen) < 0)
             return -1;

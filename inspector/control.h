@@ -48,7 +48,8 @@ struct command {
 struct control_names {
     int (*event_kind)(void *ctx, const char *name);      /* -1 unknown */
     int (*syscall_number)(void *ctx, const char *name);  /* -1 unknown */
-    uint32_t (*symbol)(void *ctx, const char *name);     /* 0 unknown */
+    /* 1 a function (*addr set), -1 the name is data, 0 unknown */
+    int (*function)(void *ctx, const char *name, uint32_t *addr);
     void *ctx;
 };
 

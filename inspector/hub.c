@@ -31,9 +31,9 @@ static int names_syscall(void *ctx, const char *name)
     return kernel_model_syscall_number(ctx, name);
 }
 
-static uint32_t names_symbol(void *ctx, const char *name)
+static int names_function(void *ctx, const char *name, uint32_t *addr)
 {
-    return kernel_model_symbol(ctx, name);
+    return kernel_model_function(ctx, name, addr);
 }
 
 /* ---- sending ----------------------------------------------------------------------- */
@@ -230,7 +230,7 @@ static void command(struct client *c, json_t *m, bool rest)
 {
     struct command cmd;
     char err[256];
-    struct control_names names = {names_event, names_syscall, names_symbol,
+    struct control_names names = {names_event, names_syscall, names_function,
                                   hub.km};
 
     if (control_parse(m, rest, &names, &cmd, err, sizeof err) < 0) {

@@ -22,16 +22,17 @@ static int syscall_number(void *ctx, const char *name)
     return !strcmp(name, "write") ? 16 : -1;
 }
 
-static uint32_t symbol(void *ctx, const char *name)
+static int function(void *ctx, const char *name, uint32_t *addr)
 {
     (void)ctx;
-    return strlen(name) == 9 ? 0x80001000u : 0;
+    *addr = 0x80001000u;
+    return strlen(name) == 9 ? 1 : strlen(name) == 4 ? -1 : 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 {
     static const struct control_names names = {event_kind, syscall_number,
-                                               symbol, NULL};
+                                               function, NULL};
     json_error_t jerr;
     json_t *obj = json_loadb((const char *)in, n, 0, &jerr);
 

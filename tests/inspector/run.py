@@ -333,6 +333,8 @@ def pause_continue_step():
         check(r["ok"], f"break: {r}")
         r = ws.command("break", 7, function="no_such_function")
         check(not r["ok"] and "no kernel function" in r["error"], f"bad break: {r}")
+        r = ws.command("break", 7, function="ticks")   # a variable: no breakpoint on data
+        check(not r["ok"] and "data" in r["error"] and "watch" in r["error"], f"break on data: {r}")
         ws.send({"type": "console", "data": "echo hi\n"})
         st = ws.wait(lambda m: is_status(m, reason="breakpoint"), 20, "the breakpoint")
         check(st["stop"]["detail"] == "sys_write" and st["stop"]["function"] == "sys_write",

@@ -27,14 +27,15 @@ static int fake_syscall(void *ctx, const char *name)
     return !strcmp(name, "write") ? 16 : !strcmp(name, "fork") ? 1 : -1;
 }
 
-static uint32_t fake_symbol(void *ctx, const char *name)
+static int fake_function(void *ctx, const char *name, uint32_t *addr)
 {
     (void)ctx;
-    return !strcmp(name, "cow_fault") ? 0x80001e94u : 0;
+    *addr = 0x80001e94u;
+    return !strcmp(name, "cow_fault") ? 1 : !strcmp(name, "ticks") ? -1 : 0;
 }
 
 static const struct control_names names = {fake_event, fake_syscall,
-                                           fake_symbol, NULL};
+                                           fake_function, NULL};
 
 /* Parse text; returns what control_parse returned, err in *err. */
 static int parse(const char *text, bool rest, struct command *cmd, char *err)
@@ -150,6 +151,7 @@ static void test_break(void **state)
     assert_int_equal(cmd.kind, CMD_UNBREAK);
     expect_error("{\"type\":\"command\",\"cmd\":\"break\"}", "missing argument 'function'");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"nope\"}", "no kernel function 'nope'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"ticks\"}", "'ticks' is kernel data");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":3}", "must be a string");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"\"}", "1 to");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"a b\"}", "printable");
