@@ -277,6 +277,13 @@ void hub_ws_oversized(struct client *c, size_t len)
                SERVER_MAX_MESSAGE);
 }
 
+void hub_ws_over_rate(struct client *c)
+{
+    send_error(c, "too many messages: a viewer may send %d a second (%d at "
+               "once); this one and those after it are dropped unread until "
+               "it slows down", VIEWER_RATE, VIEWER_BURST);
+}
+
 void hub_client_gone(struct client *c)
 {
     target_forget(hub.t, c);

@@ -37,6 +37,9 @@ struct client {
     size_t in_len;
     size_t in_total;
     bool in_oversized;
+    double tokens;           /* messages it may still send now (VIEWER_RATE) */
+    int64_t tokens_ms;
+    bool over_rate;          /* told so; dropping until it slows down */
     /* REST: one request per connection */
     char method[8];
     char path[128];
@@ -82,6 +85,8 @@ static struct client *client_new(struct lws *wsi, bool rest)
     lws_get_peer_simple(wsi, peer, sizeof peer);
     c->local = !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") ||
                !strncmp(peer, "::ffff:127.", 11);
+    c->tokens = VIEWER_BURST;
+    c->tokens_ms = loop_now_ms();
     if (!rest && outq_init(&c->q, VIEWER_QUEUE_MSGS, VIEWER_QUEUE_BYTES) < 0) {
         free(c);
         return NULL;
@@ -139,6 +144,24 @@ unsigned server_clients(void)
 unsigned long server_dropped(void)
 {
     return srv.dropped;
+}
+
+/* One more message from c within its rate? The controller is not metered. */
+static bool within_rate(struct client *c)
+{
+    int64_t now = loop_now_ms();
+
+    if (c->role == ROLE_CONTROLLER)
+        return true;
+    c->tokens += (double)(now - c->tokens_ms) * VIEWER_RATE / 1000.0;
+    if (c->tokens > VIEWER_BURST)
+        c->tokens = VIEWER_BURST;
+    c->tokens_ms = now;
+    if (c->tokens < 1)
+        return false;
+    c->tokens -= 1;
+    c->over_rate = false;
+    return true;
 }
 
 /* ---- sending --------------------------------------------------------------------- */
@@ -642,7 +665,11 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
         if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
             if (c->in_oversized)
                 hub_ws_oversized(c, c->in_total);
-            else
+            else if (!within_rate(c)) {
+                if (!c->over_rate)
+                    hub_ws_over_rate(c);
+                c->over_rate = true;
+            } else
                 hub_ws_message(c, c->in ? c->in : "", c->in_len);
             c->in_len = 0;
             c->in_total = 0;

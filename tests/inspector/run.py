@@ -403,6 +403,31 @@ def malformed_and_oversized():
         check(h["role"] == "controller", f"hello after a command: {h}")
 
 
+@test(timeout=90)
+def a_flooding_viewer_is_metered():
+    """A viewer that sends 300 snapshot commands at once has about its burst
+    carried out and is told once that the rest are dropped; the controller
+    still drives, and the flooder still gets answers once it slows down."""
+    with Daemon("flood") as d:
+        ctl = d.ws(role="controller")
+        v = d.ws(role="viewer")
+        v.wait(lambda m: m.get("type") == "snapshot", 10, "the viewer's first snapshot")
+        for i in range(300):
+            v.send({"type": "command", "id": i, "cmd": "snapshot"})
+        e = v.wait(lambda m: m.get("type") == "error", 20, "the rate error")
+        check("too many messages" in e["error"], f"flood: {e}")
+        r = ctl.command("pause", 1)
+        check(r["ok"], f"the controller cannot pause during a viewer's flood: {r}")
+        r = ctl.command("continue", 2)
+        time.sleep(1.5)   # the viewer's allowance comes back with time
+        r = v.command("snapshot", 1000)
+        check(r["ok"], f"the viewer after its flood: {r}")
+        replies = [m for m in v.log if m.get("type") == "reply" and m.get("id", 1000) < 300]
+        errors = [m for m in v.log if m.get("type") == "error"]
+        check(len(replies) < 60 and len(errors) == 1,
+              f"300 snapshot commands at once: {len(replies)} carried out, {len(errors)} errors")
+
+
 @test(timeout=60)
 def control_moves_to_the_newest_controller():
     with Daemon("roles") as d:
