@@ -118,15 +118,19 @@ def startup_rest_and_hello():
 
 
 def raw_http(port, data, timeout=5.0):
-    """Send data in one write; every byte the daemon sends until it closes."""
+    """Send data in one write; every byte the daemon sends until it closes
+    (or resets the connection)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(data)
         reply = b""
+        try:
+            s.sendall(data)
+        except ConnectionResetError:
+            return reply
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 chunk = s.recv(65536)
-            except socket.timeout:
+            except (socket.timeout, ConnectionResetError):
                 break
             if not chunk:
                 break
@@ -287,6 +291,12 @@ def pipelined_and_refused_requests_have_no_effect():
               "HEAD /app.js")
         check(b" 411 " in raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
                                    b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), "chunked")
+        # Headers over the 4 KiB limit: the connection ends, nothing runs.
+        reply = raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
+                         b"\r\nX-Big: " + b"a" * 20000 + b"\r\nContent-Length: 15\r\n\r\n"
+                         b"{\"cmd\":\"pause\"}")
+        check(b" 200 " not in reply.split(b"\r\n")[0], f"a 20 KB header was answered: {reply[:120]!r}")
+        check(d.get("/api/status")["guest"] == "running", "a request with a 20 KB header paused")
 
 
 @test(timeout=90)
