@@ -10,6 +10,7 @@ Prints "PASS name" / "FAIL name: reason" per test and last
 Standard library only.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -48,6 +49,16 @@ def wait_console(ws, text, timeout=20.0):
             ws.wait(lambda m: m.get("type") == "console", left, "console output")
         except TestFailure:
             pass
+
+
+@contextlib.contextmanager
+def at_the_prompt(name):
+    """A daemon (its log named name) and a controller whose console shows
+    the shell's prompt: (daemon, controller)."""
+    with Daemon(name) as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        yield d, ws
 
 
 def is_status(m, **want):
@@ -199,9 +210,7 @@ def source_files_of_the_build_only():
 
 @test(timeout=90)
 def backtrace_at_a_breakpoint():
-    with Daemon("backtrace") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("backtrace") as (d, ws):
         r = ws.command("break", 1, function="cow_fault")
         check(r["ok"], f"break: {r}")
         ws.send({"type": "console", "data": "cowtest\n"})
@@ -230,9 +239,7 @@ def backtrace_at_a_breakpoint():
 def syscall_arguments_returns_and_errors():
     """Every system call logs its number and first argument, and its return
     value on the way out; a failure carries the error's name."""
-    with Daemon("syscalls") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("syscalls") as (d, ws):
         ws.send({"type": "console", "data": "cat nosuchfile\n"})
         wait_console(ws, "nosuchfile", 20)
         wait_console(ws, "no such file", 20)
@@ -301,9 +308,7 @@ def pipelined_and_refused_requests_have_no_effect():
 
 @test(timeout=90)
 def console_both_ways():
-    with Daemon("console") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("console") as (d, ws):
         ws.send({"type": "console", "data": "cowtest\n"})
         wait_console(ws, "cowtest: OK", 60)
         # A late page gets the screen as it is.
@@ -318,9 +323,7 @@ def console_both_ways():
 
 @test(timeout=90)
 def pause_continue_step():
-    with Daemon("control") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("control") as (d, ws):
         r = ws.command("pause", 1)
         check(r["ok"] and r["stop"]["reason"] == "pause", f"pause: {r}")
         st = [m for m in ws.log if is_status(m, guest="stopped", reason="pause")]
@@ -534,9 +537,7 @@ def hundred_viewers():
 
 @test(timeout=120)
 def qemu_death_and_restart():
-    with Daemon("death") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("death") as (d, ws):
         pid = d.qemu_pid()
         check(pid and Path(f"/proc/{pid}").exists(), f"no QEMU process {pid}")
         os.kill(pid, signal.SIGKILL)
@@ -614,9 +615,7 @@ def a_stalled_qemu_is_waited_for():
 
 @test(timeout=120)
 def watch_a_user_page():
-    with Daemon("watch") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("watch") as (d, ws):
         r = ws.command("pause", 1)
         snap = [m for m in ws.log if m.get("type") == "snapshot"][-1]
         sh = [p for p in snap["processes"] if p["name"] == "sh"]
@@ -668,9 +667,7 @@ def frame(snap, pa):
 def cow_fault_end_to_end():
     """Run to COW faults during cowtest; at each, compare the snapshot before
     (the previous stop) with the one at the fault."""
-    with Daemon("cow") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("cow") as (d, ws):
         r = ws.command("run_to", 1, event="fork")
         check(r["ok"], f"run_to fork: {r}")
         ws.send({"type": "console", "data": "cowtest\n"})
@@ -738,9 +735,7 @@ def cow_fault_end_to_end():
 def fork_exec_exit_and_mailbox_events():
     """Run to exec, fork, a mailbox send and exit while pingpong plays; at
     each stop the snapshot shows what the event says happened."""
-    with Daemon("events") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("events") as (d, ws):
 
         def run_to(kind, n):
             r = ws.command("run_to", n, event=kind)
@@ -806,9 +801,7 @@ def cow_fault_events_say_what_happened():
     new frame and refcount before agree with the snapshot taken right after
     it: a copy leaves the old frame one holder fewer and the new one the
     process's alone; kept in place means it was the only holder."""
-    with Daemon("cowevent") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("cowevent") as (d, ws):
         r = ws.command("run_to", 1, event="cow_fault", program="cowtest")
         check(r["ok"], f"run_to cow_fault program cowtest: {r}")
         check(d.get("/api/status").get("run_to_program") == "cowtest", "status without run_to_program")
@@ -858,9 +851,7 @@ def cow_fault_events_say_what_happened():
 def a_fatal_page_fault_says_where_and_why():
     """crash stores to address 0: the page_fault event names the process,
     the address and the cause, and the exit that follows has status -1."""
-    with Daemon("pagefault") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("pagefault") as (d, ws):
         r = ws.command("run_to", 1, event="page_fault", program="crash")
         check(r["ok"], f"run_to page_fault: {r}")
         ws.send({"type": "console", "data": "crash\n"})
