@@ -62,7 +62,7 @@ $(INSPECTOR): $(INSP_DAEMON_OBJS) $(INSP_LIB)
 
 # ---- unit tests: $(BUILD)/tests/unit_inspector_<name> -------------------
 
-INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target source
+INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target source request
 INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
 UNIT_TESTS += $(INSP_TEST_BINS)
 
