@@ -441,6 +441,41 @@ def a_flooding_viewer_is_metered():
               f"300 snapshot commands at once: {len(replies)} carried out, {len(errors)} errors")
 
 
+@test(timeout=90)
+def steps_while_snapshots_are_asked_over_rest():
+    """GET /api/snapshot in a loop from four clients while the controller
+    steps (step and step_line in turn): a snapshot asked during a single
+    step interrupts QEMU, and that stop may come in place of the step's
+    own. Every step must still end as a step (it used to turn into a run at
+    full speed, its reply never sent)."""
+    with at_the_prompt("reststep") as (d, ws):
+        ws.send({"type": "console", "data": "usertests &\n"})
+        wait_console(ws, "usertests starting", 20)
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        end = time.monotonic() + 6
+        asked = [0]
+
+        def ask():
+            while time.monotonic() < end:
+                status, _, _ = d.request("GET", "/api/snapshot")
+                asked[0] += status == 200
+
+        threads = [threading.Thread(target=ask, daemon=True) for _ in range(4)]
+        for t in threads:
+            t.start()
+        steps = 0
+        while time.monotonic() < end:
+            kind = ("step", "step_line")[steps % 2]
+            r = ws.command(kind, 10 + steps, timeout=20)
+            check(r["ok"] and r["stop"]["reason"] == kind, f"{kind} {steps}: {r}")
+            steps += 1
+        for t in threads:
+            t.join(20)
+        check(d.get("/api/status")["guest"] == "stopped", "the guest runs after the steps")
+        print(f"    {steps} steps while {asked[0]} snapshots were asked over REST", flush=True)
+
+
 @test(timeout=60)
 def control_moves_to_the_newest_controller():
     with Daemon("roles") as d:
