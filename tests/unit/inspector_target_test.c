@@ -247,6 +247,15 @@ static void command(struct rig *r, enum command_kind kind, int event_kind)
     target_command(r->t, &cmd, NULL);
 }
 
+/* A fresh rig (rig_start's arguments), running, then paused. */
+static void rig_paused(struct rig *r, int events, int other, int want)
+{
+    rig_start(r, events, other, want);
+    assert_true(until(r, is_running, NULL));
+    command(r, CMD_PAUSE, 0);
+    assert_true(until(r, stopped_for, "pause"));
+}
+
 /* ---- the tests --------------------------------------------------------- */
 
 static void attaching_says_stopped_then_running(void **state)
@@ -347,10 +356,7 @@ static void step_reports_each_step(void **state)
     struct rig *r = &rig;
 
     (void)state;
-    rig_start(r, 0, 0, 0);
-    assert_true(until(r, is_running, NULL));
-    command(r, CMD_PAUSE, 0);
-    assert_true(until(r, stopped_for, "pause"));
+    rig_paused(r, 0, 0, 0);
     for (int i = 0; i < 3; i++) {
         size_t before = json_array_size(r->heard.statuses);
         command(r, CMD_STEP, 0);
@@ -373,10 +379,7 @@ static void an_interrupt_in_place_of_a_step_ends_it(void **state)
     struct rig *r = &rig;
 
     (void)state;
-    rig_start(r, 0, 0, 0);
-    assert_true(until(r, is_running, NULL));
-    command(r, CMD_PAUSE, 0);
-    assert_true(until(r, stopped_for, "pause"));
+    rig_paused(r, 0, 0, 0);
     turn(300); /* the pause's snapshot is old enough to need a new one */
     pthread_mutex_lock(&r->stub->lock);
     r->script.step_hangs = true;
