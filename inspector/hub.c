@@ -42,9 +42,9 @@ static int names_syscall(void *ctx, const char *name)
     return kernel_model_syscall_number(ctx, name);
 }
 
-static uint32_t names_symbol(void *ctx, const char *name)
+static int names_function(void *ctx, const char *name, uint32_t *addr)
 {
-    return kernel_model_symbol(ctx, name);
+    return kernel_model_function(ctx, name, addr);
 }
 
 /* ---- sending ----------------------------------------------------------------------- */
@@ -279,25 +279,14 @@ static void send_hello(struct client *c, const char *message)
 
 /* m may be NULL: a client that said something else first is taken as a
  * viewer that said hello. */
-static void hello(struct client *c, json_t *m)
+static void hello(struct client *c, const struct message *m)
 {
-    const json_t *role = m ? json_object_get(m, "role") : NULL;
-    const json_t *token = m ? json_object_get(m, "token") : NULL;
-    const char *want = role ? json_string_value(role) : "viewer";
     const char *message = NULL;
     bool first = client_role(c) == ROLE_NONE;
 
-    if (!want || (strcmp(want, "controller") && strcmp(want, "viewer"))) {
-        send_error(c, "'role' must be \"controller\" or \"viewer\"");
-        return;
-    }
-    if (token && !json_is_string(token)) {
-        send_error(c, "'token' must be a string");
-        return;
-    }
     enum role r = ROLE_VIEWER;
-    if (!strcmp(want, "controller")) {
-        if (token_ok(token ? json_string_value(token) : NULL))
+    if (m && m->controller) {
+        if (token_ok(m->token))
             r = ROLE_CONTROLLER;
         else
             message = "control needs the token the daemon printed when it "
@@ -392,7 +381,7 @@ static void command(struct client *c, json_t *m, bool rest)
 {
     struct command cmd;
     char err[256];
-    struct control_names names = {names_event, names_syscall, names_symbol,
+    struct control_names names = {names_event, names_syscall, names_function,
                                   hub.km};
 
     if (control_parse(m, rest, &names, &cmd, err, sizeof err) < 0) {
@@ -432,47 +421,37 @@ static void command(struct client *c, json_t *m, bool rest)
 
 void hub_ws_message(struct client *c, const char *data, size_t len)
 {
-    json_error_t jerr;
-    json_t *m = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    struct message m;
+    char err[256];
+    int r = control_message(data, len, &m, err, sizeof err);
 
-    if (!m) {
-        send_error(c, "not JSON: %s (at byte %d)", jerr.text, jerr.position);
-        return;
-    }
-    const char *type = json_string_value(json_object_get(m, "type"));
     /* Anything but hello first: the client is a viewer that said hello. */
-    if (json_is_object(m) && type && strcmp(type, "hello") != 0 &&
-        client_role(c) == ROLE_NONE)
+    if (m.not_hello && client_role(c) == ROLE_NONE)
         hello(c, NULL);
-    if (!json_is_object(m))
-        send_error(c, "a message must be a JSON object");
-    else if (!type)
-        send_error(c, "a message needs a \"type\"");
-    else if (!strcmp(type, "hello"))
-        hello(c, m);
-    else if (!strcmp(type, "command"))
-        command(c, m, false);
-    else if (!strcmp(type, "console")) {
-        const json_t *d = json_object_get(m, "data");
-        char err[256];
-        if (client_role(c) != ROLE_CONTROLLER)
-            send_error(c, "viewers cannot type into the console");
-        else if (!json_is_string(d))
-            send_error(c, "console 'data' must be a string");
-        else if (target_console_write(hub.t, json_string_value(d),
-                                      json_string_length(d), err,
-                                      sizeof err) < 0)
-            send_error(c, "%s", err);
-    } else {
-        send_error(c, "unknown message type '%.40s'", type);
-    }
-    json_decref(m);
+    if (r < 0)
+        send_error(c, "%s", err);
+    else if (m.kind == MSG_HELLO)
+        hello(c, &m);
+    else if (m.kind == MSG_COMMAND)
+        command(c, m.obj, false);
+    else if (client_role(c) != ROLE_CONTROLLER)
+        send_error(c, "viewers cannot type into the console");
+    else if (target_console_write(hub.t, m.data, m.data_len, err, sizeof err) < 0)
+        send_error(c, "%s", err);
+    control_message_clear(&m);
 }
 
 void hub_ws_oversized(struct client *c, size_t len)
 {
     send_error(c, "message too large: %zu bytes (the limit is %u)", len,
                SERVER_MAX_MESSAGE);
+}
+
+void hub_ws_over_rate(struct client *c)
+{
+    send_error(c, "too many messages: a viewer may send %d a second (%d at "
+               "once); this one and those after it are dropped unread until "
+               "it slows down", VIEWER_RATE, VIEWER_BURST);
 }
 
 void hub_client_gone(struct client *c)
@@ -510,16 +489,12 @@ void hub_rest(struct client *c, const char *method, const char *path,
             server_respond_error(c, 503, err);
         json_decref(s);
     } else if (!strcmp(path, "/api/command")) {
-        json_error_t jerr;
+        char msg[300];
         if (get)
             return server_respond_error(c, 405, "POST /api/command");
-        json_t *m = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-        if (!m) {
-            char msg[300];
-            snprintf(msg, sizeof msg, "not JSON: %s (at byte %d)", jerr.text,
-                     jerr.position);
+        json_t *m = control_load(body, len, msg, sizeof msg);
+        if (!m)
             return server_respond_error(c, 400, msg);
-        }
         const char *bearer = auth && !strncmp(auth, "Bearer ", 7) ? auth + 7
                                                                   : NULL;
         client_set_role(c, token_ok(bearer) ? ROLE_CONTROLLER : ROLE_VIEWER);

@@ -36,6 +36,7 @@ int hub_init(const struct hub_config *cfg, struct target *t);
 /* From server.c. */
 void hub_ws_message(struct client *c, const char *data, size_t len);
 void hub_ws_oversized(struct client *c, size_t len);
+void hub_ws_over_rate(struct client *c);
 void hub_client_gone(struct client *c);
 /* A REST request under /api/. method "GET" or "POST"; body only for POST;
  * auth is the Authorization header or NULL. */

@@ -16,9 +16,10 @@
  *   loop.c     file descriptors and timers in the one lws event loop
  *   server.c   HTTP, static files, WebSockets, per-client bounded queues
  *   access.c   which Host and Origin a request may come with (pure)
+ *   request.c  what an HTTP request may do, from its line and headers (pure)
  *   hub.c      the protocol: roles, hello, console, commands, REST
  *   history.c  every stop's snapshot and the console, kept compactly (pure)
- *   control.c  command parsing and validation (pure)
+ *   control.c  WebSocket messages, command parsing and validation (pure)
  *   target.c   QEMU, the gdbstub connection, stops and commands
  *   qemu.c     the QEMU process and its scratch files
  *   console.c  serial bytes to UTF-8 text, the screen's backlog (pure)

@@ -22,6 +22,13 @@
 #define CONTROLLER_QUEUE_MSGS 4096
 #define CONTROLLER_QUEUE_BYTES (64u << 20)
 
+/* Messages from a WebSocket client that is not the controller: VIEWER_RATE
+ * a second, VIEWER_BURST at once; more are dropped unread, with one error
+ * for each run of them (each may cost a snapshot's serialization, and one
+ * client must not take the loop from the others). */
+#define VIEWER_RATE 10
+#define VIEWER_BURST 10
+
 enum role { ROLE_NONE, ROLE_VIEWER, ROLE_CONTROLLER };
 
 struct client; /* a WebSocket client, or one REST request */

@@ -135,7 +135,7 @@ struct pte_rec {
 struct proc_rec {
     int pid, state;
     uint32_t sz;
-    char name[32];
+    char name[4 * 16 + 1];  /* a 16-byte name, every byte escaped (name_text) */
     struct pte_rec *ptes;   /* user leaves by ascending va */
     size_t n_ptes;
     bool walked;            /* space holds its walk, kept for "pages" */
@@ -356,13 +356,15 @@ static json_t *message_json(const struct kernel_layout *k, const uint8_t *m)
     if (len > k->msg_max)
         len = k->msg_max;
     char text[512], hexs[1024];
-    for (uint32_t i = 0; i < len && i < sizeof(text) - 1; i++) {
+    _Static_assert(sizeof hexs >= 2 * (sizeof text - 1) + 1, "two hex digits for each byte shown");
+    uint32_t shown = len < sizeof text - 1 ? len : sizeof text - 1;
+    for (uint32_t i = 0; i < shown; i++) {
         uint8_t ch = m[k->m_data + i];
         text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
         snprintf(hexs + 2 * i, 3, "%02x", ch);
     }
-    text[len < sizeof(text) ? len : sizeof(text) - 1] = 0;
-    hexs[2 * len] = 0;
+    text[shown] = 0;
+    hexs[2 * shown] = 0;
     return json_pack("{s:i, s:i, s:s, s:s}", "from", (int)get32(m, k->m_from), "len", (int)len,
                      "text", text, "hex", hexs);
 }
@@ -397,15 +399,33 @@ static json_t *mailboxes_json(struct reader *r, const uint8_t *procs)
     return out;
 }
 
+/* A process name from guest memory as text that is always UTF-8: up to the
+ * first NUL, printable ASCII as is, every other byte (and the backslash) as
+ * \xNN, so a name that is not UTF-8 is shown, never dropped. Cut at a
+ * whole character when out is too small. */
+static void name_text(const uint8_t *in, size_t n, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && in[i]; i++) {
+        uint8_t ch = in[i];
+        bool plain = ch >= 0x20 && ch < 0x7f && ch != '\\';
+        if (o + (plain ? 1 : 4) >= outlen)
+            break;
+        if (plain)
+            out[o++] = (char)ch;
+        else
+            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
+    }
+    out[o] = 0;
+}
+
 static json_t *proc_json(struct reader *r, const struct kernel_model *km,
                          const uint8_t *procs, const uint8_t *ftable, int slot)
 {
     const struct kernel_layout *k = r->k;
     const uint8_t *p = procs + (size_t)slot * k->proc_size;
-    char name[64];
-    size_t len = k->p_name_len < sizeof(name) - 1 ? k->p_name_len : sizeof(name) - 1;
-    memcpy(name, p + k->p_name, len);
-    name[len] = 0;
+    char name[sizeof(((struct proc_rec *)0)->name)];
+    name_text(p + k->p_name, k->p_name_len, name, sizeof name);
     const char *state = kernel_model_proc_state(km, get32(p, k->p_state));
     int parent = proc_slot(k, get32(p, k->p_parent));
     uint32_t regs = k->p_tf_regs;
@@ -895,7 +915,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
         rec->pid = (int)get32(p, k->p_pid);
         rec->state = (int)get32(p, k->p_state);
         rec->sz = get32(p, k->p_sz);
-        snprintf(rec->name, sizeof(rec->name), "%s", json_string_value(json_object_get(pj, "name")));
+        name_text(p + k->p_name, k->p_name_len, rec->name, sizeof rec->name);
         json_array_append_new(plist, pj);
     }
     json_t *spaces = json_object();

@@ -10,6 +10,7 @@ Prints "PASS name" / "FAIL name: reason" per test and last
 Standard library only.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -48,6 +49,16 @@ def wait_console(ws, text, timeout=20.0):
             ws.wait(lambda m: m.get("type") == "console", left, "console output")
         except TestFailure:
             pass
+
+
+@contextlib.contextmanager
+def at_the_prompt(name):
+    """A daemon (its log named name) and a controller whose console shows
+    the shell's prompt: (daemon, controller)."""
+    with Daemon(name) as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        yield d, ws
 
 
 def is_status(m, **want):
@@ -142,15 +153,19 @@ def lab_checklist_in_hello():
 
 
 def raw_http(port, data, timeout=5.0):
-    """Send data in one write; every byte the daemon sends until it closes."""
+    """Send data in one write; every byte the daemon sends until it closes
+    (or resets the connection)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(data)
         reply = b""
+        try:
+            s.sendall(data)
+        except ConnectionResetError:
+            return reply
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 chunk = s.recv(65536)
-            except socket.timeout:
+            except (socket.timeout, ConnectionResetError):
                 break
             if not chunk:
                 break
@@ -219,9 +234,7 @@ def source_files_of_the_build_only():
 
 @test(timeout=90)
 def backtrace_at_a_breakpoint():
-    with Daemon("backtrace") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("backtrace") as (d, ws):
         r = ws.command("break", 1, function="cow_fault")
         check(r["ok"], f"break: {r}")
         ws.send({"type": "console", "data": "cowtest\n"})
@@ -250,9 +263,7 @@ def backtrace_at_a_breakpoint():
 def syscall_arguments_returns_and_errors():
     """Every system call logs its number and first argument, and its return
     value on the way out; a failure carries the error's name."""
-    with Daemon("syscalls") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("syscalls") as (d, ws):
         ws.send({"type": "console", "data": "cat nosuchfile\n"})
         wait_console(ws, "nosuchfile", 20)
         wait_console(ws, "no such file", 20)
@@ -311,13 +322,17 @@ def pipelined_and_refused_requests_have_no_effect():
               "HEAD /app.js")
         check(b" 411 " in raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
                                    b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), "chunked")
+        # Headers over the 4 KiB limit: the connection ends, nothing runs.
+        reply = raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
+                         b"\r\nX-Big: " + b"a" * 20000 + b"\r\nContent-Length: 15\r\n\r\n"
+                         b"{\"cmd\":\"pause\"}")
+        check(b" 200 " not in reply.split(b"\r\n")[0], f"a 20 KB header was answered: {reply[:120]!r}")
+        check(d.get("/api/status")["guest"] == "running", "a request with a 20 KB header paused")
 
 
 @test(timeout=90)
 def console_both_ways():
-    with Daemon("console") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("console") as (d, ws):
         ws.send({"type": "console", "data": "cowtest\n"})
         wait_console(ws, "cowtest: OK", 60)
         # A late page gets the screen as it is.
@@ -332,9 +347,7 @@ def console_both_ways():
 
 @test(timeout=90)
 def pause_continue_step():
-    with Daemon("control") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("control") as (d, ws):
         r = ws.command("pause", 1)
         check(r["ok"] and r["stop"]["reason"] == "pause", f"pause: {r}")
         st = [m for m in ws.log if is_status(m, guest="stopped", reason="pause")]
@@ -357,6 +370,8 @@ def pause_continue_step():
         check(r["ok"], f"break: {r}")
         r = ws.command("break", 7, function="no_such_function")
         check(not r["ok"] and "no kernel function" in r["error"], f"bad break: {r}")
+        r = ws.command("break", 7, function="ticks")   # a variable: no breakpoint on data
+        check(not r["ok"] and "data" in r["error"] and "watch" in r["error"], f"break on data: {r}")
         ws.send({"type": "console", "data": "echo hi\n"})
         st = ws.wait(lambda m: is_status(m, reason="breakpoint"), 20, "the breakpoint")
         check(st["stop"]["detail"] == "sys_write" and st["stop"]["function"] == "sys_write",
@@ -523,6 +538,66 @@ def malformed_and_oversized():
         raw.send({"type": "hello", "role": "controller"})
         h = raw.wait(lambda m: m.get("type") == "hello", 10, "the hello")
         check(h["role"] == "controller", f"hello after a command: {h}")
+
+
+@test(timeout=90)
+def a_flooding_viewer_is_metered():
+    """A viewer that sends 300 snapshot commands at once has about its burst
+    carried out and is told once that the rest are dropped; the controller
+    still drives, and the flooder still gets answers once it slows down."""
+    with Daemon("flood") as d:
+        ctl = d.ws(role="controller")
+        v = d.ws(role="viewer")
+        v.wait(lambda m: m.get("type") == "snapshot", 10, "the viewer's first snapshot")
+        for i in range(300):
+            v.send({"type": "command", "id": i, "cmd": "snapshot"})
+        e = v.wait(lambda m: m.get("type") == "error", 20, "the rate error")
+        check("too many messages" in e["error"], f"flood: {e}")
+        r = ctl.command("pause", 1)
+        check(r["ok"], f"the controller cannot pause during a viewer's flood: {r}")
+        r = ctl.command("continue", 2)
+        time.sleep(1.5)   # the viewer's allowance comes back with time
+        r = v.command("snapshot", 1000)
+        check(r["ok"], f"the viewer after its flood: {r}")
+        replies = [m for m in v.log if m.get("type") == "reply" and m.get("id", 1000) < 300]
+        errors = [m for m in v.log if m.get("type") == "error"]
+        check(len(replies) < 60 and len(errors) == 1,
+              f"300 snapshot commands at once: {len(replies)} carried out, {len(errors)} errors")
+
+
+@test(timeout=90)
+def steps_while_snapshots_are_asked_over_rest():
+    """GET /api/snapshot in a loop from four clients while the controller
+    steps (step and step_line in turn): a snapshot asked during a single
+    step interrupts QEMU, and that stop may come in place of the step's
+    own. Every step must still end as a step (it used to turn into a run at
+    full speed, its reply never sent)."""
+    with at_the_prompt("reststep") as (d, ws):
+        ws.send({"type": "console", "data": "usertests &\n"})
+        wait_console(ws, "usertests starting", 20)
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        end = time.monotonic() + 6
+        asked = [0]
+
+        def ask():
+            while time.monotonic() < end:
+                status, _, _ = d.request("GET", "/api/snapshot")
+                asked[0] += status == 200
+
+        threads = [threading.Thread(target=ask, daemon=True) for _ in range(4)]
+        for t in threads:
+            t.start()
+        steps = 0
+        while time.monotonic() < end:
+            kind = ("step", "step_line")[steps % 2]
+            r = ws.command(kind, 10 + steps, timeout=20)
+            check(r["ok"] and r["stop"]["reason"] == kind, f"{kind} {steps}: {r}")
+            steps += 1
+        for t in threads:
+            t.join(20)
+        check(d.get("/api/status")["guest"] == "stopped", "the guest runs after the steps")
+        print(f"    {steps} steps while {asked[0]} snapshots were asked over REST", flush=True)
 
 
 @test(timeout=60)
@@ -716,9 +791,7 @@ def fifty_viewers_while_memhog_holds_100_mib():
 
 @test(timeout=120)
 def qemu_death_and_restart():
-    with Daemon("death") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("death") as (d, ws):
         pid = d.qemu_pid()
         check(pid and Path(f"/proc/{pid}").exists(), f"no QEMU process {pid}")
         os.kill(pid, signal.SIGKILL)
@@ -796,9 +869,7 @@ def a_stalled_qemu_is_waited_for():
 
 @test(timeout=120)
 def watch_a_user_page():
-    with Daemon("watch") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("watch") as (d, ws):
         r = ws.command("pause", 1)
         snap = [m for m in ws.log if m.get("type") == "snapshot"][-1]
         sh = [p for p in snap["processes"] if p["name"] == "sh"]
@@ -850,9 +921,7 @@ def frame(snap, pa):
 def cow_fault_end_to_end():
     """Run to COW faults during cowtest; at each, compare the snapshot before
     (the previous stop) with the one at the fault."""
-    with Daemon("cow") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("cow") as (d, ws):
         r = ws.command("run_to", 1, event="fork")
         check(r["ok"], f"run_to fork: {r}")
         ws.send({"type": "console", "data": "cowtest\n"})
@@ -920,9 +989,7 @@ def cow_fault_end_to_end():
 def fork_exec_exit_and_mailbox_events():
     """Run to exec, fork, a mailbox send and exit while pingpong plays; at
     each stop the snapshot shows what the event says happened."""
-    with Daemon("events") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("events") as (d, ws):
 
         def run_to(kind, n):
             r = ws.command("run_to", n, event=kind)
@@ -988,9 +1055,7 @@ def cow_fault_events_say_what_happened():
     new frame and refcount before agree with the snapshot taken right after
     it: a copy leaves the old frame one holder fewer and the new one the
     process's alone; kept in place means it was the only holder."""
-    with Daemon("cowevent") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("cowevent") as (d, ws):
         r = ws.command("run_to", 1, event="cow_fault", program="cowtest")
         check(r["ok"], f"run_to cow_fault program cowtest: {r}")
         check(d.get("/api/status").get("run_to_program") == "cowtest", "status without run_to_program")
@@ -1040,9 +1105,7 @@ def cow_fault_events_say_what_happened():
 def a_fatal_page_fault_says_where_and_why():
     """crash stores to address 0: the page_fault event names the process,
     the address and the cause, and the exit that follows has status -1."""
-    with Daemon("pagefault") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("pagefault") as (d, ws):
         r = ws.command("run_to", 1, event="page_fault", program="crash")
         check(r["ok"], f"run_to page_fault: {r}")
         ws.send({"type": "console", "data": "crash\n"})

@@ -27,14 +27,15 @@ static int fake_syscall(void *ctx, const char *name)
     return !strcmp(name, "write") ? 16 : !strcmp(name, "fork") ? 1 : -1;
 }
 
-static uint32_t fake_symbol(void *ctx, const char *name)
+static int fake_function(void *ctx, const char *name, uint32_t *addr)
 {
     (void)ctx;
-    return !strcmp(name, "cow_fault") ? 0x80001e94u : 0;
+    *addr = 0x80001e94u;
+    return !strcmp(name, "cow_fault") ? 1 : !strcmp(name, "ticks") ? -1 : 0;
 }
 
 static const struct control_names names = {fake_event, fake_syscall,
-                                           fake_symbol, NULL};
+                                           fake_function, NULL};
 
 /* Parse text; returns what control_parse returned, err in *err. */
 static int parse(const char *text, bool rest, struct command *cmd, char *err)
@@ -199,6 +200,7 @@ static void test_break(void **state)
     assert_int_equal(cmd.kind, CMD_UNBREAK);
     expect_error("{\"type\":\"command\",\"cmd\":\"break\"}", "missing argument 'function'");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"nope\"}", "no kernel function 'nope'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"ticks\"}", "'ticks' is kernel data");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":3}", "must be a string");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"\"}", "1 to");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"a b\"}", "printable");
@@ -320,6 +322,49 @@ static void test_replies(void **state)
     json_decref(id);
 }
 
+/* A WebSocket message taken apart: what it is, and whether a client that
+ * has not said hello yet is taken as a viewer that did. */
+static void message(const char *text, int want, enum message_kind kind,
+                    bool not_hello, const char *fragment)
+{
+    struct message m;
+    char err[256] = "";
+    int r = control_message(text, strlen(text), &m, err, sizeof err);
+
+    if (r != want)
+        fail_msg("%s: %d (%s), expected %d", text, r, err, want);
+    if (r == 0)
+        assert_int_equal(m.kind, kind);
+    assert_int_equal(m.not_hello, not_hello);
+    if (fragment && !strstr(err, fragment))
+        fail_msg("error for %s was '%s', expected '%s'", text, err, fragment);
+    control_message_clear(&m);
+}
+
+static void test_messages(void **state)
+{
+    struct message m;
+    char err[256];
+    (void)state;
+    message("{\"type\":\"hello\"}", 0, MSG_HELLO, false, NULL);
+    message("{\"type\":\"hello\",\"role\":\"boss\"}", -1, 0, false, "'role'");
+    message("{\"type\":\"hello\",\"token\":1}", -1, 0, false, "'token'");
+    message("{\"type\":\"command\",\"cmd\":\"pause\"}", 0, MSG_COMMAND, true, NULL);
+    message("{\"type\":\"console\",\"data\":\"ls\\n\"}", 0, MSG_CONSOLE, true, NULL);
+    message("{\"type\":\"console\",\"data\":7}", -1, 0, true, "'data'");
+    message("{\"type\":\"wat\"}", -1, 0, true, "unknown message type 'wat'");
+    message("{\"no\":\"type\"}", -1, 0, false, "\"type\"");
+    message("[1]", -1, 0, false, "object");
+    message("{nope", -1, 0, false, "not JSON");
+    message("{\"type\":\"hello\",\"type\":\"command\"}", -1, 0, false, "not JSON");
+    const char hello[] = "{\"type\":\"hello\",\"role\":\"controller\",\"token\":\"t\"}";
+    assert_int_equal(control_message(hello, strlen(hello), &m, err, sizeof err), 0);
+    assert_true(m.controller);
+    assert_string_equal(m.token, "t");
+    control_message_clear(&m);
+    message("{\"type\":\"console\",\"data\":\"a\\u0000b\"}", -1, 0, false, "not JSON");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,7 +373,7 @@ int main(void)
         cmocka_unit_test(test_ids), cmocka_unit_test(test_type_and_cmd),
         cmocka_unit_test(test_break), cmocka_unit_test(test_run_to),
         cmocka_unit_test(test_watch), cmocka_unit_test(test_parse_addr),
-        cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_replies), cmocka_unit_test(test_messages),
     };
     return cmocka_run_group_tests_name("inspector control", tests, NULL, NULL);
 }
