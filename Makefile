@@ -52,10 +52,15 @@ crashtest: setup
 # Benchmarks: figures, not pass/fail (docs/benchmarks.md). Each writes its
 # figures under $(BUILD)/bench/ too.
 bench: setup
-	@$(MAKE) --no-print-directory all $(SNAPSHOT_BENCH)
+	@$(MAKE) --no-print-directory all $(SNAPSHOT_BENCH) $(PAGESTORE_BENCH)
 	python3 tests/bench/kernel_bench.py
 	python3 tests/bench/inspector_bench.py
+	python3 tests/bench/viewers_bench.py
 	node tests/web/bench.mjs
+	@mkdir -p $(BUILD)/bench
+	$(PAGESTORE_BENCH) | tee $(BUILD)/bench/pagestore.txt
+	python3 tests/bench/rewind_bench.py hybrid slowdown icount
+	python3 tests/bench/rewind_determinism.py
 
 # Labs (labs/README.md). `make lab LAB=cow [DEST=dir]` writes a starter
 # tree, a new git repository, to DEST (default ~/glassbox-labs/LAB; LAB=semester

@@ -26,6 +26,10 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_WATCH] = {"watch", false, {"pid", "va", NULL}},
     [CMD_UNWATCH] = {"unwatch", false, {NULL}},
     [CMD_RESTART] = {"restart", false, {NULL}},
+    [CMD_HISTORY] = {"history", true, {NULL}},
+    [CMD_HISTORY_GET] = {"history_get", true, {"seq", NULL}},
+    [CMD_PAGES] = {"pages", true, {"pid", "l1", NULL}},
+    [CMD_FRAMES] = {"frames", true, {"from", "count", NULL}},
 };
 
 const char *command_name(enum command_kind k)
@@ -125,6 +129,21 @@ static int pid_arg(const json_t *v, int *pid, char *err, size_t errlen)
     return 0;
 }
 
+/* A required integer argument in [0, max]. */
+static int uint_arg(const json_t *obj, const char *key, uint32_t max, uint32_t *out,
+                    char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    if (!v)
+        return fail(err, errlen, "missing argument '%s'", key);
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > (json_int_t)max)
+        return fail(err, errlen, "'%s' must be an integer from 0 to %u", key, max);
+    *out = (uint32_t)json_integer_value(v);
+    return 0;
+}
+
 /* run_to's optional process: a pid or a program name, not both. */
 static int run_to_process(const json_t *obj, struct command *cmd, char *err,
                           size_t errlen)
@@ -162,10 +181,16 @@ static int parse_args(const json_t *obj, const struct control_names *n,
         if (name_arg(obj, "function", cmd->function, sizeof cmd->function,
                      err, errlen) < 0)
             return -1;
-        cmd->addr = n->symbol ? n->symbol(n->ctx, cmd->function) : 0;
-        if (cmd->addr == 0)
+        switch (n->function ? n->function(n->ctx, cmd->function, &cmd->addr) : 0) {
+        case 1:
+            return 0;
+        case -1:
+            return fail(err, errlen, "'%s' is kernel data, not a function: a "
+                        "breakpoint goes on code (watch a page to see data "
+                        "change)", cmd->function);
+        default:
             return fail(err, errlen, "no kernel function '%s'", cmd->function);
-        return 0;
+        }
     case CMD_RUN_TO:
         if (name_arg(obj, "event", name, sizeof name, err, errlen) < 0)
             return -1;
@@ -201,6 +226,30 @@ static int parse_args(const json_t *obj, const struct control_names *n,
                         "(below 0x80000000)");
         return 0;
     }
+    case CMD_HISTORY_GET: {
+        const json_t *seq = json_object_get(obj, "seq");
+        if (!seq)
+            return fail(err, errlen, "missing argument 'seq'");
+        if (!json_is_integer(seq) || json_integer_value(seq) < 0)
+            return fail(err, errlen, "'seq' must be a snapshot's seq (an "
+                        "integer, 0 or more)");
+        cmd->seq = json_integer_value(seq);
+        return 0;
+    }
+    case CMD_PAGES: {
+        uint32_t l1;
+        const json_t *pid = json_object_get(obj, "pid");
+        if (!pid)
+            return fail(err, errlen, "missing argument 'pid'");
+        if (pid_arg(pid, &cmd->pid, err, errlen) < 0 ||
+            uint_arg(obj, "l1", 1023, &l1, err, errlen) < 0)
+            return -1;
+        cmd->l1 = (int)l1;
+        return 0;
+    }
+    case CMD_FRAMES:
+        return uint_arg(obj, "from", 0x7fffffff, &cmd->from, err, errlen) < 0 ||
+               uint_arg(obj, "count", 0x7fffffff, &cmd->count, err, errlen) < 0 ? -1 : 0;
     default:
         return 0;
     }
@@ -252,6 +301,69 @@ int control_parse(const json_t *obj, bool rest, const struct control_names *name
                         specs[k].name, key);
     }
     return parse_args(obj, n, cmd, err, errlen);
+}
+
+json_t *control_load(const char *text, size_t len, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *m = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+
+    if (!m)
+        fail(err, errlen, "not JSON: %s (at byte %d)", jerr.text, jerr.position);
+    return m;
+}
+
+static int hello_args(struct message *m, char *err, size_t errlen)
+{
+    const json_t *role = json_object_get(m->obj, "role");
+    const json_t *token = json_object_get(m->obj, "token");
+    const char *want = role ? json_string_value(role) : "viewer";
+
+    if (!want || (strcmp(want, "controller") && strcmp(want, "viewer")))
+        return fail(err, errlen, "'role' must be \"controller\" or \"viewer\"");
+    if (token && !json_is_string(token))
+        return fail(err, errlen, "'token' must be a string");
+    m->controller = !strcmp(want, "controller");
+    m->token = token ? json_string_value(token) : NULL;
+    return 0;
+}
+
+int control_message(const char *text, size_t len, struct message *m,
+                    char *err, size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    if (!(m->obj = control_load(text, len, err, errlen)))
+        return -1;
+    if (!json_is_object(m->obj))
+        return fail(err, errlen, "a message must be a JSON object");
+    const char *type = json_string_value(json_object_get(m->obj, "type"));
+    if (!type)
+        return fail(err, errlen, "a message needs a \"type\"");
+    m->not_hello = strcmp(type, "hello") != 0;
+    if (!strcmp(type, "hello")) {
+        m->kind = MSG_HELLO;
+        return hello_args(m, err, errlen);
+    }
+    if (!strcmp(type, "command")) {
+        m->kind = MSG_COMMAND;
+        return 0;
+    }
+    if (!strcmp(type, "console")) {
+        const json_t *d = json_object_get(m->obj, "data");
+        m->kind = MSG_CONSOLE;
+        if (!json_is_string(d))
+            return fail(err, errlen, "console 'data' must be a string");
+        m->data = json_string_value(d);
+        m->data_len = json_string_length(d);
+        return 0;
+    }
+    return fail(err, errlen, "unknown message type '%.40s'", type);
+}
+
+void control_message_clear(struct message *m)
+{
+    json_decref(m->obj);
+    m->obj = NULL;
 }
 
 void command_clear(struct command *cmd)

@@ -27,6 +27,10 @@ enum command_kind {
     CMD_WATCH,
     CMD_UNWATCH,
     CMD_RESTART,
+    CMD_HISTORY,
+    CMD_HISTORY_GET,
+    CMD_PAGES,
+    CMD_FRAMES,
     CMD_COUNT
 };
 
@@ -42,15 +46,46 @@ struct command {
     char program[CONTROL_NAME_MAX]; /* run_to: only events of processes so
                                        named ("" : any) */
     uint32_t va;      /* watch */
+    long long seq;    /* history_get: a snapshot's seq */
+    int l1;           /* pages (with pid): the root table's entry */
+    uint32_t from, count; /* frames */
 };
 
 /* How names are looked up; any callback may be NULL (nothing is known). */
 struct control_names {
     int (*event_kind)(void *ctx, const char *name);      /* -1 unknown */
     int (*syscall_number)(void *ctx, const char *name);  /* -1 unknown */
-    uint32_t (*symbol)(void *ctx, const char *name);     /* 0 unknown */
+    /* 1 a function (*addr set), -1 the name is data, 0 unknown */
+    int (*function)(void *ctx, const char *name, uint32_t *addr);
     void *ctx;
 };
+
+/* A message from a WebSocket client (docs/protocol.md), taken apart the way
+ * hub.c acts on it: a hello (with role and token), a console input or a
+ * command (obj, still to go through control_parse). */
+enum message_kind { MSG_HELLO, MSG_CONSOLE, MSG_COMMAND };
+
+struct message {
+    enum message_kind kind;
+    /* An object with a "type" other than "hello" (valid or not): a client
+     * that has not said hello yet is taken as a viewer that did. */
+    bool not_hello;
+    json_t *obj;          /* the whole message; a reference it owns */
+    bool controller;      /* hello: asks for control (else a viewer) */
+    const char *token;    /* hello: the token, or NULL (inside obj) */
+    const char *data;     /* console: what to type (inside obj) */
+    size_t data_len;
+};
+
+/* Text as JSON, the error saying where it is not (both the WebSocket
+ * message and the REST body go through it). NULL with err filled in. */
+json_t *control_load(const char *text, size_t len, char *err, size_t errlen);
+/* Take apart one WebSocket message. 0, or -1 with err filled in (and
+ * m->not_hello still set as described). control_message_clear() after
+ * either. */
+int control_message(const char *text, size_t len, struct message *m,
+                    char *err, size_t errlen);
+void control_message_clear(struct message *m);
 
 /* Parse one command object. With rest set, "type" may be absent (the REST
  * body); otherwise it must be "command". 0, or -1 with err filled in; the
@@ -61,7 +96,8 @@ int control_parse(const json_t *obj, bool rest, const struct control_names *name
 void command_clear(struct command *cmd);
 
 const char *command_name(enum command_kind k);
-/* Whether a viewer (read-only client) may send it: only snapshot. */
+/* Whether a viewer (read-only client) may send it: snapshot, pages,
+ * frames, history, history_get. */
 bool command_read_only(enum command_kind k);
 
 /* An address argument: a JSON integer in [0, 2^32) or a string "0x..." of

@@ -5,8 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "console.h"
+#include "history.h"
+#include "outq.h"
+#include "snapshot.h"
 
 static struct {
     const char *token;
@@ -16,8 +20,14 @@ static struct {
     json_t *kernel; /* the hello message's "kernel" object */
     json_t *lab;    /* its "lab" object, or NULL */
     struct console_backlog backlog;
+    struct history *history; /* every stop's snapshot message, the console */
     bool started, start_ok;
     char start_why[512];
+    /* The latest snapshot sent to everyone, in full: the base of the next
+     * delta, and the catch-up at hello (serialized once, at the first hello
+     * that needs it, then shared). */
+    json_t *snap;             /* a reference, so its address is not reused */
+    struct out_msg *snap_msg; /* NULL until a hello needs it */
 } hub;
 
 /* ---- names for command validation ------------------------------------------------ */
@@ -32,9 +42,9 @@ static int names_syscall(void *ctx, const char *name)
     return kernel_model_syscall_number(ctx, name);
 }
 
-static uint32_t names_symbol(void *ctx, const char *name)
+static int names_function(void *ctx, const char *name, uint32_t *addr)
 {
-    return kernel_model_symbol(ctx, name);
+    return kernel_model_function(ctx, name, addr);
 }
 
 /* ---- sending ----------------------------------------------------------------------- */
@@ -74,16 +84,83 @@ static void on_status(void *ctx, json_t *msg)
     server_broadcast(msg);
 }
 
+/* The process running at a stop (its state in the snapshot), 0 if none. */
+static int running_pid(json_t *snap)
+{
+    size_t i;
+    json_t *p;
+
+    json_array_foreach(json_object_get(snap, "processes"), i, p) {
+        const char *state = json_string_value(json_object_get(p, "state"));
+        if (state && !strcmp(state, "running"))
+            return (int)json_integer_value(json_object_get(p, "pid"));
+    }
+    return 0;
+}
+
+/* A snapshot taken at a stop the user sees goes into the history as it was
+ * sent; those taken while the guest runs (for GET /api/snapshot) do not. */
+static void remember_stop(json_t *msg)
+{
+    json_t *status = target_status(hub.t);
+    const char *guest = json_string_value(json_object_get(status, "guest"));
+    json_t *stop = json_object_get(status, "stop");
+    const json_t *seq = json_object_get(msg, "seq");
+
+    if (guest && !strcmp(guest, "stopped") && json_is_integer(seq)) {
+        struct history_stop s = {.seq = json_integer_value(seq),
+                                 .pid = running_pid(msg)};
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        s.time_ms = (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+        const char *reason = json_string_value(json_object_get(stop, "reason"));
+        const char *detail = json_string_value(json_object_get(stop, "detail"));
+        snprintf(s.reason, sizeof s.reason, "%s", reason ? reason : "");
+        snprintf(s.detail, sizeof s.detail, "%s", detail ? detail : "");
+        char *text = json_dumps(msg, JSON_COMPACT);
+        if (text && history_add(hub.history, &s, text, strlen(text)) < 0)
+            fprintf(stderr, "glassbox-inspector: snapshot %lld not kept in "
+                    "the history\n", s.seq);
+        free(text);
+    }
+    json_decref(status);
+}
+
 static void on_snapshot(void *ctx, json_t *msg)
 {
     (void)ctx;
-    server_broadcast(msg);
+    /* Everyone has the previous one (a client that fell behind was
+     * dropped; one that said hello since got it in full), so a delta is
+     * enough; serialized once for all. The first of a restarted guest (its
+     * diff is from nothing) goes in full: a client that said hello since
+     * the restart had no snapshot. */
+    const json_t *since = json_object_get(json_object_get(msg, "diff"), "since");
+    json_t *delta = hub.snap && !json_is_null(since) ? snapshot_delta(hub.snap, msg) : NULL;
+    struct out_msg *m = server_serialize(delta ? delta : msg);
+    json_decref(delta);
+    server_broadcast_shared(m);
+    out_msg_unref(m);
+    out_msg_unref(hub.snap_msg);
+    hub.snap_msg = NULL;
+    json_decref(hub.snap);
+    hub.snap = json_incref(msg);
+    remember_stop(msg);
+}
+
+/* msg to one client, shared when it is the latest snapshot. */
+static void send_msg(struct client *c, json_t *msg)
+{
+    if (msg == hub.snap && (hub.snap_msg || (hub.snap_msg = server_serialize(msg))))
+        server_send_shared(c, hub.snap_msg);
+    else
+        server_send(c, msg);
 }
 
 static void on_console(void *ctx, const char *text, size_t len)
 {
     (void)ctx;
     backlog_append(&hub.backlog, text, len);
+    history_console(hub.history, text, len);
     json_t *data = json_stringn(text, len);
     json_t *m = data ? json_pack("{s:s, s:o}", "type", "console", "data", data)
                      : NULL;
@@ -102,7 +179,7 @@ static void on_unicast(void *ctx, struct client *to, json_t *msg)
 {
     (void)ctx;
     if (to && !client_is_rest(to))
-        server_send(to, msg);
+        send_msg(to, msg);
 }
 
 static void on_started(void *ctx, bool ok, const char *why)
@@ -119,8 +196,11 @@ struct target_hooks hub_hooks(void)
                                  on_unicast, on_started, NULL};
 }
 
-void hub_init(const struct hub_config *cfg, struct target *t)
+int hub_init(const struct hub_config *cfg, struct target *t)
 {
+    hub.history = history_new(cfg->history_bytes);
+    if (!hub.history)
+        return -1;
     hub.token = cfg->token;
     hub.km = cfg->km;
     hub.t = t;
@@ -128,6 +208,7 @@ void hub_init(const struct hub_config *cfg, struct target *t)
     hub.lab = cfg->lab;
     if (hub.kernel && cfg->kernel_path)
         json_object_set_new(hub.kernel, "elf", json_string(cfg->kernel_path));
+    return 0;
 }
 
 json_t *hub_load_lab(const char *path, char *err, size_t errlen)
@@ -198,25 +279,14 @@ static void send_hello(struct client *c, const char *message)
 
 /* m may be NULL: a client that said something else first is taken as a
  * viewer that said hello. */
-static void hello(struct client *c, json_t *m)
+static void hello(struct client *c, const struct message *m)
 {
-    const json_t *role = m ? json_object_get(m, "role") : NULL;
-    const json_t *token = m ? json_object_get(m, "token") : NULL;
-    const char *want = role ? json_string_value(role) : "viewer";
     const char *message = NULL;
     bool first = client_role(c) == ROLE_NONE;
 
-    if (!want || (strcmp(want, "controller") && strcmp(want, "viewer"))) {
-        send_error(c, "'role' must be \"controller\" or \"viewer\"");
-        return;
-    }
-    if (token && !json_is_string(token)) {
-        send_error(c, "'token' must be a string");
-        return;
-    }
     enum role r = ROLE_VIEWER;
-    if (!strcmp(want, "controller")) {
-        if (token_ok(token ? json_string_value(token) : NULL))
+    if (m && m->controller) {
+        if (token_ok(m->token))
             r = ROLE_CONTROLLER;
         else
             message = "control needs the token the daemon printed when it "
@@ -252,9 +322,57 @@ static void hello(struct client *c, json_t *m)
         server_send(c, con);
         json_decref(con);
     }
+    /* In full: the base the next delta is from (none after a restart). */
     json_t *snap = target_latest(hub.t);
     if (snap)
-        server_send(c, snap);
+        send_msg(c, snap);
+}
+
+/* pages and frames: detail of the latest snapshot, answered here. */
+static void detail(struct client *c, const struct command *cmd, bool rest)
+{
+    char err[256];
+    const struct snapshotter *s = target_snapshotter(hub.t);
+    json_t *d = cmd->kind == CMD_PAGES ? snapshotter_pages(s, cmd->pid, cmd->l1, err, sizeof err)
+                                       : snapshotter_frames(s, cmd->from, cmd->count, err,
+                                                            sizeof err);
+    json_t *r = d ? control_reply_ok(cmd->id) : control_reply_error(cmd->id, "%s", err);
+    if (d && r)
+        json_object_update(r, d);
+    json_decref(d);
+    if (rest)
+        server_respond(c, d ? 200 : 404, r);
+    else
+        server_send(c, r);
+    json_decref(r);
+}
+
+/* ---- the history of stops (read-only: viewers too) -------------------------------------------- */
+
+static json_t *history_reply(const struct command *cmd)
+{
+    if (cmd->kind == CMD_HISTORY) {
+        json_t *r = control_reply_ok(cmd->id);
+        json_object_set_new(r, "stops", history_list(hub.history));
+        json_object_set_new(r, "bytes", json_integer((json_int_t)history_bytes(hub.history)));
+        json_object_set_new(r, "budget", json_integer((json_int_t)history_budget(hub.history)));
+        json_object_set_new(r, "dropped", json_integer((json_int_t)history_dropped(hub.history)));
+        return r;
+    }
+    size_t len, clen;
+    const char *console;
+    char *text = history_get(hub.history, cmd->seq, &len, &console, &clen);
+    json_t *snap = text ? json_loadb(text, len, 0, NULL) : NULL;
+    free(text);
+    if (!snap)
+        return control_reply_error(cmd->id, "no stop with seq %lld in the history "
+                                   "(see the history command)", cmd->seq);
+    json_t *r = control_reply_ok(cmd->id);
+    json_object_set_new(r, "seq", json_integer(cmd->seq));
+    json_object_set_new(r, "snapshot", snap);
+    json_t *con = json_stringn(console, clen);
+    json_object_set_new(r, "console", con ? con : json_string(""));
+    return r;
 }
 
 /* ---- messages from WebSocket clients ------------------------------------------------------- */
@@ -263,7 +381,7 @@ static void command(struct client *c, json_t *m, bool rest)
 {
     struct command cmd;
     char err[256];
-    struct control_names names = {names_event, names_syscall, names_symbol,
+    struct control_names names = {names_event, names_syscall, names_function,
                                   hub.km};
 
     if (control_parse(m, rest, &names, &cmd, err, sizeof err) < 0) {
@@ -289,53 +407,51 @@ static void command(struct client *c, json_t *m, bool rest)
         command_clear(&cmd);
         return;
     }
-    target_command(hub.t, &cmd, c);
+    if (cmd.kind == CMD_HISTORY || cmd.kind == CMD_HISTORY_GET) {
+        json_t *r = history_reply(&cmd);
+        send_reply(c, r);
+        json_decref(r);
+    } else if (cmd.kind == CMD_PAGES || cmd.kind == CMD_FRAMES) {
+        detail(c, &cmd, rest);
+    } else {
+        target_command(hub.t, &cmd, c);
+    }
     command_clear(&cmd);
 }
 
 void hub_ws_message(struct client *c, const char *data, size_t len)
 {
-    json_error_t jerr;
-    json_t *m = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    struct message m;
+    char err[256];
+    int r = control_message(data, len, &m, err, sizeof err);
 
-    if (!m) {
-        send_error(c, "not JSON: %s (at byte %d)", jerr.text, jerr.position);
-        return;
-    }
-    const char *type = json_string_value(json_object_get(m, "type"));
     /* Anything but hello first: the client is a viewer that said hello. */
-    if (json_is_object(m) && type && strcmp(type, "hello") != 0 &&
-        client_role(c) == ROLE_NONE)
+    if (m.not_hello && client_role(c) == ROLE_NONE)
         hello(c, NULL);
-    if (!json_is_object(m))
-        send_error(c, "a message must be a JSON object");
-    else if (!type)
-        send_error(c, "a message needs a \"type\"");
-    else if (!strcmp(type, "hello"))
-        hello(c, m);
-    else if (!strcmp(type, "command"))
-        command(c, m, false);
-    else if (!strcmp(type, "console")) {
-        const json_t *d = json_object_get(m, "data");
-        char err[256];
-        if (client_role(c) != ROLE_CONTROLLER)
-            send_error(c, "viewers cannot type into the console");
-        else if (!json_is_string(d))
-            send_error(c, "console 'data' must be a string");
-        else if (target_console_write(hub.t, json_string_value(d),
-                                      json_string_length(d), err,
-                                      sizeof err) < 0)
-            send_error(c, "%s", err);
-    } else {
-        send_error(c, "unknown message type '%.40s'", type);
-    }
-    json_decref(m);
+    if (r < 0)
+        send_error(c, "%s", err);
+    else if (m.kind == MSG_HELLO)
+        hello(c, &m);
+    else if (m.kind == MSG_COMMAND)
+        command(c, m.obj, false);
+    else if (client_role(c) != ROLE_CONTROLLER)
+        send_error(c, "viewers cannot type into the console");
+    else if (target_console_write(hub.t, m.data, m.data_len, err, sizeof err) < 0)
+        send_error(c, "%s", err);
+    control_message_clear(&m);
 }
 
 void hub_ws_oversized(struct client *c, size_t len)
 {
     send_error(c, "message too large: %zu bytes (the limit is %u)", len,
                SERVER_MAX_MESSAGE);
+}
+
+void hub_ws_over_rate(struct client *c)
+{
+    send_error(c, "too many messages: a viewer may send %d a second (%d at "
+               "once); this one and those after it are dropped unread until "
+               "it slows down", VIEWER_RATE, VIEWER_BURST);
 }
 
 void hub_client_gone(struct client *c)
@@ -373,16 +489,12 @@ void hub_rest(struct client *c, const char *method, const char *path,
             server_respond_error(c, 503, err);
         json_decref(s);
     } else if (!strcmp(path, "/api/command")) {
-        json_error_t jerr;
+        char msg[300];
         if (get)
             return server_respond_error(c, 405, "POST /api/command");
-        json_t *m = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-        if (!m) {
-            char msg[300];
-            snprintf(msg, sizeof msg, "not JSON: %s (at byte %d)", jerr.text,
-                     jerr.position);
+        json_t *m = control_load(body, len, msg, sizeof msg);
+        if (!m)
             return server_respond_error(c, 400, msg);
-        }
         const char *bearer = auth && !strncmp(auth, "Bearer ", 7) ? auth + 7
                                                                   : NULL;
         client_set_role(c, token_ok(bearer) ? ROLE_CONTROLLER : ROLE_VIEWER);

@@ -17,8 +17,8 @@ pkg = $(shell pkg-config $(1) $(2) 2>/dev/null)
 # -iquote, not -I: our dwarf.h must not hide elfutils' <dwarf.h>.
 INSP_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-Wshadow -Wstrict-prototypes -iquote inspector \
-	$(call pkg,--cflags,jansson libdw libelf)
-INSP_LIBS = $(call pkg,--libs,jansson libdw libelf)
+	$(call pkg,--cflags,jansson libdw libelf zlib)
+INSP_LIBS = $(call pkg,--libs,jansson libdw libelf zlib)
 # The unit tests link a copy of the library built with sanitizers.
 INSP_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
@@ -26,7 +26,7 @@ INSP_TEST_CFLAGS = $(INSP_CFLAGS) $(INSP_SANITIZE) $(call pkg,--cflags,cmocka)
 INSP_TEST_LIBS = $(INSP_SANITIZE) $(call pkg,--libs,cmocka) -pthread
 
 INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 guest dwarf \
-	kernel_model snapshot control console outq source unwind access)
+	kernel_model snapshot control console outq source unwind access request history pagestore)
 
 # The daemon: the library above plus the parts that need libwebsockets.
 INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target breaks serial qemu)
@@ -62,7 +62,7 @@ $(INSPECTOR): $(INSP_DAEMON_OBJS) $(INSP_LIB)
 
 # ---- unit tests: $(BUILD)/tests/unit_inspector_<name> -------------------
 
-INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target source
+INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target source snapshot history pagestore request
 INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
 UNIT_TESTS += $(INSP_TEST_BINS)
 
@@ -122,7 +122,7 @@ $(BUILD)/tests/unit_inspector_kernel_model: $(INSP_OBJ)/tests/inspector_kernel_m
 
 # ---- fuzzing (not part of make test) ------------------------------------
 
-INSP_FUZZERS := rsp tdesc control
+INSP_FUZZERS := rsp tdesc control request
 INSP_FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -iquote inspector \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
@@ -132,6 +132,8 @@ $(BUILD)/fuzz/fuzz_tdesc: inspector/fuzz/fuzz_tdesc.c inspector/tdesc.c \
 $(BUILD)/fuzz/fuzz_control: inspector/fuzz/fuzz_control.c inspector/control.c \
 	inspector/control.h
 $(BUILD)/fuzz/fuzz_control: INSP_FUZZ_LIBS = $(call pkg,--libs,jansson)
+$(BUILD)/fuzz/fuzz_request: inspector/fuzz/fuzz_request.c inspector/request.c \
+	inspector/request.h inspector/access.c inspector/access.h
 $(INSP_FUZZERS:%=$(BUILD)/fuzz/fuzz_%):
 	@mkdir -p $(@D)
 	$(CLANG) $(INSP_FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(INSP_FUZZ_LIBS)

@@ -5,6 +5,7 @@
 #include <elfutils/libdw.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 struct func_sym {
     uint32_t addr, size;
     char *name;
+    bool code; /* a function, or a label in an executable section */
 };
 
 struct name_table {
@@ -125,8 +127,12 @@ static int load_functions(struct kernel_model *km)
                 continue;
             if (type == STT_NOTYPE && sym.st_shndx == SHN_UNDEF)
                 continue;
+            GElf_Shdr in;
+            Elf_Scn *at = sym.st_shndx < SHN_LORESERVE ? elf_getscn(km->elf, sym.st_shndx) : NULL;
+            bool exec = at && gelf_getshdr(at, &in) && (in.sh_flags & SHF_EXECINSTR);
             km->funcs[km->n_funcs++] = (struct func_sym){
-                (uint32_t)sym.st_value, (uint32_t)sym.st_size, strdup(name)};
+                (uint32_t)sym.st_value, (uint32_t)sym.st_size, strdup(name),
+                type == STT_FUNC || (type == STT_NOTYPE && exec)};
         }
         qsort(km->funcs, km->n_funcs, sizeof(*km->funcs), cmp_func);
         return 0;
@@ -140,6 +146,23 @@ uint32_t kernel_model_symbol(const struct kernel_model *km, const char *name)
         if (strcmp(km->funcs[i].name, name) == 0)
             return km->funcs[i].addr;
     return 0;
+}
+
+int kernel_model_function(const struct kernel_model *km, const char *name, uint32_t *addr)
+{
+    uint32_t etext = kernel_model_symbol(km, "etext");
+    int found = 0;
+    for (size_t i = 0; i < km->n_funcs; i++) {
+        const struct func_sym *f = &km->funcs[i];
+        if (strcmp(f->name, name) != 0)
+            continue;
+        if (f->code && (!etext || f->addr < etext)) {
+            *addr = f->addr;
+            return 1;
+        }
+        found = -1; /* a variable (or a name past the text); another may be code */
+    }
+    return found;
 }
 
 /* The sized symbol containing pc (functions, and assembly labels with a

@@ -59,6 +59,10 @@ const struct kernel_layout *kernel_model_layout(const struct kernel_model *km);
 
 /* A function's or global's address; 0 when the kernel has no such symbol. */
 uint32_t kernel_model_symbol(const struct kernel_model *km, const char *name);
+/* A place for a breakpoint: 1 with *addr set when name is a function (or a
+ * label in the kernel's text, below etext), -1 when the kernel has the name
+ * but only as data, 0 when it has no such symbol. */
+int kernel_model_function(const struct kernel_model *km, const char *name, uint32_t *addr);
 /* The function, file and line at pc. 0, or -1 when pc is in no function. */
 int kernel_model_where(const struct kernel_model *km, uint32_t pc,
                        const char **function, const char **file, int *line);

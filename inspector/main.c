@@ -4,6 +4,7 @@
  *                      [--port N] [--bind ADDR] [--gdb-port N]
  *                      [--attach HOST:PORT [--console HOST:PORT]]
  *                      [--qemu BINARY] [--allow-host NAME]... [--lab FILE]
+ *                      [--history-bytes N]
  *
  * Starts QEMU stopped at reset with its gdbstub on loopback and its serial
  * port on a socket, attaches, takes a first snapshot, lets the guest run,
@@ -15,8 +16,10 @@
  *   loop.c     file descriptors and timers in the one lws event loop
  *   server.c   HTTP, static files, WebSockets, per-client bounded queues
  *   access.c   which Host and Origin a request may come with (pure)
+ *   request.c  what an HTTP request may do, from its line and headers (pure)
  *   hub.c      the protocol: roles, hello, console, commands, REST
- *   control.c  command parsing and validation (pure)
+ *   history.c  every stop's snapshot and the console, kept compactly (pure)
+ *   control.c  WebSocket messages, command parsing and validation (pure)
  *   target.c   QEMU, the gdbstub connection, stops and commands
  *   qemu.c     the QEMU process and its scratch files
  *   console.c  serial bytes to UTF-8 text, the screen's backlog (pure)
@@ -34,6 +37,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "history.h"
 #include "hub.h"
 #include "kernel_model.h"
 #include "server.h"
@@ -65,9 +69,11 @@ static int usage(void)
             "opened by)\n"
             "           [--lab FILE] (the lab checklist the page shows: "
             "make workbench LAB=name)\n"
+            "           [--history-bytes N] (memory for the history of stops)\n"
             "defaults: --kernel build/kernel/kernel.elf --disk build/fs.img "
             "--web web\n"
-            "          --port 8080 --bind 127.0.0.1, a free --gdb-port\n");
+            "          --port 8080 --bind 127.0.0.1, a free --gdb-port,\n"
+            "          --history-bytes %d\n", HUB_HISTORY_BYTES);
     return 2;
 }
 
@@ -110,6 +116,7 @@ int main(int argc, char **argv)
                                .web_dir = "web", .access = &hosts};
     char err[512], token[64];
     const char *lab_path = NULL;
+    size_t history_bytes = HUB_HISTORY_BYTES;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -147,6 +154,16 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--gdb-port")) {
             if (port_arg(v, &tc.gdb_port) < 0)
                 return usage();
+        } else if (!strcmp(a, "--history-bytes")) {
+            char *end;
+            unsigned long long n = strtoull(v, &end, 10);
+            if (*v < '0' || *v > '9' || *end || n < HISTORY_MIN_BUDGET ||
+                n > (1ull << 40)) {
+                fprintf(stderr, "glassbox-inspector: --history-bytes: a number "
+                        "of bytes, at least %d\n", HISTORY_MIN_BUDGET);
+                return 2;
+            }
+            history_bytes = (size_t)n;
         } else
             return usage();
         i++;
@@ -195,8 +212,15 @@ int main(int argc, char **argv)
         kernel_model_close(km);
         return 1;
     }
-    struct hub_config hc = {need_token ? token : NULL, km, tc.kernel, lab};
-    hub_init(&hc, t);
+    struct hub_config hc = {need_token ? token : NULL, km, tc.kernel, lab,
+                            history_bytes};
+    if (hub_init(&hc, t) < 0) {
+        fprintf(stderr, "glassbox-inspector: out of memory for the history\n");
+        target_free(t);
+        server_stop();
+        kernel_model_close(km);
+        return 1;
+    }
     target_start(t);
 
     bool announced = false;

@@ -14,11 +14,11 @@
 #include "hub.h"
 #include "loop.h"
 #include "outq.h"
+#include "request.h"
 #include "source.h"
 
 #define WS_FRAGMENT (32u * 1024) /* bytes written per writable callback */
 #define HTTP_CHUNK (32u * 1024)
-#define PATH_MAX_URL 512
 /* The kernel's send buffer per WebSocket (Linux doubles it). Left to
  * autotuning it grows to megabytes per client, and a reader that stalls
  * would be noticed only after that much. */
@@ -37,6 +37,9 @@ struct client {
     size_t in_len;
     size_t in_total;
     bool in_oversized;
+    double tokens;           /* messages it may still send now (VIEWER_RATE) */
+    int64_t tokens_ms;
+    bool over_rate;          /* told so; dropping until it slows down */
     /* REST: one request per connection */
     char method[8];
     char path[128];
@@ -82,6 +85,8 @@ static struct client *client_new(struct lws *wsi, bool rest)
     lws_get_peer_simple(wsi, peer, sizeof peer);
     c->local = !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") ||
                !strncmp(peer, "::ffff:127.", 11);
+    c->tokens = VIEWER_BURST;
+    c->tokens_ms = loop_now_ms();
     if (!rest && outq_init(&c->q, VIEWER_QUEUE_MSGS, VIEWER_QUEUE_BYTES) < 0) {
         free(c);
         return NULL;
@@ -141,6 +146,24 @@ unsigned long server_dropped(void)
     return srv.dropped;
 }
 
+/* One more message from c within its rate? The controller is not metered. */
+static bool within_rate(struct client *c)
+{
+    int64_t now = loop_now_ms();
+
+    if (c->role == ROLE_CONTROLLER)
+        return true;
+    c->tokens += (double)(now - c->tokens_ms) * VIEWER_RATE / 1000.0;
+    if (c->tokens > VIEWER_BURST)
+        c->tokens = VIEWER_BURST;
+    c->tokens_ms = now;
+    if (c->tokens < 1)
+        return false;
+    c->tokens -= 1;
+    c->over_rate = false;
+    return true;
+}
+
 /* ---- sending --------------------------------------------------------------------- */
 
 /* A client that does not keep up loses its connection, not our memory. */
@@ -173,7 +196,7 @@ static void enqueue(struct client *c, struct out_msg *m)
     lws_callback_on_writable(c->wsi);
 }
 
-static struct out_msg *serialize(json_t *msg)
+struct out_msg *server_serialize(json_t *msg)
 {
     char *text = json_dumps(msg, JSON_COMPACT);
     struct out_msg *m;
@@ -185,14 +208,27 @@ static struct out_msg *serialize(json_t *msg)
     return m;
 }
 
+void server_send_shared(struct client *c, struct out_msg *m)
+{
+    if (c && m)
+        enqueue(c, m);
+}
+
 void server_send(struct client *c, json_t *msg)
 {
     struct out_msg *m;
 
-    if (!c || c->rest || c->dropping || !(m = serialize(msg)))
+    if (!c || c->rest || c->dropping || !(m = server_serialize(msg)))
         return;
     enqueue(c, m);
     out_msg_unref(m);
+}
+
+void server_broadcast_shared(struct out_msg *m)
+{
+    for (struct client *c = srv.clients; m && c; c = c->next)
+        if (c->role != ROLE_NONE && !c->dropping)
+            enqueue(c, m);
 }
 
 void server_broadcast(json_t *msg)
@@ -202,7 +238,7 @@ void server_broadcast(json_t *msg)
     for (struct client *c = srv.clients; c; c = c->next) {
         if (c->role == ROLE_NONE || c->dropping)
             continue;
-        if (!m && !(m = serialize(msg)))
+        if (!m && !(m = server_serialize(msg)))
             return;
         enqueue(c, m);
     }
@@ -302,53 +338,6 @@ static int http_writable(struct client *c)
 
 /* ---- static files ---------------------------------------------------------------------- */
 
-static const char *mime_type(const char *path)
-{
-    static const struct {
-        const char *ext, *type;
-    } types[] = {
-        {".html", "text/html; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},
-        {".json", "application/json"},
-        {".map", "application/json"},
-        {".png", "image/png"},
-        {".svg", "image/svg+xml"},
-        {".ico", "image/x-icon"},
-        {".txt", "text/plain; charset=utf-8"},
-        {".md", "text/plain; charset=utf-8"},
-        {".woff2", "font/woff2"},
-        {".woff", "font/woff"},
-    };
-    const char *dot = strrchr(path, '.');
-
-    if (dot && !strchr(dot, '/'))
-        for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-            if (!strcmp(dot, types[i].ext))
-                return types[i].type;
-    return "application/octet-stream";
-}
-
-/* Only plain relative names: no "..", no hidden files, no odd bytes. */
-static bool path_ok(const char *path)
-{
-    if (path[0] != '/' || strlen(path) > PATH_MAX_URL)
-        return false;
-    for (const char *p = path; *p; p++) {
-        char ch = *p;
-        bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                     (ch >= '0' && ch <= '9') || strchr("/._-@+~", ch);
-        if (!plain)
-            return false;
-        if (ch == '/' && p[1] == '.')
-            return false; /* "..", "/./", dot files */
-        if (ch == '/' && p[1] == '/')
-            return false;
-    }
-    return strstr(path, "..") == NULL;
-}
-
 /* Our own security headers: libwebsockets' stock ones forbid the inline
  * styles xterm.js needs. */
 static int add_security_headers(struct lws *wsi, unsigned char **p,
@@ -416,7 +405,7 @@ static int http_plain(struct lws *wsi, unsigned code, const char *allow,
  * is none, or when it (through a symbolic link) lies outside the root. */
 static const char *web_file(const char *url, char *out)
 {
-    char path[4096 + PATH_MAX_URL + 16];
+    char path[4096 + REQUEST_URL_MAX + 16];
     struct stat st;
 
     snprintf(path, sizeof path, "%s%s%s", srv.web_dir, url,
@@ -444,17 +433,15 @@ static int serve_path(struct lws *wsi, const char *path, const char *mime)
     return n < 0 || n > 0 ? -1 : 0;
 }
 
+/* url is a plain name (request_path_ok). */
 static int serve_file(struct lws *wsi, const char *url)
 {
     char real[PATH_MAX];
-
-    if (!path_ok(url))
-        return http_plain(wsi, HTTP_STATUS_FORBIDDEN, NULL,
-                          "not a plain file name\n");
     const char *path = web_file(url, real);
+
     if (!path)
         return http_plain(wsi, HTTP_STATUS_NOT_FOUND, NULL, "no such file\n");
-    return serve_path(wsi, path, mime_type(path));
+    return serve_path(wsi, path, request_mime_type(path));
 }
 
 /* GET /api/source/NAME: a source file of the kernel build (source.h). */
@@ -471,42 +458,44 @@ static int serve_source(struct lws *wsi, const char *name)
     return serve_path(wsi, path, "text/plain; charset=utf-8");
 }
 
-/* ---- who may ask (access.c) ------------------------------------------------------------ */
+/* ---- who may ask (request.c, access.c) ----------------------------------------------- */
 
-/* NULL when the request may have an effect, else why not; every request
- * passes here before anything runs. */
-static const char *refusal(struct lws *wsi, unsigned *status)
-{
+/* The request's parts that decide what it may do (request.h). A header
+ * too long for its buffer reads as one that matches nothing. */
+struct request_parts {
     char host[ACCESS_NAME_MAX + 16], origin[ACCESS_NAME_MAX + 32];
-    bool has_origin = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) > 0;
+    struct request rq;
+};
 
-    *status = HTTP_STATUS_FORBIDDEN;
-    if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0 ||
-        !access_host_ok(srv.access, host))
-        return "this daemon does not answer to that Host name (start it "
-               "with --allow-host NAME to add one)";
-    if (has_origin &&
-        (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0 ||
-         !access_origin_ok(origin, host)))
-        return "cross-origin requests are refused";
-    return NULL;
-}
-
-/* ---- the HTTP protocol (static files and REST) -------------------------------------------- */
-
-enum method { M_GET, M_HEAD, M_POST, M_OPTIONS, M_OTHER };
-
-static enum method request_method(struct lws *wsi)
+static const struct request *request_of(struct lws *wsi, const char *url,
+                                        struct request_parts *rp)
 {
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
-        return M_GET;
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0)
-        return M_HEAD;
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
-        return M_POST;
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI) > 0)
-        return M_OPTIONS;
-    return M_OTHER;
+    static const struct {
+        enum lws_token_indexes token;
+        enum request_method m;
+    } methods[] = {{WSI_TOKEN_GET_URI, REQ_GET}, {WSI_TOKEN_HEAD_URI, REQ_HEAD},
+                   {WSI_TOKEN_POST_URI, REQ_POST}, {WSI_TOKEN_OPTIONS_URI, REQ_OPTIONS}};
+    char cl[32];
+
+    memset(&rp->rq, 0, sizeof rp->rq);
+    rp->rq.method = REQ_OTHER;
+    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
+        if (lws_hdr_total_length(wsi, methods[i].token) > 0) {
+            rp->rq.method = methods[i].m;
+            break;
+        }
+    rp->rq.url = url;
+    rp->rq.host = lws_hdr_copy(wsi, rp->host, sizeof rp->host, WSI_TOKEN_HOST) > 0
+                      ? rp->host : NULL;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) > 0) {
+        if (lws_hdr_copy(wsi, rp->origin, sizeof rp->origin, WSI_TOKEN_ORIGIN) <= 0)
+            rp->origin[0] = '\0';
+        rp->rq.origin = rp->origin;
+    }
+    rp->rq.has_body = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+                      strtoul(cl, NULL, 10) > 0;
+    rp->rq.chunked = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+    return &rp->rq;
 }
 
 static void rest_done(struct pss *pss)
@@ -542,44 +531,23 @@ static void rest_run(struct client *c)
                  c->auth[0] ? c->auth : NULL);
 }
 
-static int start_rest(struct lws *wsi, struct pss *pss, const char *url,
-                      enum method m, const char *why, unsigned why_status)
+static int start_rest(struct lws *wsi, struct pss *pss, const struct request *rq,
+                      const struct request_verdict *v)
 {
-    char cl[32];
-    bool has_length = lws_hdr_copy(wsi, cl, sizeof cl,
-                                   WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
-    bool chunked = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
-
-    if (m == M_OPTIONS && !why)
-        return http_plain(wsi, HTTP_STATUS_NO_CONTENT,
-                          strcmp(url, "/api/command") ? "GET, HEAD, OPTIONS"
-                                                      : "POST, OPTIONS",
-                          NULL);
     struct client *c = client_new(wsi, true);
     if (!c)
         return -1;
     rest_done(pss);
     pss->c = c;
-    snprintf(c->method, sizeof c->method, "%s", m == M_POST ? "POST" : "GET");
-    snprintf(c->path, sizeof c->path, "%s", url);
-    c->head = m == M_HEAD;
+    snprintf(c->method, sizeof c->method, "%s", rq->method == REQ_POST ? "POST" : "GET");
+    snprintf(c->path, sizeof c->path, "%s", rq->url);
+    c->head = rq->method == REQ_HEAD;
     if (lws_hdr_copy(wsi, c->auth, sizeof c->auth, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0)
         c->auth[0] = '\0';
-    c->refusal = why;
-    c->refusal_status = why_status;
-    if (!why && m == M_OTHER) {
-        c->refusal = "only GET, HEAD, POST and OPTIONS";
-        c->refusal_status = HTTP_STATUS_METHOD_NOT_ALLOWED;
-    } else if (!why && chunked) {
-        c->refusal = "send the body with a Content-Length (a chunked body is "
-                     "not accepted)";
-        c->refusal_status = HTTP_STATUS_LENGTH_REQUIRED;
-    }
-    /* With a body, answer when it is in (a refusal included: the client
-     * reads the answer only after sending it all). */
-    if (m == M_POST && has_length && strtoul(cl, NULL, 10) > 0 && !chunked)
-        return 0;
-    rest_run(c);
+    c->refusal = v->refusal;
+    c->refusal_status = v->status;
+    if (!v->wait_body)
+        rest_run(c);
     return 0;
 }
 
@@ -608,31 +576,22 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 
     switch (reason) {
     case LWS_CALLBACK_HTTP: {
-        const char *url = in;
-        enum method m = request_method(wsi);
-        unsigned status;
-        const char *why = refusal(wsi, &status);
-        if (!url)
+        struct request_parts rp;
+        struct request_verdict v;
+        if (!in)
             return -1;
-        if (!strncmp(url, "/api/source/", 12)) {
-            if (why)
-                return http_plain(wsi, status, NULL, why);
-            if (m != M_GET && m != M_HEAD)
-                return http_plain(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
-                                  "GET, HEAD", "source files: GET or HEAD\n");
-            return serve_source(wsi, url + 12);
+        const struct request *rq = request_of(wsi, in, &rp);
+        request_route(srv.access, rq, &v);
+        switch (v.route) {
+        case ROUTE_SOURCE:
+            return serve_source(wsi, rq->url + 12);
+        case ROUTE_REST:
+            return start_rest(wsi, pss, rq, &v);
+        case ROUTE_FILE:
+            return serve_file(wsi, rq->url);
+        default:
+            return http_plain(wsi, v.status, v.allow, v.text);
         }
-        if (!strncmp(url, "/api/", 5))
-            return start_rest(wsi, pss, url, m, why, status);
-        if (why)
-            return http_plain(wsi, status, NULL, why);
-        if (m == M_OPTIONS)
-            return http_plain(wsi, HTTP_STATUS_NO_CONTENT, "GET, HEAD, OPTIONS",
-                              NULL);
-        if (m != M_GET && m != M_HEAD)
-            return http_plain(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
-                              "GET, HEAD, OPTIONS", "static files: GET or HEAD\n");
-        return serve_file(wsi, url);
     }
     case LWS_CALLBACK_HTTP_BODY:
         if (!pss->c)
@@ -681,9 +640,12 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
         char uri[64];
-        unsigned status;
+        struct request_parts rp;
         if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 ||
-            strcmp(uri, "/ws") != 0 || refusal(wsi, &status) ||
+            strcmp(uri, "/ws") != 0)
+            return 1;
+        const struct request *rq = request_of(wsi, uri, &rp);
+        if (request_refusal(srv.access, rq->host, rq->origin) ||
             srv.nclients >= SERVER_MAX_CLIENTS)
             return 1;
         return 0;
@@ -716,7 +678,11 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
         if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
             if (c->in_oversized)
                 hub_ws_oversized(c, c->in_total);
-            else
+            else if (!within_rate(c)) {
+                if (!c->over_rate)
+                    hub_ws_over_rate(c);
+                c->over_rate = true;
+            } else
                 hub_ws_message(c, c->in ? c->in : "", c->in_len);
             c->in_len = 0;
             c->in_total = 0;

@@ -22,6 +22,13 @@
 #define CONTROLLER_QUEUE_MSGS 4096
 #define CONTROLLER_QUEUE_BYTES (64u << 20)
 
+/* Messages from a WebSocket client that is not the controller: VIEWER_RATE
+ * a second, VIEWER_BURST at once; more are dropped unread, with one error
+ * for each run of them (each may cost a snapshot's serialization, and one
+ * client must not take the loop from the others). */
+#define VIEWER_RATE 10
+#define VIEWER_BURST 10
+
 enum role { ROLE_NONE, ROLE_VIEWER, ROLE_CONTROLLER };
 
 struct client; /* a WebSocket client, or one REST request */
@@ -49,6 +56,12 @@ void server_wake(void);
 void server_send(struct client *c, json_t *msg);
 /* Send msg to every WebSocket client with a role (that said hello). */
 void server_broadcast(json_t *msg);
+/* The same with a message serialized once (outq.h) and shared by every
+ * queue it goes to: a big one sent again and again (the latest snapshot)
+ * costs one copy however many clients hold it. */
+struct out_msg *server_serialize(json_t *msg); /* NULL when out of memory */
+void server_send_shared(struct client *c, struct out_msg *m);
+void server_broadcast_shared(struct out_msg *m);
 /* Answer a REST request: HTTP status and a JSON body. */
 void server_respond(struct client *c, int status, json_t *body);
 /* Answer with {"type": "error", "error": msg}. */

@@ -14,6 +14,17 @@
 #define USER_TOP 0x80000000u   /* user space is below; the kernel half is the same everywhere */
 #define PAGE 4096u
 
+/* What a snapshot carries inline stays bounded, whatever the guest's
+ * memory: page-table entries for the smallest address spaces up to
+ * INLINE_PAGES in all (the others' tables come without entries: the
+ * "pages" command), the user frames' owners when there are at most
+ * INLINE_FRAMES (else the "frames" command), and at most DIFF_MAX changes
+ * of each kind in the diff. */
+#define INLINE_PAGES 768
+#define INLINE_FRAMES 512
+#define DIFF_MAX 512
+#define FRAMES_MAX 1024        /* frames per "frames" request */
+
 /* ---- reading guest memory --------------------------------------------- */
 
 /* Page tables kept from earlier snapshots, each with the kernel's count of
@@ -124,9 +135,11 @@ struct pte_rec {
 struct proc_rec {
     int pid, state;
     uint32_t sz;
-    char name[32];
+    char name[4 * 16 + 1];  /* a 16-byte name, every byte escaped (name_text) */
     struct pte_rec *ptes;   /* user leaves by ascending va */
     size_t n_ptes;
+    bool walked;            /* space holds its walk, kept for "pages" */
+    struct sv32_space space;
 };
 
 struct state {
@@ -149,8 +162,11 @@ struct snapshotter {
 
 static void state_free(struct state *st)
 {
-    for (size_t i = 0; i < st->n_procs; i++)
+    for (size_t i = 0; i < st->n_procs; i++) {
         free(st->procs[i].ptes);
+        if (st->procs[i].walked)
+            sv32_space_free(&st->procs[i].space);
+    }
     free(st->procs);
     free(st->refcount);
     free(st->kind);
@@ -340,13 +356,15 @@ static json_t *message_json(const struct kernel_layout *k, const uint8_t *m)
     if (len > k->msg_max)
         len = k->msg_max;
     char text[512], hexs[1024];
-    for (uint32_t i = 0; i < len && i < sizeof(text) - 1; i++) {
+    _Static_assert(sizeof hexs >= 2 * (sizeof text - 1) + 1, "two hex digits for each byte shown");
+    uint32_t shown = len < sizeof text - 1 ? len : sizeof text - 1;
+    for (uint32_t i = 0; i < shown; i++) {
         uint8_t ch = m[k->m_data + i];
         text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
         snprintf(hexs + 2 * i, 3, "%02x", ch);
     }
-    text[len < sizeof(text) ? len : sizeof(text) - 1] = 0;
-    hexs[2 * len] = 0;
+    text[shown] = 0;
+    hexs[2 * shown] = 0;
     return json_pack("{s:i, s:i, s:s, s:s}", "from", (int)get32(m, k->m_from), "len", (int)len,
                      "text", text, "hex", hexs);
 }
@@ -381,15 +399,33 @@ static json_t *mailboxes_json(struct reader *r, const uint8_t *procs)
     return out;
 }
 
+/* A process name from guest memory as text that is always UTF-8: up to the
+ * first NUL, printable ASCII as is, every other byte (and the backslash) as
+ * \xNN, so a name that is not UTF-8 is shown, never dropped. Cut at a
+ * whole character when out is too small. */
+static void name_text(const uint8_t *in, size_t n, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && in[i]; i++) {
+        uint8_t ch = in[i];
+        bool plain = ch >= 0x20 && ch < 0x7f && ch != '\\';
+        if (o + (plain ? 1 : 4) >= outlen)
+            break;
+        if (plain)
+            out[o++] = (char)ch;
+        else
+            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
+    }
+    out[o] = 0;
+}
+
 static json_t *proc_json(struct reader *r, const struct kernel_model *km,
                          const uint8_t *procs, const uint8_t *ftable, int slot)
 {
     const struct kernel_layout *k = r->k;
     const uint8_t *p = procs + (size_t)slot * k->proc_size;
-    char name[64];
-    size_t len = k->p_name_len < sizeof(name) - 1 ? k->p_name_len : sizeof(name) - 1;
-    memcpy(name, p + k->p_name, len);
-    name[len] = 0;
+    char name[sizeof(((struct proc_rec *)0)->name)];
+    name_text(p + k->p_name, k->p_name_len, name, sizeof name);
     const char *state = kernel_model_proc_state(km, get32(p, k->p_state));
     int parent = proc_slot(k, get32(p, k->p_parent));
     uint32_t regs = k->p_tf_regs;
@@ -426,7 +462,18 @@ static void collect_ptes(const struct sv32_space *sp, struct proc_rec *rec)
 
 /* ---- frames ------------------------------------------------------------- */
 
-static json_t *frames_json(const struct snapshotter *s, const struct state *st,
+/* One mapped frame with who maps it. */
+static json_t *frame_json(const struct snapshotter *s, const struct state *st, uint32_t f,
+                          json_t *mapped_by)
+{
+    return json_pack("{s:i, s:o, s:i, s:O}", "frame", (int)f,
+                     "pa", hex(s->k->ram_base + (uint64_t)f * PAGE), "refcount", st->refcount[f],
+                     "mapped_by", mapped_by);
+}
+
+/* The frames as runs; with mapped_by (who maps each frame), the "user"
+ * list too. */
+static json_t *frames_json(const struct snapshotter *s, const struct state *st, uint32_t mapped,
                            json_t **mapped_by)
 {
     const struct kernel_layout *k = s->k;
@@ -447,15 +494,29 @@ static json_t *frames_json(const struct snapshotter *s, const struct state *st,
                               "refcount", st->refcount[i]));
         i = j;
     }
+    uint32_t first_used = k->nframes, last_used = 0;
     for (uint32_t i = 0; i < k->nframes; i++) {
-        if (!mapped_by[i])
-            continue;
-        json_array_append_new(user, json_pack("{s:i, s:o, s:i, s:o}", "frame", (int)i,
-                              "pa", hex(k->ram_base + (uint64_t)i * PAGE), "refcount", st->refcount[i],
-                              "mapped_by", json_incref(mapped_by[i])));
+        if (st->kind[i]) {
+            first_used = first_used < i ? first_used : i;
+            last_used = i;
+        }
     }
-    return json_pack("{s:o, s:i, s:i, s:o, s:o}", "base", hex(k->ram_base), "count", (int)k->nframes,
-                     "free", (int)free_count, "runs", runs, "user", user);
+    for (uint32_t i = 0; mapped_by && i < k->nframes; i++) {
+        if (mapped_by[i])
+            json_array_append_new(user, frame_json(s, st, i, mapped_by[i]));
+    }
+    json_t *out = json_pack("{s:o, s:i, s:i, s:o, s:i, s:o}", "base", hex(k->ram_base),
+                            "count", (int)k->nframes, "free", (int)free_count, "runs", runs,
+                            "mapped", (int)mapped,
+                            "used", first_used < k->nframes
+                                    ? json_pack("{s:i, s:i}", "first", (int)first_used,
+                                                "last", (int)last_used)
+                                    : json_null());
+    if (mapped_by)
+        json_object_set_new(out, "user", user);
+    else
+        json_decref(user);
+    return out;
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -554,7 +615,19 @@ static const struct proc_rec *find_proc(const struct state *st, int pid)
     return NULL;
 }
 
-static void diff_ptes(json_t *out, int pid, const struct proc_rec *a, const struct proc_rec *b)
+/* Append to a diff list, or count what is left out past DIFF_MAX. */
+static void diff_add(json_t *list, json_t *item, size_t *omitted)
+{
+    if (json_array_size(list) < DIFF_MAX) {
+        json_array_append_new(list, item);
+    } else {
+        json_decref(item);
+        ++*omitted;
+    }
+}
+
+static void diff_ptes(json_t *out, size_t *omitted, int pid, const struct proc_rec *a,
+                      const struct proc_rec *b)
 {
     size_t i = 0, j = 0;
     while (i < a->n_ptes || j < b->n_ptes) {
@@ -566,6 +639,10 @@ static void diff_ptes(json_t *out, int pid, const struct proc_rec *a, const stru
         uint32_t changed = before ^ after;
         if (!changed)
             continue;
+        if (json_array_size(out) >= DIFF_MAX) {
+            ++*omitted;
+            continue;
+        }
         json_t *what = json_array();
         if (!before || !after)
             json_array_append_new(what, json_string(!before ? "mapped" : "unmapped"));
@@ -585,33 +662,37 @@ static json_t *diff_json(const struct snapshotter *s, const struct state *prev, 
     json_t *born = json_array(), *gone = json_array(), *changed = json_array(), *ptes = json_array();
     json_t *allocated = json_array(), *freed = json_array(), *refs = json_array();
     static const struct proc_rec empty;
+    size_t omitted = 0, frames_omitted = 0;
     for (size_t i = 0; prev->valid && i < now->n_procs; i++) {
         const struct proc_rec *b = &now->procs[i], *a = find_proc(prev, b->pid);
         if (!a)
             json_array_append_new(born, json_integer(b->pid));
         else if (a->state != b->state || a->sz != b->sz || strcmp(a->name, b->name))
             json_array_append_new(changed, json_integer(b->pid));
-        diff_ptes(ptes, b->pid, a ? a : &empty, b);
+        diff_ptes(ptes, &omitted, b->pid, a ? a : &empty, b);
     }
     for (size_t i = 0; prev->valid && i < prev->n_procs; i++) {
         if (!find_proc(now, prev->procs[i].pid)) {
             json_array_append_new(gone, json_integer(prev->procs[i].pid));
-            diff_ptes(ptes, prev->procs[i].pid, &prev->procs[i], &empty);
+            diff_ptes(ptes, &omitted, prev->procs[i].pid, &prev->procs[i], &empty);
         }
     }
     for (uint32_t f = 0; prev->valid && f < s->k->nframes; f++) {
         if (!prev->kind[f] && now->kind[f])
-            json_array_append_new(allocated, json_integer(f));
+            diff_add(allocated, json_integer(f), &frames_omitted);
         else if (prev->kind[f] && !now->kind[f])
-            json_array_append_new(freed, json_integer(f));
+            diff_add(freed, json_integer(f), &frames_omitted);
         else if (prev->refcount[f] != now->refcount[f])
-            json_array_append_new(refs, json_pack("{s:i, s:i, s:i}", "frame", (int)f,
-                                  "before", prev->refcount[f], "after", now->refcount[f]));
+            diff_add(refs, json_pack("{s:i, s:i, s:i}", "frame", (int)f, "before",
+                                     prev->refcount[f], "after", now->refcount[f]),
+                     &frames_omitted);
     }
-    return json_pack("{s:o, s:{s:o, s:o, s:o}, s:o, s:{s:o, s:o, s:o}}",
+    return json_pack("{s:o, s:{s:o, s:o, s:o}, s:o, s:I, s:{s:o, s:o, s:o, s:I}}",
                      "since", prev->valid ? json_integer(s->seq - 1) : json_null(),
                      "processes", "born", born, "gone", gone, "changed", changed, "ptes", ptes,
-                     "frames", "allocated", allocated, "freed", freed, "refcount", refs);
+                     "ptes_omitted", (json_int_t)omitted,
+                     "frames", "allocated", allocated, "freed", freed, "refcount", refs,
+                     "omitted", (json_int_t)frames_omitted);
 }
 
 /* ---- the snapshot ------------------------------------------------------- */
@@ -623,10 +704,36 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+static int by_pages(const void *a, const void *b)
+{
+    const struct proc_rec *x = *(struct proc_rec *const *)a, *y = *(struct proc_rec *const *)b;
+    return x->n_ptes != y->n_ptes ? (x->n_ptes < y->n_ptes ? -1 : 1) : x->pid - y->pid;
+}
+
+/* Each walked space into spaces, by pid; the smallest with their entries
+ * while they fit INLINE_PAGES. */
+static void inline_spaces(struct state *st, json_t *spaces)
+{
+    struct proc_rec **order = calloc(st->n_procs ? st->n_procs : 1, sizeof(*order));
+    size_t n = 0, pages = 0;
+    for (size_t i = 0; order && i < st->n_procs; i++)
+        if (st->procs[i].walked)
+            order[n++] = &st->procs[i];
+    qsort(order, n, sizeof(*order), by_pages);
+    for (size_t i = 0; i < n; i++) {
+        char key[16];
+        pages += order[i]->n_ptes;
+        snprintf(key, sizeof(key), "%d", order[i]->pid);
+        json_object_set_new(spaces, key, sv32_space_to_json(&order[i]->space,
+                                                            pages <= INLINE_PAGES));
+    }
+    free(order);
+}
+
 /* Walk every live process's table; fill the address-space JSON, the proc
  * records for the diff and, per frame, who maps it. */
 static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *procs,
-                        struct state *st, json_t *spaces, json_t **mapped_by)
+                        struct state *st, json_t *spaces)
 {
     const struct kernel_layout *k = s->k;
     const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, USER_TOP};
@@ -647,19 +754,54 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
                                 "errors", "problem", err));
             continue;
         }
-        json_object_set_new(spaces, key, sv32_space_to_json(&sp));
+        rec->space = sp;
+        rec->walked = true;
         collect_ptes(&sp, rec);
-        for (size_t j = 0; j < rec->n_ptes; j++) {
-            uint64_t pa = (uint64_t)(rec->ptes[j].pte >> 10) << 12;
-            if (!guest_in_ram(k, pa, PAGE))
-                continue;
-            uint32_t f = (uint32_t)((pa - k->ram_base) / PAGE);
-            if (!mapped_by[f])
-                mapped_by[f] = json_array();
-            json_array_append_new(mapped_by[f], json_pack("{s:i, s:o, s:b}", "pid", rec->pid,
-                                  "va", hex(rec->ptes[j].va), "cow", (rec->ptes[j].pte & SV32_PTE_COW) != 0));
+    }
+    inline_spaces(st, spaces);
+}
+
+/* The frame a user leaf maps, or -1 when it lies outside RAM. */
+static int64_t leaf_frame(const struct kernel_layout *k, uint32_t pte)
+{
+    uint64_t pa = (uint64_t)(pte >> 10) << 12;
+    return guest_in_ram(k, pa, PAGE) ? (int64_t)((pa - k->ram_base) / PAGE) : -1;
+}
+
+/* How many frames some process of st maps, each counted once. */
+static uint32_t count_mapped(const struct kernel_layout *k, const struct state *st)
+{
+    uint8_t *seen = calloc(k->nframes, 1);
+    uint32_t n = 0;
+    for (size_t i = 0; seen && i < st->n_procs; i++)
+        for (size_t j = 0; j < st->procs[i].n_ptes; j++) {
+            int64_t f = leaf_frame(k, st->procs[i].ptes[j].pte);
+            if (f >= 0 && !seen[f]) {
+                seen[f] = 1;
+                n++;
+            }
         }
-        sv32_space_free(&sp);
+    free(seen);
+    return n;
+}
+
+/* Who maps each of the frames from..from+count-1, into owners[f - from]
+ * (JSON arrays of {"pid", "va", "cow"}; NULL for a frame nobody maps). */
+static void collect_owners(const struct kernel_layout *k, const struct state *st, uint32_t from,
+                           uint32_t count, json_t **owners)
+{
+    for (size_t i = 0; i < st->n_procs; i++) {
+        const struct proc_rec *rec = &st->procs[i];
+        for (size_t j = 0; j < rec->n_ptes; j++) {
+            int64_t f = leaf_frame(k, rec->ptes[j].pte);
+            if (f < from || f - from >= count)
+                continue;
+            if (!owners[f - from])
+                owners[f - from] = json_array();
+            json_array_append_new(owners[f - from], json_pack("{s:i, s:o, s:b}", "pid", rec->pid,
+                                  "va", hex(rec->ptes[j].va), "cow",
+                                  (rec->ptes[j].pte & SV32_PTE_COW) != 0));
+        }
     }
 }
 
@@ -773,17 +915,20 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
         rec->pid = (int)get32(p, k->p_pid);
         rec->state = (int)get32(p, k->p_state);
         rec->sz = get32(p, k->p_sz);
-        snprintf(rec->name, sizeof(rec->name), "%s", json_string_value(json_object_get(pj, "name")));
+        name_text(p + k->p_name, k->p_name_len, rec->name, sizeof rec->name);
         json_array_append_new(plist, pj);
     }
     json_t *spaces = json_object();
-    walk_spaces(s, &r, procs, &now, spaces, mapped_by);
+    walk_spaces(s, &r, procs, &now, spaces);
+    uint32_t mapped = count_mapped(k, &now);
+    if (mapped <= INLINE_FRAMES)
+        collect_owners(k, &now, 0, k->nframes, mapped_by);
     table_cache_prune(&s->tables);
     s->seq++;
     msg = json_pack("{s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
                     "type", "snapshot", "seq", s->seq, "cpu", json_incref(cpu), "ticks", (int)ticks,
                     "processes", plist, "address_spaces", spaces,
-                    "frames", frames_json(s, &now, mapped_by), "mailboxes", mailboxes_json(&r, procs),
+                    "frames", frames_json(s, &now, mapped, mapped <= INLINE_FRAMES ? mapped_by : NULL), "mailboxes", mailboxes_json(&r, procs),
                     "events", events_json(s, ring), "diff", diff_json(s, &s->prev, &now));
     rsp_conn_set_phys_mode(c, false);
     state_free(&s->prev);
@@ -805,4 +950,102 @@ out:
     free(ftable);
     free(ring);
     return msg;
+}
+
+/* ---- deltas ----------------------------------------------------------------- */
+
+json_t *snapshot_delta(const json_t *prev, const json_t *full)
+{
+    json_t *delta = json_copy((json_t *)full);   /* shallow: shares the values */
+    json_t *spaces = json_object(), *same = json_array();
+    const json_t *before = json_object_get(prev, "address_spaces");
+    const char *pid;
+    json_t *space;
+    json_object_foreach(json_object_get(full, "address_spaces"), pid, space) {
+        if (json_equal(space, json_object_get(before, pid)))
+            json_array_append_new(same, json_integer(strtol(pid, NULL, 10)));
+        else
+            json_object_set(spaces, pid, space);
+    }
+    if (!delta || !spaces || !same) {
+        json_decref(spaces);
+        json_decref(same);
+        return delta;
+    }
+    json_object_set_new(delta, "address_spaces", spaces);
+    json_object_set_new(delta, "unchanged_spaces", same);
+    json_object_set(delta, "base", json_object_get(prev, "seq"));
+    return delta;
+}
+
+/* ---- detail on demand ---------------------------------------------------- */
+
+static const struct proc_rec *walked_proc(const struct snapshotter *s, int pid)
+{
+    const struct proc_rec *rec = s->prev.valid ? find_proc(&s->prev, pid) : NULL;
+    return rec && rec->walked ? rec : NULL;
+}
+
+json_t *snapshotter_pages(const struct snapshotter *s, int pid, int l1, char *err, size_t errlen)
+{
+    const struct proc_rec *rec = walked_proc(s, pid);
+    if (!rec) {
+        snprintf(err, errlen, "no address space for pid %d in snapshot %d", pid, s->seq);
+        return NULL;
+    }
+    const struct sv32_space *sp = &rec->space;
+    const struct sv32_entry *table = NULL;
+    for (size_t i = 0; i < sp->n_entries && !table; i++) {
+        const struct sv32_entry *e = &sp->entries[i];
+        if (e->level == 1 && e->index == l1 && e->problem == SV32_OK && !sv32_is_leaf(e->pte))
+            table = e;
+    }
+    if (!table) {
+        snprintf(err, errlen, "pid %d has no level-0 table under root entry %d", pid, l1);
+        return NULL;
+    }
+    json_t *entries = json_array();
+    for (size_t i = 0; i < sp->n_entries; i++) {
+        const struct sv32_entry *e = &sp->entries[i];
+        if (e->level == 0 && e->problem == SV32_OK && e->table_pa == table->pa)
+            json_array_append_new(entries, sv32_entry_to_json(e));
+    }
+    return json_pack("{s:i, s:i, s:i, s:o, s:I, s:o}", "seq", s->seq, "pid", pid, "l1", l1,
+                     "table", hex(table->pa), "hash", (json_int_t)sv32_table_hash(sp, table->pa),
+                     "entries", entries);
+}
+
+json_t *snapshotter_frames(const struct snapshotter *s, uint32_t from, uint32_t count,
+                           char *err, size_t errlen)
+{
+    const struct kernel_layout *k = s->k;
+    if (!s->prev.valid) {
+        snprintf(err, errlen, "no snapshot yet");
+        return NULL;
+    }
+    if (from >= k->nframes || count == 0 || count > FRAMES_MAX) {
+        snprintf(err, errlen, "frames: 'from' must be below %u and 'count' 1 to %u",
+                 k->nframes, FRAMES_MAX);
+        return NULL;
+    }
+    count = count < k->nframes - from ? count : k->nframes - from;
+    json_t **mapped_by = calloc(count, sizeof(*mapped_by));
+    if (!mapped_by) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    collect_owners(k, &s->prev, from, count, mapped_by);
+    json_t *frames = json_array();
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t f = from + i;
+        const char *kind = kernel_model_frame_kind(s->km, s->prev.kind[f]);
+        json_t *o = json_pack("{s:i, s:o, s:s, s:i, s:o}", "frame", (int)f,
+                              "pa", hex(k->ram_base + (uint64_t)f * PAGE),
+                              "kind", kind ? kind : "unknown", "refcount", s->prev.refcount[f],
+                              "mapped_by", mapped_by[i] ? mapped_by[i] : json_array());
+        json_array_append_new(frames, o);
+    }
+    free(mapped_by);
+    return json_pack("{s:i, s:i, s:i, s:o}", "seq", s->seq, "from", (int)from,
+                     "count", (int)count, "frames", frames);
 }

@@ -22,6 +22,20 @@ void snapshotter_free(struct snapshotter *s);
  * message, or NULL with err filled in when the connection fails. */
 json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c,
                          char *err, size_t errlen);
+/* The snapshot full as a delta from prev, the full snapshot sent before
+ * it: "base" is prev's seq, "address_spaces" holds only the spaces that
+ * differ from prev's, and "unchanged_spaces" lists the pids whose space is
+ * prev's (docs/protocol.md). A new reference. */
+json_t *snapshot_delta(const json_t *prev, const json_t *full);
+
+/* Detail the latest snapshot leaves out (docs/protocol.md, "pages" and
+ * "frames"), from what it read: the entries of pid's level-0 table under
+ * root entry l1, and count frames from frame number from with their owners.
+ * NULL with err filled in for a pid, table or range it does not have. */
+json_t *snapshotter_pages(const struct snapshotter *s, int pid, int l1, char *err,
+                          size_t errlen);
+json_t *snapshotter_frames(const struct snapshotter *s, uint32_t from, uint32_t count,
+                           char *err, size_t errlen);
 /* Forget the previous snapshot (after the guest restarts): the next one has
  * an empty diff and every event. */
 void snapshotter_reset(struct snapshotter *s);

@@ -313,20 +313,35 @@ static json_t *entry_json(const struct sv32_entry *e)
     return j;
 }
 
-static json_t *range_json(const struct sv32_range *r)
+/* Ranges r[0..n) merged for the protocol: virtually contiguous leaves of
+ * one page size with the same flags, whether or not their frames are
+ * contiguous ("pa" only when they are). A heap is one range even when its
+ * frames are scattered over RAM. */
+static json_t *range_json(const struct sv32_range *r, size_t n)
 {
     char flags[9];
+    uint64_t size = 0;
+    bool contiguous = true;
 
+    for (size_t i = 0; i < n; i++) {
+        contiguous &= i == 0 || r[i].pa == r[i - 1].pa + r[i - 1].size;
+        size += r[i].size;
+    }
     flags_str(r->flags, flags);
     return json_pack("{s:o, s:o, s:o, s:s, s:b, s:b, s:I}", "start", hex(r->va),
-                     "end", hex(r->va + r->size), "pa", hex(r->pa), "flags", flags,
-                     "cow", (r->flags & SV32_PTE_COW) != 0,
+                     "end", hex(r->va + size), "pa", contiguous ? hex(r->pa) : json_null(),
+                     "flags", flags, "cow", (r->flags & SV32_PTE_COW) != 0,
                      "shared", (r->flags & SV32_PTE_SHARED) != 0,
-                     "pages", (json_int_t)(r->size / r->page_size));
+                     "pages", (json_int_t)(size / r->page_size));
 }
 
-/* The level-0 entries array of the table at pa in tables[], or NULL. */
-static json_t *entries_of(json_t *tables, uint64_t pa)
+static bool same_run(const struct sv32_range *a, const struct sv32_range *b)
+{
+    return b->va == a->va + a->size && b->flags == a->flags && b->page_size == a->page_size;
+}
+
+/* The object in tables[] for the level-0 table at pa, or NULL. */
+static json_t *table_of(json_t *tables, uint64_t pa)
 {
     size_t i;
     json_t *t;
@@ -335,30 +350,73 @@ static json_t *entries_of(json_t *tables, uint64_t pa)
     snprintf(want, sizeof want, "0x%08" PRIx64, pa);
     json_array_foreach(tables, i, t)
         if (strcmp(json_string_value(json_object_get(t, "table")), want) == 0)
-            return json_object_get(t, "entries");
+            return t;
     return NULL;
 }
 
-json_t *sv32_space_to_json(const struct sv32_space *s)
+uint32_t sv32_table_hash(const struct sv32_space *s, uint64_t table_pa)
 {
-    json_t *tables = json_array(), *supers = json_array();
-    json_t *ranges = json_array(), *errors = json_array();
+    uint32_t h = 2166136261u;   /* FNV-1a over (va, pte) of the table's entries */
 
     for (size_t i = 0; i < s->n_entries; i++) {
         const struct sv32_entry *e = &s->entries[i];
-        json_t *into = e->problem != SV32_OK  ? errors
-                       : e->level == 0        ? entries_of(tables, e->table_pa)
-                       : sv32_is_leaf(e->pte) ? supers
-                                              : NULL;
-        if (!into && e->level == 1)   /* a good pointer: a new table */
-            json_array_append_new(tables, json_pack("{s:i, s:o, s:o, s:o, s:[]}",
-                                  "index", e->index, "va", hex(e->va), "pte", hex(e->pte),
-                                  "table", hex(e->pa), "entries"));
-        else if (into)
-            json_array_append_new(into, entry_json(e));
+        if (e->level != 0 || e->table_pa != table_pa)
+            continue;
+        uint32_t words[2] = {e->va, e->pte};
+        const uint8_t *b = (const uint8_t *)words;
+        for (size_t k = 0; k < sizeof words; k++)
+            h = (h ^ b[k]) * 16777619u;
     }
-    for (size_t i = 0; i < s->n_ranges; i++)
-        json_array_append_new(ranges, range_json(&s->ranges[i]));
+    return h;
+}
+
+json_t *sv32_entry_to_json(const struct sv32_entry *e)
+{
+    return entry_json(e);
+}
+
+json_t *sv32_space_to_json(const struct sv32_space *s, bool entries)
+{
+    json_t *tables = json_array(), *supers = json_array();
+    json_t *ranges = json_array(), *errors = json_array();
+    json_t *last = NULL;      /* the table the previous entry was in */
+    uint64_t last_pa = 0;
+
+    for (size_t i = 0; i < s->n_entries; i++) {
+        const struct sv32_entry *e = &s->entries[i];
+        json_t *table = NULL;
+        if (e->level == 0 && e->problem == SV32_OK) {
+            if (!last || last_pa != e->table_pa) {
+                last = table_of(tables, e->table_pa);
+                last_pa = e->table_pa;
+            }
+            table = last;
+        }
+        if (table) {
+            json_t *pages = json_object_get(table, "pages");
+            json_integer_set(pages, json_integer_value(pages) + 1);
+            if (entries)
+                json_array_append_new(json_object_get(table, "entries"), entry_json(e));
+        } else if (e->problem != SV32_OK) {
+            json_array_append_new(errors, entry_json(e));
+        } else if (sv32_is_leaf(e->pte)) {
+            json_array_append_new(supers, entry_json(e));
+        } else if (e->level == 1) {   /* a good pointer: a new table */
+            json_t *t = json_pack("{s:i, s:o, s:o, s:o, s:i, s:I}", "index", e->index,
+                                  "va", hex(e->va), "pte", hex(e->pte), "table", hex(e->pa),
+                                  "pages", 0, "hash", (json_int_t)sv32_table_hash(s, e->pa));
+            if (t && entries)
+                json_object_set_new(t, "entries", json_array());
+            json_array_append_new(tables, t);
+        }
+    }
+    for (size_t i = 0; i < s->n_ranges;) {
+        size_t j = i + 1;
+        while (j < s->n_ranges && same_run(&s->ranges[j - 1], &s->ranges[j]))
+            j++;
+        json_array_append_new(ranges, range_json(&s->ranges[i], j - i));
+        i = j;
+    }
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "root", hex(s->root_pa),
                      "tables", tables, "superpages", supers, "ranges", ranges,
                      "errors", errors, "truncated", s->truncated);

@@ -118,9 +118,17 @@ int sv32_translate(const struct sv32_space *s, uint32_t va, uint64_t *pa,
 const char *sv32_problem_str(enum sv32_problem p);
 
 /* The space as docs/protocol.md shows it: {"root", "tables": [{"index",
- * "va", "pte", "table", "entries": [...]}], "superpages", "ranges", "errors",
- * "truncated"}, addresses as "0x%08x" strings, flags as "VRWXUGAD" with '-'
- * for clear bits, plus "cow" and "shared". */
-json_t *sv32_space_to_json(const struct sv32_space *s);
+ * "va", "pte", "table", "pages", "hash", "entries": [...]}], "superpages",
+ * "ranges", "errors", "truncated"}, addresses as "0x%08x" strings, flags as
+ * "VRWXUGAD" with '-' for clear bits, plus "cow" and "shared". Without
+ * entries, the level-0 tables come without "entries" (a client asks for a
+ * table's with the "pages" command). */
+json_t *sv32_space_to_json(const struct sv32_space *s, bool entries);
+/* One entry as in a table's "entries". */
+json_t *sv32_entry_to_json(const struct sv32_entry *e);
+/* A number that changes when any entry of the level-0 table at table_pa
+ * does (FNV-1a of the entries' VAs and PTEs): a client keeps the entries
+ * it fetched while the hash stays the same. */
+uint32_t sv32_table_hash(const struct sv32_space *s, uint64_t table_pa);
 
 #endif

@@ -63,6 +63,7 @@
 #define DEATH_TICKS 25         /* and killed after 500 ms */
 #define LIVE_SNAPSHOT_MIN_MS 100
 #define SIGINT_NUM 2
+#define SIGTRAP_NUM 5
 
 enum qemu_state { Q_NONE, Q_STARTING, Q_RUNNING, Q_DEAD };
 
@@ -108,6 +109,7 @@ struct target {
     bool running;
     uint32_t regs[33];     /* x0..x31, pc: read at each stop */
     bool continue_after_step;
+    bool last_step;        /* the last resume was a single step */
     bool pausing;          /* pause sent the interrupt */
     bool interrupting;     /* the 0x03 byte went out; its stop is due */
     bool stalled;          /* an awaited stop is STALL_MS late */
@@ -477,6 +479,7 @@ static int do_step(struct target *t, struct rsp_stop *stop)
 {
     if (rsp_conn_step(t->rsp) < 0)
         return -1;
+    t->last_step = true;
     t->running = true;
     expect_stop(t);
     return rsp_conn_poll_stop(t->rsp, stop);
@@ -495,11 +498,13 @@ static int do_continue(struct target *t, struct rsp_stop *stop)
             return 1;
         if (rsp_conn_continue(t->rsp) < 0)
             return -1;
+        t->last_step = false;
         t->running = true;
         return rsp_conn_poll_stop(t->rsp, stop);
     }
     if (rsp_conn_continue(t->rsp) < 0)
         return -1;
+    t->last_step = false;
     t->running = true;
     return rsp_conn_poll_stop(t->rsp, stop);
 }
@@ -865,8 +870,14 @@ static void on_stop(struct target *t, struct rsp_stop *stop)
         if (!connected(t))
             return;
     }
-    if (plain_sigint && !t->pausing) {
+    if (plain_sigint && !t->pausing && t->last_step && !t->continue_after_step) {
+        /* The errand's interrupt reached QEMU during a single step, and
+         * its stop came in place of the step's own: take it as the step's
+         * (running on would turn a step into a run). */
+        stop->signal = SIGTRAP_NUM;
+    } else if (plain_sigint && !t->pausing) {
         t->running = false;
+        t->continue_after_step = false; /* this continue starts afresh */
         if (read_regs(t) < 0) {
             rsp_failed(t, "reading the registers");
             return;
@@ -1400,6 +1411,11 @@ void target_command(struct target *t, struct command *cmd, struct client *from)
 json_t *target_latest(struct target *t)
 {
     return t->latest;
+}
+
+const struct snapshotter *target_snapshotter(const struct target *t)
+{
+    return t->snap;
 }
 
 json_t *target_snapshot(struct target *t, char *err, size_t errlen)

@@ -66,6 +66,8 @@ json_t *target_snapshot(struct target *t, char *err, size_t errlen);
 
 /* The latest snapshot taken, or NULL. Borrowed. */
 json_t *target_latest(struct target *t);
+/* What read the latest snapshot, for its detail on demand (snapshot.h). */
+const struct snapshotter *target_snapshotter(const struct target *t);
 
 /* Carry out a validated command from `from` (NULL: nobody to answer).
  * The reply goes through the reply hook, now or when the command is done. */

@@ -51,6 +51,7 @@ $(UNIT_OBJDIR)/%.o: %.c
 unit-tests: $(UNIT_TESTS)
 
 # libFuzzer targets on the kernel's parsers (make fuzz; FUZZ_SECONDS bounds each run).
+# A crash is written to $(BUILD)/fuzz/crash_<target>_*, never the working directory.
 FUZZ_SECONDS ?= 60
 $(BUILD)/fuzz/kernel_elf_fuzz: tests/fuzz/kernel_elf_fuzz.c kernel/elf.c kernel/elf.h
 	@mkdir -p $(@D)
@@ -65,12 +66,14 @@ $(BUILD)/fuzz/kernel_ext2_fuzz: tests/fuzz/kernel_ext2_fuzz.c kernel/ext2_format
 fuzz-kernel-elf: $(BUILD)/fuzz/kernel_elf_fuzz $(FSIMG)
 	@mkdir -p $(BUILD)/fuzz/kernel_elf_corpus
 	cp $(BUILD)/user/echo $(BUILD)/fuzz/kernel_elf_corpus/echo
-	$< -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/kernel_elf_corpus
+	$< -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/crash_kernel_elf_ \
+		$(BUILD)/fuzz/kernel_elf_corpus
 
 fuzz-kernel-ext2: $(BUILD)/fuzz/kernel_ext2_fuzz $(FSIMG)
 	@mkdir -p $(BUILD)/fuzz/kernel_ext2_corpus
 	dd if=$(FSIMG) of=$(BUILD)/fuzz/kernel_ext2_corpus/super bs=1024 skip=1 count=1 status=none
-	$< -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/kernel_ext2_corpus
+	$< -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/crash_kernel_ext2_ \
+		$(BUILD)/fuzz/kernel_ext2_corpus
 FUZZ_TARGETS += fuzz-kernel-elf fuzz-kernel-ext2
 .PHONY: fuzz-kernel-elf fuzz-kernel-ext2
 
@@ -92,6 +95,13 @@ $(SNAPSHOT_BENCH): tests/bench/snapshot_bench.c $(INSP_LIB)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(INSP_CFLAGS) -o $@ $^ $(INSP_LIBS)
 unit-tests: $(SNAPSHOT_BENCH)   # the daemon tests run it too
+
+# The page store of the time-travel design (make bench, docs/time-travel.md).
+PAGESTORE_BENCH := $(BUILD)/tests/pagestore-bench
+$(PAGESTORE_BENCH): tests/bench/pagestore_bench.c $(INSP_LIB)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(INSP_CFLAGS) -o $@ $^ $(INSP_LIBS)
+unit-tests: $(PAGESTORE_BENCH)
 
 # The snapshotter on garbage (tests/inspector/run.py), with the sanitizers.
 GARBAGE_SNAPSHOT := $(BUILD)/tests/garbage-snapshot

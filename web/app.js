@@ -9,7 +9,8 @@
 
 import { createStore } from './lib/store.js';
 import { connect } from './lib/connection.js';
-import { mergeEvents, stopFocus, focusPair, diffSnapshots, withEventFrames } from './lib/model.js';
+import { mergeEvents, stopFocus, focusPair, diffSnapshots, withEventFrames, frameOfPa, findPage } from './lib/model.js';
+import { createDetail, applyDelta } from './lib/detail.js';
 import { eventTouches } from './lib/explain.js';
 import { commandLine } from './lib/cmdline.js';
 import { mountState } from './views/state.js';
@@ -29,6 +30,7 @@ import { mountStory } from './views/story.js';
 import { mountDemos } from './views/demos.js';
 import { mountRoom, initialRoom } from './views/room.js';
 import { mountLab } from './views/lab.js';
+import { mountHistory } from './views/history.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -41,7 +43,7 @@ const store = createStore({
   page: null, frame: null, event: null, // the page {pid, va}, frame and event seq picked
   tab: 'memory', help: false, sourceFrame: 0, // the backtrace frame the source view shows
   foreground: null, // the program of the last command line typed at the console
-  replay: null, // a guided demo showing a step it recorded: {snapshot, fresh, focus}
+  replay: null, // a recorded state shown: a guided demo's step {step}, a stop of the history {historyStop}
   walk: null, // the address walked: {pid, va}
   runToAsked: null, // the last run_to this page sent: {event, syscall}
   room: initialRoom(params), // zoom and projector (views/room.js)
@@ -62,6 +64,7 @@ const link = connect({
 });
 
 let firstLoad = true; // until the reply to the snapshot asked for on connecting
+let live = null; // the present, while a stop of the history is shown (showPast)
 const $ = (id) => document.getElementById(id);
 // Console input, also read for the program each command line starts.
 const typed = commandLine((program) => store.set({ foreground: program }));
@@ -69,6 +72,7 @@ function typeIntoConsole(data) {
   typed.feed(data);
   return link.console(data);
 }
+const detail = createDetail(link.command);
 const ctx = { store, command: link.command, reconnectNow: link.reconnectNow, select, typeIntoConsole };
 mountRoom($('room'), ctx);
 const terminal = mountTerminal($('terminal'), { store, send: typeIntoConsole });
@@ -88,6 +92,7 @@ mountLab($('tab-lab'), ctx);
 mountHelp($('help'), ctx);
 mountStory($('story'), ctx);
 mountDemos($('demos'), ctx);
+mountHistory($('history'), { ...ctx, showPast, backToLive });
 
 const glassbox = {
   get snapshot() { return store.state.snapshot; },
@@ -108,9 +113,17 @@ function onMessage(msg, receivedAt) {
     case 'status':
       onStatus(msg);
       break;
-    case 'snapshot':
-      onSnapshot(msg, receivedAt);
+    case 'snapshot': {
+      // Applied as it comes, so that the next delta finds its base.
+      const full = applyDelta(lastFull, msg);
+      if (full) {
+        lastFull = full;
+        onSnapshot(full, receivedAt);
+      } else {
+        resync(); // not from the snapshot this page has
+      }
       break;
+    }
     case 'console':
       terminal.write(msg.data);
       break;
@@ -126,14 +139,63 @@ function onStatus(status) {
   store.set({ status, fresh, ...refocus({ ...store.state, status, fresh }) });
 }
 
+// The processes whose pages a state shows, and the frames whose owners.
+function shownPids(s, snapshot, event) {
+  const newest = snapshot.processes.at(-1);
+  return [s.selection.a, s.selection.b, s.page?.pid, s.walk?.pid, event?.pid, event?.child,
+    event?.to, event?.from, newest?.pid, newest?.parent];
+}
+
+function shownFrames(s, event) {
+  return (snapshot) => {
+    const entry = s.page && findPage(snapshot, s.page.pid, s.page.va);
+    return [s.frame, entry?.pa, event?.old_pa, event?.new_pa]
+      .map((f) => (typeof f === 'string' ? frameOfPa(snapshot, f) : f)).filter((f) => f != null);
+  };
+}
+
+// A big snapshot comes without some page tables and frame owners
+// (detail.js); what the page shows is asked for before it is drawn. arrivals
+// counts snapshots: detail that comes after a newer snapshot is dropped.
+let arrivals = 0;
+let lastFull = null; // the latest snapshot as the daemon sent it, in full
+
+// The daemon's latest snapshot in full, over REST: the next delta is from it.
+async function resync() {
+  const reply = await fetch(new URL('/api/snapshot', location.href)).catch(() => null);
+  const full = reply?.ok ? await reply.json() : null;
+  if (full && !(lastFull?.seq >= full.seq)) {
+    lastFull = full;
+    onSnapshot(full, performance.now());
+  }
+}
+async function onSnapshot(message, receivedAt) {
+  const mine = ++arrivals;
+  const first = firstLoad; // as it was when the snapshot came
+  const event = stopFocus(store.state.status, message.events ?? [])?.event;
+  const filled = await detail.fill(message, shownPids(store.state, message, event), shownFrames(store.state, event));
+  if (mine === arrivals) showSnapshot(filled, receivedAt, first);
+}
+
+// A view that picks another process, page or frame gets its detail.
+store.on(['selection', 'page', 'walk', 'frame'], async (s) => {
+  const shown = s.snapshot;
+  if (!shown || s.replay) return;
+  const filled = await detail.fill(shown, shownPids(s, shown, s.focus?.event), shownFrames(s, s.focus?.event));
+  if (filled !== shown && store.state.snapshot === shown) store.set({ snapshot: filled });
+});
+
 // The snapshot as the page shows it: its diff is since the state shown before
 // (none on a first load), and at an event's stop the frames the event touched
 // are told as the event says.
-function onSnapshot(message, receivedAt) {
+function showSnapshot(message, receivedAt, first) {
   const s = store.state;
   const fresh = message.events ?? [];
   const focus = stopFocus(s.status, fresh);
-  const diff = diffSnapshots(firstLoad ? null : s.snapshot, message);
+  // Shown in place of the present, a stop of the history is not what changed.
+  const shown = s.replay?.historyStop ? live?.snapshot : s.snapshot;
+  live = null;
+  const diff = diffSnapshots(first ? null : shown, message);
   const snapshot = { ...message, diff: focus ? withEventFrames(diff, eventTouches(focus.event, message).frames) : diff };
   const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
   store.set({ snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), selection: next.selection, page: next.page, ...refocus(next) });
@@ -141,6 +203,29 @@ function onSnapshot(message, receivedAt) {
     glassbox.lastPaintMs = performance.now() - receivedAt;
     glassbox.lastPaintSeq = snapshot.seq;
   });
+}
+
+// A stop of the daemon's history shown in place of the present (views/
+// history.js): every view draws the snapshot of then, with what changed
+// since base marked (another stop, to compare two; null: nothing marked);
+// the present is kept in live to go back to. The guest's next stop shows
+// the present again (onSnapshot).
+function showPast(stop, message, base = null) {
+  const s = store.state;
+  if (!s.replay?.historyStop) live = { snapshot: s.snapshot, fresh: s.fresh, focus: s.focus, selection: s.selection, page: s.page };
+  const fresh = message.events ?? [];
+  const focus = stopFocus({ guest: 'stopped', stop }, fresh);
+  const snapshot = { ...message, diff: diffSnapshots(base, message) };
+  const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
+  store.set({
+    snapshot, fresh, focus, selection: focus ? focusPair(snapshot, focus) : next.selection,
+    page: focus?.va ? { pid: focus.pid, va: focus.va } : next.page, replay: { historyStop: stop, since: base?.seq ?? null },
+  });
+}
+function backToLive() {
+  if (!store.state.replay?.historyStop) return;
+  store.set({ ...live, replay: null });
+  live = null;
 }
 
 // A new stop focus selects the processes and page it is about.

@@ -31,8 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       break;
     if (d->rec_len == 0 || off + d->rec_len > EXT2_BLOCK_SIZE || ++steps > EXT2_BLOCK_SIZE / 8)
       abort();
-    volatile char last = d->name[d->name_len ? d->name_len - 1 : 0];   // inside the record
-    (void)last;
+    if (d->name_len) {   // an empty name may end the block: it has no byte to read
+      volatile char last = d->name[d->name_len - 1];   // inside the record
+      (void)last;
+    }
   }
   uint32_t idx[3];
   uint32_t n;

@@ -173,10 +173,27 @@ class WS:
             if fin:
                 return b"".join(parts).decode()
 
+    def decode(self, text):
+        """A message as an object; a snapshot sent as a delta (docs/protocol.md,
+        "base") comes back whole, its unchanged spaces from the one before."""
+        msg = json.loads(text)
+        if msg.get("type") != "snapshot":
+            return msg
+        if msg.get("base") is not None:
+            last = getattr(self, "last_snapshot", None)
+            check(last is not None and last["seq"] == msg["base"],
+                  f"a snapshot delta from seq {msg['base']}, and this client has "
+                  f"{last and last['seq']}")
+            for pid in msg.pop("unchanged_spaces"):
+                msg["address_spaces"][str(pid)] = last["address_spaces"][str(pid)]
+            msg["base"] = None
+        self.last_snapshot = msg
+        return msg
+
     def recv(self, timeout=10.0):
         if self.pending:
             return self.pending.pop(0)
-        msg = json.loads(self.recv_message(timeout))
+        msg = self.decode(self.recv_message(timeout))
         self.log.append(msg)
         return msg
 
@@ -193,7 +210,7 @@ class WS:
                 raise TestFailure(f"timed out waiting for {what}; last messages: "
                                   f"{[_short(m) for m in self.log[-5:]]}")
             try:
-                msg = json.loads(self.recv_message(left))
+                msg = self.decode(self.recv_message(left))
             except TimeoutError:
                 continue
             self.log.append(msg)

@@ -10,6 +10,7 @@ Prints "PASS name" / "FAIL name: reason" per test and last
 Standard library only.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -48,6 +49,16 @@ def wait_console(ws, text, timeout=20.0):
             ws.wait(lambda m: m.get("type") == "console", left, "console output")
         except TestFailure:
             pass
+
+
+@contextlib.contextmanager
+def at_the_prompt(name):
+    """A daemon (its log named name) and a controller whose console shows
+    the shell's prompt: (daemon, controller)."""
+    with Daemon(name) as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        yield d, ws
 
 
 def is_status(m, **want):
@@ -142,15 +153,19 @@ def lab_checklist_in_hello():
 
 
 def raw_http(port, data, timeout=5.0):
-    """Send data in one write; every byte the daemon sends until it closes."""
+    """Send data in one write; every byte the daemon sends until it closes
+    (or resets the connection)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(data)
         reply = b""
+        try:
+            s.sendall(data)
+        except ConnectionResetError:
+            return reply
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 chunk = s.recv(65536)
-            except socket.timeout:
+            except (socket.timeout, ConnectionResetError):
                 break
             if not chunk:
                 break
@@ -219,9 +234,7 @@ def source_files_of_the_build_only():
 
 @test(timeout=90)
 def backtrace_at_a_breakpoint():
-    with Daemon("backtrace") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("backtrace") as (d, ws):
         r = ws.command("break", 1, function="cow_fault")
         check(r["ok"], f"break: {r}")
         ws.send({"type": "console", "data": "cowtest\n"})
@@ -250,9 +263,7 @@ def backtrace_at_a_breakpoint():
 def syscall_arguments_returns_and_errors():
     """Every system call logs its number and first argument, and its return
     value on the way out; a failure carries the error's name."""
-    with Daemon("syscalls") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("syscalls") as (d, ws):
         ws.send({"type": "console", "data": "cat nosuchfile\n"})
         wait_console(ws, "nosuchfile", 20)
         wait_console(ws, "no such file", 20)
@@ -311,13 +322,17 @@ def pipelined_and_refused_requests_have_no_effect():
               "HEAD /app.js")
         check(b" 411 " in raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
                                    b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), "chunked")
+        # Headers over the 4 KiB limit: the connection ends, nothing runs.
+        reply = raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
+                         b"\r\nX-Big: " + b"a" * 20000 + b"\r\nContent-Length: 15\r\n\r\n"
+                         b"{\"cmd\":\"pause\"}")
+        check(b" 200 " not in reply.split(b"\r\n")[0], f"a 20 KB header was answered: {reply[:120]!r}")
+        check(d.get("/api/status")["guest"] == "running", "a request with a 20 KB header paused")
 
 
 @test(timeout=90)
 def console_both_ways():
-    with Daemon("console") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("console") as (d, ws):
         ws.send({"type": "console", "data": "cowtest\n"})
         wait_console(ws, "cowtest: OK", 60)
         # A late page gets the screen as it is.
@@ -332,9 +347,7 @@ def console_both_ways():
 
 @test(timeout=90)
 def pause_continue_step():
-    with Daemon("control") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("control") as (d, ws):
         r = ws.command("pause", 1)
         check(r["ok"] and r["stop"]["reason"] == "pause", f"pause: {r}")
         st = [m for m in ws.log if is_status(m, guest="stopped", reason="pause")]
@@ -357,6 +370,8 @@ def pause_continue_step():
         check(r["ok"], f"break: {r}")
         r = ws.command("break", 7, function="no_such_function")
         check(not r["ok"] and "no kernel function" in r["error"], f"bad break: {r}")
+        r = ws.command("break", 7, function="ticks")   # a variable: no breakpoint on data
+        check(not r["ok"] and "data" in r["error"] and "watch" in r["error"], f"break on data: {r}")
         ws.send({"type": "console", "data": "echo hi\n"})
         st = ws.wait(lambda m: is_status(m, reason="breakpoint"), 20, "the breakpoint")
         check(st["stop"]["detail"] == "sys_write" and st["stop"]["function"] == "sys_write",
@@ -384,6 +399,106 @@ def pause_continue_step():
         check(not r["ok"] and "forks" in r["error"], f"bad event kind: {r}")
         r = ws.command("continue", 14)
         check(r["ok"], f"continue: {r}")
+
+
+def stop_snapshot(ws, reply):
+    """The snapshot sent at the stop a command's reply reports (it comes
+    before the reply)."""
+    at = next(i for i, m in enumerate(ws.log) if m is reply)
+    snap = next(m for m in reversed(ws.log[:at]) if m.get("type") == "snapshot")
+    check(snap["cpu"]["pc"] == reply["stop"]["pc"], f"snapshot {snap['seq']} is not at the stop")
+    return snap
+
+
+@test(timeout=120)
+def history_of_stops():
+    """Stop several times; a viewer lists the stops and fetches earlier ones:
+    each is the snapshot that was sent at the time, with the console as it
+    was then, and reading them does not move the guest."""
+    with Daemon("history") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        sent = []   # (snapshot, reason) at each stop
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        sent.append((stop_snapshot(ws, r), "pause"))
+        for i in range(3):
+            r = ws.command("step", 2 + i)
+            check(r["ok"], f"step: {r}")
+            sent.append((stop_snapshot(ws, r), "step"))
+        r = ws.command("continue", 5)
+        ws.send({"type": "console", "data": "echo later-text\n"})
+        wait_console(ws, "later-text\n$ ", 20)
+        r = ws.command("pause", 6)
+        check(r["ok"], f"pause: {r}")
+        sent.append((stop_snapshot(ws, r), "pause"))
+
+        v = d.ws(role="viewer")
+        ws_seen = len(ws.log)
+        h = v.command("history", 10)
+        check(h["ok"], f"history: {h}")
+        listed = {s["seq"]: s for s in h["stops"]}
+        for snap, reason in sent:
+            s = listed.get(snap["seq"])
+            check(s is not None, f"stop {snap['seq']} ({reason}) is not in the history: "
+                                 f"{sorted(listed)}")
+            check(s["reason"] == reason, f"stop {snap['seq']}: reason {s['reason']}, "
+                                         f"was {reason}")
+            check(isinstance(s["time_ms"], (int, float)) and "pid" in s, f"history entry: {s}")
+        seqs = [s["seq"] for s in h["stops"]]
+        check(seqs == sorted(seqs), f"history not in order: {seqs}")
+        check(0 < h["bytes"] <= h["budget"] and h["dropped"] == 0, f"history sizes: {h}")
+        for i, (snap, reason) in enumerate(sent):
+            g = v.command("history_get", 20 + i, seq=snap["seq"])
+            check(g["ok"], f"history_get {snap['seq']}: {g}")
+            check(g["snapshot"] == snap, f"stop {snap['seq']} ({reason}) differs from what "
+                                         "was sent at the time")
+        first = v.command("history_get", 40, seq=sent[0][0]["seq"])
+        last = v.command("history_get", 41, seq=sent[-1][0]["seq"])
+        check("later-text" not in first["console"] and PROMPT in first["console"],
+              f"console at the first stop: {first['console'][-200:]!r}")
+        check("later-text\n$ " in last["console"],
+              f"console at the last stop: {last['console'][-200:]!r}")
+        g = v.command("history_get", 42, seq=sent[-1][0]["seq"] + 1000)
+        check(not g["ok"] and "no stop" in g["error"], f"history_get of no stop: {g}")
+        g = v.command("history_get", 43, seq="3")
+        check(not g["ok"] and "'seq'" in g["error"], f"history_get with a string: {g}")
+        # The viewer's reading moved nothing: no status or snapshot went out.
+        time.sleep(0.3)
+        moved = [m for m in ws.log[ws_seen:] if m.get("type") in ("status", "snapshot")]
+        check(not moved, f"reading the history sent {[_['type'] for _ in moved]}")
+        r = ws.command("step", 50)
+        check(r["ok"] and r["stop"]["reason"] == "step", f"the guest was not where it "
+                                                         f"was left: {r}")
+        # REST too.
+        status, rest, _ = d.post_command("history")
+        check(status == 200 and rest["ok"] and rest["stops"][-1]["seq"] == stop_snapshot(ws, r)["seq"],
+              f"REST history: {rest.get('stops', [])[-1:]}")
+
+
+@test(timeout=120)
+def history_memory_bound():
+    """With a small --history-bytes the history stays within it by dropping
+    its oldest stops; the newest still come back whole."""
+    budget = 16384
+    with Daemon("history-bound", extra_args=["--history-bytes", str(budget)]) as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("pause", 1)
+        first = stop_snapshot(ws, r)
+        last = None
+        for i in range(25):
+            r = ws.command("step", 2 + i)
+            check(r["ok"], f"step: {r}")
+            last = stop_snapshot(ws, r)
+            h = ws.command("history", 100 + i)
+            check(h["bytes"] <= budget, f"history uses {h['bytes']} bytes, budget {budget}")
+        check(h["dropped"] > 0 and h["stops"], f"nothing dropped: {len(h['stops'])} kept")
+        check(h["stops"][-1]["seq"] == last["seq"], f"newest kept {h['stops'][-1]}")
+        g = ws.command("history_get", 200, seq=first["seq"])
+        check(not g["ok"], f"the oldest stop is still there: {g.get('seq')}")
+        g = ws.command("history_get", 201, seq=last["seq"])
+        check(g["ok"] and g["snapshot"] == last, "the newest stop does not come back whole")
 
 
 @test(timeout=60)
@@ -425,6 +540,66 @@ def malformed_and_oversized():
         check(h["role"] == "controller", f"hello after a command: {h}")
 
 
+@test(timeout=90)
+def a_flooding_viewer_is_metered():
+    """A viewer that sends 300 snapshot commands at once has about its burst
+    carried out and is told once that the rest are dropped; the controller
+    still drives, and the flooder still gets answers once it slows down."""
+    with Daemon("flood") as d:
+        ctl = d.ws(role="controller")
+        v = d.ws(role="viewer")
+        v.wait(lambda m: m.get("type") == "snapshot", 10, "the viewer's first snapshot")
+        for i in range(300):
+            v.send({"type": "command", "id": i, "cmd": "snapshot"})
+        e = v.wait(lambda m: m.get("type") == "error", 20, "the rate error")
+        check("too many messages" in e["error"], f"flood: {e}")
+        r = ctl.command("pause", 1)
+        check(r["ok"], f"the controller cannot pause during a viewer's flood: {r}")
+        r = ctl.command("continue", 2)
+        time.sleep(1.5)   # the viewer's allowance comes back with time
+        r = v.command("snapshot", 1000)
+        check(r["ok"], f"the viewer after its flood: {r}")
+        replies = [m for m in v.log if m.get("type") == "reply" and m.get("id", 1000) < 300]
+        errors = [m for m in v.log if m.get("type") == "error"]
+        check(len(replies) < 60 and len(errors) == 1,
+              f"300 snapshot commands at once: {len(replies)} carried out, {len(errors)} errors")
+
+
+@test(timeout=90)
+def steps_while_snapshots_are_asked_over_rest():
+    """GET /api/snapshot in a loop from four clients while the controller
+    steps (step and step_line in turn): a snapshot asked during a single
+    step interrupts QEMU, and that stop may come in place of the step's
+    own. Every step must still end as a step (it used to turn into a run at
+    full speed, its reply never sent)."""
+    with at_the_prompt("reststep") as (d, ws):
+        ws.send({"type": "console", "data": "usertests &\n"})
+        wait_console(ws, "usertests starting", 20)
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        end = time.monotonic() + 6
+        asked = [0]
+
+        def ask():
+            while time.monotonic() < end:
+                status, _, _ = d.request("GET", "/api/snapshot")
+                asked[0] += status == 200
+
+        threads = [threading.Thread(target=ask, daemon=True) for _ in range(4)]
+        for t in threads:
+            t.start()
+        steps = 0
+        while time.monotonic() < end:
+            kind = ("step", "step_line")[steps % 2]
+            r = ws.command(kind, 10 + steps, timeout=20)
+            check(r["ok"] and r["stop"]["reason"] == kind, f"{kind} {steps}: {r}")
+            steps += 1
+        for t in threads:
+            t.join(20)
+        check(d.get("/api/status")["guest"] == "stopped", "the guest runs after the steps")
+        print(f"    {steps} steps while {asked[0]} snapshots were asked over REST", flush=True)
+
+
 @test(timeout=60)
 def control_moves_to_the_newest_controller():
     with Daemon("roles") as d:
@@ -437,6 +612,27 @@ def control_moves_to_the_newest_controller():
         check(not r["ok"], "the old controller still controls")
         r = b.command("pause", 2)
         check(r["ok"], f"the new controller cannot pause: {r}")
+
+
+def start_readers(viewers, stop, on_text, errors):
+    """A thread per viewer that reads until stop is set, giving each message
+    (text) to on_text(i, text); what goes wrong goes to errors."""
+    def read(i, v):
+        try:
+            while not stop.is_set():
+                try:
+                    text = v.recv_message(0.5)
+                except TimeoutError:
+                    continue
+                on_text(i, text)
+        except Exception as e:  # noqa: BLE001
+            errors.append(f"viewer {i}: {e!r}")
+
+    threads = [threading.Thread(target=read, args=(i, v), daemon=True)
+               for i, v in enumerate(viewers)]
+    for t in threads:
+        t.start()
+    return threads
 
 
 @test(timeout=120)
@@ -456,23 +652,11 @@ def hundred_viewers():
         viewers = [d.ws(role="viewer") for _ in range(100)]
         stalled = [d.ws(role="viewer", rcvbuf=4096) for _ in range(3)]
 
-        def read(i, v):
-            try:
-                while not stop.is_set():
-                    try:
-                        text = v.recv_message(0.5)
-                    except TimeoutError:
-                        continue
-                    counts[i] += 1
-                    if text.startswith('{"type":"snapshot"'):
-                        snaps[i] += 1
-            except Exception as e:  # noqa: BLE001
-                errors.append(f"viewer {i}: {e!r}")
+        def count(i, text):
+            counts[i] += 1
+            snaps[i] += text.startswith('{"type":"snapshot"')
 
-        threads = [threading.Thread(target=read, args=(i, v), daemon=True)
-                   for i, v in enumerate(viewers)]
-        for t in threads:
-            t.start()
+        threads = start_readers(viewers, stop, count, errors)
         sent = 0
         t0 = time.monotonic()
         seqs = []
@@ -519,11 +703,95 @@ def hundred_viewers():
               f"{100 - len(low)} of 100 readers got every snapshot", flush=True)
 
 
+STOP_BYTES_MAX = 256 * 1024   # what one stop may send each client (issue 10)
+
+
+@test(timeout=240)
+def fifty_viewers_while_memhog_holds_100_mib():
+    """memhog holds 100 MiB (25,600 pages of one process) while the controller
+    stops and continues the guest 20 times with 50 viewers reading: each stop
+    sends each client at most 256 KB, every viewer gets every status and is
+    never dropped, and the page tables and frames the snapshot leaves out
+    come on demand and agree with its ranges."""
+    with Daemon("scale") as d:
+        ctl = d.ws(role="controller")
+        wait_console(ctl, PROMPT, 20)
+        ctl.send({"type": "console", "data": "memhog 100 &\n"})
+        wait_console(ctl, "holding it until killed", 120)
+        viewers = [d.ws(role="viewer") for _ in range(50)]
+        stop = threading.Event()
+        statuses = [0] * 50
+        biggest = [0] * 50       # the largest message a viewer got
+        deltas = [0] * 50        # snapshots sent as deltas
+        errors = []
+
+        def count(i, text):
+            biggest[i] = max(biggest[i], len(text.encode()))
+            statuses[i] += text.startswith('{"type":"status"')
+            deltas[i] += text.startswith('{"type":"snapshot"') and '"unchanged_spaces"' in text
+
+        threads = start_readers(viewers, stop, count, errors)
+        time.sleep(1.0)   # the viewers' catch-up, read before counting
+        first = len([m for m in ctl.log if m.get("type") == "status"])
+        base = list(statuses)
+        stops = 20
+        for i in range(stops):
+            r = ctl.command("pause", 1000 + 2 * i)
+            check(r["ok"], f"pause {i}: {r}")
+            r = ctl.command("continue", 1001 + 2 * i)
+            check(r["ok"], f"continue {i}: {r}")
+        r = ctl.command("pause", 5000)
+        check(r["ok"], f"the last pause: {r}")
+        st = ctl.wait(lambda m: is_status(m, guest="stopped"), 20, "the last stop")
+        snap = snapshot_after(ctl, st)
+        sent = len([m for m in ctl.log if m.get("type") == "status"]) - first
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and min(n - b for n, b in zip(statuses, base)) < sent:
+            time.sleep(0.2)
+        stop.set()
+        for t in threads:
+            t.join(5)
+        web = d.get("/api/status")["web"]
+        check(not errors, f"reading viewers failed: {errors[:3]}")
+        check(web["dropped"] == 0, f"reading viewers were dropped: {web}")
+        got = [n - b for n, b in zip(statuses, base)]
+        check(min(got) >= sent, f"{sent} statuses went out; viewers got {min(got)} to {max(got)}")
+        check(max(biggest) <= STOP_BYTES_MAX,
+              f"a stop sent {max(biggest)} bytes (the bound is {STOP_BYTES_MAX})")
+        check(min(deltas) >= stops, f"{stops} stops, but only {min(deltas)} snapshots came as deltas")
+
+        # The detail: memhog's tables come without entries; "pages" gives
+        # each, and they hold exactly the pages of its ranges.
+        hog = next(p for p in snap["processes"] if p["name"] == "memhog")
+        space = snap["address_spaces"][str(hog["pid"])]
+        check(all("entries" not in t for t in space["tables"]),
+              "memhog's 25,600 page-table entries came inline")
+        entries = []
+        for t in space["tables"]:
+            r = ctl.command("pages", 6000 + t["index"], pid=hog["pid"], l1=t["index"])
+            check(r["ok"] and r["hash"] == t["hash"] and len(r["entries"]) == t["pages"],
+                  f"pages of table {t['index']}: {str(r)[:200]} for {t}")
+            entries += r["entries"]
+        pages = sum(rg["pages"] for rg in space["ranges"])
+        check(len(entries) == pages >= 25600,
+              f"{len(entries)} entries on demand, {pages} pages in the ranges")
+        check("user" not in snap["frames"] and snap["frames"]["mapped"] >= 25600,
+              f"frames: {str(snap['frames'])[:200]}")
+        e = entries[len(entries) // 2]
+        n = (int(e["pa"], 16) - int(snap["frames"]["base"], 16)) // 4096
+        status, body, _ = d.request("POST", "/api/command", {"cmd": "frames", "from": n, "count": 1})
+        check(status == 200 and body["frames"][0]["mapped_by"] == [
+            {"pid": hog["pid"], "va": e["va"], "cow": False}], f"frame {n}: {body}")
+        status, body, _ = d.request("POST", "/api/command", {"cmd": "pages", "pid": 9999, "l1": 0})
+        check(status == 404 and not body["ok"], f"pages of no process: {status} {body}")
+        print(f"    {sent} statuses to each of 50 viewers, none dropped; largest message "
+              f"{max(biggest)} bytes (bound {STOP_BYTES_MAX}); {len(entries)} pages "
+              f"of memhog on demand", flush=True)
+
+
 @test(timeout=120)
 def qemu_death_and_restart():
-    with Daemon("death") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("death") as (d, ws):
         pid = d.qemu_pid()
         check(pid and Path(f"/proc/{pid}").exists(), f"no QEMU process {pid}")
         os.kill(pid, signal.SIGKILL)
@@ -601,9 +869,7 @@ def a_stalled_qemu_is_waited_for():
 
 @test(timeout=120)
 def watch_a_user_page():
-    with Daemon("watch") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("watch") as (d, ws):
         r = ws.command("pause", 1)
         snap = [m for m in ws.log if m.get("type") == "snapshot"][-1]
         sh = [p for p in snap["processes"] if p["name"] == "sh"]
@@ -655,9 +921,7 @@ def frame(snap, pa):
 def cow_fault_end_to_end():
     """Run to COW faults during cowtest; at each, compare the snapshot before
     (the previous stop) with the one at the fault."""
-    with Daemon("cow") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("cow") as (d, ws):
         r = ws.command("run_to", 1, event="fork")
         check(r["ok"], f"run_to fork: {r}")
         ws.send({"type": "console", "data": "cowtest\n"})
@@ -725,9 +989,7 @@ def cow_fault_end_to_end():
 def fork_exec_exit_and_mailbox_events():
     """Run to exec, fork, a mailbox send and exit while pingpong plays; at
     each stop the snapshot shows what the event says happened."""
-    with Daemon("events") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("events") as (d, ws):
 
         def run_to(kind, n):
             r = ws.command("run_to", n, event=kind)
@@ -793,9 +1055,7 @@ def cow_fault_events_say_what_happened():
     new frame and refcount before agree with the snapshot taken right after
     it: a copy leaves the old frame one holder fewer and the new one the
     process's alone; kept in place means it was the only holder."""
-    with Daemon("cowevent") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("cowevent") as (d, ws):
         r = ws.command("run_to", 1, event="cow_fault", program="cowtest")
         check(r["ok"], f"run_to cow_fault program cowtest: {r}")
         check(d.get("/api/status").get("run_to_program") == "cowtest", "status without run_to_program")
@@ -845,9 +1105,7 @@ def cow_fault_events_say_what_happened():
 def a_fatal_page_fault_says_where_and_why():
     """crash stores to address 0: the page_fault event names the process,
     the address and the cause, and the exit that follows has status -1."""
-    with Daemon("pagefault") as d:
-        ws = d.ws(role="controller")
-        wait_console(ws, PROMPT, 20)
+    with at_the_prompt("pagefault") as (d, ws):
         r = ws.command("run_to", 1, event="page_fault", program="crash")
         check(r["ok"], f"run_to page_fault: {r}")
         ws.send({"type": "console", "data": "crash\n"})

@@ -27,14 +27,15 @@ static int fake_syscall(void *ctx, const char *name)
     return !strcmp(name, "write") ? 16 : !strcmp(name, "fork") ? 1 : -1;
 }
 
-static uint32_t fake_symbol(void *ctx, const char *name)
+static int fake_function(void *ctx, const char *name, uint32_t *addr)
 {
     (void)ctx;
-    return !strcmp(name, "cow_fault") ? 0x80001e94u : 0;
+    *addr = 0x80001e94u;
+    return !strcmp(name, "cow_fault") ? 1 : !strcmp(name, "ticks") ? -1 : 0;
 }
 
 static const struct control_names names = {fake_event, fake_syscall,
-                                           fake_symbol, NULL};
+                                           fake_function, NULL};
 
 /* Parse text; returns what control_parse returned, err in *err. */
 static int parse(const char *text, bool rest, struct command *cmd, char *err)
@@ -69,7 +70,7 @@ static void test_simple_commands(void **state)
         {"snapshot", CMD_SNAPSHOT}, {"pause", CMD_PAUSE},
         {"continue", CMD_CONTINUE}, {"step", CMD_STEP},
         {"step_line", CMD_STEP_LINE}, {"unwatch", CMD_UNWATCH},
-        {"restart", CMD_RESTART},
+        {"restart", CMD_RESTART}, {"history", CMD_HISTORY},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -90,10 +91,59 @@ static void test_read_only(void **state)
 {
     (void)state;
     assert_true(command_read_only(CMD_SNAPSHOT));
+    /* Viewers may read the history and a snapshot's detail without moving
+     * the guest. */
+    assert_true(command_read_only(CMD_HISTORY));
+    assert_true(command_read_only(CMD_HISTORY_GET));
+    assert_true(command_read_only(CMD_PAGES));
+    assert_true(command_read_only(CMD_FRAMES));
     for (int k = 0; k < CMD_COUNT; k++)
-        if (k != CMD_SNAPSHOT)
+        if (k != CMD_SNAPSHOT && k != CMD_HISTORY && k != CMD_HISTORY_GET &&
+            k != CMD_PAGES && k != CMD_FRAMES)
             assert_false(command_read_only((enum command_kind)k));
     assert_false(command_read_only(CMD_COUNT));
+}
+
+static void test_history_get(void **state)
+{
+    struct command cmd;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(parse("{\"type\":\"command\",\"cmd\":\"history_get\",\"seq\":12}",
+                           false, &cmd, err), 0);
+    assert_int_equal(cmd.kind, CMD_HISTORY_GET);
+    assert_int_equal(cmd.seq, 12);
+    command_clear(&cmd);
+    expect_error("{\"type\":\"command\",\"cmd\":\"history_get\"}", "missing argument 'seq'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"history_get\",\"seq\":-1}", "'seq'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"history_get\",\"seq\":\"3\"}", "'seq'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"history\",\"seq\":3}", "takes no argument 'seq'");
+}
+
+static void test_detail_commands(void **state)
+{
+    struct command cmd;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(parse("{\"type\":\"command\",\"cmd\":\"pages\",\"pid\":3,\"l1\":511}",
+                           false, &cmd, err), 0);
+    assert_int_equal(cmd.kind, CMD_PAGES);
+    assert_int_equal(cmd.pid, 3);
+    assert_int_equal(cmd.l1, 511);
+    command_clear(&cmd);
+    assert_int_equal(parse("{\"cmd\":\"frames\",\"from\":100,\"count\":64}", true, &cmd,
+                           err), 0);
+    assert_int_equal(cmd.kind, CMD_FRAMES);
+    assert_int_equal(cmd.from, 100);
+    assert_int_equal(cmd.count, 64);
+    command_clear(&cmd);
+    expect_error("{\"type\":\"command\",\"cmd\":\"pages\",\"pid\":3}", "missing argument 'l1'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"pages\",\"pid\":3,\"l1\":1024}",
+                 "'l1' must be an integer from 0 to 1023");
+    expect_error("{\"type\":\"command\",\"cmd\":\"frames\",\"from\":-1,\"count\":1}",
+                 "'from' must be");
 }
 
 static void test_ids(void **state)
@@ -150,6 +200,7 @@ static void test_break(void **state)
     assert_int_equal(cmd.kind, CMD_UNBREAK);
     expect_error("{\"type\":\"command\",\"cmd\":\"break\"}", "missing argument 'function'");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"nope\"}", "no kernel function 'nope'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"ticks\"}", "'ticks' is kernel data");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":3}", "must be a string");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"\"}", "1 to");
     expect_error("{\"type\":\"command\",\"cmd\":\"break\",\"function\":\"a b\"}", "printable");
@@ -271,14 +322,58 @@ static void test_replies(void **state)
     json_decref(id);
 }
 
+/* A WebSocket message taken apart: what it is, and whether a client that
+ * has not said hello yet is taken as a viewer that did. */
+static void message(const char *text, int want, enum message_kind kind,
+                    bool not_hello, const char *fragment)
+{
+    struct message m;
+    char err[256] = "";
+    int r = control_message(text, strlen(text), &m, err, sizeof err);
+
+    if (r != want)
+        fail_msg("%s: %d (%s), expected %d", text, r, err, want);
+    if (r == 0)
+        assert_int_equal(m.kind, kind);
+    assert_int_equal(m.not_hello, not_hello);
+    if (fragment && !strstr(err, fragment))
+        fail_msg("error for %s was '%s', expected '%s'", text, err, fragment);
+    control_message_clear(&m);
+}
+
+static void test_messages(void **state)
+{
+    struct message m;
+    char err[256];
+    (void)state;
+    message("{\"type\":\"hello\"}", 0, MSG_HELLO, false, NULL);
+    message("{\"type\":\"hello\",\"role\":\"boss\"}", -1, 0, false, "'role'");
+    message("{\"type\":\"hello\",\"token\":1}", -1, 0, false, "'token'");
+    message("{\"type\":\"command\",\"cmd\":\"pause\"}", 0, MSG_COMMAND, true, NULL);
+    message("{\"type\":\"console\",\"data\":\"ls\\n\"}", 0, MSG_CONSOLE, true, NULL);
+    message("{\"type\":\"console\",\"data\":7}", -1, 0, true, "'data'");
+    message("{\"type\":\"wat\"}", -1, 0, true, "unknown message type 'wat'");
+    message("{\"no\":\"type\"}", -1, 0, false, "\"type\"");
+    message("[1]", -1, 0, false, "object");
+    message("{nope", -1, 0, false, "not JSON");
+    message("{\"type\":\"hello\",\"type\":\"command\"}", -1, 0, false, "not JSON");
+    const char hello[] = "{\"type\":\"hello\",\"role\":\"controller\",\"token\":\"t\"}";
+    assert_int_equal(control_message(hello, strlen(hello), &m, err, sizeof err), 0);
+    assert_true(m.controller);
+    assert_string_equal(m.token, "t");
+    control_message_clear(&m);
+    message("{\"type\":\"console\",\"data\":\"a\\u0000b\"}", -1, 0, false, "not JSON");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_commands), cmocka_unit_test(test_read_only),
+        cmocka_unit_test(test_history_get), cmocka_unit_test(test_detail_commands),
         cmocka_unit_test(test_ids), cmocka_unit_test(test_type_and_cmd),
         cmocka_unit_test(test_break), cmocka_unit_test(test_run_to),
         cmocka_unit_test(test_watch), cmocka_unit_test(test_parse_addr),
-        cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_replies), cmocka_unit_test(test_messages),
     };
     return cmocka_run_group_tests_name("inspector control", tests, NULL, NULL);
 }

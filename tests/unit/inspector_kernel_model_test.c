@@ -121,6 +121,22 @@ static void finds_functions_and_lines(void **state)
     assert_int_equal(kernel_model_symbol(km, "no_such_function"), 0);
 }
 
+/* A breakpoint's place: functions and the assembly's labels in the text;
+ * a variable, or a name at the end of the text, is data. */
+static void tells_code_from_data(void **state)
+{
+    uint32_t addr = 0;
+    (void)state;
+    assert_int_equal(kernel_model_function(km, "cow_fault", &addr), 1);
+    assert_int_equal(addr, kernel_model_symbol(km, "cow_fault"));
+    assert_int_equal(kernel_model_function(km, "kernelvec", &addr), 1);
+    assert_int_equal(addr, kernel_model_symbol(km, "kernelvec"));
+    assert_int_equal(kernel_model_function(km, "ticks", &addr), -1);
+    assert_int_equal(kernel_model_function(km, "proc", &addr), -1);
+    assert_int_equal(kernel_model_function(km, "etext", &addr), -1);
+    assert_int_equal(kernel_model_function(km, "no_such_function", &addr), 0);
+}
+
 static void refuses_an_elf_without_the_kernel_structures(void **state)
 {
     char err[256];
@@ -138,6 +154,7 @@ int main(void)
         cmocka_unit_test(names_come_from_the_enums_and_tables),
         cmocka_unit_test(event_payloads_come_from_union_event_data),
         cmocka_unit_test(finds_functions_and_lines),
+        cmocka_unit_test(tells_code_from_data),
         cmocka_unit_test(no_pc_is_named_by_a_mapping_symbol),
         cmocka_unit_test(refuses_an_elf_without_the_kernel_structures),
     };

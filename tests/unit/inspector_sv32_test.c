@@ -194,7 +194,7 @@ static void test_json(void **state)
     (void)state;
     build_process();
     walk_ok();
-    json_t *j = sv32_space_to_json(&space);
+    json_t *j = sv32_space_to_json(&space, true);
     char hexbuf[16];
     assert_non_null(j);
     snprintf(hexbuf, sizeof hexbuf, "0x%08x", ROOT);
@@ -223,13 +223,28 @@ static void test_json(void **state)
     assert_string_equal(json_string_value(json_object_get(e, "flags")),
                         "VRWX-GAD");
 
-    json_t *r = json_array_get(json_object_get(j, "ranges"), 5);
+    /* Data at 0x2000-0x4fff: one range of three pages with the same flags,
+     * its frames not contiguous (so no single "pa"). */
+    json_t *r = json_array_get(json_object_get(j, "ranges"), 1);
+    assert_string_equal(json_string_value(json_object_get(r, "start")), "0x00002000");
+    assert_int_equal(json_integer_value(json_object_get(r, "pages")), 3);
+    assert_true(json_is_null(json_object_get(r, "pa")));
+    assert_int_equal(json_integer_value(json_object_get(t, "pages")), 5);
+    r = json_array_get(json_object_get(j, "ranges"), 4);
     assert_string_equal(json_string_value(json_object_get(r, "start")), "0x80000000");
     assert_int_equal(json_integer_value(json_object_get(r, "pages")),
                      RAM_SIZE / SV32_SUPERPAGE_SIZE);
     char *text = json_dumps(j, JSON_COMPACT);
     assert_non_null(text);
     free(text);
+    json_decref(j);
+
+    /* Without entries: the same tables, their counts and hashes, no entries. */
+    j = sv32_space_to_json(&space, false);
+    t = json_array_get(json_object_get(j, "tables"), 0);
+    assert_null(json_object_get(t, "entries"));
+    assert_int_equal(json_integer_value(json_object_get(t, "pages")), 5);
+    assert_int_equal(json_integer_value(json_object_get(t, "hash")), sv32_table_hash(&space, L0A));
     json_decref(j);
 }
 
@@ -255,7 +270,7 @@ static void test_superpages(void **state)
     assert_string_equal(sv32_problem_str(SV32_MISALIGNED),
                         "misaligned superpage: PPN[0] is not zero");
 
-    json_t *j = sv32_space_to_json(&space);
+    json_t *j = sv32_space_to_json(&space, true);
     json_t *e = json_array_get(json_object_get(j, "errors"), 0);
     assert_string_equal(json_string_value(json_object_get(e, "problem")),
                         "misaligned superpage: PPN[0] is not zero");

@@ -38,6 +38,7 @@ struct script {
     uint32_t event_log;
     int events, other, want;
     bool at_wanted;
+    bool step_hangs; /* a step ends only with the 0x03 byte's stop */
 };
 
 static const char *script_resume(struct stub *s, bool step)
@@ -46,7 +47,7 @@ static const char *script_resume(struct stub *s, bool step)
     bool bp_log = false, bp_ret = false;
 
     if (step)
-        return TRAP_STOP;
+        return sc->step_hangs ? NULL : TRAP_STOP;
     for (int i = 0; i < s->nbps; i++) {
         bp_log |= s->bps[i] == sc->event_log;
         bp_ret |= s->bps[i] == RET_ADDR;
@@ -199,7 +200,7 @@ static void rig_start(struct rig *r, int events, int other, int want)
     r->stub->cpu = true;
     r->stub->regs[32] = 0x80000000u;
     r->script = (struct script){kernel_model_symbol(km, "event_log"), events,
-                                other, want, false};
+                                other, want, false, false};
     assert_true(r->script.event_log != 0);
     r->stub->script = &r->script;
     r->stub->resume = script_resume;
@@ -244,6 +245,15 @@ static void command(struct rig *r, enum command_kind kind, int event_kind)
 {
     struct command cmd = {.kind = kind, .event_kind = event_kind, .syscall = -1};
     target_command(r->t, &cmd, NULL);
+}
+
+/* A fresh rig (rig_start's arguments), running, then paused. */
+static void rig_paused(struct rig *r, int events, int other, int want)
+{
+    rig_start(r, events, other, want);
+    assert_true(until(r, is_running, NULL));
+    command(r, CMD_PAUSE, 0);
+    assert_true(until(r, stopped_for, "pause"));
 }
 
 /* ---- the tests --------------------------------------------------------- */
@@ -346,10 +356,7 @@ static void step_reports_each_step(void **state)
     struct rig *r = &rig;
 
     (void)state;
-    rig_start(r, 0, 0, 0);
-    assert_true(until(r, is_running, NULL));
-    command(r, CMD_PAUSE, 0);
-    assert_true(until(r, stopped_for, "pause"));
+    rig_paused(r, 0, 0, 0);
     for (int i = 0; i < 3; i++) {
         size_t before = json_array_size(r->heard.statuses);
         command(r, CMD_STEP, 0);
@@ -361,6 +368,25 @@ static void step_reports_each_step(void **state)
     assert_false(heard_qemu(r, "not responding"));
     command(r, CMD_CONTINUE, 0);
     assert_true(until(r, is_running, NULL));
+}
+
+/* A snapshot asked during a step interrupts QEMU, whose stop for the
+ * interrupt can come in place of the step's own: that is the step's end,
+ * not a stop to run on from (the guest ran at full speed, the step never
+ * ended). */
+static void an_interrupt_in_place_of_a_step_ends_it(void **state)
+{
+    struct rig *r = &rig;
+
+    (void)state;
+    rig_paused(r, 0, 0, 0);
+    turn(300); /* the pause's snapshot is old enough to need a new one */
+    pthread_mutex_lock(&r->stub->lock);
+    r->script.step_hangs = true;
+    pthread_mutex_unlock(&r->stub->lock);
+    command(r, CMD_STEP, 0);
+    command(r, CMD_SNAPSHOT, 0);
+    assert_true(until(r, stopped_for, "step"));
 }
 
 static int setup(void **state)
@@ -403,6 +429,7 @@ int main(void)
         cmocka_unit_test_teardown(pause_cancels_a_waiting_run_to, rig_stop),
         cmocka_unit_test_teardown(run_to_passes_other_events, rig_stop),
         cmocka_unit_test_teardown(step_reports_each_step, rig_stop),
+        cmocka_unit_test_teardown(an_interrupt_in_place_of_a_step_ends_it, rig_stop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

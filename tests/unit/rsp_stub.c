@@ -199,8 +199,11 @@ static const char *answer(struct stub *s, const char *p)
     if (strcmp(p, "s") == 0 || strcmp(p, "vCont;s") == 0) {
         if (s->cpu) {
             s->regs[32] += 4;
-            if (s->resume)
-                return s->resume(s, true);
+            if (s->resume) {
+                const char *stop = s->resume(s, true);
+                s->running = stop == NULL; /* a step that waits for 0x03 */
+                return stop;
+            }
         }
         return "T05thread:01;";
     }

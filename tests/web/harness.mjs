@@ -144,3 +144,20 @@ export async function hoverFrame(page, n) {
 }
 
 export const terminalText = (page) => page.evaluate(() => window.glassbox.terminalText());
+
+// A daemon on a free port and a browser, both ended when test t is.
+export async function daemonAndBrowser(t) {
+  const daemon = await startDaemon(await freePort());
+  const browser = await launchBrowser();
+  t.after(async () => {
+    await browser.close();
+    await daemon.stop();
+  });
+  return { daemon, browser };
+}
+
+// A daemon, a browser and a page on it; all end with the test t.
+export async function openWorkbench(t, url = '') {
+  const { daemon, browser } = await daemonAndBrowser(t);
+  return { daemon, browser, page: await browser.newPage(daemon.url + url) };
+}

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, SCREENSHOTS, freePort, startDaemon, launchBrowser, screenshot, waitForStop, paintedSeq,
+  ROOT, SCREENSHOTS, openWorkbench, screenshot, waitForStop, paintedSeq,
 } from './harness.mjs';
 
 const text = (page, id) => page.innerText(`[data-testid=${id}]`);
@@ -33,13 +33,7 @@ async function waitForPrompt(page) {
 }
 
 test('the COW story, unscripted and in guided demos', { timeout: 600_000 }, async (t) => {
-  const daemon = await startDaemon(await freePort());
-  const browser = await launchBrowser();
-  t.after(async () => {
-    await browser.close();
-    await daemon.stop();
-  });
-  const page = await browser.newPage(daemon.url);
+  const { daemon, page } = await openWorkbench(t);
 
   await t.test('nothing is marked changed or new on the first load, while the guest runs', async () => {
     await page.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.snapshot &&

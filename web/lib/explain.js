@@ -21,7 +21,7 @@ const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 // The pages of pid's address space (leaf entries).
 function pagesOf(snapshot, pid) {
-  return (snapshot.address_spaces[pid]?.tables ?? []).flatMap((t) => t.entries);
+  return (snapshot.address_spaces[pid]?.tables ?? []).flatMap((t) => t.entries ?? []);
 }
 
 // A COW fault: copied into a new frame, or kept in place.

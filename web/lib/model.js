@@ -29,7 +29,9 @@ export function frameTable(snapshot) {
     count: frames.count,
     kind,
     refcount,
-    user: new Map(frames.user.map((u) => [u.frame, u])),
+    // Who maps each frame: all mapped frames in a small snapshot, those
+    // asked for (detail.js) in a big one.
+    user: new Map((frames.user ?? []).map((u) => [u.frame, u])),
     was: new Map((diff?.refcount ?? []).map((r) => [r.frame, r.before])),
     allocated: new Set(diff?.allocated ?? []),
     freed: new Set(diff?.freed ?? []),
@@ -154,13 +156,18 @@ export function diffSnapshots(prev, next) {
 
 const PTE_BITS = ['V', 'R', 'W', 'X', 'U', 'G', 'A', 'D', 'COW', 'SHARED'];
 
+// pid's leaves by VA, or null when some of its tables came without their
+// entries (not asked for: nothing is known of their changes).
 function leaves(snapshot, pid) {
-  return new Map((snapshot.address_spaces[pid]?.tables ?? []).flatMap((t) => t.entries).map((e) => [e.va, num(e.pte)]));
+  const tabs = snapshot.address_spaces[pid]?.tables ?? [];
+  if (tabs.some((t) => !t.entries)) return null;
+  return new Map(tabs.flatMap((t) => t.entries).map((e) => [e.va, num(e.pte)]));
 }
 
 function diffPtes(out, pid, prev, next) {
   const a = leaves(prev, pid);
   const b = leaves(next, pid);
+  if (!a || !b) return;
   for (const va of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     const before = a.get(va) ?? 0;
     const after = b.get(va) ?? 0;
@@ -194,7 +201,7 @@ export function pteCow(pte) {
 // The leaf entry of pid's address space at page va, or null.
 export function findPage(snapshot, pid, va) {
   for (const table of snapshot.address_spaces[pid]?.tables ?? []) {
-    const entry = table.entries.find((e) => e.va === va);
+    const entry = table.entries?.find((e) => e.va === va);
     if (entry) return entry;
   }
   return null;

@@ -56,6 +56,10 @@ export function walk(space, va) {
     return out;
   }
   const l0Address = hex(num(table.table) + vpn0 * 4);
+  if (!table.entries) {
+    out.steps.push({ level: 0, index: vpn0, address: l0Address, pte: null, table: table.table });
+    return fail(`L0 table ${table.table} is on its way from the inspector (a big address space's tables come when asked for).`);
+  }
   const entry = table.entries.find((e) => e.index === vpn0);
   out.steps.push({ level: 0, index: vpn0, address: l0Address, pte: entry?.pte ?? null, table: table.table });
   if (!entry) {
@@ -71,7 +75,7 @@ export function walk(space, va) {
 // memory, or a frame another process maps too), COW, and page-table pages.
 export function spaceCounts(space, refcountOf) {
   const kinds = { private: new Set(), shared: new Set(), cow: new Set() };
-  const entries = (space?.tables ?? []).flatMap((t) => t.entries);
+  const entries = (space?.tables ?? []).flatMap((t) => t.entries ?? []);
   for (const e of entries) {
     const kind = e.cow ? 'cow' : e.shared || refcountOf(e.pa) > 1 ? 'shared' : 'private';
     kinds[kind].add(e.pa);

@@ -108,7 +108,8 @@ function sv32Tree(space, ctx) {
     h('ol', { class: 'pt-tables' },
       (space.tables ?? []).map((t) => h('li', {},
         h('div', { class: 'pt-l1 mono' }, `L1[${t.index}] ${t.va} → L0 table ${t.table}`),
-        h('div', { class: 'pages' }, t.entries.map((e) => pageChip(e, ctx))))),
+        h('div', { class: 'pages' }, t.entries ? t.entries.map((e) => pageChip(e, ctx))
+          : h('span', { class: 'dim', text: `${t.pages} pages, on their way from the inspector` })))),
       (space.superpages ?? []).map((sp) => h('li', {},
         h('div', { class: 'pt-l1 mono', text: `L1[${sp.index}] 4 MiB superpage ${sp.va} → ${sp.pa} ${sp.flags}` })))));
 }
@@ -155,7 +156,7 @@ function rangeMap(space, ctx) {
     h('td', { class: 'mono range-span' }, h('span', { text: r.start }), h('span', { class: 'dim', text: `–${hex(num(r.end) - 1)}` })),
     h('td', { class: 'num', text: r.pages }),
     h('td', { class: 'mono', text: r.flags }),
-    h('td', { class: 'mono', text: r.pa }),
+    h('td', { class: 'mono', text: r.pa ?? 'scattered' }),
     h('td', { text: r.cow ? 'COW' : r.shared ? 'shared' : '' })));
     at = num(r.end);
   }

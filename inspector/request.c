@@ -1,0 +1,125 @@
+/* request.c -- what the daemon does with an HTTP request (request.h). */
+#include "request.h"
+
+#include <string.h>
+
+const char *request_refusal(const struct access *a, const char *host,
+                            const char *origin)
+{
+    if (!host || !access_host_ok(a, host))
+        return "this daemon does not answer to that Host name (start it "
+               "with --allow-host NAME to add one)";
+    if (origin && !access_origin_ok(origin, host))
+        return "cross-origin requests are refused";
+    return NULL;
+}
+
+static void answer(struct request_verdict *v, unsigned status,
+                   const char *allow, const char *text)
+{
+    v->route = ROUTE_ANSWER;
+    v->status = status;
+    v->allow = allow;
+    v->text = text;
+}
+
+/* /api/...: the hub answers, after the body when there is one; a refused
+ * request is answered in JSON too, with nothing run. */
+static void rest(const struct request *rq, const char *why,
+                 struct request_verdict *v)
+{
+    if (rq->method == REQ_OPTIONS && !why) {
+        answer(v, 204, strcmp(rq->url, "/api/command") ? "GET, HEAD, OPTIONS"
+                                                       : "POST, OPTIONS", NULL);
+        return;
+    }
+    v->route = ROUTE_REST;
+    v->status = 403;
+    v->refusal = why;
+    if (!why && rq->method == REQ_OTHER) {
+        v->refusal = "only GET, HEAD, POST and OPTIONS";
+        v->status = 405;
+    } else if (!why && rq->chunked) {
+        v->refusal = "send the body with a Content-Length (a chunked body is "
+                     "not accepted)";
+        v->status = 411;
+    }
+    /* A refusal is sent after the body too: the client reads the answer
+     * only after sending it all. */
+    v->wait_body = rq->method == REQ_POST && rq->has_body && !rq->chunked;
+}
+
+void request_route(const struct access *a, const struct request *rq,
+                   struct request_verdict *v)
+{
+    const char *why = request_refusal(a, rq->host, rq->origin);
+    bool get = rq->method == REQ_GET || rq->method == REQ_HEAD;
+
+    memset(v, 0, sizeof *v);
+    if (!strncmp(rq->url, "/api/source/", 12)) {
+        if (why)
+            answer(v, 403, NULL, why);
+        else if (!get)
+            answer(v, 405, "GET, HEAD", "source files: GET or HEAD\n");
+        else
+            v->route = ROUTE_SOURCE;
+    } else if (!strncmp(rq->url, "/api/", 5)) {
+        rest(rq, why, v);
+    } else if (why) {
+        answer(v, 403, NULL, why);
+    } else if (rq->method == REQ_OPTIONS) {
+        answer(v, 204, "GET, HEAD, OPTIONS", NULL);
+    } else if (!get) {
+        answer(v, 405, "GET, HEAD, OPTIONS", "static files: GET or HEAD\n");
+    } else if (!request_path_ok(rq->url)) {
+        answer(v, 403, NULL, "not a plain file name\n");
+    } else {
+        v->route = ROUTE_FILE;
+    }
+}
+
+bool request_path_ok(const char *path)
+{
+    if (path[0] != '/' || strlen(path) > REQUEST_URL_MAX)
+        return false;
+    for (const char *p = path; *p; p++) {
+        char ch = *p;
+        bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                     (ch >= '0' && ch <= '9') || strchr("/._-@+~", ch);
+        if (!plain)
+            return false;
+        if (ch == '/' && p[1] == '.')
+            return false; /* "..", "/./", dot files */
+        if (ch == '/' && p[1] == '/')
+            return false;
+    }
+    return strstr(path, "..") == NULL;
+}
+
+const char *request_mime_type(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".map", "application/json"},
+        {".png", "image/png"},
+        {".svg", "image/svg+xml"},
+        {".ico", "image/x-icon"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".md", "text/plain; charset=utf-8"},
+        {".woff2", "font/woff2"},
+        {".woff", "font/woff"},
+    };
+    const char *dot = strrchr(path, '.');
+
+    if (dot && !strchr(dot, '/'))
+        for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+            if (!strcmp(dot, types[i].ext))
+                return types[i].type;
+    return "application/octet-stream";
+}

@@ -1,0 +1,54 @@
+/* request.h -- what the daemon does with an HTTP request, decided from its
+ * request line and headers (docs/security.md). Pure: libwebsockets parses
+ * the request, server.c copies its parts into a struct request and acts on
+ * the verdict, so the decision is unit-tested and fuzzed as it runs. */
+#ifndef GLASSBOX_REQUEST_H
+#define GLASSBOX_REQUEST_H
+
+#include <stdbool.h>
+
+#include "access.h"
+
+#define REQUEST_URL_MAX 512 /* longest static file name */
+
+enum request_method { REQ_GET, REQ_HEAD, REQ_POST, REQ_OPTIONS, REQ_OTHER };
+
+struct request {
+    enum request_method method;
+    const char *url;    /* the path, without the query */
+    const char *host;   /* the Host header, or NULL when there is none */
+    const char *origin; /* the Origin header, or NULL (not a browser) */
+    bool has_body;      /* Content-Length above 0 */
+    bool chunked;       /* a Transfer-Encoding */
+};
+
+enum request_route {
+    ROUTE_ANSWER, /* a short plain-text answer (status, allow, text), close */
+    ROUTE_SOURCE, /* GET /api/source/NAME: the name is url + 12 */
+    ROUTE_REST,   /* /api/...: the hub answers, or the refusal does */
+    ROUTE_FILE,   /* a static file under --web, its name a plain one */
+};
+
+struct request_verdict {
+    enum request_route route;
+    unsigned status;     /* ANSWER; REST with a refusal */
+    const char *allow;   /* ANSWER: the Allow header, or NULL */
+    const char *text;    /* ANSWER: the body, or NULL */
+    const char *refusal; /* REST: answered with this, and nothing runs */
+    bool wait_body;      /* REST: answer once the body is in */
+};
+
+/* Every request passes here before anything runs. */
+void request_route(const struct access *a, const struct request *rq,
+                   struct request_verdict *v);
+
+/* NULL when a request with this Host and Origin may have an effect, else
+ * why not (the status is 403). For WebSockets too. */
+const char *request_refusal(const struct access *a, const char *host,
+                            const char *origin);
+
+/* Only plain relative names: no "..", no hidden files, no odd bytes. */
+bool request_path_ok(const char *path);
+const char *request_mime_type(const char *path);
+
+#endif

@@ -1,0 +1,98 @@
+/* Unit tests for inspector/request.c: what an HTTP request may do, from its
+ * method, path, Host, Origin and body (docs/security.md). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "request.h"
+
+static struct access allowed;
+
+static struct request_verdict route(enum request_method m, const char *url, const char *host,
+                                    const char *origin, bool body, bool chunked)
+{
+    struct request rq = {m, url, host, origin, body, chunked};
+    struct request_verdict v;
+
+    request_route(&allowed, &rq, &v);
+    return v;
+}
+
+static void test_who_may_ask(void **state)
+{
+    (void)state;
+    struct request_verdict v = route(REQ_GET, "/api/status", "127.0.0.1:8080", NULL, false, false);
+    assert_int_equal(v.route, ROUTE_REST);
+    assert_null(v.refusal);
+    /* DNS rebinding: a name this daemon was not given, its own Origin. */
+    v = route(REQ_POST, "/api/command", "rebind.example:8080", "http://rebind.example:8080",
+              true, false);
+    assert_int_equal(v.route, ROUTE_REST);
+    assert_int_equal(v.status, 403);
+    assert_non_null(strstr(v.refusal, "Host"));
+    assert_true(v.wait_body); /* answered after the body, which is dropped */
+    v = route(REQ_POST, "/api/command", "localhost:8080", "http://evil.example", true, false);
+    assert_non_null(strstr(v.refusal, "cross-origin"));
+    v = route(REQ_GET, "/index.html", "lab.example", "http://lab.example", false, false);
+    assert_int_equal(v.route, ROUTE_FILE);
+    v = route(REQ_GET, "/index.html", NULL, NULL, false, false);
+    assert_int_equal(v.route, ROUTE_ANSWER);
+    assert_int_equal(v.status, 403);
+    v = route(REQ_GET, "/api/source/kernel/vm.c", "[::1]:80", "http://evil.example", false, false);
+    assert_int_equal(v.route, ROUTE_ANSWER);
+    assert_int_equal(v.status, 403);
+}
+
+static void test_methods_and_bodies(void **state)
+{
+    (void)state;
+    struct request_verdict v = route(REQ_OPTIONS, "/api/command", "127.0.0.1", NULL, false, false);
+    assert_int_equal(v.route, ROUTE_ANSWER);
+    assert_int_equal(v.status, 204);
+    assert_string_equal(v.allow, "POST, OPTIONS");
+    v = route(REQ_OTHER, "/api/command", "127.0.0.1", NULL, false, false);
+    assert_int_equal(v.status, 405);
+    assert_non_null(v.refusal);
+    v = route(REQ_POST, "/api/command", "127.0.0.1", NULL, false, true);
+    assert_int_equal(v.status, 411);
+    assert_false(v.wait_body);
+    v = route(REQ_POST, "/api/command", "127.0.0.1", NULL, true, false);
+    assert_null(v.refusal);
+    assert_true(v.wait_body);
+    v = route(REQ_POST, "/app.js", "127.0.0.1", NULL, true, false);
+    assert_int_equal(v.status, 405);
+    v = route(REQ_POST, "/api/source/kernel/vm.c", "127.0.0.1", NULL, true, false);
+    assert_int_equal(v.status, 405);
+    v = route(REQ_HEAD, "/api/source/kernel/vm.c", "127.0.0.1", NULL, false, false);
+    assert_int_equal(v.route, ROUTE_SOURCE);
+}
+
+static void test_file_names(void **state)
+{
+    static const char *bad[] = {"/../etc/passwd", "/a/../../b", "/.git/config", "//etc",
+                                "/a b", "/%2e%2e/x", "/a\\b", "relative"};
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct request_verdict v = route(REQ_GET, bad[i], "127.0.0.1", NULL, false, false);
+        if (v.route != ROUTE_ANSWER || v.status != 403)
+            fail_msg("%s: route %d status %u", bad[i], v.route, v.status);
+    }
+    assert_true(request_path_ok("/lib/model.js"));
+    assert_string_equal(request_mime_type("/lib/model.js"), "text/javascript; charset=utf-8");
+    assert_string_equal(request_mime_type("/a.js/b"), "application/octet-stream");
+}
+
+int main(void)
+{
+    access_allow(&allowed, "lab.example");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_who_may_ask),
+        cmocka_unit_test(test_methods_and_bodies),
+        cmocka_unit_test(test_file_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
