@@ -24,10 +24,11 @@
 
 /* Messages from a WebSocket client that is not the controller: VIEWER_RATE
  * a second, VIEWER_BURST at once; more are dropped unread, with one error
- * for each run of them (each may cost a snapshot's serialization, and one
- * client must not take the loop from the others). */
-#define VIEWER_RATE 10
-#define VIEWER_BURST 10
+ * for each run of them (one client must not take the loop from the others).
+ * The burst stays under the viewer's queue (VIEWER_QUEUE_MSGS): the page
+ * keeps at most 16 requests in flight (web/lib/detail.js). */
+#define VIEWER_RATE 100
+#define VIEWER_BURST 32
 
 enum role { ROLE_NONE, ROLE_VIEWER, ROLE_CONTROLLER };
 

@@ -186,7 +186,7 @@ class WS:
                   f"{last and last['seq']}")
             for pid in msg.pop("unchanged_spaces"):
                 msg["address_spaces"][str(pid)] = last["address_spaces"][str(pid)]
-            msg["base"] = None
+            del msg["base"]  # whole now, as a full snapshot is sent
         self.last_snapshot = msg
         return msg
 

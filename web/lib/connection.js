@@ -62,13 +62,23 @@ export function connect({ role, token, onMessage, onState }) {
     return true;
   }
 
-  // Resolves with the reply ({ok, error}); never rejects.
-  function command(cmd, args = {}) {
+  // Resolves with the reply ({ok, error}); never rejects. With timeoutMs,
+  // resolves as failed if no reply comes by then: for what a viewer asks,
+  // which the daemon may drop unread (over its rate, docs/security.md).
+  function command(cmd, args = {}, { timeoutMs } = {}) {
     const id = nextId++;
     if (!send({ type: 'command', id, cmd, ...args })) {
       return Promise.resolve({ ok: false, error: 'not connected' });
     }
-    return new Promise((resolve) => pending.set(id, resolve));
+    return new Promise((resolve) => {
+      pending.set(id, resolve);
+      if (!timeoutMs) return;
+      setTimeout(() => {
+        if (pending.get(id) !== resolve) return;
+        pending.delete(id);
+        resolve({ ok: false, error: 'no reply from the daemon' });
+      }, timeoutMs);
+    });
   }
 
   open();

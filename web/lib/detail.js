@@ -4,9 +4,27 @@
 // hash has the same entries), and who maps a frame, good for one snapshot.
 
 const MAX_TABLES = 2048; // tables kept; the oldest go first
+// A request the daemon dropped (a viewer over its rate) gets no reply.
+const DETAIL_TIMEOUT_MS = 5000;
 
-export function createDetail(command) {
+// At most this many requests in flight: a viewer's burst is 32 messages
+// (docs/security.md) and a big process has a table per 4 MiB.
+const IN_FLIGHT = 16;
+
+export function createDetail(send) {
   const tables = new Map(); // `${pid}/${l1}/${hash}` -> entries
+  let inFlight = 0;
+  const waiting = [];
+  async function command(cmd, args) {
+    if (inFlight >= IN_FLIGHT) await new Promise((go) => waiting.push(go));
+    inFlight++;
+    try {
+      return await send(cmd, args, { timeoutMs: DETAIL_TIMEOUT_MS });
+    } finally {
+      inFlight--;
+      waiting.shift()?.();
+    }
+  }
 
   async function table(pid, t) {
     const key = `${pid}/${t.index}/${t.hash}`;
