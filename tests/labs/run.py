@@ -11,7 +11,7 @@ starters hold no solution and are git repositories; `make lab` never
 overwrites; a starter whose user/cowtest.c prints what the grader once
 wanted scores no more than the starter; `make grade-all` writes the CSV.
 
-    python3 tests/labs/run.py [NAME-SUBSTRING...]
+    python3 tests/labs/run.py [NAME-SUBSTRING...]    (LABS_JOBS mutants at once, default 2)
 
 Ends with "labs totals: passed=N failed=N". Needs `make` first."""
 
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 sys.dont_write_bytecode = True
@@ -138,7 +139,7 @@ def mutant_loses_points(lab, patch):
     assert "FAIL  build" not in out, f"the wrong kernel does not even build:\n{out}"
     assert total < want, f"the grader gave the wrong kernel full marks:\n{out}"
     lost = [name for (name, points, _), g in zip(checks, got) if g < points]
-    print(f"    {patch.stem}: {total}/{want}, lost {', '.join(lost)}", flush=True)
+    return f"{total}/{want}, lost {', '.join(lost)}"
 
 
 # ---------------------------------------------------------------------------
@@ -245,23 +246,43 @@ TESTS += [
 ]
 
 
-def main(argv):
-    wanted = argv[1:]
-    passed = failed = 0
+def run_one(name, test, args):
+    """(passed, its line): the test run, its result in one line."""
+    start = time.monotonic()
     try:
-        for name, test, args in TESTS:
-            if wanted and not any(w in name for w in wanted):
-                continue
-            start = time.monotonic()
-            try:
-                test(*args)
-                passed += 1
-                print(f"PASS {name} ({time.monotonic() - start:.1f}s)", flush=True)
-            except Exception as e:   # an assertion, or a tool that timed out
-                failed += 1
-                print(f"FAIL {name}: {e}", flush=True)
+        note = test(*args)
+        return True, f"PASS {name} ({time.monotonic() - start:.1f}s)" + (f": {note}" if note else "")
+    except Exception as e:   # an assertion, or a tool that timed out
+        return False, f"FAIL {name}: {e}"
+
+
+def main(argv):
+    """The mutants (each in its own copy of the tree, graded by this tree's
+    grader once the solution's test has built it) run LABS_JOBS at a time;
+    the rest, which share this tree or the semester starter, one by one."""
+    wanted = argv[1:]
+    chosen = [t for t in TESTS if not wanted or any(w in t[0] for w in wanted)]
+    mutants = [t for t in chosen if t[1] is mutant_loses_points]
+    first = [t for t in chosen if t[1] is not mutant_loses_points and t[2] and t[2][0] in LABS]
+    last = [t for t in chosen if t not in mutants and t not in first]
+    results = []
+
+    def report(result):
+        results.append(result[0])
+        print(result[1], flush=True)
+
+    try:
+        for t in first:
+            report(run_one(*t))
+        with ThreadPoolExecutor(max_workers=int(os.environ.get("LABS_JOBS", "2"))) as pool:
+            for fut in as_completed([pool.submit(run_one, *t) for t in mutants]):
+                report(fut.result())
+        for t in last:
+            report(run_one(*t))
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
+    passed = sum(results)
+    failed = len(results) - passed
     print(f"labs totals: passed={passed} failed={failed}")
     return 1 if failed else 0
 
