@@ -14,6 +14,7 @@ static struct {
     struct target *t;
     struct client *controller;
     json_t *kernel; /* the hello message's "kernel" object */
+    json_t *view; /* the controller's last view message, for viewers */
     struct console_backlog backlog;
     bool started, start_ok;
     char start_why[512];
@@ -222,6 +223,40 @@ static void hello(struct client *c, json_t *m)
     json_t *snap = target_latest(hub.t);
     if (snap)
         server_send(c, snap);
+    if (hub.view && r == ROLE_VIEWER)
+        server_send(c, hub.view);
+}
+
+/* What the controller's page shows (its tab, panes, selection), relayed to
+ * the viewers so that they can follow the teacher. The daemon does not read
+ * it: it checks that it is an object of at most VIEW_MAX_BYTES serialized,
+ * keeps the last one for viewers that join later, and sends it on as is. */
+#define VIEW_MAX_BYTES 2048
+
+static void view(struct client *c, json_t *m)
+{
+    json_t *v = json_object_get(m, "view");
+
+    if (client_role(c) != ROLE_CONTROLLER) {
+        send_error(c, "view: only the controller's view is relayed");
+        return;
+    }
+    if (!json_is_object(v)) {
+        send_error(c, "view: 'view' must be an object");
+        return;
+    }
+    json_t *relay = json_pack("{s:s, s:O}", "type", "view", "view", v);
+    char *text = relay ? json_dumps(relay, JSON_COMPACT) : NULL;
+    size_t len = text ? strlen(text) : 0;
+    free(text);
+    if (!relay || len > VIEW_MAX_BYTES) {
+        send_error(c, "view: more than %d bytes", VIEW_MAX_BYTES);
+        json_decref(relay);
+        return;
+    }
+    json_decref(hub.view);
+    hub.view = relay;
+    server_broadcast_viewers(relay);
 }
 
 /* ---- messages from WebSocket clients ------------------------------------------------------- */
@@ -282,6 +317,8 @@ void hub_ws_message(struct client *c, const char *data, size_t len)
         hello(c, m);
     else if (!strcmp(type, "command"))
         command(c, m, false);
+    else if (!strcmp(type, "view"))
+        view(c, m);
     else if (!strcmp(type, "console")) {
         const json_t *d = json_object_get(m, "data");
         char err[256];

@@ -49,6 +49,8 @@ void server_wake(void);
 void server_send(struct client *c, json_t *msg);
 /* Send msg to every WebSocket client with a role (that said hello). */
 void server_broadcast(json_t *msg);
+/* The same, to the viewers only. */
+void server_broadcast_viewers(json_t *msg);
 /* Answer a REST request: HTTP status and a JSON body. */
 void server_respond(struct client *c, int status, json_t *body);
 /* Answer with {"type": "error", "error": msg}. */
