@@ -28,6 +28,7 @@ import { mountHelp } from './views/help.js';
 import { mountStory } from './views/story.js';
 import { mountDemos } from './views/demos.js';
 import { mountRoom, initialRoom } from './views/room.js';
+import { mountClassroom } from './views/classroom.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -44,6 +45,7 @@ const store = createStore({
   walk: null, // the address walked: {pid, va}
   runToAsked: null, // the last run_to this page sent: {event, syscall}
   room: initialRoom(params), // zoom and projector (views/room.js)
+  follow: true, control: null, // a viewer follows the teacher; why we lost control (views/classroom.js)
 });
 
 const link = connect({
@@ -86,6 +88,7 @@ mountWalk($('tab-walk'), ctx);
 mountHelp($('help'), ctx);
 mountStory($('story'), ctx);
 mountDemos($('demos'), ctx);
+const classroom = mountClassroom($('classroom'), $('control-banner'), { store, link });
 
 const glassbox = {
   get snapshot() { return store.state.snapshot; },
@@ -111,6 +114,9 @@ function onMessage(msg, receivedAt) {
       break;
     case 'console':
       terminal.write(msg.data);
+      break;
+    case 'view':
+      classroom.onView(msg.view);
       break;
     case 'error':
       store.set({ message: msg.error });
