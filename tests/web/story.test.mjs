@@ -6,14 +6,12 @@
 //   copied and that its refcount went 2 → 1 (or that it was kept in place),
 //   with the faulting page in view and no sentence contradicting the event;
 // - every guided demo to its end, Back and Next included.
-// Screenshots go to build/screenshots/; the README's is the COW fault.
+// Screenshots go to build/screenshots/ (the README's: make screenshot).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import {
-  ROOT, SCREENSHOTS, freePort, startDaemon, launchBrowser, screenshot, waitForStop, paintedSeq,
+  openWorkbench, screenshot, waitForStop, paintedSeq,
 } from './harness.mjs';
 
 const text = (page, id) => page.innerText(`[data-testid=${id}]`);
@@ -33,13 +31,7 @@ async function waitForPrompt(page) {
 }
 
 test('the COW story, unscripted and in guided demos', { timeout: 600_000 }, async (t) => {
-  const daemon = await startDaemon(await freePort());
-  const browser = await launchBrowser();
-  t.after(async () => {
-    await browser.close();
-    await daemon.stop();
-  });
-  const page = await browser.newPage(daemon.url);
+  const { daemon, page } = await openWorkbench(t);
 
   await t.test('nothing is marked changed or new on the first load, while the guest runs', async () => {
     await page.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.snapshot &&
@@ -116,7 +108,6 @@ test('the COW story, unscripted and in guided demos', { timeout: 600_000 }, asyn
     await page.selectOption('[data-testid=run-to-kind]', 'cow_fault');
     await runToCowFaults('21-cow-fault');
     await screenshot(page, '22-cow-fault-copied.png');
-    fs.copyFileSync(path.join(SCREENSHOTS, '22-cow-fault-copied.png'), path.join(ROOT, 'docs/images/workbench.png'));
     await finishCowtest();
   });
 

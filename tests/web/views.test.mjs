@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, freePort, startDaemon, launchBrowser, screenshot, waitForStop, paintedSeq, runTo,
+  ROOT, openWorkbench, screenshot, waitForStop, paintedSeq, runTo,
 } from './harness.mjs';
 
 // Every element with text of its own that is on screen, with its font size.
@@ -56,15 +56,7 @@ async function cont(page) {
 }
 
 test('the views a teacher reaches for, made for the room', { timeout: 600_000 }, async (t) => {
-  const port = await freePort();
-  const daemon = await startDaemon(port);
-  const browser = await launchBrowser();
-  t.after(async () => {
-    await browser.close();
-    await daemon.stop();
-  });
-  const page = await browser.newPage(daemon.url);
-  await page.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.status?.qemu === 'running');
+  const { page } = await openWorkbench(t);
 
   if (await page.evaluate(() => window.glassbox.status.guest === 'stopped')) await cont(page);
   await page.waitForFunction(() => /^\$$/m.test(window.glassbox.terminalText()), null, { timeout: 60_000 });
