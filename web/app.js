@@ -75,7 +75,7 @@ mountRoom($('room'), ctx);
 const terminal = mountTerminal($('terminal'), { store, send: typeIntoConsole });
 ctx.terminalText = terminal.text;
 mountState($('state'), $('banner'), ctx);
-mountControls($('controls'), ctx);
+mountControls($('controls'), $('controls-end'), ctx);
 mountTabs($('tabs'), ctx);
 mountProcesses($('processes'), ctx);
 mountAddressSpaces($('tab-memory'), ctx);

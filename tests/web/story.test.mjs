@@ -71,6 +71,8 @@ test('the COW story, unscripted and in guided demos', { timeout: 600_000 }, asyn
         return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
       });
       assert.ok(inView, 'the faulting page is scrolled into view');
+      const bar = await page.locator('.storybar').boundingBox();
+      assert.ok(bar.height <= 120, `the story bar takes ${bar.height} px of 720`);
       await screenshot(page, `${shot}-${i}.png`);
       if (event.old_pa === event.new_pa) {
         assert.equal(event.refcount_before, 1);
