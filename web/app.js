@@ -5,7 +5,8 @@
 // token of a daemon that does not bind to loopback only.
 //
 // For tests and benchmarks: window.glassbox.{snapshot, status, role} and
-// lastPaintMs, the time from a snapshot's arrival to the page repainted with it.
+// lastPaintMs, the time from a snapshot's arrival to the page repainted with it
+// (lastPaintAt: when, on performance.now()'s clock).
 
 import { createStore } from './lib/store.js';
 import { connect } from './lib/connection.js';
@@ -97,6 +98,7 @@ const glassbox = {
   terminalText: terminal.text,
   terminalColumns: terminal.columns,
   lastPaintMs: null,
+  lastPaintAt: null,
   lastPaintSeq: null,
 };
 window.glassbox = glassbox;
@@ -142,7 +144,8 @@ function onSnapshot(message, receivedAt) {
   const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
   store.set({ snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), selection: next.selection, page: next.page, ...refocus(next) });
   afterPaint(() => {
-    glassbox.lastPaintMs = performance.now() - receivedAt;
+    glassbox.lastPaintAt = performance.now();
+    glassbox.lastPaintMs = glassbox.lastPaintAt - receivedAt;
     glassbox.lastPaintSeq = snapshot.seq;
   });
 }
