@@ -59,8 +59,21 @@ export function mountFrames(el, { store, select }) {
   fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Physical frames' }), range, toggle, legend), wrap, detail);
   let geometry = null; // {cell, left, columns, count} as drawn
 
+  // Drawn before the next frame, once however many changes came: it reads the
+  // layout (the grid's width), which now costs no extra layout. A hidden tab
+  // is drawn when it is shown (the ResizeObserver).
+  let queued = false;
+  function drawSoon() {
+    if (queued || el.hidden) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      draw(store.state);
+    });
+  }
+
   function draw({ snapshot, frame: selected }) {
-    if (!snapshot || wrap.clientWidth === 0) return;
+    if (!snapshot || el.hidden || wrap.clientWidth === 0) return;
     const t = frameTable(snapshot);
     const { count, columns } = shownRange(t, all);
     const font = parseFloat(getComputedStyle(el).fontSize);
@@ -196,9 +209,9 @@ export function mountFrames(el, { store, select }) {
   }
 
   new ResizeObserver(() => draw(store.state)).observe(wrap);
-  store.on(['room'], (st) => draw(st));
+  store.on(['room'], drawSoon);
   store.on(['snapshot', 'frame'], (s) => {
-    draw(s);
+    drawSoon();
     renderDetail(s);
   });
   renderDetail(store.state);
