@@ -21,6 +21,7 @@ export function mountAddressSpaces(el, { store, select }) {
                   b: h('section', { class: 'as-pane', 'data-testid': 'as-pane-b' }) };
   const detail = h('section', { class: 'page-detail', 'data-testid': 'page-detail' });
   const scrolled = { a: null, b: null }; // each pane's scroll position: {top, left}
+  const reveal = { a: false, b: false }; // a new stop's fault to scroll into view
   fill(el,
     h('header', { class: 'panel-head' }, h('h2', { text: 'Address spaces' }), ...modeButtons, legend()),
     h('div', { class: 'as-panes' }, panes.a, panes.b),
@@ -67,13 +68,18 @@ export function mountAddressSpaces(el, { store, select }) {
     // Before the next frame is drawn (once, with the layout that frame needs):
     // the scroll position back, and a new stop's fault into view once every
     // view has drawn (the story bar above may change the pane's height).
+    // Another render before that frame does it for its own content.
     const stop = `${s.focus?.event.seq}`;
-    const newStop = pane.dataset.stop !== stop;
+    if (pane.dataset.stop !== stop) reveal[slot] = true;
     pane.dataset.stop = stop;
-    if (keep || newStop) {
+    if (keep || reveal[slot]) {
       requestAnimationFrame(() => {
+        if (!scroll.isConnected) return;
         if (keep) Object.assign(scroll, { scrollTop: keep.top, scrollLeft: keep.left });
-        if (newStop) keepInView(scroll, pane.querySelector('.fault'));
+        if (!reveal[slot]) return;
+        reveal[slot] = false;
+        keepInView(scroll, pane.querySelector('.fault'));
+        scrolled[slot] = { top: scroll.scrollTop, left: scroll.scrollLeft };
       });
     }
   }
