@@ -5,7 +5,7 @@
 // every frame of RAM. Click (or arrow keys) to pick a frame, hover for a
 // quick look.
 
-import { h, fill, cssVar } from '../lib/dom.js';
+import { h, fill, cssVar, beforeNextFrame } from '../lib/dom.js';
 import { frameTable, frameFacts, frameSummary, ownerText } from '../lib/model.js';
 
 const ALL_COLUMNS = 256; // 1 MiB a row
@@ -59,18 +59,9 @@ export function mountFrames(el, { store, select }) {
   fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Physical frames' }), range, toggle, legend), wrap, detail);
   let geometry = null; // {cell, left, columns, count} as drawn
 
-  // Drawn before the next frame, once however many changes came: it reads the
-  // layout (the grid's width), which now costs no extra layout. A hidden tab
-  // is drawn when it is shown (the ResizeObserver).
-  let queued = false;
-  function drawSoon() {
-    if (queued || el.hidden) return;
-    queued = true;
-    requestAnimationFrame(() => {
-      queued = false;
-      draw(store.state);
-    });
-  }
+  // The grid reads the layout (its width): drawn before the next frame, and
+  // not while the tab is hidden (the ResizeObserver draws it when shown).
+  const drawSoon = beforeNextFrame(() => draw(store.state));
 
   function draw({ snapshot, frame: selected }) {
     if (!snapshot || el.hidden || wrap.clientWidth === 0) return;

@@ -1,7 +1,7 @@
 // The kernel's events: a strip over time (one lane per kind) and a scrolling
 // list; clicking either shows an event's details.
 
-import { h, fill, cssVar } from '../lib/dom.js';
+import { h, fill, cssVar, beforeNextFrame } from '../lib/dom.js';
 import { num, hex, EVENT_LABEL } from '../lib/format.js';
 import { procName } from '../lib/model.js';
 import { eventSummary, argText, returnText } from '../lib/explain.js';
@@ -32,17 +32,9 @@ export function mountTimeline(el, { store, select }) {
     h('div', { class: 'strip-wrap' }, strip), h('div', { class: 'timeline-body' }, list, detail));
   let scale = null; // tick → x of the strip as drawn
 
-  // The strip reads the layout (its width): it is drawn before the next
-  // frame, once, and not while the tab is hidden (it is drawn when shown).
-  let queued = false;
-  function drawSoon() {
-    if (queued || el.hidden) return;
-    queued = true;
-    requestAnimationFrame(() => {
-      queued = false;
-      drawStrip(store.state);
-    });
-  }
+  // The strip reads the layout (its width): drawn before the next frame, and
+  // not while the tab is hidden (it is drawn when shown).
+  const drawSoon = beforeNextFrame(() => drawStrip(store.state));
 
   function drawStrip({ history, event: selected }) {
     if (el.hidden) return;
