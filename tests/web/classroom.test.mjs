@@ -2,13 +2,17 @@
 // viewer's page follows the teacher's tab, the processes in its panes and its
 // selected page and frame; it breaks away when its user navigates and rejoins
 // with "Follow teacher"; a second page that takes control tells the first one
-// why, and the first takes it back. Screenshots: build/screenshots/classroom-*.png.
+// why, and the first takes it back; with a daemon that wants a token, the
+// page without it asks for it, and takes control once given it.
+// Screenshots: build/screenshots/classroom-*.png.
 //
 // Run: node --test tests/web/classroom.test.mjs   (after make)
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openWorkbench, screenshot, waitForStop, paintedSeq } from './harness.mjs';
+import {
+  freePort, startDaemon, launchBrowser, openWorkbench, screenshot, waitForStop, paintedSeq,
+} from './harness.mjs';
 
 const selectedTab = (page) => page.evaluate(() => document.querySelector('[role=tab][aria-selected=true]').dataset.testid);
 const waitForTab = (page, tab) => page.waitForFunction((t) =>
@@ -109,4 +113,41 @@ test('viewers follow the teacher; control taken and taken back', { timeout: 300_
 
   assert.deepEqual(teacher.errors, [], 'no uncaught errors in the teacher\'s page');
   assert.deepEqual(viewer.errors, [], 'no uncaught errors in the viewer\'s page');
+});
+
+test('with a token: the page asks for it, and takes control with it', { timeout: 120_000 }, async (t) => {
+  const daemon = await startDaemon(await freePort(), { extra: ['--bind', '0.0.0.0'] });
+  const browser = await launchBrowser();
+  t.after(async () => {
+    await browser.close();
+    await daemon.stop();
+  });
+  const token = /Control token: (\S+)/.exec(daemon.output())?.[1];
+  assert.ok(token, `no token printed:\n${daemon.output()}`);
+
+  const page = await browser.newPage(daemon.url);
+  const banner = page.locator('[data-testid=control-banner]');
+  await banner.waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await banner.innerText(), /control needs the token/);
+  assert.equal(await page.evaluate(() => window.glassbox.role), 'viewer');
+  await page.fill('[data-testid=control-token]', 'not-the-token');
+  await page.click('[data-testid=take-control]');
+  await page.waitForTimeout(500); // the daemon's answer: a hello, still a viewer
+  assert.equal(await page.evaluate(() => window.glassbox.role), 'viewer');
+  assert.ok(await banner.isVisible(), 'a wrong token leaves the page a viewer, and says so');
+  await page.fill('[data-testid=control-token]', token);
+  await page.click('[data-testid=take-control]');
+  await page.waitForFunction(() => window.glassbox.role === 'controller', null, { timeout: 5000 });
+  await banner.waitFor({ state: 'hidden', timeout: 5000 });
+
+  // A page opened with ?token= takes control; the first enters the token again.
+  const second = await browser.newPage(`${daemon.url}?token=${token}`);
+  await second.waitForFunction(() => window.glassbox.role === 'controller');
+  await banner.waitFor({ state: 'visible', timeout: 5000 });
+  assert.match(await banner.innerText(), /another client took control/);
+  await screenshot(page, 'classroom-token.png');
+  await page.click('[data-testid=take-control]'); // the token given before is kept
+  await page.waitForFunction(() => window.glassbox.role === 'controller', null, { timeout: 5000 });
+  assert.equal(await second.evaluate(() => window.glassbox.role), 'viewer');
+  assert.deepEqual(page.errors, []);
 });

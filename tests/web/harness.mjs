@@ -34,9 +34,10 @@ export function freePort() {
 
 // Starts build/inspector/glassbox-inspector on port and resolves once it prints
 // its URL. stop() ends it with SIGTERM (SIGKILL after 5 s) and waits.
-export async function startDaemon(port, { timeoutMs = 60_000 } = {}) {
+// extra: more arguments (--bind 0.0.0.0: a daemon that wants a token).
+export async function startDaemon(port, { timeoutMs = 60_000, extra = [] } = {}) {
   const binary = path.join(BUILD, 'inspector/glassbox-inspector');
-  const args = ['--port', String(port), '--kernel', path.join(BUILD, 'kernel/kernel.elf'), '--disk', path.join(BUILD, 'fs.img')];
+  const args = ['--port', String(port), '--kernel', path.join(BUILD, 'kernel/kernel.elf'), '--disk', path.join(BUILD, 'fs.img'), ...extra];
   for (const file of [binary, args[3], args[5]]) {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run make first`);
   }
