@@ -349,9 +349,12 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
   });
 
   await t.test('Run to next in a program that is not running says it waits for it to start', async () => {
-    // echo was the last command typed (the default choice), and it is gone.
+    // echo was the last command typed (the default choice), and it is gone
+    // at the stop the page shows.
     await cont(page);
     await page.waitForFunction(() => /^hi\n\$ ?$/m.test(window.glassbox.terminalText().split('\n').slice(-2).join('\n')));
+    await pause(page);
+    assert.ok(await page.evaluate(() => !window.glassbox.snapshot.processes.some((p) => p.name === 'echo')), 'echo has exited');
     await page.selectOption('[data-testid=run-to-kind]', 'mail_send');
     await page.selectOption('[data-testid=run-to-process]', 'foreground');
     await page.click('[data-testid=run-to]');

@@ -44,9 +44,7 @@ export function mountControls(el, end, { store, command }) {
   const runTo = (event) => {
     const args = { event, ...(event === 'syscall' && syscall.value ? { syscall: syscall.value } : {}), ...narrowing() };
     store.set({ runToAsked: args }); // the status names the kind only
-    // A fresh snapshot says whether the program waited for runs yet (the
-    // state line says "waiting for cowtest to start" if not).
-    return run('run_to', args).then((ok) => (ok && args.program ? command('snapshot') : null, ok));
+    return run('run_to', args);
   };
   let chosen = 'foreground';
   whose.addEventListener('change', () => { chosen = whose.value; });
