@@ -62,6 +62,12 @@ bench: setup
 	python3 tests/bench/rewind_bench.py hybrid slowdown icount
 	python3 tests/bench/rewind_determinism.py
 
+# The README's screenshot, docs/images/workbench.png: the unscripted COW demo
+# in Chromium (tests/web/screenshot.mjs). Only this target writes it.
+screenshot: setup
+	@$(MAKE) --no-print-directory all
+	node tests/web/screenshot.mjs
+
 # Labs (labs/README.md). `make lab LAB=cow [DEST=dir]` writes a starter
 # tree, a new git repository, to DEST (default ~/glassbox-labs/LAB; LAB=semester
 # holds every lab); it never overwrites one. `make grade LAB=cow` grades this
@@ -82,7 +88,7 @@ grade-all: setup
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all setup qemu qemu-gdb test crashtest bench lab grade grade-all clean
+.PHONY: all setup qemu qemu-gdb test crashtest bench screenshot lab grade grade-all clean
 
 # The workbench: the inspector daemon with QEMU under it, and the web view in
 # a browser. Daemon options go in WORKBENCH_ARGS (e.g. --port 9000, or

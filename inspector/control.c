@@ -348,6 +348,12 @@ int control_message(const char *text, size_t len, struct message *m,
         m->kind = MSG_COMMAND;
         return 0;
     }
+    if (!strcmp(type, "view")) {
+        m->kind = MSG_VIEW;
+        if (!json_is_object(json_object_get(m->obj, "view")))
+            return fail(err, errlen, "view: 'view' must be an object");
+        return 0;
+    }
     if (!strcmp(type, "console")) {
         const json_t *d = json_object_get(m->obj, "data");
         m->kind = MSG_CONSOLE;

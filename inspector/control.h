@@ -61,9 +61,10 @@ struct control_names {
 };
 
 /* A message from a WebSocket client (docs/protocol.md), taken apart the way
- * hub.c acts on it: a hello (with role and token), a console input or a
- * command (obj, still to go through control_parse). */
-enum message_kind { MSG_HELLO, MSG_CONSOLE, MSG_COMMAND };
+ * hub.c acts on it: a hello (with role and token), a console input, a
+ * command (obj, still to go through control_parse) or the controller's view
+ * (obj's "view", an object, relayed to the viewers). */
+enum message_kind { MSG_HELLO, MSG_CONSOLE, MSG_COMMAND, MSG_VIEW };
 
 struct message {
     enum message_kind kind;

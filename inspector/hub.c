@@ -19,6 +19,7 @@ static struct {
     struct client *controller;
     json_t *kernel; /* the hello message's "kernel" object */
     json_t *lab;    /* its "lab" object, or NULL */
+    json_t *view; /* the controller's last view message, for viewers */
     struct console_backlog backlog;
     struct history *history; /* every stop's snapshot message, the console */
     bool started, start_ok;
@@ -326,6 +327,8 @@ static void hello(struct client *c, const struct message *m)
     json_t *snap = target_latest(hub.t);
     if (snap)
         send_msg(c, snap);
+    if (hub.view && r == ROLE_VIEWER)
+        server_send(c, hub.view);
 }
 
 /* pages and frames: detail of the latest snapshot, answered here. */
@@ -373,6 +376,34 @@ static json_t *history_reply(const struct command *cmd)
     json_t *con = json_stringn(console, clen);
     json_object_set_new(r, "console", con ? con : json_string(""));
     return r;
+}
+
+/* What the controller's page shows (its tab, panes, selection), relayed to
+ * the viewers so that they can follow the teacher. The daemon does not read
+ * it: it checks that it is an object of at most VIEW_MAX_BYTES serialized,
+ * keeps the last one for viewers that join later, and sends it on as is. */
+#define VIEW_MAX_BYTES 2048
+
+static void view(struct client *c, json_t *m)
+{
+    json_t *v = json_object_get(m, "view");
+
+    if (client_role(c) != ROLE_CONTROLLER) {
+        send_error(c, "view: only the controller's view is relayed");
+        return;
+    }
+    json_t *relay = json_pack("{s:s, s:O}", "type", "view", "view", v);
+    char *text = relay ? json_dumps(relay, JSON_COMPACT) : NULL;
+    size_t len = text ? strlen(text) : 0;
+    free(text);
+    if (!relay || len > VIEW_MAX_BYTES) {
+        send_error(c, "view: more than %d bytes", VIEW_MAX_BYTES);
+        json_decref(relay);
+        return;
+    }
+    json_decref(hub.view);
+    hub.view = relay;
+    server_broadcast_viewers(relay);
 }
 
 /* ---- messages from WebSocket clients ------------------------------------------------------- */
@@ -434,6 +465,8 @@ void hub_ws_message(struct client *c, const char *data, size_t len)
         hello(c, &m);
     else if (m.kind == MSG_COMMAND)
         command(c, m.obj, false);
+    else if (m.kind == MSG_VIEW)
+        view(c, m.obj);
     else if (client_role(c) != ROLE_CONTROLLER)
         send_error(c, "viewers cannot type into the console");
     else if (target_console_write(hub.t, m.data, m.data_len, err, sizeof err) < 0)

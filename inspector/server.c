@@ -231,18 +231,31 @@ void server_broadcast_shared(struct out_msg *m)
             enqueue(c, m);
 }
 
-void server_broadcast(json_t *msg)
+/* msg to every client with a role, or with role `only` (ROLE_NONE: any),
+ * serialized once. */
+static void broadcast(json_t *msg, enum role only)
 {
     struct out_msg *m = NULL;
 
     for (struct client *c = srv.clients; c; c = c->next) {
-        if (c->role == ROLE_NONE || c->dropping)
+        if (c->role == ROLE_NONE || c->dropping ||
+            (only != ROLE_NONE && c->role != only))
             continue;
         if (!m && !(m = server_serialize(msg)))
             return;
         enqueue(c, m);
     }
     out_msg_unref(m);
+}
+
+void server_broadcast(json_t *msg)
+{
+    broadcast(msg, ROLE_NONE);
+}
+
+void server_broadcast_viewers(json_t *msg)
+{
+    broadcast(msg, ROLE_VIEWER);
 }
 
 static int ws_writable(struct client *c)

@@ -3,7 +3,7 @@
 
 UPROGS := init sh echo cat ls ps kill true forktest cowtest bench usertests pingpong shmdemo crash \
           mkdir rm rmdir ln mv cp touch wc grep stat sync halt sleep cksum memhog primes trace \
-          crashload
+          crashload sleepers
 
 UOBJ     := $(BUILD)/user/obj
 UCC      := $(CROSS)gcc

@@ -5,7 +5,8 @@
 // token of a daemon that does not bind to loopback only.
 //
 // For tests and benchmarks: window.glassbox.{snapshot, status, role} and
-// lastPaintMs, the time from a snapshot's arrival to the page repainted with it.
+// lastPaintMs, the time from a snapshot's arrival to the page repainted with it
+// (lastPaintAt: when, on performance.now()'s clock).
 
 import { createStore } from './lib/store.js';
 import { connect } from './lib/connection.js';
@@ -31,6 +32,7 @@ import { mountDemos } from './views/demos.js';
 import { mountRoom, initialRoom } from './views/room.js';
 import { mountLab } from './views/lab.js';
 import { mountHistory } from './views/history.js';
+import { mountClassroom } from './views/classroom.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -47,6 +49,7 @@ const store = createStore({
   walk: null, // the address walked: {pid, va}
   runToAsked: null, // the last run_to this page sent: {event, syscall}
   room: initialRoom(params), // zoom and projector (views/room.js)
+  follow: true, control: null, // a viewer follows the teacher; why we lost control (views/classroom.js)
 });
 
 const link = connect({
@@ -78,7 +81,7 @@ mountRoom($('room'), ctx);
 const terminal = mountTerminal($('terminal'), { store, send: typeIntoConsole });
 ctx.terminalText = terminal.text;
 mountState($('state'), $('banner'), ctx);
-mountControls($('controls'), ctx);
+mountControls($('controls'), $('controls-end'), ctx);
 mountTabs($('tabs'), ctx);
 mountProcesses($('processes'), ctx);
 mountAddressSpaces($('tab-memory'), ctx);
@@ -93,6 +96,7 @@ mountHelp($('help'), ctx);
 mountStory($('story'), ctx);
 mountDemos($('demos'), ctx);
 mountHistory($('history'), { ...ctx, showPast, backToLive });
+const classroom = mountClassroom($('classroom'), $('control-banner'), { store, link });
 
 const glassbox = {
   get snapshot() { return store.state.snapshot; },
@@ -101,6 +105,7 @@ const glassbox = {
   terminalText: terminal.text,
   terminalColumns: terminal.columns,
   lastPaintMs: null,
+  lastPaintAt: null,
   lastPaintSeq: null,
 };
 window.glassbox = glassbox;
@@ -126,6 +131,9 @@ function onMessage(msg, receivedAt) {
     }
     case 'console':
       terminal.write(msg.data);
+      break;
+    case 'view':
+      classroom.onView(msg.view);
       break;
     case 'error':
       store.set({ message: msg.error });
@@ -200,7 +208,8 @@ function showSnapshot(message, receivedAt, first) {
   const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
   store.set({ snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), selection: next.selection, page: next.page, ...refocus(next) });
   afterPaint(() => {
-    glassbox.lastPaintMs = performance.now() - receivedAt;
+    glassbox.lastPaintAt = performance.now();
+    glassbox.lastPaintMs = glassbox.lastPaintAt - receivedAt;
     glassbox.lastPaintSeq = snapshot.seq;
   });
 }

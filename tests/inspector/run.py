@@ -615,6 +615,32 @@ def control_moves_to_the_newest_controller():
         r = b.command("pause", 2)
         check(r["ok"], f"the new controller cannot pause: {r}")
 
+        # The controller's view reaches the viewers as sent, and a viewer
+        # that joins later gets the last one after its hello.
+        view = {"tab": "frames", "selection": {"a": 3, "b": 2}, "frame": 77}
+        b.send({"type": "view", "view": view})
+        m = a.wait(lambda m: m.get("type") == "view", 10, "the view relayed")
+        check(m["view"] == view, f"relayed as {m}")
+        c = d.ws(role="viewer")
+        m = c.wait(lambda m: m.get("type") == "view", 10, "the view after hello")
+        check(m["view"] == view, f"a late viewer got {m}")
+        # Only the controller's view is relayed; a view is an object, bounded.
+        for who, bad, why in [(a, {"type": "view", "view": {"tab": "cpu"}}, "only the controller"),
+                              (b, {"type": "view", "view": [1]}, "must be an object"),
+                              (b, {"type": "view", "view": {"x": "y" * 4000}}, "more than")]:
+            who.send(bad)
+            e = who.wait(lambda m: m.get("type") == "error", 10, f"the error ({why})")
+            check(why in e["error"], f"{why}: {e}")
+        check(not any(m.get("type") == "view" and m["view"] != view for m in c.log),
+              f"a refused view was relayed: {c.log[-3:]}")
+
+        # The old controller takes control back by saying hello again.
+        a.send({"type": "hello", "role": "controller"})
+        h = a.wait(lambda m: m.get("type") == "hello", 10, "a's hello back")
+        check(h["role"] == "controller", f"a could not take control back: {h}")
+        h = b.wait(lambda m: m.get("type") == "hello", 10, "b's new hello")
+        check(h["role"] == "viewer" and "took control" in h.get("message", ""), f"b: {h}")
+
 
 def start_readers(viewers, stop, on_text, errors):
     """A thread per viewer that reads until stop is set, giving each message

@@ -11,7 +11,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startDaemon, launchBrowser, screenshot } from './harness.mjs';
+import { openWorkbench, screenshot } from './harness.mjs';
 
 const SEED = Number(process.env.STATES_SEED ?? 20261201);
 const TRANSITIONS = Number(process.env.STATES_TRANSITIONS ?? 200);
@@ -80,20 +80,12 @@ function mismatches(view, want, controller) {
 }
 
 test('the page shows the daemon\'s state after every control, in every state', { timeout: 900_000 }, async (t) => {
-  const port = await freePort();
-  const daemon = await startDaemon(port);
-  const browser = await launchBrowser();
-  t.after(async () => {
-    await browser.close();
-    await daemon.stop();
-  });
+  const { daemon, browser, page: controller } = await openWorkbench(t);
   const api = async (path, body) => {
     const r = await fetch(`${daemon.url}api/${path}`, body
       ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
     return r.json();
   };
-  const controller = await browser.newPage(daemon.url);
-  await controller.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.status?.qemu === 'running');
   const viewer = await browser.newPage(`${daemon.url}?viewer=1`);
   await viewer.waitForFunction(() => window.glassbox.role === 'viewer' && window.glassbox.status);
 

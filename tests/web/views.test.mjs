@@ -62,6 +62,24 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
   if (await page.evaluate(() => window.glassbox.status.guest === 'stopped')) await cont(page);
   await page.waitForFunction(() => /^\$$/m.test(window.glassbox.terminalText()), null, { timeout: 60_000 });
 
+  await t.test('the normal layout at 1280x720 and 1920x1080: an 80-column console that fits', async () => {
+    for (const [width, height, side] of [[1280, 720, false], [1920, 1080, true]]) {
+      await page.setViewportSize({ width, height });
+      await page.waitForFunction((w) => document.documentElement.clientWidth === w, width);
+      await page.waitForTimeout(200); // the terminal refits on its next resize callback
+      const columns = await page.evaluate(() => window.glassbox.terminalColumns());
+      assert.ok(columns >= 80 && columns < 90, `${width} px: the terminal has ${columns} columns`);
+      const term = await page.locator('[data-testid=terminal]').boundingBox();
+      assert.ok(term.x + term.width <= width, `${width} px: the terminal fits the window`);
+      assert.equal(await page.evaluate(() => document.documentElement.classList.contains('side')), side,
+        `${width} px: the console is ${side ? 'beside' : 'above'} the views`);
+      assert.match(await page.evaluate(() => window.glassbox.terminalText()), /^Glassbox kernel.*free frames of 4 KiB$/m,
+        `${width} px: the boot banner is on one line`);
+      await screenshot(page, `views-normal-${width}.png`);
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+  });
+
   await t.test('projector at 1280x720: no text under 16 px in any tab, an 80-column terminal', async () => {
     await pause(page);
     await page.click('[data-testid=projector]');
@@ -293,6 +311,20 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     await page.click('[data-testid=terminal]');
     await page.keyboard.type('echo hi\n');
     await waitForStop(page, { detail: 'syscall', afterSeq: before });
+    // At a syscall stop (its choice of call shown), with two breakpoint
+    // chips, the toolbar is one line.
+    await page.keyboard.press('Escape');
+    for (const fn of ['sys_kill', 'sys_link']) {
+      await page.fill('[data-testid=break-function]', fn);
+      await page.click('[data-testid=break]');
+    }
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=breakpoints] .chip').length === 2);
+    const bar = await page.locator('[data-testid=controls]').boundingBox();
+    const button = await page.locator('[data-testid=run]').boundingBox();
+    assert.ok(bar.height < button.height * 1.5, `the toolbar is ${bar.height} px high, a button ${button.height}`);
+    await screenshot(page, 'views-syscall-toolbar.png');
+    for (const fn of ['sys_kill', 'sys_link']) await page.click(`[title="remove: the breakpoint at ${fn}"]`);
+    await page.waitForFunction(() => !window.glassbox.status.breakpoints?.length);
     await page.click('[data-testid=tab-timeline]');
     const seq = await page.evaluate(() => window.glassbox.snapshot.events.findLast((e) => e.kind === 'syscall').seq);
     const row = page.locator(`[data-testid=event-list] [data-seq="${seq}"]`);
@@ -315,6 +347,22 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     await screenshot(page, 'views-syscalls.png');
     await page.click('[data-testid=syscall-trace]');
     await page.click('[data-testid=tab-memory]');
+  });
+
+  await t.test('Run to next in a program that is not running says it waits for it to start', async () => {
+    // echo was the last command typed (the default choice), and it is gone
+    // at the stop the page shows.
+    await cont(page);
+    await page.waitForFunction(() => /^hi\n\$ ?$/m.test(window.glassbox.terminalText().split('\n').slice(-2).join('\n')));
+    await pause(page);
+    assert.ok(await page.evaluate(() => !window.glassbox.snapshot.processes.some((p) => p.name === 'echo')), 'echo has exited');
+    await page.selectOption('[data-testid=run-to-kind]', 'mail_send');
+    await page.selectOption('[data-testid=run-to-process]', 'foreground');
+    await page.click('[data-testid=run-to]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=stop-why]').textContent ===
+      'waiting for echo to start, then its next mail sent', null, { timeout: 5000 });
+    await screenshot(page, 'views-run-to-waiting.png');
+    await pause(page);
   });
 
   await t.test('at a mail-sent stop the right pane shows the receiver', async () => {

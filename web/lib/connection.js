@@ -36,9 +36,12 @@ export function connect({ role, token, onMessage, onState }) {
       }
       // The back-off starts again only once the daemon said hello: a socket
       // that opens and is dropped at once keeps backing off.
+      // A reconnection asks for the role the daemon gave last (a page that
+      // another took control from comes back a viewer).
       if (msg.type === 'hello') {
         delay = FIRST_DELAY_MS;
         attempt = 0;
+        role = msg.role;
       }
       if (msg.type === 'reply' && pending.has(msg.id)) {
         pending.get(msg.id)(msg);
@@ -85,6 +88,13 @@ export function connect({ role, token, onMessage, onState }) {
   return {
     command,
     console: (data) => send({ type: 'console', data }),
+    send,
+    // Ask again for a role (taking control back), with a token if one is given.
+    hello(want, given) {
+      role = want;
+      token = given || token;
+      return send({ type: 'hello', role, ...(token ? { token } : {}) });
+    },
     reconnectNow: () => socket?.readyState === WebSocket.CLOSED && open(),
   };
 }

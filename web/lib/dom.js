@@ -26,3 +26,18 @@ export function fill(el, ...children) {
 export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
+
+// A function that runs fn once before the next frame is drawn, however often
+// it is called until then (for drawing that reads the layout: then it costs
+// no layout of its own).
+export function beforeNextFrame(fn) {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      fn();
+    });
+  };
+}

@@ -20,6 +20,8 @@ export function mountAddressSpaces(el, { store, select }) {
   const panes = { a: h('section', { class: 'as-pane', 'data-testid': 'as-pane-a' }),
                   b: h('section', { class: 'as-pane', 'data-testid': 'as-pane-b' }) };
   const detail = h('section', { class: 'page-detail', 'data-testid': 'page-detail' });
+  const scrolled = { a: null, b: null }; // each pane's scroll position: {top, left}
+  const reveal = { a: false, b: false }; // a new stop's fault to scroll into view
   fill(el,
     h('header', { class: 'panel-head' }, h('h2', { text: 'Address spaces' }), ...modeButtons, legend()),
     h('div', { class: 'as-panes' }, panes.a, panes.b),
@@ -45,25 +47,41 @@ export function mountAddressSpaces(el, { store, select }) {
       return fill(pane, h('header', {}, pick), h('p', { class: 'empty', text: why }));
     }
     const ctx = pageContext(s, pid);
-    // The same process in the same mode keeps its scroll position across stops.
+    // The same process in the same mode keeps its scroll position across
+    // stops. It is noted as the user scrolls: reading it here would force a
+    // layout of the whole page in the middle of the repaint.
     const view = `${pid}:${mode}`;
-    const old = pane.dataset.view === view && pane.querySelector('.scroll');
-    const keep = old ? { top: old.scrollTop, left: old.scrollLeft } : null;
+    if (pane.dataset.view !== view) scrolled[slot] = null;
+    const keep = scrolled[slot];
     pane.dataset.view = view;
     fill(pane,
       h('header', {}, pick, h('span', { class: 'mono dim', text: `root ${space.root}` }),
         countsLine(space, s.snapshot)),
       space.errors?.length > 0 && h('ul', { class: 'errors' },
         space.errors.map((e) => h('li', { class: 'mono', text: [e.va, e.pte && `PTE ${e.pte}`, e.problem].filter(Boolean).join(' ') }))),
-      h('div', { class: 'scroll' }, mode === 'tree' ? sv32Tree(space, ctx) : rangeMap(space, ctx)),
+      h('div', {
+        class: 'scroll',
+        onscroll: (e) => { scrolled[slot] = { top: e.target.scrollTop, left: e.target.scrollLeft }; },
+      }, mode === 'tree' ? sv32Tree(space, ctx) : rangeMap(space, ctx)),
       changeList(ctx));
     const scroll = pane.querySelector('.scroll');
-    if (keep && scroll) Object.assign(scroll, { scrollTop: keep.top, scrollLeft: keep.left });
-    // A new stop's fault comes into view once every view has drawn (the story
-    // bar above may change the pane's height); otherwise the pane stays put.
+    // Before the next frame is drawn (once, with the layout that frame needs):
+    // the scroll position back, and a new stop's fault into view once every
+    // view has drawn (the story bar above may change the pane's height).
+    // Another render before that frame does it for its own content.
     const stop = `${s.focus?.event.seq}`;
-    if (pane.dataset.stop !== stop) requestAnimationFrame(() => keepInView(scroll, pane.querySelector('.fault')));
+    if (pane.dataset.stop !== stop) reveal[slot] = true;
     pane.dataset.stop = stop;
+    if (keep || reveal[slot]) {
+      requestAnimationFrame(() => {
+        if (!scroll.isConnected) return;
+        if (keep) Object.assign(scroll, { scrollTop: keep.top, scrollLeft: keep.left });
+        if (!reveal[slot]) return;
+        reveal[slot] = false;
+        keepInView(scroll, pane.querySelector('.fault'));
+        scrolled[slot] = { top: scroll.scrollTop, left: scroll.scrollLeft };
+      });
+    }
   }
 
   function pageContext(s, pid) {

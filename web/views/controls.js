@@ -20,7 +20,9 @@ const RUN_TO = [
   { event: 'mail_recv' },
 ];
 
-export function mountControls(el, { store, command }) {
+// el: the toolbar; end: the top line's end, for Restart and help (kept
+// away from Step, and off the toolbar, which must not wrap at 1280 px).
+export function mountControls(el, end, { store, command }) {
   async function run(cmd, args) {
     store.set({ message: null });
     const reply = await command(cmd, args);
@@ -91,9 +93,9 @@ export function mountControls(el, { store, command }) {
   const fieldset = h('fieldset', { class: 'controls', 'data-testid': 'controls' },
     h('span', { class: 'group' }, buttons.run, buttons.pause, buttons.step, buttons.line),
     h('span', { class: 'group' }, buttons.runTo, kind, syscall, whose),
-    h('span', { class: 'group breaks' }, fn, buttons.brk, chips),
-    h('span', { class: 'group' }, buttons.restart));
-  fill(el, fieldset, h('button', {
+    h('span', { class: 'group breaks' }, fn, buttons.brk, chips));
+  fill(el, fieldset);
+  fill(end, buttons.restart, h('button', {
     class: 'help-button', text: '?', title: 'Keyboard shortcuts (?)', 'data-testid': 'help-button',
     onclick: () => store.set({ help: !store.state.help }),
   }));
@@ -106,6 +108,8 @@ export function mountControls(el, { store, command }) {
   store.on(['role', 'connection', 'status'], () => {
     fieldset.disabled = !canControl();
     fieldset.title = fieldset.disabled ? 'Read-only: only the controller drives the guest' : '';
+    buttons.restart.disabled = !canControl();
+    buttons.restart.title = canControl() ? 'A fresh QEMU with the original disk (Shift+R)' : fieldset.title;
     for (const b of [buttons.run, buttons.step, buttons.line]) b.disabled = !stopped();
     buttons.pause.disabled = !running();
     buttons.runTo.disabled = !alive(); // a running guest goes on until the event

@@ -5,7 +5,7 @@
 // every frame of RAM. Click (or arrow keys) to pick a frame, hover for a
 // quick look.
 
-import { h, fill, cssVar } from '../lib/dom.js';
+import { h, fill, cssVar, beforeNextFrame } from '../lib/dom.js';
 import { frameTable, frameFacts, frameSummary, ownerText } from '../lib/model.js';
 
 const ALL_COLUMNS = 256; // 1 MiB a row
@@ -59,8 +59,12 @@ export function mountFrames(el, { store, select }) {
   fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Physical frames' }), range, toggle, legend), wrap, detail);
   let geometry = null; // {cell, left, columns, count} as drawn
 
+  // The grid reads the layout (its width): drawn before the next frame, and
+  // not while the tab is hidden (the ResizeObserver draws it when shown).
+  const drawSoon = beforeNextFrame(() => draw(store.state));
+
   function draw({ snapshot, frame: selected }) {
-    if (!snapshot || wrap.clientWidth === 0) return;
+    if (!snapshot || el.hidden || wrap.clientWidth === 0) return;
     const t = frameTable(snapshot);
     const { count, columns } = shownRange(t, all);
     const font = parseFloat(getComputedStyle(el).fontSize);
@@ -196,9 +200,9 @@ export function mountFrames(el, { store, select }) {
   }
 
   new ResizeObserver(() => draw(store.state)).observe(wrap);
-  store.on(['room'], (st) => draw(st));
+  store.on(['room'], drawSoon);
   store.on(['snapshot', 'frame'], (s) => {
-    draw(s);
+    drawSoon();
     renderDetail(s);
   });
   renderDetail(store.state);

@@ -1,11 +1,13 @@
 // Made for the room: a zoom that scales the whole page (the terminal and the
 // canvases too: they read their sizes from the CSS), Ctrl +/− and Ctrl 0, and
-// a projector setting (no text under 16 px, the console wide enough for 80
-// columns above the views). Both are remembered in this browser.
+// a projector setting (no text under 16 px). Both are remembered in this
+// browser. And the arrangement: the console is 80 columns wide; beside the
+// views where the window leaves them room, else above them.
 
 import { h, fill } from '../lib/dom.js';
 
 const ZOOMS = [0.8, 0.9, 1, 1.1, 1.25, 1.4, 1.6, 1.8, 2];
+const VIEWS_MIN_REM = 40; // the tabbed views' width, at the least, beside the console
 const SAVED = 'glassbox.room';
 
 export function initialRoom(params) {
@@ -56,6 +58,24 @@ export function mountRoom(el, { store }) {
     try {
       localStorage.setItem(SAVED, JSON.stringify(room));
     } catch { /* private mode: not remembered */ }
+    arrange();
   });
+  window.addEventListener('resize', arrange);
   store.set({ room: store.state.room });
+}
+
+// The console and the processes beside the views (:root.side) when the
+// console's 80 columns and VIEWS_MIN_REM of views fit across the window.
+// The console's panel is as wide in both arrangements (the terminal's width
+// is 80ch of its own font), so the choice does not feed back on itself.
+function arrange() {
+  const root = document.documentElement;
+  const layout = document.querySelector('.layout');
+  const consolePanel = document.querySelector('.terminal-panel');
+  if (!layout || !consolePanel) return;
+  const style = getComputedStyle(layout);
+  const rem = parseFloat(getComputedStyle(root).fontSize);
+  const inner = layout.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const needed = consolePanel.offsetWidth + parseFloat(style.columnGap) + VIEWS_MIN_REM * rem;
+  root.classList.toggle('side', inner >= needed);
 }

@@ -16,10 +16,22 @@ const WHY = {
   exited: 'the guest has exited',
 };
 
-// " of cowtest", " of pid 3" or nothing: whose events run_to waits for.
-function runToWhom(status) {
-  if (status.run_to_program) return ` of ${status.run_to_program}`;
-  return status.run_to_pid ? ` of pid ${status.run_to_pid}` : '';
+// What run_to waits for: "to the next COW fault of cowtest", "… of pid 3",
+// or, when no such process is in the latest snapshot, that it waits for one
+// first (the hint leads: the line may be cut at its end).
+function runToLine(status, asked, snapshot) {
+  const kind = runToText(status.run_to, asked);
+  const live = (p) => p.state !== 'zombie';
+  const procs = snapshot?.processes ?? [];
+  const program = status.run_to_program;
+  if (program) {
+    if (!procs.some((p) => p.name === program && live(p))) return `waiting for ${program} to start, then its next ${kind}`;
+    return `to the next ${kind} of ${program}`;
+  }
+  const pid = status.run_to_pid;
+  if (!pid) return `to the next ${kind}`;
+  const gone = snapshot && !procs.some((p) => p.pid === pid && live(p));
+  return `to the next ${kind} of pid ${pid}${gone ? ' (no such process now)' : ''}`;
 }
 
 export function mountState(el, banner, { store, command, reconnectNow }) {
@@ -31,14 +43,14 @@ export function mountState(el, banner, { store, command, reconnectNow }) {
   const snapError = h('span', { class: 'message', 'data-testid': 'snapshot-error' });
   fill(el, pill, why, loc, message, snapError, role);
 
-  store.on(['status', 'connection', 'runToAsked'], ({ status, connection }) => {
+  store.on(['status', 'connection', 'runToAsked', 'snapshot'], ({ status, connection, snapshot }) => {
     // running or stopped; else what QEMU is (starting, dead), or unknown.
     const guest = connection !== 'open' || !status ? 'unknown' : status.qemu === 'running' ? status.guest : status.qemu;
     const stop = guest === 'stopped' ? status.stop : null;
     pill.dataset.guest = guest;
     pill.textContent = { unknown: '?', dead: 'QEMU DEAD' }[guest] ?? guest.toUpperCase();
     if (stop) why.textContent = [WHY[stop.reason] ?? stop.reason, stop.detail].filter(Boolean).join(': ');
-    else if (guest === 'running' && status.run_to) why.textContent = `to the next ${runToText(status.run_to, store.state.runToAsked)}${runToWhom(status)}`;
+    else if (guest === 'running' && status.run_to) why.textContent = runToLine(status, store.state.runToAsked, snapshot);
     else why.textContent = '';
     // where() is the pc itself when no kernel function is there (at reset).
     loc.textContent = !stop?.pc ? '' : stop.function ? `${where(stop)} · pc ${hex(stop.pc)}` : `pc ${hex(stop.pc)}`;

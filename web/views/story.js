@@ -19,8 +19,10 @@ export function mountStory(el, { store, select }) {
     }
   }
 
-  store.on(['focus', 'snapshot'], ({ focus, snapshot }) => {
-    el.hidden = !focus || !snapshot;
+  // While the guest runs the last stop is history (the timeline keeps it):
+  // the bar leaves its height to the views.
+  store.on(['focus', 'snapshot', 'status'], ({ focus, snapshot, status }) => {
+    el.hidden = !focus || !snapshot || status?.guest !== 'stopped';
     if (el.hidden) return fill(el);
     const { sentence, changes } = explainEvent(focus.event, snapshot);
     fill(el,

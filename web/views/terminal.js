@@ -23,12 +23,15 @@ export function mountTerminal(el, { store, send }) {
   term.onResize(({ cols }) => {
     columns.textContent = cols < 80 ? `· ${cols} cols (Projector: 80)` : '';
   });
-  new ResizeObserver(() => fit.fit()).observe(el);
-  // The zoom and the projector setting change the size the CSS gives the terminal.
-  store.on(['room'], () => {
-    term.options.fontSize = parseFloat(getComputedStyle(el).fontSize);
+  // The zoom, the projector setting and the window's width (the root's font
+  // size) change the size the CSS gives the terminal.
+  const refit = () => {
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (term.options.fontSize !== size) term.options.fontSize = size;
     fit.fit();
-  });
+  };
+  new ResizeObserver(refit).observe(el);
+  store.on(['room'], refit);
 
   term.attachCustomKeyEventHandler((e) => {
     if (e.key !== 'Escape') return true;

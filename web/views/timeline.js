@@ -1,7 +1,7 @@
 // The kernel's events: a strip over time (one lane per kind) and a scrolling
 // list; clicking either shows an event's details.
 
-import { h, fill, cssVar } from '../lib/dom.js';
+import { h, fill, cssVar, beforeNextFrame } from '../lib/dom.js';
 import { num, hex, EVENT_LABEL } from '../lib/format.js';
 import { procName } from '../lib/model.js';
 import { eventSummary, argText, returnText } from '../lib/explain.js';
@@ -32,7 +32,12 @@ export function mountTimeline(el, { store, select }) {
     h('div', { class: 'strip-wrap' }, strip), h('div', { class: 'timeline-body' }, list, detail));
   let scale = null; // tick → x of the strip as drawn
 
+  // The strip reads the layout (its width): drawn before the next frame, and
+  // not while the tab is hidden (it is drawn when shown).
+  const drawSoon = beforeNextFrame(() => drawStrip(store.state));
+
   function drawStrip({ history, event: selected }) {
+    if (el.hidden) return;
     const width = strip.parentElement.clientWidth;
     if (!width) return;
     const dpr = window.devicePixelRatio || 1;
@@ -72,8 +77,20 @@ export function mountTimeline(el, { store, select }) {
     if (nearest) store.set({ event: nearest.seq });
   });
 
-  function renderList({ history, snapshot, fresh, event: selected }) {
-    const stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
+  // The list follows its end if it was at its end (noted as the user
+  // scrolls: reading it while rendering would force a layout). A hidden tab's
+  // list is rendered when the tab is shown.
+  let atEnd = true;
+  let stale = false;
+  list.addEventListener('scroll', () => { atEnd = list.scrollTop + list.clientHeight >= list.scrollHeight - 8; }, { passive: true });
+  const stick = () => atEnd && requestAnimationFrame(() => { list.scrollTop = list.scrollHeight; });
+
+  function renderList(state) {
+    stale = el.hidden;
+    if (!stale) renderRows(state);
+  }
+
+  function renderRows({ history, snapshot, fresh, event: selected }) {
     const freshSeqs = new Set(fresh.map((e) => e.seq));
     if (calls) {
       fill(list, syscallTrace(history).slice(-SHOWN).map(({ call, ret }) => h('button', {
@@ -85,7 +102,7 @@ export function mountTimeline(el, { store, select }) {
       h('span', { class: 'kind', text: call.name ?? 'syscall' }),
       h('span', { text: `pid ${call.pid} ${procName(snapshot, call.pid)}` }),
       h('span', { class: 'mono', text: callText(call, ret) }))));
-      if (stick) list.scrollTop = list.scrollHeight;
+      stick();
       return;
     }
     fill(list, history.slice(-SHOWN).map((e) => h('button', {
@@ -97,7 +114,7 @@ export function mountTimeline(el, { store, select }) {
     h('span', { class: 'kind', text: EVENT_LABEL[e.kind] ?? e.kind }),
     h('span', { text: `pid ${e.pid} ${procName(snapshot, e.pid)}` }),
     h('span', { class: 'dim', text: eventSummary(e) }))));
-    if (stick) list.scrollTop = list.scrollHeight;
+    stick();
   }
 
   function renderDetail({ history, snapshot, event: seq }) {
@@ -117,21 +134,29 @@ export function mountTimeline(el, { store, select }) {
       }));
   }
 
-  // The list opens at the event picked (the stop's, after a stop on an event).
+  // The list opens at the event picked (the stop's, after a stop on an
+  // event): before the next frame, after the list has followed its end.
   function reveal() {
-    const row = list.querySelector('.event.selected');
-    if (row && list.clientHeight) list.scrollTop = row.offsetTop - list.clientHeight / 2;
+    if (el.hidden) return;
+    requestAnimationFrame(() => {
+      const row = list.querySelector('.event.selected');
+      if (row && list.clientHeight) list.scrollTop = row.offsetTop - list.clientHeight / 2;
+    });
   }
 
   new ResizeObserver(() => drawStrip(store.state)).observe(strip.parentElement);
   store.on(['focus'], ({ focus }) => focus?.event && store.set({ event: focus.event.seq }));
-  store.on(['history', 'event'], drawStrip);
+  store.on(['history', 'event'], drawSoon);
   store.on(['history', 'event', 'fresh'], renderList);
   store.on(['event'], reveal);
-  store.on(['tab'], ({ tab }) => tab === 'timeline' && requestAnimationFrame(() => {
-    drawStrip(store.state);
-    reveal();
-  }));
+  store.on(['tab'], ({ tab }) => {
+    if (tab !== 'timeline') return;
+    if (stale) renderList(store.state);
+    requestAnimationFrame(() => {
+      drawStrip(store.state);
+      reveal();
+    });
+  });
   store.on(['history', 'event'], renderDetail);
   renderDetail(store.state);
 }

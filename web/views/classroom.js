@@ -1,0 +1,122 @@
+// The classroom: viewers follow what the teacher's page shows, and a page
+// that another took control from is told so and may take it back.
+//
+// The controller sends a `view` message (docs/protocol.md) when its tab, the
+// processes in its panes, or its selected page, frame or event change; the
+// daemon relays it to the viewers. A viewer follows it until its user
+// navigates by themselves (a click, a key, a choice that changes what it
+// shows), and rejoins with "Follow teacher", which shows the teacher's view
+// at once.
+
+import { h, fill } from '../lib/dom.js';
+
+const VIEW_KEYS = ['tab', 'selection', 'page', 'frame', 'event'];
+
+const viewOf = (state) => Object.fromEntries(VIEW_KEYS.map((k) => [k, state[k]]));
+
+export function mountClassroom(el, banner, { store, link }) {
+  let teacher = null; // the last view the teacher's page sent
+  let applying = false; // the store changes below are the teacher's, not ours
+  let gesture = false; // within a task started by the user (a click, a key)
+  for (const type of ['pointerdown', 'click', 'keydown', 'change', 'input']) {
+    document.addEventListener(type, (e) => {
+      if (!e.isTrusted) return;
+      gesture = true;
+      setTimeout(() => { gesture = false; });
+    }, true);
+  }
+
+  function apply() {
+    if (!teacher) return;
+    applying = true;
+    try {
+      store.set(Object.fromEntries(VIEW_KEYS.filter((k) => k in teacher).map((k) => [k, teacher[k]])));
+    } finally {
+      applying = false;
+    }
+  }
+
+  // The controller: one message per task that changed the view, none when
+  // nothing it shows changed.
+  let sent = null;
+  let queued = false;
+  function sendView() {
+    queued = false;
+    const { role, connection } = store.state;
+    if (role !== 'controller' || connection !== 'open') return;
+    const text = JSON.stringify(viewOf(store.state));
+    if (text === sent) return;
+    if (link.send({ type: 'view', view: JSON.parse(text) })) sent = text;
+  }
+
+  store.on(VIEW_KEYS, (s) => {
+    if (s.role === 'controller' && !queued) {
+      queued = true;
+      queueMicrotask(sendView);
+    } else if (s.role === 'viewer' && s.follow && gesture && !applying) {
+      store.set({ follow: false });
+    }
+  });
+
+  // Our own role, and what the daemon said when it changed it.
+  let role = null;
+  store.on(['hello'], ({ hello }) => {
+    const was = role;
+    role = hello?.role ?? null;
+    if (role === 'controller') {
+      sent = null;
+      store.set({ control: null });
+      sendView();
+    } else if (hello?.message) {
+      // Demoted, or control refused: the page keeps what it shows.
+      store.set({ control: { message: hello.message, wasController: was === 'controller' }, follow: false });
+    }
+  });
+
+  // Viewers: the teacher's view, followed or not.
+  const follow = h('button', {
+    class: 'small follow', 'data-testid': 'follow',
+    title: 'Show what the teacher\'s page shows, and follow it',
+    onclick: () => {
+      store.set({ follow: !store.state.follow });
+      if (store.state.follow) apply();
+    },
+  });
+  fill(el, follow);
+  store.on(['role', 'follow'], ({ role: r, follow: on }) => {
+    follow.hidden = r !== 'viewer';
+    follow.setAttribute('aria-pressed', String(on));
+    follow.textContent = on ? 'Following teacher' : 'Follow teacher';
+  });
+
+  // The banner: why this page is a viewer, and how to take control.
+  const token = h('input', {
+    type: 'password', 'data-testid': 'control-token', 'aria-label': 'control token',
+    placeholder: 'control token', size: 24, autocomplete: 'off',
+  });
+  const take = () => link.hello('controller', token.value.trim() || undefined);
+  token.addEventListener('keydown', (e) => e.key === 'Enter' && take());
+  store.on(['control', 'hello', 'connection'], ({ control, hello, connection }) => {
+    banner.hidden = !control || connection !== 'open';
+    if (banner.hidden) return;
+    const needsToken = hello?.token_required;
+    fill(banner,
+      h('strong', { text: control.wasController ? 'You are a viewer now.' : 'Read-only.' }),
+      h('span', { 'data-testid': 'control-message', text: ` The inspector says: ${control.message}. ` }),
+      needsToken && token,
+      h('button', {
+        'data-testid': 'take-control', text: control.wasController ? 'Take control back' : 'Take control',
+        title: needsToken ? 'Ask for control with the token the daemon printed' : 'Ask for control (the other page becomes a viewer)',
+        onclick: take,
+      }));
+  });
+
+  return {
+    // A view message from the daemon (the teacher's page).
+    onView(view) {
+      if (!view || typeof view !== 'object') return;
+      teacher = view;
+      if (store.state.role === 'viewer' && store.state.follow) apply();
+    },
+  };
+}
