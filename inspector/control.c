@@ -26,6 +26,7 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_WATCH] = {"watch", false, {"pid", "va", NULL}},
     [CMD_UNWATCH] = {"unwatch", false, {NULL}},
     [CMD_RESTART] = {"restart", false, {NULL}},
+    [CMD_SAMPLE] = {"sample", false, {"hz", NULL}},
 };
 
 const char *command_name(enum command_kind k)
@@ -199,6 +200,15 @@ static int parse_args(const json_t *obj, const struct control_names *n,
         if (cmd->va >= 0x80000000u)
             return fail(err, errlen, "'va' must be a user address "
                         "(below 0x80000000)");
+        return 0;
+    }
+    case CMD_SAMPLE: {
+        const json_t *hz = json_object_get(obj, "hz");
+        if (!json_is_integer(hz) || json_integer_value(hz) < 0 ||
+            json_integer_value(hz) > CONTROL_SAMPLE_HZ_MAX)
+            return fail(err, errlen, "'hz' must be an integer from 0 to %d",
+                        CONTROL_SAMPLE_HZ_MAX);
+        cmd->hz = (int)json_integer_value(hz);
         return 0;
     }
     default:

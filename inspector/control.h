@@ -27,6 +27,7 @@ enum command_kind {
     CMD_WATCH,
     CMD_UNWATCH,
     CMD_RESTART,
+    CMD_SAMPLE,
     CMD_COUNT
 };
 
@@ -42,7 +43,10 @@ struct command {
     char program[CONTROL_NAME_MAX]; /* run_to: only events of processes so
                                        named ("" : any) */
     uint32_t va;      /* watch */
+    int hz;           /* sample: snapshots a second while running, 0 none */
 };
+
+#define CONTROL_SAMPLE_HZ_MAX 10
 
 /* How names are looked up; any callback may be NULL (nothing is known). */
 struct control_names {

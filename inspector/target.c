@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "breaks.h"
@@ -50,7 +51,7 @@
 #include "serial.h"
 #include "snapshot.h"
 
-#define RSP_TIMEOUT_MS 3000
+#define RSP_TIMEOUT_MS 1000    /* a reply later: not responding (recovers) */
 #define CONNECT_TRIES 250      /* every 20 ms: QEMU has 5 s to listen */
 #define CONNECT_EVERY_MS 20
 #define REAP_EVERY_MS 250
@@ -62,6 +63,8 @@
 #define DEATH_EVERY_MS 20      /* a QEMU whose sockets closed: reaped every 20 ms */
 #define DEATH_TICKS 25         /* and killed after 500 ms */
 #define LIVE_SNAPSHOT_MIN_MS 100
+#define SAMPLE_HZ_DEFAULT 4    /* samples a second of a running guest */
+#define SAMPLE_HZ_STOPPING 1   /* at most, when each one stops the guest */
 #define SIGINT_NUM 2
 
 enum qemu_state { Q_NONE, Q_STARTING, Q_RUNNING, Q_DEAD };
@@ -115,6 +118,8 @@ struct target {
     struct loop_timer stall_timer, death_timer;
     int death_ticks;
     json_t *kinds;         /* event kind names, by value */
+    int sample_hz;         /* asked for; sample_rate() is what is done */
+    struct loop_timer sample_timer;
 
     struct serial serial;
 
@@ -150,6 +155,9 @@ struct target {
 };
 
 static void mark_dead(struct target *t, const char *why);
+static void stalled_stopped(struct target *t, const char *what);
+static void stall_over(struct target *t);
+static void run(struct target *t);
 static void death_tick(void *ctx);
 static void drive(struct target *t, struct rsp_stop *stop);
 static void report(struct target *t, const char *reason, const char *detail);
@@ -167,12 +175,6 @@ static void say(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
 }
 
 static json_t *hex32(uint32_t v)
@@ -211,6 +213,10 @@ static void rsp_failed(struct target *t, const char *what)
     int fd = t->rsp ? rsp_conn_fd(t->rsp) : -1;
     char b;
 
+    if (t->rsp && !t->running && rsp_conn_timed_out(t->rsp)) {
+        stalled_stopped(t, what);
+        return;
+    }
     snprintf(why, sizeof why, "%s: %s", what,
              t->rsp ? rsp_conn_error(t->rsp) : "not connected");
     say("%s", why);
@@ -313,6 +319,15 @@ static const char *qstate_name(enum qemu_state s)
     }
 }
 
+/* Live samples a second: as asked, but at most SAMPLE_HZ_STOPPING when
+ * each one has to stop the guest (no shared RAM: attached). */
+static int sample_rate(const struct target *t)
+{
+    if (!guest_ram_shared() && t->sample_hz > SAMPLE_HZ_STOPPING)
+        return SAMPLE_HZ_STOPPING;
+    return t->sample_hz;
+}
+
 /* A single step is shown as the stop before it until its own stop. */
 static bool shown_running(const struct target *t)
 {
@@ -349,6 +364,10 @@ json_t *target_status(struct target *t)
     }
     if (t->snap_error[0])
         json_object_set_new(s, "snapshot_error", text_json(t->snap_error));
+    json_object_set_new(s, "sampling", json_pack("{s:i, s:i, s:s}", "hz",
+                        sample_rate(t), "max_hz", guest_ram_shared()
+                        ? CONTROL_SAMPLE_HZ_MAX : SAMPLE_HZ_STOPPING, "from",
+                        guest_ram_shared() ? "shared memory" : "brief stops"));
     return s;
 }
 
@@ -357,7 +376,12 @@ json_t *target_status(struct target *t)
  * point ends with publish(t, false), so no transition goes unsaid. */
 static void publish(struct target *t, bool always)
 {
-    json_t *s = target_status(t);
+    json_t *s;
+
+    /* A request of any module (breaks.c too) that got no reply in time. */
+    if (t->rsp && !t->running && !t->stalled && rsp_conn_timed_out(t->rsp))
+        stalled_stopped(t, "a request");
+    s = target_status(t);
 
     if (!s)
         return;
@@ -372,18 +396,35 @@ static void publish(struct target *t, bool always)
 
 /* ---- snapshots ------------------------------------------------------------ */
 
-/* Take one now (the guest is stopped) and send it to everyone. 0 or -1. */
-static int take_snapshot(struct target *t)
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Take one now, into t->latest: from the stopped guest, or a running
+ * one's shared RAM. sample: a state the user did not stop at (marked so).
+ * 0 or -1. */
+static int take_snapshot(struct target *t, bool sample)
 {
     char err[256];
-    json_t *s = snapshotter_take(t->snap, t->rsp, err, sizeof err);
+    json_t *s = t->running && !guest_ram_shared() ? NULL
+                : snapshotter_take(t->snap, t->running ? NULL : t->rsp, err,
+                                   sizeof err);
 
+    if (!s && t->running)
+        snprintf(err, sizeof err, "a running guest without shared RAM");
     if (!s) {
         snprintf(t->snap_error, sizeof t->snap_error, "%s", err);
         say("snapshot failed: %s", err);
         return -1;
     }
     t->snap_error[0] = '\0';
+    json_object_set_new(s, "as_of", json_integer(wall_ms()));
+    if (sample)
+        json_object_set_new(s, "sample", json_true());
     json_decref(t->latest);
     t->latest = s;
     t->latest_ms = loop_now_ms();
@@ -457,6 +498,37 @@ static void stop_arrived(struct target *t)
     t->stalled = false;
 }
 
+/* A reply did not come while the guest is stopped: QEMU is stopped
+ * (SIGSTOP) or starved, not dead. Every client hears that it is not
+ * responding; the late replies are passed over as they arrive (on_rsp),
+ * and then it is back (stall_over). Only a restart kills it. */
+static void stalled_stopped(struct target *t, const char *what)
+{
+    if (!t->stalled)
+        say("QEMU is not responding (%s: %s)", what, rsp_conn_error(t->rsp));
+    t->stalled = true;
+    loop_timer_cancel(&t->stall_timer);
+    stall_over(t);
+}
+
+/* Whether the late replies have all come; if so, QEMU is back. A guest
+ * stopped only for the daemon's errands (no stop was shown) goes on. */
+static void stall_over(struct target *t)
+{
+    int r = rsp_conn_recover(t->rsp);
+
+    if (r < 0) {
+        mark_dead(t, rsp_conn_error(t->rsp));
+        return;
+    }
+    if (r == 0)
+        return;
+    say("QEMU responds again");
+    t->stalled = false;
+    if (!t->stop && !t->running && read_regs(t) == 0)
+        run(t);
+}
+
 /* Ask a running guest to stop; the stop comes on the gdbstub socket. */
 static int interrupt(struct target *t)
 {
@@ -528,7 +600,7 @@ static int event_syscall(struct target *t)
 
     if (!num || read_phys(t, A(t, 2) + num->offset, b, sizeof b) < 0)
         return -1;
-    return (int)le32(b);
+    return (int)guest_le32(b);
 }
 
 /* Whether the live process pid is called name. */
@@ -793,7 +865,7 @@ static void report(struct target *t, const char *reason, const char *detail)
         return;
     /* An exited guest has nothing left to read. */
     if (strcmp(reason, "exited") != 0)
-        take_snapshot(t);
+        take_snapshot(t, false);
     publish(t, true);
     if (strcmp(reason, "exited") != 0)
         broadcast_snapshot(t);
@@ -806,7 +878,7 @@ static void report(struct target *t, const char *reason, const char *detail)
 
 static void carry_out(struct target *t, const struct command *cmd,
                       struct client *from);
-static void run(struct target *t);
+static void sample_tick(void *ctx);
 
 /* Answer every errand with an error: the guest went away. */
 static void errands_fail(struct target *t, const char *why)
@@ -886,6 +958,10 @@ static void rsp_readable(struct target *t, int what)
     if (what & LOOP_HUP) {
         t->rsp_w = NULL;
         mark_dead(t, "the gdbstub connection closed");
+        return;
+    }
+    if (rsp_conn_timed_out(t->rsp)) {
+        stall_over(t);
         return;
     }
     if (!t->running) {
@@ -1117,6 +1193,7 @@ void target_start(struct target *t)
         }
         memcpy(host, t->cfg.attach, hl);
         host[hl] = '\0';
+        guest_ram_share(NULL, 0); /* its RAM is not ours: brief stops */
         if (t->cfg.console) {
             int fd = net_connect(t->cfg.console, err, sizeof err);
             if (fd < 0) {
@@ -1139,6 +1216,9 @@ void target_start(struct target *t)
         mark_dead(t, err);
         return;
     }
+    guest_ram_share(t->qemu.ram, t->qemu.ram_size);
+    if (!t->qemu.ram)
+        say("no shared RAM (%s): live samples stop the guest", strerror(errno));
     publish(t, false);
     loop_timer_set(&t->connect_timer, CONNECT_EVERY_MS, connect_tick, t);
 }
@@ -1163,6 +1243,41 @@ static void restart(struct target *t, struct client *from, const json_t *id)
     t->qstate = Q_NONE;
     wait_add(t, t->start_waiters, &t->nstart_waiters, from, id);
     target_start(t);
+}
+
+/* ---- live samples ---------------------------------------------------------------------- */
+
+static bool snapshot_errand_queued(const struct target *t)
+{
+    for (int i = 0; i < t->nerrands; i++)
+        if (t->errands[i].cmd.kind == CMD_SNAPSHOT)
+            return true;
+    return false;
+}
+
+/* While the guest runs, every client gets sample_rate() snapshots a
+ * second, read from shared RAM without stopping it, or (attached) each at
+ * a brief stop it is not shown. Called again to apply a new rate. */
+static void sample_tick(void *ctx)
+{
+    struct target *t = ctx;
+    int hz = sample_rate(t);
+
+    loop_timer_cancel(&t->sample_timer);
+    if (hz <= 0)
+        return;
+    loop_timer_set(&t->sample_timer, 1000 / hz, sample_tick, t);
+    if (!connected(t) || !t->running || t->stalled || t->mode == M_STEP ||
+        loop_now_ms() - t->latest_ms < 1000 / hz / 2)
+        return;
+    if (guest_ram_shared()) {
+        if (take_snapshot(t, true) == 0)
+            broadcast_snapshot(t);
+    } else if (!snapshot_errand_queued(t)) {
+        struct command cmd = {.kind = CMD_SNAPSHOT};
+        errand_add(t, &cmd, NULL);
+    }
+    publish(t, false);
 }
 
 /* ---- commands ------------------------------------------------------------------------- */
@@ -1257,7 +1372,7 @@ static void carry_out(struct target *t, const struct command *cmd,
 
     switch (cmd->kind) {
     case CMD_SNAPSHOT:
-        r = take_snapshot(t);
+        r = take_snapshot(t, t->doing_errands);
         if (r == 0)
             broadcast_snapshot(t);
         else
@@ -1298,6 +1413,14 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         restart(t, from, id);
         return;
     }
+    if (cmd->kind == CMD_SAMPLE) {
+        t->sample_hz = cmd->hz;
+        sample_tick(t);
+        json_t *r = control_reply_ok(id);
+        json_object_set_new(r, "hz", json_integer(sample_rate(t)));
+        reply_to(t, from, r);
+        return;
+    }
     if (!connected(t)) {
         reply_to(t, from, control_reply_error(id, "QEMU is %s%s%s",
                  qstate_name(t->qstate), t->qmessage[0] ? ": " : "",
@@ -1308,6 +1431,13 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         (!t->running || loop_now_ms() - t->latest_ms < LIVE_SNAPSHOT_MIN_MS)) {
         t->hooks.unicast(t->hooks.ctx, from, t->latest);
         reply_to(t, from, control_reply_ok(id));
+        return;
+    }
+    if (cmd->kind == CMD_SNAPSHOT && t->running && guest_ram_shared()) {
+        if (take_snapshot(t, true) == 0)
+            broadcast_snapshot(t);
+        reply_to(t, from, t->latest ? control_reply_ok(id)
+                 : control_reply_error(id, "snapshot failed: %.200s", t->snap_error));
         return;
     }
     if (t->stalled && !t->running && cmd->kind != CMD_PAUSE) {
@@ -1405,7 +1535,12 @@ json_t *target_latest(struct target *t)
 json_t *target_snapshot(struct target *t, char *err, size_t errlen)
 {
     if (connected(t) && !t->stalled && !t->latest && !t->running) {
-        if (take_snapshot(t) == 0)
+        if (take_snapshot(t, false) == 0)
+            broadcast_snapshot(t);
+    }
+    if (connected(t) && t->running && guest_ram_shared() &&
+        (!t->latest || loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {
+        if (take_snapshot(t, true) == 0)
             broadcast_snapshot(t);
     }
     if (connected(t) && t->running && !t->stalled &&
@@ -1457,7 +1592,9 @@ struct target *target_new(const struct target_config *cfg,
         free(t);
         return NULL;
     }
+    t->sample_hz = t->launched ? SAMPLE_HZ_DEFAULT : 0;
     loop_timer_set(&t->reap_timer, REAP_EVERY_MS, reap_tick, t);
+    sample_tick(t);
     return t;
 }
 
@@ -1468,9 +1605,12 @@ void target_free(struct target *t)
     loop_timer_cancel(&t->reap_timer);
     loop_timer_cancel(&t->connect_timer);
     loop_timer_cancel(&t->death_timer);
+    loop_timer_cancel(&t->sample_timer);
+    loop_timer_cancel(&t->stall_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "shutting down", NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, "shutting down", NULL);
     disconnect(t);
+    guest_ram_share(NULL, 0);
     if (t->launched)
         qemu_cleanup(&t->qemu);
     json_decref(t->latest);

@@ -576,6 +576,105 @@ def a_stalled_qemu_is_waited_for():
 
 
 @test(timeout=120)
+def a_stalled_qemu_while_stopped_recovers():
+    """QEMU stopped with SIGSTOP while the guest is paused, and a command
+    that needs a reply: every client hears "not responding" (not "dead"),
+    other commands are refused at once, and after SIGCONT the same QEMU is
+    back, stopped where it was, and takes commands again."""
+    with Daemon("stallstop") as d:
+        ws = d.ws(role="controller")
+        viewer = d.ws(role="viewer")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        pid = d.qemu_pid()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            r = ws.command("break", 2, function="cow_fault")
+            check(not r["ok"], f"break with QEMU stopped: {r}")
+            for who, c in (("controller", ws), ("viewer", viewer)):
+                c.wait(lambda m: is_status(m, qemu="not responding"), 10, f"not responding ({who})")
+            st = d.get("/api/status")
+            check(st["qemu"] == "not responding", f"GET /api/status while QEMU is stopped: {st}")
+            r = ws.command("step", 3)
+            check(not r["ok"] and "not responding" in r["error"], f"step while not responding: {r}")
+            time.sleep(2)   # longer than any reply timeout: still not taken as death
+            st = d.get("/api/status")
+            check(st["qemu"] == "not responding", f"after 2 s more: {st}")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        for who, c in (("controller", ws), ("viewer", viewer)):
+            c.wait(lambda m: is_status(m, qemu="running", guest="stopped", reason="pause"), 10,
+                   f"stopped at the pause again ({who})")
+        check(d.qemu_pid() == pid and Path(f"/proc/{pid}").exists(), "QEMU was replaced")
+        r = ws.command("break", 4, function="cow_fault")
+        check(r["ok"], f"break after SIGCONT: {r}")
+        r = ws.command("step", 5)
+        check(r["ok"] and r["stop"]["reason"] == "step", f"step after SIGCONT: {r}")
+        check(ws.command("continue", 6)["ok"], "continue after SIGCONT")
+        ws.send({"type": "console", "data": "echo still here\n"})
+        wait_console(ws, "still here\n", 20)
+
+
+@test(timeout=90)
+def live_samples_while_running():
+    """While the guest runs, every client gets sampled snapshots (4 a second
+    by default) read from the guest's shared RAM without stopping it: each
+    marked "sample" with a later "as_of", the tick count moving, a program
+    started meanwhile appearing, and never a "stopped" status. sample
+    {"hz": 0} turns them off, and the status says the rate."""
+    with Daemon("live") as d:
+        ws = d.ws(role="controller")
+        viewer = d.ws(role="viewer")
+        wait_console(ws, PROMPT, 20)
+        st = d.get("/api/status")
+        check(st.get("sampling") == {"hz": 4, "max_hz": 10, "from": "shared memory"},
+              f"status says nothing of live samples: {st.get('sampling')}")
+        mark = len(viewer.log)
+        ws.send({"type": "console", "data": "sleep 1000 &\n"})
+
+        def sample_with_sleep(m):
+            return m.get("type") == "snapshot" and m.get("sample") and \
+                any(p.get("name") == "sleep" for p in m.get("processes", []))
+        viewer.wait(sample_with_sleep, 20, "a sample that shows the new sleep")
+        first = len(viewer.log)
+        viewer.wait(lambda m: False if m.get("type") != "snapshot" else
+                    len([x for x in viewer.log[first:] if x.get("type") == "snapshot"]) >= 4,
+                    20, "four more samples")
+        samples = [m for m in viewer.log[mark:] if m.get("type") == "snapshot"]
+        check(all(m.get("sample") is True for m in samples[1:]),
+              f"a snapshot while running is not marked as a sample: {[_keys(m) for m in samples]}")
+        check(all("cpu" not in m for m in samples[1:]), "a sample has registers (it stopped the guest?)")
+        as_of = [m["as_of"] for m in samples]
+        check(as_of == sorted(as_of) and as_of[-1] > as_of[0], f"as_of does not move: {as_of}")
+        ticks = [m["ticks"] for m in samples]
+        check(ticks[-1] > ticks[0], f"the guest's ticks do not move between samples: {ticks}")
+        stopped = [m for m in viewer.log[mark:] if is_status(m, guest="stopped")]
+        check(not stopped, f"a stopped status while sampling: {stopped[:1]}")
+        r = ws.command("sample", 7, hz=0)
+        check(r["ok"] and r["hz"] == 0, f"sample hz 0: {r}")
+        viewer.wait(lambda m: m.get("type") == "status" and m["sampling"]["hz"] == 0, 10,
+                    "the status with sampling off")
+        off = len(viewer.log)
+        time.sleep(1.5)
+        viewer.pending = []
+        try:
+            viewer.wait(lambda m: m.get("type") == "snapshot", 0.5, "")
+        except TestFailure:
+            pass
+        late = [m for m in viewer.log[off:] if m.get("type") == "snapshot"]
+        check(not late, f"{len(late)} samples after sampling was turned off")
+        r = ws.command("sample", 8, hz=11)
+        check(not r["ok"] and "'hz'" in r["error"], f"sample hz 11: {r}")
+        r = viewer.command("sample", 9, hz=4)
+        check(not r["ok"], f"a viewer set the sample rate: {r}")
+
+
+def _keys(m):
+    return sorted(k for k in m if k not in ("processes", "address_spaces", "frames", "events"))
+
+
+@test(timeout=120)
 def watch_a_user_page():
     with Daemon("watch") as d:
         ws = d.ws(role="controller")
