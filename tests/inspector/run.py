@@ -946,17 +946,20 @@ def a_fatal_page_fault_says_where_and_why():
         wait_console(ws, "killed by store page fault", 20)
 
 
-def run_on_qemu(tool, args, commands):
+def run_on_qemu(tool, args, commands, shared_ram=False):
     """Boot a QEMU with its GDB stub free for tool (a binary that connects
     to it by itself), give its shell commands, run tool KERNEL PORT args...
-    and return the finished process; QEMU is killed after."""
+    and return the finished process; QEMU is killed after. With shared_ram,
+    the guest's RAM is in a file under /dev/shm, RAM in args."""
     sys.path.insert(0, str(ROOT / "tests" / "bench"))
     from inspector_bench import boot_with_processes, free_port
     work = Path(tempfile.mkdtemp(prefix="glassbox-qemu-"))
     disk = work / "fs.img"
     shutil.copyfile(FSIMG, disk)
     port = free_port()
-    qemu = boot_with_processes(disk, port, commands)
+    ram = Path(tempfile.mkdtemp(prefix="glassbox-qemu-", dir="/dev/shm")) / "ram" if shared_ram else None
+    args = [str(ram) if a == "RAM" else a for a in args]
+    qemu = boot_with_processes(disk, port, commands, ram=ram)
     try:
         return subprocess.run([str(BUILD / "tests" / tool), str(KERNEL), str(port)] +
                               [a.replace("WORK", str(work)) for a in args],
@@ -965,6 +968,22 @@ def run_on_qemu(tool, args, commands):
         qemu.kill()
         qemu.wait()
         shutil.rmtree(work, ignore_errors=True)
+        if ram:
+            shutil.rmtree(ram.parent, ignore_errors=True)
+
+
+@test(timeout=300)
+def shared_ram_reads_match_gdbstub_reads():
+    """guest_read_phys from the guest's RAM shared with the reader (as the
+    daemon reads the QEMU it starts) and through the gdbstub give the same
+    bytes, for every range a snapshot reads, and the same snapshot, at 6
+    stops while programs fork, fault and allocate."""
+    r = run_on_qemu("snapshot-bench", ["6", "WORK/reads.json", "RAM"],
+                    ["forktest &", "memhog 8 &", "cowtest &"], shared_ram=True)
+    check(r.returncode == 0, f"snapshot-bench failed:\n{r.stdout}\n{r.stderr}")
+    line = next((ln for ln in r.stdout.splitlines() if "read the same" in ln), None)
+    check(line, f"snapshot-bench compared nothing:\n{r.stdout}")
+    print("    " + line, flush=True)
 
 
 @test(timeout=300)
