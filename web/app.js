@@ -28,6 +28,7 @@ import { mountHelp } from './views/help.js';
 import { mountStory } from './views/story.js';
 import { mountDemos } from './views/demos.js';
 import { mountRoom, initialRoom } from './views/room.js';
+import { mountLive } from './views/live.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -70,6 +71,7 @@ function typeIntoConsole(data) {
 }
 const ctx = { store, command: link.command, reconnectNow: link.reconnectNow, select, typeIntoConsole };
 mountRoom($('room'), ctx);
+mountLive($('live'), ctx);
 const terminal = mountTerminal($('terminal'), { store, send: typeIntoConsole });
 ctx.terminalText = terminal.text;
 mountState($('state'), $('banner'), ctx);
