@@ -55,6 +55,7 @@ bench: setup
 	@$(MAKE) --no-print-directory all $(SNAPSHOT_BENCH)
 	python3 tests/bench/kernel_bench.py
 	python3 tests/bench/inspector_bench.py
+	python3 tests/bench/live_bench.py
 	node tests/web/bench.mjs
 
 # Labs (labs/README.md). `make lab LAB=cow [DEST=dir]` writes a starter
