@@ -212,7 +212,7 @@ static void rig_start(struct rig *r, int events, int other, int want)
 
     r->heard.statuses = json_array();
     r->heard.replies = json_array();
-    struct target_config cfg = {.attach = r->attach};
+    struct life_config cfg = {.attach = r->attach};
     struct target_hooks hooks = {on_status, on_snapshot, on_console, on_reply,
                                  on_unicast, on_started, &r->heard};
     r->t = target_new(&cfg, km, &hooks);
