@@ -1112,8 +1112,10 @@ static void sample_tick(void *ctx)
     if (hz <= 0)
         return;
     loop_timer_set(&t->sample_timer, 1000 / hz, sample_tick, t);
+    /* Not while running to the return of an event that matched: the event
+     * belongs to the stop's snapshot, which is due at once. */
     if (!connected(t) || !t->running || t->stalled || t->mode == M_STEP ||
-        loop_now_ms() - t->latest_ms < 1000 / hz / 2)
+        t->mode == M_RUN_TO_RET || loop_now_ms() - t->latest_ms < 1000 / hz / 2)
         return;
     if (guest_ram_shared()) {
         if (take_snapshot(t, true) == 0)
