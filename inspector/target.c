@@ -34,7 +34,6 @@
 #include "target.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +98,8 @@ struct target {
     bool continue_after_step;
     bool pausing;          /* pause sent the interrupt */
     bool interrupting;     /* the 0x03 byte went out; its stop is due */
-    bool stalled;          /* an awaited stop is STALL_MS late */
+    bool stalled;          /* an awaited stop is STALL_MS late, or a request
+                              while stopped got no reply in time */
     bool doing_errands;    /* stopped only for them: shown as running */
     struct loop_timer stall_timer;
     json_t *kinds;         /* event kind names, by value */
@@ -179,7 +179,8 @@ static bool connected(const struct target *t)
 }
 
 /* After a failed request: was it the connection? Then QEMU is as good as
- * dead. */
+ * dead. A reply that is only late, while the guest is stopped, is not:
+ * QEMU is not responding until the late replies come. */
 static void rsp_failed(struct target *t, const char *what)
 {
     char why[512];
@@ -1092,6 +1093,15 @@ static void restart(struct target *t, struct client *from, const json_t *id)
 
 /* ---- live samples ---------------------------------------------------------------------- */
 
+/* Whether a sample of the running guest may be taken now: not during a
+ * single step, nor while running to the return of an event that matched
+ * (the event belongs to the stop's snapshot, which is due at once). */
+static bool may_sample(const struct target *t)
+{
+    return connected(t) && t->running && !t->stalled && t->mode != M_STEP &&
+           t->mode != M_RUN_TO_RET;
+}
+
 static bool snapshot_errand_queued(const struct target *t)
 {
     for (int i = 0; i < t->nerrands; i++)
@@ -1112,10 +1122,7 @@ static void sample_tick(void *ctx)
     if (hz <= 0)
         return;
     loop_timer_set(&t->sample_timer, 1000 / hz, sample_tick, t);
-    /* Not while running to the return of an event that matched: the event
-     * belongs to the stop's snapshot, which is due at once. */
-    if (!connected(t) || !t->running || t->stalled || t->mode == M_STEP ||
-        t->mode == M_RUN_TO_RET || loop_now_ms() - t->latest_ms < 1000 / hz / 2)
+    if (!may_sample(t) || loop_now_ms() - t->latest_ms < 1000 / hz / 2)
         return;
     if (guest_ram_shared()) {
         if (take_snapshot(t, true) == 0)
@@ -1280,11 +1287,12 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         reply_to(t, from, control_reply_ok(id));
         return;
     }
-    if (cmd->kind == CMD_SNAPSHOT && t->running && guest_ram_shared()) {
-        if (take_snapshot(t, true) == 0)
+    if (cmd->kind == CMD_SNAPSHOT && guest_ram_shared() && may_sample(t)) {
+        int r = take_snapshot(t, true);
+        if (r == 0)
             broadcast_snapshot(t);
-        reply_to(t, from, t->latest ? control_reply_ok(id)
-                 : control_reply_error(id, "snapshot failed: %.200s", t->snap_error));
+        reply_to(t, from, r == 0 ? control_reply_ok(id) : control_reply_error(id,
+                 "snapshot failed: %.200s", t->snap_error));
         return;
     }
     if (t->stalled && !t->running && cmd->kind != CMD_PAUSE) {
@@ -1385,20 +1393,16 @@ json_t *target_snapshot(struct target *t, char *err, size_t errlen)
         if (take_snapshot(t, false) == 0)
             broadcast_snapshot(t);
     }
-    if (connected(t) && t->running && guest_ram_shared() &&
+    if (guest_ram_shared() && may_sample(t) &&
         (!t->latest || loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {
         if (take_snapshot(t, true) == 0)
             broadcast_snapshot(t);
     }
-    if (connected(t) && t->running && !t->stalled &&
+    if (connected(t) && t->running && !t->stalled && !snapshot_errand_queued(t) &&
         (!t->latest || loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {
         /* Nothing waits here: a fresh one follows for every client. */
         struct command cmd = {.kind = CMD_SNAPSHOT};
-        bool queued = false;
-        for (int i = 0; i < t->nerrands; i++)
-            queued |= t->errands[i].cmd.kind == CMD_SNAPSHOT;
-        if (!queued)
-            errand_add(t, &cmd, NULL);
+        errand_add(t, &cmd, NULL);
     }
     if (t->latest)
         return json_incref(t->latest);
