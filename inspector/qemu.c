@@ -196,7 +196,8 @@ static int make_ram(struct qemu *q)
     if (fd < 0)
         return -1;
     void *at = MAP_FAILED;
-    if (ftruncate(fd, (off_t)size) == 0)
+    /* (a memfd is made 0777; only QEMU, ours, opens it again) */
+    if (fchmod(fd, 0600) == 0 && ftruncate(fd, (off_t)size) == 0)
         at = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
     if (at == MAP_FAILED) {
         close(fd);

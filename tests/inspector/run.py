@@ -632,6 +632,12 @@ def live_samples_while_running():
         st = d.get("/api/status")
         check(st.get("sampling") == {"hz": 4, "max_hz": 10, "from": "shared memory"},
               f"status says nothing of live samples: {st.get('sampling')}")
+        # The guest's RAM: a memory file with no name in any directory, 0600.
+        fds = Path(f"/proc/{st['qemu_pid']}/fd")
+        ram = [f for f in fds.iterdir() if "memfd:glassbox-guest-ram" in os.readlink(f)]
+        check(ram, f"QEMU holds no glassbox-guest-ram memory file: {[os.readlink(f) for f in fds.iterdir()]}")
+        mode = os.stat(ram[0]).st_mode & 0o777
+        check(mode == 0o600, f"the RAM file's mode is {mode:o}, not 600")
         mark = len(viewer.log)
         ws.send({"type": "console", "data": "sleep 1000 &\n"})
 
