@@ -75,6 +75,8 @@ def main():
     lines = [f"bench in the guest, median of {ROUNDS} runs each: live off {off:.2f} s, "
              f"live 4 Hz {on:.2f} s: {100 * (on - off) / off:+.1f} % (goal <= +5 %); "
              f"samples received at 4 Hz: {samples[4]} (off: {samples[0]})",
+             f"  the runs (s): off {', '.join(f'{x:.2f}' for x in results[0])}; "
+             f"4 Hz {', '.join(f'{x:.2f}' for x in results[4])}",
              f"  the daemon's CPU time while bench ran: off {cpu[0]:.2f} s, 4 Hz {cpu[4]:.2f} s "
              f"({1000 * (cpu[4] - cpu[0]) / max(samples[4], 1):.1f} ms per sample); "
              f"a sample's snapshot: median {statistics.median(taken or [0]):.2f} ms"]
