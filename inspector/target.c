@@ -58,6 +58,7 @@
 #define LIVE_SNAPSHOT_MIN_MS 100
 #define SAMPLE_HZ_DEFAULT 4    /* samples a second of a running guest */
 #define SAMPLE_HZ_STOPPING 1   /* at most, when each one stops the guest */
+#define SAMPLE_SHARE 10        /* a sample may take 1/10 of the time between two */
 #define SIGINT_NUM 2
 
 enum mode {
@@ -1125,8 +1126,16 @@ static void sample_tick(void *ctx)
     if (!may_sample(t) || loop_now_ms() - t->latest_ms < 1000 / hz / 2)
         return;
     if (guest_ram_shared()) {
+        int64_t start = loop_now_ms();
         if (take_snapshot(t, true) == 0)
             broadcast_snapshot(t);
+        /* A big guest's sample (and its sending) may take long: the next
+         * waits ten times as long, so samples take at most a tenth of a
+         * core from the loop (and from QEMU, on a small host). */
+        int64_t spent = loop_now_ms() - start;
+        if (spent * SAMPLE_SHARE > 1000 / hz)
+            loop_timer_set(&t->sample_timer, (int)(spent * SAMPLE_SHARE),
+                           sample_tick, t);
     } else if (!snapshot_errand_queued(t)) {
         struct command cmd = {.kind = CMD_SNAPSHOT};
         errand_add(t, &cmd, NULL);
