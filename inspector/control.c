@@ -30,6 +30,7 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_HISTORY_GET] = {"history_get", true, {"seq", NULL}},
     [CMD_PAGES] = {"pages", true, {"pid", "l1", NULL}},
     [CMD_FRAMES] = {"frames", true, {"from", "count", NULL}},
+    [CMD_SAMPLE] = {"sample", false, {"hz", NULL}},
 };
 
 const char *command_name(enum command_kind k)
@@ -250,6 +251,15 @@ static int parse_args(const json_t *obj, const struct control_names *n,
     case CMD_FRAMES:
         return uint_arg(obj, "from", 0x7fffffff, &cmd->from, err, errlen) < 0 ||
                uint_arg(obj, "count", 0x7fffffff, &cmd->count, err, errlen) < 0 ? -1 : 0;
+    case CMD_SAMPLE: {
+        const json_t *hz = json_object_get(obj, "hz");
+        if (!json_is_integer(hz) || json_integer_value(hz) < 0 ||
+            json_integer_value(hz) > CONTROL_SAMPLE_HZ_MAX)
+            return fail(err, errlen, "'hz' must be an integer from 0 to %d",
+                        CONTROL_SAMPLE_HZ_MAX);
+        cmd->hz = (int)json_integer_value(hz);
+        return 0;
+    }
     default:
         return 0;
     }

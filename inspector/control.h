@@ -31,6 +31,7 @@ enum command_kind {
     CMD_HISTORY_GET,
     CMD_PAGES,
     CMD_FRAMES,
+    CMD_SAMPLE,
     CMD_COUNT
 };
 
@@ -49,7 +50,10 @@ struct command {
     long long seq;    /* history_get: a snapshot's seq */
     int l1;           /* pages (with pid): the root table's entry */
     uint32_t from, count; /* frames */
+    int hz;           /* sample: snapshots a second while running, 0 none */
 };
+
+#define CONTROL_SAMPLE_HZ_MAX 10
 
 /* How names are looked up; any callback may be NULL (nothing is known). */
 struct control_names {

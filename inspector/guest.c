@@ -7,10 +7,33 @@
 
 #include "sv32.h"
 
+/* The one guest's RAM, when the daemon owns it (guest_ram_share). */
+static struct {
+    const uint8_t *base;
+    size_t size;
+} ram;
+
+void guest_ram_share(const void *base, size_t size)
+{
+    ram.base = base;
+    ram.size = base ? size : 0;
+}
+
+bool guest_ram_shared(void)
+{
+    return ram.base != NULL;
+}
+
 bool guest_in_ram(const struct kernel_layout *k, uint64_t pa, size_t len)
 {
     return pa >= k->ram_base && len <= k->ram_size &&
            pa - k->ram_base <= k->ram_size - len;
+}
+
+/* [pa, pa + len), inside the kernel's RAM, is inside the mapping too. */
+static bool in_mapping(const struct kernel_layout *k, uint64_t pa, size_t len)
+{
+    return ram.base && len <= ram.size && pa - k->ram_base <= ram.size - len;
 }
 
 int guest_read_phys(struct rsp_conn *c, const struct kernel_layout *k,
@@ -18,13 +41,29 @@ int guest_read_phys(struct rsp_conn *c, const struct kernel_layout *k,
 {
     if (!guest_in_ram(k, pa, len))
         return -1;
-    return rsp_conn_read_mem(c, pa, buf, len);
+    if (in_mapping(k, pa, len)) {
+        memcpy(buf, ram.base + (pa - k->ram_base), len);
+        return 0;
+    }
+    return c ? rsp_conn_read_mem(c, pa, buf, len) : -1;
 }
 
-static uint32_t le32(const uint8_t *p)
+int guest_read_many(struct rsp_conn *c, const struct kernel_layout *k,
+                    const struct rsp_read *reads, size_t n)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
+    bool all_mapped = true;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!guest_in_ram(k, reads[i].addr, reads[i].len))
+            return -1;
+        all_mapped &= in_mapping(k, reads[i].addr, reads[i].len);
+    }
+    if (!all_mapped)
+        return c ? rsp_conn_read_many(c, reads, n) : -1;
+    for (size_t i = 0; i < n; i++)
+        memcpy(reads[i].buf, ram.base + (reads[i].addr - k->ram_base),
+               reads[i].len);
+    return 0;
 }
 
 /* Whether the decoders' layout of struct proc can be used to find one. */
@@ -48,7 +87,7 @@ int guest_proc_lookup(struct rsp_conn *c, const struct kernel_layout *k,
         snprintf(err, errlen, "cannot read the process table");
         return -1;
     }
-    uint32_t used = le32(mark) < k->nproc ? le32(mark) : k->nproc;
+    uint32_t used = guest_le32(mark) < k->nproc ? guest_le32(mark) : k->nproc;
     size_t len = (size_t)k->proc_size * used;
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf || (len && guest_read_phys(c, k, k->proc_addr, buf, len) < 0)) {
@@ -59,7 +98,7 @@ int guest_proc_lookup(struct rsp_conn *c, const struct kernel_layout *k,
     int found = -1;
     for (uint32_t i = 0; i < used && found < 0; i++) {
         const uint8_t *p = buf + (size_t)i * k->proc_size;
-        if (le32(p + k->p_state) != 0 && (int)le32(p + k->p_pid) == pid) {
+        if (guest_le32(p + k->p_state) != 0 && (int)guest_le32(p + k->p_pid) == pid) {
             memcpy(out, p, k->proc_size);
             found = 0;
         }
@@ -77,7 +116,7 @@ int guest_proc_root(struct rsp_conn *c, const struct kernel_layout *k, int pid,
     int r = p ? guest_proc_lookup(c, k, pid, p, err, errlen) : -1;
 
     if (r == 0)
-        *root = le32(p + k->p_pagetable);
+        *root = guest_le32(p + k->p_pagetable);
     free(p);
     return r;
 }
@@ -90,7 +129,7 @@ static int read_pte(struct rsp_conn *c, const struct kernel_layout *k,
 
     if (guest_read_phys(c, k, table_pa + 4 * index, b, 4) < 0)
         return -1;
-    *pte = le32(b);
+    *pte = guest_le32(b);
     return 0;
 }
 

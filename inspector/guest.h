@@ -3,8 +3,11 @@
  * process from proc[], and the Sv32 translation of one address. The one
  * API for both the snapshot (snapshot.c) and the run control (target.c).
  *
- * The connection must be in physical-address mode (rsp_conn_set_phys_mode)
- * for every call. Nothing outside RAM is read or followed. */
+ * Guest RAM is read from a read-only mapping of it when the daemon started
+ * QEMU with its RAM in a file the daemon owns (guest_ram_share; qemu.c),
+ * without stopping the guest; else through the gdbstub, whose connection
+ * must then be in physical-address mode (rsp_conn_set_phys_mode) for every
+ * call. Nothing outside RAM is read or followed. */
 #ifndef GLASSBOX_GUEST_H
 #define GLASSBOX_GUEST_H
 
@@ -15,10 +18,28 @@
 #include "kernel_model.h"
 #include "rsp_conn.h"
 
+/* A little-endian 32-bit word (the guest's byte order). */
+static inline uint32_t guest_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+/* The guest's RAM, mapped read-only: size bytes from the kernel's RAM base
+ * on (base NULL: none, read through the gdbstub). The mapping is the
+ * caller's; it must stay until replaced. */
+void guest_ram_share(const void *base, size_t size);
+bool guest_ram_shared(void);
+
 bool guest_in_ram(const struct kernel_layout *k, uint64_t pa, size_t len);
-/* 0, or -1 when [pa, pa + len) is not all RAM or the read failed. */
+/* 0, or -1 when [pa, pa + len) is not all RAM or the read failed. c may be
+ * NULL when the RAM is shared. Reads of shared RAM while the guest runs
+ * may be torn: what they give is decoded like any untrusted bytes. */
 int guest_read_phys(struct rsp_conn *c, const struct kernel_layout *k,
                     uint64_t pa, void *buf, size_t len);
+/* Several ranges, each bounded to RAM; through the gdbstub, pipelined. */
+int guest_read_many(struct rsp_conn *c, const struct kernel_layout *k,
+                    const struct rsp_read *reads, size_t n);
 /* The struct proc of live process pid, copied into out (proc_size bytes);
  * only the slots up to the kernel's high-water mark are read. 0, or -1 with
  * err filled in. */

@@ -40,4 +40,7 @@ void loop_timer_cancel(struct loop_timer *t);
 
 int64_t loop_now_ms(void);
 
+/* A line on stderr for whoever runs the daemon ("glassbox-inspector: ..."). */
+void loop_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

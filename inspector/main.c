@@ -108,7 +108,7 @@ static int make_token(char *out, size_t cap)
 
 int main(int argc, char **argv)
 {
-    struct target_config tc = {.qemu = "qemu-system-riscv32",
+    struct life_config tc = {.qemu = "qemu-system-riscv32",
                                .kernel = "build/kernel/kernel.elf",
                                .disk = "build/fs.img"};
     struct access hosts = {0};

@@ -1,4 +1,5 @@
 /* qemu.c -- the QEMU process the daemon runs, and its files. */
+#define _GNU_SOURCE /* memfd_create */
 #include "qemu.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -165,12 +167,53 @@ static int machine_args(const char *binary, const char *kernel,
     return n;
 }
 
+size_t qemu_ram_bytes(void)
+{
+    for (int i = 0; i < MACHINE_LINES; i++) {
+        const char *line = machine_lines[i];
+        if (strncmp(line, "-m ", 3) != 0)
+            continue;
+        char *end;
+        unsigned long long n = strtoull(line + 3, &end, 10);
+        int shift = *end == 'G' ? 30 : *end == 'K' ? 10 : 20; /* MiB by default */
+        return n << shift;
+    }
+    return 0;
+}
+
+/* A fresh memory file for the guest's RAM, mapped read-only at q->ram:
+ * the descriptor for QEMU, or -1 (and no mapping: the guest is read
+ * through the gdbstub only). */
+static int make_ram(struct qemu *q)
+{
+    size_t size = qemu_ram_bytes();
+
+    if (q->ram)
+        munmap((void *)q->ram, q->ram_size);
+    q->ram = NULL;
+    q->ram_size = 0;
+    int fd = size ? memfd_create("glassbox-guest-ram", MFD_CLOEXEC) : -1;
+    if (fd < 0)
+        return -1;
+    void *at = MAP_FAILED;
+    /* (a memfd is made 0777; only QEMU, ours, opens it again) */
+    if (fchmod(fd, 0600) == 0 && ftruncate(fd, (off_t)size) == 0)
+        at = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (at == MAP_FAILED) {
+        close(fd);
+        return -1;
+    }
+    q->ram = at;
+    q->ram_size = size;
+    return fd;
+}
+
 int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
                 const char *disk, int gdb_port, char *err, size_t errlen)
 {
-    char chardev[PATH_MAX + 64], gdb[64];
+    char chardev[PATH_MAX + 64], gdb[64], ram_object[160];
     char values[MACHINE_LINES][PATH_MAX + 64];
-    const char *argv[2 * MACHINE_LINES + 16];
+    const char *argv[2 * MACHINE_LINES + 20];
 
     if (q->pid > 0)
         qemu_kill(q);
@@ -194,10 +237,22 @@ int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
                           "chardev:con0", "-S", "-gdb", gdb, NULL};
     for (int i = 0; ours[i]; i++)
         argv[n++] = ours[i];
+    int ram = make_ram(q);
+    if (ram >= 0) {
+        snprintf(ram_object, sizeof ram_object, "memory-backend-file,"
+                 "id=glassbox-ram,size=%zu,mem-path=/proc/self/fd/%d,share=on",
+                 q->ram_size, ram);
+        argv[n++] = "-object";
+        argv[n++] = ram_object;
+        argv[n++] = "-machine";
+        argv[n++] = "memory-backend=glassbox-ram";
+    }
     argv[n] = NULL;
     int log = open(q->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (log < 0) {
         close(image);
+        if (ram >= 0)
+            close(ram);
         return fail(err, errlen, "QEMU's log file");
     }
     pid_t ppid = getpid();
@@ -205,6 +260,8 @@ int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
     if (pid < 0) {
         close(log);
         close(image);
+        if (ram >= 0)
+            close(ram);
         return fail(err, errlen, "fork");
     }
     if (pid == 0) {
@@ -217,7 +274,9 @@ int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
             dup2(null, 0);
         dup2(log, 1);
         dup2(log, 2);
-        fcntl(image, F_SETFD, 0); /* QEMU inherits the disk */
+        fcntl(image, F_SETFD, 0); /* QEMU inherits the disk and its RAM */
+        if (ram >= 0)
+            fcntl(ram, F_SETFD, 0);
         /* A terminal's ^C goes to the daemon, which stops QEMU itself. */
         setpgid(0, 0);
         execvp(binary, (char *const *)argv);
@@ -226,6 +285,8 @@ int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
     }
     close(log);
     close(image);
+    if (ram >= 0)
+        close(ram); /* the mapping keeps the file */
     q->pid = pid;
     return 0;
 }
@@ -266,6 +327,10 @@ void qemu_kill(struct qemu *q)
 void qemu_cleanup(struct qemu *q)
 {
     qemu_kill(q);
+    if (q->ram)
+        munmap((void *)q->ram, q->ram_size);
+    q->ram = NULL;
+    q->ram_size = 0;
     if (!q->dir[0])
         return;
     unlink(q->image);

@@ -37,6 +37,10 @@ struct rsp_conn {
      * can no longer be trusted: every later call fails with the first
      * error. */
     bool broken;
+    /* Broken because a reply did not come in time (the stub may only be
+     * slow or stopped): rsp_conn_recover() can bring it back. */
+    bool timed_out;
+    bool probe_sent;
     /* A packet that arrived while we waited for the '+' of our own. Its
      * payload is still in parser.buf: nothing is parsed until it is used. */
     bool have_early;
@@ -74,6 +78,9 @@ static int lost(struct rsp_conn *c, const char *fmt, ...)
     c->broken = true;
     return -1;
 }
+
+/* Like lost(), for a reply that did not come in time. */
+#define silent(c, ...) ((c)->timed_out = true, lost((c), __VA_ARGS__))
 
 static int64_t now_ms(void)
 {
@@ -157,7 +164,7 @@ static int send_packet(struct rsp_conn *c, const char *payload, size_t len)
             if (r < 0)
                 return -1;
             if (r == 0)
-                return lost(c, "no acknowledgement of '%.40s' within %d ms",
+                return silent(c, "no acknowledgement of '%.40s' within %d ms",
                             payload, c->timeout_ms);
             switch (ev.kind) {
             case RSP_EV_ACK:
@@ -232,7 +239,7 @@ int rsp_conn_request(struct rsp_conn *c, const char *req, const char **reply,
         struct rsp_stop stop;
         int r = recv_packet(c, deadline, reply, len);
         if (r == 0)
-            return lost(c, "no reply to '%.40s' within %d ms", req,
+            return silent(c, "no reply to '%.40s' within %d ms", req,
                         c->timeout_ms);
         if (r < 0)
             return -1;
@@ -310,7 +317,7 @@ static int batch_reply(struct rsp_conn *c, int64_t deadline, const char *req,
 {
     int r = recv_packet(c, deadline, reply, len);
     if (r == 0)
-        return lost(c, "no reply to '%s' within %d ms", req, c->timeout_ms);
+        return silent(c, "no reply to '%s' within %d ms", req, c->timeout_ms);
     return r < 0 ? -1 : 0;
 }
 
@@ -764,6 +771,48 @@ void rsp_conn_close(struct rsp_conn *c)
     close(c->fd);
     tdesc_free(&c->tdesc);
     free(c);
+}
+
+bool rsp_conn_timed_out(const struct rsp_conn *c)
+{
+    return c->broken && c->timed_out;
+}
+
+/* The replies still due to the requests that timed out come when the stub
+ * goes on, in order, and then the probe's: "qC" is answered "QC..." and no
+ * other request's reply starts so (memory and registers are hex, the rest
+ * "OK", "E..", "T.." or "l.."/"m.." documents). */
+int rsp_conn_recover(struct rsp_conn *c)
+{
+    if (!rsp_conn_timed_out(c))
+        return c->broken ? -1 : 1;
+    if (!c->probe_sent) {
+        c->have_early = false;
+        size_t n = rsp_frame("qC", 2, c->out, sizeof c->out);
+        if (send_raw(c, c->out, n) < 0) { /* its '+', if any, is passed over */
+            c->timed_out = false;
+            return -1;
+        }
+        c->probe_sent = true;
+    }
+    for (;;) {
+        struct rsp_event ev;
+        int r = next_event(c, now_ms(), &ev);
+        if (r < 0) {
+            c->timed_out = false; /* the connection itself is gone */
+            return -1;
+        }
+        if (r == 0)
+            return 0;
+        if (ev.kind != RSP_EV_PACKET)
+            continue;
+        if (!c->no_ack && send_raw(c, "+", 1) < 0)
+            return -1;
+        if (ev.len >= 2 && ev.data[0] == 'Q' && ev.data[1] == 'C') {
+            c->broken = c->timed_out = c->probe_sent = false;
+            return 1;
+        }
+    }
 }
 
 const char *rsp_conn_error(const struct rsp_conn *c)

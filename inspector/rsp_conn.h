@@ -41,6 +41,13 @@ struct rsp_conn *rsp_conn_adopt(int fd, int timeout_ms, char *err,
 void rsp_conn_close(struct rsp_conn *c);
 
 const char *rsp_conn_error(const struct rsp_conn *c);
+/* Whether the connection broke only because a reply was late (a stopped
+ * or overloaded QEMU), not because it failed or closed. */
+bool rsp_conn_timed_out(const struct rsp_conn *c);
+/* After such a timeout, without waiting: send a probe once, then pass
+ * over the late replies as they arrive. 1 when the probe's reply came and
+ * the connection works again, 0 not yet, -1 when it is lost for good. */
+int rsp_conn_recover(struct rsp_conn *c);
 int rsp_conn_fd(const struct rsp_conn *c);
 const struct tdesc *rsp_conn_tdesc(const struct rsp_conn *c);
 const struct rsp_stats *rsp_conn_stats(const struct rsp_conn *c);

@@ -808,10 +808,7 @@ static void collect_owners(const struct kernel_layout *k, const struct state *st
 /* Several reads in one pipelined batch, each bounded to RAM. */
 static int read_ranges(struct reader *r, const struct rsp_read *reads, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!guest_in_ram(r->k, reads[i].addr, reads[i].len))
-            return -1;
-    return rsp_conn_read_many(r->conn, reads, n);
+    return guest_read_many(r->conn, r->k, reads, n);
 }
 
 /* The reads of the event ring's slots that hold events newer than the last
@@ -875,7 +872,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
 {
     const struct kernel_layout *k = s->k;
     double start = now_ms();
-    struct rsp_stats before = *rsp_conn_stats(c);
+    struct rsp_stats before = c ? *rsp_conn_stats(c) : (struct rsp_stats){0};
     uint32_t *writes = calloc(k->nframes, sizeof(uint32_t));
     struct reader r = {c, k, &s->tables, writes};
     uint8_t *procs = malloc((size_t)k->nproc * k->proc_size);
@@ -893,10 +890,10 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    cpu = cpu_json(s, c);
-    if (!cpu || rsp_conn_set_phys_mode(c, true) < 0 ||
+    cpu = c ? cpu_json(s, c) : NULL;   /* a running guest's registers: none */
+    if ((c && (!cpu || rsp_conn_set_phys_mode(c, true) < 0)) ||
         read_state(s, &r, procs, frames, ftable, ring, &ticks) < 0) {
-        snprintf(err, errlen, "reading the guest: %s", rsp_conn_error(c));
+        snprintf(err, errlen, "reading the guest: %s", c ? rsp_conn_error(c) : "no shared RAM");
         goto out;
     }
     for (uint32_t f = 0; f < k->nframes; f++) {
@@ -925,16 +922,19 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
         collect_owners(k, &now, 0, k->nframes, mapped_by);
     table_cache_prune(&s->tables);
     s->seq++;
-    msg = json_pack("{s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
-                    "type", "snapshot", "seq", s->seq, "cpu", json_incref(cpu), "ticks", (int)ticks,
+    msg = json_pack("{s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
+                    "type", "snapshot", "seq", s->seq, "ticks", (int)ticks,
                     "processes", plist, "address_spaces", spaces,
                     "frames", frames_json(s, &now, mapped, mapped <= INLINE_FRAMES ? mapped_by : NULL), "mailboxes", mailboxes_json(&r, procs),
                     "events", events_json(s, ring), "diff", diff_json(s, &s->prev, &now));
-    rsp_conn_set_phys_mode(c, false);
+    if (cpu)
+        json_object_set(msg, "cpu", cpu);
+    if (c)
+        rsp_conn_set_phys_mode(c, false);
     state_free(&s->prev);
     s->prev = now;
     memset(&now, 0, sizeof(now));
-    const struct rsp_stats *after = rsp_conn_stats(c);
+    const struct rsp_stats *after = c ? rsp_conn_stats(c) : &before;
     s->cost = (struct snapshot_cost){after->round_trips - before.round_trips,
                                      after->bytes_in - before.bytes_in, now_ms() - start};
     json_object_set_new(msg, "taken_ms", json_real(s->cost.ms));

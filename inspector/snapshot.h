@@ -1,8 +1,8 @@
 /* snapshot.h -- read the kernel's state from a stopped guest into one JSON
  * snapshot (docs/protocol.md), with what changed since the previous one.
  *
- * Everything is read through QEMU's GDB stub in physical-memory mode and
- * bounded to RAM; nothing read is trusted: a garbage pointer becomes an
+ * Everything is read through guest.h (shared RAM, or QEMU's GDB stub in
+ * physical-memory mode), bounded to RAM; nothing read is trusted: a garbage pointer becomes an
  * error entry in the snapshot, never a wild read or a crash. */
 #ifndef GLASSBOX_SNAPSHOT_H
 #define GLASSBOX_SNAPSHOT_H
@@ -19,7 +19,9 @@ struct snapshotter *snapshotter_new(struct kernel_model *km);
 void snapshotter_free(struct snapshotter *s);
 
 /* The guest must be stopped. Returns a new {"type":"snapshot", ...}
- * message, or NULL with err filled in when the connection fails. */
+ * message, or NULL with err filled in when the connection fails.
+ * c NULL: a sample of a running guest from its shared RAM (guest.h): no
+ * "cpu" (registers need a stop), torn reads decoded like garbage. */
 json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c,
                          char *err, size_t errlen);
 /* The snapshot full as a delta from prev, the full snapshot sent before

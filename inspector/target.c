@@ -1,6 +1,7 @@
-/* target.c -- the guest under the daemon: its QEMU, the gdbstub connection,
- * and the commands that drive it (breakpoints and the watch in breaks.c,
- * the serial socket in serial.c, the guest's memory through guest.c).
+/* target.c -- the run control: the gdbstub connection and the commands
+ * that drive the guest (QEMU's start and death in lifecycle.c, breakpoints
+ * and the watch in breaks.c, the serial socket in serial.c, the guest's
+ * memory through guest.c).
  *
  * How the commands work (docs/protocol.md has the user's view):
  *
@@ -32,40 +33,34 @@
  *   goes on (unseen, unless it stopped for a reason of its own meanwhile). */
 #include "target.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "breaks.h"
 #include "console.h"
 #include "guest.h"
+#include "lifecycle.h"
 #include "loop.h"
-#include "qemu.h"
 #include "rsp_conn.h"
 #include "serial.h"
 #include "snapshot.h"
 
-#define RSP_TIMEOUT_MS 3000
-#define CONNECT_TRIES 250      /* every 20 ms: QEMU has 5 s to listen */
-#define CONNECT_EVERY_MS 20
-#define REAP_EVERY_MS 250
 #define MAX_WAITERS 64
 #define STEP_LINE_STEPS 512    /* single steps on one line before breakpoints */
 #define STEP_LINE_ADDRS 256
 #define DRIVE_MAX 4096         /* hidden stops handled in one go */
 #define STALL_MS 1000          /* an awaited stop later than this: not responding */
-#define DEATH_EVERY_MS 20      /* a QEMU whose sockets closed: reaped every 20 ms */
-#define DEATH_TICKS 25         /* and killed after 500 ms */
 #define LIVE_SNAPSHOT_MIN_MS 100
+#define SAMPLE_HZ_DEFAULT 4    /* samples a second of a running guest */
+#define SAMPLE_HZ_STOPPING 1   /* at most, when each one stops the guest */
+#define SAMPLE_SHARE 10        /* a sample may take 1/10 of the time between two */
 #define SIGINT_NUM 2
 #define SIGTRAP_NUM 5
-
-enum qemu_state { Q_NONE, Q_STARTING, Q_RUNNING, Q_DEAD };
 
 enum mode {
     M_FREE,        /* plain continue, or stopped */
@@ -90,19 +85,13 @@ struct errand {
 };
 
 struct target {
-    struct target_config cfg;
     struct target_hooks hooks;
     struct kernel_model *km;
     struct snapshotter *snap;
     uint32_t event_log;
 
-    struct qemu qemu;
-    bool launched;         /* we run QEMU (not --attach) */
-    enum qemu_state qstate;
-    char qmessage[512];
+    struct lifecycle life;
     bool start_reported;
-    int connect_tries;
-    struct loop_timer connect_timer, reap_timer;
 
     struct rsp_conn *rsp;
     struct loop_fd *rsp_w;
@@ -112,11 +101,13 @@ struct target {
     bool last_step;        /* the last resume was a single step */
     bool pausing;          /* pause sent the interrupt */
     bool interrupting;     /* the 0x03 byte went out; its stop is due */
-    bool stalled;          /* an awaited stop is STALL_MS late */
+    bool stalled;          /* an awaited stop is STALL_MS late, or a request
+                              while stopped got no reply in time */
     bool doing_errands;    /* stopped only for them: shown as running */
-    struct loop_timer stall_timer, death_timer;
-    int death_ticks;
+    struct loop_timer stall_timer;
     json_t *kinds;         /* event kind names, by value */
+    int sample_hz;         /* asked for; sample_rate() is what is done */
+    struct loop_timer sample_timer;
 
     struct serial serial;
 
@@ -151,31 +142,16 @@ struct target {
     int nerrands;
 };
 
-static void mark_dead(struct target *t, const char *why);
-static void death_tick(void *ctx);
+/* QEMU is gone (lifecycle.h); the down hook follows. */
+#define mark_dead(t, why) lifecycle_dead(&(t)->life, (why))
+static void stalled_stopped(struct target *t, const char *what);
+static void stall_over(struct target *t);
+static void run(struct target *t);
 static void drive(struct target *t, struct rsp_stop *stop);
 static void report(struct target *t, const char *reason, const char *detail);
 static void publish(struct target *t, bool always);
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "glassbox-inspector: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
 
 static json_t *hex32(uint32_t v)
 {
@@ -202,20 +178,25 @@ static json_t *text_json(const char *s)
 
 static bool connected(const struct target *t)
 {
-    return t->rsp && t->qstate == Q_RUNNING;
+    return t->rsp && t->life.state == LIFE_RUNNING;
 }
 
 /* After a failed request: was it the connection? Then QEMU is as good as
- * dead. */
+ * dead. A reply that is only late, while the guest is stopped, is not:
+ * QEMU is not responding until the late replies come. */
 static void rsp_failed(struct target *t, const char *what)
 {
     char why[512];
     int fd = t->rsp ? rsp_conn_fd(t->rsp) : -1;
     char b;
 
+    if (t->rsp && !t->running && rsp_conn_timed_out(t->rsp)) {
+        stalled_stopped(t, what);
+        return;
+    }
     snprintf(why, sizeof why, "%s: %s", what,
              t->rsp ? rsp_conn_error(t->rsp) : "not connected");
-    say("%s", why);
+    loop_say("%s", why);
     if (fd < 0 || recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0 ||
         strstr(why, "closed") || strstr(why, "no reply") ||
         strstr(why, "no acknowledgement") || strstr(why, "send to"))
@@ -303,16 +284,13 @@ static void cancel_mode(struct target *t)
 
 /* ---- status --------------------------------------------------------------- */
 
-static const char *qstate_name(enum qemu_state s)
+/* Live samples a second: as asked, but at most SAMPLE_HZ_STOPPING when
+ * each one has to stop the guest (no shared RAM: attached). */
+static int sample_rate(const struct target *t)
 {
-    switch (s) {
-    case Q_STARTING:
-        return "starting";
-    case Q_RUNNING:
-        return "running";
-    default:
-        return "dead";
-    }
+    if (!guest_ram_shared() && t->sample_hz > SAMPLE_HZ_STOPPING)
+        return SAMPLE_HZ_STOPPING;
+    return t->sample_hz;
 }
 
 /* A single step is shown as the stop before it until its own stop. */
@@ -323,22 +301,23 @@ static bool shown_running(const struct target *t)
 
 json_t *target_status(struct target *t)
 {
-    bool stalled = t->qstate == Q_RUNNING && t->stalled;
+    enum life_state q = t->life.state;
+    bool stalled = q == LIFE_RUNNING && t->stalled;
     json_t *s = json_pack("{s:s, s:s}", "type", "status", "qemu",
-                          stalled ? "not responding" : qstate_name(t->qstate));
+                          stalled ? "not responding" : lifecycle_state_name(q));
 
     if (!s)
         return NULL;
-    if (t->qstate == Q_DEAD || t->qstate == Q_NONE)
-        json_object_set_new(s, "message", text_json(t->qmessage));
-    if (t->qstate == Q_RUNNING && !stalled) {
+    if (q == LIFE_DEAD || q == LIFE_NONE)
+        json_object_set_new(s, "message", text_json(t->life.message));
+    if (q == LIFE_RUNNING && !stalled) {
         json_object_set_new(s, "guest", json_string(shown_running(t)
                                                     ? "running" : "stopped"));
         if (!shown_running(t) && t->stop)
             json_object_set(s, "stop", t->stop);
     }
-    if (t->launched && t->qemu.pid > 0)
-        json_object_set_new(s, "qemu_pid", json_integer(t->qemu.pid));
+    if (lifecycle_qemu_pid(&t->life))
+        json_object_set_new(s, "qemu_pid", json_integer(lifecycle_qemu_pid(&t->life)));
     json_object_set_new(s, "breakpoints", breaks_user_json(&t->br));
     json_object_set_new(s, "watch", breaks_watch_json(&t->br));
     if (t->mode == M_RUN_TO || t->mode == M_RUN_TO_RET) {
@@ -351,6 +330,10 @@ json_t *target_status(struct target *t)
     }
     if (t->snap_error[0])
         json_object_set_new(s, "snapshot_error", text_json(t->snap_error));
+    json_object_set_new(s, "sampling", json_pack("{s:i, s:i, s:s}", "hz",
+                        sample_rate(t), "max_hz", guest_ram_shared()
+                        ? CONTROL_SAMPLE_HZ_MAX : SAMPLE_HZ_STOPPING, "from",
+                        guest_ram_shared() ? "shared memory" : "brief stops"));
     return s;
 }
 
@@ -359,7 +342,12 @@ json_t *target_status(struct target *t)
  * point ends with publish(t, false), so no transition goes unsaid. */
 static void publish(struct target *t, bool always)
 {
-    json_t *s = target_status(t);
+    json_t *s;
+
+    /* A request of any module (breaks.c too) that got no reply in time. */
+    if (t->rsp && !t->running && !t->stalled && rsp_conn_timed_out(t->rsp))
+        stalled_stopped(t, "a request");
+    s = target_status(t);
 
     if (!s)
         return;
@@ -374,18 +362,35 @@ static void publish(struct target *t, bool always)
 
 /* ---- snapshots ------------------------------------------------------------ */
 
-/* Take one now (the guest is stopped) and send it to everyone. 0 or -1. */
-static int take_snapshot(struct target *t)
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Take one now, into t->latest: from the stopped guest, or a running
+ * one's shared RAM. sample: a state the user did not stop at (marked so).
+ * 0 or -1. */
+static int take_snapshot(struct target *t, bool sample)
 {
     char err[256];
-    json_t *s = snapshotter_take(t->snap, t->rsp, err, sizeof err);
+    json_t *s = t->running && !guest_ram_shared() ? NULL
+                : snapshotter_take(t->snap, t->running ? NULL : t->rsp, err,
+                                   sizeof err);
 
+    if (!s && t->running)
+        snprintf(err, sizeof err, "a running guest without shared RAM");
     if (!s) {
         snprintf(t->snap_error, sizeof t->snap_error, "%s", err);
-        say("snapshot failed: %s", err);
+        loop_say("snapshot failed: %s", err);
         return -1;
     }
     t->snap_error[0] = '\0';
+    json_object_set_new(s, "as_of", json_integer(wall_ms()));
+    if (sample)
+        json_object_set_new(s, "sample", json_true());
     json_decref(t->latest);
     t->latest = s;
     t->latest_ms = loop_now_ms();
@@ -439,7 +444,7 @@ static void stall_tick(void *ctx)
     if (!connected(t) || t->stalled)
         return;
     t->stalled = true;
-    say("QEMU is not responding: a stop is %d ms late", STALL_MS);
+    loop_say("QEMU is not responding: a stop is %d ms late", STALL_MS);
     publish(t, false);
 }
 
@@ -455,8 +460,39 @@ static void stop_arrived(struct target *t)
     loop_timer_cancel(&t->stall_timer);
     t->interrupting = false;
     if (t->stalled)
-        say("QEMU responds again");
+        loop_say("QEMU responds again");
     t->stalled = false;
+}
+
+/* A reply did not come while the guest is stopped: QEMU is stopped
+ * (SIGSTOP) or starved, not dead. Every client hears that it is not
+ * responding; the late replies are passed over as they arrive (on_rsp),
+ * and then it is back (stall_over). Only a restart kills it. */
+static void stalled_stopped(struct target *t, const char *what)
+{
+    if (!t->stalled)
+        loop_say("QEMU is not responding (%s: %s)", what, rsp_conn_error(t->rsp));
+    t->stalled = true;
+    loop_timer_cancel(&t->stall_timer);
+    stall_over(t);
+}
+
+/* Whether the late replies have all come; if so, QEMU is back. A guest
+ * stopped only for the daemon's errands (no stop was shown) goes on. */
+static void stall_over(struct target *t)
+{
+    int r = rsp_conn_recover(t->rsp);
+
+    if (r < 0) {
+        mark_dead(t, rsp_conn_error(t->rsp));
+        return;
+    }
+    if (r == 0)
+        return;
+    loop_say("QEMU responds again");
+    t->stalled = false;
+    if (!t->stop && !t->running && read_regs(t) == 0)
+        run(t);
 }
 
 /* Ask a running guest to stop; the stop comes on the gdbstub socket. */
@@ -533,7 +569,7 @@ static int event_syscall(struct target *t)
 
     if (!num || read_phys(t, A(t, 2) + num->offset, b, sizeof b) < 0)
         return -1;
-    return (int)le32(b);
+    return (int)guest_le32(b);
 }
 
 /* Whether the live process pid is called name. */
@@ -798,7 +834,7 @@ static void report(struct target *t, const char *reason, const char *detail)
         return;
     /* An exited guest has nothing left to read. */
     if (strcmp(reason, "exited") != 0)
-        take_snapshot(t);
+        take_snapshot(t, false);
     publish(t, true);
     if (strcmp(reason, "exited") != 0)
         broadcast_snapshot(t);
@@ -811,7 +847,7 @@ static void report(struct target *t, const char *reason, const char *detail)
 
 static void carry_out(struct target *t, const struct command *cmd,
                       struct client *from);
-static void run(struct target *t);
+static void sample_tick(void *ctx);
 
 /* Answer every errand with an error: the guest went away. */
 static void errands_fail(struct target *t, const char *why)
@@ -899,6 +935,10 @@ static void rsp_readable(struct target *t, int what)
         mark_dead(t, "the gdbstub connection closed");
         return;
     }
+    if (rsp_conn_timed_out(t->rsp)) {
+        stall_over(t);
+        return;
+    }
     if (!t->running) {
         /* Nothing is due while stopped: either EOF or noise. */
         char buf[256];
@@ -906,7 +946,7 @@ static void rsp_readable(struct target *t, int what)
         if (n == 0)
             mark_dead(t, "the gdbstub closed the connection");
         else if (n > 0)
-            say("ignored %zd stray bytes from the gdbstub", n);
+            loop_say("ignored %zd stray bytes from the gdbstub", n);
         return;
     }
     int r = rsp_conn_poll_stop(t->rsp, &stop);
@@ -937,7 +977,7 @@ static void console_closed(void *ctx)
 {
     struct target *t = ctx;
 
-    if (t->launched)
+    if (t->life.launched)
         mark_dead(t, "QEMU closed the serial console");
 }
 
@@ -946,13 +986,13 @@ int target_console_write(struct target *t, const char *data, size_t len,
 {
     if (!serial_connected(&t->serial)) {
         snprintf(err, errlen, "the console is not connected%s",
-                 t->launched ? "" : " (start with --console HOST:PORT)");
+                 t->life.launched ? "" : " (start with --console HOST:PORT)");
         return -1;
     }
     return serial_write(&t->serial, data, len, err, errlen);
 }
 
-/* ---- QEMU's life --------------------------------------------------------------------- */
+/* ---- the connection's life (QEMU's: lifecycle.c) ----------------------------------- */
 
 static void disconnect(struct target *t)
 {
@@ -974,27 +1014,13 @@ static void disconnect(struct target *t)
     t->stop = NULL;
 }
 
-static void mark_dead(struct target *t, const char *why)
+/* The lifecycle's down hook: QEMU is gone; let go of it and answer
+ * whoever waited. */
+static void life_down(void *ctx, const char *why)
 {
-    char reaped[512];
+    struct target *t = ctx;
 
-    if (t->qstate == Q_DEAD)
-        return;
-    if (t->launched && t->qemu.pid > 0) {
-        if (qemu_reap(&t->qemu, reaped, sizeof reaped)) {
-            why = reaped;
-        } else {
-            /* Its sockets closed first: give it a moment to end by
-             * itself, so the message can say how it ended. */
-            t->death_ticks = 0;
-            loop_timer_set(&t->death_timer, DEATH_EVERY_MS, death_tick, t);
-        }
-    }
-    snprintf(t->qmessage, sizeof t->qmessage, "%s", why);
-    say("QEMU is dead: %s", why);
     disconnect(t);
-    t->qstate = Q_DEAD;
-    loop_timer_cancel(&t->connect_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, why, NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, why, NULL);
     publish(t, false);
@@ -1004,54 +1030,30 @@ static void mark_dead(struct target *t, const char *why)
     }
 }
 
-static void death_tick(void *ctx)
+static void life_changed(void *ctx)
 {
-    struct target *t = ctx;
-    char why[512];
-
-    if (t->qstate != Q_DEAD || t->qemu.pid <= 0)
-        return;
-    if (qemu_reap(&t->qemu, why, sizeof why)) {
-        snprintf(t->qmessage, sizeof t->qmessage, "%s", why);
-        say("QEMU ended: %s", why);
-        publish(t, false);
-        return;
-    }
-    if (++t->death_ticks >= DEATH_TICKS) {
-        qemu_kill(&t->qemu);
-        return;
-    }
-    loop_timer_set(&t->death_timer, DEATH_EVERY_MS, death_tick, t);
+    publish(ctx, false);
 }
 
-static void reap_tick(void *ctx)
+/* The lifecycle's up hook, attached: first snapshot, then run. */
+static void life_up(void *ctx, struct rsp_conn *rsp)
 {
     struct target *t = ctx;
-    char why[512];
-
-    if (t->launched && t->qemu.pid > 0 && qemu_reap(&t->qemu, why, sizeof why))
-        mark_dead(t, why);
-    loop_timer_set(&t->reap_timer, REAP_EVERY_MS, reap_tick, t);
-}
-
-/* Attached: first snapshot, then run. */
-static void attached(struct target *t)
-{
     struct rsp_stop stop;
 
+    t->rsp = rsp;
     breaks_reset(&t->br, t->rsp, t->km);
     t->rsp_w = loop_watch(rsp_conn_fd(t->rsp), on_rsp, t);
     if (!t->rsp_w || serial_watch(&t->serial) < 0) {
         mark_dead(t, "cannot watch the gdbstub or console socket");
         return;
     }
-    t->qstate = Q_RUNNING;
     t->running = false;
     if (read_regs(t) < 0) {
         rsp_failed(t, "reading the registers");
         return;
     }
-    report(t, "start", t->launched ? "QEMU waits at reset" : "attached");
+    report(t, "start", t->life.launched ? "QEMU waits at reset" : "attached");
     if (!connected(t))
         return;
     int r = do_continue(t, &stop);
@@ -1072,96 +1074,23 @@ static void attached(struct target *t)
     }
 }
 
-static void connect_tick(void *ctx)
-{
-    struct target *t = ctx;
-    char err[512], port[16], why[512];
-
-    if (t->qstate != Q_STARTING)
-        return;
-    if (qemu_reap(&t->qemu, why, sizeof why)) {
-        mark_dead(t, why);
-        return;
-    }
-    if (!serial_connected(&t->serial)) {
-        int fd = qemu_connect_console(&t->qemu, err, sizeof err);
-        if (fd >= 0)
-            serial_adopt(&t->serial, fd);
-    }
-    if (serial_connected(&t->serial)) {
-        snprintf(port, sizeof port, "%d", t->qemu.gdb_port);
-        t->rsp = rsp_conn_open("127.0.0.1", port, RSP_TIMEOUT_MS, err,
-                               sizeof err);
-        if (t->rsp) {
-            attached(t);
-            return;
-        }
-    }
-    if (++t->connect_tries >= CONNECT_TRIES) {
-        char msg[700];
-        snprintf(msg, sizeof msg, "QEMU did not let us connect: %s", err);
-        mark_dead(t, msg);
-        return;
-    }
-    loop_timer_set(&t->connect_timer, CONNECT_EVERY_MS, connect_tick, t);
-}
-
 void target_start(struct target *t)
 {
-    char err[512];
-
     snapshotter_reset(t->snap);
     json_decref(t->latest);
     t->latest = NULL;
     t->snap_error[0] = '\0';
-    t->qmessage[0] = '\0';
-    serial_close(&t->serial);
-    t->connect_tries = 0;
-    t->qstate = Q_STARTING;
-    if (t->cfg.attach) {
-        const char *colon = strrchr(t->cfg.attach, ':');
-        char host[256];
-        size_t hl = colon ? (size_t)(colon - t->cfg.attach) : 0;
-        if (!colon || hl == 0 || hl >= sizeof host) {
-            mark_dead(t, "--attach wants HOST:PORT");
-            return;
-        }
-        memcpy(host, t->cfg.attach, hl);
-        host[hl] = '\0';
-        if (t->cfg.console) {
-            int fd = net_connect(t->cfg.console, err, sizeof err);
-            if (fd < 0) {
-                mark_dead(t, err);
-                return;
-            }
-            serial_adopt(&t->serial, fd);
-        }
-        t->rsp = rsp_conn_open(host, colon + 1, RSP_TIMEOUT_MS, err,
-                               sizeof err);
-        if (!t->rsp) {
-            mark_dead(t, err);
-            return;
-        }
-        attached(t);
-        return;
-    }
-    if (qemu_launch(&t->qemu, t->cfg.qemu, t->cfg.kernel, t->cfg.disk,
-                    t->cfg.gdb_port, err, sizeof err) < 0) {
-        mark_dead(t, err);
-        return;
-    }
-    publish(t, false);
-    loop_timer_set(&t->connect_timer, CONNECT_EVERY_MS, connect_tick, t);
+    lifecycle_start(&t->life);
 }
 
 static void restart(struct target *t, struct client *from, const json_t *id)
 {
-    if (t->cfg.attach) {
+    if (!t->life.launched) {
         reply_to(t, from, control_reply_error(id, "attached to a QEMU started "
                  "by hand: restart it yourself"));
         return;
     }
-    if (t->qstate == Q_STARTING) {
+    if (t->life.state == LIFE_STARTING) {
         wait_add(t, t->start_waiters, &t->nstart_waiters, from, id);
         return;
     }
@@ -1169,11 +1098,60 @@ static void restart(struct target *t, struct client *from, const json_t *id)
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "QEMU restarted", NULL);
     disconnect(t);
     t->hooks.console(t->hooks.ctx, note, sizeof note - 1);
-    loop_timer_cancel(&t->death_timer);
-    qemu_kill(&t->qemu);
-    t->qstate = Q_NONE;
+    lifecycle_kill(&t->life);
     wait_add(t, t->start_waiters, &t->nstart_waiters, from, id);
     target_start(t);
+}
+
+/* ---- live samples ---------------------------------------------------------------------- */
+
+/* Whether a sample of the running guest may be taken now: not during a
+ * single step, nor while running to the return of an event that matched
+ * (the event belongs to the stop's snapshot, which is due at once). */
+static bool may_sample(const struct target *t)
+{
+    return connected(t) && t->running && !t->stalled && t->mode != M_STEP &&
+           t->mode != M_RUN_TO_RET;
+}
+
+static bool snapshot_errand_queued(const struct target *t)
+{
+    for (int i = 0; i < t->nerrands; i++)
+        if (t->errands[i].cmd.kind == CMD_SNAPSHOT)
+            return true;
+    return false;
+}
+
+/* While the guest runs, every client gets sample_rate() snapshots a
+ * second, read from shared RAM without stopping it, or (attached) each at
+ * a brief stop it is not shown. Called again to apply a new rate. */
+static void sample_tick(void *ctx)
+{
+    struct target *t = ctx;
+    int hz = sample_rate(t);
+
+    loop_timer_cancel(&t->sample_timer);
+    if (hz <= 0)
+        return;
+    loop_timer_set(&t->sample_timer, 1000 / hz, sample_tick, t);
+    if (!may_sample(t) || loop_now_ms() - t->latest_ms < 1000 / hz / 2)
+        return;
+    if (guest_ram_shared()) {
+        int64_t start = loop_now_ms();
+        if (take_snapshot(t, true) == 0)
+            broadcast_snapshot(t);
+        /* A big guest's sample (and its sending) may take long: the next
+         * waits ten times as long, so samples take at most a tenth of a
+         * core from the loop (and from QEMU, on a small host). */
+        int64_t spent = loop_now_ms() - start;
+        if (spent * SAMPLE_SHARE > 1000 / hz)
+            loop_timer_set(&t->sample_timer, (int)(spent * SAMPLE_SHARE),
+                           sample_tick, t);
+    } else if (!snapshot_errand_queued(t)) {
+        struct command cmd = {.kind = CMD_SNAPSHOT};
+        errand_add(t, &cmd, NULL);
+    }
+    publish(t, false);
 }
 
 /* ---- commands ------------------------------------------------------------------------- */
@@ -1268,7 +1246,7 @@ static void carry_out(struct target *t, const struct command *cmd,
 
     switch (cmd->kind) {
     case CMD_SNAPSHOT:
-        r = take_snapshot(t);
+        r = take_snapshot(t, t->doing_errands);
         if (r == 0)
             broadcast_snapshot(t);
         else
@@ -1309,16 +1287,32 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         restart(t, from, id);
         return;
     }
+    if (cmd->kind == CMD_SAMPLE) {
+        t->sample_hz = cmd->hz;
+        sample_tick(t);
+        json_t *r = control_reply_ok(id);
+        json_object_set_new(r, "hz", json_integer(sample_rate(t)));
+        reply_to(t, from, r);
+        return;
+    }
     if (!connected(t)) {
         reply_to(t, from, control_reply_error(id, "QEMU is %s%s%s",
-                 qstate_name(t->qstate), t->qmessage[0] ? ": " : "",
-                 t->qmessage));
+                 lifecycle_state_name(t->life.state),
+                 t->life.message[0] ? ": " : "", t->life.message));
         return;
     }
     if (cmd->kind == CMD_SNAPSHOT && t->latest &&
         (!t->running || loop_now_ms() - t->latest_ms < LIVE_SNAPSHOT_MIN_MS)) {
         t->hooks.unicast(t->hooks.ctx, from, t->latest);
         reply_to(t, from, control_reply_ok(id));
+        return;
+    }
+    if (cmd->kind == CMD_SNAPSHOT && guest_ram_shared() && may_sample(t)) {
+        int r = take_snapshot(t, true);
+        if (r == 0)
+            broadcast_snapshot(t);
+        reply_to(t, from, r == 0 ? control_reply_ok(id) : control_reply_error(id,
+                 "snapshot failed: %.200s", t->snap_error));
         return;
     }
     if (t->stalled && !t->running && cmd->kind != CMD_PAUSE) {
@@ -1421,18 +1415,19 @@ const struct snapshotter *target_snapshotter(const struct target *t)
 json_t *target_snapshot(struct target *t, char *err, size_t errlen)
 {
     if (connected(t) && !t->stalled && !t->latest && !t->running) {
-        if (take_snapshot(t) == 0)
+        if (take_snapshot(t, false) == 0)
             broadcast_snapshot(t);
     }
-    if (connected(t) && t->running && !t->stalled &&
+    if (guest_ram_shared() && may_sample(t) &&
+        (!t->latest || loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {
+        if (take_snapshot(t, true) == 0)
+            broadcast_snapshot(t);
+    }
+    if (connected(t) && t->running && !t->stalled && !snapshot_errand_queued(t) &&
         (!t->latest || loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {
         /* Nothing waits here: a fresh one follows for every client. */
         struct command cmd = {.kind = CMD_SNAPSHOT};
-        bool queued = false;
-        for (int i = 0; i < t->nerrands; i++)
-            queued |= t->errands[i].cmd.kind == CMD_SNAPSHOT;
-        if (!queued)
-            errand_add(t, &cmd, NULL);
+        errand_add(t, &cmd, NULL);
     }
     if (t->latest)
         return json_incref(t->latest);
@@ -1443,37 +1438,39 @@ json_t *target_snapshot(struct target *t, char *err, size_t errlen)
 
 /* ---- life of the module ----------------------------------------------------------------- */
 
-struct target *target_new(const struct target_config *cfg,
+struct target *target_new(const struct life_config *cfg,
                           struct kernel_model *km,
                           const struct target_hooks *hooks)
 {
     struct target *t = calloc(1, sizeof *t);
+    struct life_hooks life = {life_up, life_down, life_changed, t};
     char err[256];
 
     if (!t)
         return NULL;
-    t->cfg = *cfg;
     t->hooks = *hooks;
     t->km = km;
     serial_init(&t->serial, console_output, console_closed, t);
     breaks_reset(&t->br, NULL, km);
-    t->launched = cfg->attach == NULL;
     t->snap = snapshotter_new(km);
     t->event_log = kernel_model_symbol(km, "event_log");
     json_t *hello = kernel_model_hello(km);
     t->kinds = json_incref(json_object_get(hello, "event_kinds"));
     json_decref(hello);
     if (!t->snap) {
+        json_decref(t->kinds);
         free(t);
         return NULL;
     }
-    if (t->launched && qemu_init(&t->qemu, err, sizeof err) < 0) {
-        say("%s", err);
+    if (lifecycle_init(&t->life, cfg, &t->serial, &life, err, sizeof err) < 0) {
+        loop_say("%s", err);
         snapshotter_free(t->snap);
+        json_decref(t->kinds);
         free(t);
         return NULL;
     }
-    loop_timer_set(&t->reap_timer, REAP_EVERY_MS, reap_tick, t);
+    t->sample_hz = t->life.launched ? SAMPLE_HZ_DEFAULT : 0;
+    sample_tick(t);
     return t;
 }
 
@@ -1481,14 +1478,12 @@ void target_free(struct target *t)
 {
     if (!t)
         return;
-    loop_timer_cancel(&t->reap_timer);
-    loop_timer_cancel(&t->connect_timer);
-    loop_timer_cancel(&t->death_timer);
+    loop_timer_cancel(&t->sample_timer);
+    loop_timer_cancel(&t->stall_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "shutting down", NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, "shutting down", NULL);
     disconnect(t);
-    if (t->launched)
-        qemu_cleanup(&t->qemu);
+    lifecycle_free(&t->life);
     json_decref(t->latest);
     json_decref(t->published);
     snapshotter_free(t->snap);

@@ -1,5 +1,6 @@
-/* target.h -- the guest under the daemon: its QEMU, the gdbstub connection,
- * the serial console, and the commands that drive it.
+/* target.h -- the guest under the daemon: the run control over the gdbstub
+ * connection (QEMU's start and death: lifecycle.h), the serial console, and
+ * the commands that drive it.
  *
  * Everything here runs in the one event loop. The guest is either running
  * (a resume was sent; the stop reply arrives on the gdbstub socket) or
@@ -18,17 +19,9 @@
 
 #include "control.h"
 #include "kernel_model.h"
+#include "lifecycle.h"
 
 struct client; /* who sent a command (server.h); only compared and passed back */
-
-struct target_config {
-    const char *qemu;    /* the QEMU binary */
-    const char *kernel;  /* kernel ELF */
-    const char *disk;    /* disk image, copied before each start */
-    int gdb_port;        /* 0: any free port */
-    const char *attach;  /* HOST:PORT of a QEMU started by hand, or NULL */
-    const char *console; /* with attach: HOST:PORT of its serial port, or NULL */
-};
 
 struct target_hooks {
     /* Messages for every client; borrowed references. */
@@ -48,7 +41,7 @@ struct target_hooks {
 
 struct target;
 
-struct target *target_new(const struct target_config *cfg,
+struct target *target_new(const struct life_config *cfg,
                           struct kernel_model *km,
                           const struct target_hooks *hooks);
 void target_free(struct target *t);

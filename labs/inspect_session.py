@@ -50,7 +50,8 @@ class Session:
         """The first message, kept or new, for which pred holds. Console
         output goes to self.console as it comes; other messages that do not
         match are kept for later (a stop may come before the reply to the
-        command that caused it)."""
+        command that caused it), but live samples (snapshots taken while
+        the guest runs) are not: no check reads them."""
         for i, m in enumerate(self.kept):
             if pred(m):
                 return self.kept.pop(i)
@@ -65,7 +66,7 @@ class Session:
             console = self._take(m)
             if pred(m):
                 return m
-            if not console:
+            if not console and not m.get("sample"):
                 self.kept.append(m)
 
     def wait_console(self, text):
@@ -96,8 +97,8 @@ class Session:
         """Stop the guest; returns the snapshot taken at that stop."""
         mark = self._arrived
         self.command("pause")
-        return self._next(lambda m: m.get("type") == "snapshot" and m["_arrived"] > mark,
-                          "the snapshot at the pause")
+        return self._next(lambda m: m.get("type") == "snapshot" and not m.get("sample") and
+                          m["_arrived"] > mark, "the snapshot at the pause")
 
     def events(self, kind, until, most=64, **args):
         """Run to each event of kind, at most `most` of them, until `until`

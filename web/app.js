@@ -33,6 +33,7 @@ import { mountRoom, initialRoom } from './views/room.js';
 import { mountLab } from './views/lab.js';
 import { mountHistory } from './views/history.js';
 import { mountClassroom } from './views/classroom.js';
+import { mountLive } from './views/live.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -78,6 +79,7 @@ function typeIntoConsole(data) {
 const detail = createDetail(link.command);
 const ctx = { store, command: link.command, reconnectNow: link.reconnectNow, select, typeIntoConsole };
 mountRoom($('room'), ctx);
+mountLive($('live'), ctx);
 const terminal = mountTerminal($('terminal'), { store, send: typeIntoConsole });
 ctx.terminalText = terminal.text;
 mountState($('state'), $('banner'), ctx);

@@ -103,7 +103,9 @@ def startup_rest_and_hello():
         check("glassbox" in ws.headers.lower(), "no subprotocol in the handshake")
         ws.wait(lambda m: m.get("type") == "status", 10, "status after hello")
         snap = ws.wait(lambda m: m.get("type") == "snapshot", 10, "snapshot after hello")
-        check(snap["seq"] >= 1 and "cpu" in snap, "snapshot lacks seq or cpu")
+        # (the guest runs: the latest may be a live sample, which has no registers)
+        check(snap["seq"] >= 1 and ("cpu" in snap or snap.get("sample") is True),
+              "snapshot lacks seq, or cpu at a stop")
         status, body, _ = d.request("GET", "/api/snapshot")
         check(status == 200 and body["type"] == "snapshot", f"GET /api/snapshot: {status}")
         status, body, _ = d.request("GET", "/api/nothing")
@@ -896,6 +898,111 @@ def a_stalled_qemu_is_waited_for():
 
 
 @test(timeout=120)
+def a_stalled_qemu_while_stopped_recovers():
+    """QEMU stopped with SIGSTOP while the guest is paused, and a command
+    that needs a reply: every client hears "not responding" (not "dead"),
+    other commands are refused at once, and after SIGCONT the same QEMU is
+    back, stopped where it was, and takes commands again."""
+    with Daemon("stallstop") as d:
+        ws = d.ws(role="controller")
+        viewer = d.ws(role="viewer")
+        wait_console(ws, PROMPT, 20)
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        pid = d.qemu_pid()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            r = ws.command("break", 2, function="cow_fault")
+            check(not r["ok"], f"break with QEMU stopped: {r}")
+            for who, c in (("controller", ws), ("viewer", viewer)):
+                c.wait(lambda m: is_status(m, qemu="not responding"), 10, f"not responding ({who})")
+            st = d.get("/api/status")
+            check(st["qemu"] == "not responding", f"GET /api/status while QEMU is stopped: {st}")
+            r = ws.command("step", 3)
+            check(not r["ok"] and "not responding" in r["error"], f"step while not responding: {r}")
+            time.sleep(2)   # longer than any reply timeout: still not taken as death
+            st = d.get("/api/status")
+            check(st["qemu"] == "not responding", f"after 2 s more: {st}")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        for who, c in (("controller", ws), ("viewer", viewer)):
+            c.wait(lambda m: is_status(m, qemu="running", guest="stopped", reason="pause"), 10,
+                   f"stopped at the pause again ({who})")
+        check(d.qemu_pid() == pid and Path(f"/proc/{pid}").exists(), "QEMU was replaced")
+        r = ws.command("break", 4, function="cow_fault")
+        check(r["ok"], f"break after SIGCONT: {r}")
+        r = ws.command("step", 5)
+        check(r["ok"] and r["stop"]["reason"] == "step", f"step after SIGCONT: {r}")
+        check(ws.command("continue", 6)["ok"], "continue after SIGCONT")
+        ws.send({"type": "console", "data": "echo still here\n"})
+        wait_console(ws, "still here\n", 20)
+
+
+@test(timeout=90)
+def live_samples_while_running():
+    """While the guest runs, every client gets sampled snapshots (4 a second
+    by default) read from the guest's shared RAM without stopping it: each
+    marked "sample" with a later "as_of", the tick count moving, a program
+    started meanwhile appearing, and never a "stopped" status. sample
+    {"hz": 0} turns them off, and the status says the rate."""
+    with Daemon("live") as d:
+        ws = d.ws(role="controller")
+        viewer = d.ws(role="viewer")
+        wait_console(ws, PROMPT, 20)
+        st = d.get("/api/status")
+        check(st.get("sampling") == {"hz": 4, "max_hz": 10, "from": "shared memory"},
+              f"status says nothing of live samples: {st.get('sampling')}")
+        # The guest's RAM: a memory file with no name in any directory, 0600.
+        fds = Path(f"/proc/{st['qemu_pid']}/fd")
+        ram = [f for f in fds.iterdir() if "memfd:glassbox-guest-ram" in os.readlink(f)]
+        check(ram, f"QEMU holds no glassbox-guest-ram memory file: {[os.readlink(f) for f in fds.iterdir()]}")
+        mode = os.stat(ram[0]).st_mode & 0o777
+        check(mode == 0o600, f"the RAM file's mode is {mode:o}, not 600")
+        mark = len(viewer.log)
+        ws.send({"type": "console", "data": "sleep 1000 &\n"})
+
+        def sample_with_sleep(m):
+            return m.get("type") == "snapshot" and m.get("sample") and \
+                any(p.get("name") == "sleep" for p in m.get("processes", []))
+        viewer.wait(sample_with_sleep, 20, "a sample that shows the new sleep")
+        first = len(viewer.log)
+        viewer.wait(lambda m: False if m.get("type") != "snapshot" else
+                    len([x for x in viewer.log[first:] if x.get("type") == "snapshot"]) >= 4,
+                    20, "four more samples")
+        samples = [m for m in viewer.log[mark:] if m.get("type") == "snapshot"]
+        check(all(m.get("sample") is True for m in samples[1:]),
+              f"a snapshot while running is not marked as a sample: {[_keys(m) for m in samples]}")
+        check(all("cpu" not in m for m in samples[1:]), "a sample has registers (it stopped the guest?)")
+        as_of = [m["as_of"] for m in samples]
+        check(as_of == sorted(as_of) and as_of[-1] > as_of[0], f"as_of does not move: {as_of}")
+        ticks = [m["ticks"] for m in samples]
+        check(ticks[-1] > ticks[0], f"the guest's ticks do not move between samples: {ticks}")
+        stopped = [m for m in viewer.log[mark:] if is_status(m, guest="stopped")]
+        check(not stopped, f"a stopped status while sampling: {stopped[:1]}")
+        r = ws.command("sample", 7, hz=0)
+        check(r["ok"] and r["hz"] == 0, f"sample hz 0: {r}")
+        viewer.wait(lambda m: m.get("type") == "status" and m["sampling"]["hz"] == 0, 10,
+                    "the status with sampling off")
+        off = len(viewer.log)
+        time.sleep(1.5)
+        viewer.pending = []
+        try:
+            viewer.wait(lambda m: m.get("type") == "snapshot", 0.5, "")
+        except TestFailure:
+            pass
+        late = [m for m in viewer.log[off:] if m.get("type") == "snapshot"]
+        check(not late, f"{len(late)} samples after sampling was turned off")
+        r = ws.command("sample", 8, hz=11)
+        check(not r["ok"] and "'hz'" in r["error"], f"sample hz 11: {r}")
+        r = viewer.command("sample", 9, hz=4)
+        check(not r["ok"], f"a viewer set the sample rate: {r}")
+
+
+def _keys(m):
+    return sorted(k for k in m if k not in ("processes", "address_spaces", "frames", "events"))
+
+
+@test(timeout=120)
 def watch_a_user_page():
     with at_the_prompt("watch") as (d, ws):
         r = ws.command("pause", 1)
@@ -1157,17 +1264,20 @@ def a_fatal_page_fault_says_where_and_why():
         wait_console(ws, "killed by store page fault", 20)
 
 
-def run_on_qemu(tool, args, commands):
+def run_on_qemu(tool, args, commands, shared_ram=False):
     """Boot a QEMU with its GDB stub free for tool (a binary that connects
     to it by itself), give its shell commands, run tool KERNEL PORT args...
-    and return the finished process; QEMU is killed after."""
+    and return the finished process; QEMU is killed after. With shared_ram,
+    the guest's RAM is in a file under /dev/shm, RAM in args."""
     sys.path.insert(0, str(ROOT / "tests" / "bench"))
     from inspector_bench import boot_with_processes, free_port
     work = Path(tempfile.mkdtemp(prefix="glassbox-qemu-"))
     disk = work / "fs.img"
     shutil.copyfile(FSIMG, disk)
     port = free_port()
-    qemu = boot_with_processes(disk, port, commands)
+    ram = Path(tempfile.mkdtemp(prefix="glassbox-qemu-", dir="/dev/shm")) / "ram" if shared_ram else None
+    args = [str(ram) if a == "RAM" else a for a in args]
+    qemu = boot_with_processes(disk, port, commands, ram=ram)
     try:
         return subprocess.run([str(BUILD / "tests" / tool), str(KERNEL), str(port)] +
                               [a.replace("WORK", str(work)) for a in args],
@@ -1176,6 +1286,22 @@ def run_on_qemu(tool, args, commands):
         qemu.kill()
         qemu.wait()
         shutil.rmtree(work, ignore_errors=True)
+        if ram:
+            shutil.rmtree(ram.parent, ignore_errors=True)
+
+
+@test(timeout=300)
+def shared_ram_reads_match_gdbstub_reads():
+    """guest_read_phys from the guest's RAM shared with the reader (as the
+    daemon reads the QEMU it starts) and through the gdbstub give the same
+    bytes, for every range a snapshot reads, and the same snapshot, at 6
+    stops while programs fork, fault and allocate."""
+    r = run_on_qemu("snapshot-bench", ["6", "WORK/reads.json", "RAM"],
+                    ["forktest &", "memhog 8 &", "cowtest &"], shared_ram=True)
+    check(r.returncode == 0, f"snapshot-bench failed:\n{r.stdout}\n{r.stderr}")
+    line = next((ln for ln in r.stdout.splitlines() if "read the same" in ln), None)
+    check(line, f"snapshot-bench compared nothing:\n{r.stdout}")
+    print("    " + line, flush=True)
 
 
 @test(timeout=300)

@@ -271,6 +271,26 @@ static void test_watch(void **state)
     expect_error("{\"type\":\"command\",\"cmd\":\"watch\",\"pid\":3,\"va\":1.5}", "'va'");
 }
 
+static void test_sample(void **state)
+{
+    struct command cmd;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(parse("{\"type\":\"command\",\"cmd\":\"sample\",\"hz\":4}",
+                           false, &cmd, err), 0);
+    assert_int_equal(cmd.kind, CMD_SAMPLE);
+    assert_int_equal(cmd.hz, 4);
+    command_clear(&cmd);
+    assert_int_equal(parse("{\"cmd\":\"sample\",\"hz\":0}", true, &cmd, err), 0);
+    assert_int_equal(cmd.hz, 0);
+    command_clear(&cmd);
+    expect_error("{\"type\":\"command\",\"cmd\":\"sample\"}", "'hz'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"sample\",\"hz\":11}", "0 to 10");
+    expect_error("{\"type\":\"command\",\"cmd\":\"sample\",\"hz\":-1}", "'hz'");
+    expect_error("{\"type\":\"command\",\"cmd\":\"sample\",\"hz\":\"4\"}", "'hz'");
+}
+
 static void test_parse_addr(void **state)
 {
     uint32_t a;
@@ -372,7 +392,8 @@ int main(void)
         cmocka_unit_test(test_history_get), cmocka_unit_test(test_detail_commands),
         cmocka_unit_test(test_ids), cmocka_unit_test(test_type_and_cmd),
         cmocka_unit_test(test_break), cmocka_unit_test(test_run_to),
-        cmocka_unit_test(test_watch), cmocka_unit_test(test_parse_addr),
+        cmocka_unit_test(test_watch), cmocka_unit_test(test_sample),
+        cmocka_unit_test(test_parse_addr),
         cmocka_unit_test(test_replies), cmocka_unit_test(test_messages),
     };
     return cmocka_run_group_tests_name("inspector control", tests, NULL, NULL);

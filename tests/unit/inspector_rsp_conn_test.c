@@ -449,6 +449,34 @@ static void test_timeout_breaks_connection(void **state)
     finish(s, c);
 }
 
+/* A reply that comes late (QEMU stopped with SIGSTOP, then resumed) is
+ * passed over by rsp_conn_recover(), which then answers 1, and the next
+ * request gets its own reply, not the late one. */
+static void test_late_reply_recovers(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 200);
+    uint8_t buf[16];
+    int r = 0;
+
+    (void)state;
+    assert_non_null(c);
+    s->late_m = true;
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), -1);
+    assert_true(rsp_conn_timed_out(c));
+    for (int i = 0; i < 400 && r == 0; i++) {
+        r = rsp_conn_recover(c);
+        if (r == 0)
+            usleep(5000);
+    }
+    assert_int_equal(r, 1);
+    assert_false(rsp_conn_timed_out(c));
+    assert_true(logged(s, "qC"));
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE + 16, buf, sizeof buf), 0);
+    assert_memory_equal(buf, s->mem + 16, sizeof buf);
+    finish(s, c);
+}
+
 static void test_remote_hangs_up(void **state)
 {
     struct stub *s = stub_new();
@@ -461,6 +489,8 @@ static void test_remote_hangs_up(void **state)
     assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), -1);
     assert_string_equal(rsp_conn_error(c),
                         "the gdb stub closed the connection");
+    assert_false(rsp_conn_timed_out(c));
+    assert_int_equal(rsp_conn_recover(c), -1);
     finish(s, c);
 }
 
@@ -547,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_stop_notice_twice),
         cmocka_unit_test(test_exit_notice),
         cmocka_unit_test(test_timeout_breaks_connection),
+        cmocka_unit_test(test_late_reply_recovers),
         cmocka_unit_test(test_remote_hangs_up),
         cmocka_unit_test(test_no_target_description),
         cmocka_unit_test(test_tcp_open),

@@ -213,7 +213,7 @@ static void rig_start(struct rig *r, int events, int other, int want)
 
     r->heard.statuses = json_array();
     r->heard.replies = json_array();
-    struct target_config cfg = {.attach = r->attach};
+    struct life_config cfg = {.attach = r->attach};
     struct target_hooks hooks = {on_status, on_snapshot, on_console, on_reply,
                                  on_unicast, on_started, &r->heard};
     r->t = target_new(&cfg, km, &hooks);
@@ -268,6 +268,26 @@ static void attaching_says_stopped_then_running(void **state)
     json_t *first = json_array_get(r->heard.statuses, 0);
     assert_true(stopped_for(first, "start") ||
                 !strcmp(json_string_value(json_object_get(first, "qemu")), "starting"));
+}
+
+/* Attached, the guest's RAM is not the daemon's: live samples would stop
+ * the guest, so they are off, and asked for they are done at most once a
+ * second; the status says so. */
+static void attached_samples_are_brief_stops(void **state)
+{
+    struct rig *r = &rig;
+
+    (void)state;
+    rig_start(r, 0, 0, 0);
+    assert_true(until(r, is_running, NULL));
+    json_t *sampling = json_object_get(last_status(r), "sampling");
+    assert_string_equal(json_string_value(json_object_get(sampling, "from")), "brief stops");
+    assert_int_equal(json_integer_value(json_object_get(sampling, "hz")), 0);
+    assert_int_equal(json_integer_value(json_object_get(sampling, "max_hz")), 1);
+    struct command cmd = {.kind = CMD_SAMPLE, .hz = 4, .syscall = -1};
+    target_command(r->t, &cmd, NULL);
+    sampling = json_object_get(last_status(r), "sampling");
+    assert_int_equal(json_integer_value(json_object_get(sampling, "hz")), 1);
 }
 
 static void pause_then_continue_says_running(void **state)
@@ -425,6 +445,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(attaching_says_stopped_then_running, rig_stop),
+        cmocka_unit_test_teardown(attached_samples_are_brief_stops, rig_stop),
         cmocka_unit_test_teardown(pause_then_continue_says_running, rig_stop),
         cmocka_unit_test_teardown(pause_cancels_a_waiting_run_to, rig_stop),
         cmocka_unit_test_teardown(run_to_passes_other_events, rig_stop),

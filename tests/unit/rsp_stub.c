@@ -187,6 +187,8 @@ static const char *answer(struct stub *s, const char *p)
         return xfer(s, p + strlen("qXfer:features:read:"));
     if (strcmp(p, "?") == 0)
         return "T05thread:01;";
+    if (strcmp(p, "qC") == 0)
+        return "QCp01.01";
     if (strcmp(p, "c") == 0 || strcmp(p, "vCont;c") == 0) {
         s->running = true;
         if (s->cpu && s->resume) {
@@ -237,6 +239,15 @@ static void on_packet(struct stub *s, const char *p)
     }
     if (ack && !s->reply_before_ack)
         stub_write(s, "+", 1);
+    if (s->held_m[0]) { /* the late reply goes out first */
+        stub_send(s, s->held_m, false);
+        s->held_m[0] = '\0';
+    }
+    if (p[0] == 'm' && s->late_m) {
+        s->late_m = false;
+        snprintf(s->held_m, sizeof s->held_m, "%s", answer(s, p));
+        return;
+    }
     if (p[0] == 'm' && s->ignore_m)
         return;
     if (p[0] == 'm' && s->close_on_m) {

@@ -124,8 +124,10 @@ export async function screenshot(page, name) {
 export async function waitForStop(page, { detail, afterSeq = -1, timeout = 60_000 } = {}) {
   await page.waitForFunction(({ detail, afterSeq }) => {
     const g = window.glassbox;
+    // (a live sample painted just before the stop is not the stop's snapshot)
     return g.status?.guest === 'stopped' && (!detail || g.status.stop?.detail === detail) &&
-      g.lastPaintSeq !== null && g.lastPaintSeq > afterSeq;
+      g.lastPaintSeq !== null && g.lastPaintSeq > afterSeq && g.lastPaintSeq === g.snapshot?.seq &&
+      !g.snapshot.sample;
   }, { detail, afterSeq }, { timeout });
   return page.evaluate(() => window.glassbox.lastPaintSeq);
 }

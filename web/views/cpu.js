@@ -16,7 +16,10 @@ export function mountCpu(el, { store }) {
 
   store.on(['snapshot'], ({ snapshot }) => {
     const cpu = snapshot?.cpu;
-    if (!cpu) return fill(body, h('p', { class: 'empty', text: 'No snapshot yet.' }));
+    if (!cpu) {
+      const why = snapshot?.sample ? 'The guest is running: its registers are read when it stops.' : 'No snapshot yet.';
+      return fill(body, h('p', { class: 'empty', text: why }));
+    }
     const { sstatus, scause, satp } = cpu;
     const row = (name, ...value) => [h('dt', { text: name }), h('dd', {}, ...value)];
     const bit = (name, on, title) => h('span', { class: `bit ${on ? 'on' : 'off'}`, title, text: `${name} ${on ? '1' : '0'}` });
