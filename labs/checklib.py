@@ -33,6 +33,29 @@ def usertests(*cases):
     return run
 
 
+
+def program_facts(ctx, program, mode):
+    """{fact: answer} from a grading program that prints `PROGRAM: FACT =
+    ANSWER` lines and `PROGRAM: done` (`/grade/PROGRAM MODE`), or (None, why)."""
+    out = ctx.shell(f"/grade/{program} {mode}")
+    if f"{program}: done" not in out:
+        return None, f"{program} {mode} did not finish: " + out.strip()[-300:]
+    found = dict(re.findall(rf"^{program}: (.*?) = (-?\w+)\r?$", out, re.M))
+    return found, None
+
+
+def answers(program, mode, want):
+    """A check's run: each fact of `/grade/PROGRAM MODE` must have its answer
+    (want: [(fact, answer)])."""
+    def run(ctx):
+        found, why = program_facts(ctx, program, mode)
+        if why:
+            return why
+        wrong = [f"{fact}: {found.get(fact, 'not printed')} (should be {answer})"
+                 for fact, answer in want if found.get(fact) != answer]
+        return "; ".join(wrong) if wrong else None
+    return run
+
 def prediction_lines(ctx, lab, line_re, form, name="prediction.txt"):
     """The matches of line_re for the lines of the submission's
     labs/LAB/NAME (prediction.txt) that are not blank or "#" comments;

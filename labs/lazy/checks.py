@@ -1,36 +1,13 @@
 """The lazy lab's checks (labs/grade.py runs them; labs/lazy/README.md says
 what each means)."""
 
-import re
-
-from checklib import Check, usertests
+from checklib import Check, answers, program_facts, usertests
 
 NPAGES, NTOUCHED = 256, 10     # labs/lazy/grading/lazycheck.c
 
 
-def lazycheck(ctx, mode):
-    """{fact: answer} from `/grade/lazycheck MODE`, or (None, why)."""
-    out = ctx.shell(f"/grade/lazycheck {mode}")
-    if "lazycheck: done" not in out:
-        return None, f"lazycheck {mode} did not finish: " + out.strip()[-300:]
-    facts = dict(re.findall(r"^lazycheck: (.*?) = (-?\w+)\r?$", out, re.M))
-    return facts, None
-
-
-def answers(mode, want):
-    """A check's run: each fact of `lazycheck MODE` must have its answer."""
-    def run(ctx):
-        facts, why = lazycheck(ctx, mode)
-        if why:
-            return why
-        wrong = [f"{fact}: {facts.get(fact, 'not printed')}" for fact, answer in want
-                 if facts.get(fact) != answer]
-        return "; ".join(wrong) if wrong else None
-    return run
-
-
 def sbrk_takes_nothing(ctx):
-    facts, why = lazycheck(ctx, "sbrk")
+    facts, why = program_facts(ctx, "lazycheck", "sbrk")
     if why:
         return why
     n = int(facts.get(f"frames taken by sbrk of {NPAGES} pages", NPAGES))
@@ -40,7 +17,7 @@ def sbrk_takes_nothing(ctx):
 
 
 def touch_takes_a_page(ctx):
-    facts, why = lazycheck(ctx, "touch")
+    facts, why = program_facts(ctx, "lazycheck", "touch")
     if why:
         return why
     n = int(facts.get(f"frames taken by stores to {NTOUCHED} pages", -1))
@@ -70,10 +47,10 @@ CHECKS = [
     Check("touch", "a store to a heap page takes one zeroed frame; data kept", 2,
           touch_takes_a_page),
     Check("outside", "accesses outside the heap still kill; sbrk beyond memory fails", 1,
-          answers("outside", OUTSIDE), regression=True),
-    Check("fork", "fork of a half-touched heap: each keeps its data", 1, answers("fork", FORK),
+          answers("lazycheck", "outside", OUTSIDE), regression=True),
+    Check("fork", "fork of a half-touched heap: each keeps its data", 1, answers("lazycheck", "fork", FORK),
           regression=True),
-    Check("copy", "system calls read and write untouched heap pages, not those above it", 1, answers("copy", COPY),
+    Check("copy", "system calls read and write untouched heap pages, not those above it", 1, answers("lazycheck", "copy", COPY),
           regression=True),
     Check("usertests", "usertests sbrkneg sbrkfull faults cowcopyout", 1,
           usertests("sbrkneg", "sbrkfull", "faults", "cowcopyout"), limit=90,

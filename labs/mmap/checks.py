@@ -1,34 +1,11 @@
 """The mmap lab's checks (labs/grade.py runs them; labs/mmap/README.md says
 what each means)."""
 
-import re
-
-from checklib import Check
+from checklib import Check, answers, program_facts
 from inspect_session import frame, frame_kind, mapping
 
 PGSIZE = 4096
 EINVAL = "-22"
-
-
-def facts(ctx, mode):
-    """{fact: answer} from `/grade/mmapcheck MODE`, or (None, why)."""
-    out = ctx.shell(f"/grade/mmapcheck {mode}")
-    if "mmapcheck: done" not in out:
-        return None, f"mmapcheck {mode} did not finish: " + out.strip()[-300:]
-    found = dict(re.findall(r"^mmapcheck: (.*?) = (-?\w+)\r?$", out, re.M))
-    return found, None
-
-
-def answers(mode, want):
-    """A check's run: each fact of `mmapcheck MODE` must have its answer."""
-    def run(ctx):
-        found, why = facts(ctx, mode)
-        if why:
-            return why
-        wrong = [f"{fact}: {found.get(fact, 'not printed')} (should be {answer})"
-                 for fact, answer in want if found.get(fact) != answer]
-        return "; ".join(wrong) if wrong else None
-    return run
 
 
 PROT = [("load from a PROT_READ mapping killed", "no"),
@@ -125,11 +102,11 @@ def shared_anon_works(ctx):
 
 
 CHECKS = [
-    Check("prot", "mappings have the protection asked for", 2, answers("prot", PROT)),
+    Check("prot", "mappings have the protection asked for", 2, answers("mmapcheck", "prot", PROT)),
     Check("unmap", "munmap frees exactly its pages and refuses bad ranges", 2,
-          answers("unmap", UNMAP)),
+          answers("mmapcheck", "unmap", UNMAP)),
     Check("shm", "named regions are shared, across fork too, and freed with their last "
-          "mapping", 2, answers("shm", SHM)),
+          "mapping", 2, answers("mmapcheck", "shm", SHM)),
     Check("inspect", "PTE_SHARED in both processes, refcounts = mappings, munmap frees the "
           "frames (seen by the inspector)", 2, seen_by_the_inspector, limit=40, live="shared"),
     Check("anon", "shared anonymous memory survives fork (shmdemo; already true)", 1,
