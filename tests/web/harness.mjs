@@ -100,20 +100,6 @@ export async function launchBrowser() {
   };
 }
 
-// One test's daemon and Chromium, both ended after it (t.after), and the
-// controller's page: resolves once it is the controller and QEMU runs.
-export async function openWorkbench(t) {
-  const daemon = await startDaemon(await freePort());
-  const browser = await launchBrowser();
-  t.after(async () => {
-    await browser.close();
-    await daemon.stop();
-  });
-  const page = await browser.newPage(daemon.url);
-  await page.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.status?.qemu === 'running');
-  return { daemon, browser, page };
-}
-
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, name) });
@@ -172,8 +158,11 @@ export async function daemonAndBrowser(t) {
   return { daemon, browser };
 }
 
-// A daemon, a browser and a page on it; all end with the test t.
-export async function openWorkbench(t, url = '') {
+// One test's daemon and Chromium, both ended after it (t.after), and the
+// controller's page: resolves once it is the controller and QEMU runs.
+export async function openWorkbench(t) {
   const { daemon, browser } = await daemonAndBrowser(t);
-  return { daemon, browser, page: await browser.newPage(daemon.url + url) };
+  const page = await browser.newPage(daemon.url);
+  await page.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.status?.qemu === 'running');
+  return { daemon, browser, page };
 }
