@@ -18,11 +18,13 @@ UNMAP = [("munmap of 3 pages freed", "3"), ("munmap of 100 bytes freed", "1"),
          ("munmap of a page of the program", EINVAL),
          ("munmap at an address not on a page", EINVAL),
          ("munmap of 0 bytes", EINVAL), ("munmap past the mappings", EINVAL),
+         ("munmap of a length that wraps", EINVAL),
          ("munmap of everything mapped", "0"), ("frames not given back", "0"),
          ("a page touched, unmapped, touched killed", "yes")]
 SHM = [("shmat by two processes", "yes"), ("the two see each other's stores", "yes"),
        ("a forked child's store reaches its parent", "yes"),
-       ("the region is gone after its last mapping", "yes"), ("frames not given back", "0")]
+       ("the region is gone after its last mapping", "yes"),
+       ("a region half unmapped can be attached again", "yes"), ("frames not given back", "0")]
 
 
 def pages(snap, pid, base, n):

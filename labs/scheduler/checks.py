@@ -8,11 +8,11 @@ from checklib import Check, usertests
 TOLERANCE = 0.08     # how far a child's share of the work may be from its due
 
 
-def shares(ctx, mode):
+def shares(ctx, mode, children):
     """[(child, share of the work)] from `/grade/schedcheck MODE`, or (None, why)."""
     out = ctx.shell(f"/grade/schedcheck {mode}")
     found = re.findall(r"schedcheck: child (\d) tickets -?\d+ work (\d+)", out)
-    if "schedcheck: done" not in out or len(found) != 3:
+    if "schedcheck: done" not in out or len(found) != children:
         return None, f"schedcheck {mode} did not finish: " + out.strip()[-300:]
     work = {int(c): int(w) for c, w in found}
     total = sum(work.values())
@@ -21,35 +21,39 @@ def shares(ctx, mode):
     return [(c, work[c] / total) for c in sorted(work)], None
 
 
-def shares_near(mode, due, what):
-    """A check's run: child n of `schedcheck MODE` gets due[n] of the work
-    done in the window, within TOLERANCE."""
+def shares_near(*runs):
+    """A check's run: for each (mode, due, what) of runs, child n of
+    `schedcheck MODE` gets due[n] of the work done in the window, within
+    TOLERANCE."""
     def run(ctx):
-        got, why = shares(ctx, mode)
-        if why:
-            return why
-        if all(abs(share - due[c]) <= TOLERANCE for c, share in got):
-            return None
-        said = ", ".join(f"child {c} {share:.2f} (due {due[c]:.2f})" for c, share in got)
-        return f"{what}: the shares of the CPU were {said}"
+        for mode, due, what in runs:
+            got, why = shares(ctx, mode, len(due))
+            if why:
+                return why
+            if any(abs(share - due[c]) > TOLERANCE for c, share in got):
+                said = ", ".join(f"child {c} {share:.2f} (due {due[c]:.2f})" for c, share in got)
+                return f"{what}: the shares of the CPU were {said}"
+        return None
     return run
 
 
 CHECKS = [
     Check("fair", "tickets 1:2:3 get the CPU in the ratio 1:2:3", 3,
-          shares_near("fair", [1 / 6, 2 / 6, 3 / 6],
-                      "three CPU-bound children with 1, 2 and 3 tickets"), limit=20),
+          shares_near(("fair", [1 / 6, 2 / 6, 3 / 6],
+                       "three CPU-bound children with 1, 2 and 3 tickets")), limit=20),
     Check("late", "a process forked late gets its share, not the CPU", 2,
-          shares_near("late", [1 / 4, 1 / 4, 1 / 2],
-                      "a child with 2 tickets forked after two with 1 ran for 1.5 s"),
+          shares_near(("late", [1 / 4, 1 / 4, 1 / 2],
+                       "a child with 2 tickets forked after two with 1 ran for 1.5 s")),
           limit=20),
     Check("sleep", "a process that slept gets its share, not the CPU", 2,
-          shares_near("sleep", [1 / 2, 1 / 4, 1 / 4],
-                      "a child with 2 tickets woken after 1.5 s asleep, beside two with 1"),
-          limit=20),
+          shares_near(("sleep", [1 / 2, 1 / 4, 1 / 4],
+                       "a child with 2 tickets woken after 1.5 s asleep, beside two with 1"),
+                      ("woken", [1 / 2, 1 / 2],
+                       "a child woken after 1.5 s asleep, beside one running child")),
+          limit=30),
     Check("equal", "equal tickets share equally (already true)", 1,
-          shares_near("equal", [1 / 3, 1 / 3, 1 / 3],
-                      "three CPU-bound children with the same tickets"),
+          shares_near(("equal", [1 / 3, 1 / 3, 1 / 3],
+                       "three CPU-bound children with the same tickets")),
           limit=20, regression=True),
     Check("usertests", "usertests sleep kill preempt forkfull pipe pipeeof", 1,
           usertests("sleep", "kill", "preempt", "forkfull", "pipe", "pipeeof"),

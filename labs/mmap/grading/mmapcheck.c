@@ -122,6 +122,8 @@ unmap(void)
   printf("mmapcheck: munmap at an address not on a page = %d\n", munmap(a + 1, PGSIZE));
   printf("mmapcheck: munmap of 0 bytes = %d\n", munmap(a, 0));
   printf("mmapcheck: munmap past the mappings = %d\n", munmap(a, 9 * PGSIZE));
+  // a + len, rounded up, wraps past 2^32: a check written as a sum passes it
+  printf("mmapcheck: munmap of a length that wraps = %d\n", munmap(a, 0xfffff000));
   printf("mmapcheck: munmap of everything mapped = %d\n", munmap(a, 8 * PGSIZE));
   printf("mmapcheck: frames not given back = %d\n", f0 - free_frames());
   char *b = map(1, PROT_READ | PROT_WRITE, MAP_PRIVATE);
@@ -179,6 +181,19 @@ shm(void)
   printf("mmapcheck: a forked child's store reaches its parent = %s\n", yes(status[0] == 0));
   printf("mmapcheck: the region is gone after its last mapping = %s\n",
          yes(shmat(key, 0) == FAILED));
+  // A region half unmapped is still mapped by its other half: it stays.
+  int half_key = 5200 + getpid(), stays = 0;
+  char *h = shmat(half_key, 2 * PGSIZE);
+  if (h != FAILED) {
+    h[PGSIZE] = 1;
+    munmap(h, PGSIZE);
+    char *again = shmat(half_key, 0);
+    stays = again != FAILED && again[PGSIZE] == 1;
+    if (again != FAILED)
+      munmap(again, 2 * PGSIZE);
+    munmap(h + PGSIZE, PGSIZE);
+  }
+  printf("mmapcheck: a region half unmapped can be attached again = %s\n", yes(stays));
   printf("mmapcheck: frames not given back = %d\n", before - free_frames());
 }
 

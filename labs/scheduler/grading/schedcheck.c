@@ -1,7 +1,7 @@
 // schedcheck MODE: the scheduler lab's grading program (the grader builds it
 // into /grade/ from labs/scheduler/grading/, never from the student's user/).
 //
-// Each mode forks three CPU-bound children. Every child counts units of
+// Each mode forks CPU-bound children (three; two in woken). Every child counts units of
 // work (loops of WORK_UNIT additions) during one window of time, the same
 // for all of them, and sends its count to the parent through a pipe.
 //
@@ -10,6 +10,9 @@
 //                      a third with 2 tickets is forked just before the window
 //   schedcheck sleep   a child with 2 tickets sleeps until the window while
 //                      two with 1 ticket run
+//   schedcheck woken   a child with 1 ticket sleeps until the window while
+//                      one with 1 ticket runs (so at the wake-up the only
+//                      other process is the one running, not a runnable one)
 //   schedcheck equal   three children with the tickets they were born with
 //
 // Prints "schedcheck: child N tickets T work W" for each child, then
@@ -69,7 +72,7 @@ main(int argc, char *argv[])
 {
   int fds[2];
   if (argc != 2 || pipe(fds) < 0) {
-    printf("usage: schedcheck fair|late|sleep|equal\n");
+    printf("usage: schedcheck fair|late|sleep|woken|equal\n");
     exit(1);
   }
   int now = uptime(), start, end;
@@ -92,6 +95,11 @@ main(int argc, char *argv[])
     spawn(0, 2, 1, start, end, fds[1]);
     spawn(1, 1, 0, start, end, fds[1]);
     spawn(2, 1, 0, start, end, fds[1]);
+  } else if (strcmp(argv[1], "woken") == 0) {
+    start = now + LEAD;
+    end = start + WINDOW;
+    spawn(0, 1, 1, start, end, fds[1]);
+    spawn(1, 1, 0, start, end, fds[1]);
   } else {
     printf("schedcheck: no mode %s\n", argv[1]);
     exit(1);
