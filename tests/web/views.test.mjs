@@ -314,11 +314,12 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     // At a syscall stop (its choice of call shown), with two breakpoint
     // chips, the toolbar is one line.
     await page.keyboard.press('Escape');
-    for (const fn of ['sys_kill', 'sys_link']) {
+    // One at a time: the field is cleared when the daemon's reply comes.
+    for (const [i, fn] of ['sys_kill', 'sys_link'].entries()) {
       await page.fill('[data-testid=break-function]', fn);
       await page.click('[data-testid=break]');
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid=breakpoints] .chip').length === n, i + 1);
     }
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=breakpoints] .chip').length === 2);
     const bar = await page.locator('[data-testid=controls]').boundingBox();
     const button = await page.locator('[data-testid=run]').boundingBox();
     assert.ok(bar.height < button.height * 1.5, `the toolbar is ${bar.height} px high, a button ${button.height}`);
