@@ -4,14 +4,17 @@
 // "error N" for a negative return N; then "symcheck: done".
 //   fast:     a link with a short target (a fast symlink)
 //   slow:     links with targets of 59, 60 and 120 bytes
-//   relative: links with relative targets, in a subdirectory
-//   chain:    a link to a link ... to a file, 8 links long
+//   relative: links with relative targets, in a subdirectory, and a
+//             relative link to another directory's relative link
+//   chain:    a link to a link ... to a file, MAXSYMLINKS + 1 links long,
+//             opened from its first link and from its second
 //   dangling: a link to nothing
-//   loop:     two links to each other, and one to itself
+//   loop:     two links to each other, and one to itself; then removed
 //   nofollow: open with O_NOFOLLOW, of a link and of a file
 //   unlink:   many links made and removed (the disk must be as before)
 
 #include "kernel/fcntl.h"
+#include "kernel/param.h"
 #include "user/user.h"
 
 static void
@@ -74,18 +77,46 @@ slow(void)
   }
 }
 
+// /sym/c1 -> /sym/c2 -> ... -> /sym/cN -> /sym/end, N = MAXSYMLINKS + 1:
+// from c2 open follows MAXSYMLINKS links, from c1 one too many.
 static void
 chain(void)
 {
-  char path[16], next[16];
+  char path[16], next[16], what[16];
+  int n = MAXSYMLINKS + 1;
   put("/sym/end", "end of the chain");
-  for (int i = 1; i <= 8; i++) {
+  for (int i = 1; i <= n; i++) {
     snprintf(path, sizeof(path), "/sym/c%d", i);
-    if (i < 8)
+    if (i < n)
       snprintf(next, sizeof(next), "/sym/c%d", i + 1);
-    link_or_say(i < 8 ? next : "/sym/end", path);
+    link_or_say(i < n ? next : "/sym/end", path);
   }
-  show("chain of 8", "/sym/c1", 0);
+  snprintf(what, sizeof(what), "chain of %d", n - 1);
+  show(what, "/sym/c2", 0);
+  snprintf(what, sizeof(what), "chain of %d", n);
+  show(what, "/sym/c1", 0);
+}
+
+// /sym/ta/l1 -> ../tb/l2 -> f: l2's target is taken from /sym/tb, where
+// l2 is, not from /sym/ta, where the path began.
+static void
+relative_twice(void)
+{
+  mkdir("/sym/ta");
+  mkdir("/sym/tb");
+  put("/sym/ta/f", "the file in ta");
+  put("/sym/tb/f", "the file in tb");
+  link_or_say("../tb/l2", "/sym/ta/l1");
+  link_or_say("f", "/sym/tb/l2");
+  show("ta/l1", "/sym/ta/l1", 0);
+}
+
+static void
+remove_or_say(const char *path)
+{
+  int r = unlink(path);
+  if (r < 0)
+    printf("symcheck: unlink %s = error %d\n", path, r);
 }
 
 static void
@@ -99,9 +130,7 @@ unlinks(void)
     }
     for (int i = 0; i < 20; i++) {
       snprintf(path, sizeof(path), "/sym/u%d", i);
-      int r = unlink(path);
-      if (r < 0)
-        printf("symcheck: unlink %s = error %d\n", path, r);
+      remove_or_say(path);
     }
   }
   printf("symcheck: made and removed 60 links\n");
@@ -128,6 +157,7 @@ main(int argc, char *argv[])
     link_or_say("../file", "/sym/d/up");
     show("d/rel", "/sym/d/rel", 0);
     show("d/up", "/sym/d/up", 0);
+    relative_twice();
   } else if (strcmp(mode, "chain") == 0) {
     chain();
   } else if (strcmp(mode, "dangling") == 0) {
@@ -139,6 +169,9 @@ main(int argc, char *argv[])
     link_or_say("self", "/sym/self");
     show("a", "/sym/a", 0);
     show("self", "/sym/self", 0);
+    remove_or_say("/sym/a");
+    remove_or_say("/sym/b");
+    remove_or_say("/sym/self");
   } else if (strcmp(mode, "nofollow") == 0) {
     link_or_say("/sym/file", "/sym/link");
     show("link nofollow", "/sym/link", O_NOFOLLOW);
