@@ -28,7 +28,7 @@ static struct {
      * delta, and the catch-up at hello (serialized once, at the first hello
      * that needs it, then shared). */
     json_t *snap;             /* a reference, so its address is not reused */
-    struct out_msg *snap_msg; /* NULL until a hello needs it */
+    struct out_msg *snap_msg; /* NULL until a hello or the history needs it */
 } hub;
 
 /* ---- names for command validation ------------------------------------------------ */
@@ -118,11 +118,13 @@ static void remember_stop(json_t *msg)
         const char *detail = json_string_value(json_object_get(stop, "detail"));
         snprintf(s.reason, sizeof s.reason, "%s", reason ? reason : "");
         snprintf(s.detail, sizeof s.detail, "%s", detail ? detail : "");
-        char *text = json_dumps(msg, JSON_COMPACT);
-        if (text && history_add(hub.history, &s, text, strlen(text)) < 0)
+        /* The full text, serialized once: later hellos send the same. */
+        if (!hub.snap_msg)
+            hub.snap_msg = server_serialize(msg);
+        if (!hub.snap_msg ||
+            history_add(hub.history, &s, hub.snap_msg->data, hub.snap_msg->len) < 0)
             fprintf(stderr, "glassbox-inspector: snapshot %lld not kept in "
                     "the history\n", s.seq);
-        free(text);
     }
     json_decref(status);
 }
