@@ -51,6 +51,10 @@ test('the lab checklist follows the kernel while programs run', { timeout: 300_0
   });
 
   await t.test('running, unpaused: the live check holds once two processes share pages', async () => {
+    // With the daemon's live samples off, the Lab tab asks for its own
+    // snapshots (with them on, it judges each sample like any snapshot).
+    await page.selectOption('[data-testid=sample-rate]', '0');
+    await page.waitForFunction(() => window.glassbox.status.sampling?.hz === 0);
     await page.click('[data-testid=terminal]');
     await page.keyboard.type('/grade/mmapcheck hold');
     await page.keyboard.press('Enter');

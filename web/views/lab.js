@@ -1,8 +1,9 @@
 // The current lab's checklist (the daemon's --lab: hello's "lab"): every
 // check with its points; the checks the page can judge from the kernel's
-// state (lib/labrules.js) are judged at each snapshot, and while the tab is
-// shown and the guest runs the page asks for a snapshot every second, so
-// they follow the programs the student runs. The grade is still
+// state (lib/labrules.js) are judged at each snapshot (the daemon's live
+// samples too), and while the tab is shown, the guest runs and the daemon
+// does not sample, the page asks for a snapshot every second, so they follow
+// the programs the student runs. The grade is still
 // `make grade LAB=...`.
 
 import { h, fill } from '../lib/dom.js';
@@ -24,9 +25,11 @@ export function mountLab(el, { store, command }) {
     paint(el, lab, verdicts);
   });
 
-  // Live: a snapshot a second while the lab is in view and the guest runs.
+  // A snapshot a second while the lab is in view, the guest runs and no
+  // live samples come (status.sampling: docs/protocol.md).
   store.on(['tab', 'status', 'hello', 'role'], ({ tab, status, hello, role }) => {
-    const live = tab === 'lab' && hello?.lab && status?.guest === 'running' && role === 'controller';
+    const live = tab === 'lab' && hello?.lab && status?.guest === 'running' && role === 'controller' &&
+      !(status.sampling?.hz > 0);
     if (live && !timer) timer = setInterval(() => command('snapshot').catch(() => {}), LIVE_MS);
     if (!live && timer) {
       clearInterval(timer);
