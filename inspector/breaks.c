@@ -17,6 +17,43 @@ void breaks_reset(struct breaks *b, struct rsp_conn *rsp, struct kernel_model *k
     b->km = km;
 }
 
+/* A Z or z request that got no reply in time may still be carried out
+ * when QEMU goes on: what it did is in doubt until breaks_settle(). */
+static void doubt(struct breaks *b, enum rsp_break type, uint32_t addr,
+                  unsigned kind)
+{
+    if (rsp_conn_timed_out(b->rsp) && b->ndoubt < BREAKS_DOUBT_MAX)
+        b->doubt[b->ndoubt++] = (struct break_doubt){type, addr, kind};
+}
+
+static int insert(struct breaks *b, enum rsp_break type, uint32_t addr,
+                  unsigned kind)
+{
+    if (rsp_conn_insert(b->rsp, type, addr, kind) == 0)
+        return 0;
+    doubt(b, type, addr, kind);
+    return -1;
+}
+
+static int remove_one(struct breaks *b, enum rsp_break type, uint32_t addr,
+                      unsigned kind)
+{
+    if (rsp_conn_remove(b->rsp, type, addr, kind) == 0)
+        return 0;
+    doubt(b, type, addr, kind);
+    return -1;
+}
+
+void breaks_settle(struct breaks *b)
+{
+    /* None of them is wanted: each was a failed insert or a remove, and
+     * nothing was set since (commands are refused until QEMU answers). */
+    for (int i = 0; i < b->ndoubt; i++)
+        rsp_conn_remove(b->rsp, b->doubt[i].type, b->doubt[i].addr,
+                        b->doubt[i].kind);
+    b->ndoubt = 0;
+}
+
 static int find(const struct breaks *b, uint32_t addr)
 {
     for (int i = 0; i < b->nbps; i++)
@@ -40,7 +77,7 @@ int breaks_add(struct breaks *b, uint32_t addr)
     }
     if (b->nbps == BREAKS_MAX)
         return -1;
-    if (rsp_conn_insert(b->rsp, RSP_BREAK_SW, addr, 4) < 0)
+    if (insert(b, RSP_BREAK_SW, addr, 4) < 0)
         return -1;
     b->bps[b->nbps].addr = addr;
     b->bps[b->nbps].refs = 1;
@@ -54,7 +91,7 @@ void breaks_del(struct breaks *b, uint32_t addr)
 
     if (i < 0 || --b->bps[i].refs > 0)
         return;
-    if (rsp_conn_remove(b->rsp, RSP_BREAK_SW, addr, 4) < 0)
+    if (remove_one(b, RSP_BREAK_SW, addr, 4) < 0)
         fprintf(stderr, "glassbox-inspector: cannot remove the breakpoint at "
                 "0x%08" PRIx32 ": %s\n", addr, rsp_conn_error(b->rsp));
     b->bps[i] = b->bps[--b->nbps];
@@ -113,7 +150,7 @@ json_t *breaks_user_json(const struct breaks *b)
 /* ---- the watch ---------------------------------------------------------- */
 
 /* The root page table of a live process, and a user page's frame under it
- * (guest.h), with the connection in physical mode for the moment. */
+ * (guest.h): from shared RAM, or through the gdbstub in physical mode. */
 static int proc_root(struct breaks *b, int pid, uint32_t *root, char *err,
                      size_t errlen)
 {
@@ -122,11 +159,11 @@ static int proc_root(struct breaks *b, int pid, uint32_t *root, char *err,
 
     if (!k)
         snprintf(err, errlen, "no layout of struct proc");
-    else if (rsp_conn_set_phys_mode(b->rsp, true) == 0)
+    else if (guest_phys_begin(b->rsp) == 0)
         r = guest_proc_root(b->rsp, k, pid, root, err, errlen);
     else
         snprintf(err, errlen, "cannot read physical memory");
-    rsp_conn_set_phys_mode(b->rsp, false);
+    guest_phys_end(b->rsp);
     return r;
 }
 
@@ -135,9 +172,9 @@ static int translate(struct breaks *b, uint32_t root, uint32_t va, uint32_t *pa)
     const struct kernel_layout *k = kernel_model_layout(b->km);
     int r = -1;
 
-    if (k && rsp_conn_set_phys_mode(b->rsp, true) == 0)
+    if (k && guest_phys_begin(b->rsp) == 0)
         r = guest_translate(b->rsp, k, root, va, pa);
-    rsp_conn_set_phys_mode(b->rsp, false);
+    guest_phys_end(b->rsp);
     return r;
 }
 
@@ -145,9 +182,9 @@ void breaks_unwatch(struct breaks *b)
 {
     if (!b->watch.on)
         return;
-    rsp_conn_remove(b->rsp, RSP_WATCH_WRITE, b->watch.va, PAGE);
+    remove_one(b, RSP_WATCH_WRITE, b->watch.va, PAGE);
     if (b->watch.pa_set)
-        rsp_conn_remove(b->rsp, RSP_WATCH_WRITE, b->watch.pa, PAGE);
+        remove_one(b, RSP_WATCH_WRITE, b->watch.pa, PAGE);
     memset(&b->watch, 0, sizeof b->watch);
 }
 
@@ -164,7 +201,7 @@ int breaks_watch(struct breaks *b, int pid, uint32_t va, uint32_t *pa,
         return -1;
     }
     breaks_unwatch(b);
-    if (rsp_conn_insert(b->rsp, RSP_WATCH_WRITE, page, PAGE) < 0) {
+    if (insert(b, RSP_WATCH_WRITE, page, PAGE) < 0) {
         snprintf(err, errlen, "cannot set the watchpoint: %s",
                  rsp_conn_error(b->rsp));
         return -1;
@@ -173,7 +210,7 @@ int breaks_watch(struct breaks *b, int pid, uint32_t va, uint32_t *pa,
     b->watch.pid = pid;
     b->watch.va = page;
     b->watch.pa = *pa;
-    b->watch.pa_set = rsp_conn_insert(b->rsp, RSP_WATCH_WRITE, *pa, PAGE) == 0;
+    b->watch.pa_set = insert(b, RSP_WATCH_WRITE, *pa, PAGE) == 0;
     return 0;
 }
 
@@ -195,9 +232,9 @@ void breaks_watch_follow(struct breaks *b)
     if (pa == b->watch.pa && b->watch.pa_set)
         return;
     if (b->watch.pa_set)
-        rsp_conn_remove(b->rsp, RSP_WATCH_WRITE, b->watch.pa, PAGE);
+        remove_one(b, RSP_WATCH_WRITE, b->watch.pa, PAGE);
     b->watch.pa = pa;
-    b->watch.pa_set = rsp_conn_insert(b->rsp, RSP_WATCH_WRITE, pa, PAGE) == 0;
+    b->watch.pa_set = insert(b, RSP_WATCH_WRITE, pa, PAGE) == 0;
 }
 
 bool breaks_watch_hit(struct breaks *b, uint64_t addr)

@@ -26,6 +26,13 @@
 
 #define BREAKS_MAX 128     /* distinct breakpoint addresses */
 #define BREAKS_USER_MAX 32 /* the user's */
+#define BREAKS_DOUBT_MAX 8
+
+struct break_doubt {
+    enum rsp_break type;
+    uint32_t addr;
+    unsigned kind;
+};
 
 struct breaks {
     struct rsp_conn *rsp;
@@ -48,10 +55,16 @@ struct breaks {
         bool pa_set;     /* a Z2 on pa is in */
         char error[128]; /* why the frame could not be followed, or "" */
     } watch;
+    struct break_doubt doubt[BREAKS_DOUBT_MAX]; /* breaks_settle() */
+    int ndoubt;
 };
 
 /* Forget everything (a new connection, or none: rsp NULL). */
 void breaks_reset(struct breaks *b, struct rsp_conn *rsp, struct kernel_model *km);
+
+/* After QEMU answers again: take out what a request that timed out may
+ * have put in (or failed to take out) once QEMU went on. */
+void breaks_settle(struct breaks *b);
 
 /* Counted Z0s. add: 0, or -1 (too many, or the stub refused). */
 bool breaks_has(const struct breaks *b, uint32_t addr);

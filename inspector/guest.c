@@ -24,6 +24,19 @@ bool guest_ram_shared(void)
     return ram.base != NULL;
 }
 
+int guest_phys_begin(struct rsp_conn *c)
+{
+    if (guest_ram_shared())
+        return 0;
+    return c ? rsp_conn_set_phys_mode(c, true) : -1;
+}
+
+void guest_phys_end(struct rsp_conn *c)
+{
+    if (!guest_ram_shared() && c)
+        rsp_conn_set_phys_mode(c, false);
+}
+
 bool guest_in_ram(const struct kernel_layout *k, uint64_t pa, size_t len)
 {
     return pa >= k->ram_base && len <= k->ram_size &&

@@ -31,6 +31,12 @@ static inline uint32_t guest_le32(const uint8_t *p)
 void guest_ram_share(const void *base, size_t size);
 bool guest_ram_shared(void);
 
+/* Around reads of physical memory: the gdbstub connection c in physical-
+ * address mode, or nothing to do when the RAM is shared (no request goes
+ * out). begin: 0, or -1 when the mode could not be set. */
+int guest_phys_begin(struct rsp_conn *c);
+void guest_phys_end(struct rsp_conn *c);
+
 bool guest_in_ram(const struct kernel_layout *k, uint64_t pa, size_t len);
 /* 0, or -1 when [pa, pa + len) is not all RAM or the read failed. c may be
  * NULL when the RAM is shared. Reads of shared RAM while the guest runs

@@ -225,13 +225,26 @@ static int recv_packet(struct rsp_conn *c, int64_t deadline, const char **data,
     return 1;
 }
 
+static bool ready_to_ask(struct rsp_conn *c)
+{
+    if (c->broken)
+        return false;
+    if (c->running) {
+        fail(c, "the target is running: stop it first");
+        return false;
+    }
+    if (c->probe_sent) { /* its reply would be taken for this one's */
+        fail(c, "a probe is still unanswered");
+        return false;
+    }
+    return true;
+}
+
 int rsp_conn_request(struct rsp_conn *c, const char *req, const char **reply,
                      size_t *len)
 {
-    if (c->broken)
+    if (!ready_to_ask(c))
         return -1;
-    if (c->running)
-        return fail(c, "the target is running: stop it before '%.40s'", req);
     if (send_packet(c, req, strlen(req)) < 0)
         return -1;
     int64_t deadline = now_ms() + c->timeout_ms;
@@ -282,17 +295,6 @@ struct chunk {
     uint8_t *dst;
     size_t len;
 };
-
-static bool ready_to_ask(struct rsp_conn *c)
-{
-    if (c->broken)
-        return false;
-    if (c->running) {
-        fail(c, "the target is running: stop it first");
-        return false;
-    }
-    return true;
-}
 
 /* Send the requests reqs[0..n) in one go. */
 static int send_batch(struct rsp_conn *c, char reqs[][48], size_t n)
@@ -526,6 +528,8 @@ static int resume(struct rsp_conn *c, unsigned action, const char *with_vcont,
         return -1;
     if (c->running)
         return fail(c, "the target is already running");
+    if (c->probe_sent)
+        return fail(c, "a probe is still unanswered");
     if (send_packet(c, req, strlen(req)) < 0)
         return -1;
     c->running = true;
@@ -778,41 +782,57 @@ bool rsp_conn_timed_out(const struct rsp_conn *c)
     return c->broken && c->timed_out;
 }
 
-/* The replies still due to the requests that timed out come when the stub
- * goes on, in order, and then the probe's: "qC" is answered "QC..." and no
- * other request's reply starts so (memory and registers are hex, the rest
- * "OK", "E..", "T.." or "l.."/"m.." documents). */
-int rsp_conn_recover(struct rsp_conn *c)
+/* Send "qC" once, then pass over what has come until its reply: 1 when it
+ * is in, 0 not yet, -1 when the connection is gone. "qC" is answered
+ * "QC..." and no other request's reply starts so (memory and registers are
+ * hex, the rest "OK", "E..", "T.." or "l.."/"m.." documents), so the
+ * replies still due to requests that timed out are told from it. */
+static int probe(struct rsp_conn *c)
 {
-    if (!rsp_conn_timed_out(c))
-        return c->broken ? -1 : 1;
     if (!c->probe_sent) {
         c->have_early = false;
         size_t n = rsp_frame("qC", 2, c->out, sizeof c->out);
-        if (send_raw(c, c->out, n) < 0) { /* its '+', if any, is passed over */
-            c->timed_out = false;
+        if (send_raw(c, c->out, n) < 0) /* its '+', if any, is passed over */
             return -1;
-        }
         c->probe_sent = true;
     }
     for (;;) {
         struct rsp_event ev;
         int r = next_event(c, now_ms(), &ev);
-        if (r < 0) {
-            c->timed_out = false; /* the connection itself is gone */
-            return -1;
-        }
-        if (r == 0)
-            return 0;
+        if (r <= 0)
+            return r;
         if (ev.kind != RSP_EV_PACKET)
             continue;
         if (!c->no_ack && send_raw(c, "+", 1) < 0)
             return -1;
         if (ev.len >= 2 && ev.data[0] == 'Q' && ev.data[1] == 'C') {
-            c->broken = c->timed_out = c->probe_sent = false;
+            c->probe_sent = false;
             return 1;
         }
     }
+}
+
+int rsp_conn_ping(struct rsp_conn *c)
+{
+    if (c->broken)
+        return -1;
+    if (c->running)
+        return fail(c, "the target is running: stop it first");
+    return probe(c);
+}
+
+/* The replies still due to the requests that timed out come when the stub
+ * goes on, in order, and then the probe's. */
+int rsp_conn_recover(struct rsp_conn *c)
+{
+    if (!rsp_conn_timed_out(c))
+        return c->broken ? -1 : 1;
+    int r = probe(c);
+    if (r < 0)
+        c->timed_out = false; /* the connection itself is gone */
+    else if (r == 1)
+        c->broken = c->timed_out = false;
+    return r;
 }
 
 const char *rsp_conn_error(const struct rsp_conn *c)

@@ -48,6 +48,11 @@ bool rsp_conn_timed_out(const struct rsp_conn *c);
  * over the late replies as they arrive. 1 when the probe's reply came and
  * the connection works again, 0 not yet, -1 when it is lost for good. */
 int rsp_conn_recover(struct rsp_conn *c);
+/* The same probe on a working connection to a stopped target: whether the
+ * stub answers now, asked without waiting. The first call sends it; call
+ * again when the fd is readable. 1 when its reply came, 0 not yet, -1 on
+ * error. No other request may be made until it has come. */
+int rsp_conn_ping(struct rsp_conn *c);
 int rsp_conn_fd(const struct rsp_conn *c);
 const struct tdesc *rsp_conn_tdesc(const struct rsp_conn *c);
 const struct rsp_stats *rsp_conn_stats(const struct rsp_conn *c);

@@ -891,7 +891,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
         goto out;
     }
     cpu = c ? cpu_json(s, c) : NULL;   /* a running guest's registers: none */
-    if ((c && (!cpu || rsp_conn_set_phys_mode(c, true) < 0)) ||
+    if ((c && (!cpu || guest_phys_begin(c) < 0)) ||
         read_state(s, &r, procs, frames, ftable, ring, &ticks) < 0) {
         snprintf(err, errlen, "reading the guest: %s", c ? rsp_conn_error(c) : "no shared RAM");
         goto out;
@@ -929,8 +929,6 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
                     "events", events_json(s, ring), "diff", diff_json(s, &s->prev, &now));
     if (cpu)
         json_object_set(msg, "cpu", cpu);
-    if (c)
-        rsp_conn_set_phys_mode(c, false);
     state_free(&s->prev);
     s->prev = now;
     memset(&now, 0, sizeof(now));
@@ -939,6 +937,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
                                      after->bytes_in - before.bytes_in, now_ms() - start};
     json_object_set_new(msg, "taken_ms", json_real(s->cost.ms));
 out:
+    guest_phys_end(c); /* on the way out of a failed read too */
     json_decref(cpu);
     for (uint32_t f = 0; mapped_by && f < k->nframes; f++)
         json_decref(mapped_by[f]);

@@ -104,6 +104,7 @@ struct target {
     bool stalled;          /* an awaited stop is STALL_MS late, or a request
                               while stopped got no reply in time */
     bool doing_errands;    /* stopped only for them: shown as running */
+    bool pinging;          /* asked whether QEMU answers; the reply is due */
     struct loop_timer stall_timer;
     json_t *kinds;         /* event kind names, by value */
     int sample_hz;         /* asked for; sample_rate() is what is done */
@@ -140,6 +141,8 @@ struct target {
     int nstart_waiters;
     struct errand errands[MAX_WAITERS];
     int nerrands;
+    struct errand held[MAX_WAITERS]; /* commands waiting for the ping */
+    int nheld;
 };
 
 /* QEMU is gone (lifecycle.h); the down hook follows. */
@@ -256,6 +259,9 @@ void target_forget(struct target *t, struct client *c)
     for (int i = 0; i < t->nerrands; i++)
         if (t->errands[i].from == c)
             t->errands[i].from = NULL; /* still done; nobody to tell */
+    for (int i = 0; i < t->nheld; i++)
+        if (t->held[i].from == c)
+            t->held[i].from = NULL;
 }
 
 /* Drop the temporary breakpoints of the command in progress. */
@@ -491,6 +497,7 @@ static void stall_over(struct target *t)
         return;
     loop_say("QEMU responds again");
     t->stalled = false;
+    breaks_settle(&t->br);
     if (!t->stop && !t->running && read_regs(t) == 0)
         run(t);
 }
@@ -555,9 +562,9 @@ static int read_phys(struct target *t, uint32_t pa, void *buf, size_t len)
     const struct kernel_layout *k = kernel_model_layout(t->km);
     int r = -1;
 
-    if (k && rsp_conn_set_phys_mode(t->rsp, true) == 0)
+    if (k && guest_phys_begin(t->rsp) == 0)
         r = guest_read_phys(t->rsp, k, pa, buf, len);
-    rsp_conn_set_phys_mode(t->rsp, false);
+    guest_phys_end(t->rsp);
     return r;
 }
 
@@ -581,9 +588,9 @@ static bool proc_named(struct target *t, int pid, const char *name)
     bool same = false;
     int found = -1;
 
-    if (p && rsp_conn_set_phys_mode(t->rsp, true) == 0)
+    if (p && guest_phys_begin(t->rsp) == 0)
         found = guest_proc_lookup(t->rsp, kl, pid, p, err, sizeof err);
-    rsp_conn_set_phys_mode(t->rsp, false);
+    guest_phys_end(t->rsp);
     if (found == 0) {
         size_t n = strlen(name);
         same = n < kl->p_name_len && memcmp(p + kl->p_name, name, n) == 0 &&
@@ -845,37 +852,55 @@ static void report(struct target *t, const char *reason, const char *detail)
 
 /* ---- the gdbstub socket -------------------------------------------------------- */
 
+static void command_run(struct target *t, struct command *cmd, struct client *from);
+
 static void carry_out(struct target *t, const struct command *cmd,
                       struct client *from);
 static void sample_tick(void *ctx);
 
-/* Answer every errand with an error: the guest went away. */
+/* Answer every command of a list with an error. */
+static void list_fail(struct target *t, struct errand *list, int *n,
+                      const char *why)
+{
+    int count = *n;
+
+    *n = 0;
+    for (int i = 0; i < count; i++) {
+        reply_to(t, list[i].from, control_reply_error(list[i].cmd.id, "%s", why));
+        command_clear(&list[i].cmd);
+    }
+}
+
+/* The guest went away. */
 static void errands_fail(struct target *t, const char *why)
 {
-    int n = t->nerrands;
+    list_fail(t, t->errands, &t->nerrands, why);
+    list_fail(t, t->held, &t->nheld, why);
+}
 
-    t->nerrands = 0;
-    for (int i = 0; i < n; i++) {
-        reply_to(t, t->errands[i].from,
-                 control_reply_error(t->errands[i].cmd.id, "%s", why));
-        command_clear(&t->errands[i].cmd);
+/* Keep a copy of cmd at the end of list; false when it is full (the
+ * sender has been told). */
+static bool list_add(struct target *t, struct errand *list, int *n,
+                     const struct command *cmd, struct client *from)
+{
+    if (*n == MAX_WAITERS) {
+        reply_to(t, from, control_reply_error(cmd->id, "too many commands "
+                                              "waiting"));
+        return false;
     }
+    struct errand *e = &list[(*n)++];
+    e->cmd = *cmd;
+    if (e->cmd.id)
+        json_incref(e->cmd.id);
+    e->from = from;
+    return true;
 }
 
 static void errand_add(struct target *t, const struct command *cmd,
                        struct client *from)
 {
-    if (t->nerrands == MAX_WAITERS) {
-        reply_to(t, from, control_reply_error(cmd->id, "too many commands "
-                                              "waiting"));
-        return;
-    }
-    struct errand *e = &t->errands[t->nerrands++];
-    e->cmd = *cmd;
-    if (e->cmd.id)
-        json_incref(e->cmd.id);
-    e->from = from;
-    interrupt(t);
+    if (list_add(t, t->errands, &t->nerrands, cmd, from))
+        interrupt(t);
 }
 
 /* A stop arrived. Errands are done first (the guest is stopped now); an
@@ -924,6 +949,90 @@ static void on_stop(struct target *t, struct rsp_stop *stop)
     drive(t, stop);
 }
 
+/* ---- asking first, while stopped -------------------------------------------------
+ *
+ * A command that needs QEMU's reply while the guest is stopped (a
+ * breakpoint to set, a snapshot to take) would make the loop wait for it,
+ * and a stopped or starved QEMU would stall every client. So it is held,
+ * a probe goes out without waiting, and the held commands are carried out
+ * in order when the probe's reply comes: QEMU answered just now. With no
+ * reply in STALL_MS, QEMU is not responding and they fail; the late reply
+ * brings it back. */
+
+static bool needs_reply_while_stopped(const struct target *t,
+                                      const struct command *cmd)
+{
+    switch (cmd->kind) {
+    case CMD_SNAPSHOT:
+        return !t->latest;
+    case CMD_BREAK:
+    case CMD_UNBREAK:
+    case CMD_WATCH:
+    case CMD_UNWATCH:
+    case CMD_RUN_TO:
+        return true;
+    case CMD_CONTINUE:
+    case CMD_STEP:
+    case CMD_STEP_LINE:
+        return t->mode != M_FREE; /* cancel_mode removes breakpoints */
+    default:
+        return false;
+    }
+}
+
+/* Whether cmd waits for the probe: it needs a reply, or one before it
+ * does (the order of commands is kept). */
+static bool must_hold(const struct target *t, const struct command *cmd)
+{
+    if (!connected(t) || t->running || t->stalled || cmd->kind == CMD_RESTART ||
+        cmd->kind == CMD_SAMPLE)
+        return false;
+    return t->nheld > 0 || needs_reply_while_stopped(t, cmd);
+}
+
+static void ping_late(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (!t->pinging || !connected(t))
+        return;
+    t->stalled = true;
+    loop_say("QEMU is not responding: no answer to a probe in %d ms", STALL_MS);
+    list_fail(t, t->held, &t->nheld, "QEMU is not responding");
+    publish(t, false);
+}
+
+static void ping_answered(struct target *t)
+{
+    t->pinging = false;
+    loop_timer_cancel(&t->stall_timer);
+    if (t->stalled)
+        loop_say("QEMU responds again");
+    t->stalled = false;
+    while (t->nheld > 0 && connected(t)) {
+        struct errand e = t->held[0];
+        memmove(t->held, t->held + 1, (size_t)--t->nheld * sizeof t->held[0]);
+        command_run(t, &e.cmd, e.from);
+        command_clear(&e.cmd);
+    }
+}
+
+static void hold(struct target *t, const struct command *cmd, struct client *from)
+{
+    if (!list_add(t, t->held, &t->nheld, cmd, from) || t->pinging)
+        return;
+    int r = rsp_conn_ping(t->rsp);
+    if (r < 0) {
+        rsp_failed(t, "asking whether QEMU answers");
+        list_fail(t, t->held, &t->nheld, "QEMU is gone");
+        return;
+    }
+    t->pinging = true;
+    loop_timer_set(&t->stall_timer, STALL_MS, ping_late, t);
+    if (r == 1)
+        ping_answered(t);
+}
+
 static void rsp_readable(struct target *t, int what)
 {
     struct rsp_stop stop;
@@ -939,8 +1048,16 @@ static void rsp_readable(struct target *t, int what)
         stall_over(t);
         return;
     }
+    if (!t->running && t->pinging) {
+        int r = rsp_conn_ping(t->rsp);
+        if (r < 0)
+            rsp_failed(t, "asking whether QEMU answers");
+        else if (r == 1)
+            ping_answered(t);
+        return;
+    }
     if (!t->running) {
-        /* Nothing is due while stopped: either EOF or noise. */
+        /* Nothing else is due while stopped: either EOF or noise. */
         char buf[256];
         ssize_t n = recv(rsp_conn_fd(t->rsp), buf, sizeof buf, MSG_DONTWAIT);
         if (n == 0)
@@ -1004,6 +1121,7 @@ static void disconnect(struct target *t)
     errands_fail(t, "QEMU went away before this could be done");
     loop_timer_cancel(&t->stall_timer);
     t->stalled = false;
+    t->pinging = false;
     t->interrupting = false;
     t->running = false;
     t->continue_after_step = false;
@@ -1398,7 +1516,10 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
 
 void target_command(struct target *t, struct command *cmd, struct client *from)
 {
-    command_run(t, cmd, from);
+    if (must_hold(t, cmd))
+        hold(t, cmd, from);
+    else
+        command_run(t, cmd, from);
     publish(t, false);
 }
 
@@ -1414,7 +1535,7 @@ const struct snapshotter *target_snapshotter(const struct target *t)
 
 json_t *target_snapshot(struct target *t, char *err, size_t errlen)
 {
-    if (connected(t) && !t->stalled && !t->latest && !t->running) {
+    if (connected(t) && !t->stalled && !t->pinging && !t->latest && !t->running) {
         if (take_snapshot(t, false) == 0)
             broadcast_snapshot(t);
     }

@@ -916,7 +916,21 @@ def a_stalled_qemu_while_stopped_recovers():
         pid = d.qemu_pid()
         os.kill(pid, signal.SIGSTOP)
         try:
-            r = ws.command("break", 2, function="cow_fault")
+            ws.send({"type": "command", "id": 2, "cmd": "break", "function": "cow_fault"})
+            # The break waits for QEMU's answer; the loop does not: GET
+            # /api/status is answered before the break gives up on QEMU.
+            d.get("/api/status")
+            early = []
+            with contextlib.suppress(TimeoutError):
+                end = time.monotonic() + 0.2
+                while time.monotonic() < end:
+                    early.append(ws.recv(timeout=max(0.01, end - time.monotonic())))
+            check(not any(m.get("type") == "reply" and m.get("id") == 2 for m in early),
+                  "the break's reply came before GET /api/status was answered: the loop "
+                  "waited on the stopped QEMU")
+            ws.pending.extend(early)
+            r = ws.wait(lambda m: m.get("type") == "reply" and m.get("id") == 2, 10,
+                        "the reply to the break")
             check(not r["ok"], f"break with QEMU stopped: {r}")
             for who, c in (("controller", ws), ("viewer", viewer)):
                 c.wait(lambda m: is_status(m, qemu="not responding"), 10, f"not responding ({who})")

@@ -461,7 +461,7 @@ static void test_late_reply_recovers(void **state)
 
     (void)state;
     assert_non_null(c);
-    s->late_m = true;
+    s->late = 'm';
     assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), -1);
     assert_true(rsp_conn_timed_out(c));
     for (int i = 0; i < 400 && r == 0; i++) {
@@ -474,6 +474,40 @@ static void test_late_reply_recovers(void **state)
     assert_true(logged(s, "qC"));
     assert_int_equal(rsp_conn_read_mem(c, MEM_BASE + 16, buf, sizeof buf), 0);
     assert_memory_equal(buf, s->mem + 16, sizeof buf);
+    finish(s, c);
+}
+
+/* A ping asks without waiting: 0 while the stub is silent (and meanwhile
+ * no request may go out, as the probe's reply would be taken for its),
+ * then 1 when the reply has come, and requests work again. */
+static void test_ping_does_not_wait(void **state)
+{
+    struct stub *s = stub_new();
+    struct rsp_conn *c = start(s, 200);
+    uint8_t buf[16];
+    int r = 0;
+
+    (void)state;
+    assert_non_null(c);
+    pthread_mutex_lock(&s->lock);
+    s->frozen = true;
+    pthread_mutex_unlock(&s->lock);
+    assert_int_equal(rsp_conn_ping(c), 0);
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), -1);
+    assert_error_has(c, "a probe is still unanswered");
+    assert_int_equal(rsp_conn_continue(c), -1);
+    assert_false(rsp_conn_timed_out(c));
+    pthread_mutex_lock(&s->lock);
+    s->frozen = false;
+    pthread_mutex_unlock(&s->lock);
+    for (int i = 0; i < 400 && r == 0; i++) {
+        r = rsp_conn_ping(c);
+        if (r == 0)
+            usleep(5000);
+    }
+    assert_int_equal(r, 1);
+    assert_int_equal(rsp_conn_read_mem(c, MEM_BASE, buf, sizeof buf), 0);
+    assert_memory_equal(buf, s->mem, sizeof buf);
     finish(s, c);
 }
 
@@ -578,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_exit_notice),
         cmocka_unit_test(test_timeout_breaks_connection),
         cmocka_unit_test(test_late_reply_recovers),
+        cmocka_unit_test(test_ping_does_not_wait),
         cmocka_unit_test(test_remote_hangs_up),
         cmocka_unit_test(test_no_target_description),
         cmocka_unit_test(test_tcp_open),

@@ -221,6 +221,13 @@ static void rig_start(struct rig *r, int events, int other, int want)
     target_start(r->t);
 }
 
+static void freeze(struct rig *r, bool frozen)
+{
+    pthread_mutex_lock(&r->stub->lock);
+    r->stub->frozen = frozen;
+    pthread_mutex_unlock(&r->stub->lock);
+}
+
 static int rig_stop(void **state)
 {
     struct rig *r = &rig;
@@ -230,7 +237,9 @@ static int rig_stop(void **state)
         return 0;
     target_free(r->t);
     r->t = NULL;
-    /* The loop closes its duplicate of the socket later: hang up here. */
+    /* The loop closes its duplicate of the socket later: hang up here
+     * (on a stub a failed test left frozen, too). */
+    freeze(r, false);
     shutdown(r->stub->fd, SHUT_RDWR);
     pthread_join(r->stub->thread, NULL);
     close(r->stub->fd);
@@ -409,6 +418,79 @@ static void an_interrupt_in_place_of_a_step_ends_it(void **state)
     assert_true(until(r, stopped_for, "step"));
 }
 
+
+static bool not_responding(json_t *s, const void *arg)
+{
+    (void)arg;
+    return !strcmp(json_string_value(json_object_get(s, "qemu")), "not responding");
+}
+
+static const char *last_error(struct rig *r)
+{
+    size_t n = json_array_size(r->heard.replies);
+    json_t *reply = n ? json_array_get(r->heard.replies, n - 1) : NULL;
+    return json_string_value(json_object_get(reply, "error"));
+}
+
+/* A command that needs QEMU's reply while the guest is stopped waits for
+ * QEMU to answer a probe; the loop does not. With QEMU frozen, target_command
+ * returns at once and sets nothing; every client hears "not responding" and
+ * the command fails; thawed, QEMU is back, stopped where it was, and the same
+ * command is carried out. */
+static void a_frozen_qemu_holds_the_command_not_the_loop(void **state)
+{
+    struct rig *r = &rig;
+    struct command cmd = {.kind = CMD_BREAK, .addr = 0x80000100u, .syscall = -1};
+
+    (void)state;
+    snprintf(cmd.function, sizeof cmd.function, "somewhere");
+    rig_paused(r, 0, 0, 0);
+    freeze(r, true);
+    int64_t start = loop_now_ms();
+    target_command(r->t, &cmd, NULL);
+    assert_true(loop_now_ms() - start < 500); /* a wait would be 1000 ms */
+    assert_false(stub_has_bp(r->stub, cmd.addr));
+    assert_true(until(r, not_responding, NULL));
+    assert_non_null(last_error(r));
+    assert_non_null(strstr(last_error(r), "not responding"));
+    freeze(r, false);
+    assert_true(until(r, stopped_for, "pause"));
+    size_t before = json_array_size(r->heard.replies);
+    target_command(r->t, &cmd, NULL);
+    for (int i = 0; i < 1000 && json_array_size(r->heard.replies) == before; i++)
+        turn(5);
+    assert_int_equal(json_array_size(r->heard.replies), before + 1);
+    assert_null(last_error(r));
+    assert_true(stub_has_bp(r->stub, cmd.addr));
+}
+
+/* A breakpoint whose Z0 got no reply in time failed for its client; when
+ * QEMU goes on and sets it after all, the daemon takes it out again: the
+ * guest never stops at a breakpoint that nobody has. */
+static void a_late_breakpoint_is_taken_out(void **state)
+{
+    struct rig *r = &rig;
+    struct command cmd = {.kind = CMD_BREAK, .addr = 0x80000200u, .syscall = -1};
+
+    (void)state;
+    snprintf(cmd.function, sizeof cmd.function, "somewhere");
+    rig_paused(r, 0, 0, 0);
+    pthread_mutex_lock(&r->stub->lock);
+    r->stub->late = 'Z';
+    pthread_mutex_unlock(&r->stub->lock);
+    size_t before = json_array_size(r->heard.replies);
+    target_command(r->t, &cmd, NULL);
+    for (int i = 0; i < 1000 && json_array_size(r->heard.replies) == before; i++)
+        turn(5);
+    assert_int_equal(json_array_size(r->heard.replies), before + 1);
+    assert_non_null(last_error(r));
+    assert_true(until(r, stopped_for, "pause")); /* QEMU answers again */
+    for (int i = 0; i < 200 && stub_has_bp(r->stub, cmd.addr); i++)
+        turn(5);
+    assert_false(stub_has_bp(r->stub, cmd.addr));
+    assert_int_equal(json_array_size(json_object_get(last_status(r), "breakpoints")), 0);
+}
+
 static int setup(void **state)
 {
     char err[256];
@@ -451,6 +533,8 @@ int main(void)
         cmocka_unit_test_teardown(run_to_passes_other_events, rig_stop),
         cmocka_unit_test_teardown(step_reports_each_step, rig_stop),
         cmocka_unit_test_teardown(an_interrupt_in_place_of_a_step_ends_it, rig_stop),
+        cmocka_unit_test_teardown(a_frozen_qemu_holds_the_command_not_the_loop, rig_stop),
+        cmocka_unit_test_teardown(a_late_breakpoint_is_taken_out, rig_stop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -239,13 +239,13 @@ static void on_packet(struct stub *s, const char *p)
     }
     if (ack && !s->reply_before_ack)
         stub_write(s, "+", 1);
-    if (s->held_m[0]) { /* the late reply goes out first */
-        stub_send(s, s->held_m, false);
-        s->held_m[0] = '\0';
+    if (s->held[0]) { /* the late reply goes out first */
+        stub_send(s, s->held, false);
+        s->held[0] = '\0';
     }
-    if (p[0] == 'm' && s->late_m) {
-        s->late_m = false;
-        snprintf(s->held_m, sizeof s->held_m, "%s", answer(s, p));
+    if (s->late && p[0] == s->late) {
+        s->late = '\0';
+        snprintf(s->held, sizeof s->held, "%s", answer(s, p));
         return;
     }
     if (p[0] == 'm' && s->ignore_m)
@@ -321,6 +321,11 @@ void *stub_main(void *arg)
         stub_write(s, s->greeting, strlen(s->greeting));
     while ((n = recv(s->fd, buf, sizeof buf, 0)) > 0) {
         pthread_mutex_lock(&s->lock);
+        while (s->frozen) {
+            pthread_mutex_unlock(&s->lock);
+            usleep(2000);
+            pthread_mutex_lock(&s->lock);
+        }
         for (ssize_t i = 0; i < n; i++)
             on_byte(s, buf[i]);
         pthread_mutex_unlock(&s->lock);

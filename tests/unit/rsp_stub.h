@@ -31,9 +31,12 @@ struct stub {
     bool ignore_m;         /* never answer 'm' */
     bool close_on_m;       /* hang up on 'm' */
     bool short_reads;      /* answer 'm' with half of what was asked */
-    bool late_m;           /* answer the next 'm' only when the packet after
-                              it comes (a stub stopped, then resumed) */
-    char held_m[256];      /* that late reply, until then */
+    char late;             /* answer the next packet that starts with it
+                              only when the packet after it comes (a stub
+                              stopped, then resumed) */
+    char held[256];        /* that late reply, until then */
+    bool frozen;           /* read nothing until cleared (QEMU under
+                              SIGSTOP); set with lock held */
     /* Stop replies sent unasked as the client connects, as QEMU does when
      * a debugger attaches to a running guest. */
     const char *greeting;
