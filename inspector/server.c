@@ -39,7 +39,7 @@ struct client {
     bool in_oversized;
     double tokens;           /* messages it may still send now (VIEWER_RATE) */
     int64_t tokens_ms;
-    bool over_rate;          /* told so; dropping until it slows down */
+    bool over_rate;          /* told so; told again once its allowance is full */
     /* REST: one request per connection */
     char method[8];
     char path[128];
@@ -154,13 +154,14 @@ static bool within_rate(struct client *c)
     if (c->role == ROLE_CONTROLLER)
         return true;
     c->tokens += (double)(now - c->tokens_ms) * VIEWER_RATE / 1000.0;
-    if (c->tokens > VIEWER_BURST)
+    if (c->tokens >= VIEWER_BURST) { /* it slowed down: a new flood is told again */
         c->tokens = VIEWER_BURST;
+        c->over_rate = false;
+    }
     c->tokens_ms = now;
     if (c->tokens < 1)
         return false;
     c->tokens -= 1;
-    c->over_rate = false;
     return true;
 }
 
