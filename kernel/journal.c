@@ -407,6 +407,11 @@ static int commit_journaled(struct buf **meta, int n)
 int journal_commit(void)
 {
   static struct buf *meta[TXN_MAX];
+  if (journal.active && (fs.meta_dirty || bmeta_count() > 0)) {
+    int err = fs_mark_in_use();
+    if (err < 0)
+      return err;     // nothing written: the changes wait for the next try
+  }
   int err = fs_write_super();
   int err2 = bsync();
   if (err == 0)
