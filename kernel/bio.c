@@ -35,11 +35,13 @@ static void take(struct buf *b)
   b->busy = 1;
 }
 
-// The least recently used buffer nobody holds and no request fills, or 0.
-static struct buf *lru_unused(void)
+// The least recently used buffer nobody holds and no request fills (and,
+// if clean_only, holding no unwritten data), or 0.
+static struct buf *lru_unused(int clean_only)
 {
   for (struct buf *b = bcache.head.prev; b != &bcache.head; b = b->prev)
-    if (b->refcnt == 0 && !b->busy && !b->meta && !(b->reading && b->io.busy))
+    if (b->refcnt == 0 && !b->busy && !b->meta && !(b->reading && b->io.busy) &&
+        !(clean_only && b->dirty))
       return b;
   return 0;
 }
@@ -71,9 +73,12 @@ static void claim(struct buf *b, uint32 blockno)
 
 // The cached buffer for blockno, or the least recently used unused one
 // (dirty file data is written back first). Returned held (busy), with any
-// read ahead into it finished.
+// read ahead into it finished. 0 when the write-back fails and no clean
+// buffer is left: the data that would not go stays cached, dirty, for a
+// later sync, and the caller reports -EIO.
 static struct buf *bget(uint32 blockno)
 {
+  int write_failed = 0;
   for (;;) {
     struct buf *b = find(blockno);
     if (b) {
@@ -85,14 +90,18 @@ static struct buf *bget(uint32 blockno)
       }
       return b;
     }
-    b = lru_unused();
+    b = lru_unused(write_failed);
+    if (b == 0 && write_failed)
+      return 0;
     if (b == 0) {
       sleep(&bcache);
       continue;
     }
     if (b->dirty) {
-      bsync();    // all dirty data, in runs: the cache is full of it
-      continue;   // look again: others may have run while we wrote
+      // All dirty data, in runs: the cache is full of it. Then look again:
+      // others may have run while we wrote.
+      write_failed = bsync() < 0;
+      continue;
     }
     claim(b, blockno);
     return b;
@@ -110,7 +119,7 @@ void bprefetch(uint32 first, int n)
   if (n > DISK_RUN_MAX)
     n = DISK_RUN_MAX;
   for (k = 0; k < n; k++) {
-    struct buf *b = lru_unused();
+    struct buf *b = lru_unused(0);
     if (find(first + k) || b == 0 || b->dirty)
       break;
     claim(b, first + k);
@@ -129,6 +138,8 @@ void bprefetch(uint32 first, int n)
 struct buf *bread(uint32 blockno)
 {
   struct buf *b = bget(blockno);
+  if (b == 0)
+    return 0;
   if (!b->valid) {
     if (virtio_disk_rw(b, 0) < 0) {
       brelse(b);
@@ -140,11 +151,13 @@ struct buf *bread(uint32 blockno)
 }
 
 // A held buffer for blockno whose old contents do not matter (a block
-// just allocated, or one the caller overwrites whole): never read.
+// just allocated, or one the caller overwrites whole): never read. 0 when
+// no buffer can be had (see bget).
 struct buf *bnew(uint32 blockno)
 {
   struct buf *b = bget(blockno);
-  b->valid = 1;
+  if (b)
+    b->valid = 1;
   return b;
 }
 

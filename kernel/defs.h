@@ -91,6 +91,7 @@ int fs_sync(void);
 int fs_durable(void);
 int fs_unmount(void);
 int fs_write_super(void);
+int fs_mark_in_use(void);
 void ext2_committed(void);
 // journal.c
 int journal_init(uint32 inum, const char **why);

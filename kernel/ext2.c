@@ -73,12 +73,12 @@ void fsinit(void)
       refuse_disk(why);
     if (r == 1)
       load_super();          // the replay may have changed them
-    if (!fs.geo.read_only) {
-      // In use: a crash from here on leaves a journal to recover.
+    // In use: every superblock we write says so (RECOVER), and the first
+    // commit marks the one on the disk before it (fs_mark_in_use). A boot
+    // that changes nothing writes nothing.
+    fs.in_use_on_disk = (SUPER(fs)->feature_incompat & EXT3_FEATURE_INCOMPAT_RECOVER) != 0;
+    if (!fs.geo.read_only)
       SUPER(fs)->feature_incompat |= EXT3_FEATURE_INCOMPAT_RECOVER;
-      fs.meta_dirty = 1;
-      journal_commit();
-    }
   }
   printf("ext2: %d blocks, %d inodes, %d groups%s%s\n", fs.geo.blocks_count,
          fs.geo.inodes_count, fs.geo.group_count, fs.geo.journal_inum ? ", journal" : "",
@@ -111,6 +111,29 @@ int fs_write_super(void)
   return 0;
 }
 
+// Before the first transaction of a mount reaches the journal: set RECOVER
+// in the superblock on the disk, in place, and FLUSH, so that the disk
+// never holds a journal that its superblock does not ask to recover (e2fsck
+// would call that an error). Only the flag changes on the disk: the other
+// fields of the superblock there stay as last committed.
+int fs_mark_in_use(void)
+{
+  if (fs.in_use_on_disk)
+    return 0;
+  struct buf *b = bread(EXT2_SUPER_OFFSET / BSIZE);
+  if (b == 0)
+    return -EIO;
+  ((struct ext2_superblock *)b->data)->feature_incompat |= EXT3_FEATURE_INCOMPAT_RECOVER;
+  b->dirty = 1;
+  int err = bflush(b);
+  brelse(b);
+  if (err == 0)
+    err = virtio_disk_flush();
+  if (err == 0)
+    fs.in_use_on_disk = 1;
+  return err;
+}
+
 // Commit everything changed (an operation of its own).
 int fs_sync(void)
 {
@@ -133,10 +156,12 @@ int fs_unmount(void)
 {
   begin_op();
   int err = journal_commit();
-  if (err == 0 && fs.geo.journal_inum && !fs.geo.read_only) {
+  if (err == 0 && fs.in_use_on_disk && !fs.geo.read_only) {
     SUPER(fs)->feature_incompat &= ~EXT3_FEATURE_INCOMPAT_RECOVER;
     fs.meta_dirty = 1;
     err = journal_commit();
+    if (err == 0)
+      fs.in_use_on_disk = 0;
   }
   end_op();
   int err2 = virtio_disk_flush();

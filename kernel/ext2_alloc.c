@@ -90,12 +90,16 @@ int balloc(uint32 near, uint32 goal)
       return -EIO;
     if (bit < 0)
       continue;
-    next_block[g] = bit + 1;
     uint32 block = fs.geo.first_data_block + g * fs.geo.blocks_per_group + bit;
+    struct buf *b = bnew(block);   // never read: its old contents do not matter
+    if (b == 0) {
+      clear_bit(fs.group[g].block_bitmap, bit);   // taken in this transaction: just undo
+      return -EIO;
+    }
+    next_block[g] = bit + 1;
     fs.group[g].free_blocks_count--;
     SUPER(fs)->free_blocks_count--;
     fs.meta_dirty = 1;
-    struct buf *b = bnew(block);   // never read: its old contents do not matter
     memset(b->data, 0, BSIZE);
     bdirty(b);
     brelse(b);

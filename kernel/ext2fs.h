@@ -8,6 +8,7 @@ struct ext2_fs {
   uint8 super[BSIZE];                     // block 1: the superblock, as on disk
   struct ext2_group_desc group[MAX_GROUPS];
   int meta_dirty;                         // super or group[] changed since the last sync
+  int in_use_on_disk;                     // the superblock on the disk says RECOVER
 };
 
 extern struct ext2_fs fs;

@@ -142,6 +142,11 @@ static void replay_tag(void *arg, uint32 home, uint32 flags)
     return;
   }
   struct buf *to = bnew(home);
+  if (to == 0) {
+    brelse(from);
+    rp.error = -EIO;
+    return;
+  }
   memmove(to->data, from->data, BSIZE);
   brelse(from);
   if (flags & JBD2_FLAG_ESCAPE)
@@ -322,6 +327,8 @@ static uint32 write_log_chunk(struct buf **meta, int n, uint32 pos)
 {
   struct buf *batch[LOG_BATCH];
   struct buf *desc = bnew(log_block(pos));
+  if (desc == 0)
+    return 0;
   put_header(desc->data, JBD2_DESCRIPTOR_BLOCK);
   int err = 0;
   for (int i = 0; i < n && err == 0; i += LOG_BATCH) {
@@ -329,13 +336,18 @@ static uint32 write_log_chunk(struct buf **meta, int n, uint32 pos)
     for (k = 0; k < LOG_BATCH && i + k < n; k++) {
       pos++;
       struct buf *copy = batch[k] = bnew(log_block(pos));
+      if (copy == 0) {
+        err = -EIO;
+        break;
+      }
       memmove(copy->data, meta[i + k]->data, BSIZE);
       int escaped = be32(*(uint32 *)copy->data) == JBD2_MAGIC;
       if (escaped)
         *(uint32 *)copy->data = 0;
       put_tag(desc->data, i + k, meta[i + k]->blockno, escaped, i + k == n - 1);
     }
-    err = bwrite_all(batch, k);
+    if (err == 0)
+      err = bwrite_all(batch, k);
     for (int j = 0; j < k; j++)
       brelse(batch[j]);
   }
@@ -349,6 +361,8 @@ static uint32 write_log_chunk(struct buf **meta, int n, uint32 pos)
 static int write_header_block(uint32 pos, uint32 type)
 {
   struct buf *b = bnew(log_block(pos));
+  if (b == 0)
+    return -EIO;
   put_header(b->data, type);
   int err = bwrite_all(&b, 1);
   brelse(b);
@@ -407,6 +421,11 @@ static int commit_journaled(struct buf **meta, int n)
 int journal_commit(void)
 {
   static struct buf *meta[TXN_MAX];
+  if (journal.active && (fs.meta_dirty || bmeta_count() > 0)) {
+    int err = fs_mark_in_use();
+    if (err < 0)
+      return err;     // nothing written: the changes wait for the next try
+  }
   int err = fs_write_super();
   int err2 = bsync();
   if (err == 0)

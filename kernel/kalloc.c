@@ -16,7 +16,8 @@ struct free_frame {
   struct free_frame *next;
 };
 static struct free_frame *free_list;
-static uint32 free_count;
+static uint32 free_count;      // on free_list, or from fresh on
+static uint32 fresh;           // frames from here to PHYSTOP were never used
 
 static struct frame *frame_of(uint32 pa)
 {
@@ -26,6 +27,11 @@ static struct frame *frame_of(uint32 pa)
 }
 
 // Everything from the end of the kernel image to the end of RAM is free.
+// The frames are not put on the free list here: that would write to every
+// one of them, and QEMU gives the guest its RAM a page at a time as it is
+// first touched, so the boot would pay for all 128 MiB (tens of ms, and
+// hundreds on a busy host). kalloc takes the never-used ones in order once
+// the free list is empty.
 void kinit(void)
 {
   uint32 first_free = PGROUNDUP((uint32)end);
@@ -34,21 +40,22 @@ void kinit(void)
     frame_of(pa)->refcount = 1;
   }
   frames_high_water = (first_free - RAMBASE) / PGSIZE;
-  for (uint32 pa = PHYSTOP - PGSIZE; pa >= first_free; pa -= PGSIZE) {
-    struct free_frame *f = (struct free_frame *)pa;
-    f->next = free_list;
-    free_list = f;
-    free_count++;
-  }
+  fresh = first_free;
+  free_count = (PHYSTOP - first_free) / PGSIZE;
 }
 
 // A zeroed frame with refcount 1, or 0 when memory is exhausted.
 void *kalloc(enum frame_kind kind)
 {
   struct free_frame *f = free_list;
-  if (f == 0)
+  if (f != 0) {
+    free_list = f->next;
+  } else if (fresh < PHYSTOP) {
+    f = (struct free_frame *)fresh;
+    fresh += PGSIZE;
+  } else {
     return 0;
-  free_list = f->next;
+  }
   free_count--;
   memset(f, 0, PGSIZE);
   struct frame *fr = frame_of((uint32)f);

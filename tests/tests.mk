@@ -61,8 +61,13 @@ $(BUILD)/fuzz/kernel_ext2_fuzz: tests/fuzz/kernel_ext2_fuzz.c kernel/ext2_format
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel -o $@ tests/fuzz/kernel_ext2_fuzz.c kernel/ext2_format.c
 
+$(BUILD)/fuzz/kernel_journal_fuzz: tests/fuzz/kernel_journal_fuzz.c kernel/journal_format.c kernel/journal.h
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel -o $@ tests/fuzz/kernel_journal_fuzz.c kernel/journal_format.c
+
 # Each run starts from a corpus seeded with real files: a program for the
-# ELF checks, the image's superblock for the ext2 ones.
+# ELF checks, the image's superblock for the ext2 ones, the journal's size
+# and superblock (the journal is inode 8) for the journal ones.
 fuzz-kernel-elf: $(BUILD)/fuzz/kernel_elf_fuzz $(FSIMG)
 	@mkdir -p $(BUILD)/fuzz/kernel_elf_corpus
 	cp $(BUILD)/user/echo $(BUILD)/fuzz/kernel_elf_corpus/echo
@@ -74,8 +79,16 @@ fuzz-kernel-ext2: $(BUILD)/fuzz/kernel_ext2_fuzz $(FSIMG)
 	dd if=$(FSIMG) of=$(BUILD)/fuzz/kernel_ext2_corpus/super bs=1024 skip=1 count=1 status=none
 	$< -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/crash_kernel_ext2_ \
 		$(BUILD)/fuzz/kernel_ext2_corpus
-FUZZ_TARGETS += fuzz-kernel-elf fuzz-kernel-ext2
-.PHONY: fuzz-kernel-elf fuzz-kernel-ext2
+
+fuzz-kernel-journal: $(BUILD)/fuzz/kernel_journal_fuzz $(FSIMG)
+	@mkdir -p $(BUILD)/fuzz/kernel_journal_corpus
+	printf '\377\377\377\377' > $(BUILD)/fuzz/kernel_journal_corpus/super
+	dd if=$(FSIMG) bs=1024 count=1 status=none \
+		skip=$$(debugfs -R 'bmap <8> 0' $(FSIMG) 2>/dev/null) >> $(BUILD)/fuzz/kernel_journal_corpus/super
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=8196 -artifact_prefix=$(BUILD)/fuzz/crash_kernel_journal_ \
+		$(BUILD)/fuzz/kernel_journal_corpus
+FUZZ_TARGETS += fuzz-kernel-elf fuzz-kernel-ext2 fuzz-kernel-journal
+.PHONY: fuzz-kernel-elf fuzz-kernel-ext2 fuzz-kernel-journal
 
 # libFuzzer targets, bounded in time; other .mk files append to FUZZ_TARGETS.
 # Not part of `make test`.

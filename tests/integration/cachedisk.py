@@ -16,7 +16,8 @@ of the unflushed ones, in no particular order — what a power cut may leave.
 With freeze_after=N the disk stops answering at its Nth write or flush
 (QEMU waits for it forever; frozen is set): a crash at an exact point of
 the guest's I/O, not at a moment of the guest's computing. freeze() does
-the same from now on. With trace=True, trace lists every write and flush
+the same from now on. While fail_writes is set, every write is answered
+with EIO and changes nothing (a medium that has gone bad). With trace=True, trace lists every write and flush
 in the order served: ("W", offset, data) and ("F",).
 
 Implements the NBD fixed-newstyle handshake (NBD_OPT_GO, NBD_OPT_EXPORT_NAME)
@@ -51,6 +52,7 @@ REP_ERR_UNSUP = (1 << 31) + 1
 INFO_EXPORT = 0
 
 CMD_READ, CMD_WRITE, CMD_DISC, CMD_FLUSH = 0, 1, 2, 3
+EIO = 5
 EINVAL = 22
 
 
@@ -63,6 +65,8 @@ class CacheDisk:
         self.flushes = 0         # FLUSH commands served
         self.writes = 0          # WRITE commands served
         self.freeze_after = freeze_after
+        self.fail_writes = False
+        self.failed_writes = 0   # WRITE commands answered with EIO
         self.trace = [] if trace else None
         self.frozen = threading.Event()
         self.closed = threading.Event()
@@ -201,6 +205,9 @@ class CacheDisk:
                     error = EINVAL
                 elif cmd == CMD_READ:
                     payload = self._read(off, length)
+                elif cmd == CMD_WRITE and self.fail_writes:
+                    error = EIO
+                    self.failed_writes += 1
                 elif cmd == CMD_WRITE:
                     self.pending.append((off, data))
                     self.writes += 1

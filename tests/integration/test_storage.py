@@ -383,3 +383,40 @@ def sync_and_fsync_leave_nothing_in_the_disk_cache(g):
     rc = subprocess.run(["e2fsck", "-fn", str(image)], capture_output=True, text=True)
     g.check(rc.returncode == 0, f"e2fsck -fn after the crash exited {rc.returncode}:\n{rc.stdout}")
     image.unlink()
+
+
+@test(boot=False, timeout=120)
+def writes_that_fail_are_reported_and_kept(g):
+    """A disk that answers every write with EIO: `sync` says it failed; a
+    large write fills the buffer cache with data that will not go, and then
+    the calls that need a buffer fail with an error instead of hanging in
+    the cache; nothing cached is lost: once the disk works again, `sync`
+    writes it all and e2fsck finds the disk clean."""
+    image = g.log_path.with_suffix(".img")
+    shutil.copyfile(FSIMG, image)
+    with CacheDisk(image, seed=17) as disk:
+        cg = Guest(g.name + "-cachedisk", disk=None, extra_args=disk.qemu_args(),
+                   hard_timeout=100)
+        try:
+            cg.boot()
+            disk.fail_writes = True
+            run_quiet(cg, "echo kept > /keep")
+            out = cg.run("sync")
+            cg.check("sync: I/O error" in out, f"`sync` on a failing disk printed {out.strip()!r}")
+            cg.check(disk.failed_writes > 0, "the disk refused no write: the test proves nothing")
+            out = cg.run("cat /bin/usertests /bin/usertests > /big", timeout=60)
+            cg.check("I/O error" in out, f"writing 632 KiB to a failing disk printed {out.strip()!r}")
+            disk.fail_writes = False
+            run_quiet(cg, "sync")
+            cg.check(disk.unflushed() == 0, "writes still in the disk cache after `sync`")
+        finally:
+            cg.close()
+    rc = subprocess.run(["e2fsck", "-fn", str(image)], capture_output=True, text=True)
+    g.check(rc.returncode == 0, f"e2fsck -fn exited {rc.returncode}:\n{rc.stdout}")
+    _, out, _ = debugfs(image, "cat /keep")
+    g.check(out == b"kept\n", f"/keep holds {out!r}")
+    _, big, _ = debugfs(image, "cat /big")
+    src = (FSROOT / "bin" / "usertests").read_bytes() * 2
+    g.check(0 < len(big) < len(src) and big == src[:len(big)],
+            f"/big holds {len(big)} bytes, not a prefix of what cat wrote")
+    image.unlink()
