@@ -75,7 +75,8 @@ def commit_order(trace, jblocks, bsize):
     where = {b: n for n, b in enumerate(jblocks)}
     pending = set()          # blocks written since the last flush
     txn = None               # the transaction being written: its state
-    jstart = 0               # the journal superblock's start (the grading image's is empty)
+    jstart, jseq = 0, None   # the journal superblock's start and sequence (the grading
+                             # image's journal is empty)
     commits = 0
     for op in trace:
         if op[0] == "F":
@@ -88,11 +89,11 @@ def commit_order(trace, jblocks, bsize):
             block, chunk = off // bsize + i // bsize, data[i:i + bsize]
             n = where.get(block)
             if n == 0:                                # the journal superblock
-                start = jstart = struct.unpack_from(">I", chunk, 28)[0]
-                if start and (txn is None or txn["emptied"]):
+                jseq, jstart = struct.unpack_from(">II", chunk, 24)
+                if jstart and (txn is None or txn["emptied"]):
                     txn = {"homes": set(), "commit": False, "durable": False,
                            "home": set(), "emptied": False}
-                elif start == 0 and txn and txn["durable"]:
+                elif jstart == 0 and txn and txn["durable"]:
                     left = txn["homes"] - txn["home"]
                     if left:
                         return (f"the journal was marked empty, but logged block {min(left)} was "
@@ -122,6 +123,11 @@ def commit_order(trace, jblocks, bsize):
                                 "replaying, and the checkpoint stays half done (the superblock "
                                 "with start = journal.first comes before the commit block)"), \
                             commits
+                    if h[1] != jseq:
+                        return (f"the commit block of transaction {h[1]} was written while the "
+                                f"journal superblock said the log starts with transaction {jseq}: "
+                                "a mount after a crash looks for that one, finds none and "
+                                "replays nothing"), commits
                     txn["commit"] = True
                     commits += 1
             elif txn and block in txn["homes"] and not txn["emptied"]:
