@@ -105,6 +105,17 @@ def commit_order(trace, jblocks, bsize):
                     txn["emptied"] = True
             elif n is not None:                       # the log
                 h = header(chunk)
+                if h and h[0] == COMMIT and jstart == 0:
+                    return (f"the commit block (journal block {n}) was written while the "
+                            "journal superblock said the journal was empty (start 0): a crash "
+                            "before the checkpoint is done then mounts without replaying, and "
+                            "the checkpoint stays half done (the superblock with start = "
+                            "journal.first comes before the commit block)"), commits
+                if h and h[0] == COMMIT and h[1] != jseq:
+                    return (f"the commit block of transaction {h[1]} was written while the "
+                            f"journal superblock said the log starts with transaction {jseq}: "
+                            "a mount after a crash looks for that one, finds none and replays "
+                            "nothing"), commits
                 if txn is None:
                     pass
                 elif h and h[0] == DESCRIPTOR:
@@ -116,18 +127,6 @@ def commit_order(trace, jblocks, bsize):
                                 f"block {where[late[0]]} was not flushed yet: after a crash the "
                                 "commit can be there without the log it commits (FLUSH before "
                                 "the commit block)"), commits
-                    if jstart == 0:
-                        return (f"the commit block (journal block {n}) was written while the "
-                                "journal superblock said the journal was empty (start 0): a "
-                                "crash before the checkpoint is done then mounts without "
-                                "replaying, and the checkpoint stays half done (the superblock "
-                                "with start = journal.first comes before the commit block)"), \
-                            commits
-                    if h[1] != jseq:
-                        return (f"the commit block of transaction {h[1]} was written while the "
-                                f"journal superblock said the log starts with transaction {jseq}: "
-                                "a mount after a crash looks for that one, finds none and "
-                                "replays nothing"), commits
                     txn["commit"] = True
                     commits += 1
             elif txn and block in txn["homes"] and not txn["emptied"]:
