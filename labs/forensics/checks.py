@@ -127,14 +127,10 @@ def run(ctx, seed):
     ctx.kernel = kernel
     s = ctx.inspect()
     s.type("/grade/suspect\n")
-    stops, seen = [], {}
-    kind = STOP[kind_of(seed)]
-    for snap, ev in s.events(kind, until="suspect: done", program="suspect"):
-        stops.append((snap, ev))
-        seen.update((e["seq"], e) for e in snap["events"])
+    stops = list(s.events(STOP[kind_of(seed)], until="suspect: done", program="suspect"))
     s.wait_console("suspect: done")
-    seen.update((e["seq"], e) for e in s.pause()["events"])
-    return stops, [seen[k] for k in sorted(seen)]
+    s.pause()
+    return stops, s.all_events()
 
 
 def matches(ev, kind, fields):
