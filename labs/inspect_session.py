@@ -22,6 +22,7 @@ class Session:
         self.ctx = ctx
         self.console = ""
         self.kept = []
+        self.seen = {}         # every event of every snapshot (stops and live samples), by seq
         self._arrived = 0      # messages so far (each gets its number as "_arrived")
         self._id = 0
         self._log = open(ctx.log, "w", encoding="utf-8", errors="replace")
@@ -63,6 +64,8 @@ class Session:
                                   f"{self.console[-200:]!r}") from None
             self._arrived += 1
             m["_arrived"] = self._arrived
+            if m.get("type") == "snapshot":
+                self.seen.update((e["seq"], e) for e in m.get("events", []))
             console = self._take(m)
             if pred(m):
                 return m
@@ -79,6 +82,12 @@ class Session:
         while (m := re.search(pattern, self.console)) is None:
             self._next(lambda m: m.get("type") == "console", f"{pattern!r} on the console")
         return m
+
+    def all_events(self):
+        """Every event the snapshots so far carried, oldest first: a
+        snapshot has only the events since the one before, and that may
+        have been a live sample."""
+        return [self.seen[k] for k in sorted(self.seen)]
 
     def type(self, text):
         self.ws.send({"type": "console", "data": text})

@@ -5,7 +5,8 @@ one commit in DEST. DEST must not exist yet, or be an empty directory:
 nothing is ever overwritten.
 
 Every file git tracks is copied, except tests/labs/ (the graders' proofs,
-whose mutants hold the solutions). In each source file every region
+whose mutants hold the solutions) and labs/*/teacher/ (what only the course
+may see, e.g. the forensics lab's seeded bugs). In each source file every region
 
     // LAB <lab>-<part> begin
     ...the solution...
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REGION = re.compile(r"^[ \t]*(?://|#) LAB (\S+) begin\n(.*?)^[ \t]*(?://|#) LAB \1 end\n",
                     re.M | re.S)
 MARKED = (".c", ".h", ".S", ".txt")     # the files that may hold regions
-LEFT_OUT = ("tests/labs/",)
+LEFT_OUT = re.compile(r"tests/labs/|labs/[^/]+/teacher/")
 
 
 def lab_names():
@@ -43,7 +44,7 @@ def snippets():
 def tracked_files():
     out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
-    return [f for f in out.split("\0") if f and not f.startswith(LEFT_OUT)]
+    return [f for f in out.split("\0") if f and not LEFT_OUT.match(f)]
 
 
 def regions(text):

@@ -6,8 +6,8 @@ records every write and flush; the grader reads the order of the journal's
 writes from that record (order), and kills the machine where it likes
 (fsync, crashes). Replay: the grader writes transactions into the journal
 itself, as another system's kernel would have left them after a crash, and
-boots the submission's kernel on that disk (replay, uncommitted, stale,
-revoke)."""
+boots the submission's kernel on that disk (replay, uncommitted,
+commit-sequence, stale, revoke)."""
 
 import random
 import re
@@ -75,6 +75,8 @@ def commit_order(trace, jblocks, bsize):
     where = {b: n for n, b in enumerate(jblocks)}
     pending = set()          # blocks written since the last flush
     txn = None               # the transaction being written: its state
+    jstart, jseq = 0, None   # the journal superblock's start and sequence (the grading
+                             # image's journal is empty)
     commits = 0
     for op in trace:
         if op[0] == "F":
@@ -87,11 +89,11 @@ def commit_order(trace, jblocks, bsize):
             block, chunk = off // bsize + i // bsize, data[i:i + bsize]
             n = where.get(block)
             if n == 0:                                # the journal superblock
-                start = struct.unpack_from(">I", chunk, 28)[0]
-                if start and (txn is None or txn["emptied"]):
+                jseq, jstart = struct.unpack_from(">II", chunk, 24)
+                if jstart and (txn is None or txn["emptied"]):
                     txn = {"homes": set(), "commit": False, "durable": False,
                            "home": set(), "emptied": False}
-                elif start == 0 and txn and txn["durable"]:
+                elif jstart == 0 and txn and txn["durable"]:
                     left = txn["homes"] - txn["home"]
                     if left:
                         return (f"the journal was marked empty, but logged block {min(left)} was "
@@ -103,6 +105,17 @@ def commit_order(trace, jblocks, bsize):
                     txn["emptied"] = True
             elif n is not None:                       # the log
                 h = header(chunk)
+                if h and h[0] == COMMIT and jstart == 0:
+                    return (f"the commit block (journal block {n}) was written while the "
+                            "journal superblock said the journal was empty (start 0): a crash "
+                            "before the checkpoint is done then mounts without replaying, and "
+                            "the checkpoint stays half done (the superblock with start = "
+                            "journal.first comes before the commit block)"), commits
+                if h and h[0] == COMMIT and h[1] != jseq:
+                    return (f"the commit block of transaction {h[1]} was written while the "
+                            f"journal superblock said the log starts with transaction {jseq}: "
+                            "a mount after a crash looks for that one, finds none and replays "
+                            "nothing"), commits
                 if txn is None:
                     pass
                 elif h and h[0] == DESCRIPTOR:
@@ -252,9 +265,11 @@ class Journal:
         self.write(self.jblocks[self.pos], data)
         self.pos += 1
 
-    def transaction(self, seq, changes, revoked=(), commit=True):
+    def transaction(self, seq, changes, revoked=(), commit=0):
         """Log changes {file name: byte} as transaction seq (relative to the
-        journal's sequence), revoking the blocks of the files in revoked."""
+        journal's sequence), revoking the blocks of the files in revoked;
+        its commit block carries sequence seq + commit (None: no commit
+        block)."""
         seq += self.sequence
         if revoked:
             nrs = b"".join(struct.pack(">I", self.home[r]) for r in revoked)
@@ -266,8 +281,8 @@ class Journal:
         self.log(desc)
         for byte in changes.values():
             self.log(byte * self.bsize)
-        if commit:
-            self.log(struct.pack(">III", MAGIC, COMMIT, seq))
+        if commit is not None:
+            self.log(struct.pack(">III", MAGIC, COMMIT, seq + commit))
 
     def boot(self, ctx):
         """Point the journal superblock at the log, boot the kernel on the
@@ -309,16 +324,20 @@ def replayed(ctx, transactions, want, what):
 
 
 # Journals the grader writes: transactions (sequence relative to the
-# journal's, {file: its new byte}, the files whose blocks it revokes,
-# whether it has its commit block), what each file must hold after the
-# replay, and what the case is.
+# journal's, {file: its new byte}, the files whose blocks it revokes, the
+# sequence of its commit block relative to its own or None for none), what
+# each file must hold after the replay, and what the case is.
 CASES = {
     "replay": ([(0, {"A": b"a", "B": b"a"}), (1, {"B": b"b"})], {"A": b"a", "B": b"b"},
                "two committed transactions (A:=a B:=a, then B:=b) must both be replayed, in "
                "order"),
-    "uncommitted": ([(0, {"A": b"a"}), (1, {"B": b"b"}, (), False)], {"A": b"a", "B": b"o"},
+    "uncommitted": ([(0, {"A": b"a"}), (1, {"B": b"b"}, (), None)], {"A": b"a", "B": b"o"},
                     "a committed transaction (A:=a), then one with no commit block (B:=b): "
                     "only the first may be replayed"),
+    "commit-sequence": ([(0, {"A": b"a"}), (1, {"B": b"b"}, (), -3)], {"A": b"a", "B": b"o"},
+                        "a committed transaction (A:=a), then one (B:=b) whose commit block "
+                        "carries a sequence 3 lower than its descriptor: that is not its "
+                        "commit, only the first may be replayed"),
     "stale": ([(0, {"A": b"a"}), (-3, {"B": b"b"})], {"A": b"a", "B": b"o"},
               "a committed transaction (A:=a), then an old one's blocks, commit block and all "
               "(B:=b, sequence 3 lower): the log ends where the sequence breaks"),
@@ -335,13 +354,15 @@ def case(name):
 
 
 CHECKS = [
-    Check("order", "commit order: log, FLUSH, commit block, FLUSH, checkpoint, FLUSH, empty "
-          "journal", 3, order, limit=40),
+    Check("order", "commit order: journal start, log, FLUSH, commit block, FLUSH, checkpoint, "
+          "FLUSH, empty journal", 3, order, limit=40),
     Check("crashes", f"{CRASHES} crashes in crashload: e2fsck clean, fsynced files intact", 2,
           crashes, limit=120),
     Check("replay", "replay applies every committed transaction, in order", 2, case("replay")),
     Check("uncommitted", "replay stops at a transaction without its commit block", 1,
           case("uncommitted")),
+    Check("commit-sequence", "replay stops at a commit block of another sequence", 1,
+          case("commit-sequence")),
     Check("stale", "replay stops where the sequence numbers break", 1, case("stale")),
     Check("revoke", "replay skips revoked blocks", 1, case("revoke")),
     Check("fsync", "a crash just after fsync returns keeps the file", 1, fsync_durable,

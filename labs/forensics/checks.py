@@ -2,15 +2,19 @@
 says what each means).
 
 The seeded kernel is this tree's kernel with one bug of
-tests/labs/bugs/forensics/*.patch applied (seed modulo their number, in name
-order: the course's, kept out of every starter with tests/labs/). The
-submission gives only labs/forensics/answer.txt: its seed, the kind of bug,
-and the events (by kind and fields) and the frame or page that show it. The
-grader runs /grade/suspect on the seeded kernel under the inspector and
-checks every cited fact against what the kernel did.
+labs/forensics/teacher/*.patch applied (seed modulo their number, in name
+order). Those patches are the course's: no starter has labs/*/teacher/, so
+nothing in a student's tree says which bug a seed gets, and each patch says
+its own kind (a first line "# kind: KIND"). The submission gives only
+labs/forensics/answer.txt: its seed, the kind of bug, and the events (by
+kind and fields) and the frame or page that show it. The grader runs
+/grade/suspect on the seeded kernel under the inspector and checks every
+cited fact against what the kernel did.
 
     python3 labs/forensics/checks.py SEED    # build the seeded kernel, print its path"""
 
+import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -25,14 +29,13 @@ for _d in ("labs", "tests/integration", "tests/inspector"):    # as grade.py has
 from checklib import Check, field, prediction_lines  # noqa: E402
 from inspect_session import frame, mapping  # noqa: E402
 
-BUGS = sorted((ROOT / "tests" / "labs" / "bugs" / "forensics").glob("*.patch"))
-# the kind of bug each seeded bug is (the answer's "bug" line)
-KIND = {"cow-leak": "refcount", "text-writable": "permission", "mail-truncate": "message"}
-# the event kind at whose stops the grader looks at the kernel's state
+BUGS = sorted((ROOT / "labs" / "forensics" / "teacher").glob("*.patch"))
+KIND_LINE = re.compile(r"^# kind: (\S+)$", re.M)
+# the event kind at whose stops the grader looks at the kernel's state, for
+# each kind of bug (the answer's "bug" line)
 STOP = {"refcount": "cow_fault", "permission": "exec", "message": "mail_recv"}
 LINE = re.compile(r"(seed|bug|event|frame|page)\s+(.+)$")
 FORM = "seed N | bug KIND | event KIND field=value ... | frame FIELD | page VA"
-_built = {}
 _lock = threading.Lock()
 
 
@@ -40,21 +43,41 @@ def seeded(seed):
     """The seed's bug (a patch); AssertionError in a tree without them (a
     student's: they are the course's)."""
     if not BUGS:
-        raise AssertionError("this tree has no seeded bugs (tests/labs/bugs/forensics/): the "
+        raise AssertionError("this tree has no seeded bugs (labs/forensics/teacher/): the "
                              "forensics lab is graded in the course's tree")
     return BUGS[seed % len(BUGS)]
 
 
+def kind_of(seed):
+    """The kind of the seed's bug, from its patch's "# kind:" line."""
+    bug = seeded(seed)
+    m = KIND_LINE.search(bug.read_text())
+    if not m or m.group(1) not in STOP:
+        raise AssertionError(f"{bug.name} has no '# kind: {' | '.join(sorted(STOP))}' line")
+    return m.group(1)
+
+
 def bug_kernel(seed):
-    """The kernel with the seed's bug, built in BUILD/labs/forensics/bug-NAME
-    (only what the patch touches is compiled again); (path, None) or (None, why)."""
+    """The kernel with the seed's bug, built in BUILD/labs/forensics/bug-HASH
+    (the patch's digest: the path a student is given names no bug; only what
+    the patch touches is compiled again); (path, None) or (None, why). A tree
+    built already from the same patch and this tree's kernel is left as it
+    is: another check's (or grader's) daemon may be running its kernel."""
     import make_starter
     from grade import BUILD, quiet_make
     bug = seeded(seed)
-    with _lock:
-        if bug.stem in _built:
-            return _built[bug.stem]
-        tree = BUILD / "labs" / "forensics" / f"bug-{bug.stem}"
+    base = BUILD / "kernel" / "kernel.elf"
+    if not base.is_file():
+        return None, f"this tree's kernel is not built ({base}): make first"
+    key = "bug-" + hashlib.sha256(bug.read_bytes()).hexdigest()[:12]
+    tree = BUILD / "labs" / "forensics" / key
+    kernel, stamp = tree / "build" / "kernel" / "kernel.elf", tree / "build" / "built-from"
+    source = hashlib.sha256(base.read_bytes()).hexdigest()
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    with _lock, open(tree.parent / f"{key}.lock", "w") as held:   # other threads, other graders
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if kernel.is_file() and stamp.is_file() and stamp.read_text() == source:
+            return kernel, None
         for name in make_starter.tracked_files():
             if (ROOT / name).is_file():
                 (tree / name).parent.mkdir(parents=True, exist_ok=True)
@@ -67,8 +90,10 @@ def bug_kernel(seed):
                            env={**os.environ, "GIT_CEILING_DIRECTORIES": str(tree.parent)})
         why = (f"the seeded bug {bug.name} does not apply: {r.stderr}" if r.returncode else
                quiet_make(["BUILD=build", "kernel"], tree, tree / "build" / "grade-build.log"))
-        _built[bug.stem] = (None, why) if why else (tree / "build" / "kernel" / "kernel.elf", None)
-        return _built[bug.stem]
+        if why:
+            return None, why
+        stamp.write_text(source)
+        return kernel, None
 
 
 def answer(ctx):
@@ -102,14 +127,10 @@ def run(ctx, seed):
     ctx.kernel = kernel
     s = ctx.inspect()
     s.type("/grade/suspect\n")
-    stops, seen = [], {}
-    kind = STOP[KIND[seeded(seed).stem]]
-    for snap, ev in s.events(kind, until="suspect: done", program="suspect"):
-        stops.append((snap, ev))
-        seen.update((e["seq"], e) for e in snap["events"])
+    stops = list(s.events(STOP[kind_of(seed)], until="suspect: done", program="suspect"))
     s.wait_console("suspect: done")
-    seen.update((e["seq"], e) for e in s.pause()["events"])
-    return stops, [seen[k] for k in sorted(seen)]
+    s.pause()
+    return stops, s.all_events()
 
 
 def matches(ev, kind, fields):
@@ -131,7 +152,7 @@ def cited(line):
 
 def the_bug(ctx):
     a = answer(ctx)
-    want = KIND[seeded(a["seed"]).stem]
+    want = kind_of(a["seed"])
     if a.get("bug") != want:
         return (f"the kernel of seed {a['seed']} has a bug of another kind than "
                 f"{a.get('bug', 'none')!r} (kinds: {', '.join(sorted(STOP))})")
@@ -152,7 +173,7 @@ def the_events(ctx):
 def the_proof(ctx):
     """The cited events show the bug: the state at them, or their fields."""
     a = answer(ctx)
-    kind = KIND[seeded(a["seed"]).stem]
+    kind = kind_of(a["seed"])
     stops, events = run(ctx, a["seed"])
     if kind == "message":
         sends = [e for e in events for c in a["events"] if c[0] == "mail_send" and matches(e, *c)]

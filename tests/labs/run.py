@@ -161,9 +161,30 @@ def starters_hold_no_solution():
             assert not any(body in t for t in texts.values()), \
                 f"the solution of region {region} is in the starter"
     assert not (tree / "tests" / "labs").exists(), "the starter holds the mutants"
+    assert not list(tree.glob("labs/*/teacher")), "the starter holds a lab's teacher/"
     log = run(["git", "log", "--oneline"], cwd=tree).stdout.splitlines()
     assert len(log) == 1, f"the starter should be a repository with one commit: {log}"
     assert run(["git", "status", "--porcelain"], cwd=tree).stdout == "", "uncommitted files"
+
+
+def forensics_starter_names_no_bug():
+    """Nothing in a student's forensics tree, nor the path of the seeded
+    kernel a student is given, names a seeded bug."""
+    bugs = [p.stem for p in (ROOT / "labs" / "forensics" / "teacher").glob("*.patch")]
+    assert bugs, "labs/forensics/teacher/ has no seeded bugs"
+    tree = WORK / "forensics-student"
+    r = run(["make", "-s", "lab", "LAB=forensics", f"DEST={tree}"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    for p in tree.rglob("*"):
+        if p.is_file() and ".git" not in p.parts:
+            text = p.read_text(errors="replace")
+            named = [b for b in bugs if b in text]
+            assert not named, f"the student's {p.relative_to(tree)} names the bug {named[0]}"
+    for seed in range(len(bugs)):
+        r = run([sys.executable, "labs/forensics/checks.py", str(seed)])
+        assert r.returncode == 0, r.stdout + r.stderr
+        named = [b for b in bugs if b in r.stdout]
+        assert not named, f"seed {seed}'s kernel is {r.stdout.strip()}: it names {named[0]}"
 
 
 def make_lab_never_overwrites():
@@ -240,6 +261,8 @@ for lab in LABS:
 TESTS += [
     ("starters hold no solution and are repositories of one commit",
      starters_hold_no_solution, ()),
+    ("forensics: the student's tree and kernel path name no seeded bug",
+     forensics_starter_names_no_bug, ()),
     ("make lab never overwrites a tree", make_lab_never_overwrites, ()),
     ("a printf cowtest in the starter gains nothing", faked_cowtest_gains_nothing, ()),
     ("make grade-all writes one CSV row per student", grade_all_writes_the_csv, ()),
