@@ -63,7 +63,8 @@ uint32_t kernel_model_symbol(const struct kernel_model *km, const char *name);
  * label in the kernel's text, below etext), -1 when the kernel has the name
  * but only as data, 0 when it has no such symbol. */
 int kernel_model_function(const struct kernel_model *km, const char *name, uint32_t *addr);
-/* The function, file and line at pc. 0, or -1 when pc is in no function. */
+/* The function, file and line at pc. 0, or -1 when pc is in no function;
+ * *file is NULL (and *line 0) where the line table has no row for pc. */
 int kernel_model_where(const struct kernel_model *km, uint32_t pc,
                        const char **function, const char **file, int *line);
 /* Addresses in pc's function where a source line other than pc's starts:

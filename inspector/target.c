@@ -651,7 +651,7 @@ static enum action decide_step_line(struct target *t)
         }
     if (t->sl.naddrs > 0) /* some other breakpoint's business */
         return ACT_CONTINUE;
-    if (kernel_model_where(t->km, PC(t), &fn, &file, &line) < 0) {
+    if (kernel_model_where(t->km, PC(t), &fn, &file, &line) < 0 || !file) {
         report(t, "step_line", "left the kernel's line table");
         return ACT_DONE;
     }
@@ -833,8 +833,10 @@ static void report(struct target *t, const char *reason, const char *detail)
         json_object_set_new(t->stop, "detail", text_json(detail));
     if (t->stop && kernel_model_where(t->km, PC(t), &fn, &file, &line) == 0) {
         json_object_set_new(t->stop, "function", text_json(fn));
-        json_object_set_new(t->stop, "file", text_json(file));
-        json_object_set_new(t->stop, "line", json_integer(line));
+        if (file) { /* a function may have no line-table row here */
+            json_object_set_new(t->stop, "file", text_json(file));
+            json_object_set_new(t->stop, "line", json_integer(line));
+        }
     }
     breaks_watch_follow(&t->br);
     if (!connected(t))
@@ -1478,7 +1480,7 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         cancel_mode(t);
         if (cmd->kind == CMD_STEP_LINE) {
             const char *fn, *file;
-            if (kernel_model_where(t->km, PC(t), &fn, &file, &t->sl.line) < 0) {
+            if (kernel_model_where(t->km, PC(t), &fn, &file, &t->sl.line) < 0 || !file) {
                 reply_to(t, from, control_reply_error(id, "no kernel source "
                          "line at pc 0x%08" PRIx32 ": use step", PC(t)));
                 return;
