@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "guest.h"
+#include "rsp_dial.h"
 
 #define RSP_TIMEOUT_MS 1000    /* a reply later: not responding (target.c) */
 #define CONNECT_TRIES 250      /* every 20 ms: QEMU has 5 s to listen */
@@ -72,6 +73,8 @@ void lifecycle_dead(struct lifecycle *l, const char *why)
     loop_say("QEMU is dead: %s", l->message);
     l->state = LIFE_DEAD;
     loop_timer_cancel(&l->connect_timer);
+    rsp_dial_cancel(l->dial);
+    l->dial = NULL;
     l->hooks.down(l->hooks.ctx, l->message);
 }
 
@@ -89,6 +92,34 @@ static void connected(struct lifecycle *l, struct rsp_conn *rsp)
 {
     l->state = LIFE_RUNNING;
     l->hooks.up(l->hooks.ctx, rsp);
+}
+
+static void connect_tick(void *ctx);
+
+/* Another try in a moment, or QEMU never listened. */
+static void connect_later(struct lifecycle *l, const char *err)
+{
+    if (++l->connect_tries >= CONNECT_TRIES) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "QEMU did not let us connect: %s", err);
+        lifecycle_dead(l, msg);
+        return;
+    }
+    loop_timer_set(&l->connect_timer, CONNECT_EVERY_MS, connect_tick, l);
+}
+
+/* The gdbstub answered (rsp_dial.h), or the dial failed. */
+static void dialed(void *ctx, struct rsp_conn *rsp, const char *err)
+{
+    struct lifecycle *l = ctx;
+
+    l->dial = NULL;
+    if (rsp)
+        connected(l, rsp);
+    else if (l->launched)
+        connect_later(l, err);
+    else
+        lifecycle_dead(l, err);
 }
 
 /* Until QEMU listens: its console socket first, then its gdbstub. */
@@ -110,20 +141,12 @@ static void connect_tick(void *ctx)
     }
     if (serial_connected(l->serial)) {
         snprintf(port, sizeof port, "%d", l->qemu.gdb_port);
-        struct rsp_conn *rsp = rsp_conn_open("127.0.0.1", port, RSP_TIMEOUT_MS,
-                                             err, sizeof err);
-        if (rsp) {
-            connected(l, rsp);
-            return;
-        }
+        l->dial = rsp_dial_start("127.0.0.1", port, RSP_TIMEOUT_MS, dialed, l,
+                                 err, sizeof err);
+        if (l->dial)
+            return; /* dialed() goes on, however long QEMU takes to answer */
     }
-    if (++l->connect_tries >= CONNECT_TRIES) {
-        char msg[700];
-        snprintf(msg, sizeof msg, "QEMU did not let us connect: %s", err);
-        lifecycle_dead(l, msg);
-        return;
-    }
-    loop_timer_set(&l->connect_timer, CONNECT_EVERY_MS, connect_tick, l);
+    connect_later(l, err);
 }
 
 /* --attach HOST:PORT (and --console): its RAM is not ours, so the guest is
@@ -149,13 +172,10 @@ static void attach(struct lifecycle *l)
         }
         serial_adopt(l->serial, fd);
     }
-    struct rsp_conn *rsp = rsp_conn_open(host, colon + 1, RSP_TIMEOUT_MS, err,
-                                         sizeof err);
-    if (!rsp) {
+    l->dial = rsp_dial_start(host, colon + 1, RSP_TIMEOUT_MS, dialed, l, err,
+                             sizeof err);
+    if (!l->dial)
         lifecycle_dead(l, err);
-        return;
-    }
-    connected(l, rsp);
 }
 
 void lifecycle_start(struct lifecycle *l)
@@ -187,6 +207,8 @@ void lifecycle_kill(struct lifecycle *l)
 {
     loop_timer_cancel(&l->death_timer);
     loop_timer_cancel(&l->connect_timer);
+    rsp_dial_cancel(l->dial);
+    l->dial = NULL;
     qemu_kill(&l->qemu);
     l->state = LIFE_NONE;
 }
@@ -211,6 +233,8 @@ void lifecycle_free(struct lifecycle *l)
     loop_timer_cancel(&l->reap_timer);
     loop_timer_cancel(&l->connect_timer);
     loop_timer_cancel(&l->death_timer);
+    rsp_dial_cancel(l->dial);
+    l->dial = NULL;
     guest_ram_share(NULL, 0);
     if (l->launched)
         qemu_cleanup(&l->qemu);

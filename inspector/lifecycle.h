@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "qemu.h"
 #include "rsp_conn.h"
+#include "rsp_dial.h"
 #include "serial.h"
 
 enum life_state { LIFE_NONE, LIFE_STARTING, LIFE_RUNNING, LIFE_DEAD };
@@ -44,6 +45,7 @@ struct lifecycle {
     bool launched;         /* we run QEMU (not --attach) */
     enum life_state state;
     char message[512];     /* why it is dead */
+    struct rsp_dial *dial; /* reaching the gdbstub (rsp_dial.h), or NULL */
     int connect_tries;
     int death_ticks;
     struct loop_timer connect_timer, reap_timer, death_timer;

@@ -187,9 +187,9 @@ static bool stopped_for(json_t *s, const void *reason)
            !strcmp(stop_reason(s), reason);
 }
 
-/* The daemon's target, attached to a fresh stub; returns once the start
- * is over (the guest was continued). */
-static void rig_start(struct rig *r, int events, int other, int want)
+/* The daemon's target, attached to a fresh stub (frozen: one that reads
+ * nothing yet), starting. */
+static void rig_start(struct rig *r, int events, int other, int want, bool frozen)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET,
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -204,6 +204,7 @@ static void rig_start(struct rig *r, int events, int other, int want)
     assert_true(r->script.event_log != 0);
     r->stub->script = &r->script;
     r->stub->resume = script_resume;
+    r->stub->frozen = frozen; /* before its thread starts */
     r->stub->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_int_equal(bind(r->stub->listen_fd, (struct sockaddr *)&sa, sizeof sa), 0);
     assert_int_equal(listen(r->stub->listen_fd, 1), 0);
@@ -259,7 +260,7 @@ static void command(struct rig *r, enum command_kind kind, int event_kind)
 /* A fresh rig (rig_start's arguments), running, then paused. */
 static void rig_paused(struct rig *r, int events, int other, int want)
 {
-    rig_start(r, events, other, want);
+    rig_start(r, events, other, want, false);
     assert_true(until(r, is_running, NULL));
     command(r, CMD_PAUSE, 0);
     assert_true(until(r, stopped_for, "pause"));
@@ -272,7 +273,7 @@ static void attaching_says_stopped_then_running(void **state)
     struct rig *r = &rig;
 
     (void)state;
-    rig_start(r, 0, 0, 0);
+    rig_start(r, 0, 0, 0, false);
     assert_true(until(r, is_running, NULL));
     json_t *first = json_array_get(r->heard.statuses, 0);
     assert_true(stopped_for(first, "start") ||
@@ -287,7 +288,7 @@ static void attached_samples_are_brief_stops(void **state)
     struct rig *r = &rig;
 
     (void)state;
-    rig_start(r, 0, 0, 0);
+    rig_start(r, 0, 0, 0, false);
     assert_true(until(r, is_running, NULL));
     json_t *sampling = json_object_get(last_status(r), "sampling");
     assert_string_equal(json_string_value(json_object_get(sampling, "from")), "brief stops");
@@ -304,7 +305,7 @@ static void pause_then_continue_says_running(void **state)
     struct rig *r = &rig;
 
     (void)state;
-    rig_start(r, 0, 0, 0);
+    rig_start(r, 0, 0, 0, false);
     assert_true(until(r, is_running, NULL));
     for (int round = 0; round < 3; round++) {
         command(r, CMD_PAUSE, 0);
@@ -327,7 +328,7 @@ static void pause_cancels_a_waiting_run_to(void **state)
     int fork_kind = kernel_model_event_kind(km, "fork");
 
     (void)state;
-    rig_start(r, 0, 0, 0);
+    rig_start(r, 0, 0, 0, false);
     assert_true(until(r, is_running, NULL));
     command(r, CMD_PAUSE, 0);
     assert_true(until(r, stopped_for, "pause"));
@@ -358,7 +359,7 @@ static void run_to_passes_other_events(void **state)
     int cow_kind = kernel_model_event_kind(km, "cow_fault");
 
     (void)state;
-    rig_start(r, 5000, fork_kind, cow_kind);
+    rig_start(r, 5000, fork_kind, cow_kind, false);
     assert_true(until(r, is_running, NULL));
     command(r, CMD_PAUSE, 0);
     assert_true(until(r, stopped_for, "pause"));
@@ -430,6 +431,24 @@ static const char *last_error(struct rig *r)
     size_t n = json_array_size(r->heard.replies);
     json_t *reply = n ? json_array_get(r->heard.replies, n - 1) : NULL;
     return json_string_value(json_object_get(reply, "error"));
+}
+
+/* Attaching to a stub that does not answer (QEMU stopped as it starts)
+ * does not stall the loop: target_start returns at once and QEMU is
+ * "starting" for as long as the stub is silent; when it goes on, the
+ * handshake runs and the guest runs. */
+static void attaching_to_a_silent_stub_waits_without_blocking(void **state)
+{
+    struct rig *r = &rig;
+
+    (void)state;
+    int64_t start = loop_now_ms();
+    rig_start(r, 0, 0, 0, true);
+    assert_true(loop_now_ms() - start < 500); /* a handshake would wait 1000 ms */
+    turn(1200);
+    assert_false(heard_qemu(r, "running"));
+    freeze(r, false);
+    assert_true(until(r, is_running, NULL));
 }
 
 /* A command that needs QEMU's reply while the guest is stopped waits for
@@ -528,6 +547,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(attaching_says_stopped_then_running, rig_stop),
         cmocka_unit_test_teardown(attached_samples_are_brief_stops, rig_stop),
+        cmocka_unit_test_teardown(attaching_to_a_silent_stub_waits_without_blocking, rig_stop),
         cmocka_unit_test_teardown(pause_then_continue_says_running, rig_stop),
         cmocka_unit_test_teardown(pause_cancels_a_waiting_run_to, rig_stop),
         cmocka_unit_test_teardown(run_to_passes_other_events, rig_stop),
