@@ -13,6 +13,7 @@ Standard library only.
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -959,6 +960,81 @@ def a_stalled_qemu_while_stopped_recovers():
         check(ws.command("continue", 6)["ok"], "continue after SIGCONT")
         ws.send({"type": "console", "data": "echo still here\n"})
         wait_console(ws, "still here\n", 20)
+
+
+@test(timeout=240)
+def random_commands_through_qemu_stalls():
+    """A fixed-seed run of 80 random actions: every command, console input,
+    and QEMU stopped with SIGSTOP for 0.2-2.5 s at random moments (running,
+    paused, mid-command), commands sent while it is stopped too. Every command gets exactly one reply; GET
+    /api/status always answers; at the end, with QEMU going on, the same QEMU
+    pauses, steps, runs and echoes, and nothing was declared dead."""
+    rng = random.Random(20261202)
+    with at_the_prompt("randstall") as (d, ws):
+        pid = d.qemu_pid()
+        kinds = ["pause", "continue", "step", "step_line", "run_to", "break", "unbreak",
+                 "snapshot", "console", "stall", "stall"]
+        sent, slowest = {}, 0.0
+
+        def act(n, kind):
+            if kind == "console":
+                ws.send({"type": "console", "data": f"echo r{n}\n"})
+                return
+            args = {"run_to": {"event": rng.choice(["syscall", "switch", "trap"])},
+                    "break": {"function": "cow_fault"},
+                    "unbreak": {"function": "cow_fault"}}.get(kind, {})
+            ws.send({"type": "command", "id": 1000 + n, "cmd": kind, **args})
+            sent[1000 + n] = kind
+
+        for n in range(80):
+            kind = rng.choice(kinds)
+            if kind != "stall":
+                act(n, kind)
+                t0 = time.monotonic()
+                d.get("/api/status")
+                slowest = max(slowest, time.monotonic() - t0)
+                time.sleep(rng.uniform(0, 0.15))
+                continue
+            os.kill(pid, signal.SIGSTOP)
+            end = time.monotonic() + rng.uniform(0.2, 2.5)
+            try:
+                # Commands sent while it is stopped, too.
+                for k in range(rng.randrange(3)):
+                    act(100 * (n + 1) + k, rng.choice(kinds[:-2]))
+                while time.monotonic() < end:
+                    t0 = time.monotonic()
+                    d.get("/api/status")
+                    slowest = max(slowest, time.monotonic() - t0)
+                    time.sleep(0.1)
+            finally:
+                os.kill(pid, signal.SIGCONT)
+        for i, kind in sent.items():
+            # Replies that wait for a stop (step, pause) come once QEMU goes on.
+            ws.wait(lambda m, i=i: m.get("type") == "reply" and m.get("id") == i, 30,
+                    f"the reply to {kind} (id {i})")
+        replies = [m["id"] for m in ws.log if m.get("type") == "reply" and m.get("id", 0) >= 1000]
+        check(sorted(replies) == sorted(sent), f"not one reply per command: "
+              f"{len(replies)} replies to {len(sent)} commands")
+        print(f"    {len(sent)} commands through random stalls; slowest GET /api/status "
+              f"{slowest * 1000:.0f} ms", flush=True)
+        # A loop that waits on the stopped QEMU answers ~1 s late (its reply
+        # timeout); an idle daemon answers in milliseconds.
+        check(slowest < 0.75, f"GET /api/status took {slowest:.2f} s: the loop waited on QEMU")
+        check(not any(m.get("type") == "status" and m.get("qemu") == "dead" for m in ws.log),
+              "QEMU was declared dead")
+        check(d.qemu_pid() == pid, "QEMU was replaced")
+        ws.wait(lambda m: is_status(m, qemu="running"), 20, "QEMU answering again")
+        r = ws.command("pause", 1)
+        if not r["ok"] and "not responding" in r.get("error", ""):
+            ws.wait(lambda m: is_status(m, qemu="running"), 20, "QEMU answering again")
+            r = ws.command("pause", 2)
+        check(r["ok"], f"pause at the end: {r}")
+        ws.command("unbreak", 3, function="cow_fault")
+        r = ws.command("step", 4)
+        check(r["ok"] and r["stop"]["reason"] == "step", f"step at the end: {r}")
+        check(ws.command("continue", 5)["ok"], "continue at the end")
+        ws.send({"type": "console", "data": "echo the end\n"})
+        wait_console(ws, "the end\n", 20)
 
 
 @test(timeout=90)
