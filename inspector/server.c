@@ -13,6 +13,7 @@
 #include "access.h"
 #include "hub.h"
 #include "loop.h"
+#include "meter.h"
 #include "outq.h"
 #include "request.h"
 #include "source.h"
@@ -37,9 +38,9 @@ struct client {
     size_t in_len;
     size_t in_total;
     bool in_oversized;
-    double tokens;           /* messages it may still send now (VIEWER_RATE) */
-    int64_t tokens_ms;
+    struct meter meter;      /* its messages (VIEWER_RATE) */
     bool over_rate;          /* told so; dropping until it slows down */
+    char peer[METER_ADDR_MAX];
     /* REST: one request per connection */
     char method[8];
     char path[128];
@@ -47,6 +48,7 @@ struct client {
     bool head;               /* HEAD: the headers of a GET, no body */
     const char *refusal;     /* answered with this, and nothing runs */
     unsigned refusal_status;
+    int retry_after;         /* a 429's Retry-After, seconds */
     bool handled;            /* hub_rest ran (or the refusal was sent) */
     char *resp;
     size_t resp_len, resp_sent;
@@ -67,6 +69,7 @@ static struct {
     struct client *clients; /* WebSocket clients */
     unsigned nclients;
     unsigned long dropped;
+    struct meter_peers rest_meter; /* REST requests, by peer address */
     unsigned char buf[LWS_PRE + WS_FRAGMENT];
 } srv;
 
@@ -75,18 +78,17 @@ static struct {
 static struct client *client_new(struct lws *wsi, bool rest)
 {
     struct client *c = calloc(1, sizeof *c);
-    char peer[64] = "";
 
     if (!c)
         return NULL;
     c->wsi = wsi;
     c->rest = rest;
     c->role = ROLE_NONE;
-    lws_get_peer_simple(wsi, peer, sizeof peer);
-    c->local = !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") ||
-               !strncmp(peer, "::ffff:127.", 11);
-    c->tokens = VIEWER_BURST;
-    c->tokens_ms = loop_now_ms();
+    if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
+        c->peer[0] = '\0';
+    c->local = !strncmp(c->peer, "127.", 4) || !strcmp(c->peer, "::1") ||
+               !strncmp(c->peer, "::ffff:127.", 11);
+    meter_init(&c->meter, VIEWER_BURST, loop_now_ms());
     if (!rest && outq_init(&c->q, VIEWER_QUEUE_MSGS, VIEWER_QUEUE_BYTES) < 0) {
         free(c);
         return NULL;
@@ -149,17 +151,10 @@ unsigned long server_dropped(void)
 /* One more message from c within its rate? The controller is not metered. */
 static bool within_rate(struct client *c)
 {
-    int64_t now = loop_now_ms();
-
     if (c->role == ROLE_CONTROLLER)
         return true;
-    c->tokens += (double)(now - c->tokens_ms) * VIEWER_RATE / 1000.0;
-    if (c->tokens > VIEWER_BURST)
-        c->tokens = VIEWER_BURST;
-    c->tokens_ms = now;
-    if (c->tokens < 1)
+    if (!meter_take(&c->meter, VIEWER_RATE, VIEWER_BURST, loop_now_ms()))
         return false;
-    c->tokens -= 1;
     c->over_rate = false;
     return true;
 }
@@ -309,6 +304,17 @@ static int add_conn_close(struct lws *wsi, unsigned char **p,
                                        sizeof conn_close - 1, p, end);
 }
 
+static int add_retry_after(struct client *c, unsigned char **p,
+                           unsigned char *end)
+{
+    char secs[16];
+    int n = snprintf(secs, sizeof secs, "%d", c->retry_after);
+
+    return c->retry_after > 0 &&
+           lws_add_http_header_by_name(c->wsi, (const unsigned char *)"retry-after:",
+                                       (const unsigned char *)secs, n, p, end);
+}
+
 /* 0 to go on, -1 to close, 1 when the response is complete. */
 static int http_writable(struct client *c)
 {
@@ -326,6 +332,7 @@ static int http_writable(struct client *c)
                                         (const unsigned char *)nostore,
                                         sizeof nostore - 1, &p, end) ||
             add_conn_close(c->wsi, &p, end) ||
+            add_retry_after(c, &p, end) ||
             lws_finalize_write_http_header(c->wsi, start, &p, end))
             return -1;
         c->headers_sent = true;
@@ -559,6 +566,12 @@ static int start_rest(struct lws *wsi, struct pss *pss, const struct request *rq
         c->auth[0] = '\0';
     c->refusal = v->refusal;
     c->refusal_status = v->status;
+    if (!c->refusal && strcmp(rq->url, "/api/status") != 0 &&
+        !meter_peer_take(&srv.rest_meter, c->peer, VIEWER_RATE, VIEWER_BURST,
+                         loop_now_ms(), &c->retry_after)) {
+        c->refusal = "too many requests from this address: slow down";
+        c->refusal_status = 429;
+    }
     if (!v->wait_body)
         rest_run(c);
     return 0;

@@ -26,7 +26,9 @@
  * a second, VIEWER_BURST at once; more are dropped unread, with one error
  * for each run of them (one client must not take the loop from the others).
  * The burst stays under the viewer's queue (VIEWER_QUEUE_MSGS): the page
- * keeps at most 16 requests in flight (web/lib/detail.js). */
+ * keeps at most 16 requests in flight (web/lib/detail.js). REST requests
+ * other than GET /api/status have the same allowance per peer address
+ * (meter.h); more get 429 with a Retry-After. */
 #define VIEWER_RATE 100
 #define VIEWER_BURST 32
 

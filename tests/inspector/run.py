@@ -608,6 +608,58 @@ def steps_while_snapshots_are_asked_over_rest():
         print(f"    {steps} steps while {asked[0]} snapshots were asked over REST", flush=True)
 
 
+def rest_burst(port, path, n, source="127.0.0.1"):
+    """n requests for path, each on a connection of its own from source,
+    all sent before any answer is read: [(status line, headers, body)]."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.settimeout(20)
+        s.bind((source, 0))
+        s.connect(("127.0.0.1", port))
+        socks.append(s)
+    for s in socks:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+    out = []
+    for s in socks:
+        reply = b""
+        try:
+            while chunk := s.recv(65536):
+                reply += chunk
+        except OSError:
+            pass
+        s.close()
+        head, _, body = reply.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        hdrs = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+        out.append((lines[0], hdrs, body))
+    return out
+
+
+@test(timeout=90)
+def rest_snapshots_are_metered_per_address():
+    """GET /api/snapshot costs a serialization each: a client asking in a
+    loop gets 429 past the viewers' allowance (VIEWER_BURST at once), with
+    a Retry-After, and another address keeps its own; /api/status is not
+    metered."""
+    with Daemon("restmeter") as d:
+        replies = rest_burst(d.port, "/api/snapshot", 80)
+        ok = [r for r in replies if " 200 " in r[0]]
+        over = [r for r in replies if " 429 " in r[0]]
+        check(len(ok) + len(over) == 80, f"other answers: {[r[0] for r in replies][:5]}")
+        check(8 <= len(ok) <= 40 and over, f"80 snapshots at once: {len(ok)} answered, "
+              f"{len(over)} refused")
+        check(all(r[1].get("retry-after", "").isdigit() and int(r[1]["retry-after"]) >= 1
+                  for r in over), f"a 429 without Retry-After: {over[0][1]}")
+        check(json.loads(over[0][2])["type"] == "error", f"429 body: {over[0][2][:100]!r}")
+        status = rest_burst(d.port, "/api/status", 60)
+        check(all(" 200 " in r[0] for r in status), "GET /api/status was metered")
+        other = rest_burst(d.port, "/api/snapshot", 5, source="127.0.0.2")
+        check(all(" 200 " in r[0] for r in other), f"another address was refused: {other[0][0]}")
+        time.sleep(int(over[0][1]["retry-after"]))
+        check(d.request("GET", "/api/snapshot")[0] == 200, "no snapshot after Retry-After")
+
+
 @test(timeout=60)
 def control_moves_to_the_newest_controller():
     with Daemon("roles") as d:
