@@ -10,6 +10,7 @@
 #include "access.h"
 
 #define REQUEST_URL_MAX 512 /* longest static file name */
+#define REQUEST_BODY_MAX (64u * 1024) /* longest REST body */
 
 enum request_method { REQ_GET, REQ_HEAD, REQ_POST, REQ_OPTIONS, REQ_OTHER };
 
@@ -20,6 +21,7 @@ struct request {
     const char *origin; /* the Origin header, or NULL (not a browser) */
     bool has_body;      /* Content-Length above 0 */
     bool chunked;       /* a Transfer-Encoding */
+    bool body_too_large; /* Content-Length over REQUEST_BODY_MAX, or no number */
 };
 
 enum request_route {
@@ -37,6 +39,9 @@ struct request_verdict {
     const char *refusal; /* REST: answered with this, and nothing runs */
     bool wait_body;      /* REST: answer once the body is in */
 };
+
+/* has_body and body_too_large from the Content-Length header (NULL: none). */
+void request_body(struct request *rq, const char *content_length);
 
 /* Every request passes here before anything runs. */
 void request_route(const struct access *a, const struct request *rq,

@@ -50,6 +50,7 @@ struct client {
     unsigned refusal_status;
     int retry_after;         /* a 429's Retry-After, seconds */
     bool handled;            /* hub_rest ran (or the refusal was sent) */
+    struct loop_timer body_late; /* SERVER_BODY_MS after the headers */
     char *resp;
     size_t resp_len, resp_sent;
     int resp_status;
@@ -98,6 +99,7 @@ static struct client *client_new(struct lws *wsi, bool rest)
 
 static void client_free(struct client *c)
 {
+    loop_timer_cancel(&c->body_late);
     outq_free(&c->q);
     free(c->in);
     free(c->resp);
@@ -512,8 +514,8 @@ static const struct request *request_of(struct lws *wsi, const char *url,
             rp->origin[0] = '\0';
         rp->rq.origin = rp->origin;
     }
-    rp->rq.has_body = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-                      strtoul(cl, NULL, 10) > 0;
+    int cl_len = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+    request_body(&rp->rq, cl_len > 0 ? cl : cl_len < 0 ? "too long" : NULL);
     rp->rq.chunked = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
     return &rp->rq;
 }
@@ -541,14 +543,22 @@ static void rest_run(struct client *c)
     if (c->handled)
         return;
     c->handled = true;
+    loop_timer_cancel(&c->body_late);
     if (c->refusal)
         server_respond_error(c, (int)c->refusal_status, c->refusal);
-    else if (c->in_oversized)
-        server_respond_error(c, HTTP_STATUS_REQ_ENTITY_TOO_LARGE,
-                             "request body over 64 KiB");
     else
         hub_rest(c, c->method, c->path, c->in ? c->in : "", c->in_len,
                  c->auth[0] ? c->auth : NULL);
+}
+
+/* A body still not in SERVER_BODY_MS after the headers: cut (a byte a
+ * second would hold the connection and its buffer for hours). */
+static void body_too_slow(void *ctx)
+{
+    struct client *c = ctx;
+
+    if (!c->handled)
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 static int start_rest(struct lws *wsi, struct pss *pss, const struct request *rq,
@@ -574,6 +584,8 @@ static int start_rest(struct lws *wsi, struct pss *pss, const struct request *rq
     }
     if (!v->wait_body)
         rest_run(c);
+    else
+        loop_timer_set(&c->body_late, SERVER_BODY_MS, body_too_slow, c);
     return 0;
 }
 

@@ -12,8 +12,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SERVER_MAX_MESSAGE (64u * 1024) /* incoming, WebSocket or REST body */
+#include "request.h"
+
+#define SERVER_MAX_MESSAGE REQUEST_BODY_MAX /* incoming, WebSocket or REST body */
 #define SERVER_MAX_CLIENTS 1024u /* WebSockets at once; more are refused */
+/* A REST body must be in this long after its headers; a connection whose
+ * body trickles in slower is closed (libwebsockets' own timeout starts
+ * again at every byte). */
+#define SERVER_BODY_MS 10000
 
 /* Outgoing queue limits. A viewer over them is dropped; the controller's
  * are large enough that only a client that stopped reading reaches them. */

@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
     rq.host = header(head, "host", host, sizeof host);
     rq.origin = header(head, "origin", origin, sizeof origin);
     const char *cl = header(head, "content-length", value, sizeof value);
-    rq.has_body = cl && strtoul(cl, NULL, 10) > 0;
+    request_body(&rq, cl);
     rq.chunked = header(head, "transfer-encoding", value, sizeof value) != NULL;
 
     request_route(&a, &rq, &v);
@@ -116,7 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
         if (!v.refusal)
             check(!rq.chunked && (get || rq.method == REQ_POST));
         if (v.wait_body)
-            check(rq.method == REQ_POST && rq.has_body && !rq.chunked);
+            check(rq.method == REQ_POST && rq.has_body && !rq.chunked &&
+                  !rq.body_too_large);
         break;
     case ROUTE_FILE:     /* a plain name under the root */
         check(!why && get && request_path_ok(url) && url[0] == '/' &&

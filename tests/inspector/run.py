@@ -637,6 +637,54 @@ def rest_burst(port, path, n, source="127.0.0.1"):
 
 
 @test(timeout=90)
+def bodies_too_large_or_too_slow():
+    """A POST whose Content-Length is over 64 KiB (or no number) is answered
+    413 at once, its body never waited for (a 50 MB length used to be read
+    to its end, or waited for until libwebsockets' timeout); a body sent a
+    byte a second is cut 10 s after its headers (it used to hold the
+    connection for as long as the bytes came)."""
+    with Daemon("bodies") as d:
+        host = f"127.0.0.1:{d.port}".encode()
+        for cl in [b"50000000", b"-1", b"99999999999999999999"]:
+            t0 = time.monotonic()
+            reply = raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
+                             b"\r\nContent-Length: " + cl + b"\r\n\r\n", timeout=4)
+            check(b" 413 " in reply.split(b"\r\n")[0] and time.monotonic() - t0 < 2,
+                  f"Content-Length {cl.decode()}: {reply[:80]!r} after "
+                  f"{time.monotonic() - t0:.1f} s")
+        slow = []
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", d.port), timeout=1)
+            s.sendall(b"POST /api/command HTTP/1.1\r\nHost: " + host +
+                      b"\r\nContent-Length: 1000\r\n\r\n{")
+            slow.append(s)
+        t0 = time.monotonic()
+        open_at = {}
+        while time.monotonic() - t0 < 14 and len(open_at) < len(slow):
+            for i, s in enumerate(slow):
+                if i in open_at:
+                    continue
+                try:
+                    s.send(b" ")
+                    if s.recv(100, socket.MSG_DONTWAIT) == b"":
+                        open_at[i] = time.monotonic() - t0
+                except (BlockingIOError, socket.timeout):
+                    pass   # still open
+                except OSError:
+                    open_at[i] = time.monotonic() - t0
+            time.sleep(1)
+            st = d.request("GET", "/api/status", timeout=2)[0]
+            check(st == 200, f"/api/status during slow bodies: {st}")
+        for s in slow:
+            s.close()
+        print("    slow bodies cut after", sorted(round(v, 1) for v in open_at.values()), "s")
+        check(len(open_at) == len(slow) and max(open_at.values()) < 13,
+              f"bodies a byte a second: {len(open_at)} of {len(slow)} cut in 14 s "
+              f"({sorted(open_at.values())[:3]})")
+        check(d.get("/api/status")["guest"] == "running", "a refused body paused the guest")
+
+
+@test(timeout=90)
 def rest_snapshots_are_metered_per_address():
     """GET /api/snapshot costs a serialization each: a client asking in a
     loop gets 429 past the viewers' allowance (VIEWER_BURST at once), with

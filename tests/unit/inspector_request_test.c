@@ -15,7 +15,7 @@ static struct access allowed;
 static struct request_verdict route(enum request_method m, const char *url, const char *host,
                                     const char *origin, bool body, bool chunked)
 {
-    struct request rq = {m, url, host, origin, body, chunked};
+    struct request rq = {m, url, host, origin, body, chunked, false};
     struct request_verdict v;
 
     request_route(&allowed, &rq, &v);
@@ -71,6 +71,39 @@ static void test_methods_and_bodies(void **state)
     assert_int_equal(v.route, ROUTE_SOURCE);
 }
 
+/* A body over the limit (or a length that is no number) is refused at
+ * once: it is never waited for. */
+static void test_content_length(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *cl;
+        bool body, too_large;
+    } cases[] = {
+        {NULL, false, false},     {"0", false, false},
+        {"15", true, false},      {" 65536", true, false},
+        {"65537", true, true},    {"50000000", true, true},
+        {"-1", true, true},       {"abc", true, true},
+        {"", true, true},         {"99999999999999999999", true, true},
+        {"18446744073709551616", true, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct request rq = {REQ_POST, "/api/command", "127.0.0.1:8080", NULL, false,
+                             false, false};
+        struct request_verdict v;
+        request_body(&rq, cases[i].cl);
+        assert_int_equal(rq.has_body, cases[i].body);
+        assert_int_equal(rq.body_too_large, cases[i].too_large);
+        request_route(&allowed, &rq, &v);
+        assert_int_equal(v.route, ROUTE_REST);
+        assert_int_equal(v.wait_body, cases[i].body && !cases[i].too_large);
+        if (cases[i].too_large)
+            assert_int_equal(v.status, 413);
+        else
+            assert_null(v.refusal);
+    }
+}
+
 static void test_file_names(void **state)
 {
     static const char *bad[] = {"/../etc/passwd", "/a/../../b", "/.git/config", "//etc",
@@ -92,6 +125,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_who_may_ask),
         cmocka_unit_test(test_methods_and_bodies),
+        cmocka_unit_test(test_content_length),
         cmocka_unit_test(test_file_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
