@@ -29,7 +29,7 @@ INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 guest dwar
 	kernel_model snapshot control console outq source unwind access request history pagestore meter)
 
 # The daemon: the library above plus the parts that need libwebsockets.
-INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop server hub target lifecycle breaks serial qemu)
+INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main loop door server hub target lifecycle breaks serial qemu)
 INSP_LWS_CFLAGS = $(call pkg,--cflags,libwebsockets)
 INSP_LWS_LIBS = $(call pkg,--libs,libwebsockets)
 $(INSP_DAEMON_OBJS): INSP_CFLAGS += $(INSP_LWS_CFLAGS)

@@ -56,6 +56,23 @@ static void rest(const struct request *rq, const char *why,
                    !rq->body_too_large;
 }
 
+enum request_head request_head(const char *buf, size_t len)
+{
+    unsigned lines = 0;
+
+    for (size_t i = 0; i < len && i < REQUEST_HEAD_MAX; i++) {
+        if (buf[i] != '\n')
+            continue;
+        /* a blank line: "\n\n" or "\n\r\n" */
+        if ((i >= 1 && buf[i - 1] == '\n') ||
+            (i >= 2 && buf[i - 1] == '\r' && buf[i - 2] == '\n'))
+            return HEAD_DONE;
+        if (++lines > REQUEST_HEAD_LINES)
+            return HEAD_TOO_LARGE;
+    }
+    return len >= REQUEST_HEAD_MAX ? HEAD_TOO_LARGE : HEAD_MORE;
+}
+
 void request_body(struct request *rq, const char *content_length)
 {
     const char *s = content_length;

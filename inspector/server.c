@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "access.h"
+#include "door.h"
 #include "hub.h"
 #include "loop.h"
 #include "meter.h"
@@ -822,14 +823,13 @@ int server_start(const struct server_config *cfg, char *err, size_t errlen)
     if (bind_address(cfg->bind, addr, sizeof addr, err, errlen) < 0)
         return -1;
     memset(&info, 0, sizeof info);
-    info.port = cfg->port;
-    info.iface = addr;
+    info.port = CONTEXT_PORT_NO_LISTEN_SERVER; /* door.c listens */
     info.protocols = srv.protocols;
     info.vhost_name = "glassbox";
-    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-    if (strchr(addr, ':'))
-        info.options = 0;
-    info.max_http_header_data = 4096;
+    /* door.c lets in heads of REQUEST_HEAD_MAX bytes and REQUEST_HEAD_LINES
+     * lines at most; lws keeps a header it does not know with its name and
+     * 8 bytes more, so its table has room for twice the head. */
+    info.max_http_header_data = 2 * REQUEST_HEAD_MAX;
     srv.ctx = lws_create_context(&info);
     if (!srv.ctx) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind,
@@ -845,11 +845,17 @@ int server_start(const struct server_config *cfg, char *err, size_t errlen)
         return -1;
     }
     loop_init(srv.ctx, srv.vh);
+    if (door_open(addr, cfg->port, srv.vh, err, errlen) < 0) {
+        lws_context_destroy(srv.ctx);
+        srv.ctx = NULL;
+        return -1;
+    }
     return 0;
 }
 
 void server_stop(void)
 {
+    door_close();
     if (srv.ctx)
         lws_context_destroy(srv.ctx);
     srv.ctx = NULL;

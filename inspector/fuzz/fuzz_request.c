@@ -68,13 +68,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
     static struct access a;
     char *head = malloc(size + 1), url[LINE_MAX_BYTES], host[ACCESS_NAME_MAX + 16],
          origin[ACCESS_NAME_MAX + 32], value[32];
-    struct request rq = {REQ_OTHER, url, NULL, NULL, false, false};
+    struct request rq = {REQ_OTHER, url, NULL, NULL, false, false, false};
     struct request_verdict v;
 
     if (!head)
         return 0;
     if (a.nnames == 0)
         check(access_allow(&a, "glassbox.test") == 0 && access_allow(&a, "-bad") < 0);
+    /* door.c's verdict on the raw bytes: a head handed on has its blank
+     * line within the limit, one refused is over it. */
+    size_t seen = size < REQUEST_HEAD_MAX ? size : REQUEST_HEAD_MAX, lines = 0;
+    const char *blank = NULL;
+    for (size_t i = 0; i < seen && !blank; i++)
+        if (in[i] == '\n' && ((i >= 1 && in[i - 1] == '\n') ||
+                              (i >= 2 && in[i - 1] == '\r' && in[i - 2] == '\n')))
+            blank = (const char *)in + i;
+        else if (in[i] == '\n')
+            lines++;
+    switch (request_head((const char *)in, size)) {
+    case HEAD_DONE:
+        check(blank && lines <= REQUEST_HEAD_LINES);
+        break;
+    case HEAD_TOO_LARGE:
+        check(!blank || lines > REQUEST_HEAD_LINES);
+        check(size >= REQUEST_HEAD_MAX || lines > REQUEST_HEAD_LINES);
+        break;
+    case HEAD_MORE:
+        check(!blank && size < REQUEST_HEAD_MAX && lines <= REQUEST_HEAD_LINES);
+        break;
+    }
     memcpy(head, in, size);
     head[size] = '\0';   /* a NUL inside ends the head, as for a C string */
     const char *target = strchr(head, ' ');
