@@ -32,7 +32,8 @@ static struct {
     int fd;
     struct loop_fd *w;
     struct lws_vhost *vh;
-    struct caller *waiting;
+    struct caller *waiting; /* newest first */
+    struct caller *oldest;
     unsigned nwaiting;
 } door = {.fd = -1};
 
@@ -46,6 +47,8 @@ static void forget(struct caller *c)
         door.waiting = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    else
+        door.oldest = c->prev;
     door.nwaiting--;
     free(c);
 }
@@ -163,9 +166,11 @@ static void accept_some(void *ctx, int what)
         int fd = accept4(door.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
-        struct caller *c = door.nwaiting < DOOR_WAITING_MAX ? calloc(1, sizeof *c) : NULL;
+        if (door.nwaiting >= DOOR_WAITING_MAX)
+            hang_up(door.oldest);
+        struct caller *c = calloc(1, sizeof *c);
         if (!c) {
-            close(fd); /* too many heads waiting: cut */
+            close(fd);
             continue;
         }
         c->fd = fd;
@@ -178,6 +183,8 @@ static void accept_some(void *ctx, int what)
         c->next = door.waiting;
         if (door.waiting)
             door.waiting->prev = c;
+        else
+            door.oldest = c;
         door.waiting = c;
         door.nwaiting++;
         loop_timer_set(&c->late, DOOR_HEAD_MS, head_late, c);

@@ -14,7 +14,9 @@
 #include <stddef.h>
 
 #define DOOR_HEAD_MS 10000   /* for a request head to arrive */
-#define DOOR_WAITING_MAX 1024 /* connections whose head is not in; more are closed */
+/* Connections whose head is not in yet; past it the oldest is closed (a
+ * client that sends its head at once is never the oldest). */
+#define DOOR_WAITING_MAX 1024
 
 /* Listen on addr (numeric, IPv4 or IPv6) and port; the heads go to vh.
  * 0, or -1 with err filled in. */

@@ -331,7 +331,8 @@ def request_heads_over_the_limit_get_431():
     """A request head over 4 KiB or 100 lines is answered 431 and runs
     nothing (libwebsockets closed the connection without a word: door.c
     reads the head first); one just under the limit is served; a head that
-    does not arrive in 10 s gets 408."""
+    does not arrive in 10 s gets 408; more idle connections than may wait
+    for their heads lock nobody out."""
     with Daemon("heads") as d:
         host = f"127.0.0.1:{d.port}".encode()
         pause = b"\r\nContent-Length: 15\r\n\r\n{\"cmd\":\"pause\"}"
@@ -361,6 +362,25 @@ def request_heads_over_the_limit_get_431():
             raise TestFailure("a WebSocket with a 5 KB header was accepted")
         except Closed as e:
             check("431" in e.reason, f"a WebSocket with a 5 KB header: {e.reason}")
+        # More idle connections than heads may wait: the oldest are closed,
+        # and a client that sends its head at once is served.
+        idle = [socket.create_connection(("127.0.0.1", d.port), timeout=5) for _ in range(1100)]
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        status, _, _ = d.request("GET", "/api/status", timeout=5)
+        check(status == 200 and time.monotonic() - t0 < 1,
+              f"/api/status behind 1100 idle connections: {status} "
+              f"in {time.monotonic() - t0:.1f} s")
+        closed = 0
+        for s in idle:
+            try:
+                closed += s.recv(1, socket.MSG_DONTWAIT) == b""
+            except (BlockingIOError, socket.timeout):
+                pass   # still waiting
+            except OSError:
+                closed += 1
+            s.close()
+        check(closed >= 70, f"1100 idle connections: {closed} closed, of the oldest")
         # A head a byte a second.
         t0 = time.monotonic()
         with socket.create_connection(("127.0.0.1", d.port), timeout=1) as s:
