@@ -714,6 +714,12 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
         }
         if (append_in(c, in, len) < 0)
             return -1;
+        if (c->in_total > SERVER_CUT_MESSAGE) {
+            static const char why[] = "message too large";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+                             (unsigned char *)why, sizeof why - 1);
+            return -1;
+        }
         if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
             if (c->in_oversized)
                 hub_ws_oversized(c, c->in_total);

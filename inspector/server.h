@@ -15,6 +15,10 @@
 #include "request.h"
 
 #define SERVER_MAX_MESSAGE REQUEST_BODY_MAX /* incoming, WebSocket or REST body */
+/* A WebSocket message over SERVER_MAX_MESSAGE gets an error when it ends;
+ * one that goes on past this is cut (1009) instead of read to its end (a
+ * frame may announce 2^63 bytes). */
+#define SERVER_CUT_MESSAGE (16 * SERVER_MAX_MESSAGE)
 #define SERVER_MAX_CLIENTS 1024u /* WebSockets at once; more are refused */
 /* A REST body must be in this long after its headers; a connection whose
  * body trickles in slower is closed (libwebsockets' own timeout starts

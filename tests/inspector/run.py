@@ -594,6 +594,20 @@ def malformed_and_oversized():
         ws.send_frame(0x0, b"y" * 40000 + b'"}', fin=True)
         e = ws.wait(lambda m: m.get("type") == "error", 10, "an error for fragments")
         check("too large" in e["error"], f"fragmented oversized: {e}")
+        # A frame that announces 2^40 bytes is cut after 1 MiB, not read to
+        # its end (it used to be, the connection held as long as it came).
+        huge = d.ws(role="viewer")
+        huge.sock.sendall(bytes([0x81, 0x80 | 127]) + (1 << 40).to_bytes(8, "big") + os.urandom(4))
+        try:
+            for _ in range(64):
+                huge.sock.sendall(b"z" * 65536)
+            huge.wait(lambda m: False, 10, "the close")
+        except Closed as e:
+            check(e.code == 1009, f"a 2^40-byte frame: closed with {e.code} {e.reason}")
+        except OSError:
+            pass   # reset before the close frame was read: cut too
+        else:
+            raise TestFailure("a 2^40-byte frame was read on")
         ws.send_text(b"\xff\xfe not utf-8")
         ws.wait(lambda m: m.get("type") == "error", 10, "an error for bad UTF-8")
         r = ws.command("snapshot", 3)
