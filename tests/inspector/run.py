@@ -767,6 +767,28 @@ def bodies_too_large_or_too_slow():
 
 
 @test(timeout=90)
+def websockets_past_1024_are_refused():
+    """SERVER_MAX_CLIENTS: 1024 WebSockets at once; the next handshakes are
+    refused, REST still answers, and a place freed is taken again."""
+    with Daemon("wscap") as d:
+        held, refused = [], 0
+        for _ in range(1034):
+            try:
+                held.append(WS("127.0.0.1", d.port))
+            except Closed:
+                refused += 1
+        check(len(held) == 1024 and refused == 10,
+              f"1034 WebSockets: {len(held)} open, {refused} refused")
+        check(d.request("GET", "/api/status", timeout=5)[0] == 200, "no status at 1024 WebSockets")
+        for w in held[:5]:
+            w.close()
+        time.sleep(0.5)
+        held.append(WS("127.0.0.1", d.port))
+        for w in held:
+            w.sock.close()
+
+
+@test(timeout=90)
 def rest_snapshots_are_metered_per_address():
     """GET /api/snapshot costs a serialization each: a client asking in a
     loop gets 429 past the viewers' allowance (VIEWER_BURST at once), with
