@@ -158,7 +158,11 @@ static bool within_rate(struct client *c)
         return true;
     if (!meter_take(&c->meter, VIEWER_RATE, VIEWER_BURST, loop_now_ms()))
         return false;
-    c->over_rate = false;
+    /* The run of dropped messages ends when the client has slowed down,
+     * not at each message the refill lets through during a flood (each
+     * would end a run and start another, with an error each). */
+    if (c->meter.tokens >= 1)
+        c->over_rate = false;
     return true;
 }
 
