@@ -33,8 +33,11 @@ static int callback_raw(struct lws *wsi, enum lws_callback_reasons reason,
     (void)len;
     switch (reason) {
     case LWS_CALLBACK_RAW_RX_FILE:
-        if (w)
-            w->fn(w->ctx, LOOP_READ);
+        /* Unwatched and still readable: close the duplicate now (until its
+         * asynchronous end it would be reported again and again). */
+        if (!w)
+            return -1;
+        w->fn(w->ctx, LOOP_READ);
         return 0;
     case LWS_CALLBACK_RAW_WRITEABLE_FILE:
         if (w)

@@ -1,6 +1,8 @@
 /* request.c -- what the daemon does with an HTTP request (request.h). */
 #include "request.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *request_refusal(const struct access *a, const char *host,
@@ -43,10 +45,50 @@ static void rest(const struct request *rq, const char *why,
         v->refusal = "send the body with a Content-Length (a chunked body is "
                      "not accepted)";
         v->status = 411;
+    } else if (!why && rq->body_too_large) {
+        v->refusal = "request body over 64 KiB";
+        v->status = 413;
     }
     /* A refusal is sent after the body too: the client reads the answer
-     * only after sending it all. */
-    v->wait_body = rq->method == REQ_POST && rq->has_body && !rq->chunked;
+     * only after sending it all. A body over the limit is not waited for
+     * (it could be endless). */
+    v->wait_body = rq->method == REQ_POST && rq->has_body && !rq->chunked &&
+                   !rq->body_too_large;
+}
+
+enum request_head request_head(const char *buf, size_t len)
+{
+    unsigned lines = 0;
+
+    for (size_t i = 0; i < len && i < REQUEST_HEAD_MAX; i++) {
+        if (buf[i] != '\n')
+            continue;
+        /* a blank line: "\n\n" or "\n\r\n" */
+        if ((i >= 1 && buf[i - 1] == '\n') ||
+            (i >= 2 && buf[i - 1] == '\r' && buf[i - 2] == '\n'))
+            return HEAD_DONE;
+        if (++lines > REQUEST_HEAD_LINES)
+            return HEAD_TOO_LARGE;
+    }
+    return len >= REQUEST_HEAD_MAX ? HEAD_TOO_LARGE : HEAD_MORE;
+}
+
+void request_body(struct request *rq, const char *content_length)
+{
+    const char *s = content_length;
+    char *end;
+
+    rq->has_body = false;
+    rq->body_too_large = false;
+    if (!s)
+        return;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    errno = 0;
+    unsigned long long n = *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+    if (*s < '0' || *s > '9' || errno == ERANGE || n > REQUEST_BODY_MAX)
+        rq->body_too_large = true; /* "-1", "abc", 2^64 and up, or long */
+    rq->has_body = rq->body_too_large || n > 0;
 }
 
 void request_route(const struct access *a, const struct request *rq,

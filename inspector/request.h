@@ -6,10 +6,14 @@
 #define GLASSBOX_REQUEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "access.h"
 
 #define REQUEST_URL_MAX 512 /* longest static file name */
+#define REQUEST_BODY_MAX (64u * 1024) /* longest REST body */
+#define REQUEST_HEAD_MAX 4096u /* request line and headers, in bytes */
+#define REQUEST_HEAD_LINES 100u /* and in lines */
 
 enum request_method { REQ_GET, REQ_HEAD, REQ_POST, REQ_OPTIONS, REQ_OTHER };
 
@@ -20,6 +24,7 @@ struct request {
     const char *origin; /* the Origin header, or NULL (not a browser) */
     bool has_body;      /* Content-Length above 0 */
     bool chunked;       /* a Transfer-Encoding */
+    bool body_too_large; /* Content-Length over REQUEST_BODY_MAX, or no number */
 };
 
 enum request_route {
@@ -37,6 +42,15 @@ struct request_verdict {
     const char *refusal; /* REST: answered with this, and nothing runs */
     bool wait_body;      /* REST: answer once the body is in */
 };
+
+/* What the first len bytes of a connection are: the start of a request
+ * head (HEAD_MORE), a whole one (its blank line is in), or one over
+ * REQUEST_HEAD_MAX bytes or REQUEST_HEAD_LINES lines (431). */
+enum request_head { HEAD_MORE, HEAD_DONE, HEAD_TOO_LARGE };
+enum request_head request_head(const char *buf, size_t len);
+
+/* has_body and body_too_large from the Content-Length header (NULL: none). */
+void request_body(struct request *rq, const char *content_length);
 
 /* Every request passes here before anything runs. */
 void request_route(const struct access *a, const struct request *rq,

@@ -11,8 +11,10 @@
 #include <sys/stat.h>
 
 #include "access.h"
+#include "door.h"
 #include "hub.h"
 #include "loop.h"
+#include "meter.h"
 #include "outq.h"
 #include "request.h"
 #include "source.h"
@@ -37,9 +39,9 @@ struct client {
     size_t in_len;
     size_t in_total;
     bool in_oversized;
-    double tokens;           /* messages it may still send now (VIEWER_RATE) */
-    int64_t tokens_ms;
-    bool over_rate;          /* told so; told again once its allowance is full */
+    struct meter meter;      /* its messages (VIEWER_RATE) */
+    bool over_rate;          /* told so; dropping until it slows down */
+    char peer[METER_ADDR_MAX];
     /* REST: one request per connection */
     char method[8];
     char path[128];
@@ -47,7 +49,9 @@ struct client {
     bool head;               /* HEAD: the headers of a GET, no body */
     const char *refusal;     /* answered with this, and nothing runs */
     unsigned refusal_status;
+    int retry_after;         /* a 429's Retry-After, seconds */
     bool handled;            /* hub_rest ran (or the refusal was sent) */
+    struct loop_timer body_late; /* SERVER_BODY_MS after the headers */
     char *resp;
     size_t resp_len, resp_sent;
     int resp_status;
@@ -67,6 +71,7 @@ static struct {
     struct client *clients; /* WebSocket clients */
     unsigned nclients;
     unsigned long dropped;
+    struct meter_peers rest_meter; /* REST requests, by peer address */
     unsigned char buf[LWS_PRE + WS_FRAGMENT];
 } srv;
 
@@ -75,18 +80,17 @@ static struct {
 static struct client *client_new(struct lws *wsi, bool rest)
 {
     struct client *c = calloc(1, sizeof *c);
-    char peer[64] = "";
 
     if (!c)
         return NULL;
     c->wsi = wsi;
     c->rest = rest;
     c->role = ROLE_NONE;
-    lws_get_peer_simple(wsi, peer, sizeof peer);
-    c->local = !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") ||
-               !strncmp(peer, "::ffff:127.", 11);
-    c->tokens = VIEWER_BURST;
-    c->tokens_ms = loop_now_ms();
+    if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
+        c->peer[0] = '\0';
+    c->local = !strncmp(c->peer, "127.", 4) || !strcmp(c->peer, "::1") ||
+               !strncmp(c->peer, "::ffff:127.", 11);
+    meter_init(&c->meter, VIEWER_BURST, loop_now_ms());
     if (!rest && outq_init(&c->q, VIEWER_QUEUE_MSGS, VIEWER_QUEUE_BYTES) < 0) {
         free(c);
         return NULL;
@@ -96,6 +100,7 @@ static struct client *client_new(struct lws *wsi, bool rest)
 
 static void client_free(struct client *c)
 {
+    loop_timer_cancel(&c->body_late);
     outq_free(&c->q);
     free(c->in);
     free(c->resp);
@@ -149,19 +154,15 @@ unsigned long server_dropped(void)
 /* One more message from c within its rate? The controller is not metered. */
 static bool within_rate(struct client *c)
 {
-    int64_t now = loop_now_ms();
-
     if (c->role == ROLE_CONTROLLER)
         return true;
-    c->tokens += (double)(now - c->tokens_ms) * VIEWER_RATE / 1000.0;
-    if (c->tokens >= VIEWER_BURST) { /* it slowed down: a new flood is told again */
-        c->tokens = VIEWER_BURST;
-        c->over_rate = false;
-    }
-    c->tokens_ms = now;
-    if (c->tokens < 1)
+    if (!meter_take(&c->meter, VIEWER_RATE, VIEWER_BURST, loop_now_ms()))
         return false;
-    c->tokens -= 1;
+    /* The run of dropped messages ends when the client has slowed down,
+     * not at each message the refill lets through during a flood (each
+     * would end a run and start another, with an error each). */
+    if (c->meter.tokens >= 1)
+        c->over_rate = false;
     return true;
 }
 
@@ -310,6 +311,17 @@ static int add_conn_close(struct lws *wsi, unsigned char **p,
                                        sizeof conn_close - 1, p, end);
 }
 
+static int add_retry_after(struct client *c, unsigned char **p,
+                           unsigned char *end)
+{
+    char secs[16];
+    int n = snprintf(secs, sizeof secs, "%d", c->retry_after);
+
+    return c->retry_after > 0 &&
+           lws_add_http_header_by_name(c->wsi, (const unsigned char *)"retry-after:",
+                                       (const unsigned char *)secs, n, p, end);
+}
+
 /* 0 to go on, -1 to close, 1 when the response is complete. */
 static int http_writable(struct client *c)
 {
@@ -327,6 +339,7 @@ static int http_writable(struct client *c)
                                         (const unsigned char *)nostore,
                                         sizeof nostore - 1, &p, end) ||
             add_conn_close(c->wsi, &p, end) ||
+            add_retry_after(c, &p, end) ||
             lws_finalize_write_http_header(c->wsi, start, &p, end))
             return -1;
         c->headers_sent = true;
@@ -506,8 +519,8 @@ static const struct request *request_of(struct lws *wsi, const char *url,
             rp->origin[0] = '\0';
         rp->rq.origin = rp->origin;
     }
-    rp->rq.has_body = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-                      strtoul(cl, NULL, 10) > 0;
+    int cl_len = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+    request_body(&rp->rq, cl_len > 0 ? cl : cl_len < 0 ? "too long" : NULL);
     rp->rq.chunked = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
     return &rp->rq;
 }
@@ -535,14 +548,22 @@ static void rest_run(struct client *c)
     if (c->handled)
         return;
     c->handled = true;
+    loop_timer_cancel(&c->body_late);
     if (c->refusal)
         server_respond_error(c, (int)c->refusal_status, c->refusal);
-    else if (c->in_oversized)
-        server_respond_error(c, HTTP_STATUS_REQ_ENTITY_TOO_LARGE,
-                             "request body over 64 KiB");
     else
         hub_rest(c, c->method, c->path, c->in ? c->in : "", c->in_len,
                  c->auth[0] ? c->auth : NULL);
+}
+
+/* A body still not in SERVER_BODY_MS after the headers: cut (a byte a
+ * second would hold the connection and its buffer for hours). */
+static void body_too_slow(void *ctx)
+{
+    struct client *c = ctx;
+
+    if (!c->handled)
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 static int start_rest(struct lws *wsi, struct pss *pss, const struct request *rq,
@@ -560,8 +581,16 @@ static int start_rest(struct lws *wsi, struct pss *pss, const struct request *rq
         c->auth[0] = '\0';
     c->refusal = v->refusal;
     c->refusal_status = v->status;
+    if (!c->refusal && strcmp(rq->url, "/api/status") != 0 &&
+        !meter_peer_take(&srv.rest_meter, c->peer, VIEWER_RATE, VIEWER_BURST,
+                         loop_now_ms(), &c->retry_after)) {
+        c->refusal = "too many requests from this address: slow down";
+        c->refusal_status = 429;
+    }
     if (!v->wait_body)
         rest_run(c);
+    else
+        loop_timer_set(&c->body_late, SERVER_BODY_MS, body_too_slow, c);
     return 0;
 }
 
@@ -689,6 +718,12 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
         }
         if (append_in(c, in, len) < 0)
             return -1;
+        if (c->in_total > SERVER_CUT_MESSAGE) {
+            static const char why[] = "message too large";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+                             (unsigned char *)why, sizeof why - 1);
+            return -1;
+        }
         if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
             if (c->in_oversized)
                 hub_ws_oversized(c, c->in_total);
@@ -798,14 +833,13 @@ int server_start(const struct server_config *cfg, char *err, size_t errlen)
     if (bind_address(cfg->bind, addr, sizeof addr, err, errlen) < 0)
         return -1;
     memset(&info, 0, sizeof info);
-    info.port = cfg->port;
-    info.iface = addr;
+    info.port = CONTEXT_PORT_NO_LISTEN_SERVER; /* door.c listens */
     info.protocols = srv.protocols;
     info.vhost_name = "glassbox";
-    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-    if (strchr(addr, ':'))
-        info.options = 0;
-    info.max_http_header_data = 4096;
+    /* door.c lets in heads of REQUEST_HEAD_MAX bytes and REQUEST_HEAD_LINES
+     * lines at most; lws keeps a header it does not know with its name and
+     * 8 bytes more, so its table has room for twice the head. */
+    info.max_http_header_data = 2 * REQUEST_HEAD_MAX;
     srv.ctx = lws_create_context(&info);
     if (!srv.ctx) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind,
@@ -821,11 +855,17 @@ int server_start(const struct server_config *cfg, char *err, size_t errlen)
         return -1;
     }
     loop_init(srv.ctx, srv.vh);
+    if (door_open(addr, cfg->port, srv.vh, err, errlen) < 0) {
+        lws_context_destroy(srv.ctx);
+        srv.ctx = NULL;
+        return -1;
+    }
     return 0;
 }
 
 void server_stop(void)
 {
+    door_close();
     if (srv.ctx)
         lws_context_destroy(srv.ctx);
     srv.ctx = NULL;

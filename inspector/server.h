@@ -12,8 +12,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SERVER_MAX_MESSAGE (64u * 1024) /* incoming, WebSocket or REST body */
+#include "request.h"
+
+#define SERVER_MAX_MESSAGE REQUEST_BODY_MAX /* incoming, WebSocket or REST body */
+/* A WebSocket message over SERVER_MAX_MESSAGE gets an error when it ends;
+ * one that goes on past this is cut (1009) instead of read to its end (a
+ * frame may announce 2^63 bytes). */
+#define SERVER_CUT_MESSAGE (16 * SERVER_MAX_MESSAGE)
 #define SERVER_MAX_CLIENTS 1024u /* WebSockets at once; more are refused */
+/* A REST body must be in this long after its headers; a connection whose
+ * body trickles in slower is closed (libwebsockets' own timeout starts
+ * again at every byte). */
+#define SERVER_BODY_MS 10000
 
 /* Outgoing queue limits. A viewer over them is dropped; the controller's
  * are large enough that only a client that stopped reading reaches them. */
@@ -26,7 +36,9 @@
  * a second, VIEWER_BURST at once; more are dropped unread, with one error
  * for each run of them (one client must not take the loop from the others).
  * The burst stays under the viewer's queue (VIEWER_QUEUE_MSGS): the page
- * keeps at most 16 requests in flight (web/lib/detail.js). */
+ * keeps at most 16 requests in flight (web/lib/detail.js). REST requests
+ * other than GET /api/status have the same allowance per peer address
+ * (meter.h); more get 429 with a Retry-After. */
 #define VIEWER_RATE 100
 #define VIEWER_BURST 32
 

@@ -68,13 +68,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
     static struct access a;
     char *head = malloc(size + 1), url[LINE_MAX_BYTES], host[ACCESS_NAME_MAX + 16],
          origin[ACCESS_NAME_MAX + 32], value[32];
-    struct request rq = {REQ_OTHER, url, NULL, NULL, false, false};
+    struct request rq = {REQ_OTHER, url, NULL, NULL, false, false, false};
     struct request_verdict v;
 
     if (!head)
         return 0;
     if (a.nnames == 0)
         check(access_allow(&a, "glassbox.test") == 0 && access_allow(&a, "-bad") < 0);
+    /* door.c's verdict on the raw bytes: a head handed on has its blank
+     * line within the limit, one refused is over it. */
+    size_t seen = size < REQUEST_HEAD_MAX ? size : REQUEST_HEAD_MAX, lines = 0;
+    const char *blank = NULL;
+    for (size_t i = 0; i < seen && !blank; i++)
+        if (in[i] == '\n' && ((i >= 1 && in[i - 1] == '\n') ||
+                              (i >= 2 && in[i - 1] == '\r' && in[i - 2] == '\n')))
+            blank = (const char *)in + i;
+        else if (in[i] == '\n')
+            lines++;
+    switch (request_head((const char *)in, size)) {
+    case HEAD_DONE:
+        check(blank && lines <= REQUEST_HEAD_LINES);
+        break;
+    case HEAD_TOO_LARGE:
+        check(!blank || lines > REQUEST_HEAD_LINES);
+        check(size >= REQUEST_HEAD_MAX || lines > REQUEST_HEAD_LINES);
+        break;
+    case HEAD_MORE:
+        check(!blank && size < REQUEST_HEAD_MAX && lines <= REQUEST_HEAD_LINES);
+        break;
+    }
     memcpy(head, in, size);
     head[size] = '\0';   /* a NUL inside ends the head, as for a C string */
     const char *target = strchr(head, ' ');
@@ -91,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
     rq.host = header(head, "host", host, sizeof host);
     rq.origin = header(head, "origin", origin, sizeof origin);
     const char *cl = header(head, "content-length", value, sizeof value);
-    rq.has_body = cl && strtoul(cl, NULL, 10) > 0;
+    request_body(&rq, cl);
     rq.chunked = header(head, "transfer-encoding", value, sizeof value) != NULL;
 
     request_route(&a, &rq, &v);
@@ -116,7 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
         if (!v.refusal)
             check(!rq.chunked && (get || rq.method == REQ_POST));
         if (v.wait_body)
-            check(rq.method == REQ_POST && rq.has_body && !rq.chunked);
+            check(rq.method == REQ_POST && rq.has_body && !rq.chunked &&
+                  !rq.body_too_large);
         break;
     case ROUTE_FILE:     /* a plain name under the root */
         check(!why && get && request_path_ok(url) && url[0] == '/' &&

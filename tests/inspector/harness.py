@@ -49,7 +49,26 @@ def check(cond, message):
         raise TestFailure(message)
 
 
+# GLASSBOX_TEST_PORTS=LOW-HIGH: take ports from that range only (a shared
+# machine where each user has a range), else any free port.
+_PORTS = os.environ.get("GLASSBOX_TEST_PORTS")
+_next_port = [int(_PORTS.split("-")[0])] if _PORTS else None
+
+
 def free_port():
+    if _PORTS:
+        low, high = (int(x) for x in _PORTS.split("-"))
+        for _ in range(high - low + 1):
+            port = _next_port[0]
+            _next_port[0] = low + (port + 1 - low) % (high - low + 1)
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise TestFailure(f"no free port in {_PORTS}")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -272,6 +291,8 @@ class Daemon:
         self._stderr = open(self.stderr_path, "wb")
         args = [str(DAEMON), "--port", str(self.port), "--kernel", str(self.kernel),
                 "--disk", str(self.disk), "--web", str(ROOT / "web")] + self.extra_args
+        if _PORTS and "--gdb-port" not in self.extra_args and "--attach" not in self.extra_args:
+            args += ["--gdb-port", str(free_port())]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._stderr,
                                      stdin=subprocess.DEVNULL, cwd=ROOT)
         deadline = time.monotonic() + self.start_timeout

@@ -325,12 +325,80 @@ def pipelined_and_refused_requests_have_no_effect():
               "HEAD /app.js")
         check(b" 411 " in raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
                                    b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), "chunked")
-        # Headers over the 4 KiB limit: the connection ends, nothing runs.
-        reply = raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
-                         b"\r\nX-Big: " + b"a" * 20000 + b"\r\nContent-Length: 15\r\n\r\n"
-                         b"{\"cmd\":\"pause\"}")
-        check(b" 200 " not in reply.split(b"\r\n")[0], f"a 20 KB header was answered: {reply[:120]!r}")
-        check(d.get("/api/status")["guest"] == "running", "a request with a 20 KB header paused")
+
+
+@test(timeout=90)
+def request_heads_over_the_limit_get_431():
+    """A request head over 4 KiB or 100 lines is answered 431 and runs
+    nothing (libwebsockets closed the connection without a word: door.c
+    reads the head first); one just under the limit is served; a head that
+    does not arrive in 10 s gets 408; more idle connections than may wait
+    for their heads lock nobody out."""
+    with Daemon("heads") as d:
+        host = f"127.0.0.1:{d.port}".encode()
+        pause = b"\r\nContent-Length: 15\r\n\r\n{\"cmd\":\"pause\"}"
+        for name, extra in [("a 20 KB header", b"X-Big: " + b"a" * 20000 + b"\r\n"),
+                            ("a 4.2 KB header", b"X-Big: " + b"a" * 4200 + b"\r\n"),
+                            ("300 header lines", b"Accept: x\r\n" * 300),
+                            ("120 unknown headers", b"".join(b"X-%d: y\r\n" % i for i in range(120)))]:
+            reply = raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host + b"\r\n" +
+                             extra + pause[2:])
+            first = reply.split(b"\r\n")[0]
+            check(b" 431 " in first and b"connection: close" in reply.lower(),
+                  f"{name}: {reply[:120]!r}")
+            check(json.loads(reply.partition(b"\r\n\r\n")[2])["type"] == "error",
+                  f"{name}: the 431's body {reply[-80:]!r}")
+        check(d.get("/api/status")["guest"] == "running", "a refused head paused the guest")
+        # Just under the limit, in three writes: served.
+        head = (b"GET /api/status HTTP/1.1\r\nHost: " + host + b"\r\nX-Pad: ")
+        head += b"p" * (4096 - len(head) - 4) + b"\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", d.port), timeout=5) as s:
+            for part in (head[:10], head[10:3000], head[3000:]):
+                s.sendall(part)
+                time.sleep(0.2)
+            reply = s.recv(65536)
+        check(b" 200 " in reply.split(b"\r\n")[0], f"a 4096-byte head: {reply[:80]!r}")
+        try:
+            WS("127.0.0.1", d.port, origin="http://" + host.decode() + "/" + "x" * 5000)
+            raise TestFailure("a WebSocket with a 5 KB header was accepted")
+        except Closed as e:
+            check("431" in e.reason, f"a WebSocket with a 5 KB header: {e.reason}")
+        # More idle connections than heads may wait: the oldest are closed,
+        # and a client that sends its head at once is served.
+        idle = [socket.create_connection(("127.0.0.1", d.port), timeout=5) for _ in range(1100)]
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        status, _, _ = d.request("GET", "/api/status", timeout=5)
+        check(status == 200 and time.monotonic() - t0 < 1,
+              f"/api/status behind 1100 idle connections: {status} "
+              f"in {time.monotonic() - t0:.1f} s")
+        closed = 0
+        for s in idle:
+            try:
+                closed += s.recv(1, socket.MSG_DONTWAIT) == b""
+            except (BlockingIOError, socket.timeout):
+                pass   # still waiting
+            except OSError:
+                closed += 1
+            s.close()
+        check(closed >= 70, f"1100 idle connections: {closed} closed, of the oldest")
+        # A head a byte a second.
+        t0 = time.monotonic()
+        with socket.create_connection(("127.0.0.1", d.port), timeout=1) as s:
+            reply = b""
+            for ch in b"GET /api/status HTTP/1.1\r\nHost: " + host + b"\r\nX-Slow: " + b"s" * 30:
+                try:
+                    s.send(bytes([ch]))
+                    reply += s.recv(4096, socket.MSG_DONTWAIT)
+                except (BlockingIOError, socket.timeout):
+                    pass
+                except OSError:
+                    break
+                if reply or time.monotonic() - t0 > 15:
+                    break
+                time.sleep(1)
+        check(b" 408 " in reply.split(b"\r\n")[0] and time.monotonic() - t0 < 13,
+              f"a head a byte a second: {reply[:60]!r} after {time.monotonic() - t0:.0f} s")
 
 
 @test(timeout=90)
@@ -527,6 +595,20 @@ def malformed_and_oversized():
         ws.send_frame(0x0, b"y" * 40000 + b'"}', fin=True)
         e = ws.wait(lambda m: m.get("type") == "error", 10, "an error for fragments")
         check("too large" in e["error"], f"fragmented oversized: {e}")
+        # A frame that announces 2^40 bytes is cut after 1 MiB, not read to
+        # its end (it used to be, the connection held as long as it came).
+        huge = d.ws(role="viewer")
+        huge.sock.sendall(bytes([0x81, 0x80 | 127]) + (1 << 40).to_bytes(8, "big") + os.urandom(4))
+        try:
+            for _ in range(64):
+                huge.sock.sendall(b"z" * 65536)
+            huge.wait(lambda m: False, 10, "the close")
+        except Closed as e:
+            check(e.code == 1009, f"a 2^40-byte frame: closed with {e.code} {e.reason}")
+        except OSError:
+            pass   # reset before the close frame was read: cut too
+        else:
+            raise TestFailure("a 2^40-byte frame was read on")
         ws.send_text(b"\xff\xfe not utf-8")
         ws.wait(lambda m: m.get("type") == "error", 10, "an error for bad UTF-8")
         r = ws.command("snapshot", 3)
@@ -607,6 +689,128 @@ def steps_while_snapshots_are_asked_over_rest():
             t.join(20)
         check(d.get("/api/status")["guest"] == "stopped", "the guest runs after the steps")
         print(f"    {steps} steps while {asked[0]} snapshots were asked over REST", flush=True)
+
+
+def rest_burst(port, path, n, source="127.0.0.1"):
+    """n requests for path, each on a connection of its own from source,
+    all sent before any answer is read: [(status line, headers, body)]."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.settimeout(20)
+        s.bind((source, 0))
+        s.connect(("127.0.0.1", port))
+        socks.append(s)
+    for s in socks:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+    out = []
+    for s in socks:
+        reply = b""
+        try:
+            while chunk := s.recv(65536):
+                reply += chunk
+        except OSError:
+            pass
+        s.close()
+        head, _, body = reply.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        hdrs = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+        out.append((lines[0], hdrs, body))
+    return out
+
+
+@test(timeout=90)
+def bodies_too_large_or_too_slow():
+    """A POST whose Content-Length is over 64 KiB (or no number) is answered
+    413 at once, its body never waited for (a 50 MB length used to be read
+    to its end, or waited for until libwebsockets' timeout); a body sent a
+    byte a second is cut 10 s after its headers (it used to hold the
+    connection for as long as the bytes came)."""
+    with Daemon("bodies") as d:
+        host = f"127.0.0.1:{d.port}".encode()
+        for cl in [b"50000000", b"-1", b"99999999999999999999"]:
+            t0 = time.monotonic()
+            reply = raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
+                             b"\r\nContent-Length: " + cl + b"\r\n\r\n", timeout=4)
+            check(b" 413 " in reply.split(b"\r\n")[0] and time.monotonic() - t0 < 2,
+                  f"Content-Length {cl.decode()}: {reply[:80]!r} after "
+                  f"{time.monotonic() - t0:.1f} s")
+        slow = []
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", d.port), timeout=1)
+            s.sendall(b"POST /api/command HTTP/1.1\r\nHost: " + host +
+                      b"\r\nContent-Length: 1000\r\n\r\n{")
+            slow.append(s)
+        t0 = time.monotonic()
+        open_at = {}
+        while time.monotonic() - t0 < 14 and len(open_at) < len(slow):
+            for i, s in enumerate(slow):
+                if i in open_at:
+                    continue
+                try:
+                    s.send(b" ")
+                    if s.recv(100, socket.MSG_DONTWAIT) == b"":
+                        open_at[i] = time.monotonic() - t0
+                except (BlockingIOError, socket.timeout):
+                    pass   # still open
+                except OSError:
+                    open_at[i] = time.monotonic() - t0
+            time.sleep(1)
+            st = d.request("GET", "/api/status", timeout=2)[0]
+            check(st == 200, f"/api/status during slow bodies: {st}")
+        for s in slow:
+            s.close()
+        print("    slow bodies cut after", sorted(round(v, 1) for v in open_at.values()), "s")
+        check(len(open_at) == len(slow) and max(open_at.values()) < 13,
+              f"bodies a byte a second: {len(open_at)} of {len(slow)} cut in 14 s "
+              f"({sorted(open_at.values())[:3]})")
+        check(d.get("/api/status")["guest"] == "running", "a refused body paused the guest")
+
+
+@test(timeout=90)
+def websockets_past_1024_are_refused():
+    """SERVER_MAX_CLIENTS: 1024 WebSockets at once; the next handshakes are
+    refused, REST still answers, and a place freed is taken again."""
+    with Daemon("wscap") as d:
+        held, refused = [], 0
+        for _ in range(1034):
+            try:
+                held.append(WS("127.0.0.1", d.port))
+            except Closed:
+                refused += 1
+        check(len(held) == 1024 and refused == 10,
+              f"1034 WebSockets: {len(held)} open, {refused} refused")
+        check(d.request("GET", "/api/status", timeout=5)[0] == 200, "no status at 1024 WebSockets")
+        for w in held[:5]:
+            w.close()
+        time.sleep(0.5)
+        held.append(WS("127.0.0.1", d.port))
+        for w in held:
+            w.sock.close()
+
+
+@test(timeout=90)
+def rest_snapshots_are_metered_per_address():
+    """GET /api/snapshot costs a serialization each: a client asking in a
+    loop gets 429 past the viewers' allowance (VIEWER_BURST at once), with
+    a Retry-After, and another address keeps its own; /api/status is not
+    metered."""
+    with Daemon("restmeter") as d:
+        replies = rest_burst(d.port, "/api/snapshot", 80)
+        ok = [r for r in replies if " 200 " in r[0]]
+        over = [r for r in replies if " 429 " in r[0]]
+        check(len(ok) + len(over) == 80, f"other answers: {[r[0] for r in replies][:5]}")
+        check(8 <= len(ok) <= 40 and over, f"80 snapshots at once: {len(ok)} answered, "
+              f"{len(over)} refused")
+        check(all(r[1].get("retry-after", "").isdigit() and int(r[1]["retry-after"]) >= 1
+                  for r in over), f"a 429 without Retry-After: {over[0][1]}")
+        check(json.loads(over[0][2])["type"] == "error", f"429 body: {over[0][2][:100]!r}")
+        status = rest_burst(d.port, "/api/status", 60)
+        check(all(" 200 " in r[0] for r in status), "GET /api/status was metered")
+        other = rest_burst(d.port, "/api/snapshot", 5, source="127.0.0.2")
+        check(all(" 200 " in r[0] for r in other), f"another address was refused: {other[0][0]}")
+        time.sleep(int(over[0][1]["retry-after"]))
+        check(d.request("GET", "/api/snapshot")[0] == 200, "no snapshot after Retry-After")
 
 
 @test(timeout=60)

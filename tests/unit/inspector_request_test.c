@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "request.h"
@@ -15,7 +16,7 @@ static struct access allowed;
 static struct request_verdict route(enum request_method m, const char *url, const char *host,
                                     const char *origin, bool body, bool chunked)
 {
-    struct request rq = {m, url, host, origin, body, chunked};
+    struct request rq = {m, url, host, origin, body, chunked, false};
     struct request_verdict v;
 
     request_route(&allowed, &rq, &v);
@@ -71,6 +72,78 @@ static void test_methods_and_bodies(void **state)
     assert_int_equal(v.route, ROUTE_SOURCE);
 }
 
+/* A body over the limit (or a length that is no number) is refused at
+ * once: it is never waited for. */
+static void test_content_length(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *cl;
+        bool body, too_large;
+    } cases[] = {
+        {NULL, false, false},     {"0", false, false},
+        {"15", true, false},      {" 65536", true, false},
+        {"65537", true, true},    {"50000000", true, true},
+        {"-1", true, true},       {"abc", true, true},
+        {"", true, true},         {"99999999999999999999", true, true},
+        {"18446744073709551616", true, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct request rq = {REQ_POST, "/api/command", "127.0.0.1:8080", NULL, false,
+                             false, false};
+        struct request_verdict v;
+        request_body(&rq, cases[i].cl);
+        assert_int_equal(rq.has_body, cases[i].body);
+        assert_int_equal(rq.body_too_large, cases[i].too_large);
+        request_route(&allowed, &rq, &v);
+        assert_int_equal(v.route, ROUTE_REST);
+        assert_int_equal(v.wait_body, cases[i].body && !cases[i].too_large);
+        if (cases[i].too_large)
+            assert_int_equal(v.status, 413);
+        else
+            assert_null(v.refusal);
+    }
+}
+
+static enum request_head head(const char *text)
+{
+    return request_head(text, strlen(text));
+}
+
+/* Where a request head ends, and when it is over the limits. */
+static void test_heads(void **state)
+{
+    (void)state;
+    static char big[REQUEST_HEAD_MAX + 10];
+
+    assert_int_equal(request_head("", 0), HEAD_MORE);
+    assert_int_equal(head("GET / HTTP/1.1\r\nHost: a\r\n"), HEAD_MORE);
+    assert_int_equal(head("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), HEAD_DONE);
+    assert_int_equal(head("GET / HTTP/1.1\nHost: a\n\n"), HEAD_DONE);
+    /* A body after the head does not count. */
+    assert_int_equal(head("GET / HTTP/1.1\r\n\r\nxxxx"), HEAD_DONE);
+    /* Exactly REQUEST_HEAD_MAX bytes, its blank line the last: in. */
+    memset(big, 'a', sizeof big);
+    memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
+    memcpy(big + REQUEST_HEAD_MAX - 4, "\r\n\r\n", 4);
+    assert_int_equal(request_head(big, REQUEST_HEAD_MAX - 1), HEAD_MORE);
+    assert_int_equal(request_head(big, REQUEST_HEAD_MAX), HEAD_DONE);
+    /* One byte more: over. */
+    memset(big + REQUEST_HEAD_MAX - 4, 'a', 4);
+    memcpy(big + REQUEST_HEAD_MAX - 3, "\r\n\r\n", 4);
+    assert_int_equal(request_head(big, REQUEST_HEAD_MAX + 1), HEAD_TOO_LARGE);
+    assert_int_equal(request_head(big, REQUEST_HEAD_MAX), HEAD_TOO_LARGE);
+    /* Lines: REQUEST_HEAD_LINES of them, then the blank one, is in. */
+    size_t n = 0;
+    for (unsigned i = 0; i < REQUEST_HEAD_LINES; i++)
+        n += (size_t)sprintf(big + n, "a:b\r\n");
+    assert_int_equal(request_head(big, n), HEAD_MORE);
+    memcpy(big + n, "\r\n", 2);
+    assert_int_equal(request_head(big, n + 2), HEAD_DONE);
+    memcpy(big + n, "c:d\r\n", 5);
+    assert_int_equal(request_head(big, n + 5), HEAD_TOO_LARGE);
+}
+
 static void test_file_names(void **state)
 {
     static const char *bad[] = {"/../etc/passwd", "/a/../../b", "/.git/config", "//etc",
@@ -92,6 +165,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_who_may_ask),
         cmocka_unit_test(test_methods_and_bodies),
+        cmocka_unit_test(test_content_length),
+        cmocka_unit_test(test_heads),
         cmocka_unit_test(test_file_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

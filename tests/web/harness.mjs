@@ -20,16 +20,35 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-// A TCP port nobody listens on right now.
-export function freePort() {
+// GLASSBOX_TEST_PORTS=LOW-HIGH: ports from that range only (a shared machine
+// where each user has a range), for the daemon and its QEMU's gdbstub.
+const PORTS = process.env.GLASSBOX_TEST_PORTS?.split('-').map(Number);
+let nextPort = PORTS?.[0];
+
+function listenOn(port) {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: got } = server.address();
+      server.close(() => resolve(got));
     });
   });
+}
+
+// A TCP port nobody listens on right now.
+export async function freePort() {
+  if (!PORTS) return listenOn(0);
+  for (let tries = PORTS[1] - PORTS[0] + 1; tries > 0; tries--) {
+    const port = nextPort;
+    nextPort = port === PORTS[1] ? PORTS[0] : port + 1;
+    try {
+      return await listenOn(port);
+    } catch {
+      // taken: the next one
+    }
+  }
+  throw new Error(`no free port in ${process.env.GLASSBOX_TEST_PORTS}`);
 }
 
 // Starts build/inspector/glassbox-inspector on port (on disk, default
@@ -38,6 +57,7 @@ export function freePort() {
 export async function startDaemon(port, { timeoutMs = 60_000, disk = path.join(BUILD, 'fs.img'), args: more = [] } = {}) {
   const binary = path.join(BUILD, 'inspector/glassbox-inspector');
   const args = ['--port', String(port), '--kernel', path.join(BUILD, 'kernel/kernel.elf'), '--disk', disk, ...more];
+  if (PORTS && !more.includes('--gdb-port')) args.push('--gdb-port', String(await freePort()));
   for (const file of [binary, args[3], args[5]]) {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run make first`);
   }
