@@ -29,7 +29,6 @@
 struct client {
     struct lws *wsi;
     bool rest;
-    bool local;
     bool dropping; /* over its queue: being closed */
     enum role role;
     struct outq q;
@@ -88,8 +87,6 @@ static struct client *client_new(struct lws *wsi, bool rest)
     c->role = ROLE_NONE;
     if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
         c->peer[0] = '\0';
-    c->local = !strncmp(c->peer, "127.", 4) || !strcmp(c->peer, "::1") ||
-               !strncmp(c->peer, "::ffff:127.", 11);
     meter_init(&c->meter, VIEWER_BURST, loop_now_ms());
     if (!rest && outq_init(&c->q, VIEWER_QUEUE_MSGS, VIEWER_QUEUE_BYTES) < 0) {
         free(c);
@@ -115,11 +112,6 @@ bool client_is_rest(const struct client *c)
 enum role client_role(const struct client *c)
 {
     return c->role;
-}
-
-bool client_is_local(const struct client *c)
-{
-    return c->local;
 }
 
 void client_set_role(struct client *c, enum role r)

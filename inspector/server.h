@@ -85,8 +85,6 @@ void server_respond_error(struct client *c, int status, const char *msg);
 bool client_is_rest(const struct client *c);
 enum role client_role(const struct client *c);
 void client_set_role(struct client *c, enum role r);
-/* The client's peer is on this machine. */
-bool client_is_local(const struct client *c);
 /* Every WebSocket client (for roles): call fn on each. */
 void server_each_client(void (*fn)(struct client *c, void *arg), void *arg);
 /* Counters for tests and the status message. */
