@@ -96,10 +96,14 @@ static void connected(struct lifecycle *l, struct rsp_conn *rsp)
 
 static void connect_tick(void *ctx);
 
-/* Another try in a moment, or QEMU never listened. */
+/* Another try in a moment, or QEMU never listened. The time a stopped
+ * QEMU (SIGSTOP as it started) spends stopped does not count: it is not
+ * dead, and only a restart may end it. */
 static void connect_later(struct lifecycle *l, const char *err)
 {
-    if (++l->connect_tries >= CONNECT_TRIES) {
+    bool stopped = l->launched && qemu_stopped(&l->qemu);
+
+    if (!stopped && ++l->connect_tries >= CONNECT_TRIES) {
         char msg[700];
         snprintf(msg, sizeof msg, "QEMU did not let us connect: %s", err);
         lifecycle_dead(l, msg);

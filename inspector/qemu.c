@@ -314,6 +314,24 @@ int qemu_reap(struct qemu *q, char *why, size_t whylen)
     return 1;
 }
 
+bool qemu_stopped(const struct qemu *q)
+{
+    char path[64], buf[512];
+
+    if (q->pid <= 0)
+        return false;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)q->pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* "pid (comm) S ...": the state follows the last ')' (comm may hold any). */
+    const char *close = strrchr(buf, ')');
+    return close && close[1] == ' ' && (close[2] == 'T' || close[2] == 't');
+}
+
 void qemu_kill(struct qemu *q)
 {
     if (q->pid <= 0)

@@ -15,6 +15,7 @@
 #define GLASSBOX_QEMU_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -42,6 +43,8 @@ size_t qemu_ram_bytes(void);
 /* Whether it has exited (reaped now): 1 with a description in why, or 0. */
 int qemu_reap(struct qemu *q, char *why, size_t whylen);
 /* SIGKILL and reap. Nothing when none runs. */
+/* Whether QEMU is stopped by a signal (SIGSTOP, a debugger's ptrace). */
+bool qemu_stopped(const struct qemu *q);
 void qemu_kill(struct qemu *q);
 /* Kill it, unmap its RAM and remove the scratch directory. */
 void qemu_cleanup(struct qemu *q);

@@ -1166,6 +1166,42 @@ def a_stalled_qemu_while_stopped_recovers():
         wait_console(ws, "still here\n", 20)
 
 
+@test(timeout=90)
+def a_qemu_stopped_as_it_starts_is_waited_for():
+    """QEMU stopped with SIGSTOP the moment it is launched (before it listens):
+    the daemon serves and says "starting" for longer than it gives a QEMU to
+    open its ports (5 s), does not declare it dead or kill it, and when QEMU
+    goes on it connects and the shell comes up."""
+    scratch = Path(tempfile.mkdtemp(prefix="glassbox-stopstart-"))
+    pidfile = scratch / "pid"
+    wrapper = scratch / "qemu"
+    qemu = shutil.which("qemu-system-riscv32")
+    wrapper.write_text(f"#!/bin/sh\necho $$ > {pidfile}\nkill -STOP $$\nexec {qemu} \"$@\"\n")
+    wrapper.chmod(0o755)
+    d = Daemon("stopstart", extra_args=["--qemu", str(wrapper)], start_timeout=60)
+    started = threading.Thread(target=d.start, daemon=True)
+    try:
+        started.start()
+        deadline = time.monotonic() + 20
+        while not pidfile.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        check(pidfile.exists(), "the QEMU wrapper never ran")
+        pid = int(pidfile.read_text())
+        time.sleep(7)
+        st = d.get("/api/status")
+        check(st["qemu"] == "starting", f"a QEMU stopped as it started, after 7 s: {st}")
+        check(Path(f"/proc/{pid}").exists(), "the stopped QEMU was killed")
+        os.kill(pid, signal.SIGCONT)
+        started.join(60)
+        check(d.url is not None, f"the daemon never came up: {d.stderr_tail()}")
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 30)
+        check(d.qemu_pid() == pid, "not the same QEMU")
+    finally:
+        d.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 @test(timeout=240)
 def random_commands_through_qemu_stalls():
     """A fixed-seed run of 80 random actions: every command, console input,
