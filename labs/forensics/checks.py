@@ -35,6 +35,9 @@ KIND_LINE = re.compile(r"^# kind: (\S+)$", re.M)
 # each kind of bug (the answer's "bug" line)
 STOP = {"refcount": "cow_fault", "permission": "exec", "message": "mail_recv"}
 LINE = re.compile(r"(seed|bug|event|frame|page)\s+(.+)$")
+# the fields of an event that are the same in every run: a citation gives
+# every one of them that its event has
+STABLE = ("pid", "va", "to", "from", "len")
 FORM = "seed N | bug KIND | event KIND field=value ... | frame FIELD | page VA"
 _lock = threading.Lock()
 
@@ -147,7 +150,7 @@ def matches(ev, kind, fields):
 
 def cited(line):
     kind, fields = line
-    return f"{kind} " + " ".join(f"{k}={v}" for k, v in fields.items())
+    return " ".join([kind] + [f"{k}={v}" for k, v in fields.items()])
 
 
 def the_bug(ctx):
@@ -167,6 +170,16 @@ def the_events(ctx):
     missing = [cited(c) for c in a["events"] if not any(matches(e, *c) for e in events)]
     if missing:
         return ("the seeded kernel running suspect logs no event like: " + "; ".join(missing))
+    vague = []
+    for c in a["events"]:
+        found = [e for e in events if matches(e, *c)]
+        lacking = [f for f in STABLE if f in found[0] and f not in c[1]]
+        if len(found) > 1 or lacking:
+            vague.append(f"{cited(c)} (names {len(found)} event{'s' * (len(found) > 1)}"
+                         f"{'; cite its ' + ', '.join(lacking) if lacking else ''})")
+    if vague:
+        return ("cite each event by every one of " + ", ".join(STABLE) + " that it has, "
+                "so that the line names one event: " + "; ".join(vague))
     return None
 
 
@@ -204,7 +217,7 @@ def the_proof(ctx):
 
 CHECKS = [
     Check("bug", "the kind of bug the seeded kernel has", 2, the_bug),
-    Check("events", "the cited events happen when the seeded kernel runs suspect", 2,
+    Check("events", "each cited event happens, once, when the seeded kernel runs suspect", 2,
           the_events, limit=90),
     Check("proof", "at the cited events the kernel's state (or the events) shows the bug", 2,
           the_proof, limit=90),

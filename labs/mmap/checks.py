@@ -11,6 +11,8 @@ EINVAL = "-22"
 PROT = [("load from a PROT_READ mapping killed", "no"),
         ("store to a PROT_READ mapping killed", "yes"),
         ("store to a PROT_READ|PROT_EXEC mapping killed", "yes"),
+        ("store and load in a PROT_WRITE mapping killed", "no"),
+        ("load from a PROT_EXEC mapping killed", "no"),
         ("store to a PROT_READ|PROT_WRITE mapping kept", "yes")]
 UNMAP = [("munmap of 3 pages freed", "3"), ("munmap of 100 bytes freed", "1"),
          ("load from an unmapped page killed", "yes"),

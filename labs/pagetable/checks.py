@@ -8,7 +8,7 @@ from checklib import Check, matches, prediction_lines
 
 PAGE = 0x1000
 MMAP_BASE = 0x40000000     # below: text, data, bss, heap; above: mmap, stack
-LINE = re.compile(r"^(exec|write)\s+0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+)\s+([R-][W-][X-])\s*$")
+LINE = re.compile(r"^(exec|write)\s+(?:0x)?([0-9a-fA-F]+)-(?:0x)?([0-9a-fA-F]+)\s+([R-][W-][X-])\s*$")
 
 
 def prediction(ctx):

@@ -4,8 +4,9 @@
 // "error N" for a negative return N; then "symcheck: done".
 //   fast:     a link with a short target (a fast symlink)
 //   slow:     links with targets of 59, 60 and 120 bytes
-//   relative: links with relative targets, in a subdirectory, and a
-//             relative link to another directory's relative link
+//   relative: links with relative targets, in a subdirectory (opened by
+//             their full paths and, from there, by their bare names), and
+//             a relative link to another directory's relative link
 //   chain:    a link to a link ... to a file, MAXSYMLINKS + 1 links long,
 //             opened from its first link and from its second
 //   dangling: a link to nothing
@@ -157,6 +158,10 @@ main(int argc, char *argv[])
     link_or_say("../file", "/sym/d/up");
     show("d/rel", "/sym/d/rel", 0);
     show("d/up", "/sym/d/up", 0);
+    chdir("/sym/d");                 // a link named by a path without a '/'
+    show("rel in cwd", "rel", 0);
+    show("up in cwd", "up", 0);
+    chdir("/");
     relative_twice();
   } else if (strcmp(mode, "chain") == 0) {
     chain();

@@ -77,6 +77,13 @@ load(char *p)
   (void)*(volatile char *)p;
 }
 
+static void
+store_load(char *p)
+{
+  store(p);
+  load(p);
+}
+
 // Touch the page (its translation is now cached), unmap it, touch it again.
 static void
 touch_unmap_touch(char *p)
@@ -95,6 +102,12 @@ prot(void)
   char *rx = map(1, PROT_READ | PROT_EXEC, MAP_SHARED);
   printf("mmapcheck: store to a PROT_READ|PROT_EXEC mapping killed = %s\n",
          yes(killed(store, rx)));
+  // W and X each imply R (Sv32 has no W-only page; X-only would refuse loads)
+  char *wo = map(1, PROT_WRITE, MAP_PRIVATE);
+  printf("mmapcheck: store and load in a PROT_WRITE mapping killed = %s\n",
+         yes(killed(store_load, wo)));
+  char *xo = map(1, PROT_EXEC, MAP_PRIVATE);
+  printf("mmapcheck: load from a PROT_EXEC mapping killed = %s\n", yes(killed(load, xo)));
   char *rw = map(2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
   rw[PGSIZE + 7] = 42;
   printf("mmapcheck: store to a PROT_READ|PROT_WRITE mapping kept = %s\n",
