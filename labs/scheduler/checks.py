@@ -3,7 +3,7 @@ says what each means)."""
 
 import re
 
-from checklib import Check, all_of, usertests
+from checklib import Check, all_of, answers, usertests
 
 TOLERANCE = 0.08     # how far a child's share of the work may be from its due
 WINDOW = 200         # ticks in schedcheck's window (labs/scheduler/grading/schedcheck.c)
@@ -55,9 +55,10 @@ def naps_are_free(ctx):
 
 
 CHECKS = [
-    Check("fair", "tickets 1:2:3 get the CPU in the ratio 1:2:3", 3,
-          shares_near(("fair", [1 / 6, 2 / 6, 3 / 6],
-                       "three CPU-bound children with 1, 2 and 3 tickets")), limit=20),
+    Check("fair", "tickets 1:2:3 get the CPU in the ratio 1:2:3; ties go to the smaller pid", 3,
+          all_of(shares_near(("fair", [1 / 6, 2 / 6, 3 / 6],
+                              "three CPU-bound children with 1, 2 and 3 tickets")),
+                 answers("schedcheck", "ties", [("ties go to", "older")])), limit=25),
     Check("late", "a process forked late gets its share, not the CPU", 2,
           shares_near(("late", [1 / 4, 1 / 4, 1 / 2],
                        "a child with 2 tickets forked after two with 1 ran for 1.5 s")),

@@ -17,6 +17,9 @@
 //   schedcheck naps    a child with 1 ticket that naps a tick after every
 //                      unit of work (so it never uses up a quantum), beside
 //                      a CPU-bound one with 10: it does a unit at every wake-up
+//   schedcheck ties    two children woken together (so at the same pass),
+//                      the older one in the later slot of the process table:
+//                      the older (smaller pid) must run first
 //
 // Prints "schedcheck: child N tickets T work W" for each child, then
 // "schedcheck: done"; the grader turns the work into shares of the CPU.
@@ -72,13 +75,50 @@ spawn(int n, int tickets, int asleep, int naps, int start, int end, int fd)
     child(n, tickets, asleep, naps, start, end, fd);
 }
 
+// The ties mode: which of two children blocked on one pipe runs first once
+// a single write wakes them both. The table's slots are taken lowest
+// first, so the younger takes the slot that a third, reaped child left.
+static void
+ties(void)
+{
+  int go[2], older, younger, pid, status, first = 0;
+
+  if (pipe(go) < 0 || (pid = fork()) < 0) {
+    printf("schedcheck: pipe or fork failed\n");
+    exit(1);
+  }
+  if (pid == 0)
+    exit(0);                  // leaves a low slot free once reaped
+  for (int n = 0; n < 2; n++) {
+    if ((n == 0 ? (older = fork()) : (younger = fork())) == 0) {
+      char c = 0;
+      read(go[0], &c, 1);     // the first to run reads '1'
+      exit(c == '1');
+    }
+    if (n == 0)
+      wait(0);                // the first child: its slot is free again
+  }
+  sleep(5);                   // both block in read
+  write(go[1], "12", 2);
+  while ((pid = wait(&status)) > 0)
+    if (status == 1)
+      first = pid;
+  printf("schedcheck: ties go to = %s\n",
+         first == older ? "older" : first == younger ? "younger" : "neither");
+  printf("schedcheck: done\n");
+}
+
 int
 main(int argc, char *argv[])
 {
   int fds[2];
   if (argc != 2 || pipe(fds) < 0) {
-    printf("usage: schedcheck fair|late|sleep|woken|equal|naps\n");
+    printf("usage: schedcheck fair|late|sleep|woken|equal|naps|ties\n");
     exit(1);
+  }
+  if (strcmp(argv[1], "ties") == 0) {
+    ties();
+    exit(0);
   }
   int now = uptime(), start, end;
   if (strcmp(argv[1], "fair") == 0 || strcmp(argv[1], "equal") == 0) {
