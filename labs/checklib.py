@@ -33,6 +33,12 @@ def usertests(*cases):
     return run
 
 
+def all_of(*runs):
+    """A check's run: each of runs in turn; the first reason to fail fails it."""
+    def run(ctx):
+        return next((why for why in (r(ctx) for r in runs) if why), None)
+    return run
+
 
 def program_facts(ctx, program, mode):
     """{fact: answer} from a grading program that prints `PROGRAM: FACT =

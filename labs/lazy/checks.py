@@ -13,6 +13,10 @@ def sbrk_takes_nothing(ctx):
     n = int(facts.get(f"frames taken by sbrk of {NPAGES} pages", NPAGES))
     if n > 1:
         return f"sbrk of {NPAGES} pages took {n} frames: it allocates instead of growing the size"
+    reserve = facts.get("sbrk with fewer than LAZY_RESERVE frames free failed", "not printed")
+    if reserve != "yes":
+        return (f"with fewer than LAZY_RESERVE frames free, sbrk of one page did not fail "
+                f"({reserve}): does kfree_count() - LAZY_RESERVE wrap around?")
     return None
 
 

@@ -3,7 +3,7 @@ says what each means)."""
 
 import re
 
-from checklib import Check, field, usertests
+from checklib import Check, all_of, answers, field, usertests
 
 NOTES = 3   # labs/mailbox/grading/mailcheck.c
 
@@ -62,10 +62,17 @@ def pingpong_plays(ctx):
 
 CHECKS = [
     Check("semantics", "send and recv: queues, MSG_DONTWAIT, errors, order (usertests "
-          "mailbox)", 2, usertests("mailbox")),
+          "mailbox); a bad pointer keeps the message", 2,
+          all_of(usertests("mailbox"),
+                 answers("mailcheck", "badptr",
+                         [("recv into a bad buffer", "-14"),
+                          ("recv with a bad sender pointer", "-14"),
+                          ("the message after both", "kept")]))),
     Check("blocking", "a full queue blocks, a dead receiver releases its senders, a killed "
-          "receiver dies (usertests mailboxblock mailboxdead)", 2,
-          usertests("mailboxblock", "mailboxdead")),
+          "receiver or sender dies (usertests mailboxblock mailboxdead)", 2,
+          all_of(usertests("mailboxblock", "mailboxdead"),
+                 answers("mailcheck", "killsender",
+                         [("a killed sender blocked on a full queue", "died")]))),
     Check("many", "many senders: nothing lost or duplicated (usertests mailboxmany)", 1,
           usertests("mailboxmany")),
     Check("inspect", "every send and receive is logged; the queue in kernel memory matches",

@@ -82,11 +82,21 @@ def copy_tree(dest, build=("kernel",)):
 
 
 def copy_build(dest, parts):
+    """The parts of this tree's build/ named, into dest's build/. A
+    dependency file names its object by the path this tree was built with
+    (absolute when BUILD was): it is rewritten to dest's build/, where the
+    grader builds a submission, or a patched header rebuilds nothing."""
     for part in parts:
         src = BUILD / part
         if src.is_dir():
             shutil.copytree(src, dest / "build" / part, copy_function=shutil.copy2,
                             dirs_exist_ok=True)
+            for dep in (dest / "build" / part).rglob("*.d"):
+                text = dep.read_text()
+                if f"{BUILD}/" in text:
+                    stat = dep.stat()
+                    dep.write_text(text.replace(f"{BUILD}/", "build/"))
+                    os.utime(dep, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         elif src.is_file():
             (dest / "build").mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / "build" / part)

@@ -1,7 +1,9 @@
 // lazycheck MODE: the lazy lab's grading program (the grader builds it into
 // /grade/ from labs/lazy/grading/, never from the student's user/).
 //
-//   lazycheck sbrk     how many frames sbrk of 256 pages takes
+//   lazycheck sbrk     how many frames sbrk of 256 pages takes; then, with
+//                      heap pages touched until fewer than LAZY_RESERVE
+//                      frames are free, sbrk of one more page must fail
 //   lazycheck touch    how many frames stores to 10 of those pages take;
 //                      whether they keep their data and the rest read zero
 //   lazycheck outside  children touching memory outside the heap must die;
@@ -13,6 +15,7 @@
 // Each mode prints "lazycheck: <fact> = <answer>" lines and ends with
 // "lazycheck: done"; the grader judges them.
 
+#include "kernel/param.h"
 #include "user/user.h"
 
 #define PGSIZE 4096
@@ -64,6 +67,14 @@ grow(void)
   int before = free_frames();
   heap(NPAGES);
   printf("lazycheck: frames taken by sbrk of %d pages = %d\n", NPAGES, before - free_frames());
+  // Leave LAZY_RESERVE + 16 frames: the page tables of the pages touched
+  // (one per 1024) take about 32 of them, so fewer than LAZY_RESERVE stay.
+  int n = free_frames() - LAZY_RESERVE - 16;
+  char *p = heap(n);
+  for (int i = 0; i < n; i++)
+    p[i * PGSIZE] = 1;
+  printf("lazycheck: sbrk with fewer than LAZY_RESERVE frames free failed = %s\n",
+         yes(sbrk(PGSIZE) == (char *)-1));
 }
 
 static void

@@ -3,7 +3,8 @@
 //
 //   tracecheck only     traces getpid alone, then makes other calls too
 //   tracecheck results  traces open, dup and close: results that are errors
-//   tracecheck names    traces every call below 32 and makes many of them
+//   tracecheck names    traces every call below 32 and makes many of them,
+//                       and calls 32 and up, which have no bit
 //   tracecheck fork     the child of a traced process is traced; its
 //                       trace(0) stops its tracing, not its parent's
 //   tracecheck exec     the mask survives exec (of "tracecheck afterexec")
@@ -90,7 +91,7 @@ names(void)
   int fds[2];
   char c;
 
-  start(~1u);
+  start(~0u);           // bit 0 too: it means nothing, and call 32 has no bit
   traced("getpid", getpid());
   traced("uptime", uptime());
   traced("sbrk", (int)sbrk(0));
@@ -117,6 +118,8 @@ names(void)
   traced("mkdir", mkdir("/"));
   traced("link", link("/grade/no-such-file", "/grade/other"));
   traced("munmap", munmap((void *)0x1000, 0));
+  rename("/grade/no-such-file", "/grade/other");   // 32: 1 << 32 is not bit 0
+  rmdir("/grade/no-such-dir");                     // 35: nor bit 3
   report();
 }
 

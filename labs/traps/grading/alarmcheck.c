@@ -2,7 +2,8 @@
 // into /grade/ from labs/traps/grading/, never from the student's user/).
 //
 //   alarmcheck periodic   sigalarm(2, h) while spinning 100 ticks: how many
-//                         calls; then sigalarm(0, 0): no more calls
+//                         calls; then sigalarm(0, 0): no more calls; then a
+//                         handler that calls sigalarm(0, 0) itself: one call
 //   alarmcheck registers  a handler interrupts a loop that holds a known
 //                         value in every register: all must be intact
 //   alarmcheck reentry    a handler that runs for 5 ticks with an alarm
@@ -46,6 +47,18 @@ count_call(void)
   sigreturn();
 }
 
+// A one-shot alarm: the handler turns the alarm off, then returns.
+static void
+call_once(void)
+{
+  calls++;
+  sigalarm(0, 0);
+  int err = sigreturn();
+  printf("alarmcheck: sigreturn() after sigalarm(0, 0) in the handler returned %d\n", err);
+  printf("alarmcheck: done\n");
+  exit(1);
+}
+
 static void
 periodic(void)
 {
@@ -58,6 +71,15 @@ periodic(void)
   int stopped = calls;
   spin_ticks(20);
   printf("alarmcheck: %d calls after sigalarm(0, 0)\n", calls - stopped);
+}
+
+static void
+one_shot(void)
+{
+  calls = 0;
+  start(1, call_once);
+  spin_ticks(20);
+  printf("alarmcheck: %d calls of a handler that turns the alarm off\n", calls);
 }
 
 static void
@@ -174,9 +196,10 @@ int
 main(int argc, char *argv[])
 {
   const char *mode = argc > 1 ? argv[1] : "";
-  if (strcmp(mode, "periodic") == 0)
+  if (strcmp(mode, "periodic") == 0) {
     periodic();
-  else if (strcmp(mode, "registers") == 0)
+    one_shot();
+  } else if (strcmp(mode, "registers") == 0)
     registers();
   else if (strcmp(mode, "reentry") == 0)
     reentry();
