@@ -254,6 +254,25 @@ def grade_all_writes_the_csv():
         next(c for c in checks if c[0] == "inspect"))] == 0, f"the mutant: {by['carl']}"
 
 
+ANSWER_REGION = re.compile(r"(# LAB forensics-answer begin\n).*?(# LAB forensics-answer end)", re.S)
+
+
+def forensics_bug_answer_gets_full_marks(index, bug):
+    """The course's answer for one seeded bug (labs/forensics/teacher/BUG.answer,
+    given a seed that picks that bug) gets full marks: every bug can be found
+    and proven from what the inspector shows, not only the solution's."""
+    tree = copy_tree(WORK / f"forensics-{bug.stem}")
+    answer = tree / "labs" / "forensics" / "answer.txt"
+    facts = bug.with_suffix(".answer").read_text()
+    answer.write_text(ANSWER_REGION.sub(lambda m: f"{m.group(1)}seed {index}\n{facts}{m.group(2)}",
+                                        answer.read_text()))
+    checks = checks_of("forensics")
+    want = sum(p for _, p, _ in checks)
+    got, total, out = grade("forensics", tree)
+    shutil.rmtree(tree, ignore_errors=True)
+    assert total == want and "FAIL" not in out, f"seed {index} ({bug.stem}) scored {total}/{want}:\n{out}"
+
+
 def enough_mutants(patches):
     assert len(patches) >= 5, f"only {len(patches)} wrong kernels prove the grader"
 
@@ -268,6 +287,9 @@ for lab in LABS:
     for patch in patches:
         TESTS.append((f"{lab}: mutant {patch.stem} loses points", mutant_loses_points,
                       (lab, patch)))
+for index, bug in enumerate(sorted((ROOT / "labs" / "forensics" / "teacher").glob("*.patch"))):
+    TESTS.append((f"forensics: the course's answer for seeded bug {bug.stem} gets full marks",
+                  forensics_bug_answer_gets_full_marks, (index, bug)))
 TESTS += [
     ("starters hold no solution and are repositories of one commit",
      starters_hold_no_solution, ()),
@@ -295,7 +317,8 @@ def main(argv):
     the rest, which share this tree or the semester starter, one by one."""
     wanted = argv[1:]
     chosen = [t for t in TESTS if not wanted or any(w in t[0] for w in wanted)]
-    mutants = [t for t in chosen if t[1] is mutant_loses_points]
+    # (each in its own copy of the tree too)
+    mutants = [t for t in chosen if t[1] in (mutant_loses_points, forensics_bug_answer_gets_full_marks)]
     first = [t for t in chosen if t[1] is not mutant_loses_points and t[2] and t[2][0] in LABS]
     last = [t for t in chosen if t not in mutants and t not in first]
     results = []
