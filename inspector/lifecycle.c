@@ -31,6 +31,12 @@ int lifecycle_qemu_pid(const struct lifecycle *l)
     return l->launched && l->qemu.pid > 0 ? (int)l->qemu.pid : 0;
 }
 
+static void qmp_drop(struct lifecycle *l)
+{
+    qmp_close(l->qmp);
+    l->qmp = NULL;
+}
+
 static void death_tick(void *ctx)
 {
     struct lifecycle *l = ctx;
@@ -71,6 +77,7 @@ void lifecycle_dead(struct lifecycle *l, const char *why)
         snprintf(l->message, sizeof l->message, "%s", why);
     loop_say("QEMU is dead: %s", l->message);
     l->state = LIFE_DEAD;
+    qmp_drop(l);
     loop_timer_cancel(&l->connect_timer);
     l->hooks.down(l->hooks.ctx, l->message);
 }
@@ -85,13 +92,23 @@ static void reap_tick(void *ctx)
     loop_timer_set(&l->reap_timer, REAP_EVERY_MS, reap_tick, l);
 }
 
+static void qmp_closed(void *ctx)
+{
+    struct lifecycle *l = ctx;
+
+    qmp_close(l->qmp);
+    l->qmp = NULL;
+    if (l->state == LIFE_RUNNING)
+        loop_say("QEMU closed its QMP socket");
+}
+
 static void connected(struct lifecycle *l, struct rsp_conn *rsp)
 {
     l->state = LIFE_RUNNING;
     l->hooks.up(l->hooks.ctx, rsp);
 }
 
-/* Until QEMU listens: its console socket first, then its gdbstub. */
+/* Until QEMU listens: its console socket first, then QMP, then its gdbstub. */
 static void connect_tick(void *ctx)
 {
     struct lifecycle *l = ctx;
@@ -108,7 +125,12 @@ static void connect_tick(void *ctx)
         if (fd >= 0)
             serial_adopt(l->serial, fd);
     }
-    if (serial_connected(l->serial)) {
+    if (serial_connected(l->serial) && !l->qmp) {
+        int fd = qemu_connect_qmp(&l->qemu, err, sizeof err);
+        if (fd >= 0)
+            l->qmp = qmp_open(fd, qmp_closed, l);
+    }
+    if (l->qmp) {
         snprintf(port, sizeof port, "%d", l->qemu.gdb_port);
         struct rsp_conn *rsp = rsp_conn_open("127.0.0.1", port, RSP_TIMEOUT_MS,
                                              err, sizeof err);
@@ -187,6 +209,7 @@ void lifecycle_kill(struct lifecycle *l)
 {
     loop_timer_cancel(&l->death_timer);
     loop_timer_cancel(&l->connect_timer);
+    qmp_drop(l);
     qemu_kill(&l->qemu);
     l->state = LIFE_NONE;
 }
@@ -212,6 +235,7 @@ void lifecycle_free(struct lifecycle *l)
     loop_timer_cancel(&l->connect_timer);
     loop_timer_cancel(&l->death_timer);
     guest_ram_share(NULL, 0);
+    qmp_drop(l);
     if (l->launched)
         qemu_cleanup(&l->qemu);
 }

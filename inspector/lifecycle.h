@@ -5,7 +5,8 @@
  * The run control (target.c) is told through the hooks: up when the
  * gdbstub connection is made (the console is in the serial given at init),
  * down when QEMU is gone (it must let go of the connection), changed when
- * something the status shows has changed. Only down and lifecycle_kill()
+ * something the status shows has changed. A QEMU the daemon runs is also
+ * connected to on its QMP socket (l->qmp, before up). Only down and lifecycle_kill()
  * end a QEMU the daemon runs; a QEMU that stops answering is not dead. */
 #ifndef GLASSBOX_LIFECYCLE_H
 #define GLASSBOX_LIFECYCLE_H
@@ -15,6 +16,7 @@
 
 #include "loop.h"
 #include "qemu.h"
+#include "qmp.h"
 #include "rsp_conn.h"
 #include "serial.h"
 
@@ -41,6 +43,7 @@ struct lifecycle {
     struct life_hooks hooks;
     struct serial *serial;
     struct qemu qemu;
+    struct qmp *qmp;       /* QEMU's QMP, when we run QEMU and it is connected */
     bool launched;         /* we run QEMU (not --attach) */
     enum life_state state;
     char message[512];     /* why it is dead */

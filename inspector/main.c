@@ -22,6 +22,7 @@
  *   control.c  WebSocket messages, command parsing and validation (pure)
  *   target.c   QEMU, the gdbstub connection, stops and commands
  *   qemu.c     the QEMU process and its scratch files
+ *   qmp.c      QEMU's QMP socket: commands and their replies, in the loop
  *   console.c  serial bytes to UTF-8 text, the screen's backlog (pure)
  *   outq.c     bounded outgoing message queues (pure)
  *   source.c   which kernel source files the page may read
