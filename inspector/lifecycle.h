@@ -29,6 +29,7 @@ struct life_config {
     int gdb_port;        /* 0: any free port */
     const char *attach;  /* HOST:PORT of a QEMU started by hand, or NULL */
     const char *console; /* with attach: HOST:PORT of its serial port, or NULL */
+    size_t rewind_bytes; /* the run control's: memory for the saved states' RAM */
 };
 
 struct life_hooks {

@@ -49,6 +49,7 @@
 #include "rsp_conn.h"
 #include "serial.h"
 #include "snapshot.h"
+#include "travel.h"
 
 #define MAX_WAITERS 64
 #define STEP_LINE_STEPS 512    /* single steps on one line before breakpoints */
@@ -59,6 +60,7 @@
 #define SAMPLE_HZ_DEFAULT 4    /* samples a second of a running guest */
 #define SAMPLE_HZ_STOPPING 1   /* at most, when each one stops the guest */
 #define SAMPLE_SHARE 10        /* a sample may take 1/10 of the time between two */
+#define TRAVEL_STALL_MS 3000   /* a save later than this: not responding */
 #define SIGINT_NUM 2
 #define SIGTRAP_NUM 5
 
@@ -143,6 +145,15 @@ struct target {
     int nerrands;
     struct errand held[MAX_WAITERS]; /* commands waiting for the ping */
     int nheld;
+
+    /* Saving stops (travel.c): commands wait while a stop's state is saved
+     * (the guest must not move meanwhile). */
+    struct travel *tv;
+    struct errand gated[MAX_WAITERS];
+    int ngated;
+    bool releasing;        /* the gated commands are being carried out */
+    bool travel_stalled;   /* stalled set by the save's delay */
+    struct loop_timer travel_timer;
 };
 
 /* QEMU is gone (lifecycle.h); the down hook follows. */
@@ -153,6 +164,9 @@ static void run(struct target *t);
 static void drive(struct target *t, struct rsp_stop *stop);
 static void report(struct target *t, const char *reason, const char *detail);
 static void publish(struct target *t, bool always);
+static void travel_stop(struct target *t, const char *reason);
+static bool gate(struct target *t, const struct command *cmd, struct client *from);
+static void travel_done(void *ctx, const char *error);
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -848,6 +862,7 @@ static void report(struct target *t, const char *reason, const char *detail)
     json_t *extra = json_pack("{s:O}", "stop", t->stop);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, NULL, extra);
     json_decref(extra);
+    travel_stop(t, reason);
 }
 
 /* ---- the gdbstub socket -------------------------------------------------------- */
@@ -876,6 +891,7 @@ static void errands_fail(struct target *t, const char *why)
 {
     list_fail(t, t->errands, &t->nerrands, why);
     list_fail(t, t->held, &t->nheld, why);
+    list_fail(t, t->gated, &t->ngated, why);
 }
 
 /* Keep a copy of cmd at the end of list; false when it is full (the
@@ -1119,6 +1135,9 @@ static void disconnect(struct target *t)
     t->rsp = NULL;
     serial_close(&t->serial);
     errands_fail(t, "QEMU went away before this could be done");
+    travel_reset(t->tv, NULL, NULL);
+    t->travel_stalled = false;
+    loop_timer_cancel(&t->travel_timer);
     loop_timer_cancel(&t->stall_timer);
     t->stalled = false;
     t->pinging = false;
@@ -1167,6 +1186,7 @@ static void life_up(void *ctx, struct rsp_conn *rsp)
         return;
     }
     t->running = false;
+    travel_reset(t->tv, t->life.launched ? &t->life.qemu : NULL, t->life.qmp);
     if (read_regs(t) < 0) {
         rsp_failed(t, "reading the registers");
         return;
@@ -1438,6 +1458,8 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         reply_to(t, from, control_reply_error(id, "QEMU is not responding"));
         return;
     }
+    if (gate(t, cmd, from))
+        return;
     switch (cmd->kind) {
     case CMD_SNAPSHOT:
     case CMD_BREAK:
@@ -1557,6 +1579,92 @@ json_t *target_snapshot(struct target *t, char *err, size_t errlen)
     return NULL;
 }
 
+/* ---- saving stops (travel.c) -------------------------------------------------------------
+ *
+ * At each stop the user sees, once its status and snapshot are out, its
+ * state is saved (travel_save: QEMU's savevm through QMP, the page store's
+ * save from the loop). Until that is done every command but restart and
+ * sample waits here, in order (the guest must not move before QEMU has
+ * saved it). */
+
+static void travel_late(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (!travel_busy(t->tv) || !connected(t) || t->stalled)
+        return;
+    t->stalled = t->travel_stalled = true;
+    loop_say("QEMU is not responding: its state is not saved after %d ms",
+             TRAVEL_STALL_MS);
+    list_fail(t, t->gated, &t->ngated, "QEMU is not responding");
+    publish(t, false);
+}
+
+static void travel_began(struct target *t)
+{
+    loop_timer_set(&t->travel_timer, TRAVEL_STALL_MS, travel_late, t);
+}
+
+/* The end of report(): save this stop's state (not QEMU's reset, nor an
+ * exit: nothing to go back to). */
+static void travel_stop(struct target *t, const char *reason)
+{
+    const json_t *seq = json_object_get(t->latest, "seq");
+
+    if (!connected(t) || !strcmp(reason, "start") || !strcmp(reason, "exited") ||
+        !json_is_integer(seq))
+        return;
+    if (travel_save(t->tv, json_integer_value(seq)) == 0)
+        travel_began(t);
+}
+
+/* Whether cmd waits for the save in progress (or for the commands that
+ * already wait). */
+static bool gate(struct target *t, const struct command *cmd, struct client *from)
+{
+    if (!travel_busy(t->tv) && (t->ngated == 0 || t->releasing))
+        return false;
+    list_add(t, t->gated, &t->ngated, cmd, from);
+    return true;
+}
+
+/* travel.c's hook: the save is over; the waiting commands go on. */
+static void travel_done(void *ctx, const char *error)
+{
+    struct target *t = ctx;
+
+    loop_timer_cancel(&t->travel_timer);
+    /* The stop's snapshot is still the guest's state now: a live sample is
+     * due a period after the guest goes on, not after the stop. */
+    if (t->latest && !t->running)
+        t->latest_ms = loop_now_ms();
+    if (t->travel_stalled) {
+        t->travel_stalled = t->stalled = false;
+        loop_say("QEMU responds again");
+    }
+    if (error)
+        loop_say("the state of this stop is not saved: %s", error);
+    t->releasing = true;
+    while (t->ngated > 0 && !travel_busy(t->tv) && connected(t)) {
+        struct errand e = t->gated[0];
+        memmove(t->gated, t->gated + 1, (size_t)--t->ngated * sizeof t->gated[0]);
+        command_run(t, &e.cmd, e.from);
+        command_clear(&e.cmd);
+    }
+    t->releasing = false;
+    publish(t, false);
+}
+
+bool target_saved(const struct target *t, long long seq)
+{
+    return travel_has(t->tv, seq);
+}
+
+json_t *target_travel_stats(const struct target *t)
+{
+    return travel_stats(t->tv);
+}
+
 /* ---- life of the module ----------------------------------------------------------------- */
 
 struct target *target_new(const struct life_config *cfg,
@@ -1574,11 +1682,14 @@ struct target *target_new(const struct life_config *cfg,
     serial_init(&t->serial, console_output, console_closed, t);
     breaks_reset(&t->br, NULL, km);
     t->snap = snapshotter_new(km);
+    t->tv = travel_new(cfg->rewind_bytes, travel_done, t);
     t->event_log = kernel_model_symbol(km, "event_log");
     json_t *hello = kernel_model_hello(km);
     t->kinds = json_incref(json_object_get(hello, "event_kinds"));
     json_decref(hello);
-    if (!t->snap) {
+    if (!t->snap || !t->tv) {
+        snapshotter_free(t->snap);
+        travel_free(t->tv);
         json_decref(t->kinds);
         free(t);
         return NULL;
@@ -1586,6 +1697,7 @@ struct target *target_new(const struct life_config *cfg,
     if (lifecycle_init(&t->life, cfg, &t->serial, &life, err, sizeof err) < 0) {
         loop_say("%s", err);
         snapshotter_free(t->snap);
+        travel_free(t->tv);
         json_decref(t->kinds);
         free(t);
         return NULL;
@@ -1601,10 +1713,12 @@ void target_free(struct target *t)
         return;
     loop_timer_cancel(&t->sample_timer);
     loop_timer_cancel(&t->stall_timer);
+    loop_timer_cancel(&t->travel_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "shutting down", NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, "shutting down", NULL);
     disconnect(t);
     lifecycle_free(&t->life);
+    travel_free(t->tv);
     json_decref(t->latest);
     json_decref(t->published);
     snapshotter_free(t->snap);
