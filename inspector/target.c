@@ -49,6 +49,7 @@
 #include "rsp_conn.h"
 #include "serial.h"
 #include "snapshot.h"
+#include "tdesc.h"
 #include "travel.h"
 
 #define MAX_WAITERS 64
@@ -60,7 +61,7 @@
 #define SAMPLE_HZ_DEFAULT 4    /* samples a second of a running guest */
 #define SAMPLE_HZ_STOPPING 1   /* at most, when each one stops the guest */
 #define SAMPLE_SHARE 10        /* a sample may take 1/10 of the time between two */
-#define TRAVEL_STALL_MS 3000   /* a save later than this: not responding */
+#define TRAVEL_STALL_MS 3000   /* a save or rewind later than this: not responding */
 #define SIGINT_NUM 2
 #define SIGTRAP_NUM 5
 
@@ -146,13 +147,18 @@ struct target {
     struct errand held[MAX_WAITERS]; /* commands waiting for the ping */
     int nheld;
 
-    /* Saving stops (travel.c): commands wait while a stop's state is saved
-     * (the guest must not move meanwhile). */
+    /* Going back (travel.c): commands wait while a stop's state is saved or
+     * a rewind is made (the guest must not move meanwhile). */
     struct travel *tv;
     struct errand gated[MAX_WAITERS];
     int ngated;
     bool releasing;        /* the gated commands are being carried out */
-    bool travel_stalled;   /* stalled set by the save's delay */
+    bool rewinding;        /* the rewind command waits for travel.c */
+    long long rewind_to;
+    /* The stop a rewind loaded and the stop it was reported as, while the
+     * guest has not moved since (else -1). */
+    long long loaded, loaded_as;
+    bool travel_stalled;   /* stalled set by the save or rewind's delay */
     struct loop_timer travel_timer;
 };
 
@@ -166,7 +172,10 @@ static void report(struct target *t, const char *reason, const char *detail);
 static void publish(struct target *t, bool always);
 static void travel_stop(struct target *t, const char *reason);
 static bool gate(struct target *t, const struct command *cmd, struct client *from);
+static void rewind_start(struct target *t, const struct command *cmd,
+                         struct client *from);
 static void travel_done(void *ctx, const char *error);
+static void rewound(struct target *t, const char *error);
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -990,6 +999,7 @@ static bool needs_reply_while_stopped(const struct target *t,
     case CMD_CONTINUE:
     case CMD_STEP:
     case CMD_STEP_LINE:
+    case CMD_REWIND:
         return t->mode != M_FREE; /* cancel_mode removes breakpoints */
     default:
         return false;
@@ -1136,7 +1146,9 @@ static void disconnect(struct target *t)
     serial_close(&t->serial);
     errands_fail(t, "QEMU went away before this could be done");
     travel_reset(t->tv, NULL, NULL);
+    t->rewinding = false;
     t->travel_stalled = false;
+    t->loaded = t->loaded_as = -1;
     loop_timer_cancel(&t->travel_timer);
     loop_timer_cancel(&t->stall_timer);
     t->stalled = false;
@@ -1517,6 +1529,9 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         wait_add(t, t->stop_waiters, &t->nstop_waiters, from, id);
         step(t);
         return;
+    case CMD_REWIND:
+        rewind_start(t, cmd, from);
+        return;
     case CMD_RUN_TO:
         if (t->running) {
             errand_add(t, cmd, from);
@@ -1579,13 +1594,13 @@ json_t *target_snapshot(struct target *t, char *err, size_t errlen)
     return NULL;
 }
 
-/* ---- saving stops (travel.c) -------------------------------------------------------------
+/* ---- going back (travel.c) -------------------------------------------------------------
  *
  * At each stop the user sees, once its status and snapshot are out, its
  * state is saved (travel_save: QEMU's savevm through QMP, the page store's
  * save from the loop). Until that is done every command but restart and
  * sample waits here, in order (the guest must not move before QEMU has
- * saved it). */
+ * saved it); so does one sent during a rewind. */
 
 static void travel_late(void *ctx)
 {
@@ -1594,7 +1609,7 @@ static void travel_late(void *ctx)
     if (!travel_busy(t->tv) || !connected(t) || t->stalled)
         return;
     t->stalled = t->travel_stalled = true;
-    loop_say("QEMU is not responding: its state is not saved after %d ms",
+    loop_say("QEMU is not responding: its state is not saved or loaded after %d ms",
              TRAVEL_STALL_MS);
     list_fail(t, t->gated, &t->ngated, "QEMU is not responding");
     publish(t, false);
@@ -1611,6 +1626,10 @@ static void travel_stop(struct target *t, const char *reason)
 {
     const json_t *seq = json_object_get(t->latest, "seq");
 
+    if (!strcmp(reason, "rewind"))
+        t->loaded_as = json_integer_value(seq);
+    else
+        t->loaded = t->loaded_as = -1; /* the guest moved */
     if (!connected(t) || !strcmp(reason, "start") || !strcmp(reason, "exited") ||
         !json_is_integer(seq))
         return;
@@ -1618,8 +1637,8 @@ static void travel_stop(struct target *t, const char *reason)
         travel_began(t);
 }
 
-/* Whether cmd waits for the save in progress (or for the commands that
- * already wait). */
+/* Whether cmd waits for the save or rewind in progress (or for the
+ * commands that already wait). */
 static bool gate(struct target *t, const struct command *cmd, struct client *from)
 {
     if (!travel_busy(t->tv) && (t->ngated == 0 || t->releasing))
@@ -1628,7 +1647,91 @@ static bool gate(struct target *t, const struct command *cmd, struct client *fro
     return true;
 }
 
-/* travel.c's hook: the save is over; the waiting commands go on. */
+static void rewind_start(struct target *t, const struct command *cmd,
+                         struct client *from)
+{
+    char err[300];
+
+    if (t->running) {
+        reply_to(t, from, control_reply_error(cmd->id, "the guest is running: "
+                 "pause it first"));
+        return;
+    }
+    cancel_mode(t);
+    if (t->loaded >= 0 && (cmd->seq == t->loaded || cmd->seq == t->loaded_as)) {
+        /* Already there: the stop is shown again. */
+        wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+        t->rewind_to = t->loaded;
+        rewound(t, NULL);
+        return;
+    }
+    if (t->loaded >= 0) {
+        /* QEMU 7.2 loading a second state before the guest ran after the
+         * first died of SIGSEGV or hung (docs/time-travel.md). */
+        reply_to(t, from, control_reply_error(cmd->id, "the guest has not run since "
+                 "the last rewind: continue it a moment first (QEMU cannot load "
+                 "two saved states in a row)"));
+        return;
+    }
+    if (travel_rewind(t->tv, cmd->seq, err, sizeof err) < 0) {
+        reply_to(t, from, control_reply_error(cmd->id, "%s", err));
+        return;
+    }
+    t->rewinding = true;
+    t->rewind_to = cmd->seq;
+    wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+    travel_began(t);
+}
+
+/* QEMU 7.2 does not save the timer behind stimecmp (Sstc), so after
+ * loadvm no timer interrupt would ever come: stimecmp written again with
+ * the value loadvm gave it arms the timer for it. The target description
+ * leaves stimecmp out (it lists the CSRs usable at reset), but QEMU's
+ * gdbstub takes every CSR at the number of the CSRs' first plus the CSR's
+ * own (sstatus is CSR 0x100). 0 or -1. */
+#define CSR_SSTATUS 0x100u
+#define CSR_STIMECMP 0x14du
+
+static int rearm_timer(struct target *t)
+{
+    const struct tdesc_reg *sstatus = tdesc_find(rsp_conn_tdesc(t->rsp), "sstatus");
+    uint64_t v;
+
+    if (!sstatus || sstatus->regnum < CSR_SSTATUS)
+        return -1;
+    unsigned regnum = sstatus->regnum - CSR_SSTATUS + CSR_STIMECMP;
+    if (rsp_conn_read_reg(t->rsp, regnum, &v) < 0)
+        return -1;
+    return rsp_conn_write_reg(t->rsp, regnum, v, 4);
+}
+
+/* The guest is as it was at stop rewind_to: a stop like any other, with a
+ * snapshot from scratch (the snapshotter's caches and event cursor belong
+ * to the later history). */
+static void rewound(struct target *t, const char *error)
+{
+    char detail[64];
+
+    if (error) {
+        loop_say("rewind to stop %lld failed: %s", t->rewind_to, error);
+        char why[400];
+        snprintf(why, sizeof why, "rewind failed (%s): restart the guest", error);
+        wait_answer(t, t->stop_waiters, &t->nstop_waiters, why, NULL);
+        return;
+    }
+    if (read_regs(t) < 0 || rearm_timer(t) < 0) {
+        rsp_failed(t, "reading the registers");
+        return;
+    }
+    snapshotter_reset(t->snap);
+    json_decref(t->latest);
+    t->latest = NULL;
+    t->loaded = t->rewind_to;
+    snprintf(detail, sizeof detail, "to stop %lld", t->rewind_to);
+    report(t, "rewind", detail);
+}
+
+/* travel.c's hook: the save or rewind is over; the waiting commands go on. */
 static void travel_done(void *ctx, const char *error)
 {
     struct target *t = ctx;
@@ -1642,8 +1745,12 @@ static void travel_done(void *ctx, const char *error)
         t->travel_stalled = t->stalled = false;
         loop_say("QEMU responds again");
     }
-    if (error)
+    if (t->rewinding) {
+        t->rewinding = false;
+        rewound(t, error);
+    } else if (error) {
         loop_say("the state of this stop is not saved: %s", error);
+    }
     t->releasing = true;
     while (t->ngated > 0 && !travel_busy(t->tv) && connected(t)) {
         struct errand e = t->gated[0];
@@ -1683,6 +1790,7 @@ struct target *target_new(const struct life_config *cfg,
     breaks_reset(&t->br, NULL, km);
     t->snap = snapshotter_new(km);
     t->tv = travel_new(cfg->rewind_bytes, travel_done, t);
+    t->loaded = t->loaded_as = -1;
     t->event_log = kernel_model_symbol(km, "event_log");
     json_t *hello = kernel_model_hello(km);
     t->kinds = json_incref(json_object_get(hello, "event_kinds"));

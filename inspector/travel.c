@@ -1,4 +1,5 @@
-/* travel.c -- the saved states of the stops (travel.h). */
+/* travel.c -- the saved states of the stops, and going back to one
+ * (travel.h). */
 #include "travel.h"
 
 #include <stdio.h>
@@ -15,7 +16,7 @@ struct saved {
     long id;       /* its state in the page store */
 };
 
-enum op { OP_NONE, OP_SAVE };
+enum op { OP_NONE, OP_SAVE, OP_REWIND };
 
 struct travel {
     size_t budget;
@@ -37,7 +38,7 @@ struct travel {
     char op_error[256];
     struct loop_timer pages_timer;
     /* the last figures */
-    int64_t save_ms, pages_ms;
+    int64_t save_ms, pages_ms, rewind_ms;
 };
 
 static void tag(char *buf, size_t cap, const char *verb, long long seq)
@@ -205,13 +206,71 @@ int travel_save(struct travel *tv, long long seq)
     return 0;
 }
 
+/* The stop's RAM into the guest's. 0, or -1. */
+static int restore_pages(struct travel *tv, long id)
+{
+    uint8_t *ram = qemu_ram_writable(tv->q);
+    int r = ram ? pagestore_restore(tv->ps, id, ram, NULL) : -1;
+
+    qemu_ram_done(tv->q, ram);
+    return r;
+}
+
+static void vm_loaded(void *ctx, json_t *ret, const char *error)
+{
+    struct travel *tv = ctx;
+
+    (void)ret;
+    if (error)
+        snprintf(tv->op_error, sizeof tv->op_error, "loadvm: %.200s", error);
+    else if (restore_pages(tv, tv->op_id) < 0)
+        snprintf(tv->op_error, sizeof tv->op_error, "cannot write the guest's RAM");
+    tv->rewind_ms = loop_now_ms() - tv->op_start;
+    end_op(tv);
+}
+
+int travel_rewind(struct travel *tv, long long seq, char *err, size_t errlen)
+{
+    const struct saved *s = find(tv, seq);
+    char line[64];
+
+    if (!tv->ready) {
+        snprintf(err, errlen, "no saved states: the daemon must run QEMU itself, "
+                 "with its RAM in a memory file");
+        return -1;
+    }
+    if (!s) {
+        snprintf(err, errlen, "no saved state of stop %lld (see the history "
+                 "command: only stops kept since QEMU started can be gone back to)",
+                 seq);
+        return -1;
+    }
+    tv->op_start = loop_now_ms();
+    /* Before loadvm: it checks the virtio rings in RAM against the devices. */
+    if (restore_pages(tv, s->id) < 0) {
+        snprintf(err, errlen, "cannot write the guest's RAM");
+        return -1;
+    }
+    tag(line, sizeof line, "loadvm", seq);
+    if (qmp_hmp(tv->qmp, line, vm_loaded, tv) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    tv->op = OP_REWIND;
+    tv->op_seq = seq;
+    tv->op_id = s->id;
+    tv->op_error[0] = '\0';
+    return 0;
+}
+
 json_t *travel_stats(const struct travel *tv)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
                      "states", (json_int_t)tv->nsaved,
                      "bytes", (json_int_t)(tv->ps ? pagestore_bytes(tv->ps) : 0),
                      "budget", (json_int_t)tv->budget,
                      "dropped", (json_int_t)tv->dropped,
                      "save_ms", (json_int_t)tv->save_ms,
-                     "pages_ms", (json_int_t)tv->pages_ms);
+                     "pages_ms", (json_int_t)tv->pages_ms,
+                     "rewind_ms", (json_int_t)tv->rewind_ms);
 }
