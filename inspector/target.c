@@ -61,6 +61,7 @@
 #define SAMPLE_HZ_DEFAULT 4    /* samples a second of a running guest */
 #define SAMPLE_HZ_STOPPING 1   /* at most, when each one stops the guest */
 #define SAMPLE_SHARE 10        /* a sample may take 1/10 of the time between two */
+#define WARM_MS 50             /* the guest's run between two loadvm */
 #define TRAVEL_STALL_MS 3000   /* a save or rewind later than this: not responding */
 #define SIGINT_NUM 2
 #define SIGTRAP_NUM 5
@@ -158,6 +159,8 @@ struct target {
     /* The stop a rewind loaded and the stop it was reported as, while the
      * guest has not moved since (else -1). */
     long long loaded, loaded_as;
+    bool warming;          /* running a moment before the next loadvm */
+    struct loop_timer warm_timer;
     bool travel_stalled;   /* stalled set by the save or rewind's delay */
     struct loop_timer travel_timer;
 };
@@ -176,6 +179,7 @@ static void rewind_start(struct target *t, const struct command *cmd,
                          struct client *from);
 static void travel_done(void *ctx, const char *error);
 static void rewound(struct target *t, const char *error);
+static bool warm_stopped(struct target *t);
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -820,6 +824,8 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
 /* Handle a stop and whatever hidden stops follow it synchronously. */
 static void drive(struct target *t, struct rsp_stop *stop)
 {
+    if (warm_stopped(t))
+        return;
     for (int i = 0; i < DRIVE_MAX; i++) {
         stop_arrived(t); /* it may have been in when the resume returned */
         enum action a = decide(t, stop);
@@ -938,6 +944,8 @@ static void on_stop(struct target *t, struct rsp_stop *stop)
                         stop->reason == RSP_REASON_NONE;
 
     stop_arrived(t);
+    if (warm_stopped(t))
+        return;
     if (t->nerrands > 0) {
         t->running = false;
         if (read_regs(t) < 0) {
@@ -1113,6 +1121,8 @@ static void console_output(void *ctx, const char *text, size_t len)
 {
     struct target *t = ctx;
 
+    if (t->warming || t->rewinding)
+        return; /* the guest's output in a history about to be undone */
     t->hooks.console(t->hooks.ctx, text, len);
 }
 
@@ -1149,6 +1159,8 @@ static void disconnect(struct target *t)
     t->rewinding = false;
     t->travel_stalled = false;
     t->loaded = t->loaded_as = -1;
+    t->warming = false;
+    loop_timer_cancel(&t->warm_timer);
     loop_timer_cancel(&t->travel_timer);
     loop_timer_cancel(&t->stall_timer);
     t->stalled = false;
@@ -1260,8 +1272,8 @@ static void restart(struct target *t, struct client *from, const json_t *id)
  * (the event belongs to the stop's snapshot, which is due at once). */
 static bool may_sample(const struct target *t)
 {
-    return connected(t) && t->running && !t->stalled && t->mode != M_STEP &&
-           t->mode != M_RUN_TO_RET;
+    return connected(t) && t->running && !t->stalled && !t->warming &&
+           t->mode != M_STEP && t->mode != M_RUN_TO_RET;
 }
 
 static bool snapshot_errand_queued(const struct target *t)
@@ -1641,9 +1653,43 @@ static void travel_stop(struct target *t, const char *reason)
  * commands that already wait). */
 static bool gate(struct target *t, const struct command *cmd, struct client *from)
 {
-    if (!travel_busy(t->tv) && (t->ngated == 0 || t->releasing))
+    if (!travel_busy(t->tv) && !t->warming && (t->ngated == 0 || t->releasing))
         return false;
     list_add(t, t->gated, &t->ngated, cmd, from);
+    return true;
+}
+
+/* The rewind to rewind_to, the guest stopped: RAM back, loadvm (travel.c). */
+static void rewind_load(struct target *t)
+{
+    char err[300];
+
+    if (travel_rewind(t->tv, t->rewind_to, err, sizeof err) < 0) {
+        wait_answer(t, t->stop_waiters, &t->nstop_waiters, err, NULL);
+        return;
+    }
+    t->rewinding = true;
+    travel_began(t);
+}
+
+static void warm_over(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (t->warming && t->running && connected(t))
+        interrupt(t);
+}
+
+/* A stop (any: the interrupt's, or the guest's own) while warming: the
+ * rewind goes on. Whether it was one. */
+static bool warm_stopped(struct target *t)
+{
+    if (!t->warming)
+        return false;
+    t->warming = false;
+    t->running = false;
+    loop_timer_cancel(&t->warm_timer);
+    rewind_load(t);
     return true;
 }
 
@@ -1665,22 +1711,23 @@ static void rewind_start(struct target *t, const struct command *cmd,
         rewound(t, NULL);
         return;
     }
-    if (t->loaded >= 0) {
-        /* QEMU 7.2 loading a second state before the guest ran after the
-         * first died of SIGSEGV or hung (docs/time-travel.md). */
-        reply_to(t, from, control_reply_error(cmd->id, "the guest has not run since "
-                 "the last rewind: continue it a moment first (QEMU cannot load "
-                 "two saved states in a row)"));
-        return;
-    }
-    if (travel_rewind(t->tv, cmd->seq, err, sizeof err) < 0) {
+    if (!travel_has(t->tv, cmd->seq)) {
+        travel_rewind(t->tv, cmd->seq, err, sizeof err); /* says why */
         reply_to(t, from, control_reply_error(cmd->id, "%s", err));
         return;
     }
-    t->rewinding = true;
-    t->rewind_to = cmd->seq;
     wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
-    travel_began(t);
+    t->rewind_to = cmd->seq;
+    if (t->loaded >= 0) {
+        /* QEMU 7.2 loading a second state before the guest ran after the
+         * first died of SIGSEGV or hung (docs/time-travel.md): the guest
+         * runs a moment first, unseen (that history is undone at once). */
+        t->warming = true;
+        loop_timer_set(&t->warm_timer, WARM_MS, warm_over, t);
+        run(t);
+        return;
+    }
+    rewind_load(t);
 }
 
 /* QEMU 7.2 does not save the timer behind stimecmp (Sstc), so after
@@ -1822,6 +1869,7 @@ void target_free(struct target *t)
     loop_timer_cancel(&t->sample_timer);
     loop_timer_cancel(&t->stall_timer);
     loop_timer_cancel(&t->travel_timer);
+    loop_timer_cancel(&t->warm_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "shutting down", NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, "shutting down", NULL);
     disconnect(t);

@@ -1148,8 +1148,8 @@ def rewind_to_a_fork_and_run_again():
     client sees that stop again (same pc, same snapshot); run to the next COW
     fault: the same process, page, frame and refcounts as the first time;
     then the guest runs on live and takes new console input. And rewinding
-    twice to one stop, then stepping ten times, gives the same pcs as the
-    ten steps from it the first time."""
+    twice to one stop (and to another and back), then stepping ten times,
+    gives the same pcs as the ten steps from it the first time."""
     with at_the_prompt("rewind") as (d, ws):
         viewer = d.ws(role="viewer")
         r = ws.command("run_to", 1, event="fork", program="cowtest")
@@ -1188,12 +1188,19 @@ def rewind_to_a_fork_and_run_again():
         # Ten steps from a stop, then the same after two rewinds to it.
         r = ws.command("pause", 6)
         base = stop_snapshot(ws, r)
-        pcs = [ws.command("step", 10 + i)["stop"]["pc"] for i in range(10)]
-        for n in (20, 21):
-            r = ws.command("rewind", n, to=base["seq"])
-            check(r["ok"] and r["stop"]["pc"] == base["cpu"]["pc"], f"rewind {n - 19}: {r}")
+        steps = [ws.command("step", 10 + i) for i in range(10)]
+        pcs = [r["stop"]["pc"] for r in steps]
+        fifth = stop_snapshot(ws, steps[4])
+        # Twice to the same stop, then to another and back, without running
+        # in between (QEMU cannot load two states in a row: the daemon lets
+        # the guest run a moment, unseen, before the second load).
+        for n, to in ((20, base), (21, base), (22, fifth), (23, base)):
+            r = ws.command("rewind", n, to=to["seq"])
+            check(r["ok"] and r["stop"]["pc"] == to["cpu"]["pc"], f"rewind {n - 19}: {r}")
+            back = stop_snapshot(ws, r)
+            check(not same_state(to, back), f"rewind {n - 19}: {same_state(to, back)} differ")
         again = [ws.command("step", 30 + i)["stop"]["pc"] for i in range(10)]
-        check(again == pcs, f"ten steps: {pcs}, after two rewinds: {again}")
+        check(again == pcs, f"ten steps: {pcs}, after the rewinds: {again}")
         check(ws.command("continue", 40)["ok"], "continue")
         typed(ws, "echo still-here\n", "still-here")
 
