@@ -22,7 +22,7 @@ setup:
 
 # The machine's options come from scripts/qemu.args (the one place for them).
 QEMUOPTS = $(shell sed -e '/^\#/d' -e '/^\[disk\]$$/d' -e 's|{kernel}|$(KERNEL)|' \
-	-e 's|{disk}|$(BUILD)/qemu-fs.img|' scripts/qemu.args)
+	-e 's|{disk}|$(BUILD)/qemu-fs.img|' -e 's|{format}|raw|' scripts/qemu.args)
 
 # The guest writes to a copy, so build/fs.img stays as mke2fs made it.
 $(BUILD)/qemu-fs.img: $(FSIMG)

@@ -31,6 +31,7 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_PAGES] = {"pages", true, {"pid", "l1", NULL}},
     [CMD_FRAMES] = {"frames", true, {"from", "count", NULL}},
     [CMD_SAMPLE] = {"sample", false, {"hz", NULL}},
+    [CMD_REWIND] = {"rewind", false, {"to", NULL}},
 };
 
 const char *command_name(enum command_kind k)
@@ -227,13 +228,15 @@ static int parse_args(const json_t *obj, const struct control_names *n,
                         "(below 0x80000000)");
         return 0;
     }
-    case CMD_HISTORY_GET: {
-        const json_t *seq = json_object_get(obj, "seq");
+    case CMD_HISTORY_GET:
+    case CMD_REWIND: {
+        const char *arg = cmd->kind == CMD_REWIND ? "to" : "seq";
+        const json_t *seq = json_object_get(obj, arg);
         if (!seq)
-            return fail(err, errlen, "missing argument 'seq'");
+            return fail(err, errlen, "missing argument '%s'", arg);
         if (!json_is_integer(seq) || json_integer_value(seq) < 0)
-            return fail(err, errlen, "'seq' must be a snapshot's seq (an "
-                        "integer, 0 or more)");
+            return fail(err, errlen, "'%s' must be a snapshot's seq (an "
+                        "integer, 0 or more)", arg);
         cmd->seq = json_integer_value(seq);
         return 0;
     }

@@ -32,6 +32,7 @@ enum command_kind {
     CMD_PAGES,
     CMD_FRAMES,
     CMD_SAMPLE,
+    CMD_REWIND,
     CMD_COUNT
 };
 
@@ -47,7 +48,7 @@ struct command {
     char program[CONTROL_NAME_MAX]; /* run_to: only events of processes so
                                        named ("" : any) */
     uint32_t va;      /* watch */
-    long long seq;    /* history_get: a snapshot's seq */
+    long long seq;    /* history_get: a snapshot's seq; rewind: "to" */
     int l1;           /* pages (with pid): the root table's entry */
     uint32_t from, count; /* frames */
     int hz;           /* sample: snapshots a second while running, 0 none */

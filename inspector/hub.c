@@ -357,8 +357,15 @@ static void detail(struct client *c, const struct command *cmd, bool rest)
 static json_t *history_reply(const struct command *cmd)
 {
     if (cmd->kind == CMD_HISTORY) {
-        json_t *r = control_reply_ok(cmd->id);
-        json_object_set_new(r, "stops", history_list(hub.history));
+        json_t *r = control_reply_ok(cmd->id), *stops = history_list(hub.history);
+        size_t i;
+        json_t *s;
+        json_array_foreach(stops, i, s) {
+            long long seq = json_integer_value(json_object_get(s, "seq"));
+            json_object_set_new(s, "saved", json_boolean(target_saved(hub.t, seq)));
+        }
+        json_object_set_new(r, "stops", stops);
+        json_object_set_new(r, "rewind", target_travel_stats(hub.t));
         json_object_set_new(r, "bytes", json_integer((json_int_t)history_bytes(hub.history)));
         json_object_set_new(r, "budget", json_integer((json_int_t)history_budget(hub.history)));
         json_object_set_new(r, "dropped", json_integer((json_int_t)history_dropped(hub.history)));

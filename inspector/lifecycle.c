@@ -32,6 +32,12 @@ int lifecycle_qemu_pid(const struct lifecycle *l)
     return l->launched && l->qemu.pid > 0 ? (int)l->qemu.pid : 0;
 }
 
+static void qmp_drop(struct lifecycle *l)
+{
+    qmp_close(l->qmp);
+    l->qmp = NULL;
+}
+
 static void death_tick(void *ctx)
 {
     struct lifecycle *l = ctx;
@@ -72,6 +78,7 @@ void lifecycle_dead(struct lifecycle *l, const char *why)
         snprintf(l->message, sizeof l->message, "%s", why);
     loop_say("QEMU is dead: %s", l->message);
     l->state = LIFE_DEAD;
+    qmp_drop(l);
     loop_timer_cancel(&l->connect_timer);
     rsp_dial_cancel(l->dial);
     l->dial = NULL;
@@ -86,6 +93,16 @@ static void reap_tick(void *ctx)
     if (l->launched && l->qemu.pid > 0 && qemu_reap(&l->qemu, why, sizeof why))
         lifecycle_dead(l, why);
     loop_timer_set(&l->reap_timer, REAP_EVERY_MS, reap_tick, l);
+}
+
+static void qmp_closed(void *ctx)
+{
+    struct lifecycle *l = ctx;
+
+    qmp_close(l->qmp);
+    l->qmp = NULL;
+    if (l->state == LIFE_RUNNING)
+        loop_say("QEMU closed its QMP socket");
 }
 
 static void connected(struct lifecycle *l, struct rsp_conn *rsp)
@@ -126,7 +143,7 @@ static void dialed(void *ctx, struct rsp_conn *rsp, const char *err)
         lifecycle_dead(l, err);
 }
 
-/* Until QEMU listens: its console socket first, then its gdbstub. */
+/* Until QEMU listens: its console socket first, then QMP, then its gdbstub. */
 static void connect_tick(void *ctx)
 {
     struct lifecycle *l = ctx;
@@ -143,7 +160,12 @@ static void connect_tick(void *ctx)
         if (fd >= 0)
             serial_adopt(l->serial, fd);
     }
-    if (serial_connected(l->serial)) {
+    if (serial_connected(l->serial) && !l->qmp) {
+        int fd = qemu_connect_qmp(&l->qemu, err, sizeof err);
+        if (fd >= 0)
+            l->qmp = qmp_open(fd, qmp_closed, l);
+    }
+    if (l->qmp) {
         snprintf(port, sizeof port, "%d", l->qemu.gdb_port);
         l->dial = rsp_dial_start("127.0.0.1", port, RSP_TIMEOUT_MS, dialed, l,
                                  err, sizeof err);
@@ -213,6 +235,7 @@ void lifecycle_kill(struct lifecycle *l)
     loop_timer_cancel(&l->connect_timer);
     rsp_dial_cancel(l->dial);
     l->dial = NULL;
+    qmp_drop(l);
     qemu_kill(&l->qemu);
     l->state = LIFE_NONE;
 }
@@ -240,6 +263,7 @@ void lifecycle_free(struct lifecycle *l)
     rsp_dial_cancel(l->dial);
     l->dial = NULL;
     guest_ram_share(NULL, 0);
+    qmp_drop(l);
     if (l->launched)
         qemu_cleanup(&l->qemu);
 }

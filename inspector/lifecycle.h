@@ -5,7 +5,8 @@
  * The run control (target.c) is told through the hooks: up when the
  * gdbstub connection is made (the console is in the serial given at init),
  * down when QEMU is gone (it must let go of the connection), changed when
- * something the status shows has changed. Only down and lifecycle_kill()
+ * something the status shows has changed. A QEMU the daemon runs is also
+ * connected to on its QMP socket (l->qmp, before up). Only down and lifecycle_kill()
  * end a QEMU the daemon runs; a QEMU that stops answering is not dead. */
 #ifndef GLASSBOX_LIFECYCLE_H
 #define GLASSBOX_LIFECYCLE_H
@@ -15,6 +16,7 @@
 
 #include "loop.h"
 #include "qemu.h"
+#include "qmp.h"
 #include "rsp_conn.h"
 #include "rsp_dial.h"
 #include "serial.h"
@@ -28,6 +30,7 @@ struct life_config {
     int gdb_port;        /* 0: any free port */
     const char *attach;  /* HOST:PORT of a QEMU started by hand, or NULL */
     const char *console; /* with attach: HOST:PORT of its serial port, or NULL */
+    size_t rewind_bytes; /* the run control's: memory for the saved states' RAM */
 };
 
 struct life_hooks {
@@ -42,6 +45,7 @@ struct lifecycle {
     struct life_hooks hooks;
     struct serial *serial;
     struct qemu qemu;
+    struct qmp *qmp;       /* QEMU's QMP, when we run QEMU and it is connected */
     bool launched;         /* we run QEMU (not --attach) */
     enum life_state state;
     char message[512];     /* why it is dead */

@@ -4,7 +4,7 @@
  *                      [--port N] [--bind ADDR] [--gdb-port N]
  *                      [--attach HOST:PORT [--console HOST:PORT]]
  *                      [--qemu BINARY] [--allow-host NAME]... [--lab FILE]
- *                      [--history-bytes N]
+ *                      [--history-bytes N] [--rewind-bytes N]
  *
  * Starts QEMU stopped at reset with its gdbstub on loopback and its serial
  * port on a socket, attaches, takes a first snapshot, lets the guest run,
@@ -22,6 +22,8 @@
  *   control.c  WebSocket messages, command parsing and validation (pure)
  *   target.c   QEMU, the gdbstub connection, stops and commands
  *   qemu.c     the QEMU process and its scratch files
+ *   qmp.c      QEMU's QMP socket: commands and their replies, in the loop
+ *   travel.c   the saved states of the stops, and going back to one
  *   console.c  serial bytes to UTF-8 text, the screen's backlog (pure)
  *   outq.c     bounded outgoing message queues (pure)
  *   source.c   which kernel source files the page may read
@@ -59,6 +61,11 @@ static void on_signal(int sig)
     server_wake();
 }
 
+/* The page store's default budget (docs/time-travel.md: about 70 MiB for
+ * 1,000 stops of the real guest), and the least one. */
+#define REWIND_BYTES (128 * 1024 * 1024)
+#define REWIND_MIN_BYTES (1024 * 1024)
+
 static int usage(void)
 {
     fprintf(stderr,
@@ -70,11 +77,29 @@ static int usage(void)
             "           [--lab FILE] (the lab checklist the page shows: "
             "make workbench LAB=name)\n"
             "           [--history-bytes N] (memory for the history of stops)\n"
+            "           [--rewind-bytes N] (memory for the RAM of the stops "
+            "that can be gone back to)\n"
             "defaults: --kernel build/kernel/kernel.elf --disk build/fs.img "
             "--web web\n"
             "          --port 8080 --bind 127.0.0.1, a free --gdb-port,\n"
-            "          --history-bytes %d\n", HUB_HISTORY_BYTES);
+            "          --history-bytes %d --rewind-bytes %d\n", HUB_HISTORY_BYTES,
+            REWIND_BYTES);
     return 2;
+}
+
+/* A number of bytes, at least min and at most 1 TiB. 0, or -1 (said). */
+static int bytes_arg(const char *name, const char *s, size_t min, size_t *out)
+{
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+
+    if (*s < '0' || *s > '9' || *end || n < min || n > (1ull << 40)) {
+        fprintf(stderr, "glassbox-inspector: %s: a number of bytes, at least "
+                "%zu\n", name, min);
+        return -1;
+    }
+    *out = (size_t)n;
+    return 0;
 }
 
 static int port_arg(const char *s, int *out)
@@ -110,7 +135,8 @@ int main(int argc, char **argv)
 {
     struct life_config tc = {.qemu = "qemu-system-riscv32",
                                .kernel = "build/kernel/kernel.elf",
-                               .disk = "build/fs.img"};
+                               .disk = "build/fs.img",
+                               .rewind_bytes = REWIND_BYTES};
     struct access hosts = {0};
     struct server_config sc = {.bind = "127.0.0.1", .port = 8080,
                                .web_dir = "web", .access = &hosts};
@@ -155,15 +181,11 @@ int main(int argc, char **argv)
             if (port_arg(v, &tc.gdb_port) < 0)
                 return usage();
         } else if (!strcmp(a, "--history-bytes")) {
-            char *end;
-            unsigned long long n = strtoull(v, &end, 10);
-            if (*v < '0' || *v > '9' || *end || n < HISTORY_MIN_BUDGET ||
-                n > (1ull << 40)) {
-                fprintf(stderr, "glassbox-inspector: --history-bytes: a number "
-                        "of bytes, at least %d\n", HISTORY_MIN_BUDGET);
+            if (bytes_arg(a, v, HISTORY_MIN_BUDGET, &history_bytes) < 0)
                 return 2;
-            }
-            history_bytes = (size_t)n;
+        } else if (!strcmp(a, "--rewind-bytes")) {
+            if (bytes_arg(a, v, REWIND_MIN_BYTES, &tc.rewind_bytes) < 0)
+                return 2;
         } else
             return usage();
         i++;

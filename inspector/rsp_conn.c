@@ -477,6 +477,17 @@ int rsp_conn_read_reg_named(struct rsp_conn *c, const char *name,
     return rsp_conn_read_reg(c, r->regnum, value);
 }
 
+int rsp_conn_write_reg(struct rsp_conn *c, unsigned regnum, uint64_t value,
+                       unsigned bytes)
+{
+    int n = snprintf(c->req, sizeof c->req, "P%x=", regnum);
+
+    for (unsigned i = 0; i < bytes && i < 8; i++) /* target order */
+        n += snprintf(c->req + n, sizeof c->req - (size_t)n, "%02x",
+                      (unsigned)(value >> (8 * i)) & 0xffu);
+    return rsp_conn_command(c, c->req);
+}
+
 int rsp_conn_read_gregs(struct rsp_conn *c, void *buf, size_t cap, size_t *len)
 {
     const char *reply;

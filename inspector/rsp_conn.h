@@ -89,6 +89,9 @@ int rsp_conn_set_phys_mode(struct rsp_conn *c, bool physical);
 int rsp_conn_read_reg(struct rsp_conn *c, unsigned regnum, uint64_t *value);
 int rsp_conn_read_reg_named(struct rsp_conn *c, const char *name,
                             uint64_t *value);
+/* Write one register of bytes bytes by number ('P'). */
+int rsp_conn_write_reg(struct rsp_conn *c, unsigned regnum, uint64_t value,
+                       unsigned bytes);
 /* Up to 32 registers by name, their 'p' requests pipelined. */
 int rsp_conn_read_regs_named(struct rsp_conn *c, const char *const *names,
                              uint64_t *values, size_t n);

@@ -49,6 +49,8 @@
 #include "rsp_conn.h"
 #include "serial.h"
 #include "snapshot.h"
+#include "tdesc.h"
+#include "travel.h"
 
 #define MAX_WAITERS 64
 #define STEP_LINE_STEPS 512    /* single steps on one line before breakpoints */
@@ -59,6 +61,8 @@
 #define SAMPLE_HZ_DEFAULT 4    /* samples a second of a running guest */
 #define SAMPLE_HZ_STOPPING 1   /* at most, when each one stops the guest */
 #define SAMPLE_SHARE 10        /* a sample may take 1/10 of the time between two */
+#define WARM_MS 50             /* the guest's run between two loadvm */
+#define TRAVEL_STALL_MS 3000   /* a save or rewind later than this: not responding */
 #define SIGINT_NUM 2
 #define SIGTRAP_NUM 5
 
@@ -143,6 +147,22 @@ struct target {
     int nerrands;
     struct errand held[MAX_WAITERS]; /* commands waiting for the ping */
     int nheld;
+
+    /* Going back (travel.c): commands wait while a stop's state is saved or
+     * a rewind is made (the guest must not move meanwhile). */
+    struct travel *tv;
+    struct errand gated[MAX_WAITERS];
+    int ngated;
+    bool releasing;        /* the gated commands are being carried out */
+    bool rewinding;        /* the rewind command waits for travel.c */
+    long long rewind_to;
+    /* The stop a rewind loaded and the stop it was reported as, while the
+     * guest has not moved since (else -1). */
+    long long loaded, loaded_as;
+    bool warming;          /* running a moment before the next loadvm */
+    struct loop_timer warm_timer;
+    bool travel_stalled;   /* stalled set by the save or rewind's delay */
+    struct loop_timer travel_timer;
 };
 
 /* QEMU is gone (lifecycle.h); the down hook follows. */
@@ -153,6 +173,13 @@ static void run(struct target *t);
 static void drive(struct target *t, struct rsp_stop *stop);
 static void report(struct target *t, const char *reason, const char *detail);
 static void publish(struct target *t, bool always);
+static void travel_stop(struct target *t, const char *reason);
+static bool gate(struct target *t, const struct command *cmd, struct client *from);
+static void rewind_start(struct target *t, const struct command *cmd,
+                         struct client *from);
+static void travel_done(void *ctx, const char *error);
+static void rewound(struct target *t, const char *error);
+static bool warm_stopped(struct target *t);
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -797,6 +824,8 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
 /* Handle a stop and whatever hidden stops follow it synchronously. */
 static void drive(struct target *t, struct rsp_stop *stop)
 {
+    if (warm_stopped(t))
+        return;
     for (int i = 0; i < DRIVE_MAX; i++) {
         stop_arrived(t); /* it may have been in when the resume returned */
         enum action a = decide(t, stop);
@@ -850,6 +879,7 @@ static void report(struct target *t, const char *reason, const char *detail)
     json_t *extra = json_pack("{s:O}", "stop", t->stop);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, NULL, extra);
     json_decref(extra);
+    travel_stop(t, reason);
 }
 
 /* ---- the gdbstub socket -------------------------------------------------------- */
@@ -878,6 +908,7 @@ static void errands_fail(struct target *t, const char *why)
 {
     list_fail(t, t->errands, &t->nerrands, why);
     list_fail(t, t->held, &t->nheld, why);
+    list_fail(t, t->gated, &t->ngated, why);
 }
 
 /* Keep a copy of cmd at the end of list; false when it is full (the
@@ -915,6 +946,8 @@ static void on_stop(struct target *t, struct rsp_stop *stop)
                         stop->reason == RSP_REASON_NONE;
 
     stop_arrived(t);
+    if (warm_stopped(t))
+        return;
     if (t->nerrands > 0) {
         t->running = false;
         if (read_regs(t) < 0) {
@@ -976,6 +1009,7 @@ static bool needs_reply_while_stopped(const struct target *t,
     case CMD_CONTINUE:
     case CMD_STEP:
     case CMD_STEP_LINE:
+    case CMD_REWIND:
         return t->mode != M_FREE; /* cancel_mode removes breakpoints */
     default:
         return false;
@@ -983,11 +1017,14 @@ static bool needs_reply_while_stopped(const struct target *t,
 }
 
 /* Whether cmd waits for the probe: it needs a reply, or one before it
- * does (the order of commands is kept). */
+ * does (the order of commands is kept). Not while a save or rewind is
+ * going on: then it waits for that (gate()), and QEMU will just have
+ * answered QMP when it runs; and no probe may be out when the rewind's
+ * end reads the registers. */
 static bool must_hold(const struct target *t, const struct command *cmd)
 {
     if (!connected(t) || t->running || t->stalled || cmd->kind == CMD_RESTART ||
-        cmd->kind == CMD_SAMPLE)
+        cmd->kind == CMD_SAMPLE || travel_busy(t->tv) || t->warming || t->ngated > 0)
         return false;
     return t->nheld > 0 || needs_reply_while_stopped(t, cmd);
 }
@@ -1089,6 +1126,8 @@ static void console_output(void *ctx, const char *text, size_t len)
 {
     struct target *t = ctx;
 
+    if (t->warming || t->rewinding)
+        return; /* the guest's output in a history about to be undone */
     t->hooks.console(t->hooks.ctx, text, len);
 }
 
@@ -1121,6 +1160,13 @@ static void disconnect(struct target *t)
     t->rsp = NULL;
     serial_close(&t->serial);
     errands_fail(t, "QEMU went away before this could be done");
+    travel_reset(t->tv, NULL, NULL);
+    t->rewinding = false;
+    t->travel_stalled = false;
+    t->loaded = t->loaded_as = -1;
+    t->warming = false;
+    loop_timer_cancel(&t->warm_timer);
+    loop_timer_cancel(&t->travel_timer);
     loop_timer_cancel(&t->stall_timer);
     t->stalled = false;
     t->pinging = false;
@@ -1169,6 +1215,7 @@ static void life_up(void *ctx, struct rsp_conn *rsp)
         return;
     }
     t->running = false;
+    travel_reset(t->tv, t->life.launched ? &t->life.qemu : NULL, t->life.qmp);
     if (read_regs(t) < 0) {
         rsp_failed(t, "reading the registers");
         return;
@@ -1230,8 +1277,8 @@ static void restart(struct target *t, struct client *from, const json_t *id)
  * (the event belongs to the stop's snapshot, which is due at once). */
 static bool may_sample(const struct target *t)
 {
-    return connected(t) && t->running && !t->stalled && t->mode != M_STEP &&
-           t->mode != M_RUN_TO_RET;
+    return connected(t) && t->running && !t->stalled && !t->warming &&
+           t->mode != M_STEP && t->mode != M_RUN_TO_RET;
 }
 
 static bool snapshot_errand_queued(const struct target *t)
@@ -1440,6 +1487,8 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         reply_to(t, from, control_reply_error(id, "QEMU is not responding"));
         return;
     }
+    if (gate(t, cmd, from))
+        return;
     switch (cmd->kind) {
     case CMD_SNAPSHOT:
     case CMD_BREAK:
@@ -1496,6 +1545,9 @@ static void command_run(struct target *t, struct command *cmd, struct client *fr
         }
         wait_add(t, t->stop_waiters, &t->nstop_waiters, from, id);
         step(t);
+        return;
+    case CMD_REWIND:
+        rewind_start(t, cmd, from);
         return;
     case CMD_RUN_TO:
         if (t->running) {
@@ -1559,6 +1611,219 @@ json_t *target_snapshot(struct target *t, char *err, size_t errlen)
     return NULL;
 }
 
+/* ---- going back (travel.c) -------------------------------------------------------------
+ *
+ * At each stop the user sees, once its status and snapshot are out, its
+ * state is saved (travel_save: QEMU's savevm through QMP, the page store's
+ * save from the loop). Until that is done every command but restart and
+ * sample waits here, in order (the guest must not move before QEMU has
+ * saved it); so does one sent during a rewind. */
+
+static void travel_late(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (!travel_busy(t->tv) || !connected(t) || t->stalled)
+        return;
+    t->stalled = t->travel_stalled = true;
+    loop_say("QEMU is not responding: its state is not saved or loaded after %d ms",
+             TRAVEL_STALL_MS);
+    list_fail(t, t->gated, &t->ngated, "QEMU is not responding");
+    publish(t, false);
+}
+
+static void travel_began(struct target *t)
+{
+    loop_timer_set(&t->travel_timer, TRAVEL_STALL_MS, travel_late, t);
+}
+
+/* The end of report(): save this stop's state (not QEMU's reset, nor an
+ * exit: nothing to go back to). */
+static void travel_stop(struct target *t, const char *reason)
+{
+    const json_t *seq = json_object_get(t->latest, "seq");
+
+    if (!strcmp(reason, "rewind"))
+        t->loaded_as = json_integer_value(seq);
+    else
+        t->loaded = t->loaded_as = -1; /* the guest moved */
+    if (!connected(t) || !strcmp(reason, "start") || !strcmp(reason, "exited") ||
+        !json_is_integer(seq))
+        return;
+    if (travel_save(t->tv, json_integer_value(seq)) == 0)
+        travel_began(t);
+}
+
+/* Whether cmd waits for the save or rewind in progress (or for the
+ * commands that already wait). */
+static bool gate(struct target *t, const struct command *cmd, struct client *from)
+{
+    if (!travel_busy(t->tv) && !t->warming && (t->ngated == 0 || t->releasing))
+        return false;
+    list_add(t, t->gated, &t->ngated, cmd, from);
+    return true;
+}
+
+/* The rewind to rewind_to, the guest stopped: RAM back, loadvm (travel.c). */
+static void rewind_load(struct target *t)
+{
+    char err[300];
+
+    if (travel_rewind(t->tv, t->rewind_to, err, sizeof err) < 0) {
+        wait_answer(t, t->stop_waiters, &t->nstop_waiters, err, NULL);
+        return;
+    }
+    t->rewinding = true;
+    travel_began(t);
+}
+
+static void warm_over(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (t->warming && t->running && connected(t))
+        interrupt(t);
+}
+
+/* A stop (any: the interrupt's, or the guest's own) while warming: the
+ * rewind goes on. Whether it was one. */
+static bool warm_stopped(struct target *t)
+{
+    if (!t->warming)
+        return false;
+    t->warming = false;
+    t->running = false;
+    loop_timer_cancel(&t->warm_timer);
+    rewind_load(t);
+    return true;
+}
+
+static void rewind_start(struct target *t, const struct command *cmd,
+                         struct client *from)
+{
+    char err[300];
+
+    if (t->running) {
+        reply_to(t, from, control_reply_error(cmd->id, "the guest is running: "
+                 "pause it first"));
+        return;
+    }
+    cancel_mode(t);
+    if (t->loaded >= 0 && (cmd->seq == t->loaded || cmd->seq == t->loaded_as)) {
+        /* Already there: the stop is shown again. */
+        wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+        t->rewind_to = t->loaded;
+        rewound(t, NULL);
+        return;
+    }
+    if (!travel_has(t->tv, cmd->seq)) {
+        travel_rewind(t->tv, cmd->seq, err, sizeof err); /* says why */
+        reply_to(t, from, control_reply_error(cmd->id, "%s", err));
+        return;
+    }
+    wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+    t->rewind_to = cmd->seq;
+    if (t->loaded >= 0) {
+        /* QEMU 7.2 loading a second state before the guest ran after the
+         * first died of SIGSEGV or hung (docs/time-travel.md): the guest
+         * runs a moment first, unseen (that history is undone at once). */
+        t->warming = true;
+        loop_timer_set(&t->warm_timer, WARM_MS, warm_over, t);
+        run(t);
+        return;
+    }
+    rewind_load(t);
+}
+
+/* QEMU 7.2 does not save the timer behind stimecmp (Sstc), so after
+ * loadvm no timer interrupt would ever come: stimecmp written again with
+ * the value loadvm gave it arms the timer for it. The target description
+ * leaves stimecmp out (it lists the CSRs usable at reset), but QEMU's
+ * gdbstub takes every CSR at the number of the CSRs' first plus the CSR's
+ * own (sstatus is CSR 0x100). 0 or -1. */
+#define CSR_SSTATUS 0x100u
+#define CSR_STIMECMP 0x14du
+
+static int rearm_timer(struct target *t)
+{
+    const struct tdesc_reg *sstatus = tdesc_find(rsp_conn_tdesc(t->rsp), "sstatus");
+    uint64_t v;
+
+    if (!sstatus || sstatus->regnum < CSR_SSTATUS)
+        return -1;
+    unsigned regnum = sstatus->regnum - CSR_SSTATUS + CSR_STIMECMP;
+    if (rsp_conn_read_reg(t->rsp, regnum, &v) < 0)
+        return -1;
+    return rsp_conn_write_reg(t->rsp, regnum, v, 4);
+}
+
+/* The guest is as it was at stop rewind_to: a stop like any other, with a
+ * snapshot from scratch (the snapshotter's caches and event cursor belong
+ * to the later history). */
+static void rewound(struct target *t, const char *error)
+{
+    char detail[64];
+
+    if (error) {
+        loop_say("rewind to stop %lld failed: %s", t->rewind_to, error);
+        char why[400];
+        snprintf(why, sizeof why, "rewind failed (%s): restart the guest", error);
+        wait_answer(t, t->stop_waiters, &t->nstop_waiters, why, NULL);
+        return;
+    }
+    if (read_regs(t) < 0 || rearm_timer(t) < 0) {
+        rsp_failed(t, "reading the registers");
+        return;
+    }
+    snapshotter_reset(t->snap);
+    json_decref(t->latest);
+    t->latest = NULL;
+    t->loaded = t->rewind_to;
+    snprintf(detail, sizeof detail, "to stop %lld", t->rewind_to);
+    report(t, "rewind", detail);
+}
+
+/* travel.c's hook: the save or rewind is over; the waiting commands go on. */
+static void travel_done(void *ctx, const char *error)
+{
+    struct target *t = ctx;
+
+    loop_timer_cancel(&t->travel_timer);
+    /* The stop's snapshot is still the guest's state now: a live sample is
+     * due a period after the guest goes on, not after the stop. */
+    if (t->latest && !t->running)
+        t->latest_ms = loop_now_ms();
+    if (t->travel_stalled) {
+        t->travel_stalled = t->stalled = false;
+        loop_say("QEMU responds again");
+    }
+    if (t->rewinding) {
+        t->rewinding = false;
+        rewound(t, error);
+    } else if (error) {
+        loop_say("the state of this stop is not saved: %s", error);
+    }
+    t->releasing = true;
+    while (t->ngated > 0 && !travel_busy(t->tv) && connected(t)) {
+        struct errand e = t->gated[0];
+        memmove(t->gated, t->gated + 1, (size_t)--t->ngated * sizeof t->gated[0]);
+        command_run(t, &e.cmd, e.from);
+        command_clear(&e.cmd);
+    }
+    t->releasing = false;
+    publish(t, false);
+}
+
+bool target_saved(const struct target *t, long long seq)
+{
+    return travel_has(t->tv, seq);
+}
+
+json_t *target_travel_stats(const struct target *t)
+{
+    return travel_stats(t->tv);
+}
+
 /* ---- life of the module ----------------------------------------------------------------- */
 
 struct target *target_new(const struct life_config *cfg,
@@ -1576,11 +1841,15 @@ struct target *target_new(const struct life_config *cfg,
     serial_init(&t->serial, console_output, console_closed, t);
     breaks_reset(&t->br, NULL, km);
     t->snap = snapshotter_new(km);
+    t->tv = travel_new(cfg->rewind_bytes, travel_done, t);
+    t->loaded = t->loaded_as = -1;
     t->event_log = kernel_model_symbol(km, "event_log");
     json_t *hello = kernel_model_hello(km);
     t->kinds = json_incref(json_object_get(hello, "event_kinds"));
     json_decref(hello);
-    if (!t->snap) {
+    if (!t->snap || !t->tv) {
+        snapshotter_free(t->snap);
+        travel_free(t->tv);
         json_decref(t->kinds);
         free(t);
         return NULL;
@@ -1588,6 +1857,7 @@ struct target *target_new(const struct life_config *cfg,
     if (lifecycle_init(&t->life, cfg, &t->serial, &life, err, sizeof err) < 0) {
         loop_say("%s", err);
         snapshotter_free(t->snap);
+        travel_free(t->tv);
         json_decref(t->kinds);
         free(t);
         return NULL;
@@ -1603,10 +1873,13 @@ void target_free(struct target *t)
         return;
     loop_timer_cancel(&t->sample_timer);
     loop_timer_cancel(&t->stall_timer);
+    loop_timer_cancel(&t->travel_timer);
+    loop_timer_cancel(&t->warm_timer);
     wait_answer(t, t->stop_waiters, &t->nstop_waiters, "shutting down", NULL);
     wait_answer(t, t->start_waiters, &t->nstart_waiters, "shutting down", NULL);
     disconnect(t);
     lifecycle_free(&t->life);
+    travel_free(t->tv);
     json_decref(t->latest);
     json_decref(t->published);
     snapshotter_free(t->snap);

@@ -69,6 +69,11 @@ void target_command(struct target *t, struct command *cmd,
 /* A client went away: forget the replies it waits for. */
 void target_forget(struct target *t, struct client *c);
 
+/* Whether the stop with snapshot seq seq can be rewound to (its state is
+ * saved), and the figures of the saved states (travel.h). */
+bool target_saved(const struct target *t, long long seq);
+json_t *target_travel_stats(const struct target *t);
+
 /* Type into the guest's serial port. 0, or -1 when the console is not
  * connected or too much input is waiting. */
 int target_console_write(struct target *t, const char *data, size_t len,

@@ -572,6 +572,44 @@ def history_memory_bound():
         check(g["ok"] and g["snapshot"] == last, "the newest stop does not come back whole")
 
 
+@test(timeout=120)
+def stops_are_saved_within_a_budget():
+    """Every stop the user sees gets a saved state to go back to (the history
+    says which), and the saved RAM stays within --rewind-bytes by dropping
+    the oldest states; the newest is always kept."""
+    budget = 1 << 20
+    with Daemon("saved", extra_args=["--rewind-bytes", str(budget)]) as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 20)
+        seqs = []
+        for i in range(6):
+            if i:
+                check(ws.command("continue", 10 * i)["ok"], "continue")
+                prompts = console_text(ws).count(PROMPT)
+                ws.send({"type": "console", "data": f"echo {i} > /saved{i}; ls\n"})
+                deadline = time.monotonic() + 20
+                while console_text(ws).count(PROMPT) <= prompts and time.monotonic() < deadline:
+                    with contextlib.suppress(TestFailure):
+                        ws.wait(lambda m: m.get("type") == "console", 1, "console")
+            r = ws.command("pause", 10 * i + 1)
+            check(r["ok"], f"pause: {r}")
+            seqs.append(stop_snapshot(ws, r)["seq"])
+            # The history does not wait for the save (a few tens of ms).
+            deadline = time.monotonic() + 5
+            while True:
+                h = ws.command("history", 10 * i + 3)
+                saved = {s["seq"]: s["saved"] for s in h["stops"]}
+                if saved.get(seqs[-1]) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+            check(saved.get(seqs[-1]) is True, f"stop {seqs[-1]} not saved: {h['rewind']}")
+            check(h["rewind"]["bytes"] <= budget or h["rewind"]["states"] == 1,
+                  f"saved RAM {h['rewind']}, budget {budget}")
+        check(h["rewind"]["dropped"] > 0 and saved[seqs[0]] is False,
+              f"nothing dropped within {budget} bytes: {h['rewind']}")
+        check(saved.get(1) is False, "QEMU's reset (the first stop) has a saved state")
+
+
 @test(timeout=60)
 def malformed_and_oversized():
     with Daemon("malformed") as d:
@@ -1155,8 +1193,13 @@ def a_stalled_qemu_while_stopped_recovers():
         r = ws.command("break", 4, function="cow_fault")
         if not r["ok"] and "not responding" in r.get("error", ""):
             # On a loaded host QEMU may take more than the 1 s reply timeout
-            # just after SIGCONT: the daemon must recover from that too.
-            ws.wait(lambda m: is_status(m, qemu="running"), 10, "running again after a slow reply")
+            # just after SIGCONT (it first finishes saving the stop's state,
+            # docs/time-travel.md): the daemon must recover from that too. A
+            # status from before the reply does not say it has.
+            at = next(i for i, m in enumerate(ws.log) if m is r)
+            older = {id(m) for m in ws.log[:at]}
+            ws.wait(lambda m: is_status(m, qemu="running") and id(m) not in older, 10,
+                    "running again after a slow reply")
             r = ws.command("break", 40, function="cow_fault")
         check(r["ok"], f"break after SIGCONT: {r}")
         r = ws.command("step", 5)
@@ -1391,6 +1434,93 @@ def frame(snap, pa):
     return None
 
 
+def typed(ws, line, word, timeout=20.0):
+    """At the prompt, type line and wait until word shows twice more: the
+    echo of what was typed, and the output."""
+    deadline = time.monotonic() + timeout
+    while not console_text(ws).endswith(PROMPT):
+        check(time.monotonic() < deadline, f"no prompt: {console_text(ws)[-300:]!r}")
+        with contextlib.suppress(TestFailure):
+            ws.wait(lambda m: m.get("type") == "console", 1, "console")
+    seen = console_text(ws).count(word)
+    ws.send({"type": "console", "data": line})
+    while console_text(ws).count(word) < seen + 2:
+        check(time.monotonic() < deadline, f"no output {word!r}: {console_text(ws)[-300:]!r}")
+        with contextlib.suppress(TestFailure):
+            ws.wait(lambda m: m.get("type") == "console", 1, "console")
+
+
+def same_state(a, b):
+    """Which of a stop's processes, address spaces, frames and registers
+    differ between two snapshots (the events, seq and diff may)."""
+    return [k for k in ("processes", "address_spaces", "frames", "ticks")
+            if a[k] != b[k]] + (["cpu"] if a["cpu"]["regs"] != b["cpu"]["regs"] or
+                                a["cpu"]["pc"] != b["cpu"]["pc"] else [])
+
+
+@test(timeout=240)
+def rewind_to_a_fork_and_run_again():
+    """cowtest to its first COW fault; rewind to the stop at its fork: every
+    client sees that stop again (same pc, same snapshot); run to the next COW
+    fault: the same process, page, frame and refcounts as the first time;
+    then the guest runs on live and takes new console input. And rewinding
+    twice to one stop (and to another and back), then stepping ten times,
+    gives the same pcs as the ten steps from it the first time."""
+    with at_the_prompt("rewind") as (d, ws):
+        viewer = d.ws(role="viewer")
+        r = ws.command("run_to", 1, event="fork", program="cowtest")
+        check(r["ok"], f"run_to fork: {r}")
+        ws.send({"type": "console", "data": "cowtest\n"})
+        st = ws.wait(lambda m: is_status(m, reason="event"), 60, "cowtest's fork")
+        fork = snapshot_after(ws, st)
+        r = ws.command("run_to", 2, event="cow_fault", program="cowtest")
+        check(r["ok"], f"run_to cow_fault: {r}")
+        st = ws.wait(lambda m: is_status(m, reason="event"), 60, "the first COW fault")
+        first = snapshot_after(ws, st)
+        ev1 = [e for e in first["events"] if e["kind"] == "cow_fault"][-1]
+        ws.pending.clear()
+        viewer.pending.clear()
+        r = ws.command("rewind", 3, to=fork["seq"])
+        check(r["ok"] and r["stop"]["reason"] == "rewind" and
+              r["stop"]["pc"] == fork["cpu"]["pc"], f"rewind to the fork: {r}")
+        back = stop_snapshot(ws, r)
+        check(not same_state(fork, back), f"after the rewind {same_state(fork, back)} "
+                                          f"differ from the fork's")
+        st = viewer.wait(lambda m: is_status(m, reason="rewind"), 10, "the viewer's rewind")
+        check(snapshot_after(viewer, st)["seq"] == back["seq"], "the viewer's snapshot")
+        r = ws.command("run_to", 4, event="cow_fault", program="cowtest")
+        check(r["ok"], f"run_to cow_fault again: {r}")
+        st = ws.wait(lambda m: is_status(m, reason="event"), 60, "the COW fault again")
+        second = snapshot_after(ws, st)
+        ev2 = [e for e in second["events"] if e["kind"] == "cow_fault"][-1]
+        for k in ("pid", "va", "old_pa", "new_pa"):
+            check(ev1.get(k) == ev2.get(k), f"the COW fault's {k}: {ev1} then {ev2}")
+        check(first["frames"] == second["frames"], "the frames and refcounts differ")
+        check(mapping(first, ev1["pid"], int(ev1["va"], 16)) ==
+              mapping(second, ev2["pid"], int(ev2["va"], 16)), "the page's mapping differs")
+        check(ws.command("continue", 5)["ok"], "continue")
+        wait_console(ws, "cowtest: OK", 60)
+        typed(ws, "echo after-rewind\n", "after-rewind")
+        # Ten steps from a stop, then the same after two rewinds to it.
+        r = ws.command("pause", 6)
+        base = stop_snapshot(ws, r)
+        steps = [ws.command("step", 10 + i) for i in range(10)]
+        pcs = [r["stop"]["pc"] for r in steps]
+        fifth = stop_snapshot(ws, steps[4])
+        # Twice to the same stop, then to another and back, without running
+        # in between (QEMU cannot load two states in a row: the daemon lets
+        # the guest run a moment, unseen, before the second load).
+        for n, to in ((20, base), (21, base), (22, fifth), (23, base)):
+            r = ws.command("rewind", n, to=to["seq"])
+            check(r["ok"] and r["stop"]["pc"] == to["cpu"]["pc"], f"rewind {n - 19}: {r}")
+            back = stop_snapshot(ws, r)
+            check(not same_state(to, back), f"rewind {n - 19}: {same_state(to, back)} differ")
+        again = [ws.command("step", 30 + i)["stop"]["pc"] for i in range(10)]
+        check(again == pcs, f"ten steps: {pcs}, after the rewinds: {again}")
+        check(ws.command("continue", 40)["ok"], "continue")
+        typed(ws, "echo still-here\n", "still-here")
+
+
 @test(timeout=180)
 def cow_fault_end_to_end():
     """Run to COW faults during cowtest; at each, compare the snapshot before
@@ -1410,8 +1540,13 @@ def cow_fault_end_to_end():
             st = ws.wait(lambda m: is_status(m, reason="event"), 30, "a cow fault")
             check(st["stop"]["detail"] == "cow_fault", f"cow stop: {st}")
             cur = snapshot_after(ws, st)
-            check(cur["diff"]["since"] == prev["seq"], f"diff since {cur['diff']['since']}, "
-                                                        f"previous seq {prev['seq']}")
+            # The diff is from the snapshot sent before: the previous stop's,
+            # or a live sample taken while the guest ran between the two.
+            before = [m for m in ws.log if m.get("type") == "snapshot" and m is not cur
+                      and m["seq"] < cur["seq"]][-1]
+            check(cur["diff"]["since"] == before["seq"] and
+                  (before is prev or before.get("sample")),
+                  f"diff since {cur['diff']['since']}, previous seq {prev['seq']}")
             evs = [e for e in cur["events"] if e["kind"] == "cow_fault"]
             check(evs, f"no cow_fault event in the snapshot at the stop: {cur['events'][-3:]}")
             ev = evs[-1]

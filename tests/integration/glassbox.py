@@ -48,7 +48,8 @@ def machine_args(kernel, disk=None):
             if disk is None:
                 break
             continue
-        args += line.replace("{kernel}", str(kernel)).replace("{disk}", str(disk)).split(" ", 1)
+        args += (line.replace("{kernel}", str(kernel)).replace("{disk}", str(disk))
+                 .replace("{format}", "raw").split(" ", 1))
     return args
 
 
