@@ -2,14 +2,21 @@
 // is one broken state found by hand, checked where it showed: the stop line at
 // 1280 px, the panes and "Run to next" after a restart, the "as of" tick and
 // the complaint once QEMU is killed, the VA walk of a process that exited, the
-// history strip of a long session, the processes a 1280 × 720 table shows, and
-// the process on the CPU at a breakpoint.
+// history strip of a long session, the processes a 1280 × 720 table shows (and
+// their numbers under their headers), the process on the CPU at a breakpoint,
+// the timeline's event detail, and the tabs at 1920 × 1080. The daemon runs
+// as `make workbench LAB=cow` starts it, so the page has its Lab tab.
 //
 // Run: node --test tests/web/teacher.test.mjs   (after make)
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openWorkbench, screenshot, waitForStop, paintedSeq, runTo } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { ROOT, BUILD, freePort, startDaemon, launchBrowser, screenshot, waitForStop, paintedSeq, runTo } from './harness.mjs';
+
+// The workbench as `make workbench LAB=cow` starts it: with the lab's checklist.
+const CHECKLIST = path.join(BUILD, 'labs/cow/checklist.json');
 
 const atPrompt = (page) => page.waitForFunction(() => /^\$ ?$/m.test(window.glassbox.terminalText().split('\n').at(-1)),
   null, { timeout: 60_000 });
@@ -32,7 +39,15 @@ async function run(page) {
 }
 
 test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
-  const { daemon, page } = await openWorkbench(t);
+  execFileSync('python3', ['labs/checklist.py', 'cow', CHECKLIST], { cwd: ROOT });
+  const daemon = await startDaemon(await freePort(), { args: ['--lab', CHECKLIST] });
+  const browser = await launchBrowser();
+  t.after(async () => {
+    await browser.close();
+    await daemon.stop();
+  });
+  const page = await browser.newPage(daemon.url);
+  await page.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.status?.qemu === 'running');
   await atPrompt(page);
 
   await t.test('at 1280 px the stop line shows why in full and the function with its file and line', async () => {
@@ -95,7 +110,7 @@ test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
     await atPrompt(page);
   });
 
-  await t.test('at 1280 × 720 the table shows four processes', async () => {
+  await t.test('at 1280 × 720 the process table shows four processes', async () => {
     await pause(page);
     await type(page, 'cowtest'); // read once the guest runs
     const before = await runTo(page, 'fork'); // narrowed to cowtest
@@ -108,6 +123,15 @@ test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
     assert.equal(rows.length, 4, JSON.stringify(rows));
     assert.deepEqual(rows.filter((r) => !r.seen), [], 'rows below the fold');
     await screenshot(page, 'teacher-processes.png');
+  });
+
+  await t.test('the timeline\'s event detail has the height of the list beside it', async () => {
+    await page.click('[data-testid=tab-timeline]');
+    await page.locator('[data-testid=event-list] .event').last().click();
+    const [detail, list] = await page.evaluate(() => ['event-detail', 'event-list']
+      .map((id) => document.querySelector(`[data-testid=${id}]`).clientHeight));
+    assert.ok(detail >= list - 2, `the detail is ${detail} px high beside a list of ${list} px`);
+    await page.click('[data-testid=tab-memory]');
   });
 
   await t.test('the VA walk leaves an address of a process that exited', async () => {
@@ -174,6 +198,32 @@ test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
     await page.click('[data-testid=banner] button');
     await page.waitForFunction(() => window.glassbox.status?.qemu === 'running');
     assert.equal(await page.textContent('[data-testid=message]'), '', 'the complaint about the dead QEMU stays');
+  });
+
+  await t.test('at 1920 × 1080 the tabs are one row, the processes\' numbers under their headers', async () => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.waitForFunction(() => document.documentElement.classList.contains('side'));
+    const tops = await page.evaluate(() => [...document.querySelectorAll('#tabs [role=tab]')].map((b) => Math.round(b.getBoundingClientRect().top)));
+    assert.equal(tops.length, 8, 'the eight tabs, Lab the last');
+    assert.equal(new Set(tops).size, 1, `tab rows at ${[...new Set(tops)]}`);
+    // (wide columns there: a number under the next header, unless it is aligned as its header)
+    await page.locator('[data-testid=proc-1]').waitFor(); // (the QEMU restarted just now)
+    const columns = await page.evaluate(() => {
+      const heads = [...document.querySelectorAll('[data-testid=process-table] thead th')];
+      const cells = [...document.querySelector('[data-testid=process-table] tbody tr').children];
+      return ['PID', 'KiB'].map((name) => {
+        const i = heads.findIndex((th) => th.textContent === name);
+        const right = (el) => {
+          const text = document.createRange();
+          text.selectNodeContents(el);
+          return Math.round(text.getBoundingClientRect().right);
+        };
+        return { name, head: right(heads[i]), cell: right(cells[i]) };
+      });
+    });
+    for (const c of columns) assert.ok(Math.abs(c.head - c.cell) <= 2, `${c.name}: the numbers end at ${c.cell}, the header at ${c.head}`);
+    await screenshot(page, 'teacher-1920.png');
+    await page.setViewportSize({ width: 1280, height: 720 });
     assert.deepEqual(page.errors, []);
   });
 });
