@@ -77,7 +77,14 @@ function typeIntoConsole(data) {
   return link.console(data);
 }
 const detail = createDetail(link.command);
-const ctx = { store, command: link.command, reconnectNow: link.reconnectNow, select, typeIntoConsole };
+// A command a button sends: the last complaint goes, a refusal is the new one.
+async function act(cmd, args) {
+  store.set({ message: null });
+  const reply = await link.command(cmd, args);
+  if (!reply.ok) store.set({ message: `${cmd}: ${reply.error}` });
+  return reply.ok;
+}
+const ctx = { store, command: link.command, act, reconnectNow: link.reconnectNow, select, typeIntoConsole };
 mountRoom($('room'), ctx);
 mountLive($('live'), ctx);
 const terminal = mountTerminal($('terminal'), { store, send: typeIntoConsole });
@@ -146,14 +153,17 @@ function onMessage(msg, receivedAt) {
 function onStatus(status) {
   // A guest that runs again makes the last stop's new events old news.
   const fresh = status.guest === 'running' ? [] : store.state.fresh;
-  store.set({ status, fresh, ...refocus({ ...store.state, status, fresh }) });
+  // A new QEMU (a restart), or none: the program last typed runs no more.
+  const was = store.state.status;
+  const newQemu = status.qemu !== 'running' || (was && was.qemu_pid !== status.qemu_pid);
+  store.set({ status, fresh, ...(newQemu ? { foreground: null } : {}), ...refocus({ ...store.state, status, fresh }) });
 }
 
 // The processes whose pages a state shows, and the frames whose owners.
 function shownPids(s, snapshot, event) {
   const newest = snapshot.processes.at(-1);
   return [s.selection.a, s.selection.b, s.page?.pid, s.walk?.pid, event?.pid, event?.child,
-    event?.to, event?.from, newest?.pid, newest?.parent];
+    event?.to, event?.from, newest?.pid, newest?.parent, onCpu(snapshot)?.pid];
 }
 
 function shownFrames(s, event) {
@@ -207,8 +217,12 @@ function showSnapshot(message, receivedAt, first) {
   live = null;
   const diff = diffSnapshots(first ? null : shown, message);
   const snapshot = { ...message, diff: focus ? withEventFrames(diff, eventTouches(focus.event, message).frames) : diff };
-  const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
-  store.set({ snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), selection: next.selection, page: next.page, ...refocus(next) });
+  const kept = keepSelection(snapshot, s);
+  if (['pause', 'breakpoint', 'watchpoint'].includes(s.status?.stop?.reason) && !message.sample) {
+    kept.selection = withOnCpu(snapshot, kept.selection);
+  }
+  const next = { ...s, snapshot, fresh, ...kept };
+  store.set({ snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), ...kept, ...refocus(next) });
   afterPaint(() => {
     glassbox.lastPaintAt = performance.now();
     glassbox.lastPaintMs = glassbox.lastPaintAt - receivedAt;
@@ -262,15 +276,31 @@ function select(pid, slot) {
 }
 
 // Processes that are gone leave the view (with none left, the newest and its
-// parent), and so does a page of theirs.
-function keepSelection(snapshot, { selection: { a, b }, page }) {
+// parent), and so does a page of theirs and an address walked in them. A
+// pair chosen that way (auto) is chosen again at each snapshot until one is
+// picked (or a stop picks one): after a restart, init alone is the newest
+// for a moment, then sh.
+function keepSelection(snapshot, { selection: { a, b, auto }, page, walk }) {
   const alive = (pid) => snapshot.processes.some((p) => p.pid === pid);
   const newest = snapshot.processes.at(-1);
   return {
-    selection: alive(a) ? { a, b: alive(b) ? b : null }
-      : { a: newest?.pid ?? null, b: alive(newest?.parent) ? newest.parent : null },
+    selection: alive(a) && !auto ? { a, b: alive(b) ? b : null }
+      : { a: newest?.pid ?? null, b: alive(newest?.parent) ? newest.parent : null, auto: true },
     page: page && alive(page.pid) ? page : null,
+    walk: walk && alive(walk.pid) ? walk : null,
   };
+}
+
+// The process on the CPU, if one is (not at a stop in the scheduler).
+const onCpu = (snapshot) => snapshot.processes.find((p) => p.state === 'running');
+
+// At a pause, a breakpoint or a watchpoint the process on the CPU is in
+// view: in the left pane, unless one pane shows it already (a step stays
+// with the panes as they are).
+function withOnCpu(snapshot, selection) {
+  const pid = onCpu(snapshot)?.pid;
+  if (pid == null || pid === selection.a || pid === selection.b) return selection;
+  return { a: pid, b: selection.a };
 }
 
 // Runs f once the browser has painted what the current task changed.

@@ -22,13 +22,7 @@ const RUN_TO = [
 
 // el: the toolbar; end: the top line's end, for Restart and help (kept
 // away from Step, and off the toolbar, which must not wrap at 1280 px).
-export function mountControls(el, end, { store, command }) {
-  async function run(cmd, args) {
-    store.set({ message: null });
-    const reply = await command(cmd, args);
-    if (!reply.ok) store.set({ message: `${cmd}: ${reply.error}` });
-    return reply.ok;
-  }
+export function mountControls(el, end, { store, act: run }) {
 
   const kind = h('select', { 'data-testid': 'run-to-kind', 'aria-label': 'event kind' },
     RUN_TO.map(({ event }) => h('option', { value: event, text: EVENT_LABEL[event] })));
@@ -113,6 +107,7 @@ export function mountControls(el, end, { store, command }) {
     for (const b of [buttons.run, buttons.step, buttons.line]) b.disabled = !stopped();
     buttons.pause.disabled = !running();
     buttons.runTo.disabled = !alive(); // a running guest goes on until the event
+    buttons.brk.disabled = !alive(); // a dead QEMU takes no breakpoints
   });
   store.on(['hello'], ({ hello }) => {
     const names = Object.values(hello?.kernel?.syscalls ?? {}).sort();

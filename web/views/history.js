@@ -68,6 +68,8 @@ export function mountHistory(el, { store, command, showPast, backToLive }) {
         h('summary', { text: 'Console then' }),
         h('pre', { class: 'mono', 'data-testid': 'history-console', text: consoleThen })),
       note && h('span', { class: 'dim', text: note }));
+    // In view: the stop shown, else the newest.
+    if (chips) chips.scrollTop = chips.querySelector('.shown')?.offsetTop ?? chips.scrollHeight;
   }
 
   // A new stop adds to the list; leaving or entering the past redraws.

@@ -23,9 +23,12 @@ export function mountLive(el, { store, command }) {
   });
   fill(el, asOf, rate);
 
-  store.on(['snapshot'], ({ snapshot }) => {
-    asOf.textContent = snapshot?.as_of ? `as of ${clock(snapshot.as_of)}${snapshot.sample ? ' · live' : ''}` : '';
-    asOf.dataset.sample = snapshot?.sample ? 'yes' : 'no';
+  // "live" only while samples come: not once QEMU is dead or sampling is
+  // off, when the last sample stays on screen and its time says how old it is.
+  store.on(['snapshot', 'status'], ({ snapshot, status }) => {
+    const live = snapshot?.sample && status?.qemu === 'running' && status.guest === 'running' && status.sampling?.hz > 0;
+    asOf.textContent = snapshot?.as_of ? `as of ${clock(snapshot.as_of)}${live ? ' · live' : ''}` : '';
+    asOf.dataset.sample = live ? 'yes' : 'no';
   });
   store.on(['status', 'role', 'connection'], ({ status, role, connection }) => {
     const s = status?.sampling;

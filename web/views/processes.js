@@ -41,8 +41,9 @@ export function mountProcesses(el, { store, select }) {
 
 function table(snapshot, marks, slot, state) {
   return h('table', { class: 'procs', 'data-testid': 'process-table' },
+    // (numbers right-aligned under headers that are too)
     h('thead', {}, h('tr', {}, ['', 'PID', 'Name', 'State', 'PPID', 'KiB', 'Mail']
-      .map((t) => h('th', { text: t })))),
+      .map((t) => h('th', { text: t, class: ['PID', 'PPID', 'KiB', 'Mail'].includes(t) ? 'num' : null })))),
     h('tbody', {}, snapshot.processes.map((p) => h('tr', { ...marks(p), 'data-testid': `proc-${p.pid}` },
       h('td', {}, slot(p)),
       h('td', { class: 'num', text: p.pid }),

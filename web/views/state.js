@@ -34,14 +34,16 @@ function runToLine(status, asked, snapshot) {
   return `to the next ${kind} of pid ${pid}${gone ? ' (no such process now)' : ''}`;
 }
 
-export function mountState(el, banner, { store, command, reconnectNow }) {
+export function mountState(el, banner, { store, act, reconnectNow }) {
   const pill = h('span', { class: 'pill', 'data-testid': 'guest-state' });
   const why = h('span', { class: 'why', 'data-testid': 'stop-why' });
   const loc = h('span', { class: 'where mono', 'data-testid': 'stop-where' });
   const role = h('span', { class: 'role', 'data-testid': 'role' });
   const message = h('span', { class: 'message', 'data-testid': 'message', role: 'status' });
   const snapError = h('span', { class: 'message', 'data-testid': 'snapshot-error' });
-  fill(el, pill, why, loc, message, snapError, role);
+  // Why above where, in a column the height of the pill: at 1280 px the line
+  // beside the pill is too short for both side by side.
+  fill(el, pill, h('span', { class: 'stop-text' }, why, loc), message, snapError, role);
 
   store.on(['status', 'connection', 'runToAsked', 'snapshot'], ({ status, connection, snapshot }) => {
     // running or stopped; else what QEMU is (starting, dead), or unknown.
@@ -54,6 +56,8 @@ export function mountState(el, banner, { store, command, reconnectNow }) {
     else why.textContent = '';
     // where() is the pc itself when no kernel function is there (at reset).
     loc.textContent = !stop?.pc ? '' : stop.function ? `${where(stop)} · pc ${hex(stop.pc)}` : `pc ${hex(stop.pc)}`;
+    why.title = why.textContent; // in full, where the line cuts it
+    loc.title = loc.textContent;
     snapError.textContent = status?.snapshot_error ? `snapshot: ${status.snapshot_error}` : '';
   });
 
@@ -70,7 +74,7 @@ export function mountState(el, banner, { store, command, reconnectNow }) {
   let ticker = null;
   function renderBanner(s) {
     clearTimeout(ticker);
-    const content = bannerContent(s, { command, reconnectNow });
+    const content = bannerContent(s, { act, reconnectNow });
     banner.hidden = !content;
     if (!content) return;
     banner.dataset.kind = content.kind;
@@ -89,7 +93,7 @@ function runToText(kind, asked) {
   return asked?.event === kind ? `${label} ${asked.syscall ?? '(any)'}` : label;
 }
 
-function bannerContent(s, { command, reconnectNow }) {
+function bannerContent(s, { act, reconnectNow }) {
   if (s.connection === 'closed') {
     const secs = Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000));
     return {
@@ -114,7 +118,7 @@ function bannerContent(s, { command, reconnectNow }) {
       nodes: [
         h('strong', { text: 'QEMU has stopped.' }),
         ` ${s.status.message ?? ''} `,
-        s.role === 'controller' && h('button', { text: 'Restart the guest', onclick: () => command('restart') }),
+        s.role === 'controller' && h('button', { text: 'Restart the guest', onclick: () => act('restart') }),
       ],
     };
   }
