@@ -63,7 +63,7 @@ def glassbox_disk(scratch):
     for f in (KERNEL, FSIMG):
         if not f.is_file():
             sys.exit(f"xv6_compare: {f} is missing: run `make` first")
-    run(["make", "-s", "-f", "Makefile", "-f", "tests/bench/xv6bench.mk",
+    run(["make", "-s", "-f", "Makefile", "-f", "tests/bench/xv6bench.mk", f"BUILD={BUILD}",
          str(BUILD / "bench" / "xv6bench")], ROOT)
     disk = scratch / "glassbox-fs.img"
     shutil.copyfile(FSIMG, disk)
