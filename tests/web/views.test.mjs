@@ -31,6 +31,12 @@ const textSizes = (page) => page.evaluate(() => {
     if (el.closest('.xterm-helpers, [aria-hidden="true"], .tip')) continue; // xterm's measuring spans; tooltips shown on demand
     out.push({ size: parseFloat(style.fontSize), text: n.textContent.trim().slice(0, 40), where: el.className || el.tagName });
   }
+  // A canvas's labels are drawn, not in the DOM: the views say their size.
+  for (const c of document.querySelectorAll('canvas[data-label-px]')) {
+    const box = c.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || c.closest('[hidden]')) continue;
+    out.push({ size: parseFloat(c.dataset.labelPx), text: '(labels drawn)', where: `canvas ${c.dataset.testid}` });
+  }
   return out;
 });
 

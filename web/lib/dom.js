@@ -27,6 +27,17 @@ export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
+// A length custom property in px, resolved: cssVar gives a calc() of other
+// properties as written ("calc(16px * var(--zoom))"), which no parseFloat reads.
+export function cssPx(name) {
+  const probe = document.createElement('div');
+  probe.style.cssText = `position: absolute; visibility: hidden; width: var(${name})`;
+  document.body.append(probe);
+  const px = probe.getBoundingClientRect().width;
+  probe.remove();
+  return px;
+}
+
 // A function that runs fn once before the next frame is drawn, however often
 // it is called until then (for drawing that reads the layout: then it costs
 // no layout of its own).

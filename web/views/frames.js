@@ -5,7 +5,7 @@
 // every frame of RAM. Click (or arrow keys) to pick a frame, hover for a
 // quick look.
 
-import { h, fill, cssVar, beforeNextFrame } from '../lib/dom.js';
+import { h, fill, cssVar, cssPx, beforeNextFrame } from '../lib/dom.js';
 import { frameTable, frameFacts, frameSummary, ownerText } from '../lib/model.js';
 
 const ALL_COLUMNS = 256; // 1 MiB a row
@@ -68,7 +68,7 @@ export function mountFrames(el, { store, select }) {
     const t = frameTable(snapshot);
     const { count, columns } = shownRange(t, all);
     const font = parseFloat(getComputedStyle(el).fontSize);
-    const labelFont = Math.max(parseFloat(cssVar('--min-text')) || 0, font * 0.8);
+    const labelFont = Math.max(cssPx('--min-text'), font * 0.8);
     const gutter = all ? 0 : Math.ceil(labelFont * 3.4);
     const cell = Math.min(MAX_CELL, Math.max(2, Math.floor((wrap.clientWidth - 2 * MARGIN - gutter - 16) / columns)));
     const left = MARGIN + gutter;
@@ -90,6 +90,7 @@ export function mountFrames(el, { store, select }) {
     // Row labels: the first frame of each row.
     g.fillStyle = ink;
     g.font = `${labelFont}px ${cssVar('--mono')}`;
+    canvas.dataset.labelPx = String(labelFont); // canvas text is not in the DOM: for the tests
     g.textBaseline = 'middle';
     g.textAlign = 'right';
     const labelEvery = Math.max(1, Math.ceil(labelFont * 1.1 / cell));

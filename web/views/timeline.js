@@ -1,14 +1,22 @@
 // The kernel's events: a strip over time (one lane per kind) and a scrolling
 // list; clicking either shows an event's details.
 
-import { h, fill, cssVar, beforeNextFrame } from '../lib/dom.js';
+import { h, fill, cssVar, cssPx, beforeNextFrame } from '../lib/dom.js';
 import { num, hex, EVENT_LABEL } from '../lib/format.js';
 import { procName } from '../lib/model.js';
 import { eventSummary, argText, returnText } from '../lib/explain.js';
 
 const SHOWN = 400; // rows in the list; the strip shows the whole history
-const LANE = 18;
-const LABEL_WIDTH = 130;
+const LABEL_FONT = 14; // px at zoom 1, outside projector mode
+const LABEL_WIDTH = 130; // px for LABEL_FONT
+
+// The lanes as large as the room asks: the zoom, and in projector mode no
+// label under --min-text (views/room.js).
+function laneSize() {
+  const zoom = parseFloat(cssVar('--zoom')) || 1;
+  const font = Math.max(LABEL_FONT * zoom, cssPx('--min-text'));
+  return { font, lane: Math.round(font + 4), labels: Math.round((LABEL_WIDTH * font) / LABEL_FONT) };
+}
 const KINDS = Object.keys(EVENT_LABEL);
 
 export function mountTimeline(el, { store, select }) {
@@ -41,28 +49,30 @@ export function mountTimeline(el, { store, select }) {
     const width = strip.parentElement.clientWidth;
     if (!width) return;
     const dpr = window.devicePixelRatio || 1;
+    const { font, lane: laneHeight, labels } = laneSize();
+    strip.dataset.labelPx = String(font); // for the projector test: canvas text is not in the DOM
     strip.width = width * dpr;
-    strip.height = KINDS.length * LANE * dpr;
-    strip.style.height = `${KINDS.length * LANE}px`;
+    strip.height = KINDS.length * laneHeight * dpr;
+    strip.style.height = `${KINDS.length * laneHeight}px`;
     const g = strip.getContext('2d');
     g.scale(dpr, dpr);
-    g.font = `${LANE - 4}px ${cssVar('--sans')}`;
+    g.font = `${font}px ${cssVar('--sans')}`;
     g.textBaseline = 'middle';
     KINDS.forEach((k, i) => {
       g.fillStyle = ink;
-      g.fillText(EVENT_LABEL[k], 4, i * LANE + LANE / 2);
+      g.fillText(EVENT_LABEL[k], 4, i * laneHeight + laneHeight / 2);
     });
     const first = history[0]?.tick ?? 0;
     const span = Math.max(1, (history.at(-1)?.tick ?? 0) - first);
-    const usable = width - LABEL_WIDTH - 8;
-    scale = { first, span, usable };
+    const usable = width - labels - 8;
+    scale = { first, span, usable, lane: laneHeight, labels };
     for (const e of history) {
       const lane = KINDS.indexOf(e.kind);
       if (lane < 0) continue;
-      const x = LABEL_WIDTH + ((e.tick - first) / span) * usable;
+      const x = labels + ((e.tick - first) / span) * usable;
       const big = e.seq === selected;
       g.fillStyle = big ? ink : colors[e.kind];
-      g.fillRect(x - (big ? 2 : 1), lane * LANE + (big ? 0 : 2), big ? 4 : 2, big ? LANE : LANE - 4);
+      g.fillRect(x - (big ? 2 : 1), lane * laneHeight + (big ? 0 : 2), big ? 4 : 2, big ? laneHeight : laneHeight - 4);
     }
   }
 
@@ -70,8 +80,8 @@ export function mountTimeline(el, { store, select }) {
     const { history } = store.state;
     if (!scale || !history.length) return;
     const r = strip.getBoundingClientRect();
-    const kind = KINDS[Math.floor((e.clientY - r.top) / LANE)];
-    const tick = scale.first + ((e.clientX - r.left - LABEL_WIDTH) / scale.usable) * scale.span;
+    const kind = KINDS[Math.floor((e.clientY - r.top) / scale.lane)];
+    const tick = scale.first + ((e.clientX - r.left - scale.labels) / scale.usable) * scale.span;
     const lane = history.filter((ev) => ev.kind === kind);
     const nearest = lane.reduce((best, ev) => (!best || Math.abs(ev.tick - tick) < Math.abs(best.tick - tick) ? ev : best), null);
     if (nearest) store.set({ event: nearest.seq });
