@@ -274,6 +274,10 @@ static struct inode *namex(const char *path, int parent, char *name, int *err)
     int r = too_long ? -ENAMETOOLONG : ilock(ip);
     if (r == 0) {
       r = ip->type == T_DIR ? 0 : -ENOTDIR;
+      // A removed directory (still some process's cwd) names nothing and
+      // takes no new names: its ".." may lead to a freed parent.
+      if (r == 0 && ip->d.links_count == 0)
+        r = -ENOENT;
       while (*path == '/')
         path++;
       if (r == 0 && parent && *path == 0) {

@@ -1940,6 +1940,28 @@ test_unlinkdir(void)
     fail("/ has %d links after mkdir and unlink, %d before", st.nlink, root.nlink);
 }
 
+// The working directory removed, then its parent: nothing can be named in
+// or made through the removed directory, ".." included (its parent's inode
+// and blocks are freed), so nothing is linked into a freed directory.
+static void
+test_deaddir(void)
+{
+  struct stat st;
+
+  clean("utdead");
+  expect(mkdir("/utdead"), 0, "mkdir /utdead");
+  expect(mkdir("/utdead/in"), 0, "mkdir /utdead/in");
+  expect(chdir("/utdead/in"), 0, "chdir /utdead/in");
+  expect(unlink("/utdead/in"), 0, "unlink of the working directory");
+  expect(unlink("/utdead"), 0, "unlink of its parent");
+  expect(open("f", O_CREATE | O_RDWR), -ENOENT, "create in the removed working directory");
+  expect(mkdir("d"), -ENOENT, "mkdir in the removed working directory");
+  expect(open("../f", O_CREATE | O_RDWR), -ENOENT, "create through '..' of the removed directory");
+  expect(stat("..", &st), -ENOENT, "stat of '..' of the removed directory");
+  expect(chdir("/"), 0, "chdir /");
+  expect(stat("/utdead", &st), -ENOENT, "stat /utdead after unlink");
+}
+
 // fsync(fd) on a file succeeds; on a pipe it is -EINVAL, on no file -EBADF.
 static void
 test_fsync(void)
@@ -2553,6 +2575,7 @@ static const struct test {
   { "createdir",   test_createdir,   0 },
   { "unlinkdir",   test_unlinkdir,   0 },
   { "fsync",       test_fsync,       0 },
+  { "deaddir",     test_deaddir,     0 },
   { "pipeeof",     test_pipeeof,     1 },
   { "pipemany",    test_pipemany,    1 },
   { "pipebig",     test_pipebig,     1 },

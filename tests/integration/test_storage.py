@@ -18,7 +18,7 @@ FSROOT = BUILD / "fsroot"
 # usertests' file-system cases (the rest of usertests runs in test_programs).
 FS_TESTS = ("bigfile maxfile manyfiles deepdirs unlinkopen appendtwo sharedfd concreate "
             "truncate append holes rename rmdir linkcount names mknod mtime badwrite createdir unlinkdir "
-            "fsync streams readahead")
+            "fsync deaddir streams readahead")
 
 
 # ---------------------------------------------------------------------------
