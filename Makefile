@@ -57,6 +57,7 @@ bench: setup
 	python3 tests/bench/inspector_bench.py
 	python3 tests/bench/viewers_bench.py
 	python3 tests/bench/live_bench.py
+	python3 tests/bench/stop_bench.py
 	node tests/web/bench.mjs
 	@mkdir -p $(BUILD)/bench
 	$(PAGESTORE_BENCH) | tee $(BUILD)/bench/pagestore.txt

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""The daemon's share of a stop (issue 9's click-to-paint): with 64 processes
+in the guest (`sleepers`), the time from sending `step`, and `run_to`
+syscall, over the WebSocket to the stop's status and to its snapshot, 30 of
+each; and the snapshot's own `taken_ms`. What the page adds on top is
+tests/web/bench.mjs's "snapshot arrival to paint". Writes build/bench/stop.txt.
+
+    python3 tests/bench/stop_bench.py      (after make)"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "inspector"))
+from harness import BUILD, Daemon  # noqa: E402
+from run import PROMPT, wait_console  # noqa: E402
+
+STOPS = 30
+
+
+def quantiles(xs):
+    xs = sorted(xs)
+    return f"median {statistics.median(xs):.1f} ms, p95 {xs[max(0, round(0.95 * len(xs)) - 1)]:.1f} ms"
+
+
+def main():
+    lines = []
+    with Daemon("stop-bench") as d:
+        ws = d.ws(role="controller")
+        wait_console(ws, PROMPT, 60)
+        ws.send({"type": "console", "data": "sleepers\n"})
+        wait_console(ws, "children asleep", 60)
+        r = ws.command("pause", 1)
+        if not r.get("ok"):
+            sys.exit(f"pause: {r}")
+        procs = len(d.get("/api/snapshot")["processes"])
+        lines.append(f"stop: {procs} processes in the guest")
+        for kind, args in (("step", {}), ("run_to", {"event": "syscall"})):
+            status, snapshot, taken = [], [], []
+            for i in range(STOPS):
+                ws.pending.clear()
+                t0 = time.monotonic()
+                ws.send({"type": "command", "id": 100 + i, "cmd": kind, **args})
+                ws.wait(lambda m: m.get("type") == "status" and m.get("guest") == "stopped"
+                        and m.get("stop"), 20, "the stop's status")
+                status.append((time.monotonic() - t0) * 1000)
+                s = ws.wait(lambda m: m.get("type") == "snapshot", 20, "the stop's snapshot")
+                snapshot.append((time.monotonic() - t0) * 1000)
+                taken.append(s.get("taken_ms", 0))
+            lines.append(f"stop: {kind} {' '.join(f'{k}={v}' for k, v in args.items())}: "
+                         f"to the status {quantiles(status)}; to the snapshot "
+                         f"{quantiles(snapshot)}; the snapshot taken in {quantiles(taken)}")
+    report = "\n".join(lines)
+    print(report)
+    (BUILD / "bench").mkdir(parents=True, exist_ok=True)
+    (BUILD / "bench" / "stop.txt").write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
