@@ -188,9 +188,11 @@ def student_image(lab, programs, submission, image, out):
     return out / "fs.img", None
 
 
-def grade(lab, checks, submission, logs, image, jobs, show=True, programs=()):
+def grade(lab, checks, submission, logs, image, jobs, show=True, programs=(), until_lost=False):
     """Grade one submission (the transcripts in logs; its user programs
-    named in programs go over the image's); returns {check name: points}."""
+    named in programs go over the image's); returns {check name: points}.
+    until_lost: stop at the first check that loses points (the checks not
+    started are left out): for proving a wrong kernel, not for grades."""
     if logs.exists():
         shutil.rmtree(logs)
     logs.mkdir(parents=True)
@@ -206,6 +208,10 @@ def grade(lab, checks, submission, logs, image, jobs, show=True, programs=()):
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run_check, c, ctx) for c, ctx in zip(checks, contexts)]
         for c, ctx, fut in zip(checks, contexts, futures):
+            if until_lost and any(got[k.name] < k.points for k in checks if k.name in got):
+                for later in futures:
+                    later.cancel()   # those running finish (and close their QEMU)
+                break
             why = fut.result()
             got[c.name] = 0 if why else c.points
             if show:
@@ -225,6 +231,8 @@ def main():
     ap.add_argument("--all", type=Path, metavar="DIR", help="grade every repository in DIR")
     ap.add_argument("--csv", type=Path, help="with --all: where the grades go")
     ap.add_argument("--jobs", type=int, default=2, help="checks run at once (default 2)")
+    ap.add_argument("--until-lost", action="store_true",
+                    help="stop at the first check that loses points (proving a wrong kernel)")
     a = ap.parse_args()
     lab = load_lab(a.lab)
     checks, programs = lab.CHECKS, getattr(lab, "STUDENT_PROGRAMS", ())
@@ -238,8 +246,10 @@ def main():
             sys.exit(f"grade: {sub} is not a Glassbox tree (no kernel/)")
         logs = out / "logs" if sub == ROOT else out / "submissions" / sub.name / "logs"
         print(f"lab {a.lab}: grading {sub}", flush=True)
-        got = grade(a.lab, checks, sub, logs, image, a.jobs, programs=programs)
-        print(f"lab {a.lab}: {sum(got.values())}/{total} points")
+        got = grade(a.lab, checks, sub, logs, image, a.jobs, programs=programs,
+                    until_lost=a.until_lost)
+        print(f"lab {a.lab}: {sum(got.values())}/{total} points" +
+              (f" ({len(checks) - len(got)} checks not run)" if len(got) < len(checks) else ""))
         return 0 if sum(got.values()) == total else 1
 
     subs = sorted(p for p in a.all.iterdir() if p.is_dir()) if a.all.is_dir() else []
