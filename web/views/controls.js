@@ -59,7 +59,9 @@ export function mountControls(el, end, { store, act: run }) {
   const chips = h('span', { class: 'breakpoints', 'data-testid': 'breakpoints' });
   async function addBreak() {
     const name = fn.value.trim();
-    if (name && (await run('break', { function: name }))) fn.value = '';
+    // Cleared only if it still holds that name: what was typed while the
+    // reply was on its way stays.
+    if (name && (await run('break', { function: name })) && fn.value.trim() === name) fn.value = '';
   }
   fn.addEventListener('keydown', (e) => e.key === 'Enter' && addBreak());
   // The daemon's breakpoints and watch, from its status.
