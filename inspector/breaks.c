@@ -26,22 +26,15 @@ static void doubt(struct breaks *b, enum rsp_break type, uint32_t addr,
         b->doubt[b->ndoubt++] = (struct break_doubt){type, addr, kind};
 }
 
-static int insert(struct breaks *b, enum rsp_break type, uint32_t addr,
-                  unsigned kind)
+/* Z (in) or z (out) of one breakpoint or watchpoint: 0, or -1. */
+static int set_point(struct breaks *b, bool in, enum rsp_break type, uint32_t addr,
+                     unsigned kind)
 {
-    if (rsp_conn_insert(b->rsp, type, addr, kind) == 0)
-        return 0;
-    doubt(b, type, addr, kind);
-    return -1;
-}
-
-static int remove_one(struct breaks *b, enum rsp_break type, uint32_t addr,
-                      unsigned kind)
-{
-    if (rsp_conn_remove(b->rsp, type, addr, kind) == 0)
-        return 0;
-    doubt(b, type, addr, kind);
-    return -1;
+    int r = in ? rsp_conn_insert(b->rsp, type, addr, kind)
+               : rsp_conn_remove(b->rsp, type, addr, kind);
+    if (r < 0)
+        doubt(b, type, addr, kind);
+    return r;
 }
 
 void breaks_settle(struct breaks *b)
@@ -77,7 +70,7 @@ int breaks_add(struct breaks *b, uint32_t addr)
     }
     if (b->nbps == BREAKS_MAX)
         return -1;
-    if (insert(b, RSP_BREAK_SW, addr, 4) < 0)
+    if (set_point(b, true, RSP_BREAK_SW, addr, 4) < 0)
         return -1;
     b->bps[b->nbps].addr = addr;
     b->bps[b->nbps].refs = 1;
@@ -91,7 +84,7 @@ void breaks_del(struct breaks *b, uint32_t addr)
 
     if (i < 0 || --b->bps[i].refs > 0)
         return;
-    if (remove_one(b, RSP_BREAK_SW, addr, 4) < 0)
+    if (set_point(b, false, RSP_BREAK_SW, addr, 4) < 0)
         fprintf(stderr, "glassbox-inspector: cannot remove the breakpoint at "
                 "0x%08" PRIx32 ": %s\n", addr, rsp_conn_error(b->rsp));
     b->bps[i] = b->bps[--b->nbps];
@@ -182,9 +175,9 @@ void breaks_unwatch(struct breaks *b)
 {
     if (!b->watch.on)
         return;
-    remove_one(b, RSP_WATCH_WRITE, b->watch.va, PAGE);
+    set_point(b, false, RSP_WATCH_WRITE, b->watch.va, PAGE);
     if (b->watch.pa_set)
-        remove_one(b, RSP_WATCH_WRITE, b->watch.pa, PAGE);
+        set_point(b, false, RSP_WATCH_WRITE, b->watch.pa, PAGE);
     memset(&b->watch, 0, sizeof b->watch);
 }
 
@@ -201,7 +194,7 @@ int breaks_watch(struct breaks *b, int pid, uint32_t va, uint32_t *pa,
         return -1;
     }
     breaks_unwatch(b);
-    if (insert(b, RSP_WATCH_WRITE, page, PAGE) < 0) {
+    if (set_point(b, true, RSP_WATCH_WRITE, page, PAGE) < 0) {
         snprintf(err, errlen, "cannot set the watchpoint: %s",
                  rsp_conn_error(b->rsp));
         return -1;
@@ -210,7 +203,7 @@ int breaks_watch(struct breaks *b, int pid, uint32_t va, uint32_t *pa,
     b->watch.pid = pid;
     b->watch.va = page;
     b->watch.pa = *pa;
-    b->watch.pa_set = insert(b, RSP_WATCH_WRITE, *pa, PAGE) == 0;
+    b->watch.pa_set = set_point(b, true, RSP_WATCH_WRITE, *pa, PAGE) == 0;
     return 0;
 }
 
@@ -232,9 +225,9 @@ void breaks_watch_follow(struct breaks *b)
     if (pa == b->watch.pa && b->watch.pa_set)
         return;
     if (b->watch.pa_set)
-        remove_one(b, RSP_WATCH_WRITE, b->watch.pa, PAGE);
+        set_point(b, false, RSP_WATCH_WRITE, b->watch.pa, PAGE);
     b->watch.pa = pa;
-    b->watch.pa_set = insert(b, RSP_WATCH_WRITE, pa, PAGE) == 0;
+    b->watch.pa_set = set_point(b, true, RSP_WATCH_WRITE, pa, PAGE) == 0;
 }
 
 bool breaks_watch_hit(struct breaks *b, uint64_t addr)

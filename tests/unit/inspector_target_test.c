@@ -420,6 +420,14 @@ static void an_interrupt_in_place_of_a_step_ends_it(void **state)
 }
 
 
+/* Turn the loop until one reply more than before has come (or 5 s). */
+static void await_reply(struct rig *r, size_t before)
+{
+    for (int i = 0; i < 1000 && json_array_size(r->heard.replies) == before; i++)
+        turn(5);
+    assert_int_equal(json_array_size(r->heard.replies), before + 1);
+}
+
 static bool not_responding(json_t *s, const void *arg)
 {
     (void)arg;
@@ -476,9 +484,7 @@ static void a_frozen_qemu_holds_the_command_not_the_loop(void **state)
     assert_true(until(r, stopped_for, "pause"));
     size_t before = json_array_size(r->heard.replies);
     target_command(r->t, &cmd, NULL);
-    for (int i = 0; i < 1000 && json_array_size(r->heard.replies) == before; i++)
-        turn(5);
-    assert_int_equal(json_array_size(r->heard.replies), before + 1);
+    await_reply(r, before);
     assert_null(last_error(r));
     assert_true(stub_has_bp(r->stub, cmd.addr));
 }
@@ -499,9 +505,7 @@ static void a_late_breakpoint_is_taken_out(void **state)
     pthread_mutex_unlock(&r->stub->lock);
     size_t before = json_array_size(r->heard.replies);
     target_command(r->t, &cmd, NULL);
-    for (int i = 0; i < 1000 && json_array_size(r->heard.replies) == before; i++)
-        turn(5);
-    assert_int_equal(json_array_size(r->heard.replies), before + 1);
+    await_reply(r, before);
     assert_non_null(last_error(r));
     assert_true(until(r, stopped_for, "pause")); /* QEMU answers again */
     for (int i = 0; i < 200 && stub_has_bp(r->stub, cmd.addr); i++)
