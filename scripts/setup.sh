@@ -8,12 +8,13 @@ cd "$(dirname "$0")/.."
 
 # Debian 12 packages the project needs, by part:
 #   build:      build-essential gcc-riscv64-unknown-elf pkg-config
-#   run/debug:  qemu-system-misc gdb-multiarch e2fsprogs
+#   run/debug:  qemu-system-misc qemu-utils (qemu-img: the daemon's qcow2 scratch disk)
+#               gdb-multiarch e2fsprogs
 #   tests:      libcmocka-dev python3 clang libclang-rt-14-dev (libFuzzer)
 #   inspector:  libjansson-dev libwebsockets-dev libdw-dev libelf-dev
 #   web:        chromium nodejs npm
 PACKAGES=(
-  build-essential gcc-riscv64-unknown-elf qemu-system-misc e2fsprogs
+  build-essential gcc-riscv64-unknown-elf qemu-system-misc qemu-utils e2fsprogs
   gdb-multiarch libcmocka-dev libjansson-dev libwebsockets-dev libdw-dev
   libelf-dev pkg-config clang libclang-rt-14-dev chromium python3
   nodejs npm
