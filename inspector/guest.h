@@ -1,7 +1,7 @@
 /* guest.h -- reading the guest as its kernel lays it out: physical memory
  * inside RAM (the bounds from the kernel model), the page-table root of a
  * process from proc[], and the Sv32 translation of one address. The one
- * API for both the snapshot (snapshot.c) and the run control (target.c).
+ * API for both the snapshot (snapshot.c) and the run control (runctl.c).
  *
  * Guest RAM is read from a read-only mapping of it when the daemon started
  * QEMU with its RAM in a file the daemon owns (guest_ram_share; qemu.c),

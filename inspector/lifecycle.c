@@ -8,7 +8,7 @@
 #include "guest.h"
 #include "rsp_dial.h"
 
-#define RSP_TIMEOUT_MS 1000    /* a reply later: not responding (target.c) */
+#define RSP_TIMEOUT_MS 1000    /* a reply later: not responding (STALL_MS, target_int.h) */
 #define CONNECT_TRIES 250      /* every 20 ms: QEMU has 5 s to listen */
 #define CONNECT_EVERY_MS 20
 #define REAP_EVERY_MS 250

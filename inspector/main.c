@@ -20,7 +20,11 @@
  *   hub.c      the protocol: roles, hello, console, commands, REST
  *   history.c  every stop's snapshot and the console, kept compactly (pure)
  *   control.c  WebSocket messages, command parsing and validation (pure)
- *   target.c   QEMU, the gdbstub connection, stops and commands
+ *   target.c   the guest under the daemon: its status, commands, console
+ *   runctl.c   the run control: resuming, stops and what they mean
+ *   asking.c   commands that wait for QEMU's reply without blocking the loop
+ *   snaps.c    the latest snapshot: at a stop, or a live sample
+ *   rewind.c   going back: the run control's side of travel.c
  *   qemu.c     the QEMU process and its scratch files
  *   qmp.c      QEMU's QMP socket: commands and their replies, in the loop
  *   travel.c   the saved states of the stops, and going back to one

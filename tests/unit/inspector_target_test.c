@@ -1,4 +1,5 @@
-/* Unit tests for the run control (inspector/target.c), attached to the
+/* Unit tests for the run control (inspector/target.c and the modules
+ * behind it: runctl.c, asking.c, snaps.c, rewind.c), attached to the
  * scripted gdb stub with a CPU model (rsp_stub.h), in the daemon's real
  * event loop (libwebsockets, no listening socket) and with the real
  * kernel's model. What is checked is what every client hears: each change

@@ -1,0 +1,222 @@
+/* rewind.c -- going back (travel.c), for the run control (target_int.h).
+ *
+ * At each stop the user sees, once its status and snapshot are out, its
+ * state is saved (travel_save: QEMU's savevm through QMP, the page store's
+ * save from the loop). Until that is done every command but restart and
+ * sample waits here, in order (the guest must not move before QEMU has
+ * saved it); so does one sent during a rewind. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tdesc.h"
+#include "target_int.h"
+
+#define WARM_MS 50             /* the guest's run between two loadvm */
+#define TRAVEL_STALL_MS 3000   /* a save or rewind later than this: not responding */
+
+static void rewound(struct target *t, const char *error);
+
+static void travel_late(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (!travel_busy(t->tv) || !target_connected(t) || t->stalled)
+        return;
+    t->stalled = t->travel_stalled = true;
+    loop_say("QEMU is not responding: its state is not saved or loaded after %d ms",
+             TRAVEL_STALL_MS);
+    asking_list_fail(t, t->gated, &t->ngated, "QEMU is not responding");
+    target_publish(t, false);
+}
+
+static void travel_began(struct target *t)
+{
+    loop_timer_set(&t->travel_timer, TRAVEL_STALL_MS, travel_late, t);
+}
+
+/* The end of runctl_report(): save this stop's state (not QEMU's reset, nor an
+ * exit: nothing to go back to). */
+void rewind_save_stop(struct target *t, const char *reason)
+{
+    const json_t *seq = json_object_get(t->latest, "seq");
+
+    if (!strcmp(reason, "rewind"))
+        t->loaded_as = json_integer_value(seq);
+    else
+        t->loaded = t->loaded_as = -1; /* the guest moved */
+    if (!target_connected(t) || !strcmp(reason, "start") || !strcmp(reason, "exited") ||
+        !json_is_integer(seq))
+        return;
+    if (travel_save(t->tv, json_integer_value(seq)) == 0)
+        travel_began(t);
+}
+
+/* Whether cmd waits for the save or rewind in progress (or for the
+ * commands that already wait). */
+bool rewind_gate(struct target *t, const struct command *cmd, struct client *from)
+{
+    if (!travel_busy(t->tv) && !t->warming && (t->ngated == 0 || t->releasing))
+        return false;
+    asking_list_add(t, t->gated, &t->ngated, cmd, from);
+    return true;
+}
+
+/* The rewind to rewind_to, the guest stopped: RAM back, loadvm (travel.c). */
+static void rewind_load(struct target *t)
+{
+    char err[300];
+
+    if (travel_rewind(t->tv, t->rewind_to, err, sizeof err) < 0) {
+        target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, err, NULL);
+        return;
+    }
+    t->rewinding = true;
+    travel_began(t);
+}
+
+static void warm_over(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (t->warming && t->running && target_connected(t))
+        runctl_interrupt(t);
+}
+
+/* A stop (any: the interrupt's, or the guest's own) while warming: the
+ * rewind goes on. Whether it was one. */
+bool rewind_warm_stopped(struct target *t)
+{
+    if (!t->warming)
+        return false;
+    t->warming = false;
+    t->running = false;
+    loop_timer_cancel(&t->warm_timer);
+    rewind_load(t);
+    return true;
+}
+
+void rewind_start(struct target *t, const struct command *cmd,
+                  struct client *from)
+{
+    char err[300];
+
+    if (t->running) {
+        target_reply(t, from, control_reply_error(cmd->id, "the guest is running: "
+                     "pause it first"));
+        return;
+    }
+    runctl_cancel_mode(t);
+    if (t->loaded >= 0 && (cmd->seq == t->loaded || cmd->seq == t->loaded_as)) {
+        /* Already there: the stop is shown again. */
+        target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+        t->rewind_to = t->loaded;
+        rewound(t, NULL);
+        return;
+    }
+    if (!travel_has(t->tv, cmd->seq)) {
+        travel_rewind(t->tv, cmd->seq, err, sizeof err); /* says why */
+        target_reply(t, from, control_reply_error(cmd->id, "%s", err));
+        return;
+    }
+    target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+    t->rewind_to = cmd->seq;
+    if (t->loaded >= 0) {
+        /* QEMU 7.2 loading a second state before the guest ran after the
+         * first died of SIGSEGV or hung (docs/time-travel.md): the guest
+         * runs a moment first, unseen (that history is undone at once). */
+        t->warming = true;
+        loop_timer_set(&t->warm_timer, WARM_MS, warm_over, t);
+        runctl_run(t);
+        return;
+    }
+    rewind_load(t);
+}
+
+/* QEMU 7.2 does not save the timer behind stimecmp (Sstc), so after
+ * loadvm no timer interrupt would ever come: stimecmp written again with
+ * the value loadvm gave it arms the timer for it. The target description
+ * leaves stimecmp out (it lists the CSRs usable at reset), but QEMU's
+ * gdbstub takes every CSR at the number of the CSRs' first plus the CSR's
+ * own (sstatus is CSR 0x100). 0 or -1. */
+#define CSR_SSTATUS 0x100u
+#define CSR_STIMECMP 0x14du
+
+static int rearm_timer(struct target *t)
+{
+    const struct tdesc_reg *sstatus = tdesc_find(rsp_conn_tdesc(t->rsp), "sstatus");
+    uint64_t v;
+
+    if (!sstatus || sstatus->regnum < CSR_SSTATUS)
+        return -1;
+    unsigned regnum = sstatus->regnum - CSR_SSTATUS + CSR_STIMECMP;
+    if (rsp_conn_read_reg(t->rsp, regnum, &v) < 0)
+        return -1;
+    return rsp_conn_write_reg(t->rsp, regnum, v, 4);
+}
+
+/* The guest is as it was at stop rewind_to: a stop like any other, with a
+ * snapshot from scratch (the snapshotter's caches and event cursor belong
+ * to the later history). */
+static void rewound(struct target *t, const char *error)
+{
+    char detail[64];
+
+    if (error) {
+        loop_say("rewind to stop %lld failed: %s", t->rewind_to, error);
+        char why[400];
+        snprintf(why, sizeof why, "rewind failed (%s): restart the guest", error);
+        target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, why, NULL);
+        return;
+    }
+    if (runctl_read_regs(t) < 0 || rearm_timer(t) < 0) {
+        target_rsp_failed(t, "reading the registers");
+        return;
+    }
+    snapshotter_reset(t->snap);
+    json_decref(t->latest);
+    t->latest = NULL;
+    t->loaded = t->rewind_to;
+    snprintf(detail, sizeof detail, "to stop %lld", t->rewind_to);
+    runctl_report(t, "rewind", detail);
+}
+
+/* travel.c's hook: the save or rewind is over; the waiting commands go on. */
+void rewind_travel_done(void *ctx, const char *error)
+{
+    struct target *t = ctx;
+
+    loop_timer_cancel(&t->travel_timer);
+    /* The stop's snapshot is still the guest's state now: a live sample is
+     * due a period after the guest goes on, not after the stop. */
+    if (t->latest && !t->running)
+        t->latest_ms = loop_now_ms();
+    if (t->travel_stalled) {
+        t->travel_stalled = t->stalled = false;
+        loop_say("QEMU responds again");
+    }
+    if (t->rewinding) {
+        t->rewinding = false;
+        rewound(t, error);
+    } else if (error) {
+        loop_say("the state of this stop is not saved: %s", error);
+    }
+    t->releasing = true;
+    while (t->ngated > 0 && !travel_busy(t->tv) && target_connected(t)) {
+        struct errand e = t->gated[0];
+        memmove(t->gated, t->gated + 1, (size_t)--t->ngated * sizeof t->gated[0]);
+        target_command_run(t, &e.cmd, e.from);
+        command_clear(&e.cmd);
+    }
+    t->releasing = false;
+    target_publish(t, false);
+}
+
+bool target_saved(const struct target *t, long long seq)
+{
+    return travel_has(t->tv, seq);
+}
+
+json_t *target_travel_stats(const struct target *t)
+{
+    return travel_stats(t->tv);
+}

@@ -1,0 +1,205 @@
+/* target_int.h -- what the modules of the run control share: struct
+ * target and each module's functions for the others. Included only by
+ * them (target.c, runctl.c, asking.c, snaps.c, rewind.c); the rest of the
+ * daemon sees target.h.
+ *
+ * - target.c: the module's life, the connection's life, the status, the
+ *   command dispatcher and the replies; the console bridge.
+ * - runctl.c: resuming, awaiting stops, deciding what a stop means (step,
+ *   step_line, run_to, breakpoints, the watch), reporting it; the gdbstub
+ *   socket.
+ * - asking.c: commands that need QEMU's reply: kept while the guest runs
+ *   (errands, done at the stop their interrupt asks for), held behind a
+ *   probe while it is stopped; the command lists.
+ * - snaps.c: the latest snapshot, at a stop or as a live sample.
+ * - rewind.c: going back (travel.c's glue): saving each stop, the rewind,
+ *   the commands that wait meanwhile. */
+#ifndef GLASSBOX_TARGET_INT_H
+#define GLASSBOX_TARGET_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "breaks.h"
+#include "control.h"
+#include "kernel_model.h"
+#include "lifecycle.h"
+#include "loop.h"
+#include "rsp_conn.h"
+#include "serial.h"
+#include "snapshot.h"
+#include "target.h"
+#include "travel.h"
+
+#define MAX_WAITERS 64
+#define STEP_LINE_ADDRS 256
+#define STALL_MS 1000          /* an awaited stop later than this: not responding */
+#define LIVE_SNAPSHOT_MIN_MS 100
+#define SAMPLE_HZ_DEFAULT 4    /* samples a second of a running guest */
+#define SAMPLE_HZ_STOPPING 1   /* at most, when each one stops the guest */
+
+enum mode {
+    M_FREE,        /* plain continue, or stopped */
+    M_STEP,
+    M_STEP_LINE,
+    M_RUN_TO,      /* waiting at event_log */
+    M_RUN_TO_RET,  /* the event matched; running to its return address */
+};
+
+struct waiter {
+    struct client *c;
+    json_t *id;
+};
+
+/* A command that needs the guest stopped, sent while it runs: carried out
+ * when the stop that the interrupt asks for arrives. */
+struct errand {
+    struct command cmd; /* its id is a reference of ours */
+    struct client *from;
+};
+
+struct target {
+    struct target_hooks hooks;
+    struct kernel_model *km;
+    struct snapshotter *snap;
+    uint32_t event_log;
+
+    struct lifecycle life;
+    bool start_reported;
+
+    struct rsp_conn *rsp;
+    struct loop_fd *rsp_w;
+    bool running;
+    uint32_t regs[33];     /* x0..x31, pc: read at each stop */
+    bool continue_after_step;
+    bool last_step;        /* the last resume was a single step */
+    bool pausing;          /* pause sent the interrupt */
+    bool interrupting;     /* the 0x03 byte went out; its stop is due */
+    bool stalled;          /* an awaited stop is STALL_MS late, or a request
+                              while stopped got no reply in time */
+    bool doing_errands;    /* stopped only for them: shown as running */
+    bool pinging;          /* asked whether QEMU answers; the reply is due */
+    struct loop_timer stall_timer;
+    json_t *kinds;         /* event kind names, by value */
+    int sample_hz;         /* asked for; snaps_rate() is what is done */
+    struct loop_timer sample_timer;
+
+    struct serial serial;
+
+    enum mode mode;
+    int want_kind, want_syscall, want_pid;
+    char want_program[CONTROL_NAME_MAX];
+    uint32_t ret_addr;
+    char detail[160];
+    struct {
+        char function[CONTROL_NAME_MAX];
+        int line;
+        int steps;
+        uint32_t prev_pc;
+        uint32_t call_ret;
+        uint32_t addrs[STEP_LINE_ADDRS];
+        int naddrs;
+    } sl;
+
+    struct breaks br;
+
+    json_t *stop;          /* the last reported stop, while stopped */
+    json_t *published;     /* the last status sent to every client */
+    json_t *latest;        /* the latest snapshot message */
+    int64_t latest_ms;
+    char snap_error[256];
+
+    struct waiter stop_waiters[MAX_WAITERS];
+    int nstop_waiters;
+    struct waiter start_waiters[MAX_WAITERS];
+    int nstart_waiters;
+    struct errand errands[MAX_WAITERS];
+    int nerrands;
+    struct errand held[MAX_WAITERS]; /* commands waiting for the ping */
+    int nheld;
+
+    /* Going back (travel.c): commands wait while a stop's state is saved or
+     * a rewind is made (the guest must not move meanwhile). */
+    struct travel *tv;
+    struct errand gated[MAX_WAITERS];
+    int ngated;
+    bool releasing;        /* the gated commands are being carried out */
+    bool rewinding;        /* the rewind command waits for travel.c */
+    long long rewind_to;
+    /* The stop a rewind loaded and the stop it was reported as, while the
+     * guest has not moved since (else -1). */
+    long long loaded, loaded_as;
+    bool warming;          /* running a moment before the next loadvm */
+    struct loop_timer warm_timer;
+    bool travel_stalled;   /* stalled set by the save or rewind's delay */
+    struct loop_timer travel_timer;
+};
+
+/* QEMU is gone (lifecycle.h); the down hook follows. */
+#define mark_dead(t, why) lifecycle_dead(&(t)->life, (why))
+
+#define PC(t) ((t)->regs[32])
+#define RA(t) ((t)->regs[1])
+#define A(t, n) ((t)->regs[10 + (n)])
+
+/* target.c */
+json_t *target_hex32(uint32_t v);
+json_t *target_text_json(const char *s);
+bool target_connected(const struct target *t);
+void target_rsp_failed(struct target *t, const char *what);
+void target_reply(struct target *t, struct client *c, json_t *r);
+void target_wait_add(struct target *t, struct waiter *w, int *n,
+                     struct client *c, const json_t *id);
+void target_wait_answer(struct target *t, struct waiter *w, int *n,
+                        const char *error, json_t *extra);
+void target_publish(struct target *t, bool always);
+void target_carry_out(struct target *t, const struct command *cmd,
+                      struct client *from);
+void target_command_run(struct target *t, struct command *cmd,
+                        struct client *from);
+
+/* runctl.c */
+int runctl_read_regs(struct target *t);
+void runctl_run(struct target *t);
+void runctl_step(struct target *t);
+void runctl_start(struct target *t);
+int runctl_interrupt(struct target *t);
+void runctl_stalled(struct target *t, const char *what);
+void runctl_stall_over(struct target *t);
+void runctl_cancel_mode(struct target *t);
+const char *runctl_kind_name(struct target *t, int kind);
+void runctl_report(struct target *t, const char *reason, const char *detail);
+void runctl_on_rsp(void *ctx, int what);
+
+/* asking.c */
+bool asking_list_add(struct target *t, struct errand *list, int *n,
+                     const struct command *cmd, struct client *from);
+void asking_list_fail(struct target *t, struct errand *list, int *n,
+                      const char *why);
+void asking_fail_all(struct target *t, const char *why);
+void asking_errand(struct target *t, const struct command *cmd,
+                   struct client *from);
+bool asking_must_hold(const struct target *t, const struct command *cmd);
+void asking_hold(struct target *t, const struct command *cmd,
+                 struct client *from);
+void asking_probe_answer(struct target *t);
+
+/* snaps.c */
+int snaps_take(struct target *t, bool sample);
+void snaps_broadcast(struct target *t);
+int snaps_rate(const struct target *t);
+bool snaps_may_sample(const struct target *t);
+bool snaps_errand_queued(const struct target *t);
+void snaps_tick(void *ctx);
+
+/* rewind.c */
+void rewind_save_stop(struct target *t, const char *reason);
+bool rewind_gate(struct target *t, const struct command *cmd,
+                 struct client *from);
+void rewind_start(struct target *t, const struct command *cmd,
+                  struct client *from);
+bool rewind_warm_stopped(struct target *t);
+void rewind_travel_done(void *ctx, const char *error);
+
+#endif
