@@ -34,12 +34,19 @@ static struct lws_protocols protocols[2];
 
 /* What the scripted CPU does when continued: stop at event_log `events`
  * times (every kind `other` but the last, which is `want`), then, with a
- * breakpoint at the return address, there. */
+ * breakpoint at the return address, there. For step_line (walk set): a
+ * step goes to the next instruction (the stub's pc + 4), or nowhere (a
+ * loop on one line), and the one at call_from calls callee; a continue
+ * goes to the first breakpoint set (where the callee returns, or where
+ * the loop is left). */
 struct script {
     uint32_t event_log;
     int events, other, want;
     bool at_wanted;
     bool step_hangs; /* a step ends only with the 0x03 byte's stop */
+    bool walk, step_stays;
+    uint32_t call_from, callee;
+    int steps;       /* single steps taken */
 };
 
 static const char *script_resume(struct stub *s, bool step)
@@ -47,8 +54,23 @@ static const char *script_resume(struct stub *s, bool step)
     struct script *sc = s->script;
     bool bp_log = false, bp_ret = false;
 
+    if (step && sc->walk) {
+        uint32_t from = s->regs[32] - 4;
+        sc->steps++;
+        if (from == sc->call_from) {
+            s->regs[1] = from + 4;
+            s->regs[32] = sc->callee;
+        } else if (sc->step_stays) {
+            s->regs[32] = from;
+        }
+        return TRAP_STOP;
+    }
     if (step)
         return sc->step_hangs ? NULL : TRAP_STOP;
+    if (sc->walk && s->nbps > 0) {
+        s->regs[32] = s->bps[0];
+        return TRAP_STOP;
+    }
     for (int i = 0; i < s->nbps; i++) {
         bp_log |= s->bps[i] == sc->event_log;
         bp_ret |= s->bps[i] == RET_ADDR;
@@ -200,8 +222,8 @@ static void rig_start(struct rig *r, int events, int other, int want, bool froze
     r->stub = stub_new();
     r->stub->cpu = true;
     r->stub->regs[32] = 0x80000000u;
-    r->script = (struct script){kernel_model_symbol(km, "event_log"), events,
-                                other, want, false, false};
+    r->script = (struct script){.event_log = kernel_model_symbol(km, "event_log"),
+                                .events = events, .other = other, .want = want};
     assert_true(r->script.event_log != 0);
     r->stub->script = &r->script;
     r->stub->resume = script_resume;
@@ -265,6 +287,79 @@ static void rig_paused(struct rig *r, int events, int other, int want)
     assert_true(until(r, is_running, NULL));
     command(r, CMD_PAUSE, 0);
     assert_true(until(r, stopped_for, "pause"));
+}
+
+/* A fresh rig paused at pc, its CPU walking for step_line (struct script). */
+static void rig_paused_at(struct rig *r, uint32_t pc, uint32_t call_from,
+                          uint32_t callee, bool step_stays)
+{
+    rig_start(r, 0, 0, 0, false);
+    assert_true(until(r, is_running, NULL));
+    pthread_mutex_lock(&r->stub->lock);
+    r->stub->regs[32] = pc;
+    r->script.walk = true;
+    r->script.step_stays = step_stays;
+    r->script.call_from = call_from;
+    r->script.callee = callee;
+    pthread_mutex_unlock(&r->stub->lock);
+    command(r, CMD_PAUSE, 0);
+    assert_true(until(r, stopped_for, "pause"));
+}
+
+/* The first address of a line of function fn that has three instructions
+ * or more and is followed by another line of fn; *line is its line, *end
+ * the first address after it. */
+static uint32_t long_line(const char *fn, int *line, uint32_t *end)
+{
+    uint32_t start = kernel_model_symbol(km, fn);
+    const char *f, *file;
+    int l, prev = -1;
+
+    assert_true(start != 0);
+    for (uint32_t a = start; a < start + 4096; a += 4) {
+        if (kernel_model_where(km, a, &f, &file, &l) < 0 || strcmp(f, fn) || !file)
+            break;
+        if (l == prev)
+            continue;
+        prev = l;
+        uint32_t b = a;
+        while (kernel_model_where(km, b, &f, &file, line) == 0 && !strcmp(f, fn) &&
+               *line == l)
+            b += 4;
+        if (b - a >= 12 && kernel_model_where(km, b, &f, &file, line) == 0 &&
+            !strcmp(f, fn) && file) {
+            *line = l;
+            *end = b;
+            return a;
+        }
+    }
+    fail_msg("%s has no line of three instructions", fn);
+    return 0;
+}
+
+static const char *stop_field(struct rig *r, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(last_status(r), "stop"), key));
+}
+
+static int steps_taken(struct rig *r)
+{
+    pthread_mutex_lock(&r->stub->lock);
+    int n = r->script.steps;
+    pthread_mutex_unlock(&r->stub->lock);
+    return n;
+}
+
+static void stops_were(struct rig *r, const char *reason)
+{
+    size_t i;
+    json_t *s;
+
+    json_array_foreach(r->heard.statuses, i, s) {
+        const char *why = stop_reason(s);
+        assert_true(!why || !strcmp(why, "start") || !strcmp(why, "pause") ||
+                    !strcmp(why, reason));
+    }
 }
 
 /* ---- the tests --------------------------------------------------------- */
@@ -421,6 +516,52 @@ static void an_interrupt_in_place_of_a_step_ends_it(void **state)
 }
 
 
+/* step_line steps through the line, but a call on it (a step into
+ * another function with ra = the pc before + 4) runs at full speed: a
+ * breakpoint at ra and a continue, then steps again to the next line. */
+static void step_line_runs_a_call_at_full_speed(void **state)
+{
+    struct rig *r = &rig;
+    int line;
+    uint32_t end, from = long_line("kalloc", &line, &end);
+    char want_pc[16];
+
+    (void)state;
+    rig_paused_at(r, from, from, kernel_model_symbol(km, "memset"), false);
+    command(r, CMD_STEP_LINE, 0);
+    assert_true(until(r, stopped_for, "step_line"));
+    snprintf(want_pc, sizeof want_pc, "0x%08x", end);
+    assert_string_equal(stop_field(r, "pc"), want_pc);
+    assert_string_equal(stop_field(r, "function"), "kalloc");
+    /* the call, then one step for each instruction after it on the line */
+    assert_int_equal(steps_taken(r), 1 + (int)(end - from - 4) / 4);
+    assert_false(stub_has_bp(r->stub, from + 4));
+    stops_were(r, "step_line");
+}
+
+/* A line that the steps never leave (a loop) is left at full speed:
+ * breakpoints where the function's other lines start, and a continue. */
+static void step_line_leaves_a_loop_by_breakpoints(void **state)
+{
+    struct rig *r = &rig;
+    int line;
+    uint32_t end, from = long_line("kalloc", &line, &end);
+    uint32_t addrs[256];
+    int n = kernel_model_next_line_addrs(km, from, addrs, 256);
+    char want_pc[16];
+
+    (void)state;
+    assert_true(n > 0);
+    rig_paused_at(r, from, 0, 0, true);
+    command(r, CMD_STEP_LINE, 0);
+    assert_true(until(r, stopped_for, "step_line"));
+    snprintf(want_pc, sizeof want_pc, "0x%08x", addrs[0]);
+    assert_string_equal(stop_field(r, "pc"), want_pc);
+    assert_int_equal(steps_taken(r), 512); /* runctl.c's STEP_LINE_STEPS */
+    assert_null(stop_field(r, "detail"));
+    stops_were(r, "step_line");
+}
+
 /* Turn the loop until one reply more than before has come (or 5 s). */
 static void await_reply(struct rig *r, size_t before)
 {
@@ -558,6 +699,8 @@ int main(void)
         cmocka_unit_test_teardown(run_to_passes_other_events, rig_stop),
         cmocka_unit_test_teardown(step_reports_each_step, rig_stop),
         cmocka_unit_test_teardown(an_interrupt_in_place_of_a_step_ends_it, rig_stop),
+        cmocka_unit_test_teardown(step_line_runs_a_call_at_full_speed, rig_stop),
+        cmocka_unit_test_teardown(step_line_leaves_a_loop_by_breakpoints, rig_stop),
         cmocka_unit_test_teardown(a_frozen_qemu_holds_the_command_not_the_loop, rig_stop),
         cmocka_unit_test_teardown(a_late_breakpoint_is_taken_out, rig_stop),
     };
