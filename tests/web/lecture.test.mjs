@@ -78,6 +78,8 @@ test('a lecture\'s page, walked by hand', { timeout: 600_000 }, async (t) => {
     assert.ok(table.rows >= 4, `the header and three processes at least: ${table.rows} rows`);
     assert.equal(table.cut, 0, `rows cut by the panel: ${JSON.stringify(table)}`);
     assert.deepEqual(stopLine, [], 'the stop line at 125 %');
+    // Back at 100 %: the processes beside the console again.
+    await page.waitForFunction(() => !document.documentElement.classList.contains('narrow'), null, { timeout: 2000 });
   });
 
   await t.test('a viewer\'s "Run to next" menus show the teacher\'s choice', async () => {
