@@ -2,7 +2,8 @@
 // checked where it showed: at 1280 × 720 the stop line and the menus in full;
 // at 125 % the processes' table whole; a viewer's "Run to next" menus showing
 // the teacher's choice; a system call's first argument by its name; a stop of
-// the history shown with the top line saying which stop it is, as the past.
+// the history shown with the top line saying which stop it is, as the past;
+// the top line one row while Run to next waits.
 // Screenshots: build/screenshots/lecture-*.png.
 //
 // Run: node --test tests/web/lecture.test.mjs   (after make)
@@ -156,6 +157,20 @@ test('a lecture\'s page, walked by hand', { timeout: 600_000 }, async (t) => {
     await page.waitForFunction(() => !document.querySelector('[data-testid=stop-text]').classList.contains('past'));
     assert.equal(await page.textContent('[data-testid=stop-why]'), now.why, 'the present again');
     await page.click('[data-testid=history-toggle]');
+  });
+  await t.test('while Run to next waits, the top line at 1280 px is one row (what it waits for wraps)', async () => {
+    await page.click('[data-testid=terminal]');
+    await page.keyboard.type('nosuchprogram\n'); // a program that never starts
+    await page.keyboard.press('Escape');
+    await page.selectOption('[data-testid=run-to-kind]', 'exit');
+    await page.selectOption('[data-testid=run-to-process]', 'foreground');
+    await page.click('[data-testid=run-to]');
+    await page.waitForFunction(() => /^waiting for nosuchprogram to start/.test(document.querySelector('[data-testid=stop-why]').textContent));
+    const tops = await page.evaluate(() => ['guest-state', 'restart', 'zoom-in']
+      .map((id) => Math.round(document.querySelector(`[data-testid=${id}]`).getBoundingClientRect().top)));
+    await screenshot(page, 'lecture-waiting.png');
+    await pause(page);
+    assert.ok(Math.max(...tops) - Math.min(...tops) < 12, `the badge, zoom and Restart at ${tops}`);
   });
   assert.deepEqual(page.errors, []);
 });
