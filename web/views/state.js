@@ -51,14 +51,17 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
     const guest = connection !== 'open' || !status ? 'unknown' : status.qemu === 'running' ? status.guest : status.qemu;
     pill.dataset.guest = guest;
     pill.textContent = { unknown: '?', dead: 'QEMU DEAD' }[guest] ?? guest.toUpperCase();
-    // A stop of the history shown in place of the present (views/history.js):
-    // the line is that stop's (where from its snapshot's cpu), marked as the
-    // past; the pill stays the guest's.
-    const past = replay?.historyStop ?? null;
+    // A recorded stop shown in place of the present (a stop of the history,
+    // views/history.js, where from its snapshot's cpu; a guided demo's step
+    // gone back to): the line is that stop's, marked as the past; the pill
+    // stays the guest's.
+    const past = replay?.historyStop
+      ? { ...snapshot?.cpu, ...replay.historyStop, shown: `stop #${replay.historyStop.seq}` }
+      : replay?.stop ? { ...replay.stop, shown: `demo step ${replay.step + 1}` } : null;
     text.classList.toggle('past', past !== null);
-    const stop = past ? { ...snapshot?.cpu, ...past } : guest === 'stopped' ? status.stop : null;
+    const stop = past ?? (guest === 'stopped' ? status.stop : null);
     const reason = stop && [WHY[stop.reason] ?? stop.reason, stop.detail].filter(Boolean).join(': ');
-    if (past) why.textContent = `past: stop #${past.seq}, ${reason}${past.pid ? ` · pid ${past.pid}` : ''}`;
+    if (past) why.textContent = `past: ${past.shown}, ${reason}${past.pid ? ` · pid ${past.pid}` : ''}`;
     else if (stop) why.textContent = reason;
     else if (guest === 'running' && status.run_to) why.textContent = runToLine(status, store.state.runToAsked, snapshot);
     else why.textContent = '';
