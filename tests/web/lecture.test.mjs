@@ -3,7 +3,7 @@
 // at 125 % the processes' table whole; a viewer's "Run to next" menus showing
 // the teacher's choice; a system call's first argument by its name; a stop of
 // the history shown with the top line saying which stop it is, as the past;
-// the top line one row while Run to next waits.
+// the top line one row while Run to next waits; the help without a Lab tab.
 // Screenshots: build/screenshots/lecture-*.png.
 //
 // Run: node --test tests/web/lecture.test.mjs   (after make)
@@ -171,6 +171,13 @@ test('a lecture\'s page, walked by hand', { timeout: 600_000 }, async (t) => {
     await screenshot(page, 'lecture-waiting.png');
     await pause(page);
     assert.ok(Math.max(...tops) - Math.min(...tops) < 12, `the badge, zoom and Restart at ${tops}`);
+  });
+  await t.test('the help lists no Lab tab where there is none', async () => {
+    await page.click('[data-testid=help-button]');
+    const help = await page.innerText('[data-testid=help]');
+    await page.keyboard.press('Escape');
+    assert.match(help, /Show VA walk/);
+    assert.doesNotMatch(help, /Show Lab/, 'a daemon without --lab has no Lab tab');
   });
   assert.deepEqual(page.errors, []);
 });
