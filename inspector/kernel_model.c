@@ -35,7 +35,7 @@ struct kernel_model {
     Dwarf *dwarf;
     struct func_sym *funcs;  /* sorted by address */
     size_t n_funcs;
-    struct name_table states, frame_kinds, events, file_types, syscalls, errors;
+    struct name_table states, frame_kinds, events, file_types, syscalls, syscall_arg0, errors;
     struct event_payload *payloads;  /* by event kind, events.count of them */
 };
 
@@ -222,11 +222,46 @@ static int load_syscall_names(struct kernel_model *km)
     return 0;
 }
 
+/* The name of each call's first argument (what a syscall event's a0 is),
+ * from the kernel's syscall_arg0[]: pointers to strings in the ELF file. A
+ * kernel without the table has no names; a0 is then shown as it is. */
+static int load_syscall_arg0(struct kernel_model *km)
+{
+    const struct layout_var *v = layout_global(km->layout, "syscall_arg0");
+    if (!v)
+        return 0;
+    if (v->type->kind != LAYOUT_ARRAY || !v->type->count)
+        return -1;
+    size_t n = v->type->count;
+    const uint32_t *table = elf_bytes_at(km, (uint32_t)v->addr, n * 4);
+    km->syscall_arg0.names = calloc(n, sizeof(char *));
+    if (!table || !km->syscall_arg0.names)
+        return -1;
+    km->syscall_arg0.count = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!table[i])
+            continue;
+        /* an identifier (or ""), NUL-ended within 32 bytes of its section */
+        char name[32];
+        for (size_t len = 0; len < sizeof(name); len++) {
+            const char *c = elf_bytes_at(km, table[i] + (uint32_t)len, 1);
+            if (!c)
+                break;
+            name[len] = *c;
+            if (!*c) {
+                km->syscall_arg0.names[i] = strdup(name);
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
 /* ---- event payloads ---------------------------------------------------- */
 
 /* Names every event already has in the protocol; a payload field may not
  * take one. */
-static const char *const event_common[] = {"seq", "tick", "pid", "kind", "name", "cause", "error", NULL};
+static const char *const event_common[] = {"seq", "tick", "pid", "kind", "name", "arg0", "cause", "error", NULL};
 
 static int field_kind(const struct layout_type *t, enum event_field_kind *kind)
 {
@@ -405,6 +440,7 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(names_from_enum(&km->frame_kinds, layout_type(km->layout, "enum frame_kind"), 1), "enum frame_kind");
     NEED(names_from_enum(&km->events, layout_type(km->layout, "enum event_kind"), 1), "enum event_kind");
     NEED(load_syscall_names(km), "the syscalls[] dispatch table");
+    NEED(load_syscall_arg0(km), "the syscall_arg0[] table");
     char payload_what[160];
     NEED(load_event_payloads(km, payload_what, sizeof payload_what), payload_what);
     /* Optional: a kernel without it shows error numbers only. */
@@ -471,6 +507,7 @@ void kernel_model_close(struct kernel_model *km)
     names_free(&km->events);
     names_free(&km->file_types);
     names_free(&km->syscalls);
+    names_free(&km->syscall_arg0);
     names_free(&km->errors);
     if (km->dwarf)
         dwarf_end(km->dwarf);
@@ -554,6 +591,7 @@ const char *kernel_model_event_name(const struct kernel_model *km, int64_t v) { 
 const char *kernel_model_file_type(const struct kernel_model *km, int64_t v) { return name_of(&km->file_types, v); }
 const char *kernel_model_error_name(const struct kernel_model *km, int64_t v) { return name_of(&km->errors, v); }
 const char *kernel_model_syscall_name(const struct kernel_model *km, int64_t n) { return name_of(&km->syscalls, n); }
+const char *kernel_model_syscall_arg0(const struct kernel_model *km, int64_t n) { return name_of(&km->syscall_arg0, n); }
 
 int kernel_model_event_kind(const struct kernel_model *km, const char *name)
 {

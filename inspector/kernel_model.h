@@ -85,6 +85,9 @@ const char *kernel_model_file_type(const struct kernel_model *km, int64_t v);
 /* An error number's name ("ENOENT" for 2), from the kernel's enum error_number. */
 const char *kernel_model_error_name(const struct kernel_model *km, int64_t v);
 const char *kernel_model_syscall_name(const struct kernel_model *km, int64_t n);
+/* The name of call n's first argument (its syscall event's a0), "" for a call
+ * without arguments; NULL if the kernel's syscall_arg0[] does not say. */
+const char *kernel_model_syscall_arg0(const struct kernel_model *km, int64_t n);
 /* The payload fields of event kind v, *n of them (0: none, or v unknown). */
 const struct event_field *kernel_model_event_fields(const struct kernel_model *km,
                                                     int64_t v, size_t *n);

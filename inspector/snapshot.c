@@ -550,8 +550,8 @@ static json_t *event_field_json(const struct event_field *f, const uint8_t *data
 }
 
 /* The event's payload fields into o (kernel_model.h: named by the kernel's
- * union event_data), and two names: a syscall's "name" from its number,
- * and a "cause" for every scause. */
+ * union event_data), and names: a syscall's "name" from its number (and, on
+ * the way in, "arg0": what its a0 is), and a "cause" for every scause. */
 static void event_payload_json(const struct kernel_model *km, int kind, const uint8_t *data,
                                json_t *o)
 {
@@ -565,6 +565,9 @@ static void event_payload_json(const struct kernel_model *km, int kind, const ui
     const char *sys = call && num ? kernel_model_syscall_name(km, get32(data, num->offset)) : NULL;
     if (sys)
         json_object_set_new(o, "name", json_string(sys));
+    const char *arg0 = sys && strcmp(kind_name, "syscall") == 0 ? kernel_model_syscall_arg0(km, get32(data, num->offset)) : NULL;
+    if (arg0)
+        json_object_set_new(o, "arg0", json_string(arg0));
     const struct event_field *ret = call ? kernel_model_event_field(km, kind, "ret") : NULL;
     int32_t value = ret && ret->size == 4 ? (int32_t)get32(data, ret->offset) : 0;
     const char *error = value < 0 ? kernel_model_error_name(km, -(int64_t)value) : NULL;

@@ -3,8 +3,31 @@
 #include "param.h"
 #include "riscv.h"
 #include "defs.h"
+#include "syscall.h"
 
 struct event_ring event_ring = { .next_seq = 1 };
+
+// What a syscall event's a0 is: the name of each call's first argument, by
+// call number as in syscalls[] (docs/syscalls.md has the signatures); "" for
+// a call without arguments. Only the inspector reads it (the workbench shows
+// "write fd=1", not "a0=1"); a call missing here is shown by its register.
+const char *const syscall_arg0[] = {
+  [SYS_fork] "",          [SYS_exit] "status",    [SYS_wait] "status",
+  [SYS_pipe] "fds",       [SYS_read] "fd",        [SYS_kill] "pid",
+  [SYS_exec] "path",      [SYS_fstat] "fd",       [SYS_chdir] "path",
+  [SYS_dup] "fd",         [SYS_getpid] "",        [SYS_sbrk] "n",
+  [SYS_sleep] "ticks",    [SYS_uptime] "",        [SYS_open] "path",
+  [SYS_write] "fd",       [SYS_mknod] "path",     [SYS_unlink] "path",
+  [SYS_link] "old",       [SYS_mkdir] "path",     [SYS_close] "fd",
+  [SYS_yield] "",         [SYS_procinfo] "info",  [SYS_sysinfo] "info",
+  [SYS_mmap] "addr",      [SYS_munmap] "addr",    [SYS_send] "pid",
+  [SYS_recv] "buf",       [SYS_shmat] "key",      [SYS_getdents] "fd",
+  [SYS_lseek] "fd",       [SYS_rename] "old",     [SYS_sync] "",
+  [SYS_halt] "",          [SYS_rmdir] "path",     [SYS_ftruncate] "fd",
+  [SYS_setfg] "pid",      [SYS_trace] "mask",     [SYS_sigalarm] "n",
+  [SYS_sigreturn] "",     [SYS_fsync] "fd",       [SYS_settickets] "n",
+  [SYS_symlink] "target",
+};
 
 // Keeps the compiler from moving memory accesses across it. The reader is
 // the inspector, through QEMU's GDB stub, while the guest is stopped: it may

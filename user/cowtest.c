@@ -140,7 +140,7 @@ main(void)
   }
   alive_copied = write_cost('Q');
   wait_child();
-  printf("cowtest: parent's writes copied %d frames with the child alive, %d after it exited\n",
+  printf("cowtest: parent's writes copied %d frames with the child alive, %d with it gone\n",
          alive_copied, alone_copied);
 
   if (shared < NPAGES - SLACK)

@@ -264,8 +264,9 @@ def backtrace_at_a_breakpoint():
 
 @test(timeout=90)
 def syscall_arguments_returns_and_errors():
-    """Every system call logs its number and first argument, and its return
-    value on the way out; a failure carries the error's name."""
+    """Every system call logs its number and first argument (named as the
+    kernel's syscall_arg0[] names it), and its return value on the way out;
+    a failure carries the error's name."""
     with at_the_prompt("syscalls") as (d, ws):
         ws.send({"type": "console", "data": "cat nosuchfile\n"})
         wait_console(ws, "nosuchfile", 20)
@@ -283,6 +284,10 @@ def syscall_arguments_returns_and_errors():
         check(call["num"] == ret["num"], f"the call and its return are of different numbers: {call} {ret}")
         path = int(call["a0"], 16)
         check(0 < path < 0x80000000, f"open's first argument is not a user address: {call}")
+        check(call.get("arg0") == "path", f"open's a0 is not named path (the kernel's syscall_arg0[]): {call}")
+        check("arg0" not in ret, f"a return names an argument: {ret}")
+        calls = {e["name"]: e.get("arg0") for e in events if e["kind"] == "syscall"}
+        check(calls.get("write") == "fd" and calls.get("getpid", "") == "", f"the first arguments' names: {calls}")
         writes = [e for e in events if e["kind"] == "syscall_ret" and e.get("name") == "write"]
         check(writes and all("error" not in e and 0 < e["ret"] < 0x80000000 for e in writes),
               f"write returns: {writes[-3:]}")

@@ -156,9 +156,12 @@ test('the COW story, unscripted and in guided demos', { timeout: 600_000 }, asyn
       await page.click('[data-testid=demo-back]');
       assert.match(await text(page, 'demo-step'), new RegExp(`^Step ${sentences.length - 1} of .*\\(recorded\\)`));
       assert.equal(await text(page, 'stop-explain'), said.at(-2));
+      // The top line is that step's stop, marked as the past.
+      assert.match(await text(page, 'stop-why'), new RegExp(`^past: demo step ${sentences.length - 1}, event: `));
       await screenshot(page, `31-demo-${id}-back.png`);
       await page.click('[data-testid=demo-next]');
       assert.equal(await text(page, 'stop-explain'), said.at(-1));
+      assert.match(await text(page, 'stop-why'), /^event: /, 'the present again');
       assert.equal(await page.innerText('[data-testid=demo-next]'), 'Finish ✓');
       await page.click('[data-testid=demo-next]');
       await page.locator('[data-testid=demo-start]').waitFor();

@@ -353,9 +353,9 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     // The system-call trace: name, first argument, return value or error name.
     await page.click('[data-testid=syscall-trace]');
     const rows = await page.locator('[data-testid=syscall-row]').allInnerTexts();
-    assert.ok(rows.some((r) => /open\s[\s\S]*a0=0x[0-9a-f]{8} → -2 ENOENT/.test(r)), `no failed open among ${rows.length} calls: ${rows.slice(-8).join(' | ')}`);
-    assert.ok(rows.some((r) => /write\s[\s\S]*a0=2 → \d+/.test(r)), 'cat wrote its complaint to fd 2');
-    assert.ok(rows.some((r) => /exit\s[\s\S]*a0=1 … \(not returned\)/.test(r)), 'cat exited 1, and exit does not return');
+    assert.ok(rows.some((r) => /open\s[\s\S]*path=0x[0-9a-f]{8} → -2 ENOENT/.test(r)), `no failed open among ${rows.length} calls: ${rows.slice(-8).join(' | ')}`);
+    assert.ok(rows.some((r) => /write\s[\s\S]*fd=2 → \d+/.test(r)), 'cat wrote its complaint to fd 2');
+    assert.ok(rows.some((r) => /exit\s[\s\S]*status=1 … \(not returned\)/.test(r)), 'cat exited 1, and exit does not return');
     await screenshot(page, 'views-syscalls.png');
     await page.click('[data-testid=syscall-trace]');
     await page.click('[data-testid=tab-memory]');

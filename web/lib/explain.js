@@ -133,7 +133,7 @@ const EXPLAIN = {
   page_fault: pageFault,
   mail_send: mailSend,
   mail_recv: mailRecv,
-  syscall: (e, s) => ({ sentence: `${who(s, e.pid)} made the system call ${e.name ?? e.num} (a0=${argText(e.a0)}).`, changes: [] }),
+  syscall: (e, s) => ({ sentence: `${who(s, e.pid)} made the system call ${e.name ?? e.num}${argOf(e) && ` (${argOf(e)})`}.`, changes: [] }),
   syscall_ret: (e, s) => ({ sentence: `${who(s, e.pid)}'s system call ${e.name ?? e.num} returned ${returnText(e)}.`, changes: [] }),
   trap: (e, s) => ({ sentence: `${who(s, e.pid)} trapped: ${e.cause}, stval ${e.stval}.`, changes: [] }),
   switch: (e, s) => ({ sentence: `The scheduler switched to ${who(s, e.pid)}.`, changes: [] }),
@@ -156,7 +156,7 @@ export function eventSummary(e) {
       ? `page ${pageOf(e.va)} · kept frame ${hex(e.old_pa)} (refcount ${e.refcount_before})`
       : `page ${pageOf(e.va)} · ${hex(e.old_pa)} → ${hex(e.new_pa)} (refcount ${e.refcount_before} → ${e.refcount_before - 1})`;
     case 'page_fault': return `${e.cause} at ${e.va}`;
-    case 'syscall': return `${e.name ?? `number ${e.num}`}, a0=${argText(e.a0)}`;
+    case 'syscall': return [e.name ?? `number ${e.num}`, argOf(e)].filter(Boolean).join(', ');
     case 'syscall_ret': return `${e.name ?? `number ${e.num}`} returns ${returnText(e)}`;
     case 'trap': return `${e.cause}, stval ${e.stval}`;
     case 'switch': return `to pid ${e.pid}`;
@@ -164,6 +164,13 @@ export function eventSummary(e) {
     case 'mail_recv': return `from pid ${e.from}, ${plural(e.len, 'byte')}`;
     default: return '';
   }
+}
+
+// A syscall event's first argument, named as the kernel names it (the
+// daemon's arg0: "fd=1"), "" for a call without arguments, and "a0=1" for
+// a call the kernel does not name.
+export function argOf(e) {
+  return e.arg0 === '' ? '' : `${e.arg0 ?? 'a0'}=${argText(e.a0)}`;
 }
 
 // A system call's first argument: small values as numbers (fds, counts),

@@ -3,13 +3,14 @@
 
 const shortcuts = [];
 
-// {key, label, run, enabled?} — key as KeyboardEvent.key ('r', 'R', '1', '?').
+// {key, label, run, enabled?, listed?} — key as KeyboardEvent.key ('r', 'R',
+// '1', '?'); listed() false: the help leaves it out for now.
 export function addShortcut(shortcut) {
   shortcuts.push(shortcut);
 }
 
 export function listShortcuts() {
-  return shortcuts;
+  return shortcuts.filter((s) => !s.listed || s.listed());
 }
 
 function typing(target) {

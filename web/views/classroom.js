@@ -11,8 +11,15 @@
 import { h, fill } from '../lib/dom.js';
 
 const VIEW_KEYS = ['tab', 'selection', 'page', 'frame', 'event'];
+// And the teacher's "Run to next" menus, which a viewer always shows (its own
+// are read-only): run_to {event, syscall, whose, program}, program being the
+// one "in …" names (the teacher's last command line).
+const CONTROL_KEYS = ['runToChoice', 'foreground'];
 
-const viewOf = (state) => Object.fromEntries(VIEW_KEYS.map((k) => [k, state[k]]));
+const viewOf = (state) => ({
+  ...Object.fromEntries(VIEW_KEYS.map((k) => [k, state[k]])),
+  run_to: { ...state.runToChoice, program: state.foreground },
+});
 
 export function mountClassroom(el, banner, { store, link }) {
   let teacher = null; // the last view the teacher's page sent
@@ -49,10 +56,16 @@ export function mountClassroom(el, banner, { store, link }) {
     if (link.send({ type: 'view', view: JSON.parse(text) })) sent = text;
   }
 
-  store.on(VIEW_KEYS, (s) => {
+  const queueView = (s) => {
     if (s.role === 'controller' && !queued) {
       queued = true;
       queueMicrotask(sendView);
+    }
+  };
+  store.on(CONTROL_KEYS, queueView);
+  store.on(VIEW_KEYS, (s) => {
+    if (s.role === 'controller') {
+      queueView(s);
     } else if (s.role === 'viewer' && s.follow && gesture && !applying) {
       store.set({ follow: false });
     }
@@ -116,7 +129,12 @@ export function mountClassroom(el, banner, { store, link }) {
     onView(view) {
       if (!view || typeof view !== 'object') return;
       teacher = view;
-      if (store.state.role === 'viewer' && store.state.follow) apply();
+      if (store.state.role !== 'viewer') return;
+      if (view.run_to) {
+        const { program, ...choice } = view.run_to;
+        store.set({ runToChoice: { ...store.state.runToChoice, ...choice }, foreground: program ?? null });
+      }
+      if (store.state.follow) apply();
     },
   };
 }

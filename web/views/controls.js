@@ -31,6 +31,12 @@ export function mountControls(el, end, { store, act: run }) {
   // (typing `cowtest` means "show me cowtest", not the shell forking it), or
   // any process's, or one process's.
   const whose = h('select', { 'data-testid': 'run-to-process', 'aria-label': 'whose events' });
+  // The three menus are the store's runToChoice, so that a viewer's show the
+  // teacher's (views/classroom.js relays it).
+  const choose = (patch) => store.set({ runToChoice: { ...store.state.runToChoice, ...patch } });
+  kind.addEventListener('change', () => choose({ event: kind.value }));
+  syscall.addEventListener('change', () => choose({ syscall: syscall.value }));
+  whose.addEventListener('change', () => choose({ whose: whose.value }));
   const narrowing = () => {
     if (whose.value === 'foreground') return { program: store.state.foreground };
     return whose.value ? { pid: Number(whose.value) } : {};
@@ -40,17 +46,18 @@ export function mountControls(el, end, { store, act: run }) {
     store.set({ runToAsked: args }); // the status names the kind only
     return run('run_to', args);
   };
-  let chosen = 'foreground';
-  whose.addEventListener('change', () => { chosen = whose.value; });
-  store.on(['foreground', 'snapshot'], ({ foreground, snapshot }) => {
+  function showChoice({ foreground, snapshot, runToChoice: chosen }) {
     fill(whose,
       foreground && h('option', { value: 'foreground', text: `in ${foreground}`, title: 'the program last started at the console' }),
       h('option', { value: '', text: 'in any process' }),
       (snapshot?.processes ?? []).map((p) => h('option', { value: p.pid, text: `in pid ${p.pid} ${p.name}` })));
-    whose.value = [...whose.options].some((o) => o.value === chosen) ? chosen : '';
-  });
-  kind.addEventListener('change', () => { syscall.hidden = kind.value !== 'syscall'; });
-  syscall.hidden = true;
+    whose.value = [...whose.options].some((o) => o.value === chosen.whose) ? chosen.whose : '';
+    kind.value = chosen.event;
+    syscall.hidden = chosen.event !== 'syscall';
+    syscall.value = chosen.syscall;
+  }
+  store.on(['foreground', 'snapshot', 'runToChoice'], showChoice);
+  showChoice(store.state);
 
   const fn = h('input', {
     type: 'text', placeholder: 'kernel function', 'data-testid': 'break-function',
@@ -114,6 +121,7 @@ export function mountControls(el, end, { store, act: run }) {
   store.on(['hello'], ({ hello }) => {
     const names = Object.values(hello?.kernel?.syscalls ?? {}).sort();
     fill(syscall, h('option', { value: '', text: 'any' }), names.map((n) => h('option', { value: n, text: n })));
+    syscall.value = store.state.runToChoice.syscall;
   });
 
   addShortcut({ key: 'r', label: 'Run', run: () => run('continue'), enabled: stopped });

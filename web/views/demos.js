@@ -81,7 +81,7 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
     if (status.stop?.reason !== 'event' || focus?.event.kind !== step.event) {
       return stuck(`stopped by something else (${status.stop?.reason}); Next tries this step again`);
     }
-    demo.recorded[i] = { snapshot, fresh, focus, selection, page };
+    demo.recorded[i] = { snapshot, fresh, focus, selection, page, stop: status.stop };
     demo.shown = i;
     demo.busy = false;
     demo.note = null;
@@ -97,9 +97,9 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
 
   // Show a recorded step: the newest is the guest's own state.
   function show(i) {
-    const rec = demo.recorded[i];
+    const { stop, ...rec } = demo.recorded[i];
     demo.shown = i;
-    store.set({ ...rec, replay: i < demo.recorded.length - 1 ? { step: i } : null });
+    store.set({ ...rec, replay: i < demo.recorded.length - 1 ? { step: i, stop } : null });
     render();
   }
 

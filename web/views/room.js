@@ -4,7 +4,7 @@
 // browser. And the arrangement: the console is 80 columns wide; beside the
 // views where the window leaves them room, else above them.
 
-import { h, fill } from '../lib/dom.js';
+import { h, fill, cssPx } from '../lib/dom.js';
 
 const ZOOMS = [0.8, 0.9, 1, 1.1, 1.25, 1.4, 1.6, 1.8, 2];
 const VIEWS_MIN_REM = 40; // the tabbed views' width, at the least, beside the console
@@ -66,8 +66,11 @@ export function mountRoom(el, { store }) {
 
 // The console and the processes beside the views (:root.side) when the
 // console's 80 columns and VIEWS_MIN_REM of views fit across the window.
-// The console's panel is as wide in both arrangements (the terminal's width
-// is 80ch of its own font), so the choice does not feed back on itself.
+// Else the console is on top, with the processes beside it where their table
+// fits there (--procs-width, style.css), or (:root.narrow: a large zoom)
+// beside the views below it. The console's panel is as wide in every
+// arrangement (the terminal's width is 80ch of its own font), so the choice
+// does not feed back on itself.
 function arrange() {
   const root = document.documentElement;
   const layout = document.querySelector('.layout');
@@ -77,5 +80,7 @@ function arrange() {
   const rem = parseFloat(getComputedStyle(root).fontSize);
   const inner = layout.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   const needed = consolePanel.offsetWidth + parseFloat(style.columnGap) + VIEWS_MIN_REM * rem;
-  root.classList.toggle('side', inner >= needed);
+  const side = inner >= needed;
+  root.classList.toggle('side', side);
+  root.classList.toggle('narrow', !side && inner < consolePanel.offsetWidth + parseFloat(style.columnGap) + cssPx('--procs-width'));
 }

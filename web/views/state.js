@@ -43,15 +43,26 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
   const snapError = h('span', { class: 'message', 'data-testid': 'snapshot-error' });
   // Why above where, in a column the height of the pill: at 1280 px the line
   // beside the pill is too short for both side by side.
-  fill(el, pill, h('span', { class: 'stop-text' }, why, loc), message, snapError, role);
+  const text = h('span', { class: 'stop-text', 'data-testid': 'stop-text' }, why, loc);
+  fill(el, pill, text, message, snapError, role);
 
-  store.on(['status', 'connection', 'runToAsked', 'snapshot'], ({ status, connection, snapshot }) => {
+  store.on(['status', 'connection', 'runToAsked', 'snapshot', 'replay'], ({ status, connection, snapshot, replay }) => {
     // running or stopped; else what QEMU is (starting, dead), or unknown.
     const guest = connection !== 'open' || !status ? 'unknown' : status.qemu === 'running' ? status.guest : status.qemu;
-    const stop = guest === 'stopped' ? status.stop : null;
     pill.dataset.guest = guest;
     pill.textContent = { unknown: '?', dead: 'QEMU DEAD' }[guest] ?? guest.toUpperCase();
-    if (stop) why.textContent = [WHY[stop.reason] ?? stop.reason, stop.detail].filter(Boolean).join(': ');
+    // A recorded stop shown in place of the present (a stop of the history,
+    // views/history.js, where from its snapshot's cpu; a guided demo's step
+    // gone back to): the line is that stop's, marked as the past; the pill
+    // stays the guest's.
+    const past = replay?.historyStop
+      ? { ...snapshot?.cpu, ...replay.historyStop, shown: `stop #${replay.historyStop.seq}` }
+      : replay?.stop ? { ...replay.stop, shown: `demo step ${replay.step + 1}` } : null;
+    text.classList.toggle('past', past !== null);
+    const stop = past ?? (guest === 'stopped' ? status.stop : null);
+    const reason = stop && [WHY[stop.reason] ?? stop.reason, stop.detail].filter(Boolean).join(': ');
+    if (past) why.textContent = `past: ${past.shown}, ${reason}${past.pid ? ` · pid ${past.pid}` : ''}`;
+    else if (stop) why.textContent = reason;
     else if (guest === 'running' && status.run_to) why.textContent = runToLine(status, store.state.runToAsked, snapshot);
     else why.textContent = '';
     // where() is the pc itself when no kernel function is there (at reset).
@@ -63,7 +74,8 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
 
   store.on(['role'], ({ role: r }) => {
     role.dataset.role = r ?? '';
-    role.textContent = r === 'controller' ? 'controller' : r ? 'viewer · read-only' : '';
+    // (a controller is the usual case: its room on the top line goes to the stop line)
+    role.textContent = r === 'viewer' ? 'viewer · read-only' : '';
   });
 
   store.on(['message'], (s) => {

@@ -18,8 +18,10 @@ const TABS = [
 export function mountTabs(nav, { store }) {
   const buttons = TABS.map(({ id, label, hidden }, i) => {
     const key = String(i + 1);
-    // (A tab hidden now, the Lab tab without a lab, does not open.)
-    addShortcut({ key, label: `Show ${label}`, run: () => !buttons[i].hidden && store.set({ tab: id }) });
+    // (A tab hidden now, the Lab tab without a lab, does not open, and the
+    // help does not list it.)
+    const shown = () => !buttons[i].hidden;
+    addShortcut({ key, label: `Show ${label}`, run: () => shown() && store.set({ tab: id }), listed: shown });
     return h('button', {
       role: 'tab', 'data-testid': `tab-${id}`, title: `${label} (${key})`, hidden,
       onclick: () => store.set({ tab: id }),

@@ -4,7 +4,7 @@
 import { h, fill, cssVar, cssPx, beforeNextFrame } from '../lib/dom.js';
 import { num, hex, EVENT_LABEL } from '../lib/format.js';
 import { procName } from '../lib/model.js';
-import { eventSummary, argText, returnText } from '../lib/explain.js';
+import { eventSummary, argOf, returnText } from '../lib/explain.js';
 
 const SHOWN = 400; // rows in the list; the strip shows the whole history
 const LABEL_FONT = 14; // px at zoom 1, outside projector mode
@@ -28,7 +28,7 @@ export function mountTimeline(el, { store, select }) {
   let calls = false; // the list shows system calls only, each with its return
   const callsButton = h('button', {
     class: 'small', 'data-testid': 'syscall-trace', 'aria-pressed': 'false', text: 'System calls',
-    title: 'Only system calls: name, the first argument register (a0) at the call, and what each returned',
+    title: 'Only system calls: name, the first argument at the call (a0), and what each returned',
     onclick: () => {
       calls = !calls;
       callsButton.setAttribute('aria-pressed', String(calls));
@@ -190,9 +190,9 @@ function syscallTrace(history) {
   return rows;
 }
 
-// "a0=1 → 5", "a0=0x00003f10 → -2 ENOENT", "a0=10 … (not returned)": the
-// first argument register at the call (whatever a0 held, for calls without
-// arguments) and what the call returned.
+// "fd=1 → 5", "path=0x00003f10 → -2 ENOENT", "ticks=10 … (not returned)",
+// "→ 3" (getpid): the first argument at the call, as the kernel names it,
+// and what the call returned.
 function callText(call, ret) {
-  return `a0=${argText(call.a0)} ${ret ? `→ ${returnText(ret)}` : '… (not returned)'}`;
+  return [argOf(call), ret ? `→ ${returnText(ret)}` : '… (not returned)'].filter(Boolean).join(' ');
 }
