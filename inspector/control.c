@@ -32,6 +32,7 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_FRAMES] = {"frames", true, {"from", "count", NULL}},
     [CMD_SAMPLE] = {"sample", false, {"hz", NULL}},
     [CMD_REWIND] = {"rewind", false, {"to", NULL}},
+    [CMD_REVERSE_STEP] = {"reverse_step", false, {NULL}},
 };
 
 const char *command_name(enum command_kind k)

@@ -2,9 +2,12 @@
  *
  * At each stop the user sees, once its status and snapshot are out, its
  * state is saved (travel_save: QEMU's savevm through QMP, the page store's
- * save from the loop). Until that is done every command but restart and
- * sample waits here, in order (the guest must not move before QEMU has
- * saved it); so does one sent during a rewind. */
+ * save from the loop), unless the guest came there by single steps alone
+ * from a stop kept: then it is kept as those steps (travel_note_steps),
+ * and going back to it is a load of the state before and the steps again.
+ * Until a save is done every command but restart and sample waits here, in
+ * order (the guest must not move before QEMU has saved it); so does one
+ * sent during a rewind. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +18,15 @@
 #define TRAVEL_STALL_MS 3000   /* a save or rewind later than this: not responding */
 
 static void rewound(struct target *t, const char *error);
+
+/* The guest is back: the next snapshot is taken from scratch (the
+ * snapshotter's caches and event cursor belong to the later history). */
+static void forget_later(struct target *t)
+{
+    snapshotter_reset(t->snap);
+    json_decref(t->latest);
+    t->latest = NULL;
+}
 
 static void travel_late(void *ctx)
 {
@@ -34,20 +46,54 @@ static void travel_began(struct target *t)
     loop_timer_set(&t->travel_timer, TRAVEL_STALL_MS, travel_late, t);
 }
 
-/* The end of runctl_report(): save this stop's state (not QEMU's reset, nor an
- * exit: nothing to go back to). */
+/* A new QEMU (q and qmp its), or none: nothing to go back to, no rewind
+ * in progress. */
+void rewind_reset(struct target *t, const struct qemu *q, struct qmp *qmp)
+{
+    travel_reset(t->tv, q, qmp);
+    t->rewinding = t->warming = t->travel_stalled = false;
+    t->loaded = t->loaded_as = t->last_seq = -1;
+    t->steps_since = 0;
+    t->ran_since = t->loadvm_fresh = false;
+    t->replay_left = 0;
+    loop_timer_cancel(&t->warm_timer);
+    loop_timer_cancel(&t->travel_timer);
+}
+
+/* travel.c's question: whether the stop's messages are still going out. */
+bool rewind_sending(void *ctx)
+{
+    struct target *t = ctx;
+
+    return t->hooks.sending && t->hooks.sending(t->hooks.ctx);
+}
+
+/* The end of runctl_report(): keep this stop for going back (not QEMU's
+ * reset, nor an exit: nothing to go back to). Reached from the last stop
+ * by single steps alone, it is kept as those steps; else it is saved. */
 void rewind_save_stop(struct target *t, const char *reason)
 {
-    const json_t *seq = json_object_get(t->latest, "seq");
+    const json_t *seqj = json_object_get(t->latest, "seq");
+    long long from = t->last_seq;
+    unsigned steps = t->steps_since;
+    bool ran = t->ran_since;
 
-    if (!strcmp(reason, "rewind"))
-        t->loaded_as = json_integer_value(seq);
+    t->last_seq = -1;
+    t->steps_since = 0;
+    t->ran_since = false;
+    if (!strcmp(reason, "rewind") || !strcmp(reason, "reverse_step"))
+        t->loaded_as = json_integer_value(seqj);
     else
         t->loaded = t->loaded_as = -1; /* the guest moved */
     if (!target_connected(t) || !strcmp(reason, "start") || !strcmp(reason, "exited") ||
-        !json_is_integer(seq))
+        !json_is_integer(seqj))
         return;
-    if (travel_save(t->tv, json_integer_value(seq)) == 0)
+    long long seq = json_integer_value(seqj);
+    uint32_t sum = travel_regs_sum(t->regs, sizeof t->regs);
+    t->last_seq = seq;
+    if (!ran && travel_note_steps(t->tv, seq, from, steps, sum) == 0)
+        return;
+    if (travel_save(t->tv, seq, sum) == 0)
         travel_began(t);
 }
 
@@ -61,12 +107,12 @@ bool rewind_gate(struct target *t, const struct command *cmd, struct client *fro
     return true;
 }
 
-/* The rewind to rewind_to, the guest stopped: RAM back, loadvm (travel.c). */
+/* The rewind's load, the guest stopped: RAM back, loadvm (travel.c). */
 static void rewind_load(struct target *t)
 {
     char err[300];
 
-    if (travel_rewind(t->tv, t->rewind_to, err, sizeof err) < 0) {
+    if (travel_rewind(t->tv, t->rewind_base, err, sizeof err) < 0) {
         target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, err, NULL);
         return;
     }
@@ -95,9 +141,39 @@ bool rewind_warm_stopped(struct target *t)
     return true;
 }
 
+/* Go back to p: the state of stop p->base loaded, then p->steps single
+ * steps; the stop it ends at is reported as reason, and answers cmd. to:
+ * the stop of the history that is, or -1. sum: the registers the steps
+ * must come to, if checked. */
+static void go_back(struct target *t, const struct command *cmd, struct client *from,
+                    long long to, const struct travel_point *p, bool checked,
+                    uint32_t sum, const char *reason)
+{
+    runctl_cancel_mode(t);
+    target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+    t->rewind_to = to;
+    t->rewind_base = p->base;
+    t->replay_left = p->steps;
+    t->replay_checked = checked;
+    t->replay_sum = sum;
+    t->rewind_reason = reason;
+    if (t->loadvm_fresh) {
+        /* QEMU 7.2 loading a second state before the guest ran after the
+         * first died of SIGSEGV or hung, single steps in between or not
+         * (docs/time-travel.md): the guest runs a moment first, unseen
+         * (that history is undone at once). */
+        t->warming = true;
+        loop_timer_set(&t->warm_timer, WARM_MS, warm_over, t);
+        runctl_run(t);
+        return;
+    }
+    rewind_load(t);
+}
+
 void rewind_start(struct target *t, const struct command *cmd,
                   struct client *from)
 {
+    struct travel_point p;
     char err[300];
 
     if (t->running) {
@@ -105,31 +181,55 @@ void rewind_start(struct target *t, const struct command *cmd,
                      "pause it first"));
         return;
     }
-    runctl_cancel_mode(t);
-    if (t->loaded >= 0 && (cmd->seq == t->loaded || cmd->seq == t->loaded_as)) {
-        /* Already there: the stop is shown again. */
-        target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
-        t->rewind_to = t->loaded;
-        rewound(t, NULL);
-        return;
-    }
-    if (!travel_has(t->tv, cmd->seq)) {
+    if (travel_point(t->tv, cmd->seq, &p) < 0) {
         travel_rewind(t->tv, cmd->seq, err, sizeof err); /* says why */
         target_reply(t, from, control_reply_error(cmd->id, "%s", err));
         return;
     }
-    target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
-    t->rewind_to = cmd->seq;
-    if (t->loaded >= 0) {
-        /* QEMU 7.2 loading a second state before the guest ran after the
-         * first died of SIGSEGV or hung (docs/time-travel.md): the guest
-         * runs a moment first, unseen (that history is undone at once). */
-        t->warming = true;
-        loop_timer_set(&t->warm_timer, WARM_MS, warm_over, t);
-        runctl_run(t);
+    if (t->loaded >= 0 && (cmd->seq == t->loaded || cmd->seq == t->loaded_as)) {
+        /* Already there: the stop is shown again. */
+        runctl_cancel_mode(t);
+        target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+        t->rewind_to = t->loaded;
+        t->replay_left = 0;
+        t->replay_checked = false;
+        t->rewind_reason = "rewind";
+        forget_later(t);
+        rewind_replayed(t);
         return;
     }
-    rewind_load(t);
+    go_back(t, cmd, from, cmd->seq, &p, true, p.regs_sum, "rewind");
+}
+
+/* One instruction back: the present stop is steps from a saved state;
+ * the state is loaded and one step fewer is made. */
+void rewind_reverse_step(struct target *t, const struct command *cmd,
+                         struct client *from)
+{
+    struct travel_point p;
+    char err[300];
+
+    if (t->running) {
+        target_reply(t, from, control_reply_error(cmd->id, "the guest is running: "
+                     "pause it first"));
+        return;
+    }
+    if (travel_point(t->tv, t->last_seq, &p) < 0) {
+        travel_rewind(t->tv, t->last_seq, err, sizeof err); /* says why */
+        target_reply(t, from, control_reply_error(cmd->id, "%s", err));
+        return;
+    }
+    if (p.steps == 0) {
+        target_reply(t, from, control_reply_error(cmd->id,
+                     "stop %lld was reached by running, not by steps: the instruction "
+                     "before it is not known (reverse_step goes back over steps; "
+                     "rewind to an earlier stop and step from there)", t->last_seq));
+        return;
+    }
+    p.steps--;
+    uint32_t sum = 0;
+    bool checked = travel_sum_at(t->tv, p.base, p.steps, &sum) == 0;
+    go_back(t, cmd, from, p.steps == 0 ? p.base : -1, &p, checked, sum, "reverse_step");
 }
 
 /* QEMU 7.2 does not save the timer behind stimecmp (Sstc), so after
@@ -154,15 +254,12 @@ static int rearm_timer(struct target *t)
     return rsp_conn_write_reg(t->rsp, regnum, v, 4);
 }
 
-/* The guest is as it was at stop rewind_to: a stop like any other, with a
- * snapshot from scratch (the snapshotter's caches and event cursor belong
- * to the later history). */
+/* The guest is as it was at stop rewind_base: the steps to replay are
+ * made from here (M_REPLAY), then rewind_replayed. */
 static void rewound(struct target *t, const char *error)
 {
-    char detail[64];
-
     if (error) {
-        loop_say("rewind to stop %lld failed: %s", t->rewind_to, error);
+        loop_say("rewind to stop %lld failed: %s", t->rewind_base, error);
         char why[400];
         snprintf(why, sizeof why, "rewind failed (%s): restart the guest", error);
         target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, why, NULL);
@@ -172,12 +269,36 @@ static void rewound(struct target *t, const char *error)
         target_rsp_failed(t, "reading the registers");
         return;
     }
-    snapshotter_reset(t->snap);
-    json_decref(t->latest);
-    t->latest = NULL;
+    forget_later(t);
+    t->loadvm_fresh = true;
+    t->last_seq = t->rewind_base;
+    t->steps_since = 0;
+    t->ran_since = false;
+    if (t->replay_left > 0) {
+        t->mode = M_REPLAY;
+        runctl_step(t);
+        return;
+    }
+    rewind_replayed(t);
+}
+
+/* The rewind is there: a stop like any other, with a word if the steps
+ * replayed did not come to the registers the stop had the first time. */
+void rewind_replayed(struct target *t)
+{
+    char detail[200];
+    int n;
+
+    if (t->rewind_to >= 0)
+        n = snprintf(detail, sizeof detail, "to stop %lld", t->rewind_to);
+    else
+        n = snprintf(detail, sizeof detail, "%u steps from stop %lld",
+                     t->steps_since, t->rewind_base);
+    if (t->replay_checked && travel_regs_sum(t->regs, sizeof t->regs) != t->replay_sum)
+        snprintf(detail + n, sizeof detail - (size_t)n, ", but the steps did not come "
+                 "back to the same registers (the guest is where they led)");
     t->loaded = t->rewind_to;
-    snprintf(detail, sizeof detail, "to stop %lld", t->rewind_to);
-    runctl_report(t, "rewind", detail);
+    runctl_report(t, t->rewind_reason, detail);
 }
 
 /* travel.c's hook: the save or rewind is over; the waiting commands go on. */

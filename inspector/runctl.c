@@ -145,7 +145,7 @@ int runctl_interrupt(struct target *t)
 static void set_running(struct target *t)
 {
     t->running = true;
-    if (t->mode == M_STEP)
+    if (t->mode == M_STEP || t->mode == M_REPLAY)
         return; /* the stop before it stays in sight */
     json_decref(t->stop);
     t->stop = NULL;
@@ -158,6 +158,7 @@ static int do_step(struct target *t, struct rsp_stop *stop)
 {
     if (rsp_conn_step(t->rsp) < 0)
         return -1;
+    t->steps_since++;
     t->last_step = true;
     t->running = true;
     expect_stop(t);
@@ -177,12 +178,16 @@ static int do_continue(struct target *t, struct rsp_stop *stop)
             return 1;
         if (rsp_conn_continue(t->rsp) < 0)
             return -1;
+        t->ran_since = true;
+        t->loadvm_fresh = false;
         t->last_step = false;
         t->running = true;
         return rsp_conn_poll_stop(t->rsp, stop);
     }
     if (rsp_conn_continue(t->rsp) < 0)
         return -1;
+    t->ran_since = true;
+    t->loadvm_fresh = false;
     t->last_step = false;
     t->running = true;
     return rsp_conn_poll_stop(t->rsp, stop);
@@ -415,6 +420,13 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         } else {
             runctl_report(t, "pause", NULL);
         }
+        return ACT_DONE;
+    }
+    if (t->mode == M_REPLAY) {
+        if (--t->replay_left > 0)
+            return ACT_STEP;
+        t->mode = M_FREE;
+        rewind_replayed(t);
         return ACT_DONE;
     }
     if (t->continue_after_step) {

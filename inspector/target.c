@@ -200,8 +200,8 @@ static void console_output(void *ctx, const char *text, size_t len)
 {
     struct target *t = ctx;
 
-    if (t->warming || t->rewinding)
-        return; /* the guest's output in a history about to be undone */
+    if (t->warming || t->rewinding || t->mode == M_REPLAY)
+        return; /* the guest's output in a history about to be undone, or redone */
     t->hooks.console(t->hooks.ctx, text, len);
 }
 
@@ -234,13 +234,7 @@ static void disconnect(struct target *t)
     t->rsp = NULL;
     serial_close(&t->serial);
     asking_fail_all(t, "QEMU went away before this could be done");
-    travel_reset(t->tv, NULL, NULL);
-    t->rewinding = false;
-    t->travel_stalled = false;
-    t->loaded = t->loaded_as = -1;
-    t->warming = false;
-    loop_timer_cancel(&t->warm_timer);
-    loop_timer_cancel(&t->travel_timer);
+    rewind_reset(t, NULL, NULL);
     loop_timer_cancel(&t->stall_timer);
     t->stalled = false;
     t->pinging = false;
@@ -288,7 +282,7 @@ static void life_up(void *ctx, struct rsp_conn *rsp)
         return;
     }
     t->running = false;
-    travel_reset(t->tv, t->life.launched ? &t->life.qemu : NULL, t->life.qmp);
+    rewind_reset(t, t->life.launched ? &t->life.qemu : NULL, t->life.qmp);
     if (runctl_read_regs(t) < 0) {
         target_rsp_failed(t, "reading the registers");
         return;
@@ -537,6 +531,9 @@ void target_command_run(struct target *t, struct command *cmd, struct client *fr
     case CMD_REWIND:
         rewind_start(t, cmd, from);
         return;
+    case CMD_REVERSE_STEP:
+        rewind_reverse_step(t, cmd, from);
+        return;
     case CMD_RUN_TO:
         if (t->running) {
             asking_errand(t, cmd, from);
@@ -582,8 +579,8 @@ struct target *target_new(const struct life_config *cfg,
     serial_init(&t->serial, console_output, console_closed, t);
     breaks_reset(&t->br, NULL, km);
     t->snap = snapshotter_new(km);
-    t->tv = travel_new(cfg->rewind_bytes, rewind_travel_done, t);
-    t->loaded = t->loaded_as = -1;
+    t->tv = travel_new(cfg->rewind_bytes, rewind_travel_done, rewind_sending, t);
+    t->loaded = t->loaded_as = t->last_seq = -1;
     t->event_log = kernel_model_symbol(km, "event_log");
     json_t *hello = kernel_model_hello(km);
     t->kinds = json_incref(json_object_get(hello, "event_kinds"));

@@ -45,6 +45,7 @@ enum mode {
     M_STEP_LINE,
     M_RUN_TO,      /* waiting at event_log */
     M_RUN_TO_RET,  /* the event matched; running to its return address */
+    M_REPLAY,      /* a rewind's steps from the state loaded (rewind.c) */
 };
 
 struct waiter {
@@ -130,6 +131,21 @@ struct target {
     /* The stop a rewind loaded and the stop it was reported as, while the
      * guest has not moved since (else -1). */
     long long loaded, loaded_as;
+    /* How the guest moved since the last stop reported (last_seq, -1 for
+     * none): a stop reached by single steps alone is kept as steps from
+     * that one (travel_note_steps), with no state saved. */
+    long long last_seq;
+    unsigned steps_since;
+    bool ran_since;
+    bool loadvm_fresh;     /* no continue since the last loadvm */
+    /* The rewind in progress: the stop whose state is loaded, the steps
+     * replayed after it (and the registers they must come to, when known),
+     * and what the stop they end at is reported as. */
+    long long rewind_base;
+    unsigned replay_left;
+    bool replay_checked;
+    uint32_t replay_sum;
+    const char *rewind_reason;
     bool warming;          /* running a moment before the next loadvm */
     struct loop_timer warm_timer;
     bool travel_stalled;   /* stalled set by the save or rewind's delay */
@@ -197,6 +213,11 @@ void snaps_tick(void *ctx);
 void rewind_save_stop(struct target *t, const char *reason);
 bool rewind_gate(struct target *t, const struct command *cmd,
                  struct client *from);
+void rewind_reset(struct target *t, const struct qemu *q, struct qmp *qmp);
+void rewind_replayed(struct target *t);
+void rewind_reverse_step(struct target *t, const struct command *cmd,
+                         struct client *from);
+bool rewind_sending(void *ctx);
 void rewind_start(struct target *t, const struct command *cmd,
                   struct client *from);
 bool rewind_warm_stopped(struct target *t);

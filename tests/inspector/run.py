@@ -1512,13 +1512,63 @@ def rewind_to_a_fork_and_run_again():
         # the guest run a moment, unseen, before the second load).
         for n, to in ((20, base), (21, base), (22, fifth), (23, base)):
             r = ws.command("rewind", n, to=to["seq"])
-            check(r["ok"] and r["stop"]["pc"] == to["cpu"]["pc"], f"rewind {n - 19}: {r}")
+            check(r["ok"] and r["stop"]["pc"] == to["cpu"]["pc"] and
+                  "did not come back" not in r["stop"]["detail"], f"rewind {n - 19}: {r}")
             back = stop_snapshot(ws, r)
             check(not same_state(to, back), f"rewind {n - 19}: {same_state(to, back)} differ")
         again = [ws.command("step", 30 + i)["stop"]["pc"] for i in range(10)]
         check(again == pcs, f"ten steps: {pcs}, after the rewinds: {again}")
         check(ws.command("continue", 40)["ok"], "continue")
         typed(ws, "echo still-here\n", "still-here")
+
+
+@test(timeout=240)
+def reverse_step_ten_times_and_forward_again():
+    """At a system call of cowtest, step ten times; reverse_step ten times:
+    each stop is the one before it, in registers, processes, address spaces
+    and frames, and a viewer sees each; the ten steps were kept without a
+    saved state each. Back at the first stop (reached by running), a
+    reverse_step is refused and says why. Ten steps again come to the same
+    state as the first time, and the guest runs on live."""
+    with at_the_prompt("reverse-step") as (d, ws):
+        viewer = d.ws(role="viewer")
+        r = ws.command("run_to", 1, event="syscall", program="cowtest")
+        check(r["ok"], f"run_to syscall: {r}")
+        ws.send({"type": "console", "data": "cowtest\n"})
+        st = ws.wait(lambda m: is_status(m, reason="event"), 60, "cowtest's system call")
+        start = snapshot_after(ws, st)
+        stops = [start]
+        for i in range(10):
+            r = ws.command("step", 10 + i)
+            check(r["ok"], f"step {i + 1}: {r}")
+            stops.append(stop_snapshot(ws, r))
+            if i == 0:  # the first step waited for the save of the stop before
+                states_before = ws.command("history", 2)["rewind"]["states"]
+        kept = ws.command("history", 3)["rewind"]
+        check(kept["states"] == states_before, f"steps saved states: {states_before} then {kept}")
+        viewer.pending.clear()
+        for i in range(10):
+            want = stops[9 - i]
+            r = ws.command("reverse_step", 30 + i)
+            check(r["ok"] and r["stop"]["reason"] == "reverse_step" and
+                  r["stop"]["pc"] == want["cpu"]["pc"] and
+                  "did not come back" not in r["stop"].get("detail", ""),
+                  f"reverse_step {i + 1}: {r}")
+            got = stop_snapshot(ws, r)
+            check(not same_state(want, got),
+                  f"reverse_step {i + 1}: {same_state(want, got)} differ from the stop before")
+            viewer.wait(lambda m: is_status(m, reason="reverse_step") and
+                        m["stop"]["pc"] == want["cpu"]["pc"], 10, f"the viewer's reverse_step {i + 1}")
+        r = ws.command("reverse_step", 50)
+        check(not r["ok"] and "running" in r["error"], f"reverse_step at a stop run to: {r}")
+        for i in range(10):
+            r = ws.command("step", 60 + i)
+            check(r["ok"] and r["stop"]["pc"] == stops[i + 1]["cpu"]["pc"], f"step {i + 1} again: {r}")
+        again = stop_snapshot(ws, r)
+        check(not same_state(stops[10], again), f"ten steps again: {same_state(stops[10], again)} differ")
+        check(ws.command("continue", 80)["ok"], "continue")
+        wait_console(ws, "cowtest: OK", 60)
+        typed(ws, "echo after-reverse\n", "after-reverse")
 
 
 @test(timeout=180)
