@@ -34,6 +34,7 @@ enum command_kind {
     CMD_SAMPLE,
     CMD_REWIND,
     CMD_REVERSE_STEP,
+    CMD_REVERSE_CONTINUE,
     CMD_COUNT
 };
 

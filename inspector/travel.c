@@ -26,7 +26,7 @@ struct saved {
     long id;           /* its state in the page store, or -1: steps from base */
     long long base;    /* the stop whose state it starts from (seq itself if id >= 0) */
     unsigned steps;    /* single steps from base's state */
-    uint32_t regs_sum; /* travel_regs_sum() of its registers */
+    struct travel_facts facts;
 };
 
 enum op { OP_NONE, OP_SAVE, OP_REWIND };
@@ -47,7 +47,7 @@ struct travel {
     enum op op;
     bool vm_pending, pages_pending;
     long long op_seq;
-    uint32_t op_regs_sum;
+    struct travel_facts op_facts;
     long op_id;
     int64_t op_start;
     char op_error[256];
@@ -204,7 +204,7 @@ static void save_over(struct travel *tv)
     } else {
         tv->saved[tv->nsaved++] = (struct saved){.seq = tv->op_seq, .id = tv->op_id,
                                                  .base = tv->op_seq,
-                                                 .regs_sum = tv->op_regs_sum};
+                                                 .facts = tv->op_facts};
         trim(tv);
     }
     end_op(tv);
@@ -250,13 +250,13 @@ uint32_t travel_regs_sum(const void *regs, size_t len)
     return h;
 }
 
-int travel_save(struct travel *tv, long long seq, uint32_t regs_sum)
+int travel_save(struct travel *tv, long long seq, const struct travel_facts *f)
 {
     char line[64];
 
     if (!tv->ready || travel_busy(tv) || find(tv, seq))
         return -1;
-    tv->op_regs_sum = regs_sum;
+    tv->op_facts = *f;
     tag(line, sizeof line, "savevm", seq);
     if (qmp_hmp(tv->qmp, line, vm_saved, tv) < 0)
         return -1;
@@ -271,15 +271,14 @@ int travel_save(struct travel *tv, long long seq, uint32_t regs_sum)
 }
 
 int travel_note_steps(struct travel *tv, long long seq, long long from,
-                      unsigned steps, uint32_t regs_sum)
+                      unsigned steps, const struct travel_facts *f)
 {
-    const struct saved *f = find(tv, from);
+    const struct saved *prev = find(tv, from);
 
-    if (!f || find(tv, seq) || f->steps + steps > TRAVEL_STEPS_MAX || grow(tv) < 0)
+    if (!prev || find(tv, seq) || prev->steps + steps > TRAVEL_STEPS_MAX || grow(tv) < 0)
         return -1;
-    tv->saved[tv->nsaved++] = (struct saved){.seq = seq, .id = -1, .base = f->base,
-                                             .steps = f->steps + steps,
-                                             .regs_sum = regs_sum};
+    tv->saved[tv->nsaved++] = (struct saved){.seq = seq, .id = -1, .base = prev->base,
+                                             .steps = prev->steps + steps, .facts = *f};
     return 0;
 }
 
@@ -289,7 +288,7 @@ int travel_point(const struct travel *tv, long long seq, struct travel_point *p)
 
     if (!s)
         return -1;
-    *p = (struct travel_point){s->base, s->steps, s->regs_sum};
+    *p = (struct travel_point){s->base, s->steps, s->facts};
     return 0;
 }
 
@@ -297,7 +296,7 @@ int travel_sum_at(const struct travel *tv, long long base, unsigned steps, uint3
 {
     for (size_t i = 0; i < tv->nsaved; i++)
         if (tv->saved[i].base == base && tv->saved[i].steps == steps) {
-            *sum = tv->saved[i].regs_sum;
+            *sum = tv->saved[i].facts.regs_sum;
             return 0;
         }
     return -1;

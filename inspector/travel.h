@@ -48,23 +48,30 @@ bool travel_has(const struct travel *tv, long long seq);
  * that steps replayed from a state came back to the same place. */
 uint32_t travel_regs_sum(const void *regs, size_t len);
 
+/* What is kept of a stop besides its state. */
+struct travel_facts {
+    long long parent;     /* the stop before it on the guest's own way, or -1 */
+    uint32_t regs_sum;    /* travel_regs_sum() of its registers */
+    uint32_t events_next; /* the seq the kernel's next event will get */
+};
+
 /* Save the state of the stop seq (the guest stopped, not busy). The page
- * store's save is made from the loop, just after this returns (the stop's
- * messages go out first). 0, or -1 (not ready: nothing to wait for). */
-int travel_save(struct travel *tv, long long seq, uint32_t regs_sum);
+ * store's save is made from the loop once the stop's messages are out.
+ * 0, or -1 (not ready: nothing to wait for). */
+int travel_save(struct travel *tv, long long seq, const struct travel_facts *f);
 
 /* Stop seq is `steps` single steps (0: none, the same state) from stop
  * from: kept as steps from from's state, nothing saved. 0, or -1 (from not
  * kept, or too many steps from a state: save seq instead). */
 #define TRAVEL_STEPS_MAX 256
 int travel_note_steps(struct travel *tv, long long seq, long long from,
-                      unsigned steps, uint32_t regs_sum);
+                      unsigned steps, const struct travel_facts *f);
 
 /* Where stop seq is: steps from the state of stop base. */
 struct travel_point {
     long long base;
     unsigned steps;
-    uint32_t regs_sum;
+    struct travel_facts facts;
 };
 /* 0, or -1 (seq not kept). */
 int travel_point(const struct travel *tv, long long seq, struct travel_point *p);
