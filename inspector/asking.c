@@ -82,6 +82,8 @@ static bool needs_reply_while_stopped(const struct target *t,
     case CMD_STEP:
     case CMD_STEP_LINE:
     case CMD_REWIND:
+    case CMD_REVERSE_STEP:
+    case CMD_REVERSE_CONTINUE:
         return t->mode != M_FREE; /* runctl_cancel_mode removes breakpoints */
     default:
         return false;

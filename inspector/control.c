@@ -32,6 +32,8 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_FRAMES] = {"frames", true, {"from", "count", NULL}},
     [CMD_SAMPLE] = {"sample", false, {"hz", NULL}},
     [CMD_REWIND] = {"rewind", false, {"to", NULL}},
+    [CMD_REVERSE_STEP] = {"reverse_step", false, {NULL}},
+    [CMD_REVERSE_CONTINUE] = {"reverse_continue", false, {"event", "pid", NULL}},
 };
 
 const char *command_name(enum command_kind k)
@@ -194,6 +196,7 @@ static int parse_args(const json_t *obj, const struct control_names *n,
             return fail(err, errlen, "no kernel function '%s'", cmd->function);
         }
     case CMD_RUN_TO:
+    case CMD_REVERSE_CONTINUE:
         if (name_arg(obj, "event", name, sizeof name, err, errlen) < 0)
             return -1;
         cmd->event_kind = n->event_kind ? n->event_kind(n->ctx, name) : -1;

@@ -33,6 +33,8 @@ enum command_kind {
     CMD_FRAMES,
     CMD_SAMPLE,
     CMD_REWIND,
+    CMD_REVERSE_STEP,
+    CMD_REVERSE_CONTINUE,
     CMD_COUNT
 };
 

@@ -193,10 +193,16 @@ static void on_started(void *ctx, bool ok, const char *why)
     snprintf(hub.start_why, sizeof hub.start_why, "%s", why ? why : "");
 }
 
+static bool on_sending(void *ctx)
+{
+    (void)ctx;
+    return server_sending();
+}
+
 struct target_hooks hub_hooks(void)
 {
     return (struct target_hooks){on_status, on_snapshot, on_console, on_reply,
-                                 on_unicast, on_started, NULL};
+                                 on_unicast, on_started, on_sending, NULL};
 }
 
 int hub_init(const struct hub_config *cfg, struct target *t)

@@ -2,12 +2,17 @@
  *
  * At each stop the user sees, once its status and snapshot are out, its
  * state is saved (travel_save: QEMU's savevm through QMP, the page store's
- * save from the loop). Until that is done every command but restart and
- * sample waits here, in order (the guest must not move before QEMU has
- * saved it); so does one sent during a rewind. */
+ * save from the loop), unless the guest came there by single steps alone
+ * from a stop kept: then it is kept as those steps (travel_note_steps),
+ * and going back to it is a load of the state before and the steps again.
+ * Until a save is done every command but restart and sample waits here, in
+ * order (the guest must not move before QEMU has saved it); so does one
+ * sent during a rewind. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "guest.h"
 #include "tdesc.h"
 #include "target_int.h"
 
@@ -15,6 +20,16 @@
 #define TRAVEL_STALL_MS 3000   /* a save or rewind later than this: not responding */
 
 static void rewound(struct target *t, const char *error);
+static void release_gated(struct target *t);
+
+/* The guest is back: the next snapshot is taken from scratch (the
+ * snapshotter's caches and event cursor belong to the later history). */
+static void forget_later(struct target *t)
+{
+    snapshotter_reset(t->snap);
+    json_decref(t->latest);
+    t->latest = NULL;
+}
 
 static void travel_late(void *ctx)
 {
@@ -34,21 +49,61 @@ static void travel_began(struct target *t)
     loop_timer_set(&t->travel_timer, TRAVEL_STALL_MS, travel_late, t);
 }
 
-/* The end of runctl_report(): save this stop's state (not QEMU's reset, nor an
- * exit: nothing to go back to). */
+/* A new QEMU (q and qmp its), or none: nothing to go back to, no rewind
+ * in progress. */
+void rewind_reset(struct target *t, const struct qemu *q, struct qmp *qmp)
+{
+    travel_reset(t->tv, q, qmp);
+    t->rewinding = t->warming = t->travel_stalled = false;
+    t->loaded = t->loaded_as = t->last_seq = -1;
+    t->steps_since = 0;
+    t->ran_since = t->loadvm_fresh = false;
+    t->replay_left = 0;
+    t->then_kind = 0;
+    rewind_forget_typed(t);
+    loop_timer_cancel(&t->warm_timer);
+    loop_timer_cancel(&t->travel_timer);
+}
+
+/* travel.c's question: whether the stop's messages are still going out. */
+bool rewind_sending(void *ctx)
+{
+    struct target *t = ctx;
+
+    return t->hooks.sending && t->hooks.sending(t->hooks.ctx);
+}
+
+/* The end of runctl_report(): keep this stop for going back (not QEMU's
+ * reset, nor an exit: nothing to go back to). Reached from the last stop
+ * by single steps alone, it is kept as those steps; else it is saved. */
 void rewind_save_stop(struct target *t, const char *reason)
 {
-    const json_t *seq = json_object_get(t->latest, "seq");
+    const json_t *seqj = json_object_get(t->latest, "seq");
+    long long from = t->last_seq;
+    unsigned steps = t->steps_since;
+    bool ran = t->ran_since;
 
-    if (!strcmp(reason, "rewind"))
-        t->loaded_as = json_integer_value(seq);
+    t->last_seq = -1;
+    t->steps_since = 0;
+    t->ran_since = false;
+    if (!strcmp(reason, "rewind") || !strcmp(reason, "reverse_step"))
+        t->loaded_as = json_integer_value(seqj);
     else
         t->loaded = t->loaded_as = -1; /* the guest moved */
     if (!target_connected(t) || !strcmp(reason, "start") || !strcmp(reason, "exited") ||
-        !json_is_integer(seq))
+        !json_is_integer(seqj))
         return;
-    if (travel_save(t->tv, json_integer_value(seq)) == 0)
-        travel_began(t);
+    long long seq = json_integer_value(seqj);
+    long long next = runctl_events_next(t);
+    struct travel_facts facts = {from, travel_regs_sum(t->regs, sizeof t->regs),
+                                 next < 0 ? 0 : (uint32_t)next};
+    t->last_seq = seq;
+    if (ran || travel_note_steps(t->tv, seq, from, steps, &facts) < 0) {
+        if (travel_save(t->tv, seq, &facts) == 0)
+            travel_began(t);
+    }
+    if (!travel_busy(t->tv) && t->ngated > 0 && !t->releasing)
+        release_gated(t); /* what waited for this stop (pause_first) */
 }
 
 /* Whether cmd waits for the save or rewind in progress (or for the
@@ -61,12 +116,12 @@ bool rewind_gate(struct target *t, const struct command *cmd, struct client *fro
     return true;
 }
 
-/* The rewind to rewind_to, the guest stopped: RAM back, loadvm (travel.c). */
+/* The rewind's load, the guest stopped: RAM back, loadvm (travel.c). */
 static void rewind_load(struct target *t)
 {
     char err[300];
 
-    if (travel_rewind(t->tv, t->rewind_to, err, sizeof err) < 0) {
+    if (travel_rewind(t->tv, t->rewind_base, err, sizeof err) < 0) {
         target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, err, NULL);
         return;
     }
@@ -95,9 +150,89 @@ bool rewind_warm_stopped(struct target *t)
     return true;
 }
 
+/* Go back to p: the state of stop p->base loaded, then p->steps single
+ * steps; the stop it ends at is reported as reason, and answers cmd. to:
+ * the stop of the history that is, or -1. sum: the registers the steps
+ * must come to, if checked. */
+static void go_back(struct target *t, const struct command *cmd, struct client *from,
+                    long long to, const struct travel_point *p, bool checked,
+                    uint32_t sum, const char *reason)
+{
+    runctl_cancel_mode(t);
+    target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+    t->rewind_to = to;
+    t->rewind_base = p->base;
+    t->replay_left = p->steps;
+    t->replay_checked = checked;
+    t->replay_sum = sum;
+    t->rewind_reason = reason;
+    t->then_kind = 0;
+    if (t->loadvm_fresh) {
+        /* QEMU 7.2 loading a second state before the guest ran after the
+         * first died of SIGSEGV or hung, single steps in between or not
+         * (docs/time-travel.md): the guest runs a moment first, unseen
+         * (that history is undone at once). */
+        t->warming = true;
+        loop_timer_set(&t->warm_timer, WARM_MS, warm_over, t);
+        runctl_run(t);
+        return;
+    }
+    rewind_load(t);
+}
+
+/* A command that goes back, sent while the guest runs: the guest is
+ * paused (a stop every client sees, kept like any), and the command waits
+ * for that stop's save, in order with the others. Whether it was so. */
+static bool pause_first(struct target *t, const struct command *cmd, struct client *from)
+{
+    if (!t->running)
+        return false;
+    if (!t->pausing) {
+        t->pausing = true;
+        if (runctl_interrupt(t) < 0) {
+            target_reply(t, from, control_reply_error(cmd->id, "cannot interrupt"));
+            return true;
+        }
+    }
+    asking_list_add(t, t->gated, &t->ngated, cmd, from);
+    return true;
+}
+
 void rewind_start(struct target *t, const struct command *cmd,
                   struct client *from)
 {
+    struct travel_point p;
+    char err[300];
+
+    if (pause_first(t, cmd, from))
+        return;
+    if (travel_point(t->tv, cmd->seq, &p) < 0) {
+        travel_rewind(t->tv, cmd->seq, err, sizeof err); /* says why */
+        target_reply(t, from, control_reply_error(cmd->id, "%s", err));
+        return;
+    }
+    if (t->loaded >= 0 && (cmd->seq == t->loaded || cmd->seq == t->loaded_as)) {
+        /* Already there: the stop is shown again. */
+        runctl_cancel_mode(t);
+        target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
+        t->rewind_to = t->loaded;
+        t->replay_left = 0;
+        t->replay_checked = false;
+        t->rewind_reason = "rewind";
+        t->then_kind = 0;
+        forget_later(t);
+        rewind_replayed(t);
+        return;
+    }
+    go_back(t, cmd, from, cmd->seq, &p, true, p.facts.regs_sum, "rewind");
+}
+
+/* One instruction back: the present stop is steps from a saved state;
+ * the state is loaded and one step fewer is made. */
+void rewind_reverse_step(struct target *t, const struct command *cmd,
+                         struct client *from)
+{
+    struct travel_point p;
     char err[300];
 
     if (t->running) {
@@ -105,31 +240,22 @@ void rewind_start(struct target *t, const struct command *cmd,
                      "pause it first"));
         return;
     }
-    runctl_cancel_mode(t);
-    if (t->loaded >= 0 && (cmd->seq == t->loaded || cmd->seq == t->loaded_as)) {
-        /* Already there: the stop is shown again. */
-        target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
-        t->rewind_to = t->loaded;
-        rewound(t, NULL);
-        return;
-    }
-    if (!travel_has(t->tv, cmd->seq)) {
-        travel_rewind(t->tv, cmd->seq, err, sizeof err); /* says why */
+    if (travel_point(t->tv, t->last_seq, &p) < 0) {
+        travel_rewind(t->tv, t->last_seq, err, sizeof err); /* says why */
         target_reply(t, from, control_reply_error(cmd->id, "%s", err));
         return;
     }
-    target_wait_add(t, t->stop_waiters, &t->nstop_waiters, from, cmd->id);
-    t->rewind_to = cmd->seq;
-    if (t->loaded >= 0) {
-        /* QEMU 7.2 loading a second state before the guest ran after the
-         * first died of SIGSEGV or hung (docs/time-travel.md): the guest
-         * runs a moment first, unseen (that history is undone at once). */
-        t->warming = true;
-        loop_timer_set(&t->warm_timer, WARM_MS, warm_over, t);
-        runctl_run(t);
+    if (p.steps == 0) {
+        target_reply(t, from, control_reply_error(cmd->id,
+                     "stop %lld was reached by running, not by steps: the instruction "
+                     "before it is not known (reverse_step goes back over steps; "
+                     "rewind to an earlier stop and step from there)", t->last_seq));
         return;
     }
-    rewind_load(t);
+    p.steps--;
+    uint32_t sum = 0;
+    bool checked = travel_sum_at(t->tv, p.base, p.steps, &sum) == 0;
+    go_back(t, cmd, from, p.steps == 0 ? p.base : -1, &p, checked, sum, "reverse_step");
 }
 
 /* QEMU 7.2 does not save the timer behind stimecmp (Sstc), so after
@@ -154,15 +280,166 @@ static int rearm_timer(struct target *t)
     return rsp_conn_write_reg(t->rsp, regnum, v, 4);
 }
 
-/* The guest is as it was at stop rewind_to: a stop like any other, with a
- * snapshot from scratch (the snapshotter's caches and event cursor belong
- * to the later history). */
+/* Console input, with where the guest was when it came: the stop before
+ * (after) and the seq of the kernel's next event then. reverse_continue
+ * types again what came on the way from the stop it goes back to up to
+ * the event, so the guest can take that way again. */
+void rewind_typed(struct target *t, const char *data, size_t len)
+{
+    struct typed *in = &t->typed[t->ntyped % TYPED_MAX];
+    char *copy = malloc(len);
+
+    if (!copy)
+        return;
+    if (t->ntyped >= TYPED_MAX)
+        free(in->text);
+    long long next = guest_ram_shared() ? runctl_events_next(t) : -1;
+    *in = (struct typed){t->last_seq, next < 0 ? 0 : (uint32_t)next, len, copy};
+    memcpy(copy, data, len);
+    t->ntyped++;
+}
+
+void rewind_forget_typed(struct target *t)
+{
+    for (size_t i = 0; i < TYPED_MAX && i < t->ntyped; i++)
+        free(t->typed[i].text);
+    t->ntyped = 0;
+    free(t->retype);
+    t->retype = NULL;
+    t->retype_len = 0;
+}
+
+/* Whether stop seq is on the guest's way from stop from to stop to
+ * (following each stop's parent back from to). */
+static bool on_the_way(struct target *t, long long seq, long long from, long long to)
+{
+    struct travel_point p;
+
+    for (long long at = to; at >= 0; at = p.facts.parent) {
+        if (at == seq)
+            return true;
+        if (at == from || travel_point(t->tv, at, &p) < 0)
+            return false;
+    }
+    return false;
+}
+
+/* What was typed on the way from stop from to here before event e, in
+ * order, into t->retype. */
+static void gather_typed(struct target *t, long long from, long long e)
+{
+    size_t first = t->ntyped > TYPED_MAX ? t->ntyped - TYPED_MAX : 0;
+
+    free(t->retype);
+    t->retype = NULL;
+    t->retype_len = 0;
+    for (size_t i = first; i < t->ntyped; i++) {
+        const struct typed *in = &t->typed[i % TYPED_MAX];
+        if (in->events_next > e || !on_the_way(t, in->after, from, t->last_seq))
+            continue;
+        char *more = realloc(t->retype, t->retype_len + in->len);
+        if (!more)
+            return;
+        memcpy(more + t->retype_len, in->text, in->len);
+        t->retype = more;
+        t->retype_len += in->len;
+    }
+}
+
+/* The kernel's event ring, whole (nevent slots), or NULL. */
+static uint8_t *read_ring(struct target *t, const struct kernel_layout *k)
+{
+    size_t len = (size_t)k->nevent * k->event_size;
+    uint8_t *ring = malloc(len);
+
+    if (ring && runctl_read_phys(t, k->ring_addr + k->ring_slot, ring, len) < 0) {
+        free(ring);
+        return NULL;
+    }
+    return ring;
+}
+
+/* Slot i of the ring, if it holds an event of kind (of process pid, unless
+ * 0) with a seq in [lo, hi]: its seq, else 0. *who: its pid. */
+static uint32_t ring_match(const struct kernel_layout *k, const uint8_t *ring, uint32_t i,
+                           int kind, int pid, uint32_t lo, uint32_t hi, int *who)
+{
+    const uint8_t *e = ring + (size_t)i * k->event_size;
+    uint32_t seq = guest_le32(e + k->e_seq);
+
+    *who = (int)guest_le32(e + k->e_pid);
+    if (seq == 0 || seq < lo || seq > hi || (int)guest_le32(e + k->e_kind) != kind ||
+        (pid && *who != pid))
+        return 0;
+    return seq;
+}
+
+/* Back to the last event of a kind (of one process, if pid): the newest
+ * stop kept on the guest's way here from before that event is gone back
+ * to, what was typed from there up to the event is typed again, and the
+ * guest runs to the event (as many of its kind and process as came
+ * between), its output held back (it was seen the first time). The event
+ * the stop shown is at does not count: from a fork, back to the fork
+ * before. */
+void rewind_reverse_continue(struct target *t, const struct command *cmd,
+                             struct client *from)
+{
+    const struct kernel_layout *k = kernel_model_layout(t->km);
+    const char *kind = runctl_kind_name(t, cmd->event_kind);
+    struct travel_point p;
+    uint32_t e = 0;
+    int pid = 0, who;
+
+    if (pause_first(t, cmd, from))
+        return;
+    long long next = runctl_events_next(t);
+    long long limit = t->stop_event >= 0 ? t->stop_event : next;
+    uint8_t *ring = k && limit > 0 ? read_ring(t, k) : NULL;
+    for (uint32_t i = 0; ring && i < k->nevent; i++) {
+        uint32_t seq = ring_match(k, ring, i, cmd->event_kind, cmd->pid, 1,
+                                  (uint32_t)limit - 1, &who);
+        if (seq > e) {
+            e = seq;
+            pid = who;
+        }
+    }
+    if (e == 0) {
+        free(ring);
+        target_reply(t, from, control_reply_error(cmd->id, "no %s event%s before this "
+                     "stop among the kernel's last %u events", kind,
+                     cmd->pid ? " of that process" : "", k ? k->nevent : 0));
+        return;
+    }
+    long long at = t->last_seq;
+    bool kept = travel_point(t->tv, at, &p) == 0;
+    while (kept && p.facts.events_next > e) {
+        at = p.facts.parent;
+        kept = travel_point(t->tv, at, &p) == 0;
+    }
+    if (!kept) {
+        free(ring);
+        target_reply(t, from, control_reply_error(cmd->id, "the last %s is event %u, "
+                     "and no stop from before it is kept to go back to", kind, e));
+        return;
+    }
+    int count = 0;
+    for (uint32_t i = 0; i < k->nevent; i++)
+        count += ring_match(k, ring, i, cmd->event_kind, pid, p.facts.events_next, e, &who) > 0;
+    free(ring);
+    gather_typed(t, at, e);
+    go_back(t, cmd, from, at, &p, true, p.facts.regs_sum, "reverse_continue");
+    t->then_kind = cmd->event_kind;
+    t->then_pid = pid;
+    t->then_seq = e;
+    t->then_count = count;
+}
+
+/* The guest is as it was at stop rewind_base: the steps to replay are
+ * made from here (M_REPLAY), then rewind_replayed. */
 static void rewound(struct target *t, const char *error)
 {
-    char detail[64];
-
     if (error) {
-        loop_say("rewind to stop %lld failed: %s", t->rewind_to, error);
+        loop_say("rewind to stop %lld failed: %s", t->rewind_base, error);
         char why[400];
         snprintf(why, sizeof why, "rewind failed (%s): restart the guest", error);
         target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, why, NULL);
@@ -172,12 +449,67 @@ static void rewound(struct target *t, const char *error)
         target_rsp_failed(t, "reading the registers");
         return;
     }
-    snapshotter_reset(t->snap);
-    json_decref(t->latest);
-    t->latest = NULL;
+    forget_later(t);
+    t->loadvm_fresh = true;
+    t->last_seq = t->rewind_base;
+    t->steps_since = 0;
+    t->ran_since = false;
+    if (t->replay_left > 0) {
+        t->mode = M_REPLAY;
+        runctl_step(t);
+        return;
+    }
+    rewind_replayed(t);
+}
+
+/* The rewind is there: a stop like any other, with a word if the steps
+ * replayed did not come to the registers the stop had the first time. */
+void rewind_replayed(struct target *t)
+{
+    char detail[200];
+    int n;
+
+    if (t->then_kind > 0) { /* reverse_continue: on to the event */
+        struct command to = {.event_kind = t->then_kind, .syscall = -1, .pid = t->then_pid};
+        t->then_kind = 0;
+        t->loaded = t->rewind_to;
+        if (runctl_run_to(t, &to, t->then_seq, t->then_count, "reverse_continue", detail,
+                          sizeof detail) < 0) {
+            runctl_report(t, "reverse_continue", detail);
+            return;
+        }
+        if (t->retype_len && serial_write(&t->serial, t->retype, t->retype_len, detail,
+                                          sizeof detail) < 0)
+            loop_say("reverse_continue: the console input is not typed again: %s", detail);
+        t->rerunning = true;
+        runctl_run(t);
+        return;
+    }
+
+    if (t->rewind_to >= 0)
+        n = snprintf(detail, sizeof detail, "to stop %lld", t->rewind_to);
+    else
+        n = snprintf(detail, sizeof detail, "%u steps from stop %lld",
+                     t->steps_since, t->rewind_base);
+    if (t->replay_checked && travel_regs_sum(t->regs, sizeof t->regs) != t->replay_sum)
+        snprintf(detail + n, sizeof detail - (size_t)n, ", but the steps did not come "
+                 "back to the same registers (the guest is where they led)");
     t->loaded = t->rewind_to;
-    snprintf(detail, sizeof detail, "to stop %lld", t->rewind_to);
-    runctl_report(t, "rewind", detail);
+    runctl_report(t, t->rewind_reason, detail);
+}
+
+/* The commands that waited go on, in order, until one starts a save or a
+ * rewind again. */
+static void release_gated(struct target *t)
+{
+    t->releasing = true;
+    while (t->ngated > 0 && !travel_busy(t->tv) && target_connected(t)) {
+        struct errand e = t->gated[0];
+        memmove(t->gated, t->gated + 1, (size_t)--t->ngated * sizeof t->gated[0]);
+        target_command_run(t, &e.cmd, e.from);
+        command_clear(&e.cmd);
+    }
+    t->releasing = false;
 }
 
 /* travel.c's hook: the save or rewind is over; the waiting commands go on. */
@@ -200,14 +532,7 @@ void rewind_travel_done(void *ctx, const char *error)
     } else if (error) {
         loop_say("the state of this stop is not saved: %s", error);
     }
-    t->releasing = true;
-    while (t->ngated > 0 && !travel_busy(t->tv) && target_connected(t)) {
-        struct errand e = t->gated[0];
-        memmove(t->gated, t->gated + 1, (size_t)--t->ngated * sizeof t->gated[0]);
-        target_command_run(t, &e.cmd, e.from);
-        command_clear(&e.cmd);
-    }
-    t->releasing = false;
+    release_gated(t);
     target_publish(t, false);
 }
 

@@ -145,7 +145,7 @@ int runctl_interrupt(struct target *t)
 static void set_running(struct target *t)
 {
     t->running = true;
-    if (t->mode == M_STEP)
+    if (t->mode == M_STEP || t->mode == M_REPLAY)
         return; /* the stop before it stays in sight */
     json_decref(t->stop);
     t->stop = NULL;
@@ -158,6 +158,7 @@ static int do_step(struct target *t, struct rsp_stop *stop)
 {
     if (rsp_conn_step(t->rsp) < 0)
         return -1;
+    t->steps_since++;
     t->last_step = true;
     t->running = true;
     expect_stop(t);
@@ -177,12 +178,16 @@ static int do_continue(struct target *t, struct rsp_stop *stop)
             return 1;
         if (rsp_conn_continue(t->rsp) < 0)
             return -1;
+        t->ran_since = true;
+        t->loadvm_fresh = false;
         t->last_step = false;
         t->running = true;
         return rsp_conn_poll_stop(t->rsp, stop);
     }
     if (rsp_conn_continue(t->rsp) < 0)
         return -1;
+    t->ran_since = true;
+    t->loadvm_fresh = false;
     t->last_step = false;
     t->running = true;
     return rsp_conn_poll_stop(t->rsp, stop);
@@ -248,7 +253,7 @@ void runctl_cancel_mode(struct target *t)
 
 /* Guest physical memory (guest.h), with the connection in physical mode
  * for the moment. 0 or -1. */
-static int read_phys(struct target *t, uint32_t pa, void *buf, size_t len)
+int runctl_read_phys(struct target *t, uint32_t pa, void *buf, size_t len)
 {
     const struct kernel_layout *k = kernel_model_layout(t->km);
     int r = -1;
@@ -265,7 +270,7 @@ static int event_syscall(struct target *t)
     const struct event_field *num = kernel_model_event_field(t->km, t->want_kind, "num");
     uint8_t b[4];
 
-    if (!num || read_phys(t, A(t, 2) + num->offset, b, sizeof b) < 0)
+    if (!num || runctl_read_phys(t, A(t, 2) + num->offset, b, sizeof b) < 0)
         return -1;
     return (int)guest_le32(b);
 }
@@ -291,9 +296,22 @@ static bool proc_named(struct target *t, int pid, const char *name)
     return same;
 }
 
+/* The seq the kernel's next event gets (at event_log: this one's); -1
+ * when it cannot be read. */
+long long runctl_events_next(struct target *t)
+{
+    const struct kernel_layout *k = kernel_model_layout(t->km);
+    uint8_t b[4];
+
+    if (!k || runctl_read_phys(t, k->ring_addr + k->ring_next_seq, b, sizeof b) < 0)
+        return -1;
+    return guest_le32(b);
+}
+
 /* At event_log: is this the event run_to waits for? Kind, then the
- * process, then the system call; a payload that cannot be read counts as
- * a match (better a visible stop than a run that never ends). */
+ * process, then the system call, and for reverse_continue the count of
+ * such events; a payload that cannot be read counts as a match (better a
+ * visible stop than a run that never ends). */
 static bool want_event(struct target *t)
 {
     if ((int)A(t, 0) != t->want_kind)
@@ -305,7 +323,9 @@ static bool want_event(struct target *t)
         if (num >= 0 && num != t->want_syscall)
             return false;
     }
-    return !t->want_program[0] || proc_named(t, (int)A(t, 1), t->want_program);
+    if (t->want_program[0] && !proc_named(t, (int)A(t, 1), t->want_program))
+        return false;
+    return --t->want_count <= 0;
 }
 
 const char *runctl_kind_name(struct target *t, int kind)
@@ -313,6 +333,48 @@ const char *runctl_kind_name(struct target *t, int kind)
     const char *name = json_string_value(json_array_get(t->kinds, (size_t)kind));
 
     return name ? name : "event";
+}
+
+/* The detail of the stop at the event matched: its kind, and for
+ * reverse_continue whether it is the event it went back to. */
+static void event_detail(struct target *t)
+{
+    const char *kind = runctl_kind_name(t, t->want_kind);
+
+    if (t->want_seq < 0)
+        snprintf(t->detail, sizeof t->detail, "%s", kind);
+    else if (t->matched_event == t->want_seq)
+        snprintf(t->detail, sizeof t->detail, "%s (event %lld, as the first time)",
+                 kind, t->want_seq);
+    else
+        snprintf(t->detail, sizeof t->detail, "%s (event %lld; it was event %lld the "
+                 "first time)", kind, t->matched_event, t->want_seq);
+}
+
+int runctl_run_to(struct target *t, const struct command *cmd, long long seq,
+                  int count, const char *reason, char *err, size_t errlen)
+{
+    runctl_cancel_mode(t);
+    if (!t->event_log) {
+        snprintf(err, errlen, "the kernel has no event_log()");
+        return -1;
+    }
+    if (breaks_add(&t->br, t->event_log) < 0) {
+        snprintf(err, errlen, "cannot set a breakpoint at event_log: %s",
+                 rsp_conn_error(t->rsp));
+        return -1;
+    }
+    t->mode = M_RUN_TO;
+    t->want_kind = cmd->event_kind;
+    t->want_syscall = cmd->syscall;
+    t->want_pid = cmd->pid;
+    snprintf(t->want_program, sizeof t->want_program, "%s", cmd->program);
+    t->want_seq = seq;
+    t->want_count = count;
+    t->run_to_reason = reason;
+    t->matched_event = -1;
+    event_detail(t);
+    return 0;
 }
 
 static void where_detail(struct target *t, char *buf, size_t cap)
@@ -417,6 +479,13 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         }
         return ACT_DONE;
     }
+    if (t->mode == M_REPLAY) {
+        if (--t->replay_left > 0)
+            return ACT_STEP;
+        t->mode = M_FREE;
+        rewind_replayed(t);
+        return ACT_DONE;
+    }
     if (t->continue_after_step) {
         t->continue_after_step = false;
         if (stop->reason != RSP_REASON_WATCH && stop->signal != SIGINT_NUM)
@@ -435,10 +504,11 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
     if (t->mode == M_RUN_TO && PC(t) == t->event_log && !breaks_user_at(&t->br, PC(t))) {
         if (!want_event(t))
             return ACT_CONTINUE;
-        snprintf(t->detail, sizeof t->detail, "%s", runctl_kind_name(t, t->want_kind));
+        t->matched_event = runctl_events_next(t);
+        event_detail(t);
         if (breaks_add(&t->br, RA(t)) < 0) {
             runctl_cancel_mode(t);
-            runctl_report(t, "event", t->detail);
+            runctl_report(t, t->run_to_reason, t->detail);
             return ACT_DONE;
         }
         breaks_del(&t->br, t->event_log);
@@ -449,7 +519,7 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
     if (t->mode == M_RUN_TO_RET && PC(t) == t->ret_addr) {
         snprintf(detail, sizeof detail, "%s", t->detail);
         runctl_cancel_mode(t);
-        runctl_report(t, "event", detail);
+        runctl_report(t, t->run_to_reason, detail);
         return ACT_DONE;
     }
     if (ub && stop->signal != SIGINT_NUM && t->mode != M_STEP) {
@@ -520,6 +590,9 @@ void runctl_report(struct target *t, const char *reason, const char *detail)
     int line;
 
     t->running = false;
+    t->rerunning = false;
+    t->stop_event = t->matched_event;
+    t->matched_event = -1;
     json_decref(t->stop);
     t->stop = json_pack("{s:s, s:o}", "reason", reason, "pc", target_hex32(PC(t)));
     if (t->stop && detail)

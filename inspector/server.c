@@ -252,6 +252,15 @@ void server_broadcast_viewers(json_t *msg)
     broadcast(msg, ROLE_VIEWER);
 }
 
+bool server_sending(void)
+{
+    for (struct client *c = srv.clients; c; c = c->next)
+        if (!c->rest && !c->dropping &&
+            (!outq_empty(&c->q) || lws_partial_buffered(c->wsi)))
+            return true;
+    return false;
+}
+
 static int ws_writable(struct client *c)
 {
     struct out_msg *m = outq_head(&c->q);

@@ -77,6 +77,8 @@ void server_send_shared(struct client *c, struct out_msg *m);
 void server_broadcast_shared(struct out_msg *m);
 /* The same, to the viewers only. */
 void server_broadcast_viewers(json_t *msg);
+/* Whether some WebSocket client has messages not yet written out. */
+bool server_sending(void);
 /* Answer a REST request: HTTP status and a JSON body. */
 void server_respond(struct client *c, int status, json_t *body);
 /* Answer with {"type": "error", "error": msg}. */

@@ -64,12 +64,13 @@ int snaps_rate(const struct target *t)
 }
 
 /* Whether a sample of the running guest may be taken now: not during a
- * single step, nor while running to the return of an event that matched
- * (the event belongs to the stop's snapshot, which is due at once). */
+ * single step or a rewind's steps, nor while running to the return of an
+ * event that matched (the event belongs to the stop's snapshot, which is
+ * due at once). */
 bool snaps_may_sample(const struct target *t)
 {
     return target_connected(t) && t->running && !t->stalled && !t->warming &&
-           t->mode != M_STEP && t->mode != M_RUN_TO_RET;
+           t->mode != M_STEP && t->mode != M_REPLAY && t->mode != M_RUN_TO_RET;
 }
 
 bool snaps_errand_queued(const struct target *t)

@@ -200,8 +200,8 @@ static void console_output(void *ctx, const char *text, size_t len)
 {
     struct target *t = ctx;
 
-    if (t->warming || t->rewinding)
-        return; /* the guest's output in a history about to be undone */
+    if (t->warming || t->rewinding || t->rerunning || t->mode == M_REPLAY)
+        return; /* the guest's output in a history about to be undone, or redone */
     t->hooks.console(t->hooks.ctx, text, len);
 }
 
@@ -221,7 +221,10 @@ int target_console_write(struct target *t, const char *data, size_t len,
                  t->life.launched ? "" : " (start with --console HOST:PORT)");
         return -1;
     }
-    return serial_write(&t->serial, data, len, err, errlen);
+    if (serial_write(&t->serial, data, len, err, errlen) < 0)
+        return -1;
+    rewind_typed(t, data, len);
+    return 0;
 }
 
 /* ---- the connection's life (QEMU's: lifecycle.c) --------------------------- */
@@ -234,13 +237,7 @@ static void disconnect(struct target *t)
     t->rsp = NULL;
     serial_close(&t->serial);
     asking_fail_all(t, "QEMU went away before this could be done");
-    travel_reset(t->tv, NULL, NULL);
-    t->rewinding = false;
-    t->travel_stalled = false;
-    t->loaded = t->loaded_as = -1;
-    t->warming = false;
-    loop_timer_cancel(&t->warm_timer);
-    loop_timer_cancel(&t->travel_timer);
+    rewind_reset(t, NULL, NULL);
     loop_timer_cancel(&t->stall_timer);
     t->stalled = false;
     t->pinging = false;
@@ -288,7 +285,7 @@ static void life_up(void *ctx, struct rsp_conn *rsp)
         return;
     }
     t->running = false;
-    travel_reset(t->tv, t->life.launched ? &t->life.qemu : NULL, t->life.qmp);
+    rewind_reset(t, t->life.launched ? &t->life.qemu : NULL, t->life.qmp);
     if (runctl_read_regs(t) < 0) {
         target_rsp_failed(t, "reading the registers");
         return;
@@ -371,24 +368,7 @@ static int job_watch(struct target *t, struct job *j)
 
 static int job_run_to(struct target *t, struct job *j)
 {
-
-    runctl_cancel_mode(t);
-    if (!t->event_log) {
-        snprintf(j->err, sizeof j->err, "the kernel has no event_log()");
-        return -1;
-    }
-    if (breaks_add(&t->br, t->event_log) < 0) {
-        snprintf(j->err, sizeof j->err, "cannot set a breakpoint at "
-                 "event_log: %s", rsp_conn_error(t->rsp));
-        return -1;
-    }
-    t->mode = M_RUN_TO;
-    t->want_kind = j->cmd->event_kind;
-    t->want_syscall = j->cmd->syscall;
-    t->want_pid = j->cmd->pid;
-    snprintf(t->want_program, sizeof t->want_program, "%s", j->cmd->program);
-    snprintf(t->detail, sizeof t->detail, "%s", runctl_kind_name(t, t->want_kind));
-    return 0;
+    return runctl_run_to(t, j->cmd, -1, 1, "event", j->err, sizeof j->err);
 }
 
 /* Snapshot, break, unbreak, watch, unwatch or run_to, with the guest
@@ -537,6 +517,12 @@ void target_command_run(struct target *t, struct command *cmd, struct client *fr
     case CMD_REWIND:
         rewind_start(t, cmd, from);
         return;
+    case CMD_REVERSE_STEP:
+        rewind_reverse_step(t, cmd, from);
+        return;
+    case CMD_REVERSE_CONTINUE:
+        rewind_reverse_continue(t, cmd, from);
+        return;
     case CMD_RUN_TO:
         if (t->running) {
             asking_errand(t, cmd, from);
@@ -582,8 +568,10 @@ struct target *target_new(const struct life_config *cfg,
     serial_init(&t->serial, console_output, console_closed, t);
     breaks_reset(&t->br, NULL, km);
     t->snap = snapshotter_new(km);
-    t->tv = travel_new(cfg->rewind_bytes, rewind_travel_done, t);
-    t->loaded = t->loaded_as = -1;
+    t->tv = travel_new(cfg->rewind_bytes, rewind_travel_done, rewind_sending, t);
+    t->loaded = t->loaded_as = t->last_seq = -1;
+    t->want_seq = t->matched_event = t->stop_event = -1;
+    t->run_to_reason = "event";
     t->event_log = kernel_model_symbol(km, "event_log");
     json_t *hello = kernel_model_hello(km);
     t->kinds = json_incref(json_object_get(hello, "event_kinds"));

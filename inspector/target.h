@@ -36,6 +36,9 @@ struct target_hooks {
     void (*unicast)(void *ctx, struct client *to, json_t *msg);
     /* QEMU is up (or failed to come up: ok false, why says why). */
     void (*started)(void *ctx, bool ok, const char *why);
+    /* Whether messages are still on their way to some client (a stop's
+     * save waits for them before it holds the loop). May be NULL. */
+    bool (*sending)(void *ctx);
     void *ctx;
 };
 

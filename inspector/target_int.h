@@ -45,6 +45,16 @@ enum mode {
     M_STEP_LINE,
     M_RUN_TO,      /* waiting at event_log */
     M_RUN_TO_RET,  /* the event matched; running to its return address */
+    M_REPLAY,      /* a rewind's steps from the state loaded (rewind.c) */
+};
+
+/* Console input and where the guest was when it came (rewind.c). */
+#define TYPED_MAX 256
+struct typed {
+    long long after;      /* the stop before it */
+    uint32_t events_next; /* the seq of the kernel's next event then */
+    size_t len;
+    char *text;
 };
 
 struct waiter {
@@ -90,6 +100,12 @@ struct target {
     enum mode mode;
     int want_kind, want_syscall, want_pid;
     char want_program[CONTROL_NAME_MAX];
+    long long want_seq;    /* run_to for reverse_continue: the event's seq then, else -1 */
+    int want_count;        /* the how-manieth match is the one (1: the first) */
+    const char *run_to_reason; /* what its stop is reported as */
+    long long matched_event;   /* the seq of the event run_to matched, or -1 */
+    long long stop_event;  /* the event the stop shown is at, or -1 */
+    bool rerunning;        /* reverse_continue's run to the event: output held back */
     uint32_t ret_addr;
     char detail[160];
     struct {
@@ -130,6 +146,29 @@ struct target {
     /* The stop a rewind loaded and the stop it was reported as, while the
      * guest has not moved since (else -1). */
     long long loaded, loaded_as;
+    /* How the guest moved since the last stop reported (last_seq, -1 for
+     * none): a stop reached by single steps alone is kept as steps from
+     * that one (travel_note_steps), with no state saved. */
+    long long last_seq;
+    unsigned steps_since;
+    bool ran_since;
+    bool loadvm_fresh;     /* no continue since the last loadvm */
+    /* The rewind in progress: the stop whose state is loaded, the steps
+     * replayed after it (and the registers they must come to, when known),
+     * and what the stop they end at is reported as. */
+    long long rewind_base;
+    unsigned replay_left;
+    bool replay_checked;
+    uint32_t replay_sum;
+    const char *rewind_reason;
+    /* reverse_continue: after it, the run to that event (then_kind 0:
+     * none), and the console input typed again on the way */
+    int then_kind, then_pid, then_count;
+    long long then_seq;
+    char *retype;
+    size_t retype_len;
+    struct typed typed[TYPED_MAX];
+    size_t ntyped;         /* ever recorded; the last TYPED_MAX are kept */
     bool warming;          /* running a moment before the next loadvm */
     struct loop_timer warm_timer;
     bool travel_stalled;   /* stalled set by the save or rewind's delay */
@@ -161,6 +200,14 @@ void target_command_run(struct target *t, struct command *cmd,
 
 /* runctl.c */
 int runctl_read_regs(struct target *t);
+int runctl_read_phys(struct target *t, uint32_t pa, void *buf, size_t len);
+long long runctl_events_next(struct target *t);
+/* Set up a run to the count-th event cmd names (kind, syscall, pid,
+ * program), its stop reported as reason; seq: the seq that event had the
+ * first time (reverse_continue), or -1. The guest stays stopped. 0, or -1
+ * with err filled in. */
+int runctl_run_to(struct target *t, const struct command *cmd, long long seq,
+                  int count, const char *reason, char *err, size_t errlen);
 void runctl_run(struct target *t);
 void runctl_step(struct target *t);
 void runctl_start(struct target *t);
@@ -197,6 +244,15 @@ void snaps_tick(void *ctx);
 void rewind_save_stop(struct target *t, const char *reason);
 bool rewind_gate(struct target *t, const struct command *cmd,
                  struct client *from);
+void rewind_reset(struct target *t, const struct qemu *q, struct qmp *qmp);
+void rewind_replayed(struct target *t);
+void rewind_reverse_step(struct target *t, const struct command *cmd,
+                         struct client *from);
+void rewind_reverse_continue(struct target *t, const struct command *cmd,
+                             struct client *from);
+void rewind_typed(struct target *t, const char *data, size_t len);
+void rewind_forget_typed(struct target *t);
+bool rewind_sending(void *ctx);
 void rewind_start(struct target *t, const struct command *cmd,
                   struct client *from);
 bool rewind_warm_stopped(struct target *t);

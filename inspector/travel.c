@@ -2,6 +2,7 @@
  * (travel.h). */
 #include "travel.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,23 @@
 #include "loop.h"
 #include "pagestore.h"
 
-#define PAGES_DELAY_MS 1 /* the page store's save waits for the stop's messages */
+/* The page store's save holds the loop (it compares the whole RAM with the
+ * last save's): it waits for the stop's messages to be written out to the
+ * clients, looking every PAGES_DELAY_MS, for at most PAGES_WAIT_MS. */
+#define PAGES_DELAY_MS 1
+#define PAGES_WAIT_MS 100
 
+/* A stop the guest can be taken back to: with a state of its own (QEMU's
+ * tag "gb<seq>", its RAM in the page store), or as a number of single
+ * steps from another stop's state. A single step, which QEMU runs with
+ * interrupts and timers held, does the same from the same state, so a stop
+ * reached by steps costs no save (docs/time-travel.md, "Steps"). */
 struct saved {
-    long long seq; /* the stop's snapshot seq; QEMU's tag is "gb<seq>" */
-    long id;       /* its state in the page store */
+    long long seq;     /* the stop's snapshot seq */
+    long id;           /* its state in the page store, or -1: steps from base */
+    long long base;    /* the stop whose state it starts from (seq itself if id >= 0) */
+    unsigned steps;    /* single steps from base's state */
+    struct travel_facts facts;
 };
 
 enum op { OP_NONE, OP_SAVE, OP_REWIND };
@@ -21,6 +34,7 @@ enum op { OP_NONE, OP_SAVE, OP_REWIND };
 struct travel {
     size_t budget;
     void (*done)(void *ctx, const char *error);
+    bool (*sending)(void *ctx);
     void *ctx;
     const struct qemu *q;
     struct qmp *qmp;
@@ -33,6 +47,7 @@ struct travel {
     enum op op;
     bool vm_pending, pages_pending;
     long long op_seq;
+    struct travel_facts op_facts;
     long op_id;
     int64_t op_start;
     char op_error[256];
@@ -47,13 +62,14 @@ static void tag(char *buf, size_t cap, const char *verb, long long seq)
 }
 
 struct travel *travel_new(size_t budget, void (*done)(void *ctx, const char *error),
-                          void *ctx)
+                          bool (*sending)(void *ctx), void *ctx)
 {
     struct travel *tv = calloc(1, sizeof *tv);
 
     if (tv) {
         tv->budget = budget;
         tv->done = done;
+        tv->sending = sending;
         tv->ctx = ctx;
     }
     return tv;
@@ -113,19 +129,57 @@ bool travel_has(const struct travel *tv, long long seq)
     return find(tv, seq) != NULL;
 }
 
+/* The state of stop seq goes, with the stops that are steps from it. */
+static void drop_state(struct travel *tv, long long seq)
+{
+    const struct saved *s = find(tv, seq);
+    char line[64];
+    size_t kept = 0;
+
+    pagestore_drop(tv->ps, s->id);
+    tag(line, sizeof line, "delvm", seq);
+    qmp_hmp(tv->qmp, line, NULL, NULL);
+    for (size_t i = 0; i < tv->nsaved; i++)
+        if (tv->saved[i].base != seq)
+            tv->saved[kept++] = tv->saved[i];
+    tv->dropped += tv->nsaved - kept;
+    tv->nsaved = kept;
+}
+
+/* How many stops have a state of their own. */
+static size_t states(const struct travel *tv)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < tv->nsaved; i++)
+        n += tv->saved[i].id >= 0;
+    return n;
+}
+
 /* The oldest states go while the page store is over its budget (the
  * newest stays, whatever it costs). */
 static void trim(struct travel *tv)
 {
-    char line[64];
-
-    while (tv->nsaved > 1 && pagestore_bytes(tv->ps) > tv->budget) {
-        pagestore_drop(tv->ps, tv->saved[0].id);
-        tag(line, sizeof line, "delvm", tv->saved[0].seq);
-        qmp_hmp(tv->qmp, line, NULL, NULL);
-        memmove(tv->saved, tv->saved + 1, --tv->nsaved * sizeof *tv->saved);
-        tv->dropped++;
+    while (states(tv) > 1 && pagestore_bytes(tv->ps) > tv->budget) {
+        size_t i = 0;
+        while (tv->saved[i].id < 0)
+            i++;
+        drop_state(tv, tv->saved[i].seq);
     }
+}
+
+/* Room for one more entry. 0, or -1 when out of memory. */
+static int grow(struct travel *tv)
+{
+    if (tv->nsaved < tv->cap)
+        return 0;
+    size_t cap = tv->cap ? 2 * tv->cap : 64;
+    struct saved *s = realloc(tv->saved, cap * sizeof *s);
+    if (!s)
+        return -1;
+    tv->saved = s;
+    tv->cap = cap;
+    return 0;
 }
 
 static void end_op(struct travel *tv)
@@ -141,22 +195,16 @@ static void save_over(struct travel *tv)
 
     if (tv->vm_pending || tv->pages_pending)
         return;
-    if (!tv->op_error[0] && tv->nsaved == tv->cap) {
-        size_t cap = tv->cap ? 2 * tv->cap : 64;
-        struct saved *s = realloc(tv->saved, cap * sizeof *s);
-        if (s) {
-            tv->saved = s;
-            tv->cap = cap;
-        } else {
-            snprintf(tv->op_error, sizeof tv->op_error, "out of memory");
-        }
-    }
+    if (!tv->op_error[0] && grow(tv) < 0)
+        snprintf(tv->op_error, sizeof tv->op_error, "out of memory");
     if (tv->op_error[0]) {
         pagestore_drop(tv->ps, tv->op_id);
         tag(line, sizeof line, "delvm", tv->op_seq);
         qmp_hmp(tv->qmp, line, NULL, NULL);
     } else {
-        tv->saved[tv->nsaved++] = (struct saved){tv->op_seq, tv->op_id};
+        tv->saved[tv->nsaved++] = (struct saved){.seq = tv->op_seq, .id = tv->op_id,
+                                                 .base = tv->op_seq,
+                                                 .facts = tv->op_facts};
         trim(tv);
     }
     end_op(tv);
@@ -179,6 +227,11 @@ static void save_pages(void *ctx)
     struct travel *tv = ctx;
     int64_t start = loop_now_ms();
 
+    if (tv->sending(tv->ctx) && start - tv->op_start < PAGES_WAIT_MS) {
+        loop_timer_set(&tv->pages_timer, PAGES_DELAY_MS, save_pages, tv);
+        return;
+    }
+
     tv->op_id = pagestore_save(tv->ps, tv->q->ram, NULL);
     tv->pages_ms = loop_now_ms() - start;
     tv->pages_pending = false;
@@ -187,12 +240,23 @@ static void save_pages(void *ctx)
     save_over(tv);
 }
 
-int travel_save(struct travel *tv, long long seq)
+uint32_t travel_regs_sum(const void *regs, size_t len)
+{
+    const uint8_t *b = regs;
+    uint32_t h = 2166136261u; /* FNV-1a */
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+int travel_save(struct travel *tv, long long seq, const struct travel_facts *f)
 {
     char line[64];
 
     if (!tv->ready || travel_busy(tv) || find(tv, seq))
         return -1;
+    tv->op_facts = *f;
     tag(line, sizeof line, "savevm", seq);
     if (qmp_hmp(tv->qmp, line, vm_saved, tv) < 0)
         return -1;
@@ -204,6 +268,38 @@ int travel_save(struct travel *tv, long long seq)
     tv->vm_pending = tv->pages_pending = true;
     loop_timer_set(&tv->pages_timer, PAGES_DELAY_MS, save_pages, tv);
     return 0;
+}
+
+int travel_note_steps(struct travel *tv, long long seq, long long from,
+                      unsigned steps, const struct travel_facts *f)
+{
+    const struct saved *prev = find(tv, from);
+
+    if (!prev || find(tv, seq) || prev->steps + steps > TRAVEL_STEPS_MAX || grow(tv) < 0)
+        return -1;
+    tv->saved[tv->nsaved++] = (struct saved){.seq = seq, .id = -1, .base = prev->base,
+                                             .steps = prev->steps + steps, .facts = *f};
+    return 0;
+}
+
+int travel_point(const struct travel *tv, long long seq, struct travel_point *p)
+{
+    const struct saved *s = find(tv, seq);
+
+    if (!s)
+        return -1;
+    *p = (struct travel_point){s->base, s->steps, s->facts};
+    return 0;
+}
+
+int travel_sum_at(const struct travel *tv, long long base, unsigned steps, uint32_t *sum)
+{
+    for (size_t i = 0; i < tv->nsaved; i++)
+        if (tv->saved[i].base == base && tv->saved[i].steps == steps) {
+            *sum = tv->saved[i].facts.regs_sum;
+            return 0;
+        }
+    return -1;
 }
 
 /* The stop's RAM into the guest's. 0, or -1. */
@@ -239,7 +335,7 @@ int travel_rewind(struct travel *tv, long long seq, char *err, size_t errlen)
                  "with its RAM in a memory file");
         return -1;
     }
-    if (!s) {
+    if (!s || s->id < 0) {
         snprintf(err, errlen, "no saved state of stop %lld (see the history "
                  "command: only stops kept since QEMU started can be gone back to)",
                  seq);
@@ -265,8 +361,9 @@ int travel_rewind(struct travel *tv, long long seq, char *err, size_t errlen)
 
 json_t *travel_stats(const struct travel *tv)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-                     "states", (json_int_t)tv->nsaved,
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+                     "states", (json_int_t)states(tv),
+                     "stops", (json_int_t)tv->nsaved,
                      "bytes", (json_int_t)(tv->ps ? pagestore_bytes(tv->ps) : 0),
                      "budget", (json_int_t)tv->budget,
                      "dropped", (json_int_t)tv->dropped,

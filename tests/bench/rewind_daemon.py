@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """The daemon's rewind, measured over the protocol (docs/time-travel.md,
-"What is built"): twenty steps (each stop is saved), 30 stops each after a
-shell command that writes a file, then a rewind to the previous stop and
-one to the first of them. Prints the step round trip, the save times, the
-page store's bytes, the daemon's RSS and the rewind times. Nothing here is
-a test. Usage: python3 tests/bench/rewind_daemon.py (after make)."""
+"What is built"): twenty steps, then STOPS stops (default 1,000, the
+issue's figure) each after a shell command that writes a file, then
+rewinds to the previous stop, to one 100 stops back and to the oldest kept.
+Prints the step round trip, the save times, the page store's and the
+history's bytes, the daemon's RSS, the scratch disk's size and the rewind
+times. Nothing here is a test. Usage: python3 tests/bench/rewind_daemon.py
+(after make); STOPS=N for another count."""
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -40,28 +43,46 @@ def main():
         print(f"step round trip, each stop saved: median {statistics.median(steps):.1f} ms, "
               f"max {max(steps):.1f}")
         saves, pages, seqs = [], [], []
-        for i in range(30):
-            ws.command("continue", 200 + i)
-            T.typed(ws, f"echo m{i} > /m{i}; ls\n", f"m{i}")
-            r = ws.command("pause", 300 + i)
+        stops = int(os.environ.get("STOPS", "1000"))
+        for i in range(stops):
+            ws.command("continue", 1000 + 4 * i)
+            T.typed(ws, f"echo w{i}x > /m{i % 50}; ls\n", f"w{i}x")
+            r = ws.command("pause", 1001 + 4 * i)
             seqs.append(T.stop_snapshot(ws, r)["seq"])
-            time.sleep(0.15)  # the save is in by then
-            h = ws.command("history", 400 + i)["rewind"]
-            saves.append(h["save_ms"])
-            pages.append(h["pages_ms"])
-        print(f"savevm at a stop: median {statistics.median(saves)} ms, max {max(saves)}; "
+            time.sleep(0.05)  # the save is in by then
+            h = ws.command("history", 1002 + 4 * i)
+            saves.append(h["rewind"]["save_ms"])
+            pages.append(h["rewind"]["pages_ms"])
+            del ws.log[:-20]  # the console's end (with the prompt) is kept
+        print(f"{stops} stops: savevm median {statistics.median(saves)} ms, max {max(saves)}; "
               f"page store: median {statistics.median(pages)} ms, max {max(pages)}")
-        print(f"saved states: {json.dumps(h)}; daemon RSS {rss_mib(d.proc.pid)} MiB")
-        for n, to in enumerate([seqs[-2], seqs[0]]):
+        print(f"saved states: {json.dumps(h['rewind'])}; history {h['bytes']} bytes "
+              f"({len(h['stops'])} stops, {h['dropped']} dropped); daemon RSS "
+              f"{rss_mib(d.proc.pid)} MiB (the guest's 128 MiB RAM mapped in it)")
+        print(f"scratch disk: {scratch_mib(d)} MiB")
+        kept = [s["seq"] for s in h["stops"] if s.get("saved")]
+        for n, (what, to) in enumerate([("the previous stop", seqs[-2]),
+                                        ("100 stops back", seqs[-101] if stops > 100 else seqs[0]),
+                                        ("the oldest kept", kept[0])]):
             ws.command("continue", 500 + n)  # QEMU cannot load two states in a row
             time.sleep(0.2)
             ws.command("pause", 510 + n)
             r, ms = timed(ws, "rewind", 520 + n, to=to)
             h = ws.command("history", 530 + n)["rewind"]
-            print(f"rewind to stop {to} ({'ok' if r['ok'] else r['error']}): "
+            print(f"rewind to {what} (stop {to}, {'ok' if r['ok'] else r['error']}): "
                   f"{h['rewind_ms']} ms in the daemon, {ms:.0f} ms round trip")
         ws.command("continue", 600)
         T.typed(ws, "echo back-on\n", "back-on")
+
+
+def scratch_mib(d):
+    """The size of the qcow2 scratch disk QEMU has open."""
+    qemu = d.get("/api/status").get("qemu_pid")
+    for fd in os.listdir(f"/proc/{qemu}/fd"):
+        path = os.readlink(f"/proc/{qemu}/fd/{fd}")
+        if path.endswith(".qcow2"):
+            return os.stat(path).st_size // (1 << 20)
+    return -1
 
 
 if __name__ == "__main__":

@@ -239,7 +239,7 @@ static void rig_start(struct rig *r, int events, int other, int want, bool froze
     r->heard.replies = json_array();
     struct life_config cfg = {.attach = r->attach};
     struct target_hooks hooks = {on_status, on_snapshot, on_console, on_reply,
-                                 on_unicast, on_started, &r->heard};
+                                 on_unicast, on_started, NULL, &r->heard};
     r->t = target_new(&cfg, km, &hooks);
     assert_non_null(r->t);
     target_start(r->t);
