@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -695,9 +697,14 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
         return 0;
     }
     case LWS_CALLBACK_ESTABLISHED: {
-        int sndbuf = WS_SNDBUF;
+        int sndbuf = WS_SNDBUF, nodelay = 1;
         setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf,
                    sizeof sndbuf);
+        /* A stop's status, snapshot and reply go out back to back: with
+         * Nagle's algorithm the snapshot's last segment waited for the
+         * client's delayed ACK of the status, 40 ms at every stop. */
+        setsockopt(lws_get_socket_fd(wsi), IPPROTO_TCP, TCP_NODELAY, &nodelay,
+                   sizeof nodelay);
         c = client_new(wsi, false);
         if (!c)
             return -1;

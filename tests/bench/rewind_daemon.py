@@ -46,7 +46,7 @@ def main():
         stops = int(os.environ.get("STOPS", "1000"))
         for i in range(stops):
             ws.command("continue", 1000 + 4 * i)
-            T.typed(ws, f"echo w{i}x > /m{i % 50}; ls\n", f"w{i}x")
+            T.typed(ws, f"echo w{i}x > /m{i % 50}; echo w{i}x\n", f"w{i}x")
             r = ws.command("pause", 1001 + 4 * i)
             seqs.append(T.stop_snapshot(ws, r)["seq"])
             time.sleep(0.05)  # the save is in by then
@@ -76,12 +76,12 @@ def main():
 
 
 def scratch_mib(d):
-    """The size of the qcow2 scratch disk QEMU has open."""
+    """The size of the qcow2 scratch disk QEMU has open (unlinked: its name
+    ends in " (deleted)")."""
     qemu = d.get("/api/status").get("qemu_pid")
     for fd in os.listdir(f"/proc/{qemu}/fd"):
-        path = os.readlink(f"/proc/{qemu}/fd/{fd}")
-        if path.endswith(".qcow2"):
-            return os.stat(path).st_size // (1 << 20)
+        if ".qcow2" in os.readlink(f"/proc/{qemu}/fd/{fd}"):
+            return os.stat(f"/proc/{qemu}/fd/{fd}").st_size // (1 << 20)
     return -1
 
 

@@ -14,10 +14,22 @@ export function mountProcesses(el, { store, select }) {
   fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Processes' }),
     h('span', { class: 'hint', text: 'click: left pane · shift+click: right' }), toggle), body);
 
+  // What the body shows, as the inputs it was drawn from: a step that
+  // changes none of them draws nothing again (64 rows are most of a stop's
+  // layout work).
+  let drawn = null;
+
   function render({ snapshot, selection, focus }) {
     toggle.textContent = mode === 'table' ? 'Show tree' : 'Show table';
-    if (!snapshot) return fill(body, h('p', { class: 'empty', text: 'No snapshot yet.' }));
+    if (!snapshot) {
+      drawn = null;
+      return fill(body, h('p', { class: 'empty', text: 'No snapshot yet.' }));
+    }
     const diff = snapshot.diff?.processes;
+    const inputs = JSON.stringify([mode, snapshot.processes, diff?.born, diff?.changed,
+      selection.a, selection.b, focus?.pid]);
+    if (inputs === drawn) return;
+    drawn = inputs;
     const marks = (p) => ({
       class: [
         `state-${p.state}`,
