@@ -2,6 +2,7 @@
 #include "lifecycle.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,20 +42,22 @@ static void qmp_drop(struct lifecycle *l)
 static void death_tick(void *ctx)
 {
     struct lifecycle *l = ctx;
-    char why[512];
+    char why[400]; /* with room for the note in l->message */
 
     if (l->state != LIFE_DEAD || l->qemu.pid <= 0)
         return;
     if (qemu_reap(&l->qemu, why, sizeof why)) {
-        snprintf(l->message, sizeof l->message, "%s", why);
-        loop_say("QEMU ended: %s", why);
+        snprintf(l->message, sizeof l->message, "%s%s", why,
+                 l->death_ticks >= DEATH_TICKS
+                     ? " (it had not ended 500 ms after its sockets closed)" : "");
+        loop_say("QEMU ended: %s", l->message);
         l->hooks.changed(l->hooks.ctx);
         return;
     }
-    if (++l->death_ticks >= DEATH_TICKS) {
-        qemu_kill(&l->qemu);
-        return;
-    }
+    /* Killed, not waited for: the event loop never blocks on an exit, and
+     * the reap that follows still says how it ended. */
+    if (++l->death_ticks == DEATH_TICKS)
+        qemu_signal(&l->qemu, SIGKILL);
     loop_timer_set(&l->death_timer, DEATH_EVERY_MS, death_tick, l);
 }
 
@@ -90,7 +93,9 @@ static void reap_tick(void *ctx)
     struct lifecycle *l = ctx;
     char why[512];
 
-    if (l->launched && l->qemu.pid > 0 && qemu_reap(&l->qemu, why, sizeof why))
+    /* A dead QEMU not yet reaped is death_tick's: it says how it ended. */
+    if (l->state != LIFE_DEAD && l->launched && l->qemu.pid > 0 &&
+        qemu_reap(&l->qemu, why, sizeof why))
         lifecycle_dead(l, why);
     loop_timer_set(&l->reap_timer, REAP_EVERY_MS, reap_tick, l);
 }

@@ -421,6 +421,12 @@ bool qemu_stopped(const struct qemu *q)
     return close && close[1] == ' ' && (close[2] == 'T' || close[2] == 't');
 }
 
+void qemu_signal(struct qemu *q, int sig)
+{
+    if (q->pid > 0)
+        kill(q->pid, sig);
+}
+
 void qemu_kill(struct qemu *q)
 {
     if (q->pid <= 0)

@@ -54,9 +54,11 @@ int qemu_launch(struct qemu *q, const char *binary, const char *kernel,
 size_t qemu_ram_bytes(void);
 /* Whether it has exited (reaped now): 1 with a description in why, or 0. */
 int qemu_reap(struct qemu *q, char *why, size_t whylen);
-/* SIGKILL and reap. Nothing when none runs. */
 /* Whether QEMU is stopped by a signal (SIGSTOP, a debugger's ptrace). */
 bool qemu_stopped(const struct qemu *q);
+/* Send QEMU a signal; waits for nothing (qemu_reap says how it ended). */
+void qemu_signal(struct qemu *q, int sig);
+/* SIGKILL and reap. Nothing when none runs. */
 void qemu_kill(struct qemu *q);
 /* Kill it, unmap its RAM and remove the scratch directory. */
 void qemu_cleanup(struct qemu *q);
