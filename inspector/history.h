@@ -27,6 +27,7 @@ struct history_stop {
     char reason[HISTORY_REASON_MAX];  /* the status's stop.reason */
     char detail[HISTORY_DETAIL_MAX];  /* stop.detail, "" if none */
     int pid;                          /* the process running at the stop, 0: none */
+    long long from;                   /* stop.from: the stop it came from, -1: none */
 };
 
 struct history;
@@ -46,7 +47,7 @@ void history_console(struct history *h, const char *text, size_t len);
 int history_add(struct history *h, const struct history_stop *s,
                 const char *msg, size_t len);
 
-/* The list: [{"seq", "time_ms", "reason", "detail"?, "pid"}], oldest first.
+/* The list: [{"seq", "time_ms", "reason", "detail"?, "pid", "from"?}], oldest first.
  * New reference. */
 json_t *history_list(const struct history *h);
 

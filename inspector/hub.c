@@ -109,8 +109,10 @@ static void remember_stop(json_t *msg)
     const json_t *seq = json_object_get(msg, "seq");
 
     if (guest && !strcmp(guest, "stopped") && json_is_integer(seq)) {
+        const json_t *from = json_object_get(stop, "from");
         struct history_stop s = {.seq = json_integer_value(seq),
-                                 .pid = running_pid(msg)};
+                                 .pid = running_pid(msg),
+                                 .from = json_is_integer(from) ? json_integer_value(from) : -1};
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
         s.time_ms = (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;

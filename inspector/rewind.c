@@ -73,15 +73,18 @@ bool rewind_sending(void *ctx)
     return t->hooks.sending && t->hooks.sending(t->hooks.ctx);
 }
 
-/* The end of runctl_report(): keep this stop for going back (not QEMU's
- * reset, nor an exit: nothing to go back to). Reached from the last stop
- * by single steps alone, it is kept as those steps; else it is saved. */
-void rewind_save_stop(struct target *t, const char *reason)
+/* In runctl_report(), the stop's snapshot taken: keep this stop for going
+ * back (not QEMU's reset, nor an exit: nothing to go back to). Reached from
+ * the last stop by single steps alone, it is kept as those steps; else it
+ * is saved. How many steps back reverse_step can go from it (0: it was
+ * reached by running, or is not kept). */
+unsigned rewind_keep_stop(struct target *t, const char *reason)
 {
     const json_t *seqj = json_object_get(t->latest, "seq");
     long long from = t->last_seq;
     unsigned steps = t->steps_since;
     bool ran = t->ran_since;
+    struct travel_point p;
 
     t->last_seq = -1;
     t->steps_since = 0;
@@ -92,7 +95,7 @@ void rewind_save_stop(struct target *t, const char *reason)
         t->loaded = t->loaded_as = -1; /* the guest moved */
     if (!target_connected(t) || !strcmp(reason, "start") || !strcmp(reason, "exited") ||
         !json_is_integer(seqj))
-        return;
+        return 0;
     long long seq = json_integer_value(seqj);
     long long next = runctl_events_next(t);
     struct travel_facts facts = {from, travel_regs_sum(t->regs, sizeof t->regs),
@@ -102,8 +105,23 @@ void rewind_save_stop(struct target *t, const char *reason)
         if (travel_save(t->tv, seq, &facts) == 0)
             travel_began(t);
     }
+    return travel_point(t->tv, seq, &p) == 0 ? p.steps : 0;
+}
+
+/* The end of runctl_report(): what waited for this stop (pause_first)
+ * goes on, unless a save is in progress (then when it is over). */
+void rewind_stop_reported(struct target *t)
+{
     if (!travel_busy(t->tv) && t->ngated > 0 && !t->releasing)
-        release_gated(t); /* what waited for this stop (pause_first) */
+        release_gated(t);
+}
+
+long long rewind_came_from(const struct target *t, const char *reason)
+{
+    bool back = !strcmp(reason, "rewind") || !strcmp(reason, "reverse_step") ||
+                !strcmp(reason, "reverse_continue");
+
+    return back && t->rewind_to >= 0 ? t->rewind_to : t->last_seq;
 }
 
 /* Whether cmd waits for the save or rewind in progress (or for the

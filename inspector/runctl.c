@@ -597,6 +597,9 @@ void runctl_report(struct target *t, const char *reason, const char *detail)
     t->stop = json_pack("{s:s, s:o}", "reason", reason, "pc", target_hex32(PC(t)));
     if (t->stop && detail)
         json_object_set_new(t->stop, "detail", target_text_json(detail));
+    long long from = rewind_came_from(t, reason);
+    if (t->stop && from >= 0)
+        json_object_set_new(t->stop, "from", json_integer(from));
     if (t->stop && kernel_model_where(t->km, PC(t), &fn, &file, &line) == 0) {
         json_object_set_new(t->stop, "function", target_text_json(fn));
         if (file) { /* a function may have no line-table row here */
@@ -610,13 +613,16 @@ void runctl_report(struct target *t, const char *reason, const char *detail)
     /* An exited guest has nothing left to read. */
     if (strcmp(reason, "exited") != 0)
         snaps_take(t, false);
+    unsigned steps_back = rewind_keep_stop(t, reason);
+    if (t->stop)
+        json_object_set_new(t->stop, "steps_back", json_integer(steps_back));
     target_publish(t, true);
     if (strcmp(reason, "exited") != 0)
         snaps_broadcast(t);
     json_t *extra = json_pack("{s:O}", "stop", t->stop);
     target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, NULL, extra);
     json_decref(extra);
-    rewind_save_stop(t, reason);
+    rewind_stop_reported(t);
 }
 
 /* ---- the gdbstub socket ---------------------------------------------------- */

@@ -241,7 +241,12 @@ bool snaps_errand_queued(const struct target *t);
 void snaps_tick(void *ctx);
 
 /* rewind.c */
-void rewind_save_stop(struct target *t, const char *reason);
+unsigned rewind_keep_stop(struct target *t, const char *reason);
+void rewind_stop_reported(struct target *t);
+/* The stop the one being reported (reason) comes from: the one a rewind,
+ * reverse_step or reverse_continue went back to, else the last stop
+ * reported; -1 for none (QEMU's first stop). */
+long long rewind_came_from(const struct target *t, const char *reason);
 bool rewind_gate(struct target *t, const struct command *cmd,
                  struct client *from);
 void rewind_reset(struct target *t, const struct qemu *q, struct qmp *qmp);

@@ -15,6 +15,10 @@
  * clients, looking every PAGES_DELAY_MS, for at most PAGES_WAIT_MS. */
 #define PAGES_DELAY_MS 1
 #define PAGES_WAIT_MS 100
+/* The states QEMU keeps in its qcow2 image. Each savevm writes the image's
+ * whole snapshot table, so its time grows with their number: 16-24 ms with
+ * 30 kept, 154 ms with 1,000 (docs/time-travel.md). */
+#define STATES_MAX 256
 
 /* A stop the guest can be taken back to: with a state of its own (QEMU's
  * tag "gb<seq>", its RAM in the page store), or as a number of single
@@ -156,11 +160,12 @@ static size_t states(const struct travel *tv)
     return n;
 }
 
-/* The oldest states go while the page store is over its budget (the
- * newest stays, whatever it costs). */
+/* The oldest states go while the page store is over its budget, or QEMU
+ * keeps more than STATES_MAX (the newest stays, whatever it costs). */
 static void trim(struct travel *tv)
 {
-    while (states(tv) > 1 && pagestore_bytes(tv->ps) > tv->budget) {
+    while (states(tv) > 1 &&
+           (pagestore_bytes(tv->ps) > tv->budget || states(tv) > STATES_MAX)) {
         size_t i = 0;
         while (tv->saved[i].id < 0)
             i++;

@@ -1493,7 +1493,8 @@ def rewind_to_a_fork_and_run_again():
         viewer.pending.clear()
         r = ws.command("rewind", 3, to=fork["seq"])
         check(r["ok"] and r["stop"]["reason"] == "rewind" and
-              r["stop"]["pc"] == fork["cpu"]["pc"], f"rewind to the fork: {r}")
+              r["stop"]["pc"] == fork["cpu"]["pc"] and r["stop"].get("from") == fork["seq"],
+              f"rewind to the fork (from stop {fork['seq']}): {r}")
         back = stop_snapshot(ws, r)
         check(not same_state(fork, back), f"after the rewind {same_state(fork, back)} "
                                           f"differ from the fork's")
@@ -1504,6 +1505,12 @@ def rewind_to_a_fork_and_run_again():
         st = ws.wait(lambda m: is_status(m, reason="event"), 60, "the COW fault again")
         second = snapshot_after(ws, st)
         ev2 = [e for e in second["events"] if e["kind"] == "cow_fault"][-1]
+        # The history shows the branch: the rewind's stop came from the fork,
+        # the fault after it from the rewind's stop.
+        listed = {s["seq"]: s for s in ws.command("history", 40)["stops"]}
+        check(listed[back["seq"]].get("from") == fork["seq"] and
+              listed[second["seq"]].get("from") == back["seq"],
+              f"the branch in the history: {listed.get(back['seq'])}, {listed.get(second['seq'])}")
         for k in ("pid", "va", "old_pa", "new_pa"):
             check(ev1.get(k) == ev2.get(k), f"the COW fault's {k}: {ev1} then {ev2}")
         # cowtest's own pages, frames and refcounts (the shell beside it may
@@ -1528,6 +1535,7 @@ def rewind_to_a_fork_and_run_again():
         for n, to in ((20, base), (21, base), (22, fifth), (23, base)):
             r = ws.command("rewind", n, to=to["seq"])
             check(r["ok"] and r["stop"]["pc"] == to["cpu"]["pc"] and
+                  r["stop"].get("from") == to["seq"] and
                   "did not come back" not in r["stop"]["detail"], f"rewind {n - 19}: {r}")
             back = stop_snapshot(ws, r)
             check(not same_state(to, back), f"rewind {n - 19}: {same_state(to, back)} differ")
@@ -1553,9 +1561,12 @@ def reverse_step_ten_times_and_forward_again():
         st = ws.wait(lambda m: is_status(m, reason="event"), 60, "cowtest's system call")
         start = snapshot_after(ws, st)
         stops = [start]
+        check(st["stop"].get("steps_back") == 0, f"a stop run to says no steps back: {st['stop']}")
         for i in range(10):
             r = ws.command("step", 10 + i)
-            check(r["ok"], f"step {i + 1}: {r}")
+            check(r["ok"] and r["stop"].get("steps_back") == i + 1 and
+                  r["stop"].get("from") == stops[-1]["seq"],
+                  f"step {i + 1}: steps_back {i + 1}, from stop {stops[-1]['seq']}: {r}")
             stops.append(stop_snapshot(ws, r))
             if i == 0:  # the first step waited for the save of the stop before
                 states_before = ws.command("history", 2)["rewind"]["states"]
@@ -1566,7 +1577,7 @@ def reverse_step_ten_times_and_forward_again():
             want = stops[9 - i]
             r = ws.command("reverse_step", 30 + i)
             check(r["ok"] and r["stop"]["reason"] == "reverse_step" and
-                  r["stop"]["pc"] == want["cpu"]["pc"] and
+                  r["stop"]["pc"] == want["cpu"]["pc"] and r["stop"].get("steps_back") == 9 - i and
                   "did not come back" not in r["stop"].get("detail", ""),
                   f"reverse_step {i + 1}: {r}")
             got = stop_snapshot(ws, r)

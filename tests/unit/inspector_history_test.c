@@ -15,7 +15,8 @@
 
 static struct history_stop stop(long long seq, const char *reason, int pid)
 {
-    struct history_stop s = {.seq = seq, .time_ms = 1000.0 * (double)seq, .pid = pid};
+    struct history_stop s = {.seq = seq, .time_ms = 1000.0 * (double)seq, .pid = pid,
+                             .from = seq - 1 > 0 ? seq - 1 : -1};
     snprintf(s.reason, sizeof s.reason, "%s", reason);
     return s;
 }
@@ -45,6 +46,8 @@ static void test_stops_come_back_as_they_were(void **state)
         struct history_stop s = stop(seq, seq % 2 ? "event" : "pause", (int)seq);
         if (seq == 3)
             snprintf(s.detail, sizeof s.detail, "cow_fault");
+        if (seq == 7)
+            s.from = 2; /* a rewind to stop 2 */
         assert_int_equal(history_add(h, &s, m, len), 0);
         free(m);
     }
@@ -75,6 +78,9 @@ static void test_stops_come_back_as_they_were(void **state)
     assert_string_equal(json_string_value(json_object_get(third, "detail")), "cow_fault");
     assert_int_equal(json_integer_value(json_object_get(third, "pid")), 3);
     assert_null(json_object_get(json_array_get(list, 3), "detail"));
+    assert_null(json_object_get(json_array_get(list, 0), "from"));
+    assert_int_equal(json_integer_value(json_object_get(third, "from")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 6), "from")), 2);
     json_decref(list);
     history_free(h);
 }
