@@ -93,14 +93,15 @@ unsigned rewind_keep_stop(struct target *t, const char *reason)
         t->loaded_as = json_integer_value(seqj);
     else
         t->loaded = t->loaded_as = -1; /* the guest moved */
-    if (!target_connected(t) || !strcmp(reason, "start") || !strcmp(reason, "exited") ||
-        !json_is_integer(seqj))
+    if (!target_connected(t) || !strcmp(reason, "exited") || !json_is_integer(seqj))
         return 0;
     long long seq = json_integer_value(seqj);
+    t->last_seq = seq; /* the next stop comes from this one */
+    if (!strcmp(reason, "start"))
+        return 0;
     long long next = runctl_events_next(t);
     struct travel_facts facts = {from, travel_regs_sum(t->regs, sizeof t->regs),
                                  next < 0 ? 0 : (uint32_t)next};
-    t->last_seq = seq;
     if (ran || travel_note_steps(t->tv, seq, from, steps, &facts) < 0) {
         if (travel_save(t->tv, seq, &facts) == 0)
             travel_began(t);
@@ -270,10 +271,13 @@ void rewind_reverse_step(struct target *t, const struct command *cmd,
                      "rewind to an earlier stop and step from there)", t->last_seq));
         return;
     }
+    /* The stop kept one step before, if there is one: the guest is back
+     * at it, and its registers are the ones to come to. */
     p.steps--;
-    uint32_t sum = 0;
-    bool checked = travel_sum_at(t->tv, p.base, p.steps, &sum) == 0;
-    go_back(t, cmd, from, p.steps == 0 ? p.base : -1, &p, checked, sum, "reverse_step");
+    long long to = travel_stop_at(t->tv, p.base, p.steps);
+    struct travel_point at;
+    bool checked = to >= 0 && travel_point(t->tv, to, &at) == 0;
+    go_back(t, cmd, from, to, &p, checked, checked ? at.facts.regs_sum : 0, "reverse_step");
 }
 
 /* QEMU 7.2 does not save the timer behind stimecmp (Sstc), so after
@@ -507,8 +511,8 @@ void rewind_replayed(struct target *t)
     if (t->rewind_to >= 0)
         n = snprintf(detail, sizeof detail, "to stop %lld", t->rewind_to);
     else
-        n = snprintf(detail, sizeof detail, "%u steps from stop %lld",
-                     t->steps_since, t->rewind_base);
+        n = snprintf(detail, sizeof detail, "%u step%s from stop %lld", t->steps_since,
+                     t->steps_since == 1 ? "" : "s", t->rewind_base);
     if (t->replay_checked && travel_regs_sum(t->regs, sizeof t->regs) != t->replay_sum)
         snprintf(detail + n, sizeof detail - (size_t)n, ", but the steps did not come "
                  "back to the same registers (the guest is where they led)");

@@ -297,13 +297,11 @@ int travel_point(const struct travel *tv, long long seq, struct travel_point *p)
     return 0;
 }
 
-int travel_sum_at(const struct travel *tv, long long base, unsigned steps, uint32_t *sum)
+long long travel_stop_at(const struct travel *tv, long long base, unsigned steps)
 {
-    for (size_t i = 0; i < tv->nsaved; i++)
-        if (tv->saved[i].base == base && tv->saved[i].steps == steps) {
-            *sum = tv->saved[i].facts.regs_sum;
-            return 0;
-        }
+    for (size_t i = tv->nsaved; i-- > 0;)
+        if (tv->saved[i].base == base && tv->saved[i].steps == steps)
+            return tv->saved[i].seq;
     return -1;
 }
 

@@ -75,8 +75,8 @@ struct travel_point {
 };
 /* 0, or -1 (seq not kept). */
 int travel_point(const struct travel *tv, long long seq, struct travel_point *p);
-/* The registers' checksum of a stop kept at that point. 0, or -1 (none). */
-int travel_sum_at(const struct travel *tv, long long base, unsigned steps, uint32_t *sum);
+/* The newest stop kept at that point (steps from base's state), or -1. */
+long long travel_stop_at(const struct travel *tv, long long base, unsigned steps);
 
 /* Load the state of stop seq, which must have one of its own (the guest
  * stopped, not busy): a stop that is steps from it is reached by stepping

@@ -212,6 +212,14 @@ store.on(['selection', 'page', 'walk', 'frame'], async (s) => {
 function showSnapshot(message, receivedAt, first) {
   const s = store.state;
   const fresh = message.events ?? [];
+  if (s.replay?.historyStop && message.sample) {
+    // A past stop is shown: the present moves on behind it (only a stop
+    // brings the page back to live, so the history can be read while the
+    // guest runs).
+    live = { ...live, snapshot: { ...message, diff: diffSnapshots(live.snapshot, message) }, fresh };
+    store.set({ history: mergeEvents(s.history, fresh) });
+    return;
+  }
   const focus = stopFocus(s.status, fresh);
   // Shown in place of the present, a stop of the history is not what changed.
   const shown = s.replay?.historyStop ? live?.snapshot : s.snapshot;

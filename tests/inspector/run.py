@@ -1578,6 +1578,8 @@ def reverse_step_ten_times_and_forward_again():
             r = ws.command("reverse_step", 30 + i)
             check(r["ok"] and r["stop"]["reason"] == "reverse_step" and
                   r["stop"]["pc"] == want["cpu"]["pc"] and r["stop"].get("steps_back") == 9 - i and
+                  r["stop"].get("from") == want["seq"] and
+                  r["stop"].get("detail", "").startswith(f"to stop {want['seq']}") and
                   "did not come back" not in r["stop"].get("detail", ""),
                   f"reverse_step {i + 1}: {r}")
             got = stop_snapshot(ws, r)

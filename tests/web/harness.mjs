@@ -103,10 +103,24 @@ export async function launchBrowser() {
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 720 },
   });
+  // The pages of a test stand for people at their own screens: each in a
+  // window of its own (a tab behind another is hidden: its frames wait, and a
+  // click on it takes two seconds). The first is the window Chromium opened.
+  const first = context.pages()[0];
+  let opener = null;
+  async function openWindow() {
+    if (!opener) {
+      opener = await context.newCDPSession(first);
+      return first;
+    }
+    const opened = context.waitForEvent('page');
+    await opener.send('Target.createTarget', { url: 'about:blank', newWindow: true });
+    return opened;
+  }
   return {
     context,
     async newPage(url) {
-      const page = await context.newPage();
+      const page = await openWindow();
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
       page.errors = errors;

@@ -1,7 +1,10 @@
-// The history strip (issue 12, point 1): stop a few times, open the history,
-// click an earlier stop: the page shows that stop's snapshot (its pc in the
-// CPU view) and its console read-only while the guest stays where it is; "Back to live"
-// shows the present again. A viewer's page does the same on its own.
+// The history strip (issue 12, points 1 and 2): stop a few times, open the
+// history, click an earlier stop: the page shows that stop's snapshot (its pc
+// in the CPU view) and its console read-only while the guest stays where it
+// is; "Back to live" shows the present again. A viewer's page does the same on
+// its own, and keeps the past shown while the guest runs. The controller steps
+// one instruction back, then rewinds the guest to an earlier stop from the
+// strip, which then shows the branch.
 //
 // Run: node --test tests/web/history.test.mjs   (after make)
 
@@ -85,6 +88,56 @@ test('the history strip shows earlier stops read-only', { timeout: 300_000 }, as
     // The controller's page still shows the present.
     assert.equal(await page.evaluate(() => window.glassbox.snapshot.seq), now.seq);
     assert.deepEqual(viewer.errors, []);
+
+    // While the guest runs, the live samples go on behind the stop shown;
+    // the guest's next stop brings the present back.
+    await page.click('[data-testid=run]');
+    await viewer.waitForFunction(() => window.glassbox.status?.guest === 'running');
+    await viewer.waitForTimeout(1500);
+    assert.equal(await viewer.evaluate(() => window.glassbox.snapshot.seq), stops[0].seq, 'the past stays shown while the guest runs');
+    assert.ok(await viewer.locator('[data-testid=history-note]').isVisible());
+    assert.ok(await page.evaluate(() => window.glassbox.snapshot.sample), 'the controller shows live samples meanwhile');
+    await page.click('[data-testid=pause]');
+    await viewer.locator('[data-testid=history-note]').waitFor({ state: 'detached' });
+    const paused = await waitForStop(page, { afterSeq: now.seq });
+    await viewer.waitForFunction((s) => window.glassbox.snapshot?.seq === s, paused);
+    await viewer.close();
+  });
+
+  await t.test('back one step, then the guest rewound from the strip: a branch', async () => {
+    let seq = await paintedSeq(page);
+    const at = await page.evaluate(() => window.glassbox.snapshot.cpu.pc);
+    assert.ok(await page.isDisabled('[data-testid=step-back]'), 'no step back from a stop reached by running');
+    await page.click('[data-testid=step]');
+    seq = await waitForStop(page, { afterSeq: seq });
+    await page.click('[data-testid=step-back]');
+    seq = await waitForStop(page, { afterSeq: seq });
+    assert.equal(await page.evaluate(() => window.glassbox.snapshot.cpu.pc), at, 'one step back is where the step began');
+    assert.match(await page.locator('[data-testid=stop-why]').innerText(), /one instruction back/);
+
+    await lookBack(page, stops[0].seq, stops[0].pc);
+    await page.click('[data-testid=history-rewind]');
+    await page.locator('[data-testid=history-note]').waitFor({ state: 'detached' });
+    await waitForStop(page, { afterSeq: seq });
+    const status = await page.evaluate(() => window.glassbox.status);
+    assert.equal(status.stop.reason, 'rewind');
+    assert.equal(status.stop.pc, stops[0].pc, 'the guest is back at the stop chosen');
+    assert.match(await page.locator('[data-testid=stop-why]').innerText(), new RegExp(`rewound to stop ${stops[0].seq}`));
+    assert.equal(await cpuPc(page), stops[0].pc);
+    // The console's later lines stay: a line says the guest went back.
+    const lines = (await page.evaluate(() => window.glassbox.terminalText())).split('\n');
+    assert.match(lines.at(-1), new RegExp(`⟲ rewound to stop ${stops[0].seq} \\(the lines above came later\\)`));
+
+    // The strip: the rewind's stop starts a branch from the stop gone back
+    // to; the stops after that one, before the rewind, are off the way.
+    const chip = page.locator('[data-testid=history-stops] .history-stop').last();
+    await page.waitForFunction((s) => document.querySelector('[data-testid=history-stops] .history-stop:last-child')?.dataset.from === String(s), stops[0].seq);
+    assert.match(await chip.getAttribute('class'), /branch/);
+    for (const left of [stops[1], stops[2], now]) {
+      assert.match(await page.getAttribute(`[data-testid=history-stops] [data-seq="${left.seq}"]`, 'class'), /off-way/, `stop ${left.seq} was left by the rewind`);
+    }
+    assert.doesNotMatch(await page.getAttribute(`[data-testid=history-stops] [data-seq="${stops[0].seq}"]`, 'class'), /off-way/);
+    await screenshot(page, 'history-branch.png');
   });
   assert.deepEqual(page.errors, []);
 });

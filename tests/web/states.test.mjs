@@ -43,6 +43,7 @@ function expected(status) {
     stopped: guest === 'stopped',
     running: guest === 'running',
     alive: status.qemu === 'running',
+    stepsBack: guest === 'stopped' && status.stop?.steps_back > 0,
   };
 }
 
@@ -54,7 +55,7 @@ const shown = (page) => page.evaluate(() => {
     why: q('stop-why').textContent,
     where: q('stop-where').textContent,
     breakpoints: [...q('breakpoints').querySelectorAll('.chip')].map((c) => c.firstChild.textContent),
-    enabled: Object.fromEntries(['run', 'pause', 'step', 'step-line', 'run-to', 'restart']
+    enabled: Object.fromEntries(['run', 'pause', 'step', 'step-back', 'step-line', 'run-to', 'back-to', 'restart']
       .map((id) => [id, !q(id).disabled && !q('controls').disabled])),
     connected: window.glassbox.status !== undefined && window.glassbox.status !== null,
   };
@@ -71,7 +72,10 @@ function mismatches(view, want, controller) {
     out.push(`chips ${JSON.stringify(view.breakpoints)}, status ${JSON.stringify(want.breakpoints)}`);
   }
   if (controller) {
-    const buttons = { run: want.stopped, pause: want.running, step: want.stopped, 'step-line': want.stopped, 'run-to': want.alive, restart: true };
+    const buttons = {
+      run: want.stopped, pause: want.running, step: want.stopped, 'step-back': want.stepsBack,
+      'step-line': want.stopped, 'run-to': want.alive, 'back-to': want.alive, restart: true,
+    };
     for (const [id, on] of Object.entries(buttons)) {
       if (view.enabled[id] !== on) out.push(`${id} is ${view.enabled[id] ? 'enabled' : 'disabled'}, should be ${on ? 'enabled' : 'disabled'}`);
     }
@@ -144,6 +148,41 @@ test('the page shows the daemon\'s state after every control, in every state', {
         return `${kind} ${await press('[data-testid=run-to]')}`;
       },
     },
+    { name: 'step back', weight: 3, when: (v) => v.enabled['step-back'], go: () => press('[data-testid=step-back]') },
+    {
+      name: 'back to last', weight: 2, when: (v) => v.enabled['back-to'],
+      go: async () => {
+        const kind = pick(kinds);
+        await controller.selectOption('[data-testid=run-to-kind]', kind);
+        return `${kind} ${await press('[data-testid=back-to]')}`;
+      },
+    },
+    {
+      // From the history strip: a stop shown, then the guest taken back to
+      // it (or, if it is not kept for that, back to live).
+      name: 'rewind', get weight() { return seen.has('stopped at rewind') ? 1 : 3; }, when: (v) => v.enabled['run-to'],
+      go: async () => {
+        if ((await controller.getAttribute('[data-testid=history-toggle]', 'aria-expanded')) !== 'true') {
+          await controller.click('[data-testid=history-toggle]');
+        }
+        const chips = controller.locator('[data-testid=history-stops] .history-stop');
+        await chips.first().waitFor({ timeout: 10_000 });
+        const n = await chips.count();
+        const chip = chips.nth(Math.floor(rand() * n));
+        const seq = await chip.getAttribute('data-seq');
+        await chip.click();
+        await controller.waitForFunction((q) => window.glassbox.snapshot?.seq === Number(q), seq, { timeout: 10_000 });
+        const rewind = controller.locator('[data-testid=history-rewind]');
+        if (await rewind.isEnabled()) {
+          await rewind.click();
+          // The guest's next stop shows the present again.
+          await controller.locator('[data-testid=history-note]').waitFor({ state: 'detached', timeout: 10_000 });
+          return `to #${seq}`;
+        }
+        await controller.click('[data-testid=history-live]');
+        return `#${seq} not kept: back to live`;
+      },
+    },
     {
       name: 'break', weight: 2, when: (v) => v.enabled['run-to'] && v.breakpoints.length < 2,
       go: async () => {
@@ -193,6 +232,7 @@ test('the page shows the daemon\'s state after every control, in every state', {
   ];
 
   const seen = new Map(); // state the move started from -> count
+  const spent = new Map(); // move -> [ms in the move, ms until the pages agreed, times]
   const trail = [];
   await agree('at the start');
   for (let i = 0; i < TRANSITIONS; i++) {
@@ -207,7 +247,9 @@ test('the page shows the daemon\'s state after every control, in every state', {
     assert.ok(possible.length > 0, `no control is enabled in state ${from}`);
     let r = rand() * possible.reduce((s, m) => s + m.weight, 0);
     const move = possible.find((m) => (r -= m.weight) < 0) ?? possible.at(-1);
+    const began = Date.now();
     const arg = move.name === 'wait' ? await move.go() && '' : await move.go();
+    const went = Date.now();
     trail.push(`${i}: ${from} --${move.name}${arg ? ` ${arg}` : ''}-->`);
     seen.set(from, (seen.get(from) ?? 0) + 1);
     try {
@@ -216,7 +258,10 @@ test('the page shows the daemon\'s state after every control, in every state', {
       e.message += `\nthe walk (seed ${SEED}):\n${trail.slice(-15).join('\n')}`;
       throw e;
     }
+    const [ms, agreeMs, n] = spent.get(move.name) ?? [0, 0, 0];
+    spent.set(move.name, [ms + went - began, agreeMs + Date.now() - went, n + 1]);
   }
+  t.diagnostic(`[ms in the move, ms to agree, times] per move: ${JSON.stringify(Object.fromEntries(spent))}`);
   t.diagnostic(`states the moves started from: ${JSON.stringify(Object.fromEntries(seen))}`);
   for (const state of ['running', 'stopped at pause', 'stopped at step', 'stopped at event', 'stopped at breakpoint',
     'waiting for run to', 'qemu dead', 'qemu starting']) {

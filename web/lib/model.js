@@ -99,7 +99,8 @@ export function mergeEvents(history, fresh) {
 // kind) and, for faults, the page: {event, pid, va}. Otherwise null.
 export function stopFocus(status, fresh) {
   const stop = status?.stop;
-  if (status?.guest !== 'stopped' || stop?.reason !== 'event') return null;
+  // (reverse_continue stops at an event too: "fork (event 76, as the first time)")
+  if (status?.guest !== 'stopped' || !['event', 'reverse_continue'].includes(stop?.reason)) return null;
   const event = fresh.findLast((e) => stop.detail?.startsWith(e.kind));
   if (!event) return null;
   const fault = event.kind === 'cow_fault' || event.kind === 'page_fault';

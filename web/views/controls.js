@@ -1,6 +1,6 @@
-// Driving the guest: run, pause, step, step a line, run to the next event of a
-// kind, breakpoints at kernel functions, restart. Only the controller may; a
-// viewer sees them disabled.
+// Driving the guest: run, pause, step, step back, step a line, run to the next
+// event of a kind or back to the last, breakpoints at kernel functions,
+// restart. Only the controller may; a viewer sees them disabled.
 
 import { h, fill } from '../lib/dom.js';
 import { EVENT_LABEL } from '../lib/format.js';
@@ -19,6 +19,8 @@ const RUN_TO = [
   { event: 'mail_send' },
   { event: 'mail_recv' },
 ];
+
+const STEP_BACK = 'One instruction back (Shift+S)';
 
 // el: the toolbar; end: the top line's end, for Restart and help (kept
 // away from Step, and off the toolbar, which must not wrap at 1280 px).
@@ -46,10 +48,19 @@ export function mountControls(el, end, { store, act: run }) {
     store.set({ runToAsked: args }); // the status names the kind only
     return run('run_to', args);
   };
+  // Back to the last event of the kind chosen, of the process chosen: the
+  // daemon narrows by pid only, so "in cowtest" is the newest cowtest of the
+  // snapshot (none: any process's).
+  const backTo = (event) => {
+    const { pid, program } = narrowing();
+    const newest = program && (store.state.snapshot?.processes ?? []).filter((p) => p.name === program).at(-1);
+    const who = pid ?? newest?.pid;
+    return run('reverse_continue', { event, ...(who ? { pid: who } : {}) });
+  };
   function showChoice({ foreground, snapshot, runToChoice: chosen }) {
     fill(whose,
       foreground && h('option', { value: 'foreground', text: `in ${foreground}`, title: 'the program last started at the console' }),
-      h('option', { value: '', text: 'in any process' }),
+      h('option', { value: '', text: 'any process' }),
       (snapshot?.processes ?? []).map((p) => h('option', { value: p.pid, text: `in pid ${p.pid} ${p.name}` })));
     whose.value = [...whose.options].some((o) => o.value === chosen.whose) ? chosen.whose : '';
     kind.value = chosen.event;
@@ -60,7 +71,7 @@ export function mountControls(el, end, { store, act: run }) {
   showChoice(store.state);
 
   const fn = h('input', {
-    type: 'text', placeholder: 'kernel function', 'data-testid': 'break-function',
+    type: 'text', placeholder: 'function', 'data-testid': 'break-function',
     'aria-label': 'kernel function', size: 14, spellcheck: 'false',
   });
   const chips = h('span', { class: 'breakpoints', 'data-testid': 'breakpoints' });
@@ -83,19 +94,27 @@ export function mountControls(el, end, { store, act: run }) {
   });
 
   const button = (text, testid, title, onclick) => h('button', { text, title, onclick, 'data-testid': testid });
+  // A control going back in time, joined to its twin going forward.
+  const pair = (back, label, forward) => {
+    back.classList.add('back');
+    back.setAttribute('aria-label', label);
+    return h('span', { class: 'pair' }, back, forward);
+  };
   const buttons = {
     run: button('▶ Run', 'run', 'Run the guest (r)', () => run('continue')),
     pause: button('‖ Pause', 'pause', 'Stop the guest (p)', () => run('pause')),
     step: button('Step', 'step', 'One instruction (s)', () => run('step')),
+    back: button('◀', 'step-back', STEP_BACK, () => run('reverse_step')),
     line: button('Step line', 'step-line', 'To the next kernel source line (n)', () => run('step_line')),
     runTo: button('Run to next', 'run-to', 'Run until the next event of this kind (e)', () => runTo(kind.value)),
+    backTo: button('◀', 'back-to', 'Back to the last event of this kind: the guest goes back in time (Shift+E)', () => backTo(kind.value)),
     brk: button('Break', 'break', 'Stop when the kernel enters this function (b to type one)', addBreak),
     restart: button('⟲ Restart', 'restart', 'A fresh QEMU with the original disk (Shift+R)', () => run('restart')),
   };
 
   const fieldset = h('fieldset', { class: 'controls', 'data-testid': 'controls' },
-    h('span', { class: 'group' }, buttons.run, buttons.pause, buttons.step, buttons.line),
-    h('span', { class: 'group' }, buttons.runTo, kind, syscall, whose),
+    h('span', { class: 'group' }, buttons.run, buttons.pause, pair(buttons.back, 'Step back one instruction', buttons.step), buttons.line),
+    h('span', { class: 'group' }, pair(buttons.backTo, 'Back to the last event of the kind chosen', buttons.runTo), kind, syscall, whose),
     h('span', { class: 'group breaks' }, fn, buttons.brk, chips));
   fill(el, fieldset);
   fill(end, buttons.restart, h('button', {
@@ -107,6 +126,7 @@ export function mountControls(el, end, { store, act: run }) {
   const alive = () => canControl() && store.state.status?.qemu === 'running';
   const stopped = () => alive() && store.state.status.guest === 'stopped';
   const running = () => alive() && store.state.status.guest === 'running';
+  const stepsBack = () => (stopped() ? store.state.status.stop?.steps_back ?? 0 : 0);
 
   store.on(['role', 'connection', 'status'], () => {
     fieldset.disabled = !canControl();
@@ -115,7 +135,11 @@ export function mountControls(el, end, { store, act: run }) {
     buttons.restart.title = canControl() ? 'A fresh QEMU with the original disk (Shift+R)' : fieldset.title;
     for (const b of [buttons.run, buttons.step, buttons.line]) b.disabled = !stopped();
     buttons.pause.disabled = !running();
+    buttons.back.disabled = stepsBack() === 0;
+    buttons.back.title = !stopped() || stepsBack() > 0 ? STEP_BACK
+      : `${STEP_BACK}: this stop was reached by running, so the instruction before it is not known (History: rewind to an earlier stop, and step from there)`;
     buttons.runTo.disabled = !alive(); // a running guest goes on until the event
+    buttons.backTo.disabled = !alive(); // a running guest is paused first
     buttons.brk.disabled = !alive(); // a dead QEMU takes no breakpoints
   });
   store.on(['hello'], ({ hello }) => {
@@ -127,8 +151,10 @@ export function mountControls(el, end, { store, act: run }) {
   addShortcut({ key: 'r', label: 'Run', run: () => run('continue'), enabled: stopped });
   addShortcut({ key: 'p', label: 'Pause', run: () => run('pause'), enabled: running });
   addShortcut({ key: 's', label: 'Step one instruction', run: () => run('step'), enabled: stopped });
+  addShortcut({ key: 'S', label: 'Step back one instruction', run: () => run('reverse_step'), enabled: () => stepsBack() > 0 });
   addShortcut({ key: 'n', label: 'Step one kernel source line', run: () => run('step_line'), enabled: stopped });
   addShortcut({ key: 'e', label: 'Run to the next event of the kind chosen', run: () => runTo(kind.value), enabled: alive });
+  addShortcut({ key: 'E', label: 'Back to the last event of the kind chosen', run: () => backTo(kind.value), enabled: alive });
   for (const { event, key } of RUN_TO.filter((r) => r.key)) {
     const label = `Run to the next ${EVENT_LABEL[event]}${event === 'syscall' ? ' (of the name chosen)' : ''}`;
     addShortcut({ key, label, run: () => runTo(event), enabled: alive });

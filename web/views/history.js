@@ -1,9 +1,13 @@
 // The history strip (issue 12): the stops of this session, as the daemon keeps
 // them (docs/protocol.md, "History of stops"). Clicking one shows the page as
 // it was at that stop, read-only, with the console's last lines of then
-// (shift+click another: what changed between the two is marked); "Back to live", or the guest's next stop,
-// shows the present again. Reading the history never moves the guest, so a
-// viewer may look back on its own.
+// (shift+click another: what changed between the two is marked); "Back to
+// live", or the guest's next stop, shows the present again. Reading the
+// history never moves the guest, so a viewer may look back on its own; the
+// controller may also take the guest back to the stop shown (rewind), and
+// run on from there: a branch. The stops a rewind left behind, off the
+// guest's way to its present, are dimmed, and a stop that went back to an
+// earlier one is marked where its branch starts.
 
 import { h, fill } from '../lib/dom.js';
 
@@ -15,9 +19,18 @@ function label(stop) {
   return `#${stop.seq} ${why}${stop.pid ? ` · pid ${stop.pid}` : ''}`;
 }
 
+// The seqs on the guest's way to its present: from the newest stop, each
+// stop's `from` back.
+function presentWay(stops) {
+  const bySeq = new Map(stops.map((s) => [s.seq, s]));
+  const way = new Set();
+  for (let s = stops.at(-1); s && !way.has(s.seq); s = bySeq.get(s.from)) way.add(s.seq);
+  return way;
+}
+
 // showPast(stop, snapshot) and backToLive() are app.js's: they swap what
 // every view draws from.
-export function mountHistory(el, { store, command, showPast, backToLive }) {
+export function mountHistory(el, { store, command, act, showPast, backToLive }) {
   let open = false;
   let stops = [];
   let note = '';
@@ -42,28 +55,55 @@ export function mountHistory(el, { store, command, showPast, backToLive }) {
     showPast(stop, r.snapshot, compare ? shown : null);
   }
 
+  // What the strip draws from: the same again draws nothing (the chips stay
+  // as they are under the pointer).
+  let drawn = '';
   function render() {
     const past = store.state.replay?.historyStop ?? null;
     const since = store.state.replay?.since ?? null;
+    const key = JSON.stringify([open, stops, note, past?.seq, since, consoleThen, store.state.role, store.state.connection]);
+    if (key === drawn) return;
+    drawn = key;
     el.classList.toggle('open', open || past !== null);
     const toggle = h('button', {
       class: 'small', 'data-testid': 'history-toggle', 'aria-expanded': String(open),
       text: open ? 'History ▾' : 'History ▸', title: 'The stops of this session',
       onclick: () => { open = !open; if (open) refresh(); else render(); },
     });
+    const way = presentWay(stops);
+    const shown = stops.slice(-SHOWN);
     const chips = open && h('span', { class: 'history-stops', 'data-testid': 'history-stops' },
-      stops.slice(-SHOWN).map((stop) => h('button', {
-        class: `chip history-stop${stop.seq === past?.seq ? ' shown' : ''}`, text: label(stop),
-        dataset: { seq: String(stop.seq) },
-        title: `${new Date(stop.time_ms).toLocaleTimeString()} · shift+click: what changed since the stop shown`,
-        onclick: (e) => pick(stop, e.shiftKey),
-      })));
+      shown.map((stop, i) => {
+        const before = shown[i - 1] ?? stops[stops.length - shown.length - 1];
+        const branch = stop.from !== undefined && before && stop.from !== before.seq;
+        const off = !way.has(stop.seq);
+        return h('button', {
+          class: `chip history-stop${stop.seq === past?.seq ? ' shown' : ''}${off ? ' off-way' : ''}${branch ? ' branch' : ''}`,
+          text: `${branch ? '↶ ' : ''}${label(stop)}`,
+          dataset: { seq: String(stop.seq), ...(branch ? { from: String(stop.from) } : {}) },
+          title: [new Date(stop.time_ms).toLocaleTimeString(),
+            branch && `a branch: the guest went back to stop #${stop.from} and on from there`,
+            off && 'a rewind left this stop: it is not on the guest\'s way to now',
+            'shift+click: what changed since the stop shown'].filter(Boolean).join(' · '),
+          onclick: (e) => pick(stop, e.shiftKey),
+        });
+      }));
+    const listed = past && stops.find((s) => s.seq === past.seq);
+    const controller = store.state.role === 'controller' && store.state.connection === 'open';
+    const rewind = past && controller && h('button', {
+      class: 'small', 'data-testid': 'history-rewind', text: `⟲ Rewind the guest to #${past.seq}`,
+      disabled: !listed?.saved,
+      title: listed?.saved ? 'The guest goes back to this stop (RAM, CPU, devices, disk) and waits there: run on from it'
+        : 'This stop is no longer kept for going back (the daemon keeps the newest states only)',
+      onclick: () => act('rewind', { to: past.seq }),
+    });
     fill(el, toggle, chips,
       past && h('span', { class: 'history-note', 'data-testid': 'history-note', role: 'status' },
         `Stop #${past.seq} as it was (read-only)`,
         h('span', { 'data-testid': 'history-since', text: since !== null ? `, changes since #${since} marked` : '' }),
         '; the guest has not moved. ',
-        h('button', { class: 'small', 'data-testid': 'history-live', text: '● Back to live', onclick: backToLive })),
+        h('button', { class: 'small', 'data-testid': 'history-live', text: '● Back to live', onclick: backToLive }),
+        rewind && ' ', rewind),
       past && h('details', { class: 'history-console' },
         h('summary', { text: 'Console then' }),
         h('pre', { class: 'mono', 'data-testid': 'history-console', text: consoleThen })),
@@ -72,8 +112,9 @@ export function mountHistory(el, { store, command, showPast, backToLive }) {
     if (chips) chips.scrollTop = chips.querySelector('.shown')?.offsetTop ?? chips.scrollHeight;
   }
 
-  // A new stop adds to the list; leaving or entering the past redraws.
-  store.on(['snapshot'], () => { if (open) refresh(); });
-  store.on(['replay'], render);
+  // A new stop adds to the list (a live sample is no stop: the chips stay
+  // as they are under the pointer); leaving or entering the past redraws.
+  store.on(['snapshot'], ({ snapshot }) => { if (open && !snapshot?.sample) refresh(); });
+  store.on(['replay', 'role', 'connection'], render);
   render();
 }

@@ -14,7 +14,17 @@ const WHY = {
   event: 'event',
   start: 'at reset: press Run to boot',
   exited: 'the guest has exited',
+  rewind: 'rewound',
+  reverse_step: 'stepped one instruction back',
+  reverse_continue: 'back to the last',
 };
+
+// "paused", "event: fork", "rewound to stop 12", "back to the last fork (event 76, …)".
+export function stopText(stop) {
+  const why = WHY[stop.reason] ?? stop.reason;
+  if (!stop.detail) return why;
+  return stop.reason === 'rewind' || stop.reason === 'reverse_continue' ? `${why} ${stop.detail}` : `${why}: ${stop.detail}`;
+}
 
 // What run_to waits for: "to the next COW fault of cowtest", "… of pid 3",
 // or, when no such process is in the latest snapshot, that it waits for one
@@ -60,7 +70,7 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
       : replay?.stop ? { ...replay.stop, shown: `demo step ${replay.step + 1}` } : null;
     text.classList.toggle('past', past !== null);
     const stop = past ?? (guest === 'stopped' ? status.stop : null);
-    const reason = stop && [WHY[stop.reason] ?? stop.reason, stop.detail].filter(Boolean).join(': ');
+    const reason = stop && stopText(stop);
     if (past) why.textContent = `past: ${past.shown}, ${reason}${past.pid ? ` · pid ${past.pid}` : ''}`;
     else if (stop) why.textContent = reason;
     else if (guest === 'running' && status.run_to) why.textContent = runToLine(status, store.state.runToAsked, snapshot);

@@ -4,6 +4,7 @@
 import { Terminal } from '../node_modules/@xterm/xterm/lib/xterm.mjs';
 import { FitAddon } from '../node_modules/@xterm/addon-fit/lib/addon-fit.mjs';
 import { cssVar } from '../lib/dom.js';
+import { stopText } from './state.js';
 
 export function mountTerminal(el, { store, send }) {
   const term = new Terminal({
@@ -41,6 +42,19 @@ export function mountTerminal(el, { store, send }) {
   term.onData((data) => store.state.role === 'controller' && send(data));
   store.on(['role'], ({ role }) => {
     term.options.disableStdin = role !== 'controller';
+  });
+
+  // The guest gone back in time: the console's later lines stay on screen,
+  // so a dim line says where the guest went (what follows comes from then).
+  let wentBack = '';
+  store.on(['status'], ({ status }) => {
+    const stop = status?.guest === 'stopped' && status.qemu === 'running' ? status.stop : null;
+    const back = ['rewind', 'reverse_continue'].includes(stop?.reason);
+    const key = back ? JSON.stringify([status.qemu_pid, stop]) : '';
+    if (back && key !== wentBack) {
+      term.write(`\r\n\x1b[2m── ⟲ ${stopText(stop)} (the lines above came later) ──\x1b[0m\r\n`);
+    }
+    wentBack = key;
   });
 
   return {
