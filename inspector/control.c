@@ -33,7 +33,7 @@ static const struct spec specs[CMD_COUNT] = {
     [CMD_SAMPLE] = {"sample", false, {"hz", NULL}},
     [CMD_REWIND] = {"rewind", false, {"to", NULL}},
     [CMD_REVERSE_STEP] = {"reverse_step", false, {NULL}},
-    [CMD_REVERSE_CONTINUE] = {"reverse_continue", false, {"event", "pid", NULL}},
+    [CMD_REVERSE_CONTINUE] = {"reverse_continue", false, {"event", "pid", "program", NULL}},
 };
 
 const char *command_name(enum command_kind k)
@@ -148,7 +148,8 @@ static int uint_arg(const json_t *obj, const char *key, uint32_t max, uint32_t *
     return 0;
 }
 
-/* run_to's optional process: a pid or a program name, not both. */
+/* run_to's and reverse_continue's optional process: a pid or a program
+ * name, not both. */
 static int run_to_process(const json_t *obj, struct command *cmd, char *err,
                           size_t errlen)
 {

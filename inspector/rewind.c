@@ -18,6 +18,7 @@
 
 #define WARM_MS 50             /* the guest's run between two loadvm */
 #define TRAVEL_STALL_MS 3000   /* a save or rewind later than this: not responding */
+#define CHECKPOINT_MS 2000     /* the running between two checkpoints, at least */
 
 static void rewound(struct target *t, const char *error);
 static void release_gated(struct target *t);
@@ -60,6 +61,12 @@ void rewind_reset(struct target *t, const struct qemu *q, struct qmp *qmp)
     t->ran_since = t->loadvm_fresh = false;
     t->replay_left = 0;
     t->then_kind = 0;
+    t->checkpointing = false;
+    t->last_shown = -1;
+    t->kept_ms = 0; /* (QEMU's reset has no state kept) */
+    free(t->held_input);
+    t->held_input = NULL;
+    t->held_input_len = 0;
     rewind_forget_typed(t);
     loop_timer_cancel(&t->warm_timer);
     loop_timer_cancel(&t->travel_timer);
@@ -96,12 +103,13 @@ unsigned rewind_keep_stop(struct target *t, const char *reason)
     if (!target_connected(t) || !strcmp(reason, "exited") || !json_is_integer(seqj))
         return 0;
     long long seq = json_integer_value(seqj);
-    t->last_seq = seq; /* the next stop comes from this one */
+    t->last_seq = t->last_shown = seq; /* the next stop comes from this one */
     if (!strcmp(reason, "start"))
         return 0;
+    t->kept_ms = loop_now_ms();
     long long next = runctl_events_next(t);
     struct travel_facts facts = {from, travel_regs_sum(t->regs, sizeof t->regs),
-                                 next < 0 ? 0 : (uint32_t)next};
+                                 next < 0 ? 0 : (uint32_t)next, seq};
     if (ran || travel_note_steps(t->tv, seq, from, steps, &facts) < 0) {
         if (travel_save(t->tv, seq, &facts) == 0)
             travel_began(t);
@@ -121,8 +129,100 @@ long long rewind_came_from(const struct target *t, const char *reason)
 {
     bool back = !strcmp(reason, "rewind") || !strcmp(reason, "reverse_step") ||
                 !strcmp(reason, "reverse_continue");
+    struct travel_point p;
 
-    return back && t->rewind_to >= 0 ? t->rewind_to : t->last_seq;
+    if (!back || t->rewind_to < 0)
+        return t->last_shown;
+    /* (a checkpoint is no stop of the history: the one before it is named) */
+    return travel_point(t->tv, t->rewind_to, &p) == 0 ? p.facts.shown : t->rewind_to;
+}
+
+/* ---- checkpoints: a state saved before console input ----------------------- */
+
+/* Console input while the guest runs, CHECKPOINT_MS or more after the last
+ * state kept: the guest is stopped unseen (still shown running), its state
+ * saved like a stop's under the seq of a live sample taken there, and the
+ * input goes to the guest when the save is over. reverse_continue can then
+ * go back to the moment before a command was typed and type it again,
+ * even when no stop was made since the guest booted. Input that comes
+ * meanwhile waits with it. Whether the input is held (then it is sent). */
+bool rewind_hold_input(struct target *t, const char *data, size_t len)
+{
+    bool due = t->running && !t->pausing && !t->warming && !t->rerunning &&
+               !t->rewinding && t->mode != M_STEP && t->mode != M_STEP_LINE &&
+               t->mode != M_REPLAY && !travel_busy(t->tv) && travel_ready(t->tv) &&
+               loop_now_ms() - t->kept_ms >= CHECKPOINT_MS;
+
+    if (!t->checkpointing && !due)
+        return false;
+    char *more = realloc(t->held_input, t->held_input_len + len);
+    if (!more)
+        return false;
+    memcpy(more + t->held_input_len, data, len);
+    t->held_input = more;
+    t->held_input_len += len;
+    if (!t->checkpointing) {
+        t->checkpointing = true;
+        if (runctl_interrupt(t) < 0)
+            t->checkpointing = false;
+    }
+    return true;
+}
+
+/* The checkpoint is over (saved or not): the input held goes to the guest,
+ * which runs on. */
+static void checkpoint_over(struct target *t)
+{
+    char err[200];
+
+    t->checkpointing = false;
+    t->kept_ms = loop_now_ms();
+    if (t->held_input_len && serial_write(&t->serial, t->held_input, t->held_input_len,
+                                          err, sizeof err) < 0)
+        loop_say("console input lost: %s", err);
+    else if (t->held_input_len)
+        rewind_typed(t, t->held_input, t->held_input_len);
+    free(t->held_input);
+    t->held_input = NULL;
+    t->held_input_len = 0;
+    if (target_connected(t) && !t->running && !t->stop)
+        runctl_run(t);
+}
+
+/* A stop while a checkpoint is due (on_stop). Its interrupt's own: the
+ * state is saved, and the guest goes on when that is over. Any other stop
+ * (a pause, a breakpoint, an event) is kept as a stop anyway: the input
+ * goes to the guest now, to be read when it runs. Whether the stop was
+ * the checkpoint's. */
+bool rewind_checkpoint_stopped(struct target *t, bool plain_sigint)
+{
+    if (!t->checkpointing)
+        return false;
+    if (!plain_sigint || t->pausing) {
+        checkpoint_over(t);
+        return false;
+    }
+    t->running = false;
+    long long next = runctl_events_next(t);
+    if (runctl_read_regs(t) < 0 || snaps_take(t, true) < 0 || next < 0) {
+        checkpoint_over(t);
+        return true;
+    }
+    json_object_set_new(t->latest, "checkpoint", json_true());
+    snaps_broadcast(t);
+    long long seq = json_integer_value(json_object_get(t->latest, "seq"));
+    struct travel_facts facts = {t->last_seq, travel_regs_sum(t->regs, sizeof t->regs),
+                                 (uint32_t)next, t->last_shown};
+    if (travel_save(t->tv, seq, &facts) < 0) {
+        checkpoint_over(t);
+        return true;
+    }
+    travel_began(t);
+    t->last_seq = seq;
+    t->steps_since = 0;
+    t->ran_since = false;
+    t->loaded = t->loaded_as = -1;
+    return true;
 }
 
 /* Whether cmd waits for the save or rewind in progress (or for the
@@ -420,16 +520,21 @@ void rewind_reverse_continue(struct target *t, const struct command *cmd,
     for (uint32_t i = 0; ring && i < k->nevent; i++) {
         uint32_t seq = ring_match(k, ring, i, cmd->event_kind, cmd->pid, 1,
                                   (uint32_t)limit - 1, &who);
-        if (seq > e) {
+        if (seq > e && (!cmd->program[0] || runctl_proc_named(t, who, cmd->program))) {
             e = seq;
             pid = who;
         }
     }
     if (e == 0) {
+        char whose[CONTROL_NAME_MAX + 40] = "";
+        if (cmd->pid)
+            snprintf(whose, sizeof whose, " of that process");
+        else if (cmd->program[0])
+            snprintf(whose, sizeof whose, " of a live process named %s", cmd->program);
         free(ring);
         target_reply(t, from, control_reply_error(cmd->id, "no %s event%s before this "
-                     "stop among the kernel's last %u events", kind,
-                     cmd->pid ? " of that process" : "", k ? k->nevent : 0));
+                     "stop among the kernel's last %u events", kind, whose,
+                     k ? k->nevent : 0));
         return;
     }
     long long at = t->last_seq;
@@ -554,6 +659,8 @@ void rewind_travel_done(void *ctx, const char *error)
     } else if (error) {
         loop_say("the state of this stop is not saved: %s", error);
     }
+    if (t->checkpointing && !t->rewinding)
+        checkpoint_over(t);
     release_gated(t);
     target_publish(t, false);
 }

@@ -276,7 +276,7 @@ static int event_syscall(struct target *t)
 }
 
 /* Whether the live process pid is called name. */
-static bool proc_named(struct target *t, int pid, const char *name)
+bool runctl_proc_named(struct target *t, int pid, const char *name)
 {
     const struct kernel_layout *kl = kernel_model_layout(t->km);
     uint8_t *p = kl ? malloc(kl->proc_size ? kl->proc_size : 1) : NULL;
@@ -323,7 +323,7 @@ static bool want_event(struct target *t)
         if (num >= 0 && num != t->want_syscall)
             return false;
     }
-    if (t->want_program[0] && !proc_named(t, (int)A(t, 1), t->want_program))
+    if (t->want_program[0] && !runctl_proc_named(t, (int)A(t, 1), t->want_program))
         return false;
     return --t->want_count <= 0;
 }
@@ -657,6 +657,8 @@ static void on_stop(struct target *t, struct rsp_stop *stop)
         if (!target_connected(t))
             return;
     }
+    if (rewind_checkpoint_stopped(t, plain_sigint))
+        return;
     if (plain_sigint && !t->pausing && t->last_step && !t->continue_after_step) {
         /* The errand's interrupt reached QEMU during a single step, and
          * its stop came in place of the step's own: take it as the step's

@@ -130,7 +130,7 @@ void target_forget(struct target *t, struct client *c)
 /* A single step is shown as the stop before it until its own stop. */
 static bool shown_running(const struct target *t)
 {
-    return t->doing_errands || (t->running && t->mode != M_STEP);
+    return t->doing_errands || t->checkpointing || (t->running && t->mode != M_STEP);
 }
 
 json_t *target_status(struct target *t)
@@ -221,6 +221,8 @@ int target_console_write(struct target *t, const char *data, size_t len,
                  t->life.launched ? "" : " (start with --console HOST:PORT)");
         return -1;
     }
+    if (rewind_hold_input(t, data, len))
+        return 0;
     if (serial_write(&t->serial, data, len, err, errlen) < 0)
         return -1;
     rewind_typed(t, data, len);

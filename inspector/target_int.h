@@ -169,6 +169,14 @@ struct target {
     size_t retype_len;
     struct typed typed[TYPED_MAX];
     size_t ntyped;         /* ever recorded; the last TYPED_MAX are kept */
+    /* Console input while the guest runs comes after a state saved unseen
+     * (a checkpoint, rewind.c), so that going back to an event it caused
+     * finds a state from before it; the input waits meanwhile. */
+    bool checkpointing;    /* its interrupt went out, or its save runs */
+    int64_t kept_ms;       /* when a state was last kept (a stop or a checkpoint) */
+    char *held_input;
+    size_t held_input_len;
+    long long last_shown;  /* the last stop reported, for the next one's `from` */
     bool warming;          /* running a moment before the next loadvm */
     struct loop_timer warm_timer;
     bool travel_stalled;   /* stalled set by the save or rewind's delay */
@@ -216,6 +224,7 @@ void runctl_stalled(struct target *t, const char *what);
 void runctl_stall_over(struct target *t);
 void runctl_cancel_mode(struct target *t);
 const char *runctl_kind_name(struct target *t, int kind);
+bool runctl_proc_named(struct target *t, int pid, const char *name);
 void runctl_report(struct target *t, const char *reason, const char *detail);
 void runctl_on_rsp(void *ctx, int what);
 
@@ -261,6 +270,8 @@ bool rewind_sending(void *ctx);
 void rewind_start(struct target *t, const struct command *cmd,
                   struct client *from);
 bool rewind_warm_stopped(struct target *t);
+bool rewind_hold_input(struct target *t, const char *data, size_t len);
+bool rewind_checkpoint_stopped(struct target *t, bool plain_sigint);
 void rewind_travel_done(void *ctx, const char *error);
 
 #endif

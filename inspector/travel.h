@@ -53,6 +53,8 @@ struct travel_facts {
     long long parent;     /* the stop before it on the guest's own way, or -1 */
     uint32_t regs_sum;    /* travel_regs_sum() of its registers */
     uint32_t events_next; /* the seq the kernel's next event will get */
+    long long shown;      /* the stop of the history to name for it: itself,
+                             or for a checkpoint the stop reported before */
 };
 
 /* Save the state of the stop seq (the guest stopped, not busy). The page

@@ -112,6 +112,7 @@ const glassbox = {
   get snapshot() { return store.state.snapshot; },
   get status() { return store.state.status; },
   get role() { return store.state.role; },
+  get events() { return store.state.history; }, // every event the page has heard of
   terminalText: terminal.text,
   terminalColumns: terminal.columns,
   lastPaintMs: null,

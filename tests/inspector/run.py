@@ -1359,7 +1359,9 @@ def live_samples_while_running():
         samples = [m for m in viewer.log[mark:] if m.get("type") == "snapshot"]
         check(all(m.get("sample") is True for m in samples[1:]),
               f"a snapshot while running is not marked as a sample: {[_keys(m) for m in samples]}")
-        check(all("cpu" not in m for m in samples[1:]), "a sample has registers (it stopped the guest?)")
+        # (a checkpoint, before the console input, stopped it: it says so)
+        check(all("cpu" not in m for m in samples[1:] if not m.get("checkpoint")),
+              "a sample has registers (it stopped the guest?)")
         as_of = [m["as_of"] for m in samples]
         check(as_of == sorted(as_of) and as_of[-1] > as_of[0], f"as_of does not move: {as_of}")
         ticks = [m["ticks"] for m in samples]

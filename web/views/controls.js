@@ -48,15 +48,9 @@ export function mountControls(el, end, { store, act: run }) {
     store.set({ runToAsked: args }); // the status names the kind only
     return run('run_to', args);
   };
-  // Back to the last event of the kind chosen, of the process chosen: the
-  // daemon narrows by pid only, so "in cowtest" is the newest cowtest of the
-  // snapshot (none: any process's).
-  const backTo = (event) => {
-    const { pid, program } = narrowing();
-    const newest = program && (store.state.snapshot?.processes ?? []).filter((p) => p.name === program).at(-1);
-    const who = pid ?? newest?.pid;
-    return run('reverse_continue', { event, ...(who ? { pid: who } : {}) });
-  };
+  // Back to the last event of the kind chosen, of the process chosen ("in
+  // cowtest": of a live process of that name).
+  const backTo = (event) => run('reverse_continue', { event, ...narrowing() });
   function showChoice({ foreground, snapshot, runToChoice: chosen }) {
     fill(whose,
       foreground && h('option', { value: 'foreground', text: `in ${foreground}`, title: 'the program last started at the console' }),
