@@ -63,6 +63,7 @@ bench: setup
 	$(PAGESTORE_BENCH) | tee $(BUILD)/bench/pagestore.txt
 	python3 tests/bench/rewind_bench.py hybrid slowdown icount
 	python3 tests/bench/rewind_determinism.py
+	python3 tests/bench/checkpoint_bench.py
 
 # The README's screenshot, docs/images/workbench.png: the unscripted COW demo
 # in Chromium (tests/web/screenshot.mjs). Only this target writes it.
