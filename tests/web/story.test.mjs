@@ -163,6 +163,20 @@ test('the COW story, unscripted and in guided demos', { timeout: 600_000 }, asyn
       assert.equal(await text(page, 'stop-explain'), said.at(-1));
       assert.match(await text(page, 'stop-why'), /^event: /, 'the present again');
       assert.equal(await page.innerText('[data-testid=demo-next]'), 'Finish ✓');
+      // Back, and the guest taken back there: Next runs the last step again.
+      await page.click('[data-testid=demo-back]');
+      await page.click('[data-testid=demo-rewind]');
+      await page.waitForFunction(() => window.glassbox.status?.stop?.reason === 'rewind' &&
+        !document.querySelector('[data-testid=demo-next]').disabled, null, { timeout: 30_000 });
+      assert.match(await text(page, 'demo-step'), new RegExp(`^Step ${sentences.length - 1} of ${sentences.length}: [^(]*$`));
+      assert.equal(await text(page, 'stop-explain'), said.at(-2), 'the step gone back to, told as before');
+      assert.match(await text(page, 'stop-why'), /^rewound to stop /);
+      await screenshot(page, `32-demo-${id}-again.png`);
+      await page.click('[data-testid=demo-next]');
+      await page.waitForFunction((want) => document.querySelector('[data-testid=demo-step]')?.textContent.startsWith(want) &&
+        !document.querySelector('[data-testid=demo-next]').disabled, `Step ${sentences.length} of`, { timeout: 60_000 });
+      assert.match(await text(page, 'stop-explain'), sentences.at(-1), 'the last step again');
+      assert.equal(await page.innerText('[data-testid=demo-next]'), 'Finish ✓');
       await page.click('[data-testid=demo-next]');
       await page.locator('[data-testid=demo-start]').waitFor();
       await page.waitForFunction((f) => window.glassbox.terminalText().replace(/\n/g, '').includes(f), finished, { timeout: 60_000 });

@@ -3,6 +3,8 @@
 // stops there; the stop's sentence (views/story.js) explains it. Back shows
 // the state recorded at the step before (the guest is not rewound: it stays
 // at the newest step), Next goes forward again and then on to the next step.
+// At a step gone back to, "Again from here" takes the guest back to it (the
+// daemon's rewind): Next then runs the steps after it again.
 
 import { h, fill } from '../lib/dom.js';
 
@@ -88,6 +90,29 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
     render();
   }
 
+  // The guest back at the step shown: the steps after it are to run again.
+  async function again() {
+    const i = demo.shown;
+    const was = demo.recorded[i];
+    demo.busy = true;
+    demo.note = `Taking the guest back to step ${i + 1}…`;
+    render();
+    const stopped = nextStop();
+    const reply = await command('rewind', { to: was.snapshot.seq });
+    if (!reply.ok) {
+      waiter = null;
+      return stuck(`rewind: ${reply.error}`);
+    }
+    if (!(await stopped) || !demo) return stuck('the guest is gone');
+    // The step's event told as before, over the guest's state now.
+    const { status, snapshot, fresh } = store.state;
+    store.set({ focus: was.focus, selection: was.selection, page: was.page });
+    demo.recorded = [...demo.recorded.slice(0, i), { ...was, snapshot, fresh, stop: status.stop }];
+    demo.busy = false;
+    demo.note = null;
+    render();
+  }
+
   function stuck(note) {
     if (!demo) return;
     demo.busy = false;
@@ -140,6 +165,10 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
         shown >= 0 ? `Step ${shown + 1} of ${def.steps.length}: ${step.title}` : `$ ${def.command}`,
         shown >= 0 && shown < recorded.length - 1 && h('span', { class: 'dim', text: ' (recorded)' })),
       h('button', { text: '‹ Back', 'data-testid': 'demo-back', disabled: busy || shown <= 0, onclick: () => show(shown - 1) }),
+      shown >= 0 && shown < recorded.length - 1 && h('button', {
+        text: '⟲ Again from here', 'data-testid': 'demo-rewind', disabled: busy || !control,
+        title: 'Take the guest back to this step (a rewind): Next runs the steps after it again', onclick: again,
+      }),
       h('button', {
         text: last && shown === recorded.length - 1 ? 'Finish ✓' : 'Next ›', 'data-testid': 'demo-next',
         disabled: busy || !control, onclick: next,

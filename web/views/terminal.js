@@ -52,7 +52,9 @@ export function mountTerminal(el, { store, send }) {
     const back = ['rewind', 'reverse_continue'].includes(stop?.reason);
     const key = back ? JSON.stringify([status.qemu_pid, stop]) : '';
     if (back && key !== wentBack) {
-      term.write(`\r\n\x1b[2m── ⟲ ${stopText(stop)} (the lines above came later) ──\x1b[0m\r\n`);
+      // (the detail's first words only: "back to the last fork", not its events)
+      const where = stopText({ ...stop, detail: stop.detail?.split(' (')[0] });
+      term.write(`\r\n\x1b[2m── ⟲ ${where} (the lines above came later) ──\x1b[0m\r\n`);
     }
     wentBack = key;
   });
