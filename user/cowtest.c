@@ -11,11 +11,11 @@
 
 #define PGSIZE 4096
 #define NPAGES 16          // the buffer: 64 KiB
-#define NAP 10             // ticks a child sleeps so that the parent goes first
 #define SLACK 2            // frames of noise allowed in the fork measurement
 #define BAD_DATA 100       // child exit status: it saw the wrong bytes
 
 static char *buf;
+static int gate[2];        // a pipe: a child waits at it until the parent is done
 
 static void
 fail(const char *why)
@@ -55,20 +55,49 @@ holds(int seed)
   return 1;
 }
 
-// Frames used by a fork whose child just sleeps, measured while it sleeps.
+// A child kept alive, sharing the parent's frames, for as long as the parent
+// measures (a sleep would end when the scheduler says, not when the parent
+// is done): it waits at the gate, which the parent opens by closing it.
+static void
+gate_set(void)
+{
+  if (pipe(gate) < 0)
+    fail("pipe");
+}
+
+static void
+gate_wait(void)
+{
+  char c;
+
+  close(gate[1]);
+  read(gate[0], &c, 1); // 0 bytes: every writer closed its end
+  close(gate[0]);
+}
+
+static void
+gate_open(void)
+{
+  close(gate[0]);
+  close(gate[1]);
+}
+
+// Frames used by a fork whose child just waits, measured while it waits.
 static int
 fork_cost(void)
 {
   int before, after, pid;
 
+  gate_set();
   before = free_frames();
   if ((pid = fork()) < 0)
     fail("fork");
   if (pid == 0) {
-    sleep(NAP);
+    gate_wait();
     exit(0);
   }
   after = free_frames();
+  gate_open();
   wait(0);
   return before - after;
 }
@@ -132,13 +161,15 @@ main(void)
          shared, child_copied);
 
   // Step 3.
+  gate_set();
   if ((pid = fork()) < 0)
     fail("fork");
   if (pid == 0) {
-    sleep(NAP);
+    gate_wait();
     exit(holds('p') ? 0 : BAD_DATA);
   }
   alive_copied = write_cost('Q');
+  gate_open();
   wait_child();
   printf("cowtest: parent's writes copied %d frames with the child alive, %d with it gone\n",
          alive_copied, alone_copied);
