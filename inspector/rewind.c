@@ -139,6 +139,26 @@ long long rewind_came_from(const struct target *t, const char *reason)
 
 /* ---- checkpoints: a state saved before console input ----------------------- */
 
+/* The checkpoint is over (saved or not): the input held goes to the guest,
+ * which runs on. */
+static void checkpoint_over(struct target *t)
+{
+    char err[200];
+
+    t->checkpointing = false;
+    t->kept_ms = loop_now_ms();
+    if (t->held_input_len && serial_write(&t->serial, t->held_input, t->held_input_len,
+                                          err, sizeof err) < 0)
+        loop_say("console input lost: %s", err);
+    else if (t->held_input_len)
+        rewind_typed(t, t->held_input, t->held_input_len);
+    free(t->held_input);
+    t->held_input = NULL;
+    t->held_input_len = 0;
+    if (target_connected(t) && !t->running && !t->stop)
+        runctl_run(t);
+}
+
 /* Console input while the guest runs, CHECKPOINT_MS or more after the last
  * state kept: the guest is stopped unseen (still shown running), its state
  * saved like a stop's under the seq of a live sample taken there, and the
@@ -164,29 +184,9 @@ bool rewind_hold_input(struct target *t, const char *data, size_t len)
     if (!t->checkpointing) {
         t->checkpointing = true;
         if (runctl_interrupt(t) < 0)
-            t->checkpointing = false;
+            checkpoint_over(t); /* the input goes now */
     }
     return true;
-}
-
-/* The checkpoint is over (saved or not): the input held goes to the guest,
- * which runs on. */
-static void checkpoint_over(struct target *t)
-{
-    char err[200];
-
-    t->checkpointing = false;
-    t->kept_ms = loop_now_ms();
-    if (t->held_input_len && serial_write(&t->serial, t->held_input, t->held_input_len,
-                                          err, sizeof err) < 0)
-        loop_say("console input lost: %s", err);
-    else if (t->held_input_len)
-        rewind_typed(t, t->held_input, t->held_input_len);
-    free(t->held_input);
-    t->held_input = NULL;
-    t->held_input_len = 0;
-    if (target_connected(t) && !t->running && !t->stop)
-        runctl_run(t);
 }
 
 /* A stop while a checkpoint is due (on_stop). Its interrupt's own: the
