@@ -165,8 +165,11 @@ static void checkpoint_over(struct target *t)
  * input goes to the guest when the save is over. reverse_continue can then
  * go back to the moment before a command was typed and type it again,
  * even when no stop was made since the guest booted. Input that comes
- * meanwhile waits with it. Whether the input is held (then it is sent). */
-bool rewind_hold_input(struct target *t, const char *data, size_t len)
+ * meanwhile waits with it, up to what the console takes at once. 1: the
+ * input is held (then it is sent); 0: it is not (send it now); -1: refused,
+ * err says why. */
+int rewind_hold_input(struct target *t, const char *data, size_t len, char *err,
+                      size_t errlen)
 {
     bool due = t->running && !t->pausing && !t->warming && !t->rerunning &&
                !t->rewinding && t->mode != M_STEP && t->mode != M_STEP_LINE &&
@@ -174,10 +177,15 @@ bool rewind_hold_input(struct target *t, const char *data, size_t len)
                loop_now_ms() - t->kept_ms >= CHECKPOINT_MS;
 
     if (!t->checkpointing && !due)
-        return false;
+        return 0;
+    if (t->held_input_len + len > SERIAL_IN_MAX) {
+        snprintf(err, errlen, "the console is not taking input (%zu bytes waiting)",
+                 t->held_input_len);
+        return -1;
+    }
     char *more = realloc(t->held_input, t->held_input_len + len);
     if (!more)
-        return false;
+        return 0;
     memcpy(more + t->held_input_len, data, len);
     t->held_input = more;
     t->held_input_len += len;
@@ -186,7 +194,7 @@ bool rewind_hold_input(struct target *t, const char *data, size_t len)
         if (runctl_interrupt(t) < 0)
             checkpoint_over(t); /* the input goes now */
     }
-    return true;
+    return 1;
 }
 
 /* A stop while a checkpoint is due (on_stop). Its interrupt's own: the

@@ -221,8 +221,9 @@ int target_console_write(struct target *t, const char *data, size_t len,
                  t->life.launched ? "" : " (start with --console HOST:PORT)");
         return -1;
     }
-    if (rewind_hold_input(t, data, len))
-        return 0;
+    int held = rewind_hold_input(t, data, len, err, errlen);
+    if (held)
+        return held < 0 ? -1 : 0;
     if (serial_write(&t->serial, data, len, err, errlen) < 0)
         return -1;
     rewind_typed(t, data, len);

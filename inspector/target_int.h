@@ -270,7 +270,8 @@ bool rewind_sending(void *ctx);
 void rewind_start(struct target *t, const struct command *cmd,
                   struct client *from);
 bool rewind_warm_stopped(struct target *t);
-bool rewind_hold_input(struct target *t, const char *data, size_t len);
+int rewind_hold_input(struct target *t, const char *data, size_t len, char *err,
+                      size_t errlen);
 bool rewind_checkpoint_stopped(struct target *t, bool plain_sigint);
 void rewind_travel_done(void *ctx, const char *error);
 
