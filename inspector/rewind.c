@@ -80,6 +80,17 @@ bool rewind_sending(void *ctx)
     return t->hooks.sending && t->hooks.sending(t->hooks.ctx);
 }
 
+/* What is kept of the guest's state now besides the state itself: parent
+ * the stop (or checkpoint) before it, shown the stop of the history to name
+ * for it. */
+static struct travel_facts facts_here(struct target *t, long long parent, long long shown)
+{
+    long long next = runctl_events_next(t);
+
+    return (struct travel_facts){parent, travel_regs_sum(t->regs, sizeof t->regs),
+                                 next < 0 ? 0 : (uint32_t)next, shown};
+}
+
 /* In runctl_report(), the stop's snapshot taken: keep this stop for going
  * back (not QEMU's reset, nor an exit: nothing to go back to). Reached from
  * the last stop by single steps alone, it is kept as those steps; else it
@@ -107,9 +118,7 @@ unsigned rewind_keep_stop(struct target *t, const char *reason)
     if (!strcmp(reason, "start"))
         return 0;
     t->kept_ms = loop_now_ms();
-    long long next = runctl_events_next(t);
-    struct travel_facts facts = {from, travel_regs_sum(t->regs, sizeof t->regs),
-                                 next < 0 ? 0 : (uint32_t)next, seq};
+    struct travel_facts facts = facts_here(t, from, seq);
     if (ran || travel_note_steps(t->tv, seq, from, steps, &facts) < 0) {
         if (travel_save(t->tv, seq, &facts) == 0)
             travel_began(t);
@@ -211,16 +220,14 @@ bool rewind_checkpoint_stopped(struct target *t, bool plain_sigint)
         return false;
     }
     t->running = false;
-    long long next = runctl_events_next(t);
-    if (runctl_read_regs(t) < 0 || snaps_take(t, true) < 0 || next < 0) {
+    if (runctl_read_regs(t) < 0 || snaps_take(t, true) < 0) {
         checkpoint_over(t);
         return true;
     }
     json_object_set_new(t->latest, "checkpoint", json_true());
     snaps_broadcast(t);
     long long seq = json_integer_value(json_object_get(t->latest, "seq"));
-    struct travel_facts facts = {t->last_seq, travel_regs_sum(t->regs, sizeof t->regs),
-                                 (uint32_t)next, t->last_shown};
+    struct travel_facts facts = facts_here(t, t->last_seq, t->last_shown);
     if (travel_save(t->tv, seq, &facts) < 0) {
         checkpoint_over(t);
         return true;

@@ -134,29 +134,22 @@ test('the page shows the daemon\'s state after every control, in every state', {
   const functions = ['usertrap', 'sys_write', 'cow_fault', 'fork'];
   const commands = ['echo hi', 'cowtest', 'ls', 'forktest'];
 
+  // Run to next, or back to the last, of a kind picked at random.
+  const pressForKind = async (selector) => {
+    const kind = pick(kinds);
+    await controller.selectOption('[data-testid=run-to-kind]', kind);
+    return `${kind} ${await press(selector)}`;
+  };
+
   // The moves, each with when it is possible (from what the page shows) and how.
   const moves = [
     { name: 'run', weight: 4, when: (v) => v.enabled.run, go: () => press('[data-testid=run]') },
     { name: 'pause', weight: 4, when: (v) => v.enabled.pause, go: () => press('[data-testid=pause]') },
     { name: 'step', weight: 3, when: (v) => v.enabled.step, go: () => press('[data-testid=step]') },
     { name: 'step line', weight: 2, when: (v) => v.enabled['step-line'], go: () => press('[data-testid=step-line]') },
-    {
-      name: 'run to next', weight: 4, when: (v) => v.enabled['run-to'],
-      go: async () => {
-        const kind = pick(kinds);
-        await controller.selectOption('[data-testid=run-to-kind]', kind);
-        return `${kind} ${await press('[data-testid=run-to]')}`;
-      },
-    },
+    { name: 'run to next', weight: 4, when: (v) => v.enabled['run-to'], go: () => pressForKind('[data-testid=run-to]') },
     { name: 'step back', weight: 3, when: (v) => v.enabled['step-back'], go: () => press('[data-testid=step-back]') },
-    {
-      name: 'back to last', weight: 2, when: (v) => v.enabled['back-to'],
-      go: async () => {
-        const kind = pick(kinds);
-        await controller.selectOption('[data-testid=run-to-kind]', kind);
-        return `${kind} ${await press('[data-testid=back-to]')}`;
-      },
-    },
+    { name: 'back to last', weight: 2, when: (v) => v.enabled['back-to'], go: () => pressForKind('[data-testid=back-to]') },
     {
       // From the history strip: a stop shown, then the guest taken back to
       // it (or, if it is not kept for that, back to live).

@@ -19,11 +19,15 @@ const WHY = {
   reverse_continue: 'back to the last',
 };
 
+// The stops the guest went back in time to (to an earlier stop, to the last
+// event of a kind): their detail says where.
+export const WENT_BACK = new Set(['rewind', 'reverse_continue']);
+
 // "paused", "event: fork", "rewound to stop 12", "back to the last fork (event 76, …)".
 export function stopText(stop) {
   const why = WHY[stop.reason] ?? stop.reason;
   if (!stop.detail) return why;
-  return stop.reason === 'rewind' || stop.reason === 'reverse_continue' ? `${why} ${stop.detail}` : `${why}: ${stop.detail}`;
+  return WENT_BACK.has(stop.reason) ? `${why} ${stop.detail}` : `${why}: ${stop.detail}`;
 }
 
 // What run_to waits for: "to the next COW fault of cowtest", "… of pid 3",

@@ -4,7 +4,7 @@
 import { Terminal } from '../node_modules/@xterm/xterm/lib/xterm.mjs';
 import { FitAddon } from '../node_modules/@xterm/addon-fit/lib/addon-fit.mjs';
 import { cssVar } from '../lib/dom.js';
-import { stopText } from './state.js';
+import { stopText, WENT_BACK } from './state.js';
 
 export function mountTerminal(el, { store, send }) {
   const term = new Terminal({
@@ -49,7 +49,7 @@ export function mountTerminal(el, { store, send }) {
   let wentBack = '';
   store.on(['status'], ({ status }) => {
     const stop = status?.guest === 'stopped' && status.qemu === 'running' ? status.stop : null;
-    const back = ['rewind', 'reverse_continue'].includes(stop?.reason);
+    const back = WENT_BACK.has(stop?.reason);
     const key = back ? JSON.stringify([status.qemu_pid, stop]) : '';
     if (back && key !== wentBack) {
       // (the detail's first words only: "back to the last fork", not its events)
