@@ -6,10 +6,13 @@
 #include <zlib.h>
 
 #define CONSOLE_LOG_MAX (1024 * 1024)
+#define BRANCH_MAX 65536
+#define MARK_AT_BITS 40 /* a mark: the branch above these bits, the log's byte below */
+#define NO_BRANCH UINT32_MAX
 
 struct entry {
     struct history_stop stop;
-    unsigned long long console_end; /* console bytes written before the stop */
+    uint64_t console;               /* the console's mark at the stop */
     unsigned char *data;            /* the message, deflated */
     size_t stored, raw;             /* its deflated and inflated lengths */
 };
@@ -23,6 +26,14 @@ struct history {
     char *log;
     size_t log_cap, log_fill;
     unsigned long long log_total;
+    /* The console's branches: the guest went back to where the console read
+     * as branch parent up to byte cut of the log, and from byte start on the
+     * log holds what came after. Branch 0 is the session's start. */
+    struct branch {
+        uint32_t parent;
+        unsigned long long cut, start;
+    } *branch;
+    uint32_t nbranch, branch_cap, current;
     char *scratch; /* history_get's console text */
 };
 
@@ -42,10 +53,13 @@ struct history *history_new(size_t budget)
     h->log_cap = budget / 4 < CONSOLE_LOG_MAX ? budget / 4 : CONSOLE_LOG_MAX;
     h->log = malloc(h->log_cap);
     h->scratch = malloc(HISTORY_CONSOLE_TAIL);
-    if (!h->log || !h->scratch) {
+    h->branch = malloc(sizeof *h->branch);
+    if (!h->log || !h->scratch || !h->branch) {
         history_free(h);
         return NULL;
     }
+    h->branch[0] = (struct branch){NO_BRANCH, 0, 0};
+    h->nbranch = h->branch_cap = 1;
     h->used = h->log_cap;
     return h;
 }
@@ -58,6 +72,7 @@ void history_free(struct history *h)
         free(h->e[i].data);
     free(h->e);
     free(h->log);
+    free(h->branch);
     free(h->scratch);
     free(h);
 }
@@ -75,6 +90,33 @@ void history_console(struct history *h, const char *text, size_t len)
     memcpy(h->log, text + first, len - first);
     h->log_total += len;
     h->log_fill = h->log_fill + len < h->log_cap ? h->log_fill + len : h->log_cap;
+}
+
+uint64_t history_console_mark(const struct history *h)
+{
+    unsigned long long at = h->log_total & ((1ull << MARK_AT_BITS) - 1);
+
+    return (uint64_t)h->current << MARK_AT_BITS | at;
+}
+
+int history_console_back(struct history *h, uint64_t mark)
+{
+    uint32_t b = (uint32_t)(mark >> MARK_AT_BITS);
+    unsigned long long at = mark & ((1ull << MARK_AT_BITS) - 1);
+
+    if (b >= h->nbranch || at > h->log_total || at < h->branch[b].start ||
+        h->nbranch == BRANCH_MAX)
+        return -1;
+    if (h->nbranch == h->branch_cap) {
+        struct branch *grown = realloc(h->branch, 2 * h->branch_cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        h->branch = grown;
+        h->branch_cap *= 2;
+    }
+    h->branch[h->nbranch] = (struct branch){b, at, h->log_total};
+    h->current = h->nbranch++;
+    return 0;
 }
 
 static void drop_oldest(struct history *h)
@@ -105,7 +147,7 @@ int history_add(struct history *h, const struct history_stop *s,
 {
     if (h->n > 0 && s->seq <= h->e[h->n - 1].stop.seq)
         return -1;
-    struct entry e = {.stop = *s, .console_end = h->log_total, .raw = len};
+    struct entry e = {.stop = *s, .console = history_console_mark(h), .raw = len};
     e.data = deflate_msg(msg, len, &e.stored);
     if (!e.data)
         return -1;
@@ -162,24 +204,37 @@ static const struct entry *find(const struct history *h, long long seq)
     return lo < h->n && h->e[lo].stop.seq == seq ? &h->e[lo] : NULL;
 }
 
-/* The console text before byte `end` of the output, into h->scratch. */
-static size_t console_before(struct history *h, unsigned long long end)
+/* The console text at mark, into h->scratch: its branch's text, after
+ * the text of the branch it went back to up to where it went back, and so
+ * on, as far back as the log holds them and the scratch takes. Filled from
+ * its end, the newest text first. */
+static size_t console_at(struct history *h, uint64_t mark)
 {
     unsigned long long oldest = h->log_total - h->log_fill;
-    unsigned long long from = end > HISTORY_CONSOLE_TAIL ? end - HISTORY_CONSOLE_TAIL : 0;
+    unsigned long long end = mark & ((1ull << MARK_AT_BITS) - 1);
+    uint32_t b = (uint32_t)(mark >> MARK_AT_BITS);
+    size_t room = HISTORY_CONSOLE_TAIL;
 
-    if (from < oldest)
-        from = oldest;
-    if (end <= from)
-        return 0;
-    size_t n = 0;
-    for (unsigned long long i = from; i < end; i++)
-        h->scratch[n++] = h->log[i % h->log_cap];
+    while (b < h->nbranch && room > 0 && end > oldest) {
+        const struct branch *br = &h->branch[b];
+        unsigned long long from = br->start > oldest ? br->start : oldest;
+        for (unsigned long long i = end; i > from && room > 0; i--)
+            h->scratch[--room] = h->log[(i - 1) % h->log_cap];
+        end = br->cut;
+        b = br->parent;
+    }
+    size_t n = HISTORY_CONSOLE_TAIL - room;
     size_t skip = 0; /* start on a character, not inside one */
-    while (skip < n && skip < 3 && ((unsigned char)h->scratch[skip] & 0xc0) == 0x80)
+    while (skip < n && skip < 3 && ((unsigned char)h->scratch[room + skip] & 0xc0) == 0x80)
         skip++;
-    memmove(h->scratch, h->scratch + skip, n - skip);
+    memmove(h->scratch, h->scratch + room + skip, n - skip);
     return n - skip;
+}
+
+size_t history_console_text(struct history *h, uint64_t mark, const char **text)
+{
+    *text = h->scratch;
+    return console_at(h, mark);
 }
 
 char *history_get(struct history *h, long long seq, size_t *len,
@@ -197,7 +252,7 @@ char *history_get(struct history *h, long long seq, size_t *len,
     }
     out[n] = '\0';
     *len = n;
-    *console_len = console_before(h, e->console_end);
+    *console_len = console_at(h, e->console);
     *console = h->scratch;
     return out;
 }

@@ -5,13 +5,16 @@
  * it was sent (serialized JSON, opaque here: the snapshot's shape may change
  * without this module knowing) and the console text as it arrives. A stop is
  * kept deflated (zlib), with the few facts its list shows; the console is one
- * bounded log, and a stop remembers how far it had got. Everything counts
- * against one budget of bytes: past it the oldest stops are dropped. */
+ * bounded log, and a stop remembers how far it had got. When the guest goes
+ * back in time the console goes back with it: a branch that starts from the
+ * text of the moment gone back to. Everything counts against one budget of
+ * bytes: past it the oldest stops are dropped. */
 #ifndef GLASSBOX_HISTORY_H
 #define GLASSBOX_HISTORY_H
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HISTORY_REASON_MAX 32
 #define HISTORY_DETAIL_MAX 96
@@ -40,6 +43,18 @@ void history_free(struct history *h);
 
 /* Console output, in order (valid UTF-8 chunks). */
 void history_console(struct history *h, const char *text, size_t len);
+
+/* Where the console is now: a mark for going back to it (opaque). */
+uint64_t history_console_mark(const struct history *h);
+/* The guest went back to where the console was at mark: from now on the
+ * console reads as it did then, followed by what comes (the text of the
+ * history left behind stays with its stops). 0, or -1 (a mark not of h, or
+ * too many branches: the console goes on as one). */
+int history_console_back(struct history *h, uint64_t mark);
+/* The console text at mark (not owned, valid until the next call into h):
+ * the last HISTORY_CONSOLE_TAIL bytes, as far as the log still holds them,
+ * starting on a character. */
+size_t history_console_text(struct history *h, uint64_t mark, const char **text);
 
 /* Keep a stop: its facts and its message (len bytes). A seq not above the
  * last one kept is refused (-1), as is a message that alone exceeds the

@@ -161,17 +161,43 @@ static void send_msg(struct client *c, json_t *msg)
         server_send(c, msg);
 }
 
-static void on_console(void *ctx, const char *text, size_t len)
+static void on_console(void *ctx, const char *text, size_t len, bool again)
 {
     (void)ctx;
     backlog_append(&hub.backlog, text, len);
     history_console(hub.history, text, len);
+    if (again)
+        return;
     json_t *data = json_stringn(text, len);
     json_t *m = data ? json_pack("{s:s, s:o}", "type", "console", "data", data)
                      : NULL;
     if (m)
         server_broadcast(m);
     json_decref(m);
+}
+
+static uint64_t on_console_mark(void *ctx)
+{
+    (void)ctx;
+    return history_console_mark(hub.history);
+}
+
+/* The guest went back: so does the console, and the screen a client that
+ * connects from now on is sent (the pages connected keep theirs: they
+ * mark where the guest went back). */
+static void on_console_back(void *ctx, uint64_t mark)
+{
+    const char *text;
+
+    (void)ctx;
+    if (history_console_back(hub.history, mark) < 0) {
+        fprintf(stderr, "glassbox-inspector: the console does not go back with "
+                "the guest (no such mark, or too many branches)\n");
+        return;
+    }
+    size_t len = history_console_text(hub.history, history_console_mark(hub.history), &text);
+    backlog_clear(&hub.backlog);
+    backlog_append(&hub.backlog, text, len);
 }
 
 static void on_reply(void *ctx, struct client *to, json_t *reply)
@@ -203,8 +229,11 @@ static bool on_sending(void *ctx)
 
 struct target_hooks hub_hooks(void)
 {
-    return (struct target_hooks){on_status, on_snapshot, on_console, on_reply,
-                                 on_unicast, on_started, on_sending, NULL};
+    return (struct target_hooks){.status = on_status, .snapshot = on_snapshot,
+                                 .console = on_console, .reply = on_reply,
+                                 .unicast = on_unicast, .started = on_started,
+                                 .sending = on_sending, .console_mark = on_console_mark,
+                                 .console_back = on_console_back};
 }
 
 int hub_init(const struct hub_config *cfg, struct target *t)

@@ -86,9 +86,10 @@ bool rewind_sending(void *ctx)
 static struct travel_facts facts_here(struct target *t, long long parent, long long shown)
 {
     long long next = runctl_events_next(t);
+    uint64_t console = t->hooks.console_mark ? t->hooks.console_mark(t->hooks.ctx) : 0;
 
     return (struct travel_facts){parent, travel_regs_sum(t->regs, sizeof t->regs),
-                                 next < 0 ? 0 : (uint32_t)next, shown};
+                                 next < 0 ? 0 : (uint32_t)next, shown, console};
 }
 
 /* In runctl_report(), the stop's snapshot taken: keep this stop for going
@@ -592,6 +593,9 @@ static void rewound(struct target *t, const char *error)
         return;
     }
     forget_later(t);
+    struct travel_point p;
+    if (t->hooks.console_back && travel_point(t->tv, t->rewind_base, &p) == 0)
+        t->hooks.console_back(t->hooks.ctx, p.facts.console);
     t->loadvm_fresh = true;
     t->last_seq = t->rewind_base;
     t->steps_since = 0;

@@ -200,9 +200,9 @@ static void console_output(void *ctx, const char *text, size_t len)
 {
     struct target *t = ctx;
 
-    if (t->warming || t->rewinding || t->rerunning || t->mode == M_REPLAY)
-        return; /* the guest's output in a history about to be undone, or redone */
-    t->hooks.console(t->hooks.ctx, text, len);
+    if (t->warming || t->rewinding)
+        return; /* the guest's output in a history about to be undone */
+    t->hooks.console(t->hooks.ctx, text, len, t->rerunning || t->mode == M_REPLAY);
 }
 
 static void console_closed(void *ctx)
@@ -329,7 +329,7 @@ static void restart(struct target *t, struct client *from, const json_t *id)
     static const char note[] = "\r\n[glassbox: restarting QEMU]\r\n";
     target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, "QEMU restarted", NULL);
     disconnect(t);
-    t->hooks.console(t->hooks.ctx, note, sizeof note - 1);
+    t->hooks.console(t->hooks.ctx, note, sizeof note - 1, false);
     lifecycle_kill(&t->life);
     target_wait_add(t, t->start_waiters, &t->nstart_waiters, from, id);
     target_start(t);

@@ -27,8 +27,11 @@ struct target_hooks {
     /* Messages for every client; borrowed references. */
     void (*status)(void *ctx, json_t *msg);
     void (*snapshot)(void *ctx, json_t *msg);
-    /* Text from the serial port, valid UTF-8. */
-    void (*console)(void *ctx, const char *text, size_t len);
+    /* Text from the serial port, valid UTF-8. again: output of a way the
+     * guest went before and comes again (reverse_continue's run to the
+     * event), seen already: it belongs to the console's history, and is not
+     * news for anyone. */
+    void (*console)(void *ctx, const char *text, size_t len, bool again);
     /* A reply for one client (to may be NULL: nobody asked). Borrowed. */
     void (*reply)(void *ctx, struct client *to, json_t *reply);
     /* A snapshot for one client only (the `snapshot` command while the
@@ -39,6 +42,11 @@ struct target_hooks {
     /* Whether messages are still on their way to some client (a stop's
      * save waits for them before it holds the loop). May be NULL. */
     bool (*sending)(void *ctx);
+    /* Where the console is now, kept with each state saved (opaque here);
+     * and the guest gone back to the state where the console was at mark.
+     * May be NULL. */
+    uint64_t (*console_mark)(void *ctx);
+    void (*console_back)(void *ctx, uint64_t mark);
     void *ctx;
 };
 

@@ -55,6 +55,7 @@ struct travel_facts {
     uint32_t events_next; /* the seq the kernel's next event will get */
     long long shown;      /* the stop of the history to name for it: itself,
                              or for a checkpoint the stop reported before */
+    uint64_t console;     /* where the console was (target_hooks' mark) */
 };
 
 /* Save the state of the stop seq (the guest stopped, not busy). The page

@@ -1675,6 +1675,60 @@ def reverse_continue_to_the_last_fork_and_the_last_mail():
         typed(ws, "echo after-reverse-continue\n", "after-reverse-continue")
 
 
+def screen_of_a_new_client(d):
+    """The console a page that connects now is sent (after its hello)."""
+    v = d.ws(role="viewer")
+    v.wait(lambda m: m.get("type") == "console", 10, "the console at hello")
+    return console_text(v)
+
+
+@test(timeout=180)
+def the_console_goes_back_with_the_guest():
+    """Type a line, pause (A), type another, pause (B), rewind to A, type a
+    third, pause (C): a page that connects now is sent the console of the
+    way the guest took (the first and third lines, not the second), and
+    the history gives each stop the console of its own way. After
+    reverse_continue back to cowtest's exec, the console is the one of
+    that moment: the command typed again, not cowtest's later output."""
+    with at_the_prompt("console-back") as (d, ws):
+        typed(ws, "echo alpha-2\n", "alpha-2")
+        wait_console(ws, "alpha-2\n$ ")
+        a = stop_snapshot(ws, ws.command("pause", 1))
+        check(ws.command("continue", 2)["ok"], "continue")
+        typed(ws, "echo beta-4\n", "beta-4")
+        wait_console(ws, "beta-4\n$ ")
+        b = stop_snapshot(ws, ws.command("pause", 3))
+        r = ws.command("rewind", 4, to=a["seq"])
+        check(r["ok"], f"rewind to A: {r}")
+        check(ws.command("continue", 5)["ok"], "continue")
+        typed(ws, "echo gamma-6\n", "gamma-6")
+        wait_console(ws, "gamma-6\n$ ")
+        c = stop_snapshot(ws, ws.command("pause", 6))
+        screen = screen_of_a_new_client(d)
+        check("alpha-2" in screen and "gamma-6" in screen and "beta" not in screen and
+              screen.endswith(PROMPT), f"the console after the rewind: {screen[-300:]!r}")
+        at = {s["seq"]: ws.command("history_get", 7 + i, seq=s["seq"])["console"]
+              for i, s in enumerate((a, b, c))}
+        check("alpha-2" in at[a["seq"]] and "beta" not in at[a["seq"]], f"at A: {at[a['seq']][-200:]!r}")
+        check("beta-4" in at[b["seq"]] and "gamma" not in at[b["seq"]], f"at B: {at[b['seq']][-200:]!r}")
+        check(at[c["seq"]] == screen, f"at C: {at[c['seq']][-300:]!r}")
+        # reverse_continue runs the way to the event again, its output held
+        # back from the pages (they saw it): still the console of that moment.
+        check(ws.command("continue", 10)["ok"], "continue")
+        typed(ws, "cowtest\n", "cowtest")
+        wait_console(ws, "cowtest: OK", 60)
+        check(ws.command("pause", 11)["ok"], "pause")
+        r = ws.command("reverse_continue", 12, event="exec", program="cowtest")
+        check(r["ok"] and r["stop"]["detail"].startswith("exec (event "), f"back to the exec: {r}")
+        screen = screen_of_a_new_client(d)
+        tail = screen[screen.rindex("gamma-6"):]
+        check("cowtest" in tail and "cowtest:" not in tail,
+              f"the console back at cowtest's exec: {tail[-300:]!r}")
+        check(ws.command("continue", 13)["ok"], "continue")
+        wait_console(ws, "cowtest: OK", 60)
+        typed(ws, "echo delta-8\n", "delta-8")
+
+
 @test(timeout=180)
 def cow_fault_end_to_end():
     """Run to COW faults during cowtest; at each, compare the snapshot before

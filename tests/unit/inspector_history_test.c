@@ -1,5 +1,6 @@
 /* Unit tests for inspector/history.c: stops kept deflated and given back as
- * they were, the console up to each stop, the budget. */
+ * they were, the console up to each stop (and back with the guest), the
+ * budget. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -128,6 +129,59 @@ static void test_console_up_to_each_stop(void **state)
     history_free(h);
 }
 
+/* The console goes back with the guest: random output, marks, stops and
+ * goings back (fixed seed), against a model that keeps each moment's text
+ * as a string. Each stop's console, and each mark's, is the model's. */
+#define MODEL_MOMENTS 400
+static void test_console_goes_back_with_the_guest(void **state)
+{
+    (void)state;
+    struct history *h = history_new(8 << 20);
+    static char text[MODEL_MOMENTS][2048]; /* the model: the text at each mark */
+    uint64_t marks[MODEL_MOMENTS];
+    char now[2048] = "";
+    int nmarks = 0;
+    long long seq = 0;
+    size_t len, clen;
+    const char *con;
+
+    srand(12);
+    for (int op = 0; op < 3000 && nmarks < MODEL_MOMENTS; op++) {
+        int what = rand() % 10;
+        if (what < 5 && strlen(now) < sizeof now - 16) {
+            char piece[12];
+            int n = snprintf(piece, sizeof piece, "%d,", op);
+            history_console(h, piece, (size_t)n);
+            strcat(now, piece);
+        } else if (what < 8) { /* a stop: its mark is the console now */
+            struct history_stop s = stop(++seq, "pause", 0);
+            assert_int_equal(history_add(h, &s, "{}", 2), 0);
+            marks[nmarks] = history_console_mark(h);
+            strcpy(text[nmarks++], now);
+        } else if (nmarks > 0) { /* back to a moment kept */
+            int to = rand() % nmarks;
+            assert_int_equal(history_console_back(h, marks[to]), 0);
+            strcpy(now, text[to]);
+        }
+    }
+    assert_true(nmarks > 100);
+    for (int i = 0; i < nmarks; i++) {
+        clen = history_console_text(h, marks[i], &con);
+        assert_int_equal(clen, strlen(text[i]));
+        assert_memory_equal(con, text[i], clen);
+        free(history_get(h, i + 1, &len, &con, &clen));
+        assert_int_equal(clen, strlen(text[i]));
+        assert_memory_equal(con, text[i], clen);
+    }
+    clen = history_console_text(h, history_console_mark(h), &con);
+    assert_int_equal(clen, strlen(now));
+    assert_memory_equal(con, now, clen);
+    /* A mark that is no moment of this history is refused. */
+    assert_int_equal(history_console_back(h, (uint64_t)999999 << 40), -1);
+    assert_int_equal(history_console_back(h, history_console_mark(h) + 1), -1);
+    history_free(h);
+}
+
 static void test_console_tail_starts_on_a_character(void **state)
 {
     (void)state;
@@ -203,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_stops_come_back_as_they_were),
         cmocka_unit_test(test_seq_must_rise),
         cmocka_unit_test(test_console_up_to_each_stop),
+        cmocka_unit_test(test_console_goes_back_with_the_guest),
         cmocka_unit_test(test_console_tail_starts_on_a_character),
         cmocka_unit_test(test_budget_drops_the_oldest),
     };

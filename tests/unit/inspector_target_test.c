@@ -111,9 +111,9 @@ static void on_snapshot(void *ctx, json_t *msg)
     h->snapshots++;
 }
 
-static void on_console(void *ctx, const char *text, size_t len)
+static void on_console(void *ctx, const char *text, size_t len, bool again)
 {
-    (void)ctx, (void)text, (void)len;
+    (void)ctx, (void)text, (void)len, (void)again;
 }
 
 static void on_reply(void *ctx, struct client *to, json_t *reply)
@@ -238,8 +238,10 @@ static void rig_start(struct rig *r, int events, int other, int want, bool froze
     r->heard.statuses = json_array();
     r->heard.replies = json_array();
     struct life_config cfg = {.attach = r->attach};
-    struct target_hooks hooks = {on_status, on_snapshot, on_console, on_reply,
-                                 on_unicast, on_started, NULL, &r->heard};
+    struct target_hooks hooks = {.status = on_status, .snapshot = on_snapshot,
+                                 .console = on_console, .reply = on_reply,
+                                 .unicast = on_unicast, .started = on_started,
+                                 .ctx = &r->heard};
     r->t = target_new(&cfg, km, &hooks);
     assert_non_null(r->t);
     target_start(r->t);
