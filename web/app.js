@@ -134,8 +134,9 @@ function onMessage(msg, receivedAt) {
       const full = applyDelta(lastFull, msg);
       if (full) {
         lastFull = full;
-        onSnapshot(full, receivedAt);
+        onSnapshot(full, receivedAt, takeHeld());
       } else {
+        showHeld();
         resync(); // not from the snapshot this page has
       }
       break;
@@ -152,13 +153,46 @@ function onMessage(msg, receivedAt) {
   }
 }
 
-function onStatus(status) {
+// What a status changes in state s.
+function statusPatch(status, s) {
   // A guest that runs again makes the last stop's new events old news.
-  const fresh = status.guest === 'running' ? [] : store.state.fresh;
+  const fresh = status.guest === 'running' ? [] : s.fresh;
   // A new QEMU (a restart), or none: the program last typed runs no more.
-  const was = store.state.status;
+  const was = s.status;
   const newQemu = status.qemu !== 'running' || (was && was.qemu_pid !== status.qemu_pid);
-  store.set({ status, fresh, ...(newQemu ? { foreground: null } : {}), ...refocus({ ...store.state, status, fresh }) });
+  return { status, fresh, ...(newQemu ? { foreground: null } : {}), ...refocus({ ...s, status, fresh }) };
+}
+
+// A new stop's status comes just before its snapshot (the daemon sends them
+// back to back): the page shows the two at once, one render and one layout
+// instead of two (the first of which held the snapshot back). A stop with no
+// snapshot (the guest exited, or could not be read) is shown on its own after
+// HOLD_MS.
+const HOLD_MS = 50;
+let held = null; // {status, timer}: a stop's status waiting for its snapshot
+
+const sameStop = (a, b) => a?.guest === 'stopped' && b?.guest === 'stopped' &&
+  ['reason', 'pc', 'detail', 'from'].every((k) => a.stop?.[k] === b.stop?.[k]);
+
+function onStatus(status) {
+  showHeld();
+  if (status.guest === 'stopped' && status.qemu === 'running' && !sameStop(status, store.state.status)) {
+    held = { status, timer: setTimeout(showHeld, HOLD_MS) };
+    return;
+  }
+  store.set(statusPatch(status, store.state));
+}
+
+// The status held for a snapshot, taken (null if none).
+function takeHeld() {
+  const h = held;
+  held = null;
+  if (h) clearTimeout(h.timer);
+  return h?.status ?? null;
+}
+function showHeld() {
+  const status = takeHeld();
+  if (status) store.set(statusPatch(status, store.state));
 }
 
 // The processes whose pages a state shows, and the frames whose owners.
@@ -191,12 +225,15 @@ async function resync() {
     onSnapshot(full, performance.now());
   }
 }
-async function onSnapshot(message, receivedAt) {
+// status: the stop's, held for this snapshot (or null).
+async function onSnapshot(message, receivedAt, status = null) {
   const mine = ++arrivals;
   const first = firstLoad; // as it was when the snapshot came
-  const event = stopFocus(store.state.status, message.events ?? [])?.event;
-  const filled = await detail.fill(message, shownPids(store.state, message, event), shownFrames(store.state, event));
-  if (mine === arrivals) showSnapshot(filled, receivedAt, first);
+  const now = status ? { ...store.state, status } : store.state;
+  const event = stopFocus(now.status, message.events ?? [])?.event;
+  const filled = await detail.fill(message, shownPids(now, message, event), shownFrames(now, event));
+  if (mine === arrivals) showSnapshot(filled, receivedAt, first, status);
+  else if (status) store.set(statusPatch(status, store.state)); // a newer snapshot came
 }
 
 // A view that picks another process, page or frame gets its detail.
@@ -210,15 +247,16 @@ store.on(['selection', 'page', 'walk', 'frame'], async (s) => {
 // The snapshot as the page shows it: its diff is since the state shown before
 // (none on a first load), and at an event's stop the frames the event touched
 // are told as the event says.
-function showSnapshot(message, receivedAt, first) {
-  const s = store.state;
+function showSnapshot(message, receivedAt, first, status) {
+  const withStatus = status ? statusPatch(status, store.state) : {};
+  const s = { ...store.state, ...withStatus };
   const fresh = message.events ?? [];
   if (s.replay?.historyStop && message.sample) {
     // A past stop is shown: the present moves on behind it (only a stop
     // brings the page back to live, so the history can be read while the
     // guest runs).
     live = { ...live, snapshot: { ...message, diff: diffSnapshots(live.snapshot, message) }, fresh };
-    store.set({ history: mergeEvents(s.history, fresh) });
+    store.set({ ...withStatus, history: mergeEvents(s.history, fresh) });
     return;
   }
   const focus = stopFocus(s.status, fresh);
@@ -232,7 +270,9 @@ function showSnapshot(message, receivedAt, first) {
     kept.selection = withOnCpu(snapshot, kept.selection);
   }
   const next = { ...s, snapshot, fresh, ...kept };
-  store.set({ snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), ...kept, ...refocus(next) });
+  store.set({
+    ...withStatus, snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), ...kept, ...refocus(next),
+  });
   afterPaint(() => {
     glassbox.lastPaintAt = performance.now();
     glassbox.lastPaintMs = glassbox.lastPaintAt - receivedAt;

@@ -22,6 +22,20 @@ export function fill(el, ...children) {
   return el;
 }
 
+// A select's options, [{value, text, title?}], written only when they differ
+// from those it has (a menu of 64 processes built anew at each stop is work,
+// and a menu that changes is laid out again). Keeps the value chosen when it
+// is still there.
+const optionsShown = new WeakMap();
+export function setOptions(select, options) {
+  const key = JSON.stringify(options);
+  if (optionsShown.get(select) === key) return;
+  optionsShown.set(select, key);
+  const value = select.value;
+  fill(select, options.map((o) => h('option', o)));
+  if (options.some((o) => String(o.value) === value)) select.value = value;
+}
+
 // Read a CSS custom property of the page (so canvases use the palette in style.css).
 export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();

@@ -2,7 +2,7 @@
 // event of a kind or back to the last, breakpoints at kernel functions,
 // restart. Only the controller may; a viewer sees them disabled.
 
-import { h, fill } from '../lib/dom.js';
+import { h, fill, setOptions } from '../lib/dom.js';
 import { EVENT_LABEL } from '../lib/format.js';
 import { addShortcut } from '../lib/keys.js';
 
@@ -52,10 +52,10 @@ export function mountControls(el, end, { store, act: run }) {
   // cowtest": of a live process of that name).
   const backTo = (event) => run('reverse_continue', { event, ...narrowing() });
   function showChoice({ foreground, snapshot, runToChoice: chosen }) {
-    fill(whose,
-      foreground && h('option', { value: 'foreground', text: `in ${foreground}`, title: 'the program last started at the console' }),
-      h('option', { value: '', text: 'any process' }),
-      (snapshot?.processes ?? []).map((p) => h('option', { value: p.pid, text: `in pid ${p.pid} ${p.name}` })));
+    setOptions(whose, [
+      ...(foreground ? [{ value: 'foreground', text: `in ${foreground}`, title: 'the program last started at the console' }] : []),
+      { value: '', text: 'any process' },
+      ...(snapshot?.processes ?? []).map((p) => ({ value: p.pid, text: `in pid ${p.pid} ${p.name}` }))]);
     whose.value = [...whose.options].some((o) => o.value === chosen.whose) ? chosen.whose : '';
     kind.value = chosen.event;
     syscall.hidden = chosen.event !== 'syscall';

@@ -39,25 +39,23 @@ const PROMPT_WAIT_MS = 30_000;
 
 export function mountDemos(el, { store, command, typeIntoConsole, terminalText }) {
   let demo = null; // {def, recorded: [{snapshot, fresh, focus, selection, page}], shown, busy, note}
-  let waiter = null; // the step being run: {status, phase, seq, resolve}
+  let waiter = null; // the step being run: {status, seq (the snapshot's before), resolve}
 
-  // A stop after the run_to: its status (a new one, stopped), then the
-  // snapshot taken at it.
-  store.on(['status'], ({ status, snapshot }) => {
-    if (waiter?.phase === 'status' && status !== waiter.status && status?.guest === 'stopped') {
-      waiter.phase = 'snapshot';
-      waiter.seq = snapshot?.seq ?? -1;
-    }
-    if (waiter && status?.qemu !== 'running') finish(waiter, false);
-  });
-  store.on(['snapshot'], ({ snapshot, replay }) => {
-    if (waiter?.phase === 'snapshot' && !replay && snapshot.seq > waiter.seq) finish(waiter, true);
+  // A stop after the run_to: a new status, stopped, and the snapshot taken
+  // at it (they come in one change of the state, or the status first).
+  store.on(['status', 'snapshot'], ({ status, snapshot, replay }) => {
+    if (!waiter) return;
+    if (status?.qemu !== 'running') finish(waiter, false);
+    else if (status !== waiter.status && status?.guest === 'stopped' && !replay &&
+      snapshot && !snapshot.sample && snapshot.seq > waiter.seq) finish(waiter, true);
   });
   function finish(w, ok) {
     waiter = null;
     w.resolve(ok);
   }
-  const nextStop = () => new Promise((resolve) => { waiter = { status: store.state.status, phase: 'status', resolve }; });
+  const nextStop = () => new Promise((resolve) => {
+    waiter = { status: store.state.status, seq: store.state.snapshot?.seq ?? -1, resolve };
+  });
 
   async function atPrompt() {
     if (store.state.status?.guest === 'stopped') await command('continue');

@@ -42,28 +42,77 @@ export function mountProcesses(el, { store, select }) {
       'data-pid': p.pid,
       onclick: (e) => select(p.pid, e.shiftKey ? 'b' : 'a'),
     });
-    const slot = (p) => h('span', { class: 'slot', text: p.pid === selection.a ? 'L' : p.pid === selection.b ? 'R' : '' });
-    const state = (p) => h('span', { class: 'state', text: p.killed ? `${p.state} (killed)` : p.state });
-    fill(body, mode === 'table' ? table(snapshot, marks, slot, state) : tree(snapshot, marks, slot, state));
+    const slot = (p) => h('span', { class: 'slot', text: slotText(p, selection) });
+    const state = (p) => h('span', { class: 'state', text: stateText(p) });
+    if (mode === 'table') rows.draw(snapshot.processes, marks, selection);
+    else fill(body, tree(snapshot, marks, slot, state));
   }
+
+  // The table's rows are kept, one per pid, and only what changed in them is
+  // written: a stop in a busy guest changes a few cells, and a table built
+  // anew is laid out anew, all of it.
+  const rows = tableRows(body, select);
 
   store.on(['snapshot', 'selection', 'focus'], render);
   render(store.state);
 }
 
-function table(snapshot, marks, slot, state) {
-  return h('table', { class: 'procs', 'data-testid': 'process-table' },
+const slotText = (p, selection) => (p.pid === selection.a ? 'L' : p.pid === selection.b ? 'R' : '');
+const stateText = (p) => (p.killed ? `${p.state} (killed)` : p.state);
+
+// The cells of a row, as text.
+const cells = (p, selection) => [slotText(p, selection), String(p.pid), p.name, stateText(p),
+  String(p.parent || ''), String(Math.ceil(p.size / 1024)), String(p.mailbox_depth || '')];
+const CELL_CLASS = [null, 'num', 'name', null, 'num', 'num', 'num'];
+const CELL_INNER = ['slot', null, null, 'state', null, null, null]; // a span inside, of that class
+
+function tableRows(body, select) {
+  const tbody = h('tbody');
+  const table = h('table', { class: 'procs', 'data-testid': 'process-table' },
     // (numbers right-aligned under headers that are too)
     h('thead', {}, h('tr', {}, ['', 'PID', 'Name', 'State', 'PPID', 'KiB', 'Mail']
       .map((t) => h('th', { text: t, class: ['PID', 'PPID', 'KiB', 'Mail'].includes(t) ? 'num' : null })))),
-    h('tbody', {}, snapshot.processes.map((p) => h('tr', { ...marks(p), 'data-testid': `proc-${p.pid}` },
-      h('td', {}, slot(p)),
-      h('td', { class: 'num', text: p.pid }),
-      h('td', { class: 'name', text: p.name }),
-      h('td', {}, state(p)),
-      h('td', { class: 'num', text: p.parent || '' }),
-      h('td', { class: 'num', title: bytes(p.size), text: Math.ceil(p.size / 1024) }),
-      h('td', { class: 'num', text: p.mailbox_depth || '' })))));
+    tbody);
+  const byPid = new Map(); // pid -> {tr, texts: [the cells' text nodes' parents]}
+
+  function row(pid) {
+    const texts = CELL_CLASS.map((cls, i) => {
+      const td = h('td', { class: cls });
+      if (!CELL_INNER[i]) return td;
+      const span = h('span', { class: CELL_INNER[i] });
+      td.append(span);
+      return span;
+    });
+    const tr = h('tr', { 'data-pid': pid, 'data-testid': `proc-${pid}`, onclick: (e) => select(pid, e.shiftKey ? 'b' : 'a') },
+      texts.map((t) => t.closest('td') ?? t));
+    return { tr, texts };
+  }
+
+  return {
+    draw(processes, marks, selection) {
+      if (table.parentNode !== body) fill(body, table);
+      const seen = new Set();
+      processes.forEach((p, i) => {
+        seen.add(p.pid);
+        let r = byPid.get(p.pid);
+        if (!r) byPid.set(p.pid, (r = row(p.pid)));
+        const cls = marks(p).class;
+        if (r.tr.className !== cls) r.tr.className = cls;
+        cells(p, selection).forEach((text, k) => {
+          if (r.texts[k].textContent !== text) r.texts[k].textContent = text;
+        });
+        const size = bytes(p.size);
+        if (r.texts[5].title !== size) r.texts[5].title = size;
+        if (tbody.children[i] !== r.tr) tbody.insertBefore(r.tr, tbody.children[i] ?? null);
+      });
+      for (const [pid, r] of byPid) {
+        if (!seen.has(pid)) {
+          r.tr.remove();
+          byPid.delete(pid);
+        }
+      }
+    },
+  };
 }
 
 function tree(snapshot, marks, slot, state) {

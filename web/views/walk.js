@@ -2,7 +2,7 @@
 // VPN[1], VPN[0] and offset, the L1 and L0 entries read (with their bits), and
 // the physical address, or the step where the walk fails.
 
-import { h, fill } from '../lib/dom.js';
+import { h, fill, setOptions } from '../lib/dom.js';
 import { hex, num } from '../lib/format.js';
 import { frameFacts, frameOfPa, frameSummary, procName } from '../lib/model.js';
 import { walk, USER_TOP } from '../lib/walk.js';
@@ -30,7 +30,8 @@ export function mountWalk(el, { store, command }) {
 
   function renderPids({ snapshot, walk: w }) {
     const chosen = w?.pid ?? store.state.selection.a;
-    fill(pid, (snapshot?.processes ?? []).map((p) => h('option', { value: p.pid, text: `${p.pid} ${p.name}`, selected: p.pid === chosen })));
+    setOptions(pid, (snapshot?.processes ?? []).map((p) => ({ value: p.pid, text: `${p.pid} ${p.name}` })));
+    if (chosen != null && pid.value !== String(chosen)) pid.value = String(chosen);
   }
 
   function render(s) {
