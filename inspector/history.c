@@ -92,17 +92,27 @@ void history_console(struct history *h, const char *text, size_t len)
     h->log_fill = h->log_fill + len < h->log_cap ? h->log_fill + len : h->log_cap;
 }
 
+#define MARK_AT_MASK ((1ull << MARK_AT_BITS) - 1)
+
+static uint32_t mark_branch(uint64_t mark)
+{
+    return (uint32_t)(mark >> MARK_AT_BITS);
+}
+
+static unsigned long long mark_at(uint64_t mark)
+{
+    return mark & MARK_AT_MASK;
+}
+
 uint64_t history_console_mark(const struct history *h)
 {
-    unsigned long long at = h->log_total & ((1ull << MARK_AT_BITS) - 1);
-
-    return (uint64_t)h->current << MARK_AT_BITS | at;
+    return (uint64_t)h->current << MARK_AT_BITS | (h->log_total & MARK_AT_MASK);
 }
 
 int history_console_back(struct history *h, uint64_t mark)
 {
-    uint32_t b = (uint32_t)(mark >> MARK_AT_BITS);
-    unsigned long long at = mark & ((1ull << MARK_AT_BITS) - 1);
+    uint32_t b = mark_branch(mark);
+    unsigned long long at = mark_at(mark);
 
     if (b >= h->nbranch || at > h->log_total || at < h->branch[b].start ||
         h->nbranch == BRANCH_MAX)
@@ -211,8 +221,8 @@ static const struct entry *find(const struct history *h, long long seq)
 static size_t console_at(struct history *h, uint64_t mark)
 {
     unsigned long long oldest = h->log_total - h->log_fill;
-    unsigned long long end = mark & ((1ull << MARK_AT_BITS) - 1);
-    uint32_t b = (uint32_t)(mark >> MARK_AT_BITS);
+    unsigned long long end = mark_at(mark);
+    uint32_t b = mark_branch(mark);
     size_t room = HISTORY_CONSOLE_TAIL;
 
     while (b < h->nbranch && room > 0 && end > oldest) {

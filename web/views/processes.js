@@ -30,21 +30,22 @@ export function mountProcesses(el, { store, select }) {
       selection.a, selection.b, focus?.pid]);
     if (inputs === drawn) return;
     drawn = inputs;
+    const rowClass = (p) => [
+      `state-${p.state}`,
+      p.pid === selection.a && 'sel-a',
+      p.pid === selection.b && 'sel-b',
+      diff?.born.includes(p.pid) && 'born',
+      diff?.changed.includes(p.pid) && 'changed',
+      p.pid === focus?.pid && 'focus',
+    ].filter(Boolean).join(' ');
     const marks = (p) => ({
-      class: [
-        `state-${p.state}`,
-        p.pid === selection.a && 'sel-a',
-        p.pid === selection.b && 'sel-b',
-        diff?.born.includes(p.pid) && 'born',
-        diff?.changed.includes(p.pid) && 'changed',
-        p.pid === focus?.pid && 'focus',
-      ].filter(Boolean).join(' '),
+      class: rowClass(p),
       'data-pid': p.pid,
       onclick: (e) => select(p.pid, e.shiftKey ? 'b' : 'a'),
     });
     const slot = (p) => h('span', { class: 'slot', text: slotText(p, selection) });
     const state = (p) => h('span', { class: 'state', text: stateText(p) });
-    if (mode === 'table') rows.draw(snapshot.processes, marks, selection);
+    if (mode === 'table') rows.draw(snapshot.processes, rowClass, selection);
     else fill(body, tree(snapshot, marks, slot, state));
   }
 
@@ -73,30 +74,24 @@ function tableRows(body, select) {
     h('thead', {}, h('tr', {}, ['', 'PID', 'Name', 'State', 'PPID', 'KiB', 'Mail']
       .map((t) => h('th', { text: t, class: ['PID', 'PPID', 'KiB', 'Mail'].includes(t) ? 'num' : null })))),
     tbody);
-  const byPid = new Map(); // pid -> {tr, texts: [the cells' text nodes' parents]}
+  const byPid = new Map(); // pid -> {tr, texts: the element holding each cell's text}
 
   function row(pid) {
-    const texts = CELL_CLASS.map((cls, i) => {
-      const td = h('td', { class: cls });
-      if (!CELL_INNER[i]) return td;
-      const span = h('span', { class: CELL_INNER[i] });
-      td.append(span);
-      return span;
-    });
-    const tr = h('tr', { 'data-pid': pid, 'data-testid': `proc-${pid}`, onclick: (e) => select(pid, e.shiftKey ? 'b' : 'a') },
-      texts.map((t) => t.closest('td') ?? t));
+    const tds = CELL_CLASS.map((cls) => h('td', { class: cls }));
+    const texts = tds.map((td, i) => (CELL_INNER[i] ? td.appendChild(h('span', { class: CELL_INNER[i] })) : td));
+    const tr = h('tr', { 'data-pid': pid, 'data-testid': `proc-${pid}`, onclick: (e) => select(pid, e.shiftKey ? 'b' : 'a') }, tds);
     return { tr, texts };
   }
 
   return {
-    draw(processes, marks, selection) {
+    draw(processes, rowClass, selection) {
       if (table.parentNode !== body) fill(body, table);
       const seen = new Set();
       processes.forEach((p, i) => {
         seen.add(p.pid);
         let r = byPid.get(p.pid);
         if (!r) byPid.set(p.pid, (r = row(p.pid)));
-        const cls = marks(p).class;
+        const cls = rowClass(p);
         if (r.tr.className !== cls) r.tr.className = cls;
         cells(p, selection).forEach((text, k) => {
           if (r.texts[k].textContent !== text) r.texts[k].textContent = text;
