@@ -157,6 +157,10 @@ json_t *target_status(struct target *t)
     if (t->mode == M_RUN_TO || t->mode == M_RUN_TO_RET) {
         const char *kind = t->detail;
         json_object_set_new(s, "run_to", json_string(kind));
+        if (t->want_syscall >= 0) {
+            const char *name = kernel_model_syscall_name(t->km, t->want_syscall);
+            json_object_set_new(s, "run_to_syscall", json_string(name ? name : "?"));
+        }
         if (t->want_pid)
             json_object_set_new(s, "run_to_pid", json_integer(t->want_pid));
         if (t->want_program[0])

@@ -48,7 +48,6 @@ const store = createStore({
   foreground: null, // the program of the last command line typed at the console
   replay: null, // a recorded state shown: a guided demo's step {step}, a stop of the history {historyStop}
   walk: null, // the address walked: {pid, va}
-  runToAsked: null, // the last run_to this page sent: {event, syscall}
   runToChoice: { event: 'fork', syscall: '', whose: 'foreground' }, // "Run to next"'s menus (views/controls.js)
   room: initialRoom(params), // zoom and projector (views/room.js)
   follow: true, control: null, // a viewer follows the teacher; why we lost control (views/classroom.js)

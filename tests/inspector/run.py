@@ -465,6 +465,10 @@ def pause_continue_step():
         # run_to a syscall by name.
         r = ws.command("run_to", 12, event="syscall", syscall="write")
         check(r["ok"], f"run_to syscall write: {r}")
+        # Every client, the viewer too, reads which call it waits for.
+        st = v.wait(lambda m: m.get("type") == "status" and m.get("run_to") == "syscall",
+                    5, "the viewer's run_to status")
+        check(st.get("run_to_syscall") == "write", f"the viewer's run_to status: {st}")
         ws.send({"type": "console", "data": "echo there\n"})
         st = ws.wait(lambda m: is_status(m, reason="event"), 20, "the syscall event")
         check(st["stop"]["detail"] == "syscall", f"event stop: {st}")

@@ -311,9 +311,9 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     await page.selectOption('[data-testid=run-to-process]', '');
     const before = await paintedSeq(page);
     await page.click('[data-testid=run-to]');
-    const ran = await page.waitForFunction(() => window.glassbox.status.run_to === 'syscall', null, { timeout: 2000 }).catch(() => null);
-    if (ran) assert.equal(await page.innerText('[data-testid=stop-why]'), 'to the next syscall write');
-    else t.diagnostic('the page never heard the guest run (issue 9 point 1): the run_to line is not checked');
+    await page.waitForFunction(() => window.glassbox.status.run_to === 'syscall', null, { timeout: 5000 });
+    assert.equal(await page.evaluate(() => window.glassbox.status.run_to_syscall), 'write', 'the status names the call');
+    assert.equal(await page.innerText('[data-testid=stop-why]'), 'to the next syscall write');
     await page.click('[data-testid=terminal]');
     await page.keyboard.type('echo hi\n');
     await waitForStop(page, { detail: 'syscall', afterSeq: before });

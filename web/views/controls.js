@@ -45,7 +45,6 @@ export function mountControls(el, end, { store, act: run }) {
   };
   const runTo = (event) => {
     const args = { event, ...(event === 'syscall' && syscall.value ? { syscall: syscall.value } : {}), ...narrowing() };
-    store.set({ runToAsked: args }); // the status names the kind only
     return run('run_to', args);
   };
   // Back to the last event of the kind chosen, of the process chosen ("in

@@ -33,8 +33,8 @@ export function stopText(stop) {
 // What run_to waits for: "to the next COW fault of cowtest", "… of pid 3",
 // or, when no such process is in the latest snapshot, that it waits for one
 // first (the hint leads: the line may be cut at its end).
-function runToLine(status, asked, snapshot) {
-  const kind = runToText(status.run_to, asked);
+function runToLine(status, snapshot) {
+  const kind = runToText(status);
   const live = (p) => p.state !== 'zombie';
   const procs = snapshot?.processes ?? [];
   const program = status.run_to_program;
@@ -60,7 +60,7 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
   const text = h('span', { class: 'stop-text', 'data-testid': 'stop-text' }, why, loc);
   fill(el, pill, text, message, snapError, role);
 
-  store.on(['status', 'connection', 'runToAsked', 'snapshot', 'replay'], ({ status, connection, snapshot, replay }) => {
+  store.on(['status', 'connection', 'snapshot', 'replay'], ({ status, connection, snapshot, replay }) => {
     // running or stopped; else what QEMU is (starting, dead), or unknown.
     const guest = connection !== 'open' || !status ? 'unknown' : status.qemu === 'running' ? status.guest : status.qemu;
     pill.dataset.guest = guest;
@@ -77,7 +77,7 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
     const reason = stop && stopText(stop);
     if (past) why.textContent = `past: ${past.shown}, ${reason}${past.pid ? ` · pid ${past.pid}` : ''}`;
     else if (stop) why.textContent = reason;
-    else if (guest === 'running' && status.run_to) why.textContent = runToLine(status, store.state.runToAsked, snapshot);
+    else if (guest === 'running' && status.run_to) why.textContent = runToLine(status, snapshot);
     else why.textContent = '';
     // where() is the pc itself when no kernel function is there (at reset).
     loc.textContent = !stop?.pc ? '' : stop.function ? `${where(stop)} · pc ${hex(stop.pc)}` : `pc ${hex(stop.pc)}`;
@@ -111,12 +111,14 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
   renderBanner(store.state);
 }
 
-// "syscall write", "syscall (any)", "COW fault": the kind the daemon waits
-// for, and the system call this page asked for, if it is that kind.
-function runToText(kind, asked) {
+// "syscall exec", "syscall (any)", "COW fault": the kind the daemon waits
+// for and, for system calls, which one (the daemon says, so every viewer
+// reads it).
+function runToText(status) {
+  const kind = status.run_to;
   const label = EVENT_LABEL[kind] ?? kind;
   if (kind !== 'syscall') return label;
-  return asked?.event === kind ? `${label} ${asked.syscall ?? '(any)'}` : label;
+  return `${label} ${status.run_to_syscall ?? '(any)'}`;
 }
 
 function bannerContent(s, { act, reconnectNow }) {
