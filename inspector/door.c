@@ -68,7 +68,7 @@ static void linger_over(void *ctx)
  * for a moment: closing with unread bytes would reset the connection, and
  * the client might lose the answer. */
 static void refuse(struct caller *c, int status, const char *reason,
-                   const char *why)
+                   const char *allow, const char *why)
 {
     char msg[512];
     char body[256];
@@ -76,8 +76,9 @@ static void refuse(struct caller *c, int status, const char *reason,
                         "{\"type\":\"error\",\"error\":\"%s\"}", why);
     int n = snprintf(msg, sizeof msg,
                      "HTTP/1.1 %d %s\r\ncontent-type: application/json\r\n"
-                     "content-length: %d\r\nconnection: close\r\n\r\n%s",
-                     status, reason, blen, body);
+                     "%s%s%scontent-length: %d\r\nconnection: close\r\n\r\n%s",
+                     status, reason, allow ? "allow: " : "", allow ? allow : "",
+                     allow ? "\r\n" : "", blen, body);
 
     int one = 1;
 
@@ -93,7 +94,7 @@ static void refuse(struct caller *c, int status, const char *reason,
 
 static void head_late(void *ctx)
 {
-    refuse(ctx, 408, "Request Timeout", "the request head did not arrive in time");
+    refuse(ctx, 408, "Request Timeout", NULL, "the request head did not arrive in time");
 }
 
 /* lws takes the socket (and closes it if it cannot) with nothing read:
@@ -144,10 +145,15 @@ static void readable(void *ctx, int what)
         return;
     }
     case HEAD_TOO_LARGE:
-        refuse(c, 431, "Request Header Fields Too Large",
+        refuse(c, 431, "Request Header Fields Too Large", NULL,
                "request headers over 4 KiB or 100 lines");
         return;
     case HEAD_DONE:
+        /* libwebsockets holds a CONNECT open without a word, for good */
+        if (!request_method_served(c->head, c->len)) {
+            refuse(c, 405, "Method Not Allowed", REQUEST_METHODS, REQUEST_METHODS_ONLY);
+            return;
+        }
         /* Handed over from the loop's top, not inside the callback of the
          * descriptor being unwatched. */
         loop_unwatch(c->w);

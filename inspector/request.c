@@ -39,7 +39,7 @@ static void rest(const struct request *rq, const char *why,
     v->status = 403;
     v->refusal = why;
     if (!why && rq->method == REQ_OTHER) {
-        v->refusal = "only GET, HEAD, POST and OPTIONS";
+        v->refusal = REQUEST_METHODS_ONLY;
         v->status = 405;
     } else if (!why && rq->chunked) {
         v->refusal = "send the body with a Content-Length (a chunked body is "
@@ -71,6 +71,18 @@ enum request_head request_head(const char *buf, size_t len)
             return HEAD_TOO_LARGE;
     }
     return len >= REQUEST_HEAD_MAX ? HEAD_TOO_LARGE : HEAD_MORE;
+}
+
+bool request_method_served(const char *head, size_t len)
+{
+    static const char *const served[] = {"GET ", "HEAD ", "POST ", "OPTIONS "};
+
+    for (size_t i = 0; i < sizeof served / sizeof *served; i++) {
+        size_t n = strlen(served[i]);
+        if (len >= n && !memcmp(head, served[i], n))
+            return true;
+    }
+    return false;
 }
 
 void request_body(struct request *rq, const char *content_length)

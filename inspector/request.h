@@ -49,6 +49,14 @@ struct request_verdict {
 enum request_head { HEAD_MORE, HEAD_DONE, HEAD_TOO_LARGE };
 enum request_head request_head(const char *buf, size_t len);
 
+/* The methods the daemon answers, and the refusal of any other (405). */
+#define REQUEST_METHODS "GET, HEAD, POST, OPTIONS"
+#define REQUEST_METHODS_ONLY "only GET, HEAD, POST and OPTIONS"
+
+/* Whether a whole request head asks with one of REQUEST_METHODS: any other
+ * (CONNECT, TRACE, ...) is refused before libwebsockets sees it. */
+bool request_method_served(const char *head, size_t len);
+
 /* has_body and body_too_large from the Content-Length header (NULL: none). */
 void request_body(struct request *rq, const char *content_length);
 

@@ -41,12 +41,34 @@ def stores_copy_one_page(ctx):
     return None
 
 
+def event_tells_the_fault(snap, ev, new_pa):
+    """The workbench explains a COW fault from its event: old_pa and
+    refcount_before must agree with the frames at the stop. A page kept in
+    place had a frame nobody else held (refcount 1 before and after); a
+    page copied left its old frame one reference fewer than before."""
+    old_pa, before = field(ev, "old_pa"), field(ev, "refcount_before")
+    where = f"the COW fault event of pid {ev['pid']} at {field(ev, 'va'):#010x}"
+    old = frame(snap, old_pa)
+    refs_now = old["refcount"] if old else 0
+    if old_pa == new_pa:
+        if before != 1:
+            return (f"{where} says the page kept its frame {old_pa:#010x} (old_pa = new_pa) "
+                    f"though it had refcount_before {before}: a frame others hold is copied "
+                    "(is old_pa read after the PTE was changed?)")
+    elif refs_now != before - 1:
+        return (f"{where} says frame {old_pa:#010x} had refcount {before} before the copy, but "
+                f"at the stop it has {refs_now}, not {before - 1} (refcount_before read after "
+                "kfree? old_pa not the frame the page had?)")
+    return None
+
+
 def faults_seen_by_the_inspector(ctx):
     """Run to every COW fault of `cowcheck write`: each is in the event ring,
     and at the stop the page table (as the inspector reads it: only PTEs
     written through set_pte are seen) maps the page writable, without COW,
-    to the frame the event names; every user frame's refcount equals the
-    number of page-table entries that map it."""
+    to the frame the event names; the event's old frame and refcount agree
+    with the frames; every user frame's refcount equals the number of
+    page-table entries that map it."""
     s = ctx.inspect()
     s.type("/grade/cowcheck write\n")
     faults = 0
@@ -58,6 +80,9 @@ def faults_seen_by_the_inspector(ctx):
             return (f"at the COW fault of pid {pid} at {va:#010x} the event says frame {pa:#010x}, "
                     f"but the page table the inspector reads has {e and (e['pa'], e['flags'])}"
                     f"{' with COW' if e and e['cow'] else ''}: write PTEs with set_pte()")
+        why = event_tells_the_fault(snap, ev, pa)
+        if why:
+            return why
         for f in snap["frames"]["user"]:
             if f["refcount"] != len(f["mapped_by"]):
                 return (f"at a COW fault frame {f['pa']} has refcount {f['refcount']} but "
@@ -136,8 +161,8 @@ CHECKS = [
     Check("share", "fork shares the parent's frames", 2, fork_shares),
     Check("copy", "a store copies the one page it hits; both keep their data", 2,
           stores_copy_one_page),
-    Check("inspect", "every COW fault is logged, its PTE set through set_pte, refcounts "
-          "= mappings", 2, faults_seen_by_the_inspector, limit=40, live="refcounts"),
+    Check("inspect", "every COW fault is logged with its frames and refcount, its PTE set "
+          "through set_pte, refcounts = mappings", 2, faults_seen_by_the_inspector, limit=40, live="refcounts"),
     Check("reuse", "a page nobody else holds is taken back, not copied", 1, alone_reuses,
           limit=40),
     Check("tlb", "the fault flushes the TLB entry it changed", 1, fault_flushes_tlb),

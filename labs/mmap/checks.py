@@ -20,6 +20,7 @@ UNMAP = [("munmap of 3 pages freed", "3"), ("munmap of 100 bytes freed", "1"),
          ("munmap of a page of the program", EINVAL),
          ("munmap at an address not on a page", EINVAL),
          ("munmap of 0 bytes", EINVAL), ("munmap past the mappings", EINVAL),
+         ("munmap of a page above the mappings", EINVAL),
          ("munmap of a length that wraps", EINVAL),
          ("munmap of everything mapped", "0"), ("frames not given back", "0"),
          ("a page touched, unmapped, touched killed", "yes")]
@@ -64,21 +65,40 @@ def held(snap, pids, base, holders_extra, what):
     return frames
 
 
+# The pages mmapcheck hold maps from its "prot" address, in order: the
+# protection asked for and the PTE's R W X it must give (W and X each imply R).
+PROT_PTES = [("PROT_READ", "R--"), ("PROT_WRITE", "RW-"), ("PROT_READ|PROT_EXEC", "R-X"),
+             ("PROT_EXEC", "R-X")]
+
+
+def prot_bits(snap, pid, base):
+    """Raises unless each protection's page in pid has the R W X it asks for."""
+    for i, (prot, want) in enumerate(PROT_PTES):
+        va = base + i * PGSIZE
+        e = mapping(snap, pid, va)
+        if e is None:
+            raise AssertionError(f"the {prot} page {va:#010x} of pid {pid} is not mapped")
+        if e["flags"][1:4] != want or e["flags"][4] != "U":
+            raise AssertionError(f"the {prot} page {va:#010x} of pid {pid} has PTE bits "
+                                 f"{e['flags']}: {prot} should give {want} (R W X) and U")
+
+
 def seen_by_the_inspector(ctx):
     """At a stop while two processes map a shared mapping and a named
     region: the PTEs are PTE_SHARED and writable in both, to the same
-    frames, and the refcounts are the mappings (+1 for the region). At a
-    stop after both unmapped them: the frames are free."""
+    frames, and the refcounts are the mappings (+1 for the region); a page
+    mapped with each protection has the R W X it asked for. At a stop after both unmapped them: the frames are free."""
     s = ctx.inspect()
     s.type("/grade/mmapcheck hold\n")
     m = s.wait_match(r"mmapcheck: (done|holding pids (\d+) (\d+) shared 0x([0-9a-f]+) "
-                     r"region 0x([0-9a-f]+))")
+                     r"region 0x([0-9a-f]+) prot 0x([0-9a-f]+))")
     if m.group(1) == "done":
         return "mmapcheck hold did not get to map both: " + s.console.strip()[-200:]
     pids = [int(m.group(2)), int(m.group(3))]
     snap = s.pause()
     frames = (held(snap, pids, int(m.group(4), 16), 0, "the MAP_SHARED") +
               held(snap, pids, int(m.group(5), 16), 1, "the shmat region"))
+    prot_bits(snap, pids[0], int(m.group(6), 16))
     s.command("continue")
     s.type("\n")
     if s.wait_match(r"mmapcheck: (unmapped|done)").group(1) == "done":
@@ -111,8 +131,8 @@ CHECKS = [
           answers("mmapcheck", "unmap", UNMAP)),
     Check("shm", "named regions are shared, across fork too, and freed with their last "
           "mapping", 2, answers("mmapcheck", "shm", SHM)),
-    Check("inspect", "PTE_SHARED in both processes, refcounts = mappings, munmap frees the "
-          "frames (seen by the inspector)", 2, seen_by_the_inspector, limit=40, live="shared"),
+    Check("inspect", "PTE_SHARED in both processes, refcounts = mappings, R W X as asked, "
+          "munmap frees the frames (seen by the inspector)", 2, seen_by_the_inspector, limit=40, live="shared"),
     Check("anon", "shared anonymous memory survives fork (shmdemo; already true)", 1,
           shared_anon_works, regression=True),
 ]

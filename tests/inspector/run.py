@@ -330,6 +330,14 @@ def pipelined_and_refused_requests_have_no_effect():
               "HEAD /app.js")
         check(b" 411 " in raw_http(d.port, b"POST /api/command HTTP/1.1\r\nHost: " + host +
                                    b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), "chunked")
+        # libwebsockets held a CONNECT open, unanswered, for good
+        for method in (b"CONNECT 127.0.0.1:22", b"TRACE /", b"PUT /api/command"):
+            t0 = time.monotonic()
+            reply = raw_http(d.port, method + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+            check(b" 405 " in reply.split(b"\r\n")[0] and
+                  b"allow: GET, HEAD, POST, OPTIONS\r\n" in reply and
+                  time.monotonic() - t0 < 4,
+                  f"{method.decode()}: {reply[:200]!r} after {time.monotonic() - t0:.1f} s")
 
 
 @test(timeout=90)

@@ -144,6 +144,27 @@ static void test_heads(void **state)
     assert_int_equal(request_head(big, n + 5), HEAD_TOO_LARGE);
 }
 
+static bool served(const char *text)
+{
+    return request_method_served(text, strlen(text));
+}
+
+static void test_methods_served(void **state)
+{
+    (void)state;
+    assert_true(served("GET / HTTP/1.1\r\n\r\n"));
+    assert_true(served("HEAD / HTTP/1.1\r\n\r\n"));
+    assert_true(served("POST /api/command HTTP/1.1\r\n\r\n"));
+    assert_true(served("OPTIONS * HTTP/1.1\r\n\r\n"));
+    assert_false(served("CONNECT 127.0.0.1:22 HTTP/1.1\r\n\r\n"));
+    assert_false(served("TRACE / HTTP/1.1\r\n\r\n"));
+    assert_false(served("PUT / HTTP/1.1\r\n\r\n"));
+    assert_false(served("get / HTTP/1.1\r\n\r\n"));   /* methods are case-sensitive */
+    assert_false(served("GETX / HTTP/1.1\r\n\r\n"));
+    assert_false(served("GET"));
+    assert_false(served(""));
+}
+
 static void test_file_names(void **state)
 {
     static const char *bad[] = {"/../etc/passwd", "/a/../../b", "/.git/config", "//etc",
@@ -167,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_methods_and_bodies),
         cmocka_unit_test(test_content_length),
         cmocka_unit_test(test_heads),
+        cmocka_unit_test(test_methods_served),
         cmocka_unit_test(test_file_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

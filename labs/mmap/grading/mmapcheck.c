@@ -7,7 +7,8 @@
 //   mmapcheck shm     named regions: two processes see each other's stores,
 //                     so does a forked child; the last unmapping frees them
 //   mmapcheck hold    for the inspector: a shared mapping and a named region
-//                     mapped by two processes ("mmapcheck: holding", then a
+//                     mapped by two processes, and a page of each protection
+//                     ("mmapcheck: holding", then a
 //                     line from the console), then unmapped by both
 //                     ("mmapcheck: unmapped", then a line)
 //
@@ -135,6 +136,8 @@ unmap(void)
   printf("mmapcheck: munmap at an address not on a page = %d\n", munmap(a + 1, PGSIZE));
   printf("mmapcheck: munmap of 0 bytes = %d\n", munmap(a, 0));
   printf("mmapcheck: munmap past the mappings = %d\n", munmap(a, 9 * PGSIZE));
+  // a is the first mapping: a page past its end is past all of them
+  printf("mmapcheck: munmap of a page above the mappings = %d\n", munmap(a + 9 * PGSIZE, PGSIZE));
   // a + len, rounded up, wraps past 2^32: a check written as a sum passes it
   printf("mmapcheck: munmap of a length that wraps = %d\n", munmap(a, 0xfffff000));
   printf("mmapcheck: munmap of everything mapped = %d\n", munmap(a, 8 * PGSIZE));
@@ -244,7 +247,14 @@ hold(void)
     exit(ok ? 0 : 1);
   }
   read(ready[0], &c, 1);
-  printf("mmapcheck: holding pids %d %d shared 0x%x region 0x%x\n", getpid(), child, (uint)s, (uint)k);
+  // One page of each protection, in this order from the first, for the
+  // inspector to read their PTE bits (after the fork: not made COW).
+  char *prot_pages = map(1, PROT_READ, MAP_PRIVATE);
+  map(1, PROT_WRITE, MAP_PRIVATE);
+  map(1, PROT_READ | PROT_EXEC, MAP_PRIVATE);
+  map(1, PROT_EXEC, MAP_PRIVATE);
+  printf("mmapcheck: holding pids %d %d shared 0x%x region 0x%x prot 0x%x\n", getpid(), child,
+         (uint)s, (uint)k, (uint)prot_pages);
   line();
   int ok = munmap(s, 2 * PGSIZE) == 0 && munmap(k, 2 * PGSIZE) == 0;
   write(go[1], &c, 1);
