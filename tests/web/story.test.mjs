@@ -195,5 +195,28 @@ test('the COW story, unscripted and in guided demos', { timeout: 600_000 }, asyn
     });
   }
 
+  await t.test('a demo started while a program holds the console waits for the prompt, types nothing, and says why', async () => {
+    await page.click('[data-testid=terminal]');
+    await page.keyboard.type('cat\n'); // reads the console until ^D
+    await page.keyboard.press('Escape');
+    await page.selectOption('[data-testid=demo-pick]', 'cow');
+    await page.click('[data-testid=demo-start]');
+    await page.waitForFunction(() => /not at its prompt/.test(document.querySelector('[data-testid=demo-note]')?.textContent ?? ''),
+      null, { timeout: 30_000 });
+    assert.doesNotMatch(await page.evaluate(() => window.glassbox.terminalText()), /\$ cat\n(.*\n)*cowtest/,
+      'the demo typed its command into cat');
+    await page.click('[data-testid=terminal]');
+    await page.keyboard.press('Control+D');
+    await page.keyboard.press('Escape');
+    await waitForPrompt(page);
+    await page.click('[data-testid=demo-next]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=demo-step]')?.textContent.startsWith('Step 1 of') &&
+      !document.querySelector('[data-testid=demo-next]').disabled, null, { timeout: 60_000 });
+    assert.match(await text(page, 'stop-explain'), /forked pid \d+: .*copy-on-write in both/);
+    await page.click('[data-testid=demo-close]');
+    await page.click('[data-testid=run]');
+    await page.waitForFunction(() => /cowtest: OK\n\$ ?$/.test(window.glassbox.terminalText()), null, { timeout: 60_000 });
+  });
+
   assert.deepEqual(page.errors, [], 'no uncaught errors in the page');
 });

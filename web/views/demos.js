@@ -35,7 +35,7 @@ const DEMOS = [
   },
 ].map((d) => ({ ...d, steps: d.steps.map(([event, title, program = d.program]) => ({ event, title, program })) }));
 
-const PROMPT_WAIT_MS = 30_000;
+const PROMPT_WAIT_MS = 10_000;
 
 export function mountDemos(el, { store, command, typeIntoConsole, terminalText }) {
   let demo = null; // {def, recorded: [{snapshot, fresh, focus, selection, page}], shown, busy, note}
@@ -57,18 +57,30 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
     waiter = { status: store.state.status, seq: store.state.snapshot?.seq ?? -1, resolve };
   });
 
+  // The guest running, its shell at the prompt: true, else (a program still
+  // in the foreground, a breakpoint that stops it again) false after a while.
   async function atPrompt() {
+    const atIt = () => /\$$/.test(terminalText()) && store.state.status?.guest === 'running';
     if (store.state.status?.guest === 'stopped') await command('continue');
     const until = Date.now() + PROMPT_WAIT_MS;
-    while (!/\$$/.test(terminalText()) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    while (!atIt() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    return atIt();
   }
 
   async function runStep(i) {
     const step = demo.def.steps[i];
     demo.busy = true;
+    if (i === 0) {
+      demo.note = 'Waiting for the shell\'s prompt…';
+      render();
+      if (!(await atPrompt())) {
+        const stop = store.state.status?.guest === 'stopped' ? ` (the guest stopped: ${store.state.status.stop?.reason})` : '';
+        return stuck(`the shell is not at its prompt${stop}: let the program in the foreground finish ` +
+          `(or remove a breakpoint, or Restart), then Next`);
+      }
+    }
     demo.note = `Running to the next ${step.event.replace('_', ' ')} of ${step.program}…`;
     render();
-    if (i === 0) await atPrompt();
     const stopped = nextStop();
     const reply = await command('run_to', { event: step.event, program: step.program });
     if (!reply.ok) {
