@@ -88,6 +88,20 @@ void lifecycle_dead(struct lifecycle *l, const char *why)
     l->hooks.down(l->hooks.ctx, l->message);
 }
 
+/* A QEMU stopped by a signal while the guest runs is asked nothing, so
+ * nothing else would notice: seen here, it is not responding until it
+ * goes on. */
+static void watch_frozen(struct lifecycle *l)
+{
+    bool frozen = l->state == LIFE_RUNNING && l->launched && qemu_stopped(&l->qemu);
+
+    if (frozen == l->frozen)
+        return;
+    l->frozen = frozen;
+    loop_say(frozen ? "QEMU is stopped by a signal" : "QEMU goes on");
+    l->hooks.changed(l->hooks.ctx);
+}
+
 static void reap_tick(void *ctx)
 {
     struct lifecycle *l = ctx;
@@ -97,6 +111,7 @@ static void reap_tick(void *ctx)
     if (l->state != LIFE_DEAD && l->launched && l->qemu.pid > 0 &&
         qemu_reap(&l->qemu, why, sizeof why))
         lifecycle_dead(l, why);
+    watch_frozen(l);
     loop_timer_set(&l->reap_timer, REAP_EVERY_MS, reap_tick, l);
 }
 

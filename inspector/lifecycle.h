@@ -36,7 +36,7 @@ struct life_config {
 struct life_hooks {
     void (*up)(void *ctx, struct rsp_conn *rsp); /* rsp is the hook's now */
     void (*down)(void *ctx, const char *why);
-    void (*changed)(void *ctx);
+    void (*changed)(void *ctx); /* frozen included */
     void *ctx;
 };
 
@@ -47,6 +47,7 @@ struct lifecycle {
     struct qemu qemu;
     struct qmp *qmp;       /* QEMU's QMP, when we run QEMU and it is connected */
     bool launched;         /* we run QEMU (not --attach) */
+    bool frozen;           /* it is stopped by a signal (SIGSTOP): not responding */
     enum life_state state;
     char message[512];     /* why it is dead */
     struct rsp_dial *dial; /* reaching the gdbstub (rsp_dial.h), or NULL */

@@ -69,7 +69,7 @@ int snaps_rate(const struct target *t)
  * due at once). */
 bool snaps_may_sample(const struct target *t)
 {
-    return target_connected(t) && t->running && !t->stalled && !t->warming &&
+    return target_connected(t) && t->running && !t->stalled && !t->life.frozen && !t->warming &&
            t->mode != M_STEP && t->mode != M_REPLAY && t->mode != M_RUN_TO_RET;
 }
 

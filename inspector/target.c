@@ -136,7 +136,7 @@ static bool shown_running(const struct target *t)
 json_t *target_status(struct target *t)
 {
     enum life_state q = t->life.state;
-    bool stalled = q == LIFE_RUNNING && t->stalled;
+    bool stalled = q == LIFE_RUNNING && (t->stalled || t->life.frozen);
     json_t *s = json_pack("{s:s, s:s}", "type", "status", "qemu",
                           stalled ? "not responding" : lifecycle_state_name(q));
 

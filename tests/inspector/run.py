@@ -1161,6 +1161,30 @@ def a_stalled_qemu_is_waited_for():
         wait_console(ws, "still here\n", 20)
 
 
+@test(timeout=90)
+def a_stalled_qemu_while_running_is_seen():
+    """QEMU stopped with SIGSTOP while the guest runs and nothing is asked of
+    it: every client hears "not responding" within a second or so (the
+    status said "running" for as long as nobody asked), and "running" again
+    when it goes on."""
+    with Daemon("frozen") as d:
+        ws = d.ws(role="controller")
+        viewer = d.ws(role="viewer")
+        wait_console(ws, PROMPT, 20)
+        pid = d.qemu_pid()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            for who, c in (("controller", ws), ("viewer", viewer)):
+                c.wait(lambda m: is_status(m, qemu="not responding"), 3, f"not responding ({who})")
+            check(d.get("/api/status")["qemu"] == "not responding", "GET /api/status")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        for who, c in (("controller", ws), ("viewer", viewer)):
+            c.wait(lambda m: is_status(m, qemu="running", guest="running"), 3, f"running again ({who})")
+        ws.send({"type": "console", "data": "echo still here\n"})
+        wait_console(ws, "still here\n", 20)
+
+
 @test(timeout=120)
 def a_stalled_qemu_while_stopped_recovers():
     """QEMU stopped with SIGSTOP while the guest is paused, and a command
