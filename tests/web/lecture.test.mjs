@@ -158,6 +158,19 @@ test('a lecture\'s page, walked by hand', { timeout: 600_000 }, async (t) => {
     assert.equal(await page.textContent('[data-testid=stop-why]'), now.why, 'the present again');
     await page.click('[data-testid=history-toggle]');
   });
+  await t.test('back to the last write: a long stop line is cut, the top line stays one row at 1280 px', async () => {
+    await page.click('[data-testid=back-to]');
+    await page.waitForFunction(() => window.glassbox.status?.stop?.reason === 'reverse_continue', null, { timeout: 60_000 });
+    const top = await page.evaluate(() => {
+      const why = document.querySelector('[data-testid=stop-why]');
+      return { why: why.textContent, title: why.title, cut: why.scrollWidth > why.clientWidth,
+        tops: ['guest-state', 'restart', 'zoom-in'].map((id) => Math.round(document.querySelector(`[data-testid=${id}]`).getBoundingClientRect().top)) };
+    });
+    await screenshot(page, 'lecture-back-to.png');
+    assert.match(top.why, /^back to the last syscall/, top.why);
+    assert.equal(top.title, top.why, 'the title has the line in full');
+    assert.ok(Math.max(...top.tops) - Math.min(...top.tops) < 12, `the badge, zoom and Restart at ${top.tops} (${top.why})`);
+  });
   await t.test('while Run to next waits, the top line at 1280 px is one row (what it waits for wraps)', async () => {
     await page.click('[data-testid=terminal]');
     await page.keyboard.type('nosuchprogram\n'); // a program that never starts
