@@ -10,6 +10,14 @@ def sbrk_takes_nothing(ctx):
     facts, why = program_facts(ctx, "lazycheck", "sbrk")
     if why:
         return why
+    for fact, why in (("sbrk of the free frames but LAZY_RESERVE worked",
+                       "sbrk refused pages that were free (beyond LAZY_RESERVE)"),
+                      ("sbrk of a byte more failed",
+                       "from a page boundary, sbrk of the free frames but LAZY_RESERVE and one "
+                       "byte more worked: that is one page more than may be promised (every "
+                       "page the new size reaches into counts)")):
+        if facts.get(fact) != "yes":
+            return f"{why} ({fact}: {facts.get(fact, 'not printed')})"
     n = int(facts.get(f"frames taken by sbrk of {NPAGES} pages", NPAGES))
     if n > 1:
         return f"sbrk of {NPAGES} pages took {n} frames: it allocates instead of growing the size"
@@ -47,7 +55,8 @@ COPY = [("read into an untouched page (4 bytes) right", "yes"),
         ("read into the page at the break", "-14"), ("write from above the break", "-14")]
 
 CHECKS = [
-    Check("sbrk", "sbrk grows the size only: no frame taken", 2, sbrk_takes_nothing),
+    Check("sbrk", "sbrk grows the size only: no frame taken; it promises whole pages, no "
+          "more than are free", 2, sbrk_takes_nothing),
     Check("touch", "a store to a heap page takes one zeroed frame; data kept", 2,
           touch_takes_a_page),
     Check("outside", "accesses outside the heap still kill; sbrk beyond memory fails", 1,

@@ -16,8 +16,9 @@ def queue(snap, pid):
 
 def inspector_sees_the_queue(ctx):
     """Run to every send and receive of mailcheck: each is in the event
-    ring, and at each stop the parent's queue (read from kernel memory)
-    holds exactly the notes sent and not yet received, in order."""
+    ring with its partner and the message's length, and at each stop the
+    parent's queue (read from kernel memory) holds exactly the notes sent
+    and not yet received, in order."""
     s = ctx.inspect()
     s.type("/grade/mailcheck\n")
     notes = [f"note {i}" for i in range(NOTES)]
@@ -40,6 +41,9 @@ def inspector_sees_the_queue(ctx):
     for k, (snap, ev) in enumerate(recvs):
         # logged just before or just after the message leaves the queue
         held = queue(snap, ev["pid"])
+        if field(ev, "len") != len(notes[k]):
+            return (f"receive event {k}: {ev} (expected length {len(notes[k])}, the "
+                    "message's length, not the buffer's)")
         if field(ev, "from") != child or held not in ([(child, n) for n in notes[k:]],
                                                         [(child, n) for n in notes[k + 1:]]):
             return (f"at receive {k} ({ev}) the queue holds {held}, expected "

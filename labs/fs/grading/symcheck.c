@@ -6,12 +6,16 @@
 //   slow:     links with targets of 59, 60 and 120 bytes
 //   relative: links with relative targets, in a subdirectory (opened by
 //             their full paths and, from there, by their bare names), and
-//             a relative link to another directory's relative link
+//             a relative link to another directory's relative link; and
+//             two in a deep directory whose joined paths are 255 bytes
+//             (it opens) and 256 (longer than a path may be)
 //   chain:    a link to a link ... to a file, MAXSYMLINKS + 1 links long,
 //             opened from its first link and from its second
 //   dangling: a link to nothing
 //   loop:     two links to each other, and one to itself; then removed
 //   nofollow: open with O_NOFOLLOW, of a link and of a file
+//   create:   open with O_CREATE through a link: to a file (written), and
+//             dangling, absolute and relative (the target is created)
 //   unlink:   many links made and removed (the disk must be as before)
 
 #include "kernel/fcntl.h"
@@ -112,6 +116,64 @@ relative_twice(void)
   show("ta/l1", "/sym/ta/l1", 0);
 }
 
+// In /sym/<200 y's>/ (206 bytes with its '/'), "fits" -> <49 z's> joins to
+// a 255-byte path, the longest there is; "long" -> <50 z's> to 256 bytes.
+static void
+relative_long(void)
+{
+  char dir[256], path[256], target[64];
+  strcpy(dir, "/sym/");
+  memset(dir + 5, 'y', 200);
+  dir[205] = 0;
+  mkdir(dir);
+  memset(target, 'z', 50);
+  target[49] = 0;
+  snprintf(path, sizeof(path), "%s/%s", dir, target);
+  put(path, "the file at 255 bytes");
+  snprintf(path, sizeof(path), "%s/fits", dir);
+  link_or_say(target, path);
+  show("joined 255", path, 0);
+  target[49] = 'z';
+  target[50] = 0;
+  snprintf(path, sizeof(path), "%s/long", dir);
+  link_or_say(target, path);
+  show("joined 256", path, 0);
+}
+
+// open(link, O_CREATE | O_WRONLY) and write text through it.
+static void
+write_through(const char *what, const char *link, const char *text)
+{
+  int fd = open(link, O_CREATE | O_WRONLY);
+  if (fd < 0) {
+    printf("symcheck: %s = error %d\n", what, fd);
+    return;
+  }
+  int n = write(fd, text, strlen(text));
+  close(fd);
+  printf("symcheck: %s = %s\n", what, n == (int)strlen(text) ? "written" : "short write");
+}
+
+// O_CREATE follows links like any open: a link to a file writes the file;
+// a dangling link creates its target (a relative one in the link's
+// directory), and the link stays a link.
+static void
+create_through(void)
+{
+  put("/sym/old", "old");
+  link_or_say("/sym/old", "/sym/to-old");
+  write_through("write to-old", "/sym/to-old", "new");
+  show("old", "/sym/old", 0);
+  link_or_say("/sym/made", "/sym/to-made");
+  write_through("write to-made", "/sym/to-made", "made through the link");
+  show("made", "/sym/made", 0);
+  mkdir("/sym/d");
+  link_or_say("rel-made", "/sym/d/to-rel");
+  write_through("write d/to-rel", "/sym/d/to-rel", "made beside the link");
+  show("d/rel-made", "/sym/d/rel-made", 0);
+  show("to-made nofollow", "/sym/to-made", O_NOFOLLOW);
+}
+
 static void
 remove_or_say(const char *path)
 {
@@ -163,6 +225,7 @@ main(int argc, char *argv[])
     show("up in cwd", "up", 0);
     chdir("/");
     relative_twice();
+    relative_long();
   } else if (strcmp(mode, "chain") == 0) {
     chain();
   } else if (strcmp(mode, "dangling") == 0) {
@@ -182,6 +245,8 @@ main(int argc, char *argv[])
     show("link nofollow", "/sym/link", O_NOFOLLOW);
     show("file nofollow", "/sym/file", O_NOFOLLOW);
     show("link", "/sym/link", 0);
+  } else if (strcmp(mode, "create") == 0) {
+    create_through();
   } else if (strcmp(mode, "unlink") == 0) {
     unlinks();
   } else {

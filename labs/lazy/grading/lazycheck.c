@@ -1,7 +1,10 @@
 // lazycheck MODE: the lazy lab's grading program (the grader builds it into
 // /grade/ from labs/lazy/grading/, never from the student's user/).
 //
-//   lazycheck sbrk     how many frames sbrk of 256 pages takes; then, with
+//   lazycheck sbrk     from a page boundary, with k = the free frames but
+//                      LAZY_RESERVE: sbrk of k pages works, of k pages and
+//                      one byte (k + 1 pages) fails; how many frames sbrk
+//                      of 256 pages takes; then, with
 //                      heap pages touched until fewer than LAZY_RESERVE
 //                      frames are free, sbrk of one more page must fail
 //   lazycheck touch    how many frames stores to 10 of those pages take;
@@ -60,10 +63,26 @@ all_zero(char *page)
   return 1;
 }
 
+// Whether sbrk(n) works (then given back at once).
+static int
+grows(int n)
+{
+  if (sbrk(n) == (char *)-1)
+    return 0;
+  sbrk(-n);
+  return 1;
+}
+
 static void
 grow(void)
 {
   heap(0);
+  // From a page boundary, k pages and one byte reach into k + 1 pages:
+  // one more than may be promised.
+  int k = free_frames() - LAZY_RESERVE;
+  printf("lazycheck: sbrk of the free frames but LAZY_RESERVE worked = %s\n",
+         yes(grows(k * PGSIZE)));
+  printf("lazycheck: sbrk of a byte more failed = %s\n", yes(!grows(k * PGSIZE + 1)));
   int before = free_frames();
   heap(NPAGES);
   printf("lazycheck: frames taken by sbrk of %d pages = %d\n", NPAGES, before - free_frames());

@@ -1,9 +1,12 @@
 // alarmcheck MODE: the traps lab's grading program (the grader builds it
 // into /grade/ from labs/traps/grading/, never from the student's user/).
 //
-//   alarmcheck periodic   sigalarm(2, h) while spinning 100 ticks: how many
-//                         calls; then sigalarm(0, 0): no more calls; then a
-//                         handler that calls sigalarm(0, 0) itself: one call
+//   alarmcheck periodic   sigalarm(50, h) in a new process: no call in its
+//                         first 10 ticks; sigalarm(2, h) while spinning 100
+//                         ticks: how many calls; then sigalarm(0, 0): no more
+//                         calls; then sigalarm(50, h) again: no call in its
+//                         first 10 ticks; then a handler that calls
+//                         sigalarm(0, 0) itself: one call
 //   alarmcheck registers  a handler interrupts a loop that holds a known
 //                         value in every register: all must be intact
 //   alarmcheck reentry    a handler that runs for 5 ticks with an alarm
@@ -40,6 +43,19 @@ start(int n, void (*handler)(void))
   }
 }
 
+// sigalarm(0, 0), ending the program if the kernel refuses: an alarm that
+// cannot be turned off would be blamed on the calls that follow.
+static void
+stop(void)
+{
+  int err = sigalarm(0, 0);
+  if (err != 0) {
+    printf("alarmcheck: sigalarm(0) returned %d\n", err);
+    printf("alarmcheck: done\n");
+    exit(1);
+  }
+}
+
 static void
 count_call(void)
 {
@@ -52,25 +68,40 @@ static void
 call_once(void)
 {
   calls++;
-  sigalarm(0, 0);
+  stop();
   int err = sigreturn();
   printf("alarmcheck: sigreturn() after sigalarm(0, 0) in the handler returned %d\n", err);
   printf("alarmcheck: done\n");
   exit(1);
 }
 
+// sigalarm(50, h), then 10 ticks of spinning: the first call is 50 ticks
+// away, so none may come, whatever ticks were left from before.
+static void
+first_call(const char *when)
+{
+  calls = 0;
+  start(50, count_call);
+  spin_ticks(10);
+  stop();
+  printf("alarmcheck: %d calls in the first 10 ticks of sigalarm(50) %s\n", calls, when);
+}
+
 static void
 periodic(void)
 {
+  first_call("in a new process");
+  calls = 0;
   start(2, count_call);
   int start = uptime();
   spin_ticks(100);
   int spent = uptime() - start;
-  sigalarm(0, 0);
+  stop();
   printf("alarmcheck: %d calls in %d ticks\n", calls, spent);
   int stopped = calls;
   spin_ticks(20);
   printf("alarmcheck: %d calls after sigalarm(0, 0)\n", calls - stopped);
+  first_call("after sigalarm(0, 0)");
 }
 
 static void
