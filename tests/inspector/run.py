@@ -1116,17 +1116,24 @@ def qemu_death_and_restart():
               "the old QEMU still runs")
 
 
+def stop_qemu_at_the_prompt(d):
+    """A controller and a viewer, the shell at its prompt, then QEMU stopped
+    with SIGSTOP: (controller, viewer, QEMU's pid)."""
+    ws = d.ws(role="controller")
+    viewer = d.ws(role="viewer")
+    wait_console(ws, PROMPT, 20)
+    pid = d.qemu_pid()
+    os.kill(pid, signal.SIGSTOP)
+    return ws, viewer, pid
+
+
 @test(timeout=120)
 def a_stalled_qemu_is_waited_for():
     """QEMU stopped with SIGSTOP for 6 s while commands wait on it: the daemon
     keeps answering, every client hears "not responding", and when QEMU goes
     on the commands are carried out and the session is the same."""
     with Daemon("stall") as d:
-        ws = d.ws(role="controller")
-        viewer = d.ws(role="viewer")
-        wait_console(ws, PROMPT, 20)
-        pid = d.qemu_pid()
-        os.kill(pid, signal.SIGSTOP)
+        ws, viewer, pid = stop_qemu_at_the_prompt(d)
         slowest, said = 0.0, False
         try:
             # Both need the guest stopped for a moment.
@@ -1168,11 +1175,7 @@ def a_stalled_qemu_while_running_is_seen():
     status said "running" for as long as nobody asked), and "running" again
     when it goes on."""
     with Daemon("frozen") as d:
-        ws = d.ws(role="controller")
-        viewer = d.ws(role="viewer")
-        wait_console(ws, PROMPT, 20)
-        pid = d.qemu_pid()
-        os.kill(pid, signal.SIGSTOP)
+        ws, viewer, pid = stop_qemu_at_the_prompt(d)
         try:
             for who, c in (("controller", ws), ("viewer", viewer)):
                 c.wait(lambda m: is_status(m, qemu="not responding"), 3, f"not responding ({who})")

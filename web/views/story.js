@@ -21,15 +21,12 @@ export function mountStory(el, { store, select }) {
 
   // While the guest runs the last stop's sentence stays, dimmed as the
   // past: the bar keeping its height, the views under it do not jump up and
-  // down with every Run and stop (and the page is not laid out and painted
-  // anew twice for each).
-  let told = null;
+  // down with every Run and stop.
   store.on(['focus', 'snapshot', 'status'], ({ focus, snapshot, status }) => {
     const running = status?.guest === 'running' && status?.qemu === 'running';
     el.classList.toggle('past', running);
-    if (running && told) return;
+    if (running && !el.hidden) return;
     el.hidden = !focus || !snapshot || status?.guest !== 'stopped';
-    told = el.hidden ? null : focus;
     if (el.hidden) return fill(el);
     const { sentence, changes } = explainEvent(focus.event, snapshot);
     fill(el,
