@@ -148,10 +148,15 @@ static void readable(void *ctx, int what)
         refuse(c, 431, "Request Header Fields Too Large", NULL,
                "request headers over 4 KiB or 100 lines");
         return;
-    case HEAD_DONE:
+    case HEAD_DONE: {
         /* libwebsockets holds a CONNECT open without a word, for good */
         if (!request_method_served(c->head, c->len)) {
             refuse(c, 405, "Method Not Allowed", REQUEST_METHODS, REQUEST_METHODS_ONLY);
+            return;
+        }
+        const char *fault = request_head_fault(c->head, c->len);
+        if (fault) {
+            refuse(c, 400, "Bad Request", NULL, fault);
             return;
         }
         /* Handed over from the loop's top, not inside the callback of the
@@ -160,6 +165,7 @@ static void readable(void *ctx, int what)
         c->w = NULL;
         loop_timer_set(&c->late, 0, hand_over, c);
         return;
+    }
     }
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *request_refusal(const struct access *a, const char *host,
                             const char *origin)
@@ -83,6 +84,63 @@ bool request_method_served(const char *head, size_t len)
             return true;
     }
     return false;
+}
+
+/* Whether the line [line, end) is a header named name (any case). */
+static bool header_named(const char *line, const char *end, const char *name)
+{
+    size_t n = strlen(name);
+
+    return (size_t)(end - line) > n && line[n] == ':' && !strncasecmp(line, name, n);
+}
+
+static bool control_byte(unsigned char ch)
+{
+    return (ch < ' ' && ch != '\t') || ch == 0x7f;
+}
+
+/* "%00" to "%1F" and "%7F": a byte that no file name or query holds. */
+static bool escaped_control(const char *line, const char *end)
+{
+    for (const char *p = line; p + 2 < end; p++) {
+        if (p[0] != '%')
+            continue;
+        int hi = p[1], lo = p[2] | 0x20;
+        bool hex_lo = (lo >= '0' && lo <= '9') || (lo >= 'a' && lo <= 'f');
+        if (((hi == '0' || hi == '1') && hex_lo) || (hi == '7' && lo == 'f'))
+            return true;
+    }
+    return false;
+}
+
+const char *request_head_fault(const char *head, size_t len)
+{
+    unsigned hosts = 0, lengths = 0;
+    const char *end = head + len;
+    bool request_line = true;
+
+    for (const char *p = head; p < end;) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = eol ? eol : end;
+        if (line_end > p && line_end[-1] == '\r')
+            line_end--;
+        if (line_end == p && p != head)
+            break; /* the blank line (as request_head() finds it): the body follows */
+        for (const char *q = p; q < line_end; q++)
+            if (control_byte((unsigned char)*q))
+                return "a control byte in the request head";
+        if (request_line && line_end > p && escaped_control(p, line_end))
+            return "an escaped control byte in the request target";
+        request_line = request_line && line_end == p;
+        hosts += header_named(p, line_end, "host");
+        lengths += header_named(p, line_end, "content-length");
+        p = eol ? eol + 1 : end;
+    }
+    if (hosts > 1)
+        return "two Host headers";
+    if (lengths > 1)
+        return "two Content-Length headers";
+    return NULL;
 }
 
 void request_body(struct request *rq, const char *content_length)

@@ -57,6 +57,13 @@ enum request_head request_head(const char *buf, size_t len);
  * (CONNECT, TRACE, ...) is refused before libwebsockets sees it. */
 bool request_method_served(const char *head, size_t len);
 
+/* NULL when a whole request head is well formed, else why not (400):
+ * a NUL or other control byte in it, a path with an escaped control byte
+ * ("/%00/" was cut short to "/" by libwebsockets), or a Host or
+ * Content-Length header given twice (which of the two counts would be
+ * libwebsockets' guess, and the client's or a proxy's could differ). */
+const char *request_head_fault(const char *head, size_t len);
+
 /* has_body and body_too_large from the Content-Length header (NULL: none). */
 void request_body(struct request *rq, const char *content_length);
 

@@ -144,6 +144,35 @@ static void test_heads(void **state)
     assert_int_equal(request_head(big, n + 5), HEAD_TOO_LARGE);
 }
 
+static const char *fault(const char *text)
+{
+    return request_head_fault(text, strlen(text));
+}
+
+/* Heads that libwebsockets would read its own way are refused first. */
+static void test_head_faults(void **state)
+{
+    (void)state;
+    static const char nul_host[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\0.evil\r\n\r\n";
+
+    assert_null(fault("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+    assert_null(fault("GET /api/pages?pid=3&l1=%41 HTTP/1.1\r\nHost: a\r\n\r\n"));
+    assert_null(fault("POST /api/command HTTP/1.1\r\nHost: a\r\n"
+                      "Content-Length: 2\r\n\r\n{}"));
+    /* what follows the blank line is a body: any bytes */
+    assert_null(request_head_fault("POST / HTTP/1.1\r\n\r\n\0\1", 21));
+    assert_non_null(request_head_fault(nul_host, sizeof nul_host - 1));
+    assert_non_null(fault("GET / HTTP/1.1\r\nX: a\bb\r\n\r\n"));
+    assert_non_null(fault("GET /%00/ HTTP/1.1\r\nHost: a\r\n\r\n"));
+    assert_non_null(fault("GET /index.html%0d%0aX: y HTTP/1.1\r\n\r\n"));
+    assert_non_null(fault("GET /a%7F HTTP/1.1\r\n\r\n"));
+    assert_non_null(fault("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n"));
+    assert_non_null(fault("POST / HTTP/1.1\r\nContent-Length: 2\r\n"
+                          "content-length: 200\r\n\r\n{}"));
+    /* a header whose name only starts like one is another header */
+    assert_null(fault("GET / HTTP/1.1\r\nHost: a\r\nHostname: b\r\n\r\n"));
+}
+
 static bool served(const char *text)
 {
     return request_method_served(text, strlen(text));
@@ -189,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_content_length),
         cmocka_unit_test(test_heads),
         cmocka_unit_test(test_methods_served),
+        cmocka_unit_test(test_head_faults),
         cmocka_unit_test(test_file_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
