@@ -22,14 +22,34 @@ class Check:
         self.limit, self.regression, self.live = limit, regression, live
 
 
+FAILED = re.compile(r"test \S+: FAILED.*")
+KILLED = re.compile(r"pid \d+ \(.*\): killed by .*")
+
+
+def usertests_failures(out):
+    """usertests' own line for each test that failed (it says what the test
+    saw), after the kernel's line that says what killed the test's process
+    when it was killed."""
+    lines = out.replace("\r", "").split("\n")
+    found = []
+    for before, line in zip([""] + lines, lines):
+        failed = FAILED.search(line)
+        if failed:
+            killed = "was killed" in line and KILLED.search(before)
+            found += ([killed.group(0)] if killed else []) + [failed.group(0)]
+    return found
+
+
 def usertests(*cases):
     """A check's run: `usertests CASES` in a fresh boot must pass them all."""
     def run(ctx):
         out = ctx.shell("usertests " + " ".join(cases))
-        failed = re.findall(r"test (\S+): FAILED[^\n]*", out)
+        failed = usertests_failures(out)
         if failed:
-            return "usertests failed: " + "; ".join(failed)
-        return None if "ALL TESTS PASSED" in out else "usertests did not finish"
+            return "usertests failed:\n" + "\n".join(failed)
+        if "ALL TESTS PASSED" in out:
+            return None
+        return "usertests did not finish: " + out.strip()[-300:]
     return run
 
 

@@ -5,9 +5,17 @@ with its own user library, over /bin/primes) run on the grading kernel
 import re
 
 from checklib import Check
+from glassbox import GuestError
 
 STUDENT_PROGRAMS = ["primes"]
-PRIMES = [n for n in range(2, 100) if all(n % d for d in range(2, n))]   # 25 of them
+
+
+def primes_below(limit):
+    return [n for n in range(2, limit) if all(n % d for d in range(2, int(n ** 0.5) + 1))]
+
+
+PRIMES = primes_below(100)   # 25 of them
+BIG = 10000                  # more primes below it than processes (NPROC is 64)
 
 
 def printed(out):
@@ -74,6 +82,31 @@ def all_gone_after(ctx):
     return f"after primes the process table still holds {left}" if left else None
 
 
+def ends_when_fork_fails(ctx):
+    """primes 10000 needs more processes than NPROC: the pipeline stops
+    growing where a fork fails, and must still end. The stage whose fork
+    failed writes into a pipe no other process reads: its writes fail, and
+    it gets to the end of its input, only if it closed that pipe's read end
+    (else it fills the pipe and waits for ever)."""
+    g = ctx.boot()
+    try:
+        out = g.run(f"primes {BIG}", timeout=ctx.left() - 5)
+    except GuestError as e:
+        if "timed out" not in e.message:
+            raise
+        return (f"primes {BIG} never ended: once the process table is full a fork fails, "
+                "and a stage that holds a pipe end it does not use can wait for ever")
+    got, want = printed(out), primes_below(BIG)
+    wrong = next((i for i, n in enumerate(got) if i >= len(want) or n != want[i]), None)
+    if wrong is not None:
+        return (f"primes {BIG} printed {got[max(0, wrong - 3):wrong + 1]}, the last out of "
+                "place: expected the primes from 2 on, in order")
+    if len(got) < len(PRIMES):
+        return (f"primes {BIG} printed only {got}: the process table has room for the "
+                f"{len(PRIMES)} primes below 100 at least")
+    return done_once(out)
+
+
 CHECKS = [
     Check("primes", "primes prints the 25 primes below 100, in order", 2, prints_the_primes,
           limit=15),
@@ -82,4 +115,6 @@ CHECKS = [
           one_process_per_prime, limit=30),
     Check("reaped", "every primes process exits and is waited for", 1, all_gone_after,
           limit=15),
+    Check("table-full", f"primes {BIG}: cut short where fork fails, the pipeline still ends", 1,
+          ends_when_fork_fails, limit=20),
 ]
