@@ -16,14 +16,19 @@
  *   one line (a loop), breakpoints go on every address where another line
  *   of the function starts (kernel_model_next_line_addrs) and the guest
  *   continues to the first of them.
- * - run_to: a breakpoint at event_log(kind, pid, data). When it hits, a0
- *   is the kind, a1 the pid and a2 the address of the payload (the syscall
- *   number is read from it, the program's name from proc[] only once kind
- *   and pid match). Another event: the guest goes on, unseen. The wanted one:
- *   the event_log breakpoint goes, a temporary one goes at the return
- *   address (ra) and the guest runs to it, so when the stop is reported
- *   the event is in the ring (and, for cow_fault, the PTE and the frame
- *   refcounts are updated: cow_fault() logs after doing its work).
+ * - run_to: the kernel's event_watch mask gets the bit of the kind waited
+ *   for, and a breakpoint goes at event_watched(kind, pid, data), which the
+ *   kernel calls after logging an event of a watched kind (kernel/event.h):
+ *   events of other kinds go by at full speed. When it hits, a0 is the
+ *   kind, a1 the pid, a2 the address of the payload and a3 the event's seq
+ *   (the syscall number is read from the payload, the program's name from
+ *   proc[] only once kind and pid match). Another event of that kind
+ *   (another process's, another call): the guest goes on, unseen. The
+ *   wanted one: the breakpoint goes, the mask is cleared, a temporary
+ *   breakpoint goes at the return address (ra, in the code that logged the
+ *   event) and the guest runs to it, so the stop is reported where the
+ *   event happened (and, for cow_fault, with the PTE and the frame
+ *   refcounts updated: cow_fault() logs after doing its work).
  * - watch: breaks.h (two write watchpoints that follow the page's frame).
  * - Resuming from a pc that has a breakpoint: QEMU would stop there again
  *   at once, so the first instruction is single-stepped (single-stepping
@@ -227,12 +232,25 @@ void runctl_start(struct target *t)
 
 /* ---- deciding what a stop means -------------------------------------------- */
 
+/* The kernel's event_watch: the kinds of event it calls event_watched for. */
+static int watch_kinds(struct target *t, uint32_t mask)
+{
+    uint8_t b[4] = {mask & 0xff, (mask >> 8) & 0xff, (mask >> 16) & 0xff, mask >> 24};
+    int r = -1;
+
+    if (guest_phys_begin(t->rsp) == 0)
+        r = rsp_conn_write_mem(t->rsp, t->event_watch, b, sizeof b);
+    guest_phys_end(t->rsp);
+    return r;
+}
+
 /* Drop the temporary breakpoints of the command in progress. */
 void runctl_cancel_mode(struct target *t)
 {
     switch (t->mode) {
     case M_RUN_TO:
-        breaks_del(&t->br, t->event_log);
+        breaks_del(&t->br, t->event_watched);
+        watch_kinds(t, 0);
         break;
     case M_RUN_TO_RET:
         breaks_del(&t->br, t->ret_addr);
@@ -264,7 +282,7 @@ int runctl_read_phys(struct target *t, uint32_t pa, void *buf, size_t len)
     return r;
 }
 
-/* The system call number in the payload at event_log (a2); -1 unknown. */
+/* The system call number in the payload at event_watched (a2); -1 unknown. */
 static int event_syscall(struct target *t)
 {
     const struct event_field *num = kernel_model_event_field(t->km, t->want_kind, "num");
@@ -296,8 +314,7 @@ bool runctl_proc_named(struct target *t, int pid, const char *name)
     return same;
 }
 
-/* The seq the kernel's next event gets (at event_log: this one's); -1
- * when it cannot be read. */
+/* The seq the kernel's next event gets; -1 when it cannot be read. */
 long long runctl_events_next(struct target *t)
 {
     const struct kernel_layout *k = kernel_model_layout(t->km);
@@ -308,7 +325,7 @@ long long runctl_events_next(struct target *t)
     return guest_le32(b);
 }
 
-/* At event_log: is this the event run_to waits for? Kind, then the
+/* At event_watched: is this the event run_to waits for? Kind, then the
  * process, then the system call, and for reverse_continue the count of
  * such events; a payload that cannot be read counts as a match (better a
  * visible stop than a run that never ends). */
@@ -355,13 +372,19 @@ int runctl_run_to(struct target *t, const struct command *cmd, long long seq,
                   int count, const char *reason, char *err, size_t errlen)
 {
     runctl_cancel_mode(t);
-    if (!t->event_log) {
-        snprintf(err, errlen, "the kernel has no event_log()");
+    if (!t->event_watched || !t->event_watch) {
+        snprintf(err, errlen, "the kernel has no event_watched() and event_watch");
         return -1;
     }
-    if (breaks_add(&t->br, t->event_log) < 0) {
-        snprintf(err, errlen, "cannot set a breakpoint at event_log: %s",
+    if (breaks_add(&t->br, t->event_watched) < 0) {
+        snprintf(err, errlen, "cannot set a breakpoint at event_watched: %s",
                  rsp_conn_error(t->rsp));
+        return -1;
+    }
+    if (watch_kinds(t, 1u << cmd->event_kind) < 0) {
+        snprintf(err, errlen, "cannot write the kernel's event_watch: %s",
+                 rsp_conn_error(t->rsp));
+        breaks_del(&t->br, t->event_watched);
         return -1;
     }
     t->mode = M_RUN_TO;
@@ -501,17 +524,18 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         runctl_report(t, "watchpoint", detail);
         return ACT_DONE;
     }
-    if (t->mode == M_RUN_TO && PC(t) == t->event_log && !breaks_user_at(&t->br, PC(t))) {
+    if (t->mode == M_RUN_TO && PC(t) == t->event_watched && !breaks_user_at(&t->br, PC(t))) {
         if (!want_event(t))
             return ACT_CONTINUE;
-        t->matched_event = runctl_events_next(t);
+        t->matched_event = A(t, 3);
         event_detail(t);
         if (breaks_add(&t->br, RA(t)) < 0) {
             runctl_cancel_mode(t);
             runctl_report(t, t->run_to_reason, t->detail);
             return ACT_DONE;
         }
-        breaks_del(&t->br, t->event_log);
+        breaks_del(&t->br, t->event_watched);
+        watch_kinds(t, 0);
         t->ret_addr = RA(t);
         t->mode = M_RUN_TO_RET;
         return ACT_CONTINUE;

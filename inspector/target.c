@@ -579,7 +579,8 @@ struct target *target_new(const struct life_config *cfg,
     t->loaded = t->loaded_as = t->last_seq = -1;
     t->want_seq = t->matched_event = t->stop_event = -1;
     t->run_to_reason = "event";
-    t->event_log = kernel_model_symbol(km, "event_log");
+    t->event_watched = kernel_model_symbol(km, "event_watched");
+    t->event_watch = kernel_model_symbol(km, "event_watch");
     json_t *hello = kernel_model_hello(km);
     t->kinds = json_incref(json_object_get(hello, "event_kinds"));
     json_decref(hello);

@@ -43,7 +43,7 @@ enum mode {
     M_FREE,        /* plain continue, or stopped */
     M_STEP,
     M_STEP_LINE,
-    M_RUN_TO,      /* waiting at event_log */
+    M_RUN_TO,      /* waiting at event_watched */
     M_RUN_TO_RET,  /* the event matched; running to its return address */
     M_REPLAY,      /* a rewind's steps from the state loaded (rewind.c) */
 };
@@ -73,7 +73,8 @@ struct target {
     struct target_hooks hooks;
     struct kernel_model *km;
     struct snapshotter *snap;
-    uint32_t event_log;
+    uint32_t event_watched; /* run_to's breakpoint (kernel/event.h) */
+    uint32_t event_watch;   /* the kinds the kernel calls it for */
 
     struct lifecycle life;
     bool start_reported;

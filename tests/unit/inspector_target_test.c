@@ -24,7 +24,7 @@
 #include "rsp_stub.h"
 #include "target.h"
 
-#define RET_ADDR 0x80000400u /* where event_log "returns" to */
+#define RET_ADDR 0x80000400u /* where event_watched "returns" to */
 #define SIGINT_STOP "T02thread:01;"
 #define TRAP_STOP "T05thread:01;"
 
@@ -32,15 +32,17 @@ static struct kernel_model *km;
 static struct lws_context *lws;
 static struct lws_protocols protocols[2];
 
-/* What the scripted CPU does when continued: stop at event_log `events`
- * times (every kind `other` but the last, which is `want`), then, with a
- * breakpoint at the return address, there. For step_line (walk set): a
- * step goes to the next instruction (the stub's pc + 4), or nowhere (a
+/* What the scripted CPU does when continued with a breakpoint at
+ * event_watched: log `events` events (every kind `other` but the last,
+ * which is `want`) and, as the kernel does, call event_watched (a stop)
+ * for those of a kind in the event_watch mask; then, with a breakpoint at
+ * the return address, stop there. For step_line (walk set): a step goes to the next instruction (the stub's pc + 4), or nowhere (a
  * loop on one line), and the one at call_from calls callee; a continue
  * goes to the first breakpoint set (where the callee returns, or where
  * the loop is left). */
 struct script {
-    uint32_t event_log;
+    uint32_t event_watched, event_watch;
+    int logged, watched; /* events logged, and stopped at */
     int events, other, want;
     bool at_wanted;
     bool step_hangs; /* a step ends only with the 0x03 byte's stop */
@@ -72,7 +74,7 @@ static const char *script_resume(struct stub *s, bool step)
         return TRAP_STOP;
     }
     for (int i = 0; i < s->nbps; i++) {
-        bp_log |= s->bps[i] == sc->event_log;
+        bp_log |= s->bps[i] == sc->event_watched;
         bp_ret |= s->bps[i] == RET_ADDR;
     }
     if (sc->at_wanted && bp_ret) {
@@ -80,11 +82,18 @@ static const char *script_resume(struct stub *s, bool step)
         s->regs[32] = RET_ADDR;
         return TRAP_STOP;
     }
-    if (bp_log && sc->events > 0) {
+    uint32_t mask = s->word_addr == sc->event_watch ? s->word : 0;
+    while (bp_log && sc->events > 0) {
         sc->events--;
+        sc->logged++;
+        int kind = sc->events ? sc->other : sc->want;
+        if (!(mask >> kind & 1))
+            continue;
+        sc->watched++;
         sc->at_wanted = sc->events == 0;
-        s->regs[32] = sc->event_log;
-        s->regs[10] = (uint32_t)(sc->events ? sc->other : sc->want);
+        s->regs[32] = sc->event_watched;
+        s->regs[10] = (uint32_t)kind;
+        s->regs[13] = (uint32_t)sc->logged; /* its seq */
         s->regs[1] = RET_ADDR;
         return TRAP_STOP;
     }
@@ -222,9 +231,10 @@ static void rig_start(struct rig *r, int events, int other, int want, bool froze
     r->stub = stub_new();
     r->stub->cpu = true;
     r->stub->regs[32] = 0x80000000u;
-    r->script = (struct script){.event_log = kernel_model_symbol(km, "event_log"),
+    r->script = (struct script){.event_watched = kernel_model_symbol(km, "event_watched"),
+                                .event_watch = kernel_model_symbol(km, "event_watch"),
                                 .events = events, .other = other, .want = want};
-    assert_true(r->script.event_log != 0);
+    assert_true(r->script.event_watched != 0 && r->script.event_watch != 0);
     r->stub->script = &r->script;
     r->stub->resume = script_resume;
     r->stub->frozen = frozen; /* before its thread starts */
@@ -420,6 +430,15 @@ static bool running_to(json_t *s, const void *kind)
     return is_running(s, NULL) && rt && !strcmp(rt, kind);
 }
 
+/* The kernel's event_watch mask as the daemon last wrote it. */
+static uint32_t watch_mask(struct rig *r)
+{
+    pthread_mutex_lock(&r->stub->lock);
+    uint32_t mask = r->stub->word_addr == r->script.event_watch ? r->stub->word : 0;
+    pthread_mutex_unlock(&r->stub->lock);
+    return mask;
+}
+
 static void pause_cancels_a_waiting_run_to(void **state)
 {
     struct rig *r = &rig;
@@ -432,11 +451,13 @@ static void pause_cancels_a_waiting_run_to(void **state)
     assert_true(until(r, stopped_for, "pause"));
     command(r, CMD_RUN_TO, fork_kind);
     assert_true(until(r, running_to, "fork"));
-    assert_true(stub_has_bp(r->stub, r->script.event_log));
+    assert_true(stub_has_bp(r->stub, r->script.event_watched));
+    assert_int_equal(watch_mask(r), 1u << fork_kind);
     command(r, CMD_PAUSE, 0);
     assert_true(until(r, stopped_for, "pause"));
     assert_null(json_object_get(last_status(r), "run_to"));
-    assert_false(stub_has_bp(r->stub, r->script.event_log));
+    assert_false(stub_has_bp(r->stub, r->script.event_watched));
+    assert_int_equal(watch_mask(r), 0);
     /* and Run goes on as a plain run */
     command(r, CMD_CONTINUE, 0);
     assert_true(until(r, is_running, NULL));
@@ -449,7 +470,9 @@ static bool stopped_at_event(json_t *s, const void *kind)
     return stopped_for(s, "event") && d && !strcmp(d, kind);
 }
 
-/* Thousands of events of another kind pass unseen before the wanted one. */
+/* Thousands of events of another kind pass without a stop (the kernel is
+ * told the kind waited for) before the wanted one, which is stopped at
+ * once, in the code that logged it. */
 static void run_to_passes_other_events(void **state)
 {
     struct rig *r = &rig;
@@ -467,8 +490,11 @@ static void run_to_passes_other_events(void **state)
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(last_status(r), "stop"), "pc")),
                         "0x80000400");
-    assert_false(stub_has_bp(r->stub, r->script.event_log));
+    assert_false(stub_has_bp(r->stub, r->script.event_watched));
     assert_false(stub_has_bp(r->stub, RET_ADDR));
+    assert_int_equal(r->script.logged, 5000);
+    assert_int_equal(r->script.watched, 1);
+    assert_int_equal(watch_mask(r), 0);
     /* never reported as anything else on the way */
     size_t i;
     json_t *s;

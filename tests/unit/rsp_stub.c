@@ -117,8 +117,14 @@ static const char *write_mem(struct stub *s, const char *args)
         return "E01";
     if (len > s->max_M)
         s->max_M = len;
-    if (s->cpu)
+    if (s->cpu) {
+        uint8_t b[4];
+        if (len == 4 && strlen(args + at) == 8 && rsp_hex_decode(args + at, 8, b) == 0) {
+            s->word_addr = addr;
+            s->word = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+        }
         return "OK";
+    }
     if (addr < MEM_BASE || addr + len > MEM_BASE + MEM_SIZE ||
         strlen(args + at) != 2 * len ||
         rsp_hex_decode(args + at, 2 * len, s->mem + (addr - MEM_BASE)) < 0)

@@ -61,6 +61,8 @@ struct stub {
     uint32_t regs[33];
     uint32_t bps[64];
     int nbps;
+    uint64_t word_addr; /* the last write of a 32-bit word, anywhere */
+    uint32_t word;
     const char *(*resume)(struct stub *s, bool step);
     void *script;
     pthread_mutex_t lock;
