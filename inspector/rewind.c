@@ -512,6 +512,36 @@ static uint32_t ring_match(const struct kernel_layout *k, const uint8_t *ring, u
     return seq;
 }
 
+/* Whether process pid ran program when event seq happened: the program of
+ * its newest exec in the ring up to that event (the process may have ended
+ * since, or run another), else, with no exec of it in the ring, its name
+ * now. */
+static bool named_then(struct target *t, const struct kernel_layout *k, const uint8_t *ring,
+                       int pid, uint32_t seq, const char *program)
+{
+    int exec_kind = kernel_model_event_kind(t->km, "exec");
+    const struct event_field *path = kernel_model_event_field(t->km, exec_kind, "path");
+    const uint8_t *newest = NULL;
+    uint32_t newest_seq = 0;
+    int who;
+
+    for (uint32_t i = 0; path && i < k->nevent; i++) {
+        uint32_t s = ring_match(k, ring, i, exec_kind, pid, 1, seq, &who);
+        if (s > newest_seq) {
+            newest_seq = s;
+            newest = ring + (size_t)i * k->event_size + k->e_data + path->offset;
+        }
+    }
+    if (!newest)
+        return runctl_proc_named(t, pid, program);
+    char ran[64];
+    size_t n = path->size < sizeof ran ? path->size : sizeof ran - 1;
+    memcpy(ran, newest, n);
+    ran[n] = '\0';
+    const char *slash = strrchr(ran, '/');
+    return !strcmp(slash ? slash + 1 : ran, program);
+}
+
 /* Back to the last event of a kind (of one process, if pid): the newest
  * stop kept on the guest's way here from before that event is gone back
  * to, what was typed from there up to the event is typed again, and the
@@ -536,7 +566,7 @@ void rewind_reverse_continue(struct target *t, const struct command *cmd,
     for (uint32_t i = 0; ring && i < k->nevent; i++) {
         uint32_t seq = ring_match(k, ring, i, cmd->event_kind, cmd->pid, 1,
                                   (uint32_t)limit - 1, &who);
-        if (seq > e && (!cmd->program[0] || runctl_proc_named(t, who, cmd->program))) {
+        if (seq > e && (!cmd->program[0] || named_then(t, k, ring, who, seq, cmd->program))) {
             e = seq;
             pid = who;
         }
@@ -546,7 +576,7 @@ void rewind_reverse_continue(struct target *t, const struct command *cmd,
         if (cmd->pid)
             snprintf(whose, sizeof whose, " of that process");
         else if (cmd->program[0])
-            snprintf(whose, sizeof whose, " of a live process named %s", cmd->program);
+            snprintf(whose, sizeof whose, " of a process running %s", cmd->program);
         free(ring);
         target_reply(t, from, control_reply_error(cmd->id, "no %s event%s before this "
                      "stop among the kernel's last %u events", kind, whose,

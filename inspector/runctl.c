@@ -20,13 +20,13 @@
  *   for, and a breakpoint goes at event_watched(kind, pid, data), which the
  *   kernel calls after logging an event of a watched kind (kernel/event.h):
  *   events of other kinds go by at full speed. When it hits, a0 is the
- *   kind, a1 the pid, a2 the address of the payload and a3 the event's seq
- *   (the syscall number is read from the payload, the program's name from
- *   proc[] only once kind and pid match). Another event of that kind
+ *   kind, a1 the pid, a2 the address of the payload, a3 the event's seq and
+ *   a4 where event_log returns to (the syscall number is read from the
+ *   payload, the program's name from proc[] only once kind and pid match). Another event of that kind
  *   (another process's, another call): the guest goes on, unseen. The
  *   wanted one: the breakpoint goes, the mask is cleared, a temporary
- *   breakpoint goes at the return address (ra, in the code that logged the
- *   event) and the guest runs to it, so the stop is reported where the
+ *   breakpoint goes at a4 (in the code that logged the event, just after
+ *   its call of event_log) and the guest runs to it, so the stop is reported where the
  *   event happened (and, for cow_fault, with the PTE and the frame
  *   refcounts updated: cow_fault() logs after doing its work).
  * - watch: breaks.h (two write watchpoints that follow the page's frame).
@@ -529,14 +529,15 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
             return ACT_CONTINUE;
         t->matched_event = A(t, 3);
         event_detail(t);
-        if (breaks_add(&t->br, RA(t)) < 0) {
+        uint32_t caller = A(t, 4);
+        if (breaks_add(&t->br, caller) < 0) {
             runctl_cancel_mode(t);
             runctl_report(t, t->run_to_reason, t->detail);
             return ACT_DONE;
         }
         breaks_del(&t->br, t->event_watched);
         watch_kinds(t, 0);
-        t->ret_addr = RA(t);
+        t->ret_addr = caller;
         t->mode = M_RUN_TO_RET;
         return ACT_CONTINUE;
     }

@@ -44,8 +44,11 @@ static inline void compiler_barrier(void)
 
 volatile unsigned int event_watch;
 
-// Writes the event into the ring; its seq when its kind is watched, else 0.
-unsigned int event_record(int kind, int pid, const union event_data *data)
+// Writes the event into the ring, then, when its kind is watched, calls
+// event_watched with where event_log returns to in its caller: the
+// inspector stops there, in the code that logged the event, with the event
+// in the ring. data may be 0 for kinds without a payload.
+void event_log(int kind, int pid, const union event_data *data)
 {
   uint32 seq = event_ring.next_seq;
   struct event *e = &event_ring.slot[seq % NEVENT];
@@ -62,21 +65,24 @@ unsigned int event_record(int kind, int pid, const union event_data *data)
   e->seq = seq;          // a reader sees the whole new event, or none in this slot
   compiler_barrier();
   event_ring.next_seq = seq + 1;
-  return (event_watch >> kind) & 1 ? seq : 0;
+  if ((event_watch >> kind) & 1)
+    event_watched(kind, pid, data, seq, (uint32)__builtin_return_address(0));
 }
 
 // The inspector's run_to stops here (kind in a0, pid in a1, data in a2, seq
-// in a3), the event already in the ring, and then at the return address, in the
+// in a3), the event already in the ring, and then at caller (a4), in the
 // code that logged it. noipa: the compiler must neither drop the call to
 // this empty function nor fold it into its callers. Alone on its page
 // (kernel.ld): QEMU 7.2 runs all the code on a page that holds a breakpoint
 // one instruction at a time, which made the whole guest half as fast while
-// a Run to next waited, had this shared a page with event_record.
+// a Run to next waited, had this shared a page with event_log.
 __attribute__((noipa, section(".watchtext")))
-void event_watched(int kind, int pid, const union event_data *data, unsigned int seq)
+void event_watched(int kind, int pid, const union event_data *data, unsigned int seq,
+                   unsigned int caller)
 {
   (void)kind;
   (void)pid;
   (void)data;
   (void)seq;
+  (void)caller;
 }

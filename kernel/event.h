@@ -65,21 +65,11 @@ extern struct event_ring event_ring;
 
 // Bit (1 << kind) set: the inspector waits for an event of that kind (its
 // Run to next), so event_log calls event_watched for it, where the
-// inspector's breakpoint is. Only the inspector writes it. Events of other
+// inspector's breakpoint is (kernel/event.c). Only the inspector writes it. Events of other
 // kinds go by without a stop: a busy guest runs at full speed until the
 // event it waits for.
 extern volatile unsigned int event_watch;
 
-unsigned int event_record(int kind, int pid, const union event_data *data);
-void event_watched(int kind, int pid, const union event_data *data, unsigned int seq);
-
-// Logs an event: into the ring, then, when its kind is watched, a call of
-// event_watched from here, inlined into the caller, so the inspector's stop
-// after it is in the code that logged the event, with the event in the ring.
-// data may be 0 for kinds without a payload.
-static inline void event_log(int kind, int pid, const union event_data *data)
-{
-  unsigned int seq = event_record(kind, pid, data);
-  if (seq)
-    event_watched(kind, pid, data, seq);
-}
+void event_log(int kind, int pid, const union event_data *data);
+void event_watched(int kind, int pid, const union event_data *data, unsigned int seq,
+                   unsigned int caller);

@@ -54,19 +54,23 @@ def main():
             saves.append(h["rewind"]["save_ms"])
             pages.append(h["rewind"]["pages_ms"])
             del ws.log[:-20]  # the console's end (with the prompt) is kept
+            if (i + 1) % 100 == 0:  # does the disk level off past the states kept?
+                print(f"after {i + 1} stops: scratch disk {scratch_mib(d)} MiB, "
+                      f"{h['rewind'].get('states')} states, savevm {saves[-1]} ms")
         print(f"{stops} stops: savevm median {statistics.median(saves)} ms, max {max(saves)}; "
               f"page store: median {statistics.median(pages)} ms, max {max(pages)}")
         print(f"saved states: {json.dumps(h['rewind'])}; history {h['bytes']} bytes "
               f"({len(h['stops'])} stops, {h['dropped']} dropped); daemon RSS "
               f"{rss_mib(d.proc.pid)} MiB (the guest's 128 MiB RAM mapped in it)")
         print(f"scratch disk: {scratch_mib(d)} MiB")
-        kept = [s["seq"] for s in h["stops"] if s.get("saved")]
         for n, (what, to) in enumerate([("the previous stop", seqs[-2]),
                                         ("100 stops back", seqs[-101] if stops > 100 else seqs[0]),
-                                        ("the oldest kept", kept[0])]):
+                                        ("the oldest kept", None)]):
             ws.command("continue", 500 + n)  # QEMU cannot load two states in a row
             time.sleep(0.2)
             ws.command("pause", 510 + n)
+            if to is None:  # asked now: each pause's state may push the oldest out
+                to = next(s["seq"] for s in ws.command("history", 540)["stops"] if s.get("saved"))
             r, ms = timed(ws, "rewind", 520 + n, to=to)
             h = ws.command("history", 530 + n)["rewind"]
             print(f"rewind to {what} (stop {to}, {'ok' if r['ok'] else r['error']}): "

@@ -24,7 +24,7 @@
 #include "rsp_stub.h"
 #include "target.h"
 
-#define RET_ADDR 0x80000400u /* where event_watched "returns" to */
+#define RET_ADDR 0x80000400u /* where event_log "returns" to in its caller */
 #define SIGINT_STOP "T02thread:01;"
 #define TRAP_STOP "T05thread:01;"
 
@@ -94,7 +94,8 @@ static const char *script_resume(struct stub *s, bool step)
         s->regs[32] = sc->event_watched;
         s->regs[10] = (uint32_t)kind;
         s->regs[13] = (uint32_t)sc->logged; /* its seq */
-        s->regs[1] = RET_ADDR;
+        s->regs[14] = RET_ADDR;               /* event_log's caller */
+        s->regs[1] = sc->event_watched + 0x100; /* in event_log */
         return TRAP_STOP;
     }
     return NULL; /* runs until interrupted */
