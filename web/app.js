@@ -14,7 +14,7 @@ import { mergeEvents, stopFocus, focusPair, diffSnapshots, withEventFrames, fram
 import { createDetail, applyDelta } from './lib/detail.js';
 import { eventTouches } from './lib/explain.js';
 import { commandLine } from './lib/cmdline.js';
-import { mountState } from './views/state.js';
+import { mountState, WENT_BACK } from './views/state.js';
 import { mountControls } from './views/controls.js';
 import { mountTerminal } from './views/terminal.js';
 import { mountTabs } from './views/tabs.js';
@@ -159,6 +159,7 @@ function statusPatch(status, s) {
   // A new QEMU (a restart), or none: the program last typed runs no more.
   const was = s.status;
   const newQemu = status.qemu !== 'running' || (was && was.qemu_pid !== status.qemu_pid);
+  if (newQemu) rewoundTo.clear(); // (a new QEMU's history starts again from 1)
   return { status, fresh, ...(newQemu ? { foreground: null } : {}), ...refocus({ ...s, status, fresh }) };
 }
 
@@ -192,6 +193,24 @@ function takeHeld() {
 function showHeld() {
   const status = takeHeld();
   if (status) store.set(statusPatch(status, store.state));
+}
+
+// A rewind's stop tells the event of the stop it went back to (its detail
+// says only "to stop 12"): those stops, by seq, as the daemon's history has
+// them, asked for when a rewind's snapshot comes.
+const rewoundTo = new Map();
+async function learnRewind(status) {
+  const seq = status?.stop?.reason === 'rewind' ? status.stop.from : null;
+  if (seq == null || rewoundTo.has(seq)) return;
+  const reply = await link.command('history');
+  const stop = reply.ok && reply.stops.find((s) => s.seq === seq);
+  if (stop) rewoundTo.set(seq, stop);
+}
+// What a status's stop focuses on (model.js, stopFocus), a rewind's as the
+// stop gone back to.
+function focusOf(status, fresh) {
+  const told = status?.stop?.reason === 'rewind' && rewoundTo.get(status.stop.from);
+  return stopFocus(told ? { ...status, stop: told } : status, fresh);
 }
 
 // The processes whose pages a state shows, and the frames whose owners.
@@ -229,7 +248,8 @@ async function onSnapshot(message, receivedAt, status = null) {
   const mine = ++arrivals;
   const first = firstLoad; // as it was when the snapshot came
   const now = status ? { ...store.state, status } : store.state;
-  const event = stopFocus(now.status, message.events ?? [])?.event;
+  await learnRewind(now.status);
+  const event = focusOf(now.status, message.events ?? [])?.event;
   const filled = await detail.fill(message, shownPids(now, message, event), shownFrames(now, event));
   if (mine === arrivals) showSnapshot(filled, receivedAt, first, status);
   else if (status) store.set(statusPatch(status, store.state)); // a newer snapshot came
@@ -244,7 +264,8 @@ store.on(['selection', 'page', 'walk', 'frame'], async (s) => {
 });
 
 // The snapshot as the page shows it: its diff is since the state shown before
-// (none on a first load), and at an event's stop the frames the event touched
+// (none on a first load, nor after the guest went back in time: that state
+// is another time's), and at an event's stop the frames the event touched
 // are told as the event says.
 function showSnapshot(message, receivedAt, first, status) {
   const withStatus = status ? statusPatch(status, store.state) : {};
@@ -258,11 +279,12 @@ function showSnapshot(message, receivedAt, first, status) {
     store.set({ ...withStatus, history: mergeEvents(s.history, fresh) });
     return;
   }
-  const focus = stopFocus(s.status, fresh);
+  const focus = focusOf(s.status, fresh);
   // Shown in place of the present, a stop of the history is not what changed.
   const shown = s.replay?.historyStop ? live?.snapshot : s.snapshot;
   live = null;
-  const diff = diffSnapshots(first ? null : shown, message);
+  const jumped = WENT_BACK.has(s.status?.stop?.reason);
+  const diff = diffSnapshots(first || jumped ? null : shown, message);
   const snapshot = { ...message, diff: focus ? withEventFrames(diff, eventTouches(focus.event, message).frames) : diff };
   const kept = keepSelection(snapshot, s);
   if (['pause', 'breakpoint', 'watchpoint'].includes(s.status?.stop?.reason) && !message.sample) {
@@ -305,7 +327,7 @@ function backToLive() {
 // A new stop focus selects the processes and page it is about.
 function refocus(s) {
   if (s.status?.guest !== 'stopped' || !s.snapshot) return {};
-  const focus = stopFocus(s.status, s.fresh);
+  const focus = focusOf(s.status, s.fresh);
   if (focus?.event.seq === s.focus?.event.seq) return {};
   if (!focus) return { focus };
   return {

@@ -241,6 +241,10 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     assert.equal(await page.locator('[data-testid=walk-l0]').count(), 0, 'the walk stops at L1');
     await walkTo(child, '0x00100000');
     assert.match(await page.innerText('[data-testid=walk-fault]'), /L0\[256\] is not valid/);
+    // The kernel half is not a fault: it is mapped, only not listed.
+    await walkTo(child, '0x80000000');
+    assert.match(await page.innerText('[data-testid=walk-fault]'), /^Not walked: the kernel half .* mapped in every process/);
+    assert.match(await page.innerText('[data-testid=walk-l1]'), /the kernel's entry \(not listed\)/);
     await screenshot(page, 'views-walk-unmapped.png');
 
     // COW: a page of the child still shared with its parent.

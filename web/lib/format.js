@@ -42,3 +42,4 @@ export const EVENT_LABEL = {
   syscall: 'syscall', trap: 'trap', switch: 'context switch', mail_send: 'mail sent',
   mail_recv: 'mail received', syscall_ret: 'syscall return',
 };
+export const eventLabel = (kind) => EVENT_LABEL[kind] ?? kind;

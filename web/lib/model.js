@@ -95,13 +95,18 @@ export function mergeEvents(history, fresh) {
   return history.filter((e) => e.seq < first).concat(fresh).slice(-MAX_EVENTS);
 }
 
+// The event kind a stop is at, from its detail (reverse_continue stops at an
+// event too: "fork (event 76, as the first time)"), else null.
+export function stopKind(stop) {
+  if (!['event', 'reverse_continue'].includes(stop?.reason)) return null;
+  return stop.detail?.match(/^\w+/)?.[0] ?? null;
+}
+
 // At a stop on an event, the event it stopped on (the newest fresh one of that
 // kind) and, for faults, the page: {event, pid, va}. Otherwise null.
 export function stopFocus(status, fresh) {
-  const stop = status?.stop;
-  // (reverse_continue stops at an event too: "fork (event 76, as the first time)")
-  if (status?.guest !== 'stopped' || !['event', 'reverse_continue'].includes(stop?.reason)) return null;
-  const event = fresh.findLast((e) => stop.detail?.startsWith(e.kind));
+  const kind = status?.guest === 'stopped' ? stopKind(status.stop) : null;
+  const event = kind && fresh.findLast((e) => e.kind === kind);
   if (!event) return null;
   const fault = event.kind === 'cow_fault' || event.kind === 'page_fault';
   return { event, pid: event.pid, va: fault ? pageOf(event.va) : null };

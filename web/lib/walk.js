@@ -25,8 +25,9 @@ export const PTE_BITS = [
 
 const isLeaf = (pte) => (num(pte) & 0xe) !== 0;
 
-// {va, vpn1, vpn0, offset, steps: [{level, address, index, pte, says}], pa, fault}
-// fault is the reason the walk stops without a physical address, or null.
+// {va, vpn1, vpn0, offset, steps: [{level, address, index, pte, says}], pa, fault, unlisted}
+// fault is the reason the walk stops without a physical address, or null;
+// unlisted: not a fault, the kernel's half, which the snapshot does not list.
 export function walk(space, va) {
   const v = num(va);
   const vpn1 = v >>> 22;
@@ -38,8 +39,9 @@ export function walk(space, va) {
   const root = num(space.root);
   const l1Address = hex(root + vpn1 * 4);
   if (v >= USER_TOP) {
-    out.steps.push({ level: 1, index: vpn1, address: l1Address, pte: null });
-    return fail('The kernel half (from 0x80000000) is the same in every process and is not listed: its pages have U = 0, so user code faults here.');
+    out.steps.push({ level: 1, index: vpn1, address: l1Address, pte: null, kernel: true });
+    out.unlisted = true;
+    return fail('the kernel half (from 0x80000000) is mapped in every process, the same way, and the inspector lists only the user half. Its entries have U = 0: user code faults here, the kernel reads and writes it.');
   }
   const bad = (space.errors ?? []).find((e) => num(e.va) >>> 22 === vpn1 && (e.index === vpn1 || num(e.va) >>> 12 === v >>> 12));
   const table = (space.tables ?? []).find((t) => t.index === vpn1);

@@ -4,7 +4,7 @@
 // frame and everyone who maps it.
 
 import { h, fill } from '../lib/dom.js';
-import { bytes, num, hex } from '../lib/format.js';
+import { bytes, num, hex, eventLabel } from '../lib/format.js';
 import {
   frameFacts, frameOfPa, frameSummary, ownerText, procName, pteChanges, pteCow, ptePa, findPage,
 } from '../lib/model.js';
@@ -233,7 +233,7 @@ function renderDetail(el, s, { store, select }) {
 
   fill(el,
     h('h3', {}, `pid ${page.pid} ${procName(snapshot, page.pid)} · page ${page.va}`,
-      isFault && h('span', { class: 'badge fault', text: `${focus.event.kind.replace('_', ' ')} here` })),
+      isFault && h('span', { class: 'badge fault', text: `${eventLabel(focus.event.kind)} here` })),
     sentence && h('p', { class: 'explain', 'data-testid': 'page-explain', text: sentence }),
     h('dl', {},
       h('dt', { text: 'PTE' }),

@@ -7,6 +7,8 @@
 // daemon's rewind): Next then runs the steps after it again.
 
 import { h, fill } from '../lib/dom.js';
+import { eventLabel } from '../lib/format.js';
+import { stopText } from './state.js';
 
 // Each step runs to the next event of its kind in the demo's program (or the
 // step's own); the title names the step, the event's sentence explains it.
@@ -38,95 +40,127 @@ const DEMOS = [
 const PROMPT_WAIT_MS = 10_000;
 
 export function mountDemos(el, { store, command, typeIntoConsole, terminalText }) {
-  let demo = null; // {def, recorded: [{snapshot, fresh, focus, selection, page}], shown, busy, note}
-  let waiter = null; // the step being run: {status, seq (the snapshot's before), resolve}
+  let demo = null; // {def, qemu (its QEMU's pid), recorded: [{snapshot, fresh, focus, selection, page}], shown, busy, note}
+  let ended = null; // why the last demo ended before its end, shown until the next one starts
+  let waiter = null; // the step being run: {status, seq (the snapshot's before), before (the latest snapshot from before the stop), resolve}
 
   // A stop after the run_to: a new status, stopped, and the snapshot taken
   // at it (they come in one change of the state, or the status first).
+  // Only a snapshot that came with that status or after it is the stop's:
+  // one from before it (a sample, the snapshot of the run's own brief stop
+  // to set its breakpoint) is the past, though newer than the last stop.
   store.on(['status', 'snapshot'], ({ status, snapshot, replay }) => {
     if (!waiter) return;
-    if (status?.qemu !== 'running') finish(waiter, false);
-    else if (status !== waiter.status && status?.guest === 'stopped' && !replay &&
-      snapshot && !snapshot.sample && snapshot.seq > waiter.seq) finish(waiter, true);
+    if (status?.qemu !== 'running') return finish(waiter, false);
+    const stopped = status !== waiter.status && status?.guest === 'stopped' && !replay;
+    if (!stopped) waiter.before = snapshot;
+    else if (snapshot && snapshot !== waiter.before && !snapshot.sample && snapshot.seq > waiter.seq) finish(waiter, true);
   });
   function finish(w, ok) {
     waiter = null;
     w.resolve(ok);
   }
+
+  // A restart (a new QEMU), or QEMU gone, ends the demo: its steps were
+  // another guest's, and the new one's shell has not typed its command.
+  store.on(['status'], ({ status }) => {
+    if (!demo || !status) return;
+    if (status.qemu === 'dead') end('QEMU has stopped');
+    else if (status.qemu === 'running' && status.qemu_pid !== demo.qemu) end('the guest was restarted (a new QEMU)');
+  });
+
+  // The demo left (why: null when ✕ was pressed): a step that waits waits no
+  // more, and the guest does not go on to stop at it (pause cancels a run_to).
+  function end(why) {
+    ended = why && `${demo.def.title}: the demo ended, ${why}.`;
+    demo = null;
+    if (waiter) {
+      if (!why) command('pause');
+      finish(waiter, false);
+    }
+    render();
+  }
   const nextStop = () => new Promise((resolve) => {
-    waiter = { status: store.state.status, seq: store.state.snapshot?.seq ?? -1, resolve };
+    waiter = { status: store.state.status, seq: store.state.snapshot?.seq ?? -1, before: store.state.snapshot, resolve };
   });
 
   // The guest running, its shell at the prompt: true, else (a program still
   // in the foreground, a breakpoint that stops it again) false after a while.
-  async function atPrompt() {
+  // (d: the demo that waits; one left stops the wait)
+  async function atPrompt(d) {
     const atIt = () => /\$$/.test(terminalText()) && store.state.status?.guest === 'running';
     if (store.state.status?.guest === 'stopped') await command('continue');
     const until = Date.now() + PROMPT_WAIT_MS;
-    while (!atIt() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    while (!atIt() && Date.now() < until && demo === d) await new Promise((r) => setTimeout(r, 100));
     return atIt();
   }
 
+  // (Each wait may end with the demo left, or another one started: d is
+  // the demo the step is of.)
   async function runStep(i) {
-    const step = demo.def.steps[i];
-    demo.busy = true;
+    const d = demo;
+    const step = d.def.steps[i];
+    d.busy = true;
     if (i === 0) {
-      demo.note = 'Waiting for the shell\'s prompt…';
+      d.note = 'Waiting for the shell\'s prompt…';
       render();
-      if (!(await atPrompt())) {
-        const stop = store.state.status?.guest === 'stopped' ? ` (the guest stopped: ${store.state.status.stop?.reason})` : '';
-        return stuck(`the shell is not at its prompt${stop}: let the program in the foreground finish ` +
+      if (!(await atPrompt(d))) {
+        const stop = store.state.status?.guest === 'stopped' ? ` (the guest stopped: ${stopText(store.state.status.stop)})` : '';
+        return stuck(d, `the shell is not at its prompt${stop}: let the program in the foreground finish ` +
           `(or remove a breakpoint, or Restart), then Next`);
       }
+      if (demo !== d) return;
     }
-    demo.note = `Running to the next ${step.event.replace('_', ' ')} of ${step.program}…`;
+    d.note = `Running to the next ${eventLabel(step.event)} of ${step.program}…`;
     render();
     const stopped = nextStop();
     const reply = await command('run_to', { event: step.event, program: step.program });
     if (!reply.ok) {
       waiter = null;
-      return stuck(`run to: ${reply.error}`);
+      return stuck(d, `run to: ${reply.error}`);
     }
-    if (i === 0) typeIntoConsole(`${demo.def.command}\n`);
-    if (!(await stopped) || !demo) return stuck('the guest is gone');
+    if (i === 0 && demo === d) typeIntoConsole(`${d.def.command}\n`);
+    if (!(await stopped)) return stuck(d, 'the guest is gone');
     const { status, snapshot, fresh, focus, selection, page } = store.state;
     if (status.stop?.reason !== 'event' || focus?.event.kind !== step.event) {
-      return stuck(`stopped by something else (${status.stop?.reason}); Next tries this step again`);
+      return stuck(d, `stopped by something else (${stopText(status.stop)}); Next tries this step again`);
     }
-    demo.recorded[i] = { snapshot, fresh, focus, selection, page, stop: status.stop };
-    demo.shown = i;
-    demo.busy = false;
-    demo.note = null;
+    d.recorded[i] = { snapshot, fresh, focus, selection, page, stop: status.stop };
+    d.shown = i;
+    d.busy = false;
+    d.note = null;
     render();
   }
 
   // The guest back at the step shown: the steps after it are to run again.
   async function again() {
-    const i = demo.shown;
-    const was = demo.recorded[i];
-    demo.busy = true;
-    demo.note = `Taking the guest back to step ${i + 1}…`;
+    const d = demo;
+    const i = d.shown;
+    const was = d.recorded[i];
+    d.busy = true;
+    d.note = `Taking the guest back to step ${i + 1}…`;
     render();
     const stopped = nextStop();
     const reply = await command('rewind', { to: was.snapshot.seq });
     if (!reply.ok) {
       waiter = null;
-      return stuck(`rewind: ${reply.error}`);
+      return stuck(d, `rewind: ${reply.error}`);
     }
-    if (!(await stopped) || !demo) return stuck('the guest is gone');
+    if (!(await stopped)) return stuck(d, 'the guest is gone');
     // The step's event told as before, over the guest's state now.
     const { status, snapshot, fresh } = store.state;
     store.set({ focus: was.focus, selection: was.selection, page: was.page });
-    demo.recorded = [...demo.recorded.slice(0, i), { ...was, snapshot, fresh, stop: status.stop }];
-    demo.busy = false;
-    demo.note = null;
+    d.recorded = [...d.recorded.slice(0, i), { ...was, snapshot, fresh, stop: status.stop }];
+    d.busy = false;
+    d.note = null;
     render();
   }
 
-  function stuck(note) {
-    if (!demo) return;
-    demo.busy = false;
-    demo.note = note;
+  // Demo d cannot go on for now: why, and Next to try again (if it is still the demo).
+  function stuck(d, note) {
+    if (demo !== d) return;
+    d.busy = false;
+    d.note = note;
     render();
   }
 
@@ -139,7 +173,8 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
   }
 
   function start(def) {
-    demo = { def, recorded: [], shown: -1, busy: false, note: null };
+    demo = { def, qemu: store.state.status.qemu_pid, recorded: [], shown: -1, busy: false, note: null };
+    ended = null;
     runStep(0);
   }
 
@@ -164,7 +199,8 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
           text: '▶ Start', 'data-testid': 'demo-start', disabled: !control,
           title: 'Types the demo\'s command and stops at each step',
           onclick: () => start(DEMOS.find((d) => d.id === pick.value)),
-        }));
+        }),
+        ended && h('span', { class: 'dim', 'data-testid': 'demo-note', text: ended }));
     }
     const { def, shown, busy, recorded } = demo;
     const last = shown === def.steps.length - 1;
@@ -183,7 +219,7 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
         text: last && shown === recorded.length - 1 ? 'Finish ✓' : 'Next ›', 'data-testid': 'demo-next',
         disabled: busy || !control, onclick: next,
       }),
-      h('button', { class: 'small', text: '✕', title: 'Leave the demo', 'data-testid': 'demo-close', onclick: () => { demo = null; waiter = null; render(); } }),
+      h('button', { class: 'small', text: '✕', title: 'Leave the demo', 'data-testid': 'demo-close', onclick: () => end(null) }),
       demo.note && h('span', { class: 'dim', 'data-testid': 'demo-note', text: demo.note }));
   }
 

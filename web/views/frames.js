@@ -3,10 +3,12 @@
 // use (from frame 0 to the last frame that is not free), large enough to
 // read and click, each row labelled with its first frame; "All frames" shows
 // every frame of RAM. Click (or arrow keys) to pick a frame, hover for a
-// quick look.
+// quick look. The map opens at the frame that matters at the stop (the one
+// its event changed, else the first user frame), not at the kernel's.
 
 import { h, fill, cssVar, cssPx, beforeNextFrame } from '../lib/dom.js';
 import { frameTable, frameFacts, frameSummary, ownerText } from '../lib/model.js';
+import { eventTouches } from '../lib/explain.js';
 
 const ALL_COLUMNS = 256; // 1 MiB a row
 const MARGIN = 6; // room for the rings around frames at the edges
@@ -23,8 +25,16 @@ const CLASSES = [
   { label: 'user, refcount ≥ 3', color: '--frame-user3', mark: '3' },
 ];
 
+const USER = 3; // frameTable's kinds: free, kernel, pagetable, user
 function classOf(kind, refcount) {
-  return kind < 3 ? kind : 2 + Math.min(3, Math.max(1, refcount)); // kind: free, kernel, pagetable, user
+  return kind < USER ? kind : 2 + Math.min(3, Math.max(1, refcount));
+}
+
+// The frame to show first: the one the stop's event changed, else the first
+// user frame (-1: none).
+function frameThatMatters(snapshot, focus) {
+  const touched = focus && eventTouches(focus.event, snapshot).frames.keys().next().value;
+  return touched ?? frameTable(snapshot).kind.indexOf(USER);
 }
 
 // The frames the map shows: every one, or those up to the last one in use.
@@ -59,11 +69,29 @@ export function mountFrames(el, { store, select }) {
   fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Physical frames' }), range, toggle, legend), wrap, detail);
   let geometry = null; // {cell, left, columns, count} as drawn
 
+  // The map is scrolled to the frame that matters until the user scrolls
+  // it; then it stays where they put it (across redraws and tabs: a hidden
+  // tab forgets its scroll position) until another frame matters.
+  let target = null; // the frame that matters, as last drawn
+  let userTop = null; // where the user scrolled to
+  let setTop = null; // where the map scrolled itself to
+  function keepScroll(n) {
+    if (n !== target) [target, userTop] = [n, null];
+    if (n < 0 && userTop === null) return;
+    const row = MARGIN + Math.floor(n / geometry.columns) * geometry.cell;
+    const top = userTop ?? Math.max(0, row - wrap.clientHeight / 3);
+    if (Math.abs(wrap.scrollTop - top) > 1) wrap.scrollTop = top;
+    setTop = wrap.scrollTop;
+  }
+  wrap.addEventListener('scroll', () => {
+    if (!el.hidden && Math.abs(wrap.scrollTop - setTop) > 1) userTop = wrap.scrollTop;
+  }, { passive: true });
+
   // The grid reads the layout (its width): drawn before the next frame, and
   // not while the tab is hidden (the ResizeObserver draws it when shown).
   const drawSoon = beforeNextFrame(() => draw(store.state));
 
-  function draw({ snapshot, frame: selected }) {
+  function draw({ snapshot, frame: selected, focus }) {
     if (!snapshot || el.hidden || wrap.clientWidth === 0) return;
     const t = frameTable(snapshot);
     const { count, columns } = shownRange(t, all);
@@ -83,6 +111,7 @@ export function mountFrames(el, { store, select }) {
     canvas.style.height = `${height}px`;
     Object.assign(canvas.dataset, { cell, left, top: MARGIN, columns });
     canvas.setAttribute('aria-label', `frames 0 to ${count - 1}, ${columns} a row`);
+    keepScroll(frameThatMatters(snapshot, focus));
     range.textContent = all ? `all ${t.count} frames` : `frames 0–${count - 1} (in use) of ${t.count}`;
     const g = canvas.getContext('2d');
     g.scale(dpr, dpr);
@@ -201,7 +230,7 @@ export function mountFrames(el, { store, select }) {
   }
 
   new ResizeObserver(() => draw(store.state)).observe(wrap);
-  store.on(['room'], drawSoon);
+  store.on(['room', 'focus'], drawSoon);
   store.on(['snapshot', 'frame'], (s) => {
     drawSoon();
     renderDetail(s);

@@ -10,12 +10,14 @@
 // earlier one is marked where its branch starts.
 
 import { h, fill } from '../lib/dom.js';
+import { stopText } from './state.js';
 
 const SHOWN = 40; // the newest stops listed
 const CONSOLE_LINES = 12; // of the console as it was, under a past stop
 
+// "#4 event: COW fault · pid 3", as the stop line said it (the first stop: "start").
 function label(stop) {
-  const why = stop.detail && stop.reason !== 'start' ? `${stop.reason}: ${stop.detail}` : stop.reason;
+  const why = stop.reason === 'start' ? 'start' : stopText(stop);
   return `#${stop.seq} ${why}${stop.pid ? ` · pid ${stop.pid}` : ''}`;
 }
 

@@ -51,6 +51,7 @@ export function mountRoom(el, { store }) {
     const root = document.documentElement;
     root.style.setProperty('--zoom', String(room.zoom));
     root.classList.toggle('projector', room.projector);
+    root.classList.toggle('zoomed', room.zoom > 1);
     label.textContent = `${Math.round(room.zoom * 100)}%`;
     smaller.disabled = room.zoom === ZOOMS[0];
     larger.disabled = room.zoom === ZOOMS.at(-1);

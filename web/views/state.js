@@ -3,7 +3,8 @@
 // or QEMU is gone.
 
 import { h, fill } from '../lib/dom.js';
-import { where, hex, EVENT_LABEL } from '../lib/format.js';
+import { where, hex, eventLabel } from '../lib/format.js';
+import { stopKind } from '../lib/model.js';
 
 const WHY = {
   pause: 'paused',
@@ -23,11 +24,14 @@ const WHY = {
 // event of a kind): their detail says where.
 export const WENT_BACK = new Set(['rewind', 'reverse_continue']);
 
-// "paused", "event: fork", "rewound to stop 12", "back to the last fork (event 76, …)".
+// "paused", "event: COW fault", "rewound to stop 12", "back to the last fork
+// (event 76, …)": the event kind a stop is at as the "Run to next" menu says it.
 export function stopText(stop) {
   const why = WHY[stop.reason] ?? stop.reason;
   if (!stop.detail) return why;
-  return WENT_BACK.has(stop.reason) ? `${why} ${stop.detail}` : `${why}: ${stop.detail}`;
+  const kind = stopKind(stop);
+  const detail = kind ? eventLabel(kind) + stop.detail.slice(kind.length) : stop.detail;
+  return WENT_BACK.has(stop.reason) ? `${why} ${detail}` : `${why}: ${detail}`;
 }
 
 // What run_to waits for: "to the next COW fault of cowtest", "… of pid 3",
@@ -116,7 +120,7 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
 // reads it).
 function runToText(status) {
   const kind = status.run_to;
-  const label = EVENT_LABEL[kind] ?? kind;
+  const label = eventLabel(kind);
   if (kind !== 'syscall') return label;
   return `${label} ${status.run_to_syscall ?? '(any)'}`;
 }

@@ -3,7 +3,7 @@
 // is about. Only at a stop on an event; the guided demos sit beside it.
 
 import { h, fill } from '../lib/dom.js';
-import { EVENT_LABEL } from '../lib/format.js';
+import { eventLabel } from '../lib/format.js';
 import { explainEvent } from '../lib/explain.js';
 
 export function mountStory(el, { store, select }) {
@@ -31,7 +31,7 @@ export function mountStory(el, { store, select }) {
     const { sentence, changes } = explainEvent(focus.event, snapshot);
     fill(el,
       h('p', { class: 'story-sentence' },
-        h('span', { class: `badge ev-${focus.event.kind}`, text: EVENT_LABEL[focus.event.kind] ?? focus.event.kind }), ' ',
+        h('span', { class: `badge ev-${focus.event.kind}`, text: eventLabel(focus.event.kind) }), ' ',
         h('span', { 'data-testid': 'stop-explain', text: sentence })),
       changes.length > 0 && h('p', { class: 'story-changes', 'data-testid': 'stop-changes' },
         changes.map((c) => h('button', { class: 'link', text: c.text, onclick: () => open(c) }))));

@@ -2,7 +2,7 @@
 // list; clicking either shows an event's details.
 
 import { h, fill, cssVar, cssPx, beforeNextFrame } from '../lib/dom.js';
-import { num, hex, EVENT_LABEL } from '../lib/format.js';
+import { num, hex, EVENT_LABEL, eventLabel } from '../lib/format.js';
 import { procName } from '../lib/model.js';
 import { eventSummary, argOf, returnText } from '../lib/explain.js';
 
@@ -121,7 +121,7 @@ export function mountTimeline(el, { store, select }) {
       onclick: () => store.set({ event: e.seq }),
     },
     h('span', { class: 'num dim', text: `t${e.tick}` }),
-    h('span', { class: 'kind', text: EVENT_LABEL[e.kind] ?? e.kind }),
+    h('span', { class: 'kind', text: eventLabel(e.kind) }),
     h('span', { text: `pid ${e.pid} ${procName(snapshot, e.pid)}` }),
     h('span', { class: 'dim', text: eventSummary(e) }))));
     stick();
@@ -132,7 +132,7 @@ export function mountTimeline(el, { store, select }) {
     if (!e) return fill(detail, h('p', { class: 'empty', text: 'Click an event for its details.' }));
     const fault = e.kind === 'cow_fault' || e.kind === 'page_fault';
     fill(detail,
-      h('h3', { text: `#${e.seq} ${EVENT_LABEL[e.kind] ?? e.kind}` }),
+      h('h3', { text: `#${e.seq} ${eventLabel(e.kind)}` }),
       h('p', { text: eventSummary(e) }),
       h('dl', {}, Object.entries(e).map(([k, v]) => [h('dt', { text: k }), h('dd', { class: 'mono', text: String(v) })])),
       snapshot?.processes.some((p) => p.pid === e.pid) && h('button', {

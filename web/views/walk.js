@@ -51,7 +51,7 @@ export function mountWalk(el, { store, command }) {
         st.level === 1 ? h('span', { class: 'dim', text: ` (satp → root ${space?.root} + ${st.index} × 4)` })
           : h('span', { class: 'dim', text: ` (table ${st.table} + ${st.index} × 4)` })),
       st.pte ? h('div', {}, 'PTE ', h('span', { class: 'mono', text: st.pte }), ' ', pteBits(st.pte),
-        h('span', { class: 'dim', text: nextText(st) })) : h('div', { class: 'dim', text: 'no valid entry' })));
+        h('span', { class: 'dim', text: nextText(st) })) : h('div', { class: 'dim', text: st.kernel ? 'the kernel\'s entry (not listed)' : 'no valid entry' })));
     const frame = r.pa && frameFacts(snapshot, frameOfPa(snapshot, r.pa));
     fill(result,
       h('p', {}, `pid ${w.pid} ${procName(snapshot, w.pid)} · virtual address `, h('strong', { class: 'mono', text: r.va })),
@@ -61,7 +61,7 @@ export function mountWalk(el, { store, command }) {
         field('offset (bits 11–0)', hex(r.offset).replace(/^0x0+(?=.{3}$)/, '0x'), bin(r.offset, 12), 'offset')),
       h('ol', { class: 'walk-steps' }, steps),
       r.fault
-        ? h('p', { class: 'walk-fault', 'data-testid': 'walk-fault' }, h('strong', { text: 'The walk fails: ' }), r.fault)
+        ? h('p', { class: 'walk-fault', 'data-testid': 'walk-fault' }, h('strong', { text: r.unlisted ? 'Not walked: ' : 'The walk fails: ' }), r.fault)
         : h('p', { class: 'walk-pa', 'data-testid': 'walk-pa' }, h('strong', { text: '3. Physical address ' }),
           h('span', { class: 'mono', text: r.pa }),
           ` = frame ${hex(num(r.pa) & ~0xfff)} + offset ${hex(r.offset)}`,
