@@ -620,6 +620,8 @@ void runctl_report(struct target *t, const char *reason, const char *detail)
     t->stop = json_pack("{s:s, s:o}", "reason", reason, "pc", target_hex32(PC(t)));
     if (t->stop && detail)
         json_object_set_new(t->stop, "detail", target_text_json(detail));
+    if (t->stop && t->stop_event >= 0) /* the event a run_to stopped at */
+        json_object_set_new(t->stop, "event", json_integer(t->stop_event));
     long long from = rewind_came_from(t, reason);
     if (t->stop && from >= 0)
         json_object_set_new(t->stop, "from", json_integer(from));

@@ -208,9 +208,9 @@ async function learnRewind(status) {
 }
 // What a status's stop focuses on (model.js, stopFocus), a rewind's as the
 // stop gone back to.
-function focusOf(status, fresh) {
+function focusOf(status, fresh, history) {
   const told = status?.stop?.reason === 'rewind' && rewoundTo.get(status.stop.from);
-  return stopFocus(told ? { ...status, stop: told } : status, fresh);
+  return stopFocus(told ? { ...status, stop: told } : status, fresh, history);
 }
 
 // The processes whose pages a state shows, and the frames whose owners.
@@ -249,7 +249,7 @@ async function onSnapshot(message, receivedAt, status = null) {
   const first = firstLoad; // as it was when the snapshot came
   const now = status ? { ...store.state, status } : store.state;
   await learnRewind(now.status);
-  const event = focusOf(now.status, message.events ?? [])?.event;
+  const event = focusOf(now.status, message.events ?? [], now.history)?.event;
   const filled = await detail.fill(message, shownPids(now, message, event), shownFrames(now, event));
   if (mine === arrivals) showSnapshot(filled, receivedAt, first, status);
   else if (status) store.set(statusPatch(status, store.state)); // a newer snapshot came
@@ -279,7 +279,7 @@ function showSnapshot(message, receivedAt, first, status) {
     store.set({ ...withStatus, history: mergeEvents(s.history, fresh) });
     return;
   }
-  const focus = focusOf(s.status, fresh);
+  const focus = focusOf(s.status, fresh, s.history);
   // Shown in place of the present, a stop of the history is not what changed.
   const shown = s.replay?.historyStop ? live?.snapshot : s.snapshot;
   live = null;
@@ -327,7 +327,7 @@ function backToLive() {
 // A new stop focus selects the processes and page it is about.
 function refocus(s) {
   if (s.status?.guest !== 'stopped' || !s.snapshot) return {};
-  const focus = focusOf(s.status, s.fresh);
+  const focus = focusOf(s.status, s.fresh, s.history);
   if (focus?.event.seq === s.focus?.event.seq) return {};
   if (!focus) return { focus };
   return {

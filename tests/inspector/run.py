@@ -1890,6 +1890,8 @@ def fork_exec_exit_and_mailbox_events():
             # taken on the way would let other processes log theirs first)
             check(snap["events"][-1] == evs[-1],
                   f"the newest event at the {kind} stop is {snap['events'][-1]}")
+            check(st["stop"].get("event") == evs[-1]["seq"],
+                  f"the {kind} stop names event {st['stop'].get('event')}, not {evs[-1]['seq']}")
             return snap, evs[-1]
 
         def proc(snap, pid):

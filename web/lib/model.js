@@ -102,11 +102,18 @@ export function stopKind(stop) {
   return stop.detail?.match(/^\w+/)?.[0] ?? null;
 }
 
-// At a stop on an event, the event it stopped on (the newest fresh one of that
-// kind) and, for faults, the page: {event, pid, va}. Otherwise null.
-export function stopFocus(status, fresh) {
+// At a stop on an event, the event it stopped on and, for faults, the page:
+// {event, pid, va}. Otherwise null. The event is the one the stop names
+// (stop.event, its seq), among the snapshot's events or, when a live sample
+// brought it first, the events seen before (history); a stop that names none
+// is at the newest fresh one of its kind.
+export function stopFocus(status, fresh, history = []) {
   const kind = status?.guest === 'stopped' ? stopKind(status.stop) : null;
-  const event = kind && fresh.findLast((e) => e.kind === kind);
+  if (!kind) return null;
+  const seq = status.stop.event;
+  const named = (e) => e.seq === seq;
+  const event = (Number.isInteger(seq) && (fresh.find(named) ?? history.find(named))) ||
+    fresh.findLast((e) => e.kind === kind);
   if (!event) return null;
   const fault = event.kind === 'cow_fault' || event.kind === 'page_fault';
   return { event, pid: event.pid, va: fault ? pageOf(event.va) : null };
