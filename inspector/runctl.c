@@ -19,19 +19,18 @@
  * - run_to: the kernel's event_watch mask gets the bit of the kind waited
  *   for, and a breakpoint goes at event_watched(kind, pid, data, seq,
  *   caller), which event_log calls after logging an event of a watched
- *   kind (kernel/event.c): events of other kinds go by at full speed. When
- *   it hits, a0 is the kind, a1 the pid, a2 the address of the payload, a3
- *   the event's seq and a4 where event_log returns to (the syscall number
- *   is read from the payload, the program's name from proc[] only once
- *   kind and pid match). Another event of that kind (another process's,
- *   another call): the guest goes on, unseen. The wanted one: the
- *   breakpoint goes, the mask is cleared, and the guest is single-stepped,
- *   interrupts masked, to a4 (a dozen instructions), so the stop is
- *   reported in the code that logged the event, before anything else has
- *   run: run there instead, it would first take the timer interrupt that
- *   fell due while the daemon looked, and another process could run and
- *   log events of its own. For cow_fault the PTE and the frame refcounts
- *   are updated by then: cow_fault() logs after doing its work.
+ *   kind, before writing it (kernel/event.c): events of other kinds go by
+ *   at full speed. When it hits, a0 is the kind, a1 the pid, a2 the address
+ *   of the payload, a3 the seq the event gets and a4 where event_log
+ *   returns to (the syscall number is read from the payload, the program's
+ *   name from proc[] only once kind and pid match). Another event of that
+ *   kind (another process's, another call): the guest goes on, unseen. The
+ *   wanted one: the breakpoint goes, the mask is cleared, a temporary
+ *   breakpoint goes at a4 and the guest runs to it, so the stop is reported
+ *   in the code that logged the event, with the event in the ring (no live
+ *   sample is taken meanwhile: the event belongs to the stop's snapshot).
+ *   For cow_fault the PTE and the frame refcounts are updated by then:
+ *   cow_fault() logs after doing its work.
  * - watch: breaks.h (two write watchpoints that follow the page's frame).
  * - Resuming from a pc that has a breakpoint: QEMU would stop there again
  *   at once, so the first instruction is single-stepped (single-stepping
@@ -50,7 +49,6 @@
 
 #define STEP_LINE_STEPS 512    /* single steps on one line before breakpoints */
 #define DRIVE_MAX 4096         /* hidden stops handled in one go */
-#define STEP_OUT_STEPS 64      /* from event_watched to event_log's caller */
 #define SIGINT_NUM 2
 #define SIGTRAP_NUM 5
 
@@ -255,6 +253,9 @@ void runctl_cancel_mode(struct target *t)
     case M_RUN_TO:
         breaks_del(&t->br, t->event_watched);
         watch_kinds(t, 0);
+        break;
+    case M_RUN_TO_RET:
+        breaks_del(&t->br, t->ret_addr);
         break;
     case M_STEP_LINE:
         if (t->sl.call_ret)
@@ -530,19 +531,21 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
             return ACT_CONTINUE;
         t->matched_event = A(t, 3);
         event_detail(t);
+        uint32_t caller = A(t, 4);
+        if (breaks_add(&t->br, caller) < 0) {
+            runctl_cancel_mode(t);
+            runctl_report(t, t->run_to_reason, t->detail);
+            return ACT_DONE;
+        }
         breaks_del(&t->br, t->event_watched);
         watch_kinds(t, 0);
-        t->ret_addr = A(t, 4);
-        t->steps_out = 0;
+        t->ret_addr = caller;
         t->mode = M_RUN_TO_RET;
-        return ACT_STEP;
+        return ACT_CONTINUE;
     }
-    if (t->mode == M_RUN_TO_RET) {
-        if (PC(t) != t->ret_addr && ++t->steps_out < STEP_OUT_STEPS &&
-            stop->signal != SIGINT_NUM)
-            return ACT_STEP;
+    if (t->mode == M_RUN_TO_RET && PC(t) == t->ret_addr) {
         snprintf(detail, sizeof detail, "%s", t->detail);
-        t->mode = M_FREE;
+        runctl_cancel_mode(t);
         runctl_report(t, t->run_to_reason, detail);
         return ACT_DONE;
     }
@@ -562,6 +565,7 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         runctl_report(t, "step", NULL);
         return ACT_DONE;
     case M_RUN_TO:
+    case M_RUN_TO_RET:
         if (stop->signal != SIGINT_NUM)
             return ACT_CONTINUE; /* another breakpoint of ours, passing by */
         break;

@@ -44,7 +44,7 @@ enum mode {
     M_STEP,
     M_STEP_LINE,
     M_RUN_TO,      /* waiting at event_watched */
-    M_RUN_TO_RET,  /* the event matched; stepping to event_log's caller */
+    M_RUN_TO_RET,  /* the event matched; running to event_log's caller */
     M_REPLAY,      /* a rewind's steps from the state loaded (rewind.c) */
 };
 
@@ -108,7 +108,6 @@ struct target {
     long long stop_event;  /* the event the stop shown is at, or -1 */
     bool rerunning;        /* reverse_continue's run to the event: output held back */
     uint32_t ret_addr;
-    int steps_out; /* M_RUN_TO_RET's steps so far */
     char detail[160];
     struct {
         char function[CONTROL_NAME_MAX];

@@ -44,13 +44,16 @@ static inline void compiler_barrier(void)
 
 volatile unsigned int event_watch;
 
-// Writes the event into the ring, then, when its kind is watched, calls
+// Writes the event into the ring. When its kind is watched, it first calls
 // event_watched with where event_log returns to in its caller: the
-// inspector stops there, in the code that logged the event, with the event
+// inspector stops there, then lets the event be written and stops again at
+// that return address, in the code that logged the event, with the event
 // in the ring. data may be 0 for kinds without a payload.
 void event_log(int kind, int pid, const union event_data *data)
 {
   uint32 seq = event_ring.next_seq;
+  if ((event_watch >> kind) & 1)
+    event_watched(kind, pid, data, seq, (uint32)__builtin_return_address(0));
   struct event *e = &event_ring.slot[seq % NEVENT];
   e->seq = 0;            // a reader never sees the old seq with new fields
   compiler_barrier();
@@ -65,13 +68,11 @@ void event_log(int kind, int pid, const union event_data *data)
   e->seq = seq;          // a reader sees the whole new event, or none in this slot
   compiler_barrier();
   event_ring.next_seq = seq + 1;
-  if ((event_watch >> kind) & 1)
-    event_watched(kind, pid, data, seq, (uint32)__builtin_return_address(0));
 }
 
-// The inspector's run_to stops here (kind in a0, pid in a1, data in a2, seq
-// in a3), the event already in the ring, and then at caller (a4), in the
-// code that logged it. noipa: the compiler must neither drop the call to
+// The inspector's run_to stops here (kind in a0, pid in a1, data in a2, the
+// seq the event gets in a3), the event not yet in the ring, and then at
+// caller (a4), in the code that logged it. noipa: the compiler must neither drop the call to
 // this empty function nor fold it into its callers. Alone on its page
 // (kernel.ld): QEMU 7.2 runs all the code on a page that holds a breakpoint
 // one instruction at a time, which made the whole guest half as fast while

@@ -35,8 +35,8 @@ static struct lws_protocols protocols[2];
 /* What the scripted CPU does when continued with a breakpoint at
  * event_watched: log `events` events (every kind `other` but the last,
  * which is `want`) and, as the kernel does, call event_watched (a stop)
- * for those of a kind in the event_watch mask; a step from the wanted one
- * lands in event_log's caller (a4). For step_line (walk set): a step goes to the next instruction (the stub's pc + 4), or nowhere (a
+ * for those of a kind in the event_watch mask; then, with a breakpoint at
+ * event_log's caller (a4), stop there. For step_line (walk set): a step goes to the next instruction (the stub's pc + 4), or nowhere (a
  * loop on one line), and the one at call_from calls callee; a continue
  * goes to the first breakpoint set (where the callee returns, or where
  * the loop is left). */
@@ -54,7 +54,7 @@ struct script {
 static const char *script_resume(struct stub *s, bool step)
 {
     struct script *sc = s->script;
-    bool bp_log = false;
+    bool bp_log = false, bp_ret = false;
 
     if (step && sc->walk) {
         uint32_t from = s->regs[32] - 4;
@@ -67,11 +67,6 @@ static const char *script_resume(struct stub *s, bool step)
         }
         return TRAP_STOP;
     }
-    if (step && sc->at_wanted) { /* out of event_watched, into its caller */
-        sc->at_wanted = false;
-        s->regs[32] = s->regs[14];
-        return TRAP_STOP;
-    }
     if (step)
         return sc->step_hangs ? NULL : TRAP_STOP;
     if (sc->walk && s->nbps > 0) {
@@ -80,6 +75,12 @@ static const char *script_resume(struct stub *s, bool step)
     }
     for (int i = 0; i < s->nbps; i++) {
         bp_log |= s->bps[i] == sc->event_watched;
+        bp_ret |= s->bps[i] == RET_ADDR;
+    }
+    if (sc->at_wanted && bp_ret) {
+        sc->at_wanted = false;
+        s->regs[32] = RET_ADDR;
+        return TRAP_STOP;
     }
     uint32_t mask = s->word_addr == sc->event_watch ? s->word : 0;
     while (bp_log && sc->events > 0) {

@@ -104,9 +104,9 @@ export function stopKind(stop) {
 
 // At a stop on an event, the event it stopped on and, for faults, the page:
 // {event, pid, va}. Otherwise null. The event is the one the stop names
-// (stop.event, its seq), among the snapshot's events or, when a live sample
-// brought it first, the events seen before (history); a stop that names none
-// is at the newest fresh one of its kind.
+// (stop.event, its seq), among the snapshot's events or, should a live
+// sample have brought it first, the events seen before (history); a stop
+// that names none is at the newest fresh one of its kind.
 export function stopFocus(status, fresh, history = []) {
   const kind = status?.guest === 'stopped' ? stopKind(status.stop) : null;
   if (!kind) return null;
