@@ -113,6 +113,7 @@ class WS:
             self.buf += chunk
         head, _, rest = bytes(self.buf).partition(b"\r\n\r\n")
         self.buf = bytearray(rest)
+        self.parts = []  # frames of a message not whole yet
         head = head.decode("latin-1")
         status = head.split("\r\n")[0]
         if " 101 " not in status + " ":
@@ -146,7 +147,8 @@ class WS:
     def send(self, obj):
         self.send_text(json.dumps(obj))
 
-    def _read_exact(self, n, deadline):
+    def _fill(self, n, deadline):
+        """At least n bytes in the buffer, none taken from it."""
         while len(self.buf) < n:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -159,25 +161,38 @@ class WS:
             if not chunk:
                 raise Closed(None, "connection closed")
             self.buf += chunk
+
+    def _read_exact(self, n, deadline):
+        self._fill(n, deadline)
         out = bytes(self.buf[:n])
         del self.buf[:n]
         return out
 
     def recv_frame(self, deadline):
-        b0, b1 = self._read_exact(2, deadline)
+        """The next frame, taken from the stream only once all of it is in:
+        a timeout half way through leaves the stream where it was (a reader
+        that waits again used to start in the middle of a payload)."""
+        self._fill(2, deadline)
+        b0, b1 = self.buf[0], self.buf[1]
         fin, opcode = b0 & 0x80, b0 & 0x0F
         check(not (b1 & 0x80), "the server masked a frame")
-        n = b1 & 0x7F
+        n, head = b1 & 0x7F, 2
         if n == 126:
-            n = struct.unpack(">H", self._read_exact(2, deadline))[0]
+            self._fill(4, deadline)
+            n, head = struct.unpack(">H", bytes(self.buf[2:4]))[0], 4
         elif n == 127:
-            n = struct.unpack(">Q", self._read_exact(8, deadline))[0]
-        return bool(fin), opcode, self._read_exact(n, deadline)
+            self._fill(10, deadline)
+            n, head = struct.unpack(">Q", bytes(self.buf[2:10]))[0], 10
+        self._fill(head + n, deadline)
+        payload = bytes(self.buf[head:head + n])
+        del self.buf[:head + n]
+        return bool(fin), opcode, payload
 
     def recv_message(self, timeout=10.0):
-        """The next whole text message (str); answers pings; raises Closed."""
+        """The next whole text message (str); answers pings; raises Closed.
+        A timeout between the frames of a message keeps those that came."""
         deadline = time.monotonic() + timeout
-        parts = []
+        parts = self.parts
         while True:
             fin, opcode, payload = self.recv_frame(deadline)
             if opcode == 0x9:
@@ -190,6 +205,7 @@ class WS:
                 raise Closed(code, payload[2:].decode(errors="replace"))
             parts.append(payload)
             if fin:
+                self.parts = []
                 return b"".join(parts).decode()
 
     def decode(self, text):
