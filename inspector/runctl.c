@@ -18,8 +18,8 @@
  *   continues to the first of them.
  * - run_to: the kernel's event_watch mask gets the bit of the kind waited
  *   for, and a breakpoint goes at event_watched(kind, pid, data, seq,
- *   caller), which event_log calls after logging an event of a watched
- *   kind, before writing it (kernel/event.c): events of other kinds go by
+ *   caller), which event_log calls for an event of a watched kind before
+ *   writing it into the ring (kernel/event.c): events of other kinds go by
  *   at full speed. When it hits, a0 is the kind, a1 the pid, a2 the address
  *   of the payload, a3 the seq the event gets and a4 where event_log
  *   returns to (the syscall number is read from the payload, the program's
@@ -234,7 +234,9 @@ void runctl_start(struct target *t)
 
 /* ---- deciding what a stop means -------------------------------------------- */
 
-/* The kernel's event_watch: the kinds of event it calls event_watched for. */
+/* The kernel's event_watch: the kinds of event it calls event_watched for.
+ * Through the gdbstub (the daemon never writes the shared RAM), at the
+ * address the kernel's direct map gives in every address space. */
 static int watch_kinds(struct target *t, uint32_t mask)
 {
     uint8_t b[4] = {mask & 0xff, (mask >> 8) & 0xff, (mask >> 16) & 0xff, mask >> 24};

@@ -73,7 +73,7 @@ struct target {
     struct target_hooks hooks;
     struct kernel_model *km;
     struct snapshotter *snap;
-    uint32_t event_watched; /* run_to's breakpoint (kernel/event.h) */
+    uint32_t event_watched; /* run_to's breakpoint (kernel/event.c) */
     uint32_t event_watch;   /* the kinds the kernel calls it for */
 
     struct lifecycle life;

@@ -72,11 +72,12 @@ void event_log(int kind, int pid, const union event_data *data)
 
 // The inspector's run_to stops here (kind in a0, pid in a1, data in a2, the
 // seq the event gets in a3), the event not yet in the ring, and then at
-// caller (a4), in the code that logged it. noipa: the compiler must neither drop the call to
-// this empty function nor fold it into its callers. Alone on its page
-// (kernel.ld): QEMU 7.2 runs all the code on a page that holds a breakpoint
-// one instruction at a time, which made the whole guest half as fast while
-// a Run to next waited, had this shared a page with event_log.
+// caller (a4), in the code that logged it. noipa: the compiler must neither
+// drop the call to this empty function nor fold it into its callers. Alone
+// on its page (kernel.ld): QEMU 7.2 runs all the code on a page that holds
+// a breakpoint one instruction at a time, which made the whole guest half
+// as fast while a Run to next waited, when this shared a page with
+// event_log.
 __attribute__((noipa, section(".watchtext")))
 void event_watched(int kind, int pid, const union event_data *data, unsigned int seq,
                    unsigned int caller)

@@ -65,9 +65,9 @@ extern struct event_ring event_ring;
 
 // Bit (1 << kind) set: the inspector waits for an event of that kind (its
 // Run to next), so event_log calls event_watched for it, where the
-// inspector's breakpoint is (kernel/event.c). Only the inspector writes it. Events of other
-// kinds go by without a stop: a busy guest runs at full speed until the
-// event it waits for.
+// inspector's breakpoint is (kernel/event.c). Only the inspector writes it.
+// Events of other kinds go by without a stop: a busy guest runs at full
+// speed until the event it waits for.
 extern volatile unsigned int event_watch;
 
 void event_log(int kind, int pid, const union event_data *data);
