@@ -235,16 +235,18 @@ void runctl_start(struct target *t)
 /* ---- deciding what a stop means -------------------------------------------- */
 
 /* The kernel's event_watch: the kinds of event it calls event_watched for.
- * Through the gdbstub (the daemon never writes the shared RAM), at the
- * address the kernel's direct map gives in every address space. */
+ * Through the gdbstub (the daemon never writes the shared RAM), in its
+ * physical mode whatever guest_phys_begin() would do: stopped in user mode,
+ * QEMU refuses a virtual write to a kernel page (U = 0) with E14. The
+ * kernel's data is at VA = PA. */
 static int watch_kinds(struct target *t, uint32_t mask)
 {
     uint8_t b[4] = {mask & 0xff, (mask >> 8) & 0xff, (mask >> 16) & 0xff, mask >> 24};
     int r = -1;
 
-    if (guest_phys_begin(t->rsp) == 0)
+    if (rsp_conn_set_phys_mode(t->rsp, true) == 0)
         r = rsp_conn_write_mem(t->rsp, t->event_watch, b, sizeof b);
-    guest_phys_end(t->rsp);
+    rsp_conn_set_phys_mode(t->rsp, false);
     return r;
 }
 

@@ -1862,6 +1862,28 @@ def cow_fault_end_to_end():
         print(f"    {checked} COW faults checked, {copied} copies", flush=True)
 
 
+@test(timeout=120)
+def run_to_armed_in_user_mode():
+    """Run to next armed while the guest is stopped in user mode: the
+    daemon writes the kernel's event_watch, a kernel page (U = 0) that
+    QEMU would not write through a user address space (the refcount
+    grader once got "E14" there)."""
+    with at_the_prompt("user-run-to") as (d, ws):
+        ws.send({"type": "console", "data": "bench\n"})
+        for i in range(200):
+            r = ws.command("pause", 10 + 2 * i)
+            check(r["ok"], f"pause: {r}")
+            st = d.get("/api/status")
+            if int(st["stop"]["pc"], 16) < 0x80000000:
+                break
+            check(ws.command("continue", 11 + 2 * i)["ok"], "continue")
+        check(int(st["stop"]["pc"], 16) < 0x80000000, f"never stopped in user mode: {st}")
+        r = ws.command("run_to", 900, event="exit")
+        check(r["ok"], f"run_to from user mode: {r}")
+        st = ws.wait(lambda m: is_status(m, reason="event"), 30, "an exit")
+        check(st["stop"]["detail"] == "exit", f"the stop: {st}")
+
+
 @test(timeout=180)
 def fork_exec_exit_and_mailbox_events():
     """Run to exec, fork, a mailbox send and exit while pingpong plays; at
