@@ -429,6 +429,7 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     FIELD("struct event", "data", &k->e_data, &t);
     k->e_data_size = (uint32_t)t->size;
     GLOBAL("ticks", &k->ticks_addr);
+    GLOBAL("kernel_pagetable", &k->kernel_root_addr);
     NEED(global_array(km, "ftable", &k->ftable_addr, &k->file_size, &k->nfile), "the global ftable[]");
     FIELD("struct file", "type", &k->fl_type, &t);
     NEED(names_from_enum(&km->file_types, t, 1), "the enum of struct file.type");

@@ -30,6 +30,7 @@ struct kernel_layout {
     uint32_t ring_addr, ring_next_seq, ring_slot, nevent, event_size;
     uint32_t e_seq, e_tick, e_pid, e_kind, e_data, e_data_size;
     uint32_t ticks_addr;
+    uint32_t kernel_root_addr;                       /* kernel_pagetable */
     uint32_t ftable_addr, file_size, nfile;          /* ftable[] */
     uint32_t fl_type, fl_ref, fl_ip, fl_off;
     uint32_t inode_inum;                             /* struct inode */

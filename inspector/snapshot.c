@@ -140,6 +140,8 @@ struct proc_rec {
     size_t n_ptes;
     bool walked;            /* space holds its walk, kept for "pages" */
     struct sv32_space space;
+    int alien_index;        /* a root entry of the kernel half that is not the kernel's, or 0 */
+    uint32_t alien_pte;     /* that entry */
 };
 
 struct state {
@@ -148,6 +150,8 @@ struct state {
     uint8_t *kind;
     struct proc_rec *procs; /* live processes */
     size_t n_procs;
+    bool kernel_walked;     /* kernel holds the walk of the kernel half */
+    struct sv32_space kernel;
 };
 
 struct snapshotter {
@@ -168,6 +172,8 @@ static void state_free(struct state *st)
             sv32_space_free(&st->procs[i].space);
     }
     free(st->procs);
+    if (st->kernel_walked)
+        sv32_space_free(&st->kernel);
     free(st->refcount);
     free(st->kind);
     memset(st, 0, sizeof(*st));
@@ -713,6 +719,16 @@ static int by_pages(const void *a, const void *b)
     return x->n_ptes != y->n_ptes ? (x->n_ptes < y->n_ptes ? -1 : 1) : x->pid - y->pid;
 }
 
+/* A root entry of the kernel half that differs from kernel_pagetable's, as
+ * an address space's error: the kernel's walk does not hold for it. */
+static json_t *alien_json(const struct proc_rec *rec)
+{
+    return json_pack("{s:i, s:o, s:o, s:s}", "index", rec->alien_index,
+                     "va", hex((uint32_t)rec->alien_index << 22), "pte", hex(rec->alien_pte),
+                     "problem", "not the kernel's entry: the kernel half of every root table "
+                     "should be a copy of kernel_pagetable's");
+}
+
 /* Each walked space into spaces, by pid; the smallest with their entries
  * while they fit INLINE_PAGES. */
 static void inline_spaces(struct state *st, json_t *spaces)
@@ -727,19 +743,57 @@ static void inline_spaces(struct state *st, json_t *spaces)
         char key[16];
         pages += order[i]->n_ptes;
         snprintf(key, sizeof(key), "%d", order[i]->pid);
-        json_object_set_new(spaces, key, sv32_space_to_json(&order[i]->space,
-                                                            pages <= INLINE_PAGES));
+        json_t *space = sv32_space_to_json(&order[i]->space, pages <= INLINE_PAGES);
+        if (order[i]->alien_index)
+            json_array_append_new(json_object_get(space, "errors"), alien_json(order[i]));
+        json_object_set_new(spaces, key, space);
     }
     free(order);
 }
 
+/* The kernel half, from kernel_pagetable: the same in every process, whose
+ * root table copies its entries (uvmcreate), so walked once. Null before
+ * the kernel has made its table. */
+static json_t *walk_kernel(struct snapshotter *s, struct reader *r, uint32_t root, struct state *st)
+{
+    const struct kernel_layout *k = s->k;
+    const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, USER_TOP, 0};
+    char err[128];
+    if (!root)
+        return NULL;
+    if (sv32_walk(&mem, root, &st->kernel, err, sizeof err) < 0)
+        return json_pack("{s:o, s:[{s:s}]}", "root", hex(root), "errors", "problem", err);
+    st->kernel_walked = true;
+    return sv32_space_to_json(&st->kernel, false);
+}
+
+/* Compare the kernel half of the root table at root with the kernel's:
+ * note in rec the first entry that differs. */
+static void check_kernel_half(struct reader *r, uint32_t root, const struct state *st,
+                              struct proc_rec *rec)
+{
+    enum { HALF = SV32_ENTRIES / 2 };
+    uint32_t mine[HALF], kernels[HALF];
+    const uint32_t offset = (USER_TOP >> 22) * 4;
+    if (!st->kernel_walked || read_for_walk(r, root + offset, mine, sizeof mine) < 0 ||
+        read_for_walk(r, st->kernel.root_pa + offset, kernels, sizeof kernels) < 0)
+        return;
+    for (int i = 0; i < HALF; i++)
+        if (mine[i] != kernels[i]) {
+            rec->alien_index = (int)(USER_TOP >> 22) + i;
+            rec->alien_pte = mine[i];
+            return;
+        }
+}
+
 /* Walk every live process's table; fill the address-space JSON, the proc
- * records for the diff and, per frame, who maps it. */
+ * records for the diff and, per frame, who maps it. The kernel half is
+ * walked before (walk_kernel). */
 static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *procs,
                         struct state *st, json_t *spaces)
 {
     const struct kernel_layout *k = s->k;
-    const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, USER_TOP};
+    const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, 0, USER_TOP};
     for (size_t i = 0; i < st->n_procs; i++) {
         struct proc_rec *rec = &st->procs[i];
         const uint8_t *p = NULL;
@@ -760,6 +814,7 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
         rec->space = sp;
         rec->walked = true;
         collect_ptes(&sp, rec);
+        check_kernel_half(r, root, st, rec);
     }
     inline_spaces(st, spaces);
 }
@@ -839,13 +894,19 @@ static size_t new_event_reads(struct snapshotter *s, uint32_t next, uint8_t *rin
     return count;
 }
 
+/* The two words of the kernel's globals a snapshot shows. */
+struct kernel_words {
+    uint32_t ticks;
+    uint32_t kernel_root;   /* kernel_pagetable: 0 until the kernel made it */
+};
+
 /* Everything but the page tables, in two pipelined batches: first the
- * kernel's high-water marks, the newest event's number, ticks and the file
- * table; then the process and frame tables up to their marks (the rest was
+ * kernel's high-water marks, the newest event's number, the kernel_words
+ * and the file table; then the process and frame tables up to their marks (the rest was
  * never used: zeros, meaning unused slots and free frames) and the new
  * events (other slots read as zeros: "never written"). */
 static int read_state(struct snapshotter *s, struct reader *r, uint8_t *procs, uint8_t *frames,
-                      uint8_t *ftable, uint8_t *ring, uint32_t *ticks)
+                      uint8_t *ftable, uint8_t *ring, struct kernel_words *words)
 {
     const struct kernel_layout *k = s->k;
     uint32_t procs_used, frames_used, next;
@@ -853,7 +914,8 @@ static int read_state(struct snapshotter *s, struct reader *r, uint8_t *procs, u
         {k->proc_high_water_addr, &procs_used, 4},
         {k->frames_high_water_addr, &frames_used, 4},
         {k->ring_addr + k->ring_next_seq, &next, 4},
-        {k->ticks_addr, ticks, 4},
+        {k->ticks_addr, &words->ticks, 4},
+        {k->kernel_root_addr, &words->kernel_root, 4},
         {k->ftable_addr, ftable, (size_t)k->nfile * k->file_size},
     };
     if (read_ranges(r, first, sizeof first / sizeof first[0]) < 0)
@@ -883,10 +945,11 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
     uint8_t *ftable = malloc((size_t)k->nfile * k->file_size);
     uint8_t *ring = malloc(k->ring_slot + (size_t)k->nevent * k->event_size);
     json_t **mapped_by = calloc(k->nframes, sizeof(json_t *));
-    struct state now = {1, calloc(k->nframes, 2), calloc(k->nframes, 1),
-                        calloc(k->nproc, sizeof(struct proc_rec)), 0};
+    struct state now = {.valid = 1, .refcount = calloc(k->nframes, 2),
+                        .kind = calloc(k->nframes, 1),
+                        .procs = calloc(k->nproc, sizeof(struct proc_rec))};
     json_t *msg = NULL, *cpu = NULL;
-    uint32_t ticks = 0;
+    struct kernel_words words = {0, 0};
 
     if (!procs || !frames || !ftable || !ring || !mapped_by || !writes || !now.refcount ||
         !now.kind || !now.procs) {
@@ -895,7 +958,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
     }
     cpu = c ? cpu_json(s, c) : NULL;   /* a running guest's registers: none */
     if ((c && (!cpu || guest_phys_begin(c) < 0)) ||
-        read_state(s, &r, procs, frames, ftable, ring, &ticks) < 0) {
+        read_state(s, &r, procs, frames, ftable, ring, &words) < 0) {
         snprintf(err, errlen, "reading the guest: %s", c ? rsp_conn_error(c) : "no shared RAM");
         goto out;
     }
@@ -918,6 +981,7 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
         name_text(p + k->p_name, k->p_name_len, rec->name, sizeof rec->name);
         json_array_append_new(plist, pj);
     }
+    json_t *kernel_space = walk_kernel(s, &r, words.kernel_root, &now);
     json_t *spaces = json_object();
     walk_spaces(s, &r, procs, &now, spaces);
     uint32_t mapped = count_mapped(k, &now);
@@ -926,10 +990,12 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c, char *err, s
     table_cache_prune(&s->tables);
     s->seq++;
     msg = json_pack("{s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
-                    "type", "snapshot", "seq", s->seq, "ticks", (int)ticks,
+                    "type", "snapshot", "seq", s->seq, "ticks", (int)words.ticks,
                     "processes", plist, "address_spaces", spaces,
                     "frames", frames_json(s, &now, mapped, mapped <= INLINE_FRAMES ? mapped_by : NULL), "mailboxes", mailboxes_json(&r, procs),
                     "events", events_json(s, ring), "diff", diff_json(s, &s->prev, &now));
+    if (kernel_space)
+        json_object_set_new(msg, "kernel_space", kernel_space);
     if (cpu)
         json_object_set(msg, "cpu", cpu);
     state_free(&s->prev);
@@ -976,6 +1042,13 @@ json_t *snapshot_delta(const json_t *prev, const json_t *full)
     }
     json_object_set_new(delta, "address_spaces", spaces);
     json_object_set_new(delta, "unchanged_spaces", same);
+    /* The kernel half seldom changes: left out when it is the base's. */
+    const json_t *kernel = json_object_get(full, "kernel_space");
+    const json_t *kernel_before = json_object_get(prev, "kernel_space");
+    if (kernel && json_equal(kernel, kernel_before))
+        json_object_del(delta, "kernel_space");
+    else if (!kernel && kernel_before)
+        json_object_set_new(delta, "kernel_space", json_null());
     json_object_set(delta, "base", json_object_get(prev, "seq"));
     return delta;
 }
@@ -995,7 +1068,13 @@ json_t *snapshotter_pages(const struct snapshotter *s, int pid, int l1, char *er
         snprintf(err, errlen, "no address space for pid %d in snapshot %d", pid, s->seq);
         return NULL;
     }
-    const struct sv32_space *sp = &rec->space;
+    /* The kernel half is the kernel's, walked once (walk_kernel). */
+    const bool kernel_half = (uint32_t)l1 >= USER_TOP >> 22;
+    if (kernel_half && (!s->prev.kernel_walked || rec->alien_index)) {
+        snprintf(err, errlen, "pid %d's kernel half is not the kernel's table", pid);
+        return NULL;
+    }
+    const struct sv32_space *sp = kernel_half ? &s->prev.kernel : &rec->space;
     const struct sv32_entry *table = NULL;
     for (size_t i = 0; i < sp->n_entries && !table; i++) {
         const struct sv32_entry *e = &sp->entries[i];

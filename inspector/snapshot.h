@@ -27,7 +27,8 @@ json_t *snapshotter_take(struct snapshotter *s, struct rsp_conn *c,
 /* The snapshot full as a delta from prev, the full snapshot sent before
  * it: "base" is prev's seq, "address_spaces" holds only the spaces that
  * differ from prev's, and "unchanged_spaces" lists the pids whose space is
- * prev's (docs/protocol.md). A new reference. */
+ * prev's (docs/protocol.md); "kernel_space" is left out when it is
+ * prev's. A new reference. */
 json_t *snapshot_delta(const json_t *prev, const json_t *full);
 
 /* Detail the latest snapshot leaves out (docs/protocol.md, "pages" and

@@ -30,24 +30,25 @@ static bool table_in_ram(const struct sv32_mem *mem, uint64_t pa)
 
 /* Reads a table and decodes its little-endian entries. */
 /* The first n entries of the table at pa. */
+/* Entries first..first+n-1 of the table at pa, into ptes[first..]. */
 static int read_entries(const struct sv32_mem *mem, uint64_t pa,
-                        uint32_t ptes[SV32_ENTRIES], int n)
+                        uint32_t ptes[SV32_ENTRIES], int first, int n)
 {
     uint8_t raw[SV32_PAGE_SIZE];
 
-    if (mem->read(mem->ctx, pa, raw, 4 * (size_t)n) < 0)
+    if (mem->read(mem->ctx, pa + 4 * (uint64_t)first, raw, 4 * (size_t)n) < 0)
         return -1;
     for (int i = 0; i < n; i++)
-        ptes[i] = (uint32_t)raw[4 * i] | (uint32_t)raw[4 * i + 1] << 8 |
-                  (uint32_t)raw[4 * i + 2] << 16 |
-                  (uint32_t)raw[4 * i + 3] << 24;
+        ptes[first + i] = (uint32_t)raw[4 * i] | (uint32_t)raw[4 * i + 1] << 8 |
+                          (uint32_t)raw[4 * i + 2] << 16 |
+                          (uint32_t)raw[4 * i + 3] << 24;
     return 0;
 }
 
 static int read_table(const struct sv32_mem *mem, uint64_t pa,
                       uint32_t ptes[SV32_ENTRIES])
 {
-    return read_entries(mem, pa, ptes, SV32_ENTRIES);
+    return read_entries(mem, pa, ptes, 0, SV32_ENTRIES);
 }
 
 static void *grow(void *array, size_t *cap, size_t elem)
@@ -188,6 +189,7 @@ int sv32_walk(const struct sv32_mem *mem, uint64_t root_pa,
 {
     uint32_t root[SV32_ENTRIES];
     struct walk w = {.mem = mem, .s = s};
+    int first = (int)(mem->va_start >> VPN1_SHIFT);
     int n_root = mem->va_limit ? (int)(mem->va_limit >> VPN1_SHIFT) : SV32_ENTRIES;
 
     memset(s, 0, sizeof *s);
@@ -197,13 +199,13 @@ int sv32_walk(const struct sv32_mem *mem, uint64_t root_pa,
                  " is misaligned or outside RAM", root_pa);
         return -1;
     }
-    if (read_entries(mem, root_pa, root, n_root) < 0) {
+    if (first >= n_root || read_entries(mem, root_pa, root, first, n_root - first) < 0) {
         snprintf(err, errlen, "cannot read the root page table at 0x%" PRIx64,
                  root_pa);
         return -1;
     }
     add_table(s, root_pa);
-    for (int i = 0; i < n_root; i++) {
+    for (int i = first; i < n_root; i++) {
         uint32_t pte = root[i];
         if (!(pte & SV32_PTE_V))
             continue;

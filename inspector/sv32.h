@@ -45,10 +45,11 @@ struct sv32_mem {
     /* Page tables must lie in [ram_base, ram_base + ram_size): the kernel
      * reaches them through its direct map of RAM. */
     uint64_t ram_base, ram_size;
-    /* Walk only the root entries below this VA (a multiple of 4 MiB), and
-     * read only that part of the root; 0 walks the whole space. A kernel
-     * mapped in every address space is skipped with its start here. */
-    uint32_t va_limit;
+    /* Walk only the root entries from va_start up to below va_limit
+     * (multiples of 4 MiB), and read only that part of the root; a
+     * va_limit of 0 walks to the top. A process's user half is 0 to the
+     * kernel's start, the kernel half from there to the top. */
+    uint32_t va_start, va_limit;
 };
 
 /* Why a valid entry was not followed or not counted as a mapping. */

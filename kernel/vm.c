@@ -3,7 +3,7 @@
 // kernel's level-1 entries for it, which point at shared level-0 tables or
 // are megapages.
 //
-// Every user PTE is written through set_pte(), which counts the change in
+// Every PTE is written through set_pte(), which counts the change in
 // the table's struct frame, and user leaves are made with A set (and D
 // when writable), so the hardware never writes a page table itself.
 #include "types.h"
@@ -60,7 +60,7 @@ int mappages(pagetable_t pt, uint32 va, uint32 size, uint32 pa, uint32 perm)
 
 static void map_megapage(pagetable_t pt, uint32 va, uint32 pa, uint32 perm)
 {
-  pt[PX(1, va)] = PA2PTE(pa) | perm | PTE_V;
+  set_pte(&pt[PX(1, va)], PA2PTE(pa) | perm | PTE_V);
 }
 
 // Map part of the kernel's table with 4 KiB pages; at boot, so failing is fatal.

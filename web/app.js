@@ -250,7 +250,7 @@ async function onSnapshot(message, receivedAt, status = null) {
   const now = status ? { ...store.state, status } : store.state;
   await learnRewind(now.status);
   const event = focusOf(now.status, message.events ?? [], now.history)?.event;
-  const filled = await detail.fill(message, shownPids(now, message, event), shownFrames(now, event));
+  const filled = await detail.fill(message, shownPids(now, message, event), shownFrames(now, event), now.walk);
   if (mine === arrivals) showSnapshot(filled, receivedAt, first, status);
   else if (status) store.set(statusPatch(status, store.state)); // a newer snapshot came
 }
@@ -259,7 +259,7 @@ async function onSnapshot(message, receivedAt, status = null) {
 store.on(['selection', 'page', 'walk', 'frame'], async (s) => {
   const shown = s.snapshot;
   if (!shown || s.replay) return;
-  const filled = await detail.fill(shown, shownPids(s, shown, s.focus?.event), shownFrames(s, s.focus?.event));
+  const filled = await detail.fill(shown, shownPids(s, shown, s.focus?.event), shownFrames(s, s.focus?.event), s.walk);
   if (filled !== shown && store.state.snapshot === shown) store.set({ snapshot: filled });
 });
 

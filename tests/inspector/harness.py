@@ -219,9 +219,15 @@ class WS:
             check(last is not None and last["seq"] == msg["base"],
                   f"a snapshot delta from seq {msg['base']}, and this client has "
                   f"{last and last['seq']}")
+            sent = {"base": msg["base"], "keys": sorted(msg)}
             for pid in msg.pop("unchanged_spaces"):
                 msg["address_spaces"][str(pid)] = last["address_spaces"][str(pid)]
+            if "kernel_space" not in msg and "kernel_space" in last:
+                msg["kernel_space"] = last["kernel_space"]
+            elif msg.get("kernel_space", 0) is None:
+                del msg["kernel_space"]
             del msg["base"]  # whole now, as a full snapshot is sent
+            msg["_delta"] = sent  # what came on the wire
         self.last_snapshot = msg
         return msg
 

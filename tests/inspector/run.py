@@ -133,6 +133,50 @@ def startup_rest_and_hello():
 
 
 @test(timeout=60)
+def kernel_half_in_the_snapshot():
+    """The kernel half of every address space, walked once from the kernel's
+    own table: its text by an L0 table (R-X, not U), the rest of RAM by
+    megapages mapped to themselves, the devices by a second L0 table; its
+    L0 entries on demand like a process's; a delta leaves it out."""
+    with at_the_prompt("kernel-half") as (d, ws):
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        status, snap, _ = d.request("GET", "/api/snapshot")
+        ks = snap.get("kernel_space")
+        check(status == 200 and ks, f"no kernel_space in the snapshot: {str(snap)[:300]}")
+        check(ks["errors"] == [] and [t["va"] for t in ks["tables"]] == ["0x80000000", "0xf0000000"],
+              f"the kernel's L0 tables: {ks['tables']}, errors {ks['errors']}")
+        ram_end = int(ws.hello["kernel"]["ram_base"], 16) + 4096 * ws.hello["kernel"]["nframes"]
+        ram = [s for s in ks["superpages"] if int(s["va"], 16) < 0xf0000000]
+        check(len(ram) == (ram_end - 0x80400000) >> 22
+              and all(s["va"] == s["pa"] and s["flags"] == "VRW--GAD" for s in ram),
+              f"RAM above 4 MiB by megapages to themselves: {ram[:3]} ... ({len(ram)})")
+        pid = snap["processes"][0]["pid"]
+        text = ws.command("pages", 2, pid=pid, l1=512)
+        check(text["ok"] and len(text["entries"]) == 1024 and text["hash"] == ks["tables"][0]["hash"],
+              f"pages of the kernel's first 4 MiB: {str(text)[:300]}")
+        first = text["entries"][0]
+        check(first["pa"] == "0x80000000" and first["flags"][3] == "X" and first["flags"][4] == "-",
+              f"the kernel's first page: {first}")
+        uart = ws.command("pages", 3, pid=pid, l1=960)
+        check(uart["ok"] and uart["entries"][0]["pa"] == "0x10000000", f"the UART's page: {str(uart)[:300]}")
+        check(all(not sp["errors"] for sp in snap["address_spaces"].values()),
+              "a process's kernel half differs from the kernel's")
+        r = ws.command("pages", 4, pid=pid, l1=600)
+        check(not r["ok"] and "no level-0 table" in r["error"], f"pages of no table: {r}")
+        st = ws.wait(lambda m: is_status(m, guest="stopped"), 10, "the pause's status")
+        snapshot_after(ws, st)
+        r = ws.command("step", 5)
+        check(r["ok"], f"step: {r}")
+        st = ws.wait(lambda m: is_status(m, reason="step"), 10, "the step's status")
+        delta = snapshot_after(ws, st)
+        sent = delta.get("_delta")
+        check(sent and "kernel_space" not in sent["keys"],
+              f"the step's snapshot came in full or with the kernel half again: {sent}")
+        check(delta["kernel_space"] == ks, "the kernel half, rebuilt from the delta, is not the base's")
+
+
+@test(timeout=60)
 def lab_checklist_in_hello():
     """--lab FILE: hello carries the checklist as it is; a file that is not one
     is refused before anything starts."""

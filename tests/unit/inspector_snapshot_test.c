@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -48,8 +49,38 @@ static void test_delta(void **state)
     json_decref(full);
 }
 
+/* The kernel half goes only when it changed, and as null when it is gone. */
+static void test_delta_kernel_space(void **state)
+{
+    (void)state;
+    const char *same = "{\"seq\":%d,\"address_spaces\":{},\"kernel_space\":{\"root\":\"0x9\"}}";
+    char a[128], b[128];
+    snprintf(a, sizeof a, same, 1);
+    snprintf(b, sizeof b, same, 2);
+    json_t *prev = parse(a), *full = parse(b);
+    json_t *d = snapshot_delta(prev, full);
+    assert_null(json_object_get(d, "kernel_space"));
+    assert_non_null(json_object_get(full, "kernel_space"));
+    json_decref(d);
+
+    json_t *moved = parse("{\"seq\":3,\"address_spaces\":{},\"kernel_space\":{\"root\":\"0x8\"}}");
+    d = snapshot_delta(full, moved);
+    assert_true(json_equal(json_object_get(d, "kernel_space"), json_object_get(moved, "kernel_space")));
+    json_decref(d);
+
+    json_t *gone = parse("{\"seq\":4,\"address_spaces\":{}}");
+    d = snapshot_delta(moved, gone);
+    assert_true(json_is_null(json_object_get(d, "kernel_space")));
+    json_decref(d);
+    json_decref(prev);
+    json_decref(full);
+    json_decref(moved);
+    json_decref(gone);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_delta)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_delta),
+                                       cmocka_unit_test(test_delta_kernel_space)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -241,11 +241,30 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     assert.equal(await page.locator('[data-testid=walk-l0]').count(), 0, 'the walk stops at L1');
     await walkTo(child, '0x00100000');
     assert.match(await page.innerText('[data-testid=walk-fault]'), /L0\[256\] is not valid/);
-    // The kernel half is not a fault: it is mapped, only not listed.
-    await walkTo(child, '0x80000000');
-    assert.match(await page.innerText('[data-testid=walk-fault]'), /^Not walked: the kernel half .* mapped in every process/);
-    assert.match(await page.innerText('[data-testid=walk-l1]'), /the kernel's entry \(not listed\)/);
     await screenshot(page, 'views-walk-unmapped.png');
+    // The kernel half, walked through the process's root like the rest: the
+    // kernel text by an L0 table (R-X, U = 0), RAM above its first 4 MiB by
+    // megapages, the UART's page to its physical address.
+    const kernel = await page.evaluate(() => window.glassbox.snapshot.kernel_space);
+    const text = kernel.tables.find((t) => t.va === '0x80000000');
+    await walkTo(child, '0x80000010');
+    await page.waitForSelector('[data-testid=walk-pa]');
+    assert.match(await page.innerText('[data-testid=walk-pa]'), /0x80000010 = frame 0x80000000/);
+    assert.match(await page.innerText('[data-testid=walk-l1]'), /L1\[512\][\s\S]*points to an L0 table/);
+    assert.match(await page.innerText('[data-testid=walk-l0]'), new RegExp(`L0\\[0\\] at 0x${(parseInt(text.table, 16)).toString(16).padStart(8, '0')}`));
+    assert.equal(await page.getAttribute('[data-testid=walk-l0] .ptebit[data-bit=X]', 'class'), 'ptebit on');
+    assert.equal(await page.getAttribute('[data-testid=walk-l0] .ptebit[data-bit=U]', 'class'), 'ptebit off');
+    assert.match(await page.innerText('[data-testid=walk-kernel]'), /same entries .*\(kernel_pagetable\)/);
+    assert.equal(await page.locator('[data-testid=walk-watch]').count(), 0, 'no watch of a kernel page');
+    await screenshot(page, 'views-walk-kernel.png');
+    await walkTo(child, '0x80c01234');
+    assert.match(await page.innerText('[data-testid=walk-pa]'), /0x80c01234/);
+    assert.match(await page.innerText('[data-testid=walk-l1]'), /L1\[515\][\s\S]*4 MiB superpage/);
+    assert.equal(await page.locator('[data-testid=walk-l0]').count(), 0, 'a megapage ends the walk at L1');
+    await walkTo(child, '0xf0000005');
+    assert.match(await page.innerText('[data-testid=walk-pa]'), /0x10000005/);
+    await walkTo(child, '0xe0000000');
+    assert.match(await page.innerText('[data-testid=walk-fault]'), /L1\[896\] is not valid/);
 
     // COW: a page of the child still shared with its parent.
     const cowVa = await page.evaluate((pid) => window.glassbox.snapshot.address_spaces[pid].tables.flatMap((t) => t.entries).find((e) => e.cow).va, child);

@@ -3,6 +3,10 @@
 // tables, kept while the table's hash stays the same (a table with the same
 // hash has the same entries), and who maps a frame, good for one snapshot.
 
+import { num } from './format.js';
+import { USER_TOP } from './walk.js';
+
+const KERNEL_L1 = USER_TOP >>> 22; // the first root entry of the kernel half
 const MAX_TABLES = 2048; // tables kept; the oldest go first
 // A request the daemon dropped (a viewer over its rate) gets no reply.
 const DETAIL_TIMEOUT_MS = 5000;
@@ -26,8 +30,9 @@ export function createDetail(send) {
     }
   }
 
+  // The kernel half's tables are the same through any process.
   async function table(pid, t) {
-    const key = `${pid}/${t.index}/${t.hash}`;
+    const key = `${t.index >= KERNEL_L1 ? 'kernel' : pid}/${t.index}/${t.hash}`;
     if (!tables.has(key)) {
       const r = await command('pages', { pid, l1: t.index });
       // A reply from a newer snapshot with another hash is not this one's.
@@ -43,20 +48,31 @@ export function createDetail(send) {
     return r.ok && r.seq === snapshot.seq ? r.frames[0] : null;
   }
 
-  // snapshot with the entries of pids' tables and the owners of the frames
+  // The entries of the kernel half's table that maps va, asked for through
+  // process pid, when the snapshot lists that table without them.
+  async function kernelTable(snapshot, { pid, va }) {
+    const ks = snapshot.kernel_space;
+    const t = num(va) >= USER_TOP && ks?.tables.find((x) => x.index === num(va) >>> 22);
+    if (!t || t.entries) return snapshot;
+    const got = await table(pid, t);
+    return got === t ? snapshot : { ...snapshot, kernel_space: { ...ks, tables: ks.tables.map((x) => (x === t ? got : x)) } };
+  }
+
+  // snapshot with the entries of pids' tables, of the kernel table of the
+  // address walked ({pid, va} or null), and the owners of the frames
   // framesOf(filled snapshot) names; the same object when nothing was missing
   // (then without waiting on the daemon). What cannot be had stays out.
-  async function fill(snapshot, pids, framesOf = () => []) {
-    let filled = snapshot;
+  async function fill(snapshot, pids, framesOf = () => [], walked = null) {
+    let filled = walked ? await kernelTable(snapshot, walked) : snapshot;
     const missing = [...new Set(pids.filter((p) => p != null).map(String))]
       .filter((pid) => snapshot.address_spaces[pid]?.tables.some((t) => !t.entries));
     if (missing.length) {
-      const spaces = { ...snapshot.address_spaces };
+      const spaces = { ...filled.address_spaces };
       await Promise.all(missing.map(async (pid) => {
         const tabs = await Promise.all(spaces[pid].tables.map((t) => (t.entries ? t : table(Number(pid), t))));
         spaces[pid] = { ...spaces[pid], tables: tabs };
       }));
-      filled = { ...snapshot, address_spaces: spaces };
+      filled = { ...filled, address_spaces: spaces };
     }
     const known = snapshot.frames.user;
     const have = new Set((known ?? []).map((u) => u.frame));
@@ -73,13 +89,15 @@ export function createDetail(send) {
 }
 
 // The full snapshot a message stands for: a delta (docs/protocol.md, "base")
-// takes the spaces it lists as unchanged from base, the snapshot it is from;
-// null when base is not that one (then ask for a full one).
+// takes the spaces it lists as unchanged from base, the snapshot it is from,
+// and base's kernel half when it has none; null when base is not that one
+// (then ask for a full one).
 export function applyDelta(base, message) {
   if (message.base == null) return message;
   if (base?.seq !== message.base) return null;
   const spaces = { ...message.address_spaces };
   for (const pid of message.unchanged_spaces ?? []) spaces[pid] = base.address_spaces[pid];
   const { unchanged_spaces: _, ...full } = message;
-  return { ...full, base: null, address_spaces: spaces };
+  const kernel = 'kernel_space' in message ? message.kernel_space : base.kernel_space;
+  return { ...full, base: null, address_spaces: spaces, kernel_space: kernel ?? undefined };
 }

@@ -25,27 +25,40 @@ export const PTE_BITS = [
 
 const isLeaf = (pte) => (num(pte) & 0xe) !== 0;
 
-// {va, vpn1, vpn0, offset, steps: [{level, address, index, pte, says}], pa, fault, unlisted}
-// fault is the reason the walk stops without a physical address, or null;
-// unlisted: not a fault, the kernel's half, which the snapshot does not list.
-export function walk(space, va) {
+// {va, vpn1, vpn0, offset, steps: [{level, address, index, pte, table}], pa, fault, kernel}
+// fault is the reason the walk stops without a physical address, or null.
+// The user half (below USER_TOP) is the process's own (space); the kernel
+// half is the same in every process, whose root copies the kernel's
+// entries: the daemon walks it once (kernelSpace, the snapshot's
+// kernel_space) and lists a process's root entry there that differs.
+export function walk(space, va, kernelSpace) {
   const v = num(va);
   const vpn1 = v >>> 22;
   const vpn0 = (v >>> 12) & 0x3ff;
-  const offset = v & 0xfff;
-  const out = { va: hex(v), vpn1, vpn0, offset, steps: [], pa: null, fault: null };
+  const out = { va: hex(v), vpn1, vpn0, offset: v & 0xfff, steps: [], pa: null, fault: null, kernel: v >= USER_TOP };
   const fail = (fault) => Object.assign(out, { fault });
-  if (!space) return fail('This process has no user address space to walk.');
-  const root = num(space.root);
-  const l1Address = hex(root + vpn1 * 4);
-  if (v >= USER_TOP) {
-    out.steps.push({ level: 1, index: vpn1, address: l1Address, pte: null, kernel: true });
-    out.unlisted = true;
-    return fail('the kernel half (from 0x80000000) is mapped in every process, the same way, and the inspector lists only the user half. Its entries have U = 0: user code faults here, the kernel reads and writes it.');
+  if (!space) return fail('This process has no address space to walk.');
+  const half = out.kernel ? kernelSpace : space;
+  const l1Address = hex(num(space.root) + vpn1 * 4);
+  const alien = out.kernel && (space.errors ?? []).find((e) => e.index === vpn1 && num(e.va) >>> 22 === vpn1);
+  if (alien) {
+    out.steps.push({ level: 1, index: vpn1, address: l1Address, pte: alien.pte });
+    return fail(`L1[${vpn1}] is ${alien.problem}.`);
   }
-  const bad = (space.errors ?? []).find((e) => num(e.va) >>> 22 === vpn1 && (e.index === vpn1 || num(e.va) >>> 12 === v >>> 12));
-  const table = (space.tables ?? []).find((t) => t.index === vpn1);
-  const superpage = (space.superpages ?? []).find((s) => s.index === vpn1);
+  if (!half) {
+    out.steps.push({ level: 1, index: vpn1, address: l1Address, pte: null });
+    return fail('the kernel has not made its page table yet (kernel_pagetable is still 0).');
+  }
+  return walkFrom(half, out, l1Address, fail);
+}
+
+// The two steps of the walk through one half's tables, as in the snapshot.
+function walkFrom(half, out, l1Address, fail) {
+  const { vpn1, vpn0 } = out;
+  const v = num(out.va);
+  const bad = (half.errors ?? []).find((e) => num(e.va) >>> 22 === vpn1 && (e.index === vpn1 || num(e.va) >>> 12 === v >>> 12));
+  const table = (half.tables ?? []).find((t) => t.index === vpn1);
+  const superpage = (half.superpages ?? []).find((s) => s.index === vpn1);
   const l1 = table ?? superpage;
   out.steps.push({ level: 1, index: vpn1, address: l1Address, pte: l1?.pte ?? null });
   if (!l1) {
@@ -69,7 +82,7 @@ export function walk(space, va) {
     return fail(`L0[${vpn0}] is not valid (V = 0): page ${hex(v & ~0xfff)} is not mapped. An access here is a page fault.`);
   }
   out.leaf = entry;
-  out.pa = hex(num(entry.pa) + offset);
+  out.pa = hex(num(entry.pa) + out.offset);
   return out;
 }
 

@@ -8,6 +8,10 @@ import { frameFacts, frameOfPa, frameSummary, procName } from '../lib/model.js';
 import { walk, USER_TOP } from '../lib/walk.js';
 import { pteBits } from './ptebits.js';
 
+const KERNEL_HALF = 'The kernel half: every process\'s root table holds the same entries here, '
+  + 'copied from the kernel\'s own table (kernel_pagetable) when the process was made, so the kernel '
+  + 'runs in any address space. Its entries have U = 0: user code that touches this address faults.';
+
 export function mountWalk(el, { store, command }) {
   const pid = h('select', { 'data-testid': 'walk-pid', 'aria-label': 'process' });
   const va = h('input', {
@@ -41,7 +45,7 @@ export function mountWalk(el, { store, command }) {
     if (!snapshot || !w) return fill(result, h('p', { class: 'empty', text: 'Pick a process and type an address, or click a page in Address spaces.' }));
     if (document.activeElement !== va) va.value = w.va;
     const space = snapshot.address_spaces[w.pid];
-    const r = walk(space, w.va);
+    const r = walk(space, w.va, snapshot.kernel_space);
     const field = (label, value, bits, cls) => h('div', { class: `vafield ${cls}` },
       h('div', { class: 'vabits mono', text: bits }), h('div', { class: 'valabel', text: label }), h('div', { class: 'mono', text: value }));
     const bin = (v, n) => v.toString(2).padStart(n, '0');
@@ -51,7 +55,7 @@ export function mountWalk(el, { store, command }) {
         st.level === 1 ? h('span', { class: 'dim', text: ` (satp → root ${space?.root} + ${st.index} × 4)` })
           : h('span', { class: 'dim', text: ` (table ${st.table} + ${st.index} × 4)` })),
       st.pte ? h('div', {}, 'PTE ', h('span', { class: 'mono', text: st.pte }), ' ', pteBits(st.pte),
-        h('span', { class: 'dim', text: nextText(st) })) : h('div', { class: 'dim', text: st.kernel ? 'the kernel\'s entry (not listed)' : 'no valid entry' })));
+        h('span', { class: 'dim', text: nextText(st) })) : h('div', { class: 'dim', text: 'no valid entry' })));
     const frame = r.pa && frameFacts(snapshot, frameOfPa(snapshot, r.pa));
     fill(result,
       h('p', {}, `pid ${w.pid} ${procName(snapshot, w.pid)} · virtual address `, h('strong', { class: 'mono', text: r.va })),
@@ -61,13 +65,14 @@ export function mountWalk(el, { store, command }) {
         field('offset (bits 11–0)', hex(r.offset).replace(/^0x0+(?=.{3}$)/, '0x'), bin(r.offset, 12), 'offset')),
       h('ol', { class: 'walk-steps' }, steps),
       r.fault
-        ? h('p', { class: 'walk-fault', 'data-testid': 'walk-fault' }, h('strong', { text: r.unlisted ? 'Not walked: ' : 'The walk fails: ' }), r.fault)
+        ? h('p', { class: 'walk-fault', 'data-testid': 'walk-fault' }, h('strong', { text: 'The walk fails: ' }), r.fault)
         : h('p', { class: 'walk-pa', 'data-testid': 'walk-pa' }, h('strong', { text: '3. Physical address ' }),
           h('span', { class: 'mono', text: r.pa }),
           ` = frame ${hex(num(r.pa) & ~0xfff)} + offset ${hex(r.offset)}`,
           r.leaf?.cow && h('span', { class: 'walk-note', text: ' · COW: a load reads this frame; a store faults and the kernel copies it first.' }),
           frame && h('span', { class: 'dim', text: ` · ${frameSummary(frame)}` })),
-      r.pa && watchButton(w));
+      r.kernel && h('p', { class: 'walk-note', 'data-testid': 'walk-kernel', text: KERNEL_HALF }),
+      r.pa && !r.kernel && watchButton(w));
   }
 
   // watch (docs/protocol.md): stop on the next write to the page, by the

@@ -1,0 +1,43 @@
+// The Sv32 walk of web/lib/walk.js in the kernel half: through the kernel's
+// tables (the snapshot's kernel_space), from the process's root; and where
+// the daemon found the process's root entry not the kernel's, that entry and
+// no walk. (The page test of the real thing is in views.test.mjs.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { walk } from '../../web/lib/walk.js';
+
+const kernelSpace = {
+  root: '0x800c3000',
+  tables: [{ index: 512, va: '0x80000000', pte: '0x20031401', table: '0x800c5000', pages: 2,
+    entries: [{ index: 0, va: '0x80000000', pa: '0x80000000', pte: '0x200000eb', flags: 'VR-X-GAD' }] }],
+  superpages: [{ index: 513, va: '0x80400000', pa: '0x80400000', pte: '0x201000e7', flags: 'VRW--GAD' }],
+  errors: [],
+};
+const space = { root: '0x800d6000', tables: [], superpages: [], errors: [] };
+
+test('a kernel address is walked through the kernel half, from the process\'s root', () => {
+  const text = walk(space, '0x80000010', kernelSpace);
+  assert.equal(text.fault, null);
+  assert.equal(text.pa, '0x80000010');
+  assert.equal(text.kernel, true);
+  assert.deepEqual(text.steps.map((s) => s.address), ['0x800d6800', '0x800c5000']);
+  const mega = walk(space, '0x80401234', kernelSpace);
+  assert.equal(mega.pa, '0x80401234');
+  assert.equal(mega.steps.length, 1, 'a megapage ends the walk at L1');
+  assert.match(walk(space, '0xe0000000', kernelSpace).fault, /L1\[896\] is not valid/);
+  assert.match(walk(space, '0x80001000', kernelSpace).fault, /L0\[1\] is not valid/);
+});
+
+test('a root entry of the kernel half that is not the kernel\'s stops the walk there', () => {
+  const alien = { ...space, errors: [{ index: 513, va: '0x80400000', pte: '0x0000000f', problem: 'not the kernel\'s entry: ...' }] };
+  const r = walk(alien, '0x80401234', kernelSpace);
+  assert.equal(r.pa, null);
+  assert.match(r.fault, /^L1\[513\] is not the kernel's entry/);
+  assert.equal(r.steps[0].pte, '0x0000000f');
+  assert.equal(walk(alien, '0x80000010', kernelSpace).pa, '0x80000010', 'the other entries still walk');
+});
+
+test('a user address does not use the kernel half', () => {
+  assert.match(walk(space, '0x00001000', kernelSpace).fault, /L1\[0\] is not valid/);
+  assert.match(walk(space, '0x80000010', undefined).fault, /not made its page table/);
+});
