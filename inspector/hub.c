@@ -29,6 +29,12 @@ static struct {
      * that needs it, then shared). */
     json_t *snap;             /* a reference, so its address is not reused */
     struct out_msg *snap_msg; /* NULL until a hello or the history needs it */
+    /* The newest events the snapshots brought, as many as the kernel's ring
+     * holds, merged as the page merges them: a page that says hello later
+     * starts its timeline with them (an "events" message before the
+     * catch-up snapshot, serialized once). */
+    json_t *events;
+    struct out_msg *events_msg;
 } hub;
 
 /* ---- names for command validation ------------------------------------------------ */
@@ -131,6 +137,43 @@ static void remember_stop(json_t *msg)
     json_decref(status);
 }
 
+/* fresh, a snapshot's new events, replace the kept ones from its first on
+ * (after a rewind or a restart the kernel numbers them again). */
+static void keep_events(const json_t *fresh)
+{
+    size_t n = json_array_size(fresh), i;
+    json_t *e;
+    if (n == 0)
+        return;
+    json_int_t first = json_integer_value(json_object_get(json_array_get(fresh, 0), "seq"));
+    json_t *merged = json_array(), *kept = json_array();
+    json_array_foreach(hub.events, i, e)
+        if (json_integer_value(json_object_get(e, "seq")) < first)
+            json_array_append(merged, e);
+    json_array_extend(merged, (json_t *)fresh);
+    size_t max = kernel_model_layout(hub.km)->nevent, total = json_array_size(merged);
+    for (i = total > max ? total - max : 0; i < total; i++)
+        json_array_append(kept, json_array_get(merged, i));
+    json_decref(merged);
+    json_decref(hub.events);
+    hub.events = kept;
+    out_msg_unref(hub.events_msg);
+    hub.events_msg = NULL;
+}
+
+static void send_events(struct client *c)
+{
+    if (json_array_size(hub.events) == 0)
+        return;
+    if (!hub.events_msg) {
+        json_t *m = json_pack("{s:s, s:O}", "type", "events", "events", hub.events);
+        hub.events_msg = m ? server_serialize(m) : NULL;
+        json_decref(m);
+    }
+    if (hub.events_msg)
+        server_send_shared(c, hub.events_msg);
+}
+
 static void on_snapshot(void *ctx, json_t *msg)
 {
     (void)ctx;
@@ -149,6 +192,7 @@ static void on_snapshot(void *ctx, json_t *msg)
     hub.snap_msg = NULL;
     json_decref(hub.snap);
     hub.snap = json_incref(msg);
+    keep_events(json_object_get(msg, "events"));
     remember_stop(msg);
 }
 
@@ -348,7 +392,7 @@ static void hello(struct client *c, const struct message *m)
     if (!first)
         return;
     /* What a page needs to draw the present: status, the screen, the
-     * latest snapshot. */
+     * newest events, the latest snapshot. */
     json_t *status = target_status(hub.t);
     server_send(c, status);
     json_decref(status);
@@ -362,6 +406,7 @@ static void hello(struct client *c, const struct message *m)
         server_send(c, con);
         json_decref(con);
     }
+    send_events(c);
     /* In full: the base the next delta is from (none after a restart). */
     json_t *snap = target_latest(hub.t);
     if (snap)

@@ -143,6 +143,9 @@ function onMessage(msg, receivedAt) {
     case 'console':
       terminal.write(msg.data);
       break;
+    case 'events': // at hello: the newest events, before the catch-up snapshot
+      store.set({ history: mergeEvents(store.state.history, msg.events) });
+      break;
     case 'view':
       classroom.onView(msg.view);
       break;
@@ -243,8 +246,14 @@ async function resync() {
     onSnapshot(full, performance.now());
   }
 }
+// The events of the snapshots that came since the one shown last, merged in
+// the order they came: a snapshot a newer one overtook (while its detail
+// was asked for) is never shown, and its events come with the next one
+// shown, as new since the state shown before.
+let unshownEvents = [];
 // status: the stop's, held for this snapshot (or null).
 async function onSnapshot(message, receivedAt, status = null) {
+  unshownEvents = mergeEvents(unshownEvents, message.events ?? []);
   const mine = ++arrivals;
   const first = firstLoad; // as it was when the snapshot came
   const now = status ? { ...store.state, status } : store.state;
@@ -270,7 +279,8 @@ store.on(['selection', 'page', 'walk', 'frame'], async (s) => {
 function showSnapshot(message, receivedAt, first, status) {
   const withStatus = status ? statusPatch(status, store.state) : {};
   const s = { ...store.state, ...withStatus };
-  const fresh = message.events ?? [];
+  const fresh = unshownEvents;
+  unshownEvents = [];
   if (s.replay?.historyStop && message.sample) {
     // A past stop is shown: the present moves on behind it (only a stop
     // brings the page back to live, so the history can be read while the

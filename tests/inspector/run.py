@@ -486,6 +486,39 @@ def console_both_ways():
 
 
 @test(timeout=90)
+def a_late_page_gets_the_newest_events():
+    """A page that says hello after cowtest ran gets the events the
+    snapshots brought before it came (its timeline starts with them), in
+    one "events" message before the catch-up snapshot."""
+    with at_the_prompt("late-events") as (d, ws):
+        ws.send({"type": "console", "data": "cowtest\n"})
+        wait_console(ws, "cowtest: OK", 60)
+        r = ws.command("pause", 1)
+        check(r["ok"], f"pause: {r}")
+        st = ws.wait(lambda m: is_status(m, guest="stopped"), 10, "the pause's status")
+        snapshot_after(ws, st)
+        seen = []   # merged as the page merges them (web/lib/model.js, mergeEvents)
+        for m in ws.log:
+            fresh = m.get("events") if m.get("type") == "snapshot" else None
+            if fresh:
+                seen = [e for e in seen if e["seq"] < fresh[0]["seq"]] + fresh
+        nevent = 256
+        late = d.ws(role="viewer")
+        snap = late.wait(lambda m: m.get("type") == "snapshot", 10, "the catch-up snapshot")
+        kinds = [m.get("type") for m in late.log]
+        check("events" in kinds and kinds.index("events") < kinds.index("snapshot"),
+              f"no events message before the catch-up snapshot: {kinds}")
+        got = next(m for m in late.log if m.get("type") == "events")["events"]
+        check([e["seq"] for e in got] == [e["seq"] for e in seen[-nevent:]] and got == seen[-nevent:],
+              f"the late page got events {got[0]['seq'] if got else None}..{got[-1]['seq'] if got else None} "
+              f"({len(got)}), the controller saw {seen[0]['seq']}..{seen[-1]['seq']} ({len(seen)})")
+        check(any(e["kind"] == "exec" and e.get("path") == "/bin/cowtest" for e in got)
+              and any(e["kind"] == "cow_fault" for e in got),
+              f"cowtest's exec and COW faults are not among them: {[e['kind'] for e in got][:40]}")
+        check(len(snap["events"]) < len(got), "the catch-up snapshot alone had them all: the test shows nothing")
+
+
+@test(timeout=90)
 def pause_continue_step():
     with at_the_prompt("control") as (d, ws):
         r = ws.command("pause", 1)

@@ -62,7 +62,7 @@ async function cont(page) {
 }
 
 test('the views a teacher reaches for, made for the room', { timeout: 600_000 }, async (t) => {
-  const { page } = await openWorkbench(t);
+  const { page, browser, daemon } = await openWorkbench(t);
   await page.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.status?.qemu === 'running');
 
   if (await page.evaluate(() => window.glassbox.status.guest === 'stopped')) await cont(page);
@@ -414,6 +414,21 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     assert.equal(await page.getAttribute('[data-testid=as-pane-a]', 'data-pid'), String(sender));
     assert.equal(await page.getAttribute('[data-testid=as-pane-b]', 'data-pid'), String(receiver), 'the right pane is the receiver');
     await screenshot(page, 'views-mail.png');
+    await cont(page);
+  });
+
+  await t.test('a page opened late has the events of before in its timeline', async () => {
+    await pause(page);
+    const seen = await page.evaluate(() => window.glassbox.events.map((e) => e.seq));
+    const late = await browser.newPage(`${daemon.url}?viewer=1`);
+    await late.waitForFunction(() => window.glassbox.role === 'viewer' && window.glassbox.snapshot);
+    const got = await late.evaluate(() => window.glassbox.events.map((e) => e.seq));
+    assert.deepEqual(got, seen.slice(-got.length), 'the newest of the teacher\'s events, in order');
+    assert.ok(got.length >= Math.min(seen.length, 200), `${got.length} events, the teacher's page has ${seen.length}`);
+    await late.click('[data-testid=tab-timeline]');
+    assert.ok(await late.locator('[data-testid=event-list] .event').count() >= 100, 'the timeline lists them');
+    await screenshot(late, 'views-late-timeline.png');
+    await late.close();
     await cont(page);
   });
 
