@@ -80,6 +80,34 @@ bool rewind_sending(void *ctx)
     return t->hooks.sending && t->hooks.sending(t->hooks.ctx);
 }
 
+/* The CSRs the daemon reads and writes besides those of the target
+ * description, which lists the CSRs usable at reset (no stimecmp, no time):
+ * QEMU's gdbstub takes every CSR at the number of the CSRs' first plus the
+ * CSR's own (sstatus is CSR 0x100). */
+#define CSR_SSTATUS 0x100u
+#define CSR_STIMECMP 0x14du
+#define CSR_TIME 0xc01u
+#define CSR_TIMEH 0xc81u
+
+static int csr_regnum(struct target *t, unsigned csr)
+{
+    const struct tdesc_reg *sstatus = tdesc_find(rsp_conn_tdesc(t->rsp), "sstatus");
+
+    return sstatus && sstatus->regnum >= CSR_SSTATUS ? (int)(sstatus->regnum - CSR_SSTATUS + csr) : -1;
+}
+
+/* The guest's clock, the guest stopped; 0 if it cannot be read. */
+static uint64_t guest_time(struct target *t)
+{
+    int lo = csr_regnum(t, CSR_TIME), hi = csr_regnum(t, CSR_TIMEH);
+    uint64_t low, high;
+
+    if (lo < 0 || rsp_conn_read_reg(t->rsp, (unsigned)lo, &low) < 0 ||
+        rsp_conn_read_reg(t->rsp, (unsigned)hi, &high) < 0)
+        return 0;
+    return (high & 0xffffffffu) << 32 | (low & 0xffffffffu);
+}
+
 /* What is kept of the guest's state now besides the state itself: parent
  * the stop (or checkpoint) before it, shown the stop of the history to name
  * for it. */
@@ -89,7 +117,7 @@ static struct travel_facts facts_here(struct target *t, long long parent, long l
     uint64_t console = t->hooks.console_mark ? t->hooks.console_mark(t->hooks.ctx) : 0;
 
     return (struct travel_facts){parent, travel_regs_sum(t->regs, sizeof t->regs),
-                                 next < 0 ? 0 : (uint32_t)next, shown, console};
+                                 next < 0 ? 0 : (uint32_t)next, shown, console, guest_time(t)};
 }
 
 /* In runctl_report(), the stop's snapshot taken: keep this stop for going
@@ -396,26 +424,37 @@ void rewind_reverse_step(struct target *t, const struct command *cmd,
     go_back(t, cmd, from, to, &p, checked, checked ? at.facts.regs_sum : 0, "reverse_step");
 }
 
+/* QEMU 7.2's loadvm leaves the guest's clock (the time CSR) at the state's
+ * time less the clock's value at the load: below zero (measured,
+ * docs/time-travel.md). A second later it wraps round, the kernel's next
+ * compare (now + one tick) wraps with it, and thousands of timer interrupts
+ * come at once. The clock is set back to the state's own time by writing
+ * the ACLINT's mtime register, which every hart's time CSR reads. */
+#define ACLINT_MTIME 0x0200bff8u   /* QEMU virt: the CLINT at 0x2000000 */
+
+static int set_guest_time(struct target *t, uint64_t time)
+{
+    uint8_t le[8];
+
+    for (int i = 0; i < 8; i++)
+        le[i] = (uint8_t)(time >> (8 * i));
+    if (rsp_conn_set_phys_mode(t->rsp, true) < 0)
+        return -1;
+    int ok = rsp_conn_write_mem(t->rsp, ACLINT_MTIME, le, sizeof le);
+    return rsp_conn_set_phys_mode(t->rsp, false) < 0 ? -1 : ok;
+}
+
 /* QEMU 7.2 does not save the timer behind stimecmp (Sstc), so after
  * loadvm no timer interrupt would ever come: stimecmp written again with
- * the value loadvm gave it arms the timer for it. The target description
- * leaves stimecmp out (it lists the CSRs usable at reset), but QEMU's
- * gdbstub takes every CSR at the number of the CSRs' first plus the CSR's
- * own (sstatus is CSR 0x100). 0 or -1. */
-#define CSR_SSTATUS 0x100u
-#define CSR_STIMECMP 0x14du
-
+ * the value loadvm gave it arms the timer for it. 0 or -1. */
 static int rearm_timer(struct target *t)
 {
-    const struct tdesc_reg *sstatus = tdesc_find(rsp_conn_tdesc(t->rsp), "sstatus");
+    int regnum = csr_regnum(t, CSR_STIMECMP);
     uint64_t v;
 
-    if (!sstatus || sstatus->regnum < CSR_SSTATUS)
+    if (regnum < 0 || rsp_conn_read_reg(t->rsp, (unsigned)regnum, &v) < 0)
         return -1;
-    unsigned regnum = sstatus->regnum - CSR_SSTATUS + CSR_STIMECMP;
-    if (rsp_conn_read_reg(t->rsp, regnum, &v) < 0)
-        return -1;
-    return rsp_conn_write_reg(t->rsp, regnum, v, 4);
+    return rsp_conn_write_reg(t->rsp, (unsigned)regnum, v, 4);
 }
 
 /* Console input, with where the guest was when it came: the stop before
@@ -618,13 +657,15 @@ static void rewound(struct target *t, const char *error)
         target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, why, NULL);
         return;
     }
-    if (runctl_read_regs(t) < 0 || rearm_timer(t) < 0) {
+    struct travel_point p;
+    bool known = travel_point(t->tv, t->rewind_base, &p) == 0;
+    if (runctl_read_regs(t) < 0 || (known && p.facts.time && set_guest_time(t, p.facts.time) < 0) ||
+        rearm_timer(t) < 0) {
         target_rsp_failed(t, "reading the registers");
         return;
     }
     forget_later(t);
-    struct travel_point p;
-    if (t->hooks.console_back && travel_point(t->tv, t->rewind_base, &p) == 0)
+    if (t->hooks.console_back && known)
         t->hooks.console_back(t->hooks.ctx, p.facts.console);
     t->loadvm_fresh = true;
     t->last_seq = t->rewind_base;

@@ -56,6 +56,7 @@ struct travel_facts {
     long long shown;      /* the stop of the history to name for it: itself,
                              or for a checkpoint the stop reported before */
     uint64_t console;     /* where the console was (target_hooks' mark) */
+    uint64_t time;        /* the guest's clock (the time CSR) */
 };
 
 /* Save the state of the stop seq (the guest stopped, not busy). The page

@@ -114,6 +114,7 @@ class WS:
         head, _, rest = bytes(self.buf).partition(b"\r\n\r\n")
         self.buf = bytearray(rest)
         self.parts = []  # frames of a message not whole yet
+        self.delta_keys = {}  # seq -> the fields of a snapshot that came as a delta
         head = head.decode("latin-1")
         status = head.split("\r\n")[0]
         if " 101 " not in status + " ":
@@ -219,7 +220,7 @@ class WS:
             check(last is not None and last["seq"] == msg["base"],
                   f"a snapshot delta from seq {msg['base']}, and this client has "
                   f"{last and last['seq']}")
-            sent = {"base": msg["base"], "keys": sorted(msg)}
+            self.delta_keys[msg["seq"]] = sorted(msg)  # what came on the wire
             for pid in msg.pop("unchanged_spaces"):
                 msg["address_spaces"][str(pid)] = last["address_spaces"][str(pid)]
             if "kernel_space" not in msg and "kernel_space" in last:
@@ -227,7 +228,6 @@ class WS:
             elif msg.get("kernel_space", 0) is None:
                 del msg["kernel_space"]
             del msg["base"]  # whole now, as a full snapshot is sent
-            msg["_delta"] = sent  # what came on the wire
         self.last_snapshot = msg
         return msg
 
