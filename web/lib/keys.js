@@ -9,6 +9,9 @@ export function addShortcut(shortcut) {
   shortcuts.push(shortcut);
 }
 
+// A key as it is pressed: 'S' is Shift+S (e.key is upper case only with Shift).
+export const keyLabel = (key) => (/^[A-Z]$/.test(key) ? `Shift+${key}` : key);
+
 export function listShortcuts() {
   return shortcuts.filter((s) => !s.listed || s.listed());
 }

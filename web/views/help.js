@@ -1,7 +1,8 @@
 // The help overlay: every keyboard shortcut, and what the mouse does.
 
 import { h, fill } from '../lib/dom.js';
-import { addShortcut, listShortcuts } from '../lib/keys.js';
+import { addShortcut, listShortcuts, keyLabel } from '../lib/keys.js';
+import { ZOOM_KEYS } from './room.js';
 
 const MOUSE = [
   ['Click a process', 'show it in the left address-space pane'],
@@ -25,7 +26,8 @@ export function mountHelp(el, { store }) {
         h('button', { class: 'small', text: 'Close', onclick: () => store.set({ help: false }) })),
       h('p', { class: 'hint', text: 'Shortcuts work when the terminal does not have the focus: press Escape to leave it.' }),
       h('div', { class: 'help-columns' },
-        h('table', {}, rows(listShortcuts().map((s) => [h('kbd', { text: s.key === 'R' ? 'Shift+R' : s.key }), s.label]))),
+        h('table', {}, rows([...listShortcuts().map((s) => [keyLabel(s.key), s.label]), ...ZOOM_KEYS.map((z) => [z.keys, z.label])]
+          .map(([key, label]) => [h('kbd', { text: key }), label]))),
         h('table', {}, rows(MOUSE)))));
   });
 }

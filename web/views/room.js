@@ -9,6 +9,18 @@ import { h, fill, cssPx } from '../lib/dom.js';
 const ZOOMS = [0.8, 0.9, 1, 1.1, 1.25, 1.4, 1.6, 1.8, 2];
 const VIEWS_MIN_REM = 40; // the tabbed views' width, at the least, beside the console
 const SAVED = 'glassbox.room';
+// Ctrl (or ⌘) with a key: the zoom a step larger (1), smaller (−1), or 100 % (0).
+const ZOOM_BY = { '+': 1, '=': 1, '-': -1, _: -1, 0: 0 };
+export const ZOOM_KEYS = [
+  { keys: 'Ctrl +', label: 'Larger text (the page\'s zoom, also in the terminal)' },
+  { keys: 'Ctrl −', label: 'Smaller text' },
+  { keys: 'Ctrl 0', label: 'Text at 100 %' },
+];
+
+// In projector mode the smallest text is 16 px times the zoom (--min-text,
+// style.css): below 100 % some text would be under 16 px.
+const lowestZoom = (room) => (room.projector ? 1 : ZOOMS[0]);
+const withinReach = (room) => ({ ...room, zoom: Math.max(room.zoom, lowestZoom(room)) });
 
 export function initialRoom(params) {
   let saved = {};
@@ -17,29 +29,30 @@ export function initialRoom(params) {
   } catch { /* nothing saved, or not readable: the defaults */ }
   const zoom = ZOOMS.includes(saved.zoom) ? saved.zoom : 1;
   const projector = params.has('projector') ? params.get('projector') !== '0' : saved.projector === true;
-  return { zoom, projector };
+  return withinReach({ zoom, projector });
 }
 
 export function mountRoom(el, { store }) {
   const label = h('span', { class: 'zoom-level', 'data-testid': 'zoom-level', 'aria-live': 'polite' });
   const step = (by) => {
-    const i = ZOOMS.indexOf(store.state.room.zoom);
-    const zoom = ZOOMS[Math.min(ZOOMS.length - 1, Math.max(0, i + by))];
-    store.set({ room: { ...store.state.room, zoom } });
+    const { room } = store.state;
+    const i = ZOOMS.indexOf(room.zoom);
+    const zoom = ZOOMS[Math.min(ZOOMS.length - 1, Math.max(ZOOMS.indexOf(lowestZoom(room)), i + by))];
+    store.set({ room: { ...room, zoom } });
   };
   const smaller = h('button', { class: 'small', text: 'A−', 'data-testid': 'zoom-out', title: 'Smaller (Ctrl −)', 'aria-label': 'zoom out', onclick: () => step(-1) });
   const larger = h('button', { class: 'small', text: 'A+', 'data-testid': 'zoom-in', title: 'Larger (Ctrl +)', 'aria-label': 'zoom in', onclick: () => step(1) });
   const projector = h('button', {
     class: 'small', text: 'Projector', 'data-testid': 'projector',
     title: 'Projector: no text under 16 px, an 80-column console above the views',
-    onclick: () => store.set({ room: { ...store.state.room, projector: !store.state.room.projector } }),
+    onclick: () => store.set({ room: withinReach({ ...store.state.room, projector: !store.state.room.projector }) }),
   });
   fill(el, h('span', { class: 'group', role: 'group', 'aria-label': 'text size' }, smaller, label, larger), projector);
 
   // Ctrl +/−/0 zoom the page, not the browser (even from inside the terminal).
   window.addEventListener('keydown', (e) => {
     if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
-    const by = { '+': 1, '=': 1, '-': -1, _: -1, 0: 0 }[e.key];
+    const by = ZOOM_BY[e.key];
     if (by === undefined) return;
     e.preventDefault();
     e.stopPropagation();
@@ -53,7 +66,7 @@ export function mountRoom(el, { store }) {
     root.classList.toggle('projector', room.projector);
     root.classList.toggle('zoomed', room.zoom > 1);
     label.textContent = `${Math.round(room.zoom * 100)}%`;
-    smaller.disabled = room.zoom === ZOOMS[0];
+    smaller.disabled = room.zoom <= lowestZoom(room);
     larger.disabled = room.zoom === ZOOMS.at(-1);
     projector.setAttribute('aria-pressed', String(room.projector));
     try {
