@@ -91,7 +91,7 @@ test('viewers follow the teacher; control taken and taken back', { timeout: 300_
     await second.waitForFunction(() => window.glassbox.role === 'controller');
     const banner = teacher.locator('[data-testid=control-banner]');
     await banner.waitFor({ state: 'visible', timeout: 5000 });
-    assert.match(await banner.innerText(), /another client took control/);
+    assert.match(await banner.innerText(), /^Another client took control: you are a viewer\.\s*Take control back$/);
     assert.equal(await teacher.evaluate(() => window.glassbox.role), 'viewer');
     assert.ok(await teacher.isDisabled('[data-testid=step]'), 'the old controller\'s Step is disabled');
     await screenshot(teacher, 'classroom-control-taken.png');
@@ -128,7 +128,7 @@ test('with a token: the page asks for it, and takes control with it', { timeout:
   const page = await browser.newPage(daemon.url);
   const banner = page.locator('[data-testid=control-banner]');
   await banner.waitFor({ state: 'visible', timeout: 10_000 });
-  assert.match(await banner.innerText(), /control needs the token/);
+  assert.match(await banner.innerText(), /^Control needs the token/);
   assert.equal(await page.evaluate(() => window.glassbox.role), 'viewer');
   await page.fill('[data-testid=control-token]', 'not-the-token');
   await page.click('[data-testid=take-control]');
@@ -144,7 +144,7 @@ test('with a token: the page asks for it, and takes control with it', { timeout:
   const second = await browser.newPage(`${daemon.url}?token=${token}`);
   await second.waitForFunction(() => window.glassbox.role === 'controller');
   await banner.waitFor({ state: 'visible', timeout: 5000 });
-  assert.match(await banner.innerText(), /another client took control/);
+  assert.match(await banner.innerText(), /^Another client took control: you are a viewer\.\s*Take control back$/);
   await screenshot(page, 'classroom-token.png');
   await page.click('[data-testid=take-control]'); // the token given before is kept
   await page.waitForFunction(() => window.glassbox.role === 'controller', null, { timeout: 5000 });

@@ -113,9 +113,11 @@ export function mountClassroom(el, banner, { store, link }) {
     banner.hidden = !control || connection !== 'open';
     if (banner.hidden) return;
     const needsToken = hello?.token_required;
+    // One sentence, the daemon's ("another client took control: you are a
+    // viewer"), then what takes control (back).
+    const sentence = `${control.message[0].toUpperCase()}${control.message.slice(1)}.`;
     fill(banner,
-      h('strong', { text: control.wasController ? 'You are a viewer now.' : 'Read-only.' }),
-      h('span', { 'data-testid': 'control-message', text: ` The inspector says: ${control.message}. ` }),
+      h('span', { 'data-testid': 'control-message', text: sentence }),
       needsToken && token,
       h('button', {
         'data-testid': 'take-control', text: control.wasController ? 'Take control back' : 'Take control',
