@@ -14,6 +14,7 @@ import { mergeEvents, stopFocus, focusPair, diffSnapshots, withEventFrames, fram
 import { createDetail, applyDelta } from './lib/detail.js';
 import { eventTouches } from './lib/explain.js';
 import { commandLine } from './lib/cmdline.js';
+import { learnStops, sawStop, originOf, namesUnknownStops } from './lib/stops.js';
 import { mountState, WENT_BACK } from './views/state.js';
 import { mountControls } from './views/controls.js';
 import { mountTerminal } from './views/terminal.js';
@@ -162,7 +163,6 @@ function statusPatch(status, s) {
   // A new QEMU (a restart), or none: the program last typed runs no more.
   const was = s.status;
   const newQemu = status.qemu !== 'running' || (was && was.qemu_pid !== status.qemu_pid);
-  if (newQemu) rewoundTo.clear(); // (a new QEMU's history starts again from 1)
   return { status, fresh, ...(newQemu ? { foreground: null } : {}), ...refocus({ ...s, status, fresh }) };
 }
 
@@ -198,22 +198,18 @@ function showHeld() {
   if (status) store.set(statusPatch(status, store.state));
 }
 
-// A rewind's stop tells the event of the stop it went back to (its detail
-// says only "to stop 12"): those stops, by seq, as the daemon's history has
-// them, asked for when a rewind's snapshot comes.
-const rewoundTo = new Map();
-async function learnRewind(status) {
-  const seq = status?.stop?.reason === 'rewind' ? status.stop.from : null;
-  if (seq == null || rewoundTo.has(seq)) return;
+// A stop that names earlier stops (a rewind's "to stop 12") is worded and
+// told as those stops were (lib/stops.js): the daemon's history is asked
+// for them, before the stop is shown, when this page has not seen them.
+async function learnNamedStops(status) {
+  if (status?.guest !== 'stopped' || !namesUnknownStops(status.stop)) return;
   const reply = await link.command('history');
-  const stop = reply.ok && reply.stops.find((s) => s.seq === seq);
-  if (stop) rewoundTo.set(seq, stop);
+  if (reply.ok) learnStops(reply.stops);
 }
-// What a status's stop focuses on (model.js, stopFocus), a rewind's as the
-// stop gone back to.
+// What a status's stop focuses on (model.js, stopFocus); a rewind's is that
+// of the stop it went back to, as that stop was originally.
 function focusOf(status, fresh, history) {
-  const told = status?.stop?.reason === 'rewind' && rewoundTo.get(status.stop.from);
-  return stopFocus(told ? { ...status, stop: told } : status, fresh, history);
+  return stopFocus(status?.stop ? { ...status, stop: originOf(status.stop) } : status, fresh, history);
 }
 
 // The processes whose pages a state shows, and the frames whose owners.
@@ -257,7 +253,7 @@ async function onSnapshot(message, receivedAt, status = null) {
   const mine = ++arrivals;
   const first = firstLoad; // as it was when the snapshot came
   const now = status ? { ...store.state, status } : store.state;
-  await learnRewind(now.status);
+  await learnNamedStops(now.status);
   const event = focusOf(now.status, message.events ?? [], now.history)?.event;
   const filled = await detail.fill(message, shownPids(now, message, event), shownFrames(now, event), now.walk);
   if (mine === arrivals) showSnapshot(filled, receivedAt, first, status);
@@ -289,6 +285,7 @@ function showSnapshot(message, receivedAt, first, status) {
     store.set({ ...withStatus, history: mergeEvents(s.history, fresh) });
     return;
   }
+  if (s.status?.guest === 'stopped' && !message.sample) sawStop(s.status.stop, message);
   const focus = focusOf(s.status, fresh, s.history);
   // Shown in place of the present, a stop of the history is not what changed.
   const shown = s.replay?.historyStop ? live?.snapshot : s.snapshot;
@@ -320,7 +317,7 @@ function showPast(stop, message, base = null) {
   const s = store.state;
   if (!s.replay?.historyStop) live = { snapshot: s.snapshot, fresh: s.fresh, focus: s.focus, selection: s.selection, page: s.page };
   const fresh = message.events ?? [];
-  const focus = stopFocus({ guest: 'stopped', stop }, fresh);
+  const focus = focusOf({ guest: 'stopped', stop }, fresh);
   const snapshot = { ...message, diff: diffSnapshots(base, message) };
   const next = { ...s, snapshot, fresh, ...keepSelection(snapshot, s) };
   store.set({

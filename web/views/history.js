@@ -7,10 +7,13 @@
 // controller may also take the guest back to the stop shown (rewind), and
 // run on from there: a branch. The stops a rewind left behind, off the
 // guest's way to its present, are dimmed, and a stop that went back to an
-// earlier one is marked where its branch starts.
+// earlier one is marked where its branch starts. A restart (a new QEMU)
+// is marked between the stops of the QEMU before and those of the new one:
+// those of an earlier QEMU can be looked at, not gone back to.
 
 import { h, fill } from '../lib/dom.js';
 import { stopText } from './state.js';
+import { learnStops, stopName } from '../lib/stops.js';
 
 const SHOWN = 40; // the newest stops listed
 const CONSOLE_LINES = 12; // of the console as it was, under a past stop
@@ -30,6 +33,11 @@ function presentWay(stops) {
   return way;
 }
 
+// The index in stops of the newest QEMU's first stop (the one stop of a
+// QEMU with no `from`): the stops before it are an earlier QEMU's.
+const sessionStart = (stops) => Math.max(0, stops.findLastIndex((s) => s.from === undefined));
+const OLD_SESSION = 'from before the restart: an earlier QEMU\'s stop, which the guest cannot go back to (the daemon keeps the states of the running QEMU only)';
+
 // showPast(stop, snapshot) and backToLive() are app.js's: they swap what
 // every view draws from.
 export function mountHistory(el, { store, command, act, showPast, backToLive }) {
@@ -41,20 +49,38 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
   async function refresh() {
     const r = await command('history');
     stops = r.ok ? r.stops : [];
+    learnStops(stops);
     note = r.ok ? (r.dropped ? `${r.dropped} older stops dropped` : '') : r.error;
     render();
   }
 
-  // Shift+click: compare with the stop shown (its changes since it marked).
-  async function pick(stop, compare) {
-    const shown = store.state.replay?.historyStop ? store.state.snapshot : null;
+  // The stop shown in place of the present, with what changed since base
+  // (a snapshot, or null) marked.
+  async function showStop(stop, base) {
     const r = await command('history_get', { seq: stop.seq });
     if (!r.ok) {
       note = r.error;
       return render();
     }
     consoleThen = r.console.split('\n').slice(-CONSOLE_LINES).join('\n');
-    showPast(stop, r.snapshot, compare ? shown : null);
+    showPast(stop, r.snapshot, base);
+  }
+
+  // Shift+click: compare with the stop shown (its changes since it marked).
+  // A viewer that looks back by itself no longer follows the teacher.
+  function pick(stop, e) {
+    if (e.isTrusted && store.state.role === 'viewer') store.set({ follow: false });
+    const shown = store.state.replay?.historyStop ? store.state.snapshot : null;
+    return showStop(stop, e.shiftKey ? shown : null);
+  }
+
+  // The stop seq as the teacher's page shows it (views/classroom.js), with
+  // the changes since stop since (or null) marked.
+  async function show(seq, since) {
+    const listed = () => stops.find((s) => s.seq === seq);
+    if (!listed()) await refresh();
+    const base = since === null ? null : await command('history_get', { seq: since });
+    if (listed()) await showStop(listed(), base?.ok ? base.snapshot : null);
   }
 
   // What the strip draws from: the same again draws nothing (the chips stay
@@ -73,37 +99,47 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
       onclick: () => { open = !open; if (open) refresh(); else render(); },
     });
     const way = presentWay(stops);
+    const current = stops[sessionStart(stops)]?.seq ?? 0;
     const shown = stops.slice(-SHOWN);
     const chips = open && h('span', { class: 'history-stops', 'data-testid': 'history-stops' },
       shown.map((stop, i) => {
         const before = shown[i - 1] ?? stops[stops.length - shown.length - 1];
-        const branch = stop.from !== undefined && before && stop.from !== before.seq;
-        const off = !way.has(stop.seq);
-        return h('button', {
-          class: `chip history-stop${stop.seq === past?.seq ? ' shown' : ''}${off ? ' off-way' : ''}${branch ? ' branch' : ''}`,
-          text: `${branch ? '↶ ' : ''}${label(stop)}`,
-          dataset: { seq: String(stop.seq), ...(branch ? { from: String(stop.from) } : {}) },
-          title: [new Date(stop.time_ms).toLocaleTimeString(),
-            branch && `a branch: the guest went back to stop #${stop.from} and on from there`,
-            off && 'a rewind left this stop: it is not on the guest\'s way to now',
-            'shift+click: what changed since the stop shown'].filter(Boolean).join(' · '),
-          onclick: (e) => pick(stop, e.shiftKey),
-        });
+        const restarted = before && stop.from === undefined;
+        const branch = !restarted && stop.from !== undefined && before && stop.from !== before.seq;
+        const old = stop.seq < current;
+        const off = !old && !way.has(stop.seq);
+        return [
+          restarted && h('span', {
+            class: 'history-restarted', 'data-testid': 'history-restarted', text: '⟲ restarted',
+            title: `a new QEMU from here on (${new Date(stop.time_ms).toLocaleTimeString()}): the stops before are the QEMU's before`,
+          }),
+          h('button', {
+            class: `chip history-stop${stop.seq === past?.seq ? ' shown' : ''}${off ? ' off-way' : ''}${old ? ' old-session' : ''}${branch ? ' branch' : ''}`,
+            text: `${branch ? '↶ ' : ''}${label(stop)}`,
+            dataset: { seq: String(stop.seq), ...(branch ? { from: String(stop.from) } : {}) },
+            title: [new Date(stop.time_ms).toLocaleTimeString(),
+              branch && `a branch: the guest went back to ${stopName(stop.from)} and on from there`,
+              off && 'a rewind left this stop: it is not on the guest\'s way to now',
+              old && OLD_SESSION,
+              'shift+click: what changed since the stop shown'].filter(Boolean).join(' · '),
+            onclick: (e) => pick(stop, e),
+          })];
       }));
     const listed = past && stops.find((s) => s.seq === past.seq);
     const controller = store.state.role === 'controller' && store.state.connection === 'open';
+    const before = past && past.seq < current;
     const rewind = past && controller && h('button', {
       class: 'small', 'data-testid': 'history-rewind', text: `⟲ Rewind the guest to #${past.seq}`,
       disabled: !listed?.saved,
       title: listed?.saved ? 'The guest goes back to this stop (RAM, CPU, devices, disk) and waits there: run on from it'
-        : 'This stop is no longer kept for going back (the daemon keeps the newest states only)',
+        : before ? OLD_SESSION : 'This stop is no longer kept for going back (the daemon keeps the newest states only)',
       onclick: () => act('rewind', { to: past.seq }),
     });
     fill(el, toggle, chips,
       past && h('span', { class: 'history-note', 'data-testid': 'history-note', role: 'status' },
-        `Stop #${past.seq} as it was (read-only)`,
+        `${stopName(past.seq)} as it was (read-only)`,
         h('span', { 'data-testid': 'history-since', text: since !== null ? `, changes since #${since} marked` : '' }),
-        '; the guest has not moved. ',
+        before ? `, ${OLD_SESSION}. ` : '; the guest has not moved. ',
         h('button', { class: 'small', 'data-testid': 'history-live', text: '● Back to live', onclick: backToLive }),
         rewind && ' ', rewind),
       past && h('details', { class: 'history-console' },
@@ -119,4 +155,5 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
   store.on(['snapshot'], ({ snapshot }) => { if (open && !snapshot?.sample) refresh(); });
   store.on(['replay', 'role', 'connection'], render);
   render();
+  return { show };
 }

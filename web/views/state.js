@@ -5,6 +5,7 @@
 import { h, fill } from '../lib/dom.js';
 import { where, hex, eventLabel } from '../lib/format.js';
 import { stopKind } from '../lib/model.js';
+import { nameStops } from '../lib/stops.js';
 
 const WHY = {
   pause: 'paused',
@@ -24,13 +25,15 @@ const WHY = {
 // event of a kind): their detail says where.
 export const WENT_BACK = new Set(['rewind', 'reverse_continue']);
 
-// "paused", "event: COW fault", "rewound to stop 12", "back to the last fork
-// (event 76, …)": the event kind a stop is at as the "Run to next" menu says it.
+// "paused", "event: COW fault", "rewound to the COW fault in cowtest
+// (#18)", "back to the last fork (event 76, …)": the event kind a stop is at
+// as the "Run to next" menu says it, the stops it names as the user knows
+// them (lib/stops.js).
 export function stopText(stop) {
   const why = WHY[stop.reason] ?? stop.reason;
   if (!stop.detail) return why;
   const kind = stopKind(stop);
-  const detail = kind ? eventLabel(kind) + stop.detail.slice(kind.length) : stop.detail;
+  const detail = nameStops(kind ? eventLabel(kind) + stop.detail.slice(kind.length) : stop.detail);
   return WENT_BACK.has(stop.reason) ? `${why} ${detail}` : `${why}: ${detail}`;
 }
 

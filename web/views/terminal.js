@@ -54,7 +54,7 @@ export function mountTerminal(el, { store, send }) {
     if (back && key !== wentBack) {
       // (the detail's first words only: "back to the last fork", not its events)
       const where = stopText({ ...stop, detail: stop.detail?.split(' (')[0] });
-      term.write(`\r\n\x1b[2m── ⟲ ${where} (lines above it may be from later) ──\x1b[0m\r\n`);
+      term.write(`\r\n\x1b[2m── ⟲ ${where}; the lines above may be later\x1b[0m\r\n`);
     }
     wentBack = key;
   });
