@@ -48,6 +48,7 @@ const store = createStore({
   tab: 'memory', help: false, sourceFrame: 0, // the backtrace frame the source view shows
   foreground: null, // the program of the last command line typed at the console
   replay: null, // a recorded state shown: a guided demo's step {step}, a stop of the history {historyStop}
+  demoView: null, // the guided demo as its bar shows it (views/demos.js), the teacher's on a viewer
   walk: null, // the address walked: {pid, va}
   runToChoice: { event: 'fork', syscall: '', whose: 'foreground' }, // "Run to next"'s menus (views/controls.js)
   room: initialRoom(params), // zoom and projector (views/room.js)
@@ -105,8 +106,8 @@ mountLab($('tab-lab'), ctx);
 mountHelp($('help'), ctx);
 mountStory($('story'), ctx);
 mountDemos($('demos'), ctx);
-mountHistory($('history'), { ...ctx, showPast, backToLive });
-const classroom = mountClassroom($('classroom'), $('control-banner'), { store, link });
+const history = mountHistory($('history'), { ...ctx, showPast, backToLive });
+const classroom = mountClassroom($('classroom'), $('control-banner'), { store, link, history, backToLive });
 
 const glassbox = {
   get snapshot() { return store.state.snapshot; },

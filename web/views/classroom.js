@@ -2,26 +2,35 @@
 // that another took control from is told so and may take it back.
 //
 // The controller sends a `view` message (docs/protocol.md) when its tab, the
-// processes in its panes, or its selected page, frame or event change; the
-// daemon relays it to the viewers. A viewer follows it until its user
-// navigates by themselves (a click, a key, a choice that changes what it
-// shows), and rejoins with "Follow teacher", which shows the teacher's view
-// at once.
+// processes in its panes, its selected page, frame or event, its guided
+// demo's bar, or the stop of the history it shows change; the daemon relays
+// it to the viewers. A viewer follows it until its user navigates by
+// themselves (a click, a key, a choice that changes what it shows), and
+// rejoins with "Follow teacher", which shows the teacher's view at once.
 
 import { h, fill } from '../lib/dom.js';
 
-const VIEW_KEYS = ['tab', 'selection', 'page', 'frame', 'event'];
+const VIEW_KEYS = ['tab', 'selection', 'page', 'frame', 'event', 'demoView'];
 // And the teacher's "Run to next" menus, which a viewer always shows (its own
 // are read-only): run_to {event, syscall, whose, program}, program being the
 // one "in …" names (the teacher's last command line).
 const CONTROL_KEYS = ['runToChoice', 'foreground'];
 
+// The stop shown in place of the present (a stop of the history, a guided
+// demo's step gone back to): its seq, and the stop whose changes since are
+// marked (null: none). null while the present is shown.
+const pastOf = ({ replay, snapshot }) => (replay && snapshot ? { seq: snapshot.seq, since: replay.since ?? null } : null);
+const samePast = (a, b) => a?.seq === b?.seq && a?.since === b?.since;
+
 const viewOf = (state) => ({
   ...Object.fromEntries(VIEW_KEYS.map((k) => [k, state[k]])),
+  past: pastOf(state),
   run_to: { ...state.runToChoice, program: state.foreground },
 });
 
-export function mountClassroom(el, banner, { store, link }) {
+// history.show(seq, since) and backToLive() show a stop of the history and
+// the present again (views/history.js, app.js).
+export function mountClassroom(el, banner, { store, link, history, backToLive }) {
   let teacher = null; // the last view the teacher's page sent
   let applying = false; // the store changes below are the teacher's, not ours
   let gesture = false; // within a task started by the user (a click, a key)
@@ -33,11 +42,23 @@ export function mountClassroom(el, banner, { store, link }) {
     }, true);
   }
 
-  function apply() {
+  // The teacher's view: the stop it shows first (that changes the panes),
+  // then the rest over it.
+  async function apply() {
     if (!teacher) return;
+    const { past } = teacher;
+    if (!samePast(past ?? null, pastOf(store.state))) {
+      if (past) await history.show(past.seq, past.since);
+      else asTeacher(backToLive);
+    }
+    if (!store.state.follow) return; // (the user navigated meanwhile)
+    const shown = Object.fromEntries(VIEW_KEYS.filter((k) => k in teacher).map((k) => [k, teacher[k]]));
+    asTeacher(() => store.set(shown));
+  }
+  function asTeacher(change) {
     applying = true;
     try {
-      store.set(Object.fromEntries(VIEW_KEYS.filter((k) => k in teacher).map((k) => [k, teacher[k]])));
+      change();
     } finally {
       applying = false;
     }
@@ -63,7 +84,7 @@ export function mountClassroom(el, banner, { store, link }) {
     }
   };
   store.on(CONTROL_KEYS, queueView);
-  store.on(VIEW_KEYS, (s) => {
+  store.on([...VIEW_KEYS, 'replay'], (s) => {
     if (s.role === 'controller') {
       queueView(s);
     } else if (s.role === 'viewer' && s.follow && gesture && !applying) {

@@ -189,29 +189,46 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
   const pick = h('select', { 'data-testid': 'demo-pick', 'aria-label': 'guided demo' },
     DEMOS.map((d) => h('option', { value: d.id, text: d.title })));
 
+  // What the bar shows of the demo, which viewers show too (the store's
+  // demoView, relayed to them: views/classroom.js): null with no demo.
+  function barView() {
+    if (!demo) return null;
+    const { def, shown, recorded, note } = demo;
+    return {
+      title: def.title, command: def.command, step: shown + 1, steps: def.steps.length,
+      stepTitle: def.steps[shown]?.title ?? null, recorded: shown >= 0 && shown < recorded.length - 1, note,
+    };
+  }
+  // "Copy-on-write fork · Step 2 of 3: a store to a shared page (recorded)".
+  const heading = (v) => [
+    h('span', { class: 'demo-title', 'data-testid': 'demo-title', text: `${v.title} ·` }),
+    h('span', { class: 'demo-step', 'data-testid': 'demo-step' },
+      v.step > 0 ? `Step ${v.step} of ${v.steps}: ${v.stepTitle}` : `$ ${v.command}`,
+      v.recorded && h('span', { class: 'dim', text: ' (recorded)' }))];
+  const noteOf = (text) => text && h('span', { class: 'dim', 'data-testid': 'demo-note', text });
+
   function render() {
     const s = store.state;
-    el.classList.toggle('active', demo !== null);
+    const view = s.role === 'viewer' ? s.demoView : barView();
+    if (s.role === 'controller' && JSON.stringify(view) !== JSON.stringify(s.demoView)) store.set({ demoView: view });
+    el.classList.toggle('active', view !== null);
     const control = s.role === 'controller' && s.connection === 'open' && s.status?.qemu === 'running';
-    if (!demo) {
+    if (!view) {
       return fill(el, h('span', { class: 'demo-title', text: 'Demo' }), pick,
         h('button', {
           text: '▶ Start', 'data-testid': 'demo-start', disabled: !control,
           title: 'Types the demo\'s command and stops at each step',
           onclick: () => start(DEMOS.find((d) => d.id === pick.value)),
         }),
-        ended && h('span', { class: 'dim', 'data-testid': 'demo-note', text: ended }));
+        noteOf(ended));
     }
-    const { def, shown, busy, recorded } = demo;
-    const last = shown === def.steps.length - 1;
-    const step = def.steps[shown];
-    fill(el,
-      h('span', { class: 'demo-title', 'data-testid': 'demo-title', text: `${def.title} ·` }),
-      h('span', { class: 'demo-step', 'data-testid': 'demo-step' },
-        shown >= 0 ? `Step ${shown + 1} of ${def.steps.length}: ${step.title}` : `$ ${def.command}`,
-        shown >= 0 && shown < recorded.length - 1 && h('span', { class: 'dim', text: ' (recorded)' })),
+    // A viewer: the teacher's demo, read-only.
+    if (!demo) return fill(el, heading(view), noteOf(view.note));
+    const { shown, busy, recorded } = demo;
+    const last = shown === demo.def.steps.length - 1;
+    fill(el, heading(view),
       h('button', { text: '‹ Back', 'data-testid': 'demo-back', disabled: busy || shown <= 0, onclick: () => show(shown - 1) }),
-      shown >= 0 && shown < recorded.length - 1 && h('button', {
+      view.recorded && h('button', {
         text: '⟲ Again from here', 'data-testid': 'demo-rewind', disabled: busy || !control,
         title: 'Take the guest back to this step (a rewind): Next runs the steps after it again', onclick: again,
       }),
@@ -220,9 +237,10 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
         disabled: busy || !control, onclick: next,
       }),
       h('button', { class: 'small', text: '✕', title: 'Leave the demo', 'data-testid': 'demo-close', onclick: () => end(null) }),
-      demo.note && h('span', { class: 'dim', 'data-testid': 'demo-note', text: demo.note }));
+      noteOf(view.note));
   }
 
   store.on(['role', 'connection', 'status'], render);
+  store.on(['demoView'], ({ role }) => role === 'viewer' && render());
   render();
 }
