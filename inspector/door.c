@@ -14,6 +14,7 @@
 
 #include "loop.h"
 #include "request.h"
+#include "wsguard.h"
 
 #define DOOR_LINGER_MS 1000 /* reading what follows a refusal, so it arrives */
 #define DOOR_ACCEPTS 64     /* accepted per wake-up, so a storm does not starve the loop */
@@ -178,6 +179,7 @@ static void accept_some(void *ctx, int what)
         int fd = accept4(door.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
+        wsguard_forget(fd); /* a number a closed WebSocket had */
         if (door.nwaiting >= DOOR_WAITING_MAX)
             hang_up(door.oldest);
         struct caller *c = calloc(1, sizeof *c);

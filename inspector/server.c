@@ -20,6 +20,7 @@
 #include "outq.h"
 #include "request.h"
 #include "source.h"
+#include "wsguard.h"
 
 #define WS_FRAGMENT (32u * 1024) /* bytes written per writable callback */
 #define HTTP_CHUNK (32u * 1024)
@@ -708,6 +709,7 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
         c = client_new(wsi, false);
         if (!c)
             return -1;
+        wsguard_watch(lws_get_socket_fd(wsi)); /* its bytes are frames now */
         pss->c = c;
         c->next = srv.clients;
         if (srv.clients)
@@ -751,6 +753,7 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason,
     case LWS_CALLBACK_CLOSED:
         if (!c)
             return 0;
+        wsguard_forget(lws_get_socket_fd(wsi));
         hub_client_gone(c);
         if (c->prev)
             c->prev->next = c->next;

@@ -125,17 +125,21 @@ class WS:
 
     # -- frames ---------------------------------------------------------------
 
-    def send_frame(self, opcode, payload, fin=True):
+    def send_frame(self, opcode, payload, fin=True, masked=True):
         head = bytearray([(0x80 if fin else 0) | opcode])
         n = len(payload)
+        bit = 0x80 if masked else 0
         if n < 126:
-            head.append(0x80 | n)
+            head.append(bit | n)
         elif n < 65536:
-            head.append(0x80 | 126)
+            head.append(bit | 126)
             head += struct.pack(">H", n)
         else:
-            head.append(0x80 | 127)
+            head.append(bit | 127)
             head += struct.pack(">Q", n)
+        if not masked:
+            self.sock.sendall(bytes(head) + payload)
+            return
         mask = os.urandom(4)
         head += mask
         body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload)) if n < 4096 \

@@ -17,6 +17,7 @@ import random
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -516,6 +517,61 @@ def a_late_page_gets_the_newest_events():
               and any(e["kind"] == "cow_fault" for e in got),
               f"cowtest's exec and COW faults are not among them: {[e['kind'] for e in got][:40]}")
         check(len(snap["events"]) < len(got), "the catch-up snapshot alone had them all: the test shows nothing")
+
+
+@test(timeout=90)
+def an_unmasked_frame_closes_its_websocket():
+    """RFC 6455 5.1: a client's frame without a mask closes its connection,
+    with no effect: first thing after the handshake, after masked frames,
+    or inside a message; masked frames of every length form, sent a byte
+    at a time, go on working; the other clients notice nothing."""
+    with at_the_prompt("unmasked") as (d, ws):
+        def closed(c, what):
+            c.pending.clear()
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                try:
+                    m = c.recv(0.5)
+                except (Closed, ConnectionError):
+                    return
+                except TimeoutError:
+                    continue
+                check(m.get("type") != "reply", f"{what}: the unmasked command was answered: {m}")
+            raise TestFailure(f"{what}: the connection is still open 5 s later")
+
+        first = d.ws(role="viewer")
+        first.pending.clear()
+        first.send_frame(0x1, json.dumps({"type": "command", "id": 1, "cmd": "pause"}).encode(),
+                         masked=False)
+        closed(first, "unmasked first")
+        st = d.get("/api/status")
+        check(st["guest"] == "running", f"the unmasked pause paused the guest: {st['guest']}")
+
+        later = d.ws(role="viewer")
+        for i, size in enumerate((0, 125, 126, 300, 65535 - 100)):
+            # a command padded to each length form
+            msg = json.dumps({"type": "command", "id": 10 + i, "cmd": "history"})
+            msg = msg[:-1] + " " * max(0, size - len(msg)) + "}"   # padded with blanks
+            data = msg.encode()
+            head = bytearray([0x81])
+            if len(data) < 126:
+                head.append(0x80 | len(data))
+            else:
+                head.append(0x80 | 126)
+                head += struct.pack(">H", len(data))
+            key = os.urandom(4)
+            frame = bytes(head) + key + bytes(b ^ key[j % 4] for j, b in enumerate(data))
+            for j in range(0, len(frame), 1 if i < 2 else 997):   # cut anywhere
+                later.sock.sendall(frame[j:j + (1 if i < 2 else 997)])
+            r = later.wait(lambda m, i=i: m.get("type") == "reply" and m.get("id") == 10 + i, 10,
+                           f"the reply to a {len(data)}-byte masked command")
+            check(r["ok"], f"masked command of {len(data)} bytes: {r}")
+        later.send_frame(0x1, b'{"type":"command","id":', fin=False)
+        later.send_frame(0x0, b'30,"cmd":"pause"}', masked=False)
+        closed(later, "unmasked inside a message")
+        check(d.get("/api/status")["guest"] == "running", "the half-unmasked pause paused the guest")
+        r = ws.command("pause", 40)
+        check(r["ok"], f"the controller after the unmasked clients: {r}")
 
 
 @test(timeout=90)
