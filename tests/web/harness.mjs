@@ -200,3 +200,26 @@ export async function openWorkbench(t) {
   await page.waitForFunction(() => window.glassbox.role === 'controller' && window.glassbox.status?.qemu === 'running');
   return { daemon, browser, page };
 }
+
+// The font size of every text the page shows in the window (and of the
+// canvases' drawn labels): [{size, text, where}].
+export const textSizes = (page) => page.evaluate(() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el) continue;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.visibility === 'hidden' || style.display === 'none' || box.width === 0 || box.height === 0) continue;
+    if (box.bottom < 0 || box.right < 0 || box.top > innerHeight || box.left > innerWidth) continue;
+    if (el.closest('.xterm-helpers, [aria-hidden="true"], .tip')) continue; // xterm's measuring spans; tooltips shown on demand
+    out.push({ size: parseFloat(style.fontSize), text: n.textContent.trim().slice(0, 40), where: el.className || el.tagName });
+  }
+  for (const c of document.querySelectorAll('canvas[data-label-px]')) {
+    const box = c.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || c.closest('[hidden]')) continue;
+    out.push({ size: parseFloat(c.dataset.labelPx), text: '(labels drawn)', where: `canvas ${c.dataset.testid}` });
+  }
+  return out;
+});

@@ -7,6 +7,7 @@
 // this page showed at it (sawStop).
 
 import { eventLabel } from './format.js';
+import { stopKind } from './model.js';
 
 const known = new Map(); // seq → {reason, detail, pid, from, program?}
 
@@ -56,8 +57,8 @@ const AT = {
   breakpoint: (s) => `the breakpoint at ${s.detail}`,
   watchpoint: () => 'the watchpoint',
   exited: () => 'the guest\'s exit',
-  event: (s) => `the ${eventLabel(s.detail?.match(/^\w+/)?.[0])}`,
-  reverse_continue: (s) => `the ${eventLabel(s.detail?.match(/^\w+/)?.[0])}`,
+  event: (s) => `the ${eventLabel(stopKind(s))}`,
+  reverse_continue: (s) => `the ${eventLabel(stopKind(s))}`,
   reverse_step: () => 'a step back',
   rewind: () => 'a rewind',
 };
