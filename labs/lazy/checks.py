@@ -47,6 +47,7 @@ OUTSIDE = [(f, "yes") for f in ("store at the break killed",
                                  "store just below the mmap area killed",
                                  "store to a page sbrk(-n) gave back killed",
                                  "load from page 0 killed",
+                                 "running code stored in the heap killed",
                                  "sbrk of more than the machine has failed")]
 FORK = [("the child saw the parent's data and zeros", "yes"), ("the parent kept its data", "yes")]
 COPY = [("read into an untouched page (4 bytes) right", "yes"),

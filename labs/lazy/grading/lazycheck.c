@@ -134,6 +134,14 @@ killed(void (*what)(char *), char *addr)
 static void store(char *a) { *(volatile char *)a = 1; }
 static void load(char *a) { (void)*(volatile char *)a; }
 
+// Store a ret instruction at a and call it: the heap is data, so the fetch
+// must fault (QEMU sees its own code change; a real CPU would want fence.i).
+static void run(char *a)
+{
+  *(volatile uint *)a = 0x00008067; // ret
+  ((void (*)(void))a)();
+}
+
 static void
 outside(void)
 {
@@ -149,6 +157,7 @@ outside(void)
   printf("lazycheck: store to a page sbrk(-n) gave back killed = %s\n",
          yes(killed(store, p + 3 * PGSIZE)));
   printf("lazycheck: load from page 0 killed = %s\n", yes(killed(load, 0)));
+  printf("lazycheck: running code stored in the heap killed = %s\n", yes(killed(run, p)));
   printf("lazycheck: sbrk of more than the machine has failed = %s\n",
          yes(sbrk(200 * 1024 * 1024) == (char *)-1));
 }
