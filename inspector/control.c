@@ -227,9 +227,9 @@ static int parse_args(const json_t *obj, const struct control_names *n,
         if (control_parse_addr(va, &cmd->va) < 0)
             return fail(err, errlen, "'va' must be an address: \"0x...\" "
                         "(up to 8 hex digits) or a number below 2^32");
-        if (cmd->va >= 0x80000000u)
+        if (cmd->va >= n->user_top)
             return fail(err, errlen, "'va' must be a user address "
-                        "(below 0x80000000)");
+                        "(below 0x%08x)", n->user_top);
         return 0;
     }
     case CMD_HISTORY_GET:

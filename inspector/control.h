@@ -65,6 +65,7 @@ struct control_names {
     /* 1 a function (*addr set), -1 the name is data, 0 unknown */
     int (*function)(void *ctx, const char *name, uint32_t *addr);
     void *ctx;
+    uint32_t user_top; /* user addresses are below it */
 };
 
 /* A message from a WebSocket client (docs/protocol.md), taken apart the way

@@ -504,7 +504,7 @@ static void command(struct client *c, json_t *m, bool rest)
     struct command cmd;
     char err[256];
     struct control_names names = {names_event, names_syscall, names_function,
-                                  hub.km};
+                                  hub.km, kernel_model_layout(hub.km)->user_top};
 
     if (control_parse(m, rest, &names, &cmd, err, sizeof err) < 0) {
         json_t *r = control_reply_error(cmd.id, "%s", err);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sv32.h"
+
 struct func_sym {
     uint32_t addr, size;
     char *name;
@@ -225,6 +227,17 @@ static int load_syscall_names(struct kernel_model *km)
 /* The name of each call's first argument (what a syscall event's a0 is),
  * from the kernel's syscall_arg0[]: pointers to strings in the ELF file. A
  * kernel without the table has no names; a0 is then shown as it is. */
+/* A constant global's value, from the ELF. */
+static int load_word(struct kernel_model *km, const char *name, uint32_t *value)
+{
+    const struct layout_var *v = layout_global(km->layout, name);
+    const uint32_t *word = v ? elf_bytes_at(km, (uint32_t)v->addr, 4) : NULL;
+    if (!word)
+        return -1;
+    *value = *word;
+    return 0;
+}
+
 static int load_syscall_arg0(struct kernel_model *km)
 {
     const struct layout_var *v = layout_global(km->layout, "syscall_arg0");
@@ -442,6 +455,7 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(names_from_enum(&km->events, layout_type(km->layout, "enum event_kind"), 1), "enum event_kind");
     NEED(load_syscall_names(km), "the syscalls[] dispatch table");
     NEED(load_syscall_arg0(km), "the syscall_arg0[] table");
+    NEED(load_word(km, "user_top", &k->user_top), "the constant user_top");
     char payload_what[160];
     NEED(load_event_payloads(km, payload_what, sizeof payload_what), payload_what);
     /* Optional: a kernel without it shows error numbers only. */
@@ -450,7 +464,7 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
 #undef FIELD
 #undef NEED
     k->ram_base = 0x80000000u;
-    k->ram_size = k->nframes * 4096u;
+    k->ram_size = k->nframes * SV32_PAGE_SIZE;
     if (k->proc_size == 0 || k->frame_size == 0 || k->event_size == 0 || k->nevent == 0 ||
         k->mbox_depth == 0 || k->msg_size == 0 || k->e_data + k->e_data_size > k->event_size)
         goto fail;
@@ -639,11 +653,12 @@ static json_t *event_fields_json(const struct kernel_model *km)
 
 json_t *kernel_model_hello(const struct kernel_model *km)
 {
-    char base[16];
+    char base[16], top[16];
     snprintf(base, sizeof(base), "0x%08x", km->k.ram_base);
-    return json_pack("{s:i, s:i, s:s, s:i, s:o, s:o, s:o, s:o}",
+    snprintf(top, sizeof(top), "0x%08x", km->k.user_top);
+    return json_pack("{s:i, s:i, s:s, s:i, s:s, s:o, s:o, s:o, s:o}",
                      "nproc", (int)km->k.nproc, "nframes", (int)km->k.nframes,
-                     "ram_base", base, "page_size", 4096,
+                     "ram_base", base, "page_size", (int)SV32_PAGE_SIZE, "user_top", top,
                      "event_kinds", names_json(&km->events, 0),
                      "event_fields", event_fields_json(km),
                      "frame_kinds", names_json(&km->frame_kinds, 0),

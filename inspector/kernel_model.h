@@ -35,6 +35,7 @@ struct kernel_layout {
     uint32_t fl_type, fl_ref, fl_ip, fl_off;
     uint32_t inode_inum;                             /* struct inode */
     uint32_t ram_base, ram_size;
+    uint32_t user_top;   /* the kernel's user_top: user addresses are below */
 };
 
 /* One field of an event's payload: a member of the kernel's union

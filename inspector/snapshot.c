@@ -11,7 +11,6 @@
 #include "sv32.h"
 #include "unwind.h"
 
-#define USER_TOP 0x80000000u   /* user space is below; the kernel half is the same everywhere */
 #define PAGE 4096u
 
 /* What a snapshot carries inline stays bounded, whatever the guest's
@@ -757,7 +756,7 @@ static void inline_spaces(struct state *st, json_t *spaces)
 static json_t *walk_kernel(struct snapshotter *s, struct reader *r, uint32_t root, struct state *st)
 {
     const struct kernel_layout *k = s->k;
-    const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, USER_TOP, 0};
+    const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, k->user_top, 0};
     char err[128];
     if (!root)
         return NULL;
@@ -772,15 +771,15 @@ static json_t *walk_kernel(struct snapshotter *s, struct reader *r, uint32_t roo
 static void check_kernel_half(struct reader *r, uint32_t root, const struct state *st,
                               struct proc_rec *rec)
 {
-    enum { HALF = SV32_ENTRIES / 2 };
-    uint32_t mine[HALF], kernels[HALF];
-    const uint32_t offset = (USER_TOP >> 22) * 4;
-    if (!st->kernel_walked || read_for_walk(r, root + offset, mine, sizeof mine) < 0 ||
-        read_for_walk(r, st->kernel.root_pa + offset, kernels, sizeof kernels) < 0)
+    uint32_t mine[SV32_ENTRIES], kernels[SV32_ENTRIES];
+    const uint32_t first = r->k->user_top >> 22, n = SV32_ENTRIES - first;
+    if (!st->kernel_walked || n == 0 ||
+        read_for_walk(r, root + 4 * first, mine, 4 * n) < 0 ||
+        read_for_walk(r, st->kernel.root_pa + 4 * first, kernels, 4 * n) < 0)
         return;
-    for (int i = 0; i < HALF; i++)
+    for (uint32_t i = 0; i < n; i++)
         if (mine[i] != kernels[i]) {
-            rec->alien_index = (int)(USER_TOP >> 22) + i;
+            rec->alien_index = (int)(first + i);
             rec->alien_pte = mine[i];
             return;
         }
@@ -793,7 +792,7 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
                         struct state *st, json_t *spaces)
 {
     const struct kernel_layout *k = s->k;
-    const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, 0, USER_TOP};
+    const struct sv32_mem mem = {read_for_walk, r, k->ram_base, k->ram_size, 0, k->user_top};
     for (size_t i = 0; i < st->n_procs; i++) {
         struct proc_rec *rec = &st->procs[i];
         const uint8_t *p = NULL;
@@ -1069,7 +1068,7 @@ json_t *snapshotter_pages(const struct snapshotter *s, int pid, int l1, char *er
         return NULL;
     }
     /* The kernel half is the kernel's, walked once (walk_kernel). */
-    const bool kernel_half = (uint32_t)l1 >= USER_TOP >> 22;
+    const bool kernel_half = (uint32_t)l1 >= s->k->user_top >> 22;
     if (kernel_half && (!s->prev.kernel_walked || rec->alien_index)) {
         snprintf(err, errlen, "pid %d's kernel half is not the kernel's table", pid);
         return NULL;

@@ -16,6 +16,11 @@ extern char etext[];  // end of kernel text (kernel.ld)
 
 pagetable_t kernel_pagetable;
 
+// Where the user half ends and the kernel's begins, for the inspector,
+// which reads it from the ELF: it walks each process's user half and tells
+// the workbench where the kernel's starts.
+const uint32 user_top = MAXUVA;
+
 // Write an entry, then count the change: a reader that saw the old count
 // reads the table again.
 static void set_pte(pte_t *pte, pte_t value)

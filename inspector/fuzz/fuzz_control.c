@@ -36,7 +36,7 @@ static int function(void *ctx, const char *name, uint32_t *addr)
 static void parse_command(const json_t *obj, bool rest)
 {
     static const struct control_names names = {event_kind, syscall_number,
-                                               function, NULL};
+                                               function, NULL, 0x80000000u};
     struct command cmd;
     char err[256];
     json_t *reply;

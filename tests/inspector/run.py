@@ -102,6 +102,11 @@ def startup_rest_and_hello():
         check(ws.hello["role"] == "controller", f"hello: {ws.hello}")
         check(ws.hello["version"] == 1 and "event_kinds" in ws.hello["kernel"],
               f"hello has no kernel object: {ws.hello}")
+        # the kernel's facts, from its ELF (user_top is MAXUVA, docs/memory-map.md)
+        check(ws.hello["kernel"].get("user_top") == "0x80000000" and
+              ws.hello["kernel"].get("page_size") == 4096 and
+              ws.hello["kernel"].get("frame_kinds") == ["free", "kernel", "pagetable", "user"],
+              f"hello's kernel facts: {ws.hello['kernel']}")
         check("glassbox" in ws.headers.lower(), "no subprotocol in the handshake")
         ws.wait(lambda m: m.get("type") == "status", 10, "status after hello")
         snap = ws.wait(lambda m: m.get("type") == "snapshot", 10, "snapshot after hello")

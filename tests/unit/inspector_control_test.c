@@ -35,7 +35,7 @@ static int fake_function(void *ctx, const char *name, uint32_t *addr)
 }
 
 static const struct control_names names = {fake_event, fake_syscall,
-                                           fake_function, NULL};
+                                           fake_function, NULL, 0x80000000u};
 
 /* Parse text; returns what control_parse returned, err in *err. */
 static int parse(const char *text, bool rest, struct command *cmd, char *err)
