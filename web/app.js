@@ -12,6 +12,7 @@ import { createStore } from './lib/store.js';
 import { connect } from './lib/connection.js';
 import { mergeEvents, stopFocus, focusPair, diffSnapshots, withEventFrames, frameOfPa, findPage } from './lib/model.js';
 import { createDetail, applyDelta } from './lib/detail.js';
+import { learnMachine } from './lib/machine.js';
 import { eventTouches } from './lib/explain.js';
 import { commandLine } from './lib/cmdline.js';
 import { learnStops, sawStop, originOf, namesUnknownStops } from './lib/stops.js';
@@ -125,6 +126,7 @@ window.glassbox = glassbox;
 function onMessage(msg, receivedAt) {
   switch (msg.type) {
     case 'hello':
+      learnMachine(msg.kernel);
       store.set({ hello: msg, role: msg.role });
       break;
     case 'status':

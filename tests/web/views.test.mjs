@@ -423,7 +423,10 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     const late = await browser.newPage(`${daemon.url}?viewer=1`);
     await late.waitForFunction(() => window.glassbox.role === 'viewer' && window.glassbox.snapshot);
     const got = await late.evaluate(() => window.glassbox.events.map((e) => e.seq));
-    assert.deepEqual(got, seen.slice(-got.length), 'the newest of the teacher\'s events, in order');
+    const missing = seen.slice(-got.length).filter((q) => !got.includes(q));
+    const extra = got.filter((q) => !seen.includes(q));
+    assert.deepEqual(got, seen.slice(-got.length), `the newest of the teacher's events, in order: the late page has ${got.length} `
+      + `(${got[0]}..${got.at(-1)}), the teacher ${seen.length} (${seen[0]}..${seen.at(-1)}); missing ${missing.slice(0, 20)}, extra ${extra.slice(0, 20)}`);
     assert.ok(got.length >= Math.min(seen.length, 200), `${got.length} events, the teacher's page has ${seen.length}`);
     await late.click('[data-testid=tab-timeline]');
     assert.ok(await late.locator('[data-testid=event-list] .event').count() >= 100, 'the timeline lists them');

@@ -5,6 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { walk } from '../../web/lib/walk.js';
+import { learnMachine } from '../../web/lib/machine.js';
+
+learnMachine({ page_size: 4096, user_top: '0x80000000' }); // as the daemon's hello says
 
 const kernelSpace = {
   root: '0x800c3000',
@@ -40,4 +43,14 @@ test('a root entry of the kernel half that is not the kernel\'s stops the walk t
 test('a user address does not use the kernel half', () => {
   assert.match(walk(space, '0x00001000', kernelSpace).fault, /L1\[0\] is not valid/);
   assert.match(walk(space, '0x80000010', undefined).fault, /not made its page table/);
+});
+
+test('where the kernel half starts is what hello says, not a constant of the page', () => {
+  learnMachine({ page_size: 4096, user_top: '0x40000000' });
+  try {
+    assert.equal(walk(space, '0x50000000', kernelSpace).kernel, true);
+  } finally {
+    learnMachine({ page_size: 4096, user_top: '0x80000000' });
+  }
+  assert.equal(walk(space, '0x50000000', kernelSpace).kernel, false);
 });

@@ -4,9 +4,8 @@
 // hash has the same entries), and who maps a frame, good for one snapshot.
 
 import { num } from './format.js';
-import { USER_TOP } from './walk.js';
+import { machine } from './machine.js';
 
-const KERNEL_L1 = USER_TOP >>> 22; // the first root entry of the kernel half
 const MAX_TABLES = 2048; // tables kept; the oldest go first
 // A request the daemon dropped (a viewer over its rate) gets no reply.
 const DETAIL_TIMEOUT_MS = 5000;
@@ -32,7 +31,7 @@ export function createDetail(send) {
 
   // The kernel half's tables are the same through any process.
   async function table(pid, t) {
-    const key = `${t.index >= KERNEL_L1 ? 'kernel' : pid}/${t.index}/${t.hash}`;
+    const key = `${t.index >= machine.userTop >>> 22 ? 'kernel' : pid}/${t.index}/${t.hash}`;
     if (!tables.has(key)) {
       const r = await command('pages', { pid, l1: t.index });
       // A reply from a newer snapshot with another hash is not this one's.
@@ -52,7 +51,7 @@ export function createDetail(send) {
   // process pid, when the snapshot lists that table without them.
   async function kernelTable(snapshot, { pid, va }) {
     const ks = snapshot.kernel_space;
-    const t = num(va) >= USER_TOP && ks?.tables.find((x) => x.index === num(va) >>> 22);
+    const t = num(va) >= machine.userTop && ks?.tables.find((x) => x.index === num(va) >>> 22);
     if (!t || t.entries) return snapshot;
     const got = await table(pid, t);
     return got === t ? snapshot : { ...snapshot, kernel_space: { ...ks, tables: ks.tables.map((x) => (x === t ? got : x)) } };

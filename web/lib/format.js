@@ -1,6 +1,6 @@
 // Turning the protocol's values into text, and back.
 
-export const PAGE_SIZE = 4096;
+import { machine } from './machine.js';
 
 // Addresses come as "0x80001000" strings; counts as numbers.
 export function num(value) {
@@ -12,7 +12,7 @@ export function hex(value) {
 }
 
 export function pageOf(va) {
-  return hex(num(va) & ~(PAGE_SIZE - 1));
+  return hex(num(va) & ~(machine.pageSize - 1));
 }
 
 export function bytes(n) {

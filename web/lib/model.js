@@ -2,7 +2,8 @@
 // changes since the state shown before, the event history and where a stop
 // points to.
 
-import { num, hex, pageOf, PAGE_SIZE } from './format.js';
+import { num, hex, pageOf } from './format.js';
+import { machine } from './machine.js';
 
 const FRAME_KINDS = ['free', 'kernel', 'pagetable', 'user'];
 const KIND_LABEL = { free: 'free', kernel: 'kernel', pagetable: 'page table', user: 'user' };
@@ -41,7 +42,7 @@ export function frameTable(snapshot) {
 }
 
 export function frameOfPa(snapshot, pa) {
-  return Math.floor((num(pa) - num(snapshot.frames.base)) / PAGE_SIZE);
+  return Math.floor((num(pa) - num(snapshot.frames.base)) / machine.pageSize);
 }
 
 // Everything known about frame n, or null when it is outside RAM.
@@ -50,7 +51,7 @@ export function frameFacts(snapshot, n) {
   if (!(n >= 0 && n < t.count)) return null;
   return {
     frame: n,
-    pa: hex(t.base + n * PAGE_SIZE),
+    pa: hex(t.base + n * machine.pageSize),
     kind: FRAME_KINDS[t.kind[n]],
     refcount: t.refcount[n],
     was: t.was.get(n),

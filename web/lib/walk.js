@@ -5,8 +5,7 @@
 // has V = 0.
 
 import { num, hex } from './format.js';
-
-export const USER_TOP = 0x80000000;
+import { machine } from './machine.js';
 
 // Bit i of a PTE and what it means, in words (RISC-V privileged spec 4.3.1;
 // COW and SHARED are the two RSW bits the kernel uses, kernel/pte.h).
@@ -27,7 +26,7 @@ const isLeaf = (pte) => (num(pte) & 0xe) !== 0;
 
 // {va, vpn1, vpn0, offset, steps: [{level, address, index, pte, table}], pa, fault, kernel}
 // fault is the reason the walk stops without a physical address, or null.
-// The user half (below USER_TOP) is the process's own (space); the kernel
+// The user half (below machine.userTop) is the process's own (space); the kernel
 // half is the same in every process, whose root copies the kernel's
 // entries: the daemon walks it once (kernelSpace, the snapshot's
 // kernel_space) and lists a process's root entry there that differs.
@@ -35,7 +34,7 @@ export function walk(space, va, kernelSpace) {
   const v = num(va);
   const vpn1 = v >>> 22;
   const vpn0 = (v >>> 12) & 0x3ff;
-  const out = { va: hex(v), vpn1, vpn0, offset: v & 0xfff, steps: [], pa: null, fault: null, kernel: v >= USER_TOP };
+  const out = { va: hex(v), vpn1, vpn0, offset: v & 0xfff, steps: [], pa: null, fault: null, kernel: v >= machine.userTop };
   const fail = (fault) => Object.assign(out, { fault });
   if (!space) return fail('This process has no address space to walk.');
   const half = out.kernel ? kernelSpace : space;

@@ -8,7 +8,8 @@ import { bytes, num, hex, eventLabel } from '../lib/format.js';
 import {
   frameFacts, frameOfPa, frameSummary, ownerText, procName, pteChanges, pteCow, ptePa, findPage,
 } from '../lib/model.js';
-import { spaceCounts, USER_TOP } from '../lib/walk.js';
+import { spaceCounts } from '../lib/walk.js';
+import { machine } from '../lib/machine.js';
 import { flagsInWords } from './ptebits.js';
 
 export function mountAddressSpaces(el, { store, select }) {
@@ -178,7 +179,7 @@ function rangeMap(space, ctx) {
     h('td', { text: r.cow ? 'COW' : r.shared ? 'shared' : '' })));
     at = num(r.end);
   }
-  gap(USER_TOP);
+  gap(machine.userTop);
   return h('table', { class: 'ranges' },
     h('thead', {}, h('tr', {}, ['Range', 'Pages', 'Flags', 'Frame', ''].map((t) => h('th', { text: t })))),
     h('tbody', {}, rows));

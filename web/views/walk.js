@@ -5,7 +5,8 @@
 import { h, fill, setOptions } from '../lib/dom.js';
 import { hex, num } from '../lib/format.js';
 import { frameFacts, frameOfPa, frameSummary, procName } from '../lib/model.js';
-import { walk, USER_TOP } from '../lib/walk.js';
+import { walk } from '../lib/walk.js';
+import { machine } from '../lib/machine.js';
 import { pteBits } from './ptebits.js';
 
 const KERNEL_HALF = 'The kernel half: every process\'s root table holds the same entries here, '
@@ -98,7 +99,7 @@ export function mountWalk(el, { store, command }) {
     const running = snapshot.processes.find((p) => p.state === 'running');
     const stval = num(snapshot.cpu?.stval ?? 0);
     const pid = running?.pid ?? selection.a;
-    if (pid == null || stval === 0 || stval >= USER_TOP) return null;
+    if (pid == null || stval === 0 || stval >= machine.userTop) return null;
     return { pid, va: hex(stval) };
   }
 
