@@ -36,8 +36,9 @@ export function where(loc) {
 
 export const PRIVILEGE = { M: 'machine', S: 'supervisor', U: 'user' };
 
-// The kernel's event kinds, as people say them.
-export const EVENT_LABEL = {
+// The kernel's event kinds, as people say them (a kind not here is shown by
+// its name: the kinds themselves come from hello).
+const EVENT_LABEL = {
   fork: 'fork', exec: 'exec', exit: 'exit', cow_fault: 'COW fault', page_fault: 'page fault',
   syscall: 'syscall', trap: 'trap', switch: 'context switch', mail_send: 'mail sent',
   mail_recv: 'mail received', syscall_ret: 'syscall return',

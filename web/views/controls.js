@@ -3,10 +3,11 @@
 // restart. Only the controller may; a viewer sees them disabled.
 
 import { h, fill, setOptions } from '../lib/dom.js';
-import { EVENT_LABEL } from '../lib/format.js';
+import { eventLabel } from '../lib/format.js';
 import { addShortcut } from '../lib/keys.js';
 
-// The kinds "run to next" offers, with their shortcut keys.
+// The kinds "run to next" offers first, with their shortcut keys; the
+// menu holds those the kernel has (hello's event_kinds), then its others.
 const RUN_TO = [
   { event: 'fork', key: 'f' },
   { event: 'cow_fault', key: 'c' },
@@ -26,8 +27,7 @@ const STEP_BACK = 'One instruction back (Shift+S)';
 // away from Step, and off the toolbar, which must not wrap at 1280 px).
 export function mountControls(el, end, { store, act: run }) {
 
-  const kind = h('select', { 'data-testid': 'run-to-kind', 'aria-label': 'event kind' },
-    RUN_TO.map(({ event }) => h('option', { value: event, text: EVENT_LABEL[event] })));
+  const kind = h('select', { 'data-testid': 'run-to-kind', 'aria-label': 'event kind' }); // filled at hello
   const syscall = h('select', { 'data-testid': 'run-to-syscall', 'aria-label': 'system call' });
   // Whose events: by default those of the program last started at the console
   // (typing `cowtest` means "show me cowtest", not the shell forking it), or
@@ -136,6 +136,11 @@ export function mountControls(el, end, { store, act: run }) {
     buttons.brk.disabled = !alive(); // a dead QEMU takes no breakpoints
   });
   store.on(['hello'], ({ hello }) => {
+    const kinds = (hello?.kernel?.event_kinds ?? []).filter((k) => k !== 'none');
+    const order = [...RUN_TO.map((r) => r.event).filter((k) => kinds.includes(k)),
+      ...kinds.filter((k) => !RUN_TO.some((r) => r.event === k))];
+    fill(kind, order.map((k) => h('option', { value: k, text: eventLabel(k) })));
+    kind.value = store.state.runToChoice.event;
     const names = Object.values(hello?.kernel?.syscalls ?? {}).sort();
     fill(syscall, h('option', { value: '', text: 'any' }), names.map((n) => h('option', { value: n, text: n })));
     syscall.value = store.state.runToChoice.syscall;
@@ -149,7 +154,7 @@ export function mountControls(el, end, { store, act: run }) {
   addShortcut({ key: 'e', label: 'Run to the next event of the kind chosen', run: () => runTo(kind.value), enabled: alive });
   addShortcut({ key: 'E', label: 'Back to the last event of the kind chosen', run: () => backTo(kind.value), enabled: alive });
   for (const { event, key } of RUN_TO.filter((r) => r.key)) {
-    const label = `Run to the next ${EVENT_LABEL[event]}${event === 'syscall' ? ' (of the name chosen)' : ''}`;
+    const label = `Run to the next ${eventLabel(event)}${event === 'syscall' ? ' (of the name chosen)' : ''}`;
     addShortcut({ key, label, run: () => runTo(event), enabled: alive });
   }
   addShortcut({ key: 'b', label: 'Type a function to break at', run: () => fn.focus(), enabled: canControl });

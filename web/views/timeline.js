@@ -2,7 +2,7 @@
 // list; clicking either shows an event's details.
 
 import { h, fill, cssVar, cssPx, beforeNextFrame } from '../lib/dom.js';
-import { num, hex, EVENT_LABEL, eventLabel } from '../lib/format.js';
+import { num, hex, eventLabel } from '../lib/format.js';
 import { procName } from '../lib/model.js';
 import { eventSummary, argOf, returnText } from '../lib/explain.js';
 
@@ -17,11 +17,17 @@ function laneSize() {
   const font = Math.max(LABEL_FONT * zoom, cssPx('--min-text'));
   return { font, lane: Math.round(font + 4), labels: Math.round((LABEL_WIDTH * font) / LABEL_FONT) };
 }
-const KINDS = Object.keys(EVENT_LABEL);
+// A lane for each kind of event the kernel has (hello's event_kinds, in its
+// order; "none" is no event).
+const kindsOf = (hello) => (hello?.kernel?.event_kinds ?? []).filter((k) => k !== 'none');
 
 export function mountTimeline(el, { store, select }) {
-  const colors = Object.fromEntries(KINDS.map((k) => [k, cssVar(`--ev-${k}`)]));
   const ink = cssVar('--ink');
+  const colors = new Map(); // kind -> its colour (read once: the style is the page's)
+  const colorOf = (kind) => {
+    if (!colors.has(kind)) colors.set(kind, cssVar(`--ev-${kind}`) || ink);
+    return colors.get(kind);
+  };
   const strip = h('canvas', { class: 'strip', 'data-testid': 'timeline-strip' });
   const list = h('div', { class: 'events', 'data-testid': 'event-list', role: 'list' });
   const detail = h('section', { class: 'event-detail', 'data-testid': 'event-detail' });
@@ -44,34 +50,35 @@ export function mountTimeline(el, { store, select }) {
   // not while the tab is hidden (it is drawn when shown).
   const drawSoon = beforeNextFrame(() => drawStrip(store.state));
 
-  function drawStrip({ history, event: selected }) {
+  function drawStrip({ history, event: selected, hello }) {
     if (el.hidden) return;
+    const kinds = kindsOf(hello);
     const width = strip.parentElement.clientWidth;
     if (!width) return;
     const dpr = window.devicePixelRatio || 1;
     const { font, lane: laneHeight, labels } = laneSize();
     strip.dataset.labelPx = String(font); // for the projector test: canvas text is not in the DOM
     strip.width = width * dpr;
-    strip.height = KINDS.length * laneHeight * dpr;
-    strip.style.height = `${KINDS.length * laneHeight}px`;
+    strip.height = kinds.length * laneHeight * dpr;
+    strip.style.height = `${kinds.length * laneHeight}px`;
     const g = strip.getContext('2d');
     g.scale(dpr, dpr);
     g.font = `${font}px ${cssVar('--sans')}`;
     g.textBaseline = 'middle';
-    KINDS.forEach((k, i) => {
+    kinds.forEach((k, i) => {
       g.fillStyle = ink;
-      g.fillText(EVENT_LABEL[k], 4, i * laneHeight + laneHeight / 2);
+      g.fillText(eventLabel(k), 4, i * laneHeight + laneHeight / 2);
     });
     const first = history[0]?.tick ?? 0;
     const span = Math.max(1, (history.at(-1)?.tick ?? 0) - first);
     const usable = width - labels - 8;
     scale = { first, span, usable, lane: laneHeight, labels };
     for (const e of history) {
-      const lane = KINDS.indexOf(e.kind);
+      const lane = kinds.indexOf(e.kind);
       if (lane < 0) continue;
       const x = labels + ((e.tick - first) / span) * usable;
       const big = e.seq === selected;
-      g.fillStyle = big ? ink : colors[e.kind];
+      g.fillStyle = big ? ink : colorOf(e.kind);
       g.fillRect(x - (big ? 2 : 1), lane * laneHeight + (big ? 0 : 2), big ? 4 : 2, big ? laneHeight : laneHeight - 4);
     }
   }
@@ -80,7 +87,7 @@ export function mountTimeline(el, { store, select }) {
     const { history } = store.state;
     if (!scale || !history.length) return;
     const r = strip.getBoundingClientRect();
-    const kind = KINDS[Math.floor((e.clientY - r.top) / scale.lane)];
+    const kind = kindsOf(store.state.hello)[Math.floor((e.clientY - r.top) / scale.lane)];
     const tick = scale.first + ((e.clientX - r.left - scale.labels) / scale.usable) * scale.span;
     const lane = history.filter((ev) => ev.kind === kind);
     const nearest = lane.reduce((best, ev) => (!best || Math.abs(ev.tick - tick) < Math.abs(best.tick - tick) ? ev : best), null);
@@ -156,7 +163,7 @@ export function mountTimeline(el, { store, select }) {
 
   new ResizeObserver(() => drawStrip(store.state)).observe(strip.parentElement);
   store.on(['focus'], ({ focus }) => focus?.event && store.set({ event: focus.event.seq }));
-  store.on(['history', 'event'], drawSoon);
+  store.on(['history', 'event', 'hello'], drawSoon);
   store.on(['history', 'event', 'fresh'], renderList);
   store.on(['event'], reveal);
   store.on(['tab'], ({ tab }) => {
