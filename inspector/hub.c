@@ -35,6 +35,9 @@ static struct {
      * catch-up snapshot, serialized once). */
     json_t *events;
     struct out_msg *events_msg;
+    /* The screen a page that says hello is sent (the backlog as a console
+     * message), serialized once until the console changes. */
+    struct out_msg *screen_msg;
 } hub;
 
 /* ---- names for command validation ------------------------------------------------ */
@@ -161,6 +164,29 @@ static void keep_events(const json_t *fresh)
     hub.events_msg = NULL;
 }
 
+static void screen_changed(void)
+{
+    out_msg_unref(hub.screen_msg);
+    hub.screen_msg = NULL;
+}
+
+/* The console as it is, to a page that said hello (if any output came). */
+static void send_screen(struct client *c)
+{
+    size_t len;
+    const char *text = backlog_text(&hub.backlog, &len);
+    if (len == 0)
+        return;
+    if (!hub.screen_msg) {
+        json_t *data = json_stringn(text, len);
+        json_t *m = data ? json_pack("{s:s, s:o}", "type", "console", "data", data) : NULL;
+        hub.screen_msg = m ? server_serialize(m) : NULL;
+        json_decref(m);
+    }
+    if (hub.screen_msg)
+        server_send_shared(c, hub.screen_msg);
+}
+
 static void send_events(struct client *c)
 {
     if (json_array_size(hub.events) == 0)
@@ -209,6 +235,7 @@ static void on_console(void *ctx, const char *text, size_t len, bool again)
 {
     (void)ctx;
     backlog_append(&hub.backlog, text, len);
+    screen_changed();
     history_console(hub.history, text, len);
     if (again)
         return;
@@ -242,6 +269,7 @@ static void on_console_back(void *ctx, uint64_t mark)
     size_t len = history_console_text(hub.history, history_console_mark(hub.history), &text);
     backlog_clear(&hub.backlog);
     backlog_append(&hub.backlog, text, len);
+    screen_changed();
 }
 
 static void on_reply(void *ctx, struct client *to, json_t *reply)
@@ -396,16 +424,7 @@ static void hello(struct client *c, const struct message *m)
     json_t *status = target_status(hub.t);
     server_send(c, status);
     json_decref(status);
-    size_t len;
-    const char *text = backlog_text(&hub.backlog, &len);
-    if (len > 0) {
-        json_t *data = json_stringn(text, len);
-        json_t *con = data ? json_pack("{s:s, s:o}", "type", "console", "data",
-                                       data)
-                           : NULL;
-        server_send(c, con);
-        json_decref(con);
-    }
+    send_screen(c);
     send_events(c);
     /* In full: the base the next delta is from (none after a restart). */
     json_t *snap = target_latest(hub.t);
