@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 /* A frame's head (RFC 6455 5.2): FIN, RSV and opcode; MASK and a 7-bit
  * length, where 126 says a 16-bit length follows and 127 a 64-bit one
@@ -52,9 +53,24 @@ bool ws_frames_feed(struct ws_frames *f, const uint8_t *p, size_t n)
 
 /* ---- the sockets -------------------------------------------------------- */
 
+/* A WebSocket's frames, and which socket it is: should a number be left
+ * watched (its close missed), another socket opened on it is not taken for
+ * it. */
+struct watch {
+    struct ws_frames frames;
+    dev_t dev;
+    ino_t ino;
+};
+
 /* By descriptor; NULL: not a WebSocket. */
-static struct ws_frames **watched;
+static struct watch **watched;
 static size_t nwatched;
+
+static bool same_socket(int fd, const struct watch *w)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino;
+}
 
 void wsguard_watch(int fd)
 {
@@ -62,7 +78,7 @@ void wsguard_watch(int fd)
         return;
     if ((size_t)fd >= nwatched) {
         size_t n = (size_t)fd + 64;
-        struct ws_frames **more = realloc(watched, n * sizeof *more);
+        struct watch **more = realloc(watched, n * sizeof *more);
         if (!more)
             return;
         for (size_t i = nwatched; i < n; i++)
@@ -71,7 +87,12 @@ void wsguard_watch(int fd)
         nwatched = n;
     }
     free(watched[fd]);
-    watched[fd] = calloc(1, sizeof **watched);
+    struct stat st;
+    watched[fd] = fstat(fd, &st) == 0 ? calloc(1, sizeof **watched) : NULL;
+    if (watched[fd]) {
+        watched[fd]->dev = st.st_dev;
+        watched[fd]->ino = st.st_ino;
+    }
 }
 
 void wsguard_forget(int fd)
@@ -84,8 +105,14 @@ void wsguard_forget(int fd)
 
 ssize_t wsguard_read(int fd, const void *buf, ssize_t n)
 {
-    struct ws_frames *f = fd >= 0 && (size_t)fd < nwatched ? watched[fd] : NULL;
-    if (!f || n < 0 || ws_frames_feed(f, buf, (size_t)n))
+    struct watch *w = fd >= 0 && (size_t)fd < nwatched ? watched[fd] : NULL;
+    if (!w || n < 0)
+        return n;
+    if (!same_socket(fd, w)) {
+        wsguard_forget(fd);
+        return n;
+    }
+    if (ws_frames_feed(&w->frames, buf, (size_t)n))
         return n;
     errno = ECONNRESET;
     return -1;

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -114,11 +116,32 @@ static void test_an_unmasked_frame_is_refused_where_it_is(void **state)
     free(stream);
 }
 
+/* A watched number whose close was missed: another socket opened on it
+ * reads as it is; the watched one itself is refused. */
+static void test_a_new_socket_on_a_stale_number_passes(void **state)
+{
+    (void)state;
+    const uint8_t unmasked[] = {0x81, 0x02, 'h', 'i'};
+    int a[2], b[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, a), 0);
+    wsguard_watch(a[0]);
+    assert_int_equal(wsguard_read(a[0], unmasked, 4), -1);
+    int number = a[0];
+    close(a[0]);
+    close(a[1]);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, b), 0);
+    assert_int_equal(b[0], number);   /* the lowest free number again */
+    assert_int_equal(wsguard_read(b[0], unmasked, 4), 4);
+    close(b[0]);
+    close(b[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_masked_streams_pass),
         cmocka_unit_test(test_an_unmasked_frame_is_refused_where_it_is),
+        cmocka_unit_test(test_a_new_socket_on_a_stale_number_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
