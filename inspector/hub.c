@@ -597,9 +597,17 @@ void hub_ws_over_rate(struct client *c)
                "it slows down", VIEWER_RATE, VIEWER_BURST);
 }
 
+/* The target is about to be freed: the clients that go as the server stops
+ * have no commands left in it. */
+void hub_target_gone(void)
+{
+    hub.t = NULL;
+}
+
 void hub_client_gone(struct client *c)
 {
-    target_forget(hub.t, c);
+    if (hub.t)
+        target_forget(hub.t, c);
     if (hub.controller == c)
         hub.controller = NULL;
 }

@@ -37,6 +37,8 @@ int hub_init(const struct hub_config *cfg, struct target *t);
 void hub_ws_message(struct client *c, const char *data, size_t len);
 void hub_ws_oversized(struct client *c, size_t len);
 void hub_ws_over_rate(struct client *c);
+/* Before the target is freed (at exit): hub_client_gone leaves it alone. */
+void hub_target_gone(void);
 void hub_client_gone(struct client *c);
 /* A REST request under /api/. method "GET" or "POST"; body only for POST;
  * auth is the Authorization header or NULL. */

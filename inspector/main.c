@@ -277,6 +277,7 @@ int main(int argc, char **argv)
         }
     }
     target_free(t);
+    hub_target_gone(); /* stopping the server closes the clients */
     server_stop();
     source_close();
     kernel_model_close(km);

@@ -419,6 +419,9 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
 
   await t.test('a page opened late has the events of before in its timeline', async () => {
     await pause(page);
+    // the teacher's page has drawn the daemon's latest snapshot (the stop's)
+    const latest = (await (await fetch(new URL('/api/snapshot', daemon.url))).json()).seq;
+    await page.waitForFunction((seq) => window.glassbox.lastPaintSeq >= seq, latest);
     const seen = await page.evaluate(() => window.glassbox.events.map((e) => e.seq));
     const late = await browser.newPage(`${daemon.url}?viewer=1`);
     await late.waitForFunction(() => window.glassbox.role === 'viewer' && window.glassbox.snapshot);
