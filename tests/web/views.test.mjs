@@ -43,7 +43,10 @@ const textSizes = (page) => page.evaluate(() => {
 const TABS = ['memory', 'frames', 'mailboxes', 'timeline', 'cpu', 'source', 'walk'];
 
 async function pause(page) {
-  if (await page.evaluate(() => window.glassbox.status?.guest === 'stopped')) return;
+  // the daemon's word, not the page's: after cont() the page may not show running yet
+  const { guest } = await (await fetch(new URL('/api/status', page.url()))).json();
+  if (guest === 'stopped') return;
+  await page.waitForFunction(() => window.glassbox.status?.guest !== 'stopped');
   const before = await paintedSeq(page);
   await page.click('[data-testid=pause]');
   await waitForStop(page, { afterSeq: before });
