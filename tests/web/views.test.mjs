@@ -14,31 +14,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, openWorkbench, screenshot, waitForStop, paintedSeq, runTo,
+  ROOT, openWorkbench, screenshot, waitForStop, paintedSeq, runTo, textSizes,
 } from './harness.mjs';
-
-// Every element with text of its own that is on screen, with its font size.
-const textSizes = (page) => page.evaluate(() => {
-  const out = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (!n.textContent.trim() || !el) continue;
-    const style = getComputedStyle(el);
-    const box = el.getBoundingClientRect();
-    if (style.visibility === 'hidden' || style.display === 'none' || box.width === 0 || box.height === 0) continue;
-    if (box.bottom < 0 || box.right < 0 || box.top > innerHeight || box.left > innerWidth) continue;
-    if (el.closest('.xterm-helpers, [aria-hidden="true"], .tip')) continue; // xterm's measuring spans; tooltips shown on demand
-    out.push({ size: parseFloat(style.fontSize), text: n.textContent.trim().slice(0, 40), where: el.className || el.tagName });
-  }
-  // A canvas's labels are drawn, not in the DOM: the views say their size.
-  for (const c of document.querySelectorAll('canvas[data-label-px]')) {
-    const box = c.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || c.closest('[hidden]')) continue;
-    out.push({ size: parseFloat(c.dataset.labelPx), text: '(labels drawn)', where: `canvas ${c.dataset.testid}` });
-  }
-  return out;
-});
 
 const TABS = ['memory', 'frames', 'mailboxes', 'timeline', 'cpu', 'source', 'walk'];
 
