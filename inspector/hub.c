@@ -170,6 +170,17 @@ static void screen_changed(void)
     hub.screen_msg = NULL;
 }
 
+/* msg (a new reference, or NULL) to c, serialized into *cache the first
+ * time and shared until the cache is dropped. */
+static void send_cached(struct client *c, struct out_msg **cache, json_t *msg)
+{
+    if (!*cache && msg)
+        *cache = server_serialize(msg);
+    json_decref(msg);
+    if (*cache)
+        server_send_shared(c, *cache);
+}
+
 /* The console as it is, to a page that said hello (if any output came). */
 static void send_screen(struct client *c)
 {
@@ -177,27 +188,18 @@ static void send_screen(struct client *c)
     const char *text = backlog_text(&hub.backlog, &len);
     if (len == 0)
         return;
-    if (!hub.screen_msg) {
-        json_t *data = json_stringn(text, len);
-        json_t *m = data ? json_pack("{s:s, s:o}", "type", "console", "data", data) : NULL;
-        hub.screen_msg = m ? server_serialize(m) : NULL;
-        json_decref(m);
-    }
-    if (hub.screen_msg)
-        server_send_shared(c, hub.screen_msg);
+    json_t *m = hub.screen_msg ? NULL
+                               : json_pack("{s:s, s:s%}", "type", "console", "data", text, len);
+    send_cached(c, &hub.screen_msg, m);
 }
 
 static void send_events(struct client *c)
 {
     if (json_array_size(hub.events) == 0)
         return;
-    if (!hub.events_msg) {
-        json_t *m = json_pack("{s:s, s:O}", "type", "events", "events", hub.events);
-        hub.events_msg = m ? server_serialize(m) : NULL;
-        json_decref(m);
-    }
-    if (hub.events_msg)
-        server_send_shared(c, hub.events_msg);
+    json_t *m = hub.events_msg ? NULL
+                               : json_pack("{s:s, s:O}", "type", "events", "events", hub.events);
+    send_cached(c, &hub.events_msg, m);
 }
 
 static void on_snapshot(void *ctx, json_t *msg)
