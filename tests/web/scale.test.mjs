@@ -24,8 +24,12 @@ test('a page at a stop with 100 MiB held asks for the pages and frames it shows'
   await page.waitForFunction(() => /holding it until killed/.test(window.glassbox.terminalText().replace(/\n/g, '')), null, { timeout: 120_000 });
   const start = /0x([0-9a-f]+)-0x[0-9a-f]+\); holding/.exec(await said())[1];
   const before = await paintedSeq(page);
-  await page.click('[data-testid=pause]');
-  await waitForStop(page, { afterSeq: before });
+  // Paused over REST: what is tested is the page at the big stop. (Clicking
+  // Pause timed out in three CI runs of three, the click's hit test waiting
+  // on a page busy with 25,600 pages sampled 4 times a second; it passed
+  // whenever this file ran alone.)
+  assert.ok((await ask('pause')).ok, 'pause');
+  await waitForStop(page, { afterSeq: before, timeout: 120_000 });
   const hog = await page.evaluate(() => window.glassbox.snapshot.processes.find((p) => p.name === 'memhog').pid);
   const status = await (await fetch(new URL('/api/snapshot', daemon.url))).json();
   const space = status.address_spaces[hog];
