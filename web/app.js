@@ -74,7 +74,32 @@ let firstLoad = true; // until the reply to the snapshot asked for on connecting
 let live = null; // the present, while a stop of the history is shown (showPast)
 const $ = (id) => document.getElementById(id);
 // Console input, also read for the program each command line starts.
-const typed = commandLine((program) => store.set({ foreground: program }));
+// The programs started at the console, each with the guest's ticks when its
+// line was typed: going back in time undoes the lines typed since
+// (programsUntil).
+let typedPrograms = [];
+// A new program at the console is what "Run to next" is about again, whatever
+// process its menu named before (a pid of the last program, any process). A
+// line recalled from the console's history is read as the screen shows it
+// (the guest echoes it only while it runs: else the program is not known).
+const typed = commandLine((program) => {
+  const started = program ?? programOnScreen();
+  typedPrograms.push({ program: started, ticks: store.state.snapshot?.ticks ?? 0 });
+  store.set({
+    foreground: started,
+    ...(started ? { runToChoice: { ...store.state.runToChoice, whose: 'foreground' } } : {}),
+  });
+});
+function programOnScreen() {
+  if (store.state.status?.guest !== 'running') return null;
+  const word = /^\$ +(\S+)/.exec(terminal.cursorLine())?.[1];
+  return word ? word.split('/').at(-1) : null;
+}
+// The guest back at ticks: the program in the foreground then.
+function programsUntil(ticks) {
+  typedPrograms = typedPrograms.filter((p) => p.ticks < ticks);
+  return typedPrograms.at(-1)?.program ?? null;
+}
 function typeIntoConsole(data) {
   typed.feed(data);
   return link.console(data);
@@ -159,14 +184,22 @@ function onMessage(msg, receivedAt) {
   }
 }
 
-// What a status changes in state s.
+// What a status changes in state s, the focus included.
 function statusPatch(status, s) {
+  const patch = statusFacts(status, s);
+  return { ...patch, ...refocus({ ...s, ...patch }) };
+}
+// The same but the focus: a stop shown with its snapshot is focused on in
+// that snapshot (showSnapshot), not in the one shown before it (where the
+// processes of a rewind's stop may be gone).
+function statusFacts(status, s) {
   // A guest that runs again makes the last stop's new events old news.
   const fresh = status.guest === 'running' ? [] : s.fresh;
   // A new QEMU (a restart), or none: the program last typed runs no more.
   const was = s.status;
   const newQemu = status.qemu !== 'running' || (was && was.qemu_pid !== status.qemu_pid);
-  return { status, fresh, ...(newQemu ? { foreground: null } : {}), ...refocus({ ...s, status, fresh }) };
+  if (newQemu) typedPrograms = [];
+  return { status, fresh, ...(newQemu ? { foreground: null } : {}) };
 }
 
 // A new stop's status comes just before its snapshot (the daemon sends them
@@ -276,7 +309,7 @@ store.on(['selection', 'page', 'walk', 'frame'], async (s) => {
 // is another time's), and at an event's stop the frames the event touched
 // are told as the event says.
 function showSnapshot(message, receivedAt, first, status) {
-  const withStatus = status ? statusPatch(status, store.state) : {};
+  const withStatus = status ? statusFacts(status, store.state) : {};
   const s = { ...store.state, ...withStatus };
   const fresh = unshownEvents;
   unshownEvents = [];
@@ -302,7 +335,7 @@ function showSnapshot(message, receivedAt, first, status) {
   }
   const next = { ...s, snapshot, fresh, ...kept };
   store.set({
-    ...withStatus, snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), ...kept, ...refocus(next),
+    ...withStatus, ...(jumped ? { foreground: programsUntil(snapshot.ticks) } : {}), snapshot, fresh, replay: null, history: mergeEvents(s.history, fresh), ...kept, ...refocus(next),
   });
   afterPaint(() => {
     glassbox.lastPaintAt = performance.now();

@@ -22,9 +22,11 @@ export function connect({ role, token, onMessage, onState }) {
     const url = new URL('/ws', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     socket = new WebSocket(url, 'glassbox');
+    // Hello first: the daemon takes a client that says anything else first
+    // for a viewer, and would relay the teacher's view to it.
     socket.onopen = () => {
-      onState({ connection: 'open', attempt });
       send({ type: 'hello', role, ...(token ? { token } : {}) });
+      onState({ connection: 'open', attempt });
     };
     socket.onmessage = (e) => {
       const receivedAt = performance.now();

@@ -62,6 +62,11 @@ export function mountTerminal(el, { store, send }) {
   return {
     write: (data) => term.write(data),
     columns: () => term.cols,
+    // The line the cursor is on, as shown.
+    cursorLine() {
+      const buffer = term.buffer.active;
+      return buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true) ?? '';
+    },
     // The whole buffer as text, for tests.
     text() {
       const buffer = term.buffer.active;
