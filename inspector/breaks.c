@@ -171,11 +171,35 @@ static int translate(struct breaks *b, uint32_t root, uint32_t va, uint32_t *pa)
     return r;
 }
 
+/* The watchpoint on the user page in or out. */
+static void watch_va(struct breaks *b, bool in)
+{
+    if (in == b->watch.va_set)
+        return;
+    if (set_point(b, in, RSP_WATCH_WRITE, b->watch.va, PAGE) == 0 || !in)
+        b->watch.va_set = in;
+}
+
+void breaks_watch_switch(struct breaks *b, int pid)
+{
+    if (b->watch.on)
+        watch_va(b, pid == b->watch.pid);
+}
+
+/* Whether the page table loaded now is root (satp). */
+static bool table_loaded(struct breaks *b, uint32_t root)
+{
+    uint64_t satp;
+
+    return rsp_conn_read_reg_named(b->rsp, "satp", &satp) == 0 &&
+           (uint32_t)((satp & 0x3fffff) << 12) == root;
+}
+
 void breaks_unwatch(struct breaks *b)
 {
     if (!b->watch.on)
         return;
-    set_point(b, false, RSP_WATCH_WRITE, b->watch.va, PAGE);
+    watch_va(b, false);
     if (b->watch.pa_set)
         set_point(b, false, RSP_WATCH_WRITE, b->watch.pa, PAGE);
     memset(&b->watch, 0, sizeof b->watch);
@@ -194,7 +218,7 @@ int breaks_watch(struct breaks *b, int pid, uint32_t va, uint32_t *pa,
         return -1;
     }
     breaks_unwatch(b);
-    if (set_point(b, true, RSP_WATCH_WRITE, page, PAGE) < 0) {
+    if (set_point(b, true, RSP_WATCH_WRITE, *pa, PAGE) < 0) {
         snprintf(err, errlen, "cannot set the watchpoint: %s",
                  rsp_conn_error(b->rsp));
         return -1;
@@ -203,7 +227,8 @@ int breaks_watch(struct breaks *b, int pid, uint32_t va, uint32_t *pa,
     b->watch.pid = pid;
     b->watch.va = page;
     b->watch.pa = *pa;
-    b->watch.pa_set = set_point(b, true, RSP_WATCH_WRITE, *pa, PAGE) == 0;
+    b->watch.pa_set = true;
+    watch_va(b, table_loaded(b, root));
     return 0;
 }
 
@@ -219,9 +244,13 @@ void breaks_watch_follow(struct breaks *b)
         if (!b->watch.error[0])
             snprintf(b->watch.error, sizeof b->watch.error, "%s",
                      err[0] ? err : "the page is not mapped any more");
+        if (b->watch.pa_set)
+            set_point(b, false, RSP_WATCH_WRITE, b->watch.pa, PAGE);
+        b->watch.pa_set = false;
         return;
     }
     b->watch.error[0] = '\0';
+    watch_va(b, table_loaded(b, root)); /* (a rewind may have switched) */
     if (pa == b->watch.pa && b->watch.pa_set)
         return;
     if (b->watch.pa_set)
@@ -232,15 +261,12 @@ void breaks_watch_follow(struct breaks *b)
 
 bool breaks_watch_hit(struct breaks *b, uint64_t addr)
 {
-    uint64_t satp;
     uint32_t root;
     char err[128];
 
     if (addr >= b->watch.va && addr < (uint64_t)b->watch.va + PAGE) {
-        if (rsp_conn_read_reg_named(b->rsp, "satp", &satp) < 0 ||
-            proc_root(b, b->watch.pid, &root, err, sizeof err) < 0)
-            return true; /* cannot tell: show it */
-        return (uint32_t)((satp & 0x3fffff) << 12) == root;
+        return proc_root(b, b->watch.pid, &root, err, sizeof err) < 0 ||
+               table_loaded(b, root); /* (cannot tell: show it) */
     }
     return true;
 }

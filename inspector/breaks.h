@@ -11,7 +11,11 @@
  * address is the frame's physical address (copyout(), the COW copy). So
  * there are two Z2s: one on the user page, one on the frame; the second
  * moves when the page gets a new frame (breaks_watch_follow, at every
- * stop). Everything here needs the guest stopped. */
+ * stop). Every process has its stack at the same address, so the first is
+ * in only while the process is on the CPU (breaks_watch_switch, told by run
+ * control at each switch): else each store of every other process to that
+ * address is a hidden stop, and the guest crawls. Everything here needs
+ * the guest stopped. */
 #ifndef GLASSBOX_BREAKS_H
 #define GLASSBOX_BREAKS_H
 
@@ -53,6 +57,7 @@ struct breaks {
         uint32_t va;     /* the page's first address */
         uint32_t pa;     /* its frame now */
         bool pa_set;     /* a Z2 on pa is in */
+        bool va_set;     /* a Z2 on va is in: the process is on the CPU */
         char error[128]; /* why the frame could not be followed, or "" */
     } watch;
     struct break_doubt doubt[BREAKS_DOUBT_MAX]; /* breaks_settle() */
@@ -86,8 +91,12 @@ json_t *breaks_user_json(const struct breaks *b);
 int breaks_watch(struct breaks *b, int pid, uint32_t va, uint32_t *pa,
                  char *err, size_t errlen);
 void breaks_unwatch(struct breaks *b);
-/* After a stop: the physical watchpoint follows the page's frame. */
+/* After a stop: the physical watchpoint follows the page's frame, and is
+ * taken out when the page is gone (its frame is the kernel's to reuse). */
 void breaks_watch_follow(struct breaks *b);
+/* A switch to process pid: the watchpoint on the user page is in only
+ * while the watched process runs. */
+void breaks_watch_switch(struct breaks *b, int pid);
 /* Whether a write watchpoint hit at addr is the watched page's. */
 bool breaks_watch_hit(struct breaks *b, uint64_t addr);
 /* {"pid", "va", "pa", "error"} or null. New reference. */

@@ -250,13 +250,47 @@ static int watch_kinds(struct target *t, uint32_t mask)
     return r;
 }
 
+/* The kinds wanted now: run_to's, and a switch while a watch is on. */
+static uint32_t kinds_wanted(const struct target *t)
+{
+    uint32_t kinds = t->mode == M_RUN_TO ? 1u << t->want_kind : 0;
+
+    if (t->watch_switches && t->switch_kind >= 0)
+        kinds |= 1u << t->switch_kind;
+    return kinds;
+}
+
+int runctl_watch_switches(struct target *t, char *err, size_t errlen)
+{
+    bool want = t->br.watch.on && t->event_watched && t->event_watch &&
+                t->switch_kind >= 0;
+
+    if (want != t->watch_switches) {
+        if (want && breaks_add(&t->br, t->event_watched) < 0) {
+            snprintf(err, errlen, "cannot set a breakpoint at event_watched: %s",
+                     rsp_conn_error(t->rsp));
+            return -1;
+        }
+        if (!want)
+            breaks_del(&t->br, t->event_watched);
+        t->watch_switches = want;
+    }
+    if (watch_kinds(t, kinds_wanted(t)) < 0) {
+        snprintf(err, errlen, "cannot write the kernel's event_watch: %s",
+                 rsp_conn_error(t->rsp));
+        return -1;
+    }
+    return 0;
+}
+
 /* Drop the temporary breakpoints of the command in progress. */
 void runctl_cancel_mode(struct target *t)
 {
     switch (t->mode) {
     case M_RUN_TO:
         breaks_del(&t->br, t->event_watched);
-        watch_kinds(t, 0);
+        t->mode = M_FREE;
+        watch_kinds(t, kinds_wanted(t));
         break;
     case M_RUN_TO_RET:
         breaks_del(&t->br, t->ret_addr);
@@ -387,14 +421,15 @@ int runctl_run_to(struct target *t, const struct command *cmd, long long seq,
                  rsp_conn_error(t->rsp));
         return -1;
     }
-    if (watch_kinds(t, 1u << cmd->event_kind) < 0) {
+    t->mode = M_RUN_TO;
+    t->want_kind = cmd->event_kind;
+    if (watch_kinds(t, kinds_wanted(t)) < 0) {
         snprintf(err, errlen, "cannot write the kernel's event_watch: %s",
                  rsp_conn_error(t->rsp));
         breaks_del(&t->br, t->event_watched);
+        t->mode = M_FREE;
         return -1;
     }
-    t->mode = M_RUN_TO;
-    t->want_kind = cmd->event_kind;
     t->want_syscall = cmd->syscall;
     t->want_pid = cmd->pid;
     snprintf(t->want_program, sizeof t->want_program, "%s", cmd->program);
@@ -474,6 +509,14 @@ static enum action decide_step_line(struct target *t)
     return ACT_STEP;
 }
 
+/* Whether the guest was let run at full speed (not single-stepped): a
+ * breakpoint it passed that is not the command's is passed by. */
+static bool running_on(const struct target *t)
+{
+    return t->mode == M_FREE ||
+           (t->mode == M_STEP_LINE && (t->sl.call_ret || t->sl.naddrs));
+}
+
 static enum action decide(struct target *t, struct rsp_stop *stop)
 {
     char detail[160];
@@ -492,6 +535,10 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         return ACT_DONE;
     }
     const char *ub = breaks_user_at(&t->br, PC(t));
+    bool at_switch = t->watch_switches && PC(t) == t->event_watched &&
+                     (int)A(t, 0) == t->switch_kind;
+    if (at_switch)
+        breaks_watch_switch(&t->br, (int)A(t, 1));
     if (t->pausing) {
         t->pausing = false;
         t->continue_after_step = false;
@@ -520,6 +567,10 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         if (stop->reason != RSP_REASON_WATCH && stop->signal != SIGINT_NUM)
             return ACT_CONTINUE;
     }
+    /* A hit on its way as the watch was taken out (it would read as a
+     * breakpoint nobody set). */
+    if (stop->reason == RSP_REASON_WATCH && !t->br.watch.on && t->mode == M_FREE)
+        return ACT_CONTINUE;
     if (stop->reason == RSP_REASON_WATCH && t->br.watch.on) {
         if (!breaks_watch_hit(&t->br, stop->watch_addr))
             return t->mode == M_STEP || t->mode == M_STEP_LINE ? ACT_STEP
@@ -542,9 +593,9 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
             return ACT_DONE;
         }
         breaks_del(&t->br, t->event_watched);
-        watch_kinds(t, 0);
         t->ret_addr = caller;
         t->mode = M_RUN_TO_RET;
+        watch_kinds(t, kinds_wanted(t));
         return ACT_CONTINUE;
     }
     if (t->mode == M_RUN_TO_RET && PC(t) == t->ret_addr) {
@@ -553,6 +604,8 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
         runctl_report(t, t->run_to_reason, detail);
         return ACT_DONE;
     }
+    if (at_switch && !ub && running_on(t) && stop->signal != SIGINT_NUM)
+        return ACT_CONTINUE; /* the watch's, passing by */
     if (ub && stop->signal != SIGINT_NUM && t->mode != M_STEP) {
         snprintf(detail, sizeof detail, "%s", ub);
         runctl_cancel_mode(t);
@@ -641,6 +694,8 @@ void runctl_report(struct target *t, const char *reason, const char *detail)
         }
     }
     breaks_watch_follow(&t->br);
+    if (t->watch_switches)
+        watch_kinds(t, kinds_wanted(t)); /* (a rewind loads the one saved) */
     if (!target_connected(t))
         return;
     /* An exited guest has nothing left to read. */

@@ -254,6 +254,7 @@ static void disconnect(struct target *t)
     t->pausing = false;
     t->mode = M_FREE;
     breaks_reset(&t->br, NULL, t->km);
+    t->watch_switches = false;
     json_decref(t->stop);
     t->stop = NULL;
 }
@@ -365,10 +366,14 @@ static int job_watch(struct target *t, struct job *j)
 
     if (c->kind == CMD_UNWATCH) {
         breaks_unwatch(&t->br);
-        return 0;
+        return runctl_watch_switches(t, j->err, sizeof j->err);
     }
     if (breaks_watch(&t->br, c->pid, c->va, &pa, j->err, sizeof j->err) < 0)
         return -1;
+    if (runctl_watch_switches(t, j->err, sizeof j->err) < 0) {
+        breaks_unwatch(&t->br);
+        return -1;
+    }
     j->extra = json_pack("{s:o}", "pa", target_hex32(pa));
     return 0;
 }
@@ -581,6 +586,7 @@ struct target *target_new(const struct life_config *cfg,
     t->run_to_reason = "event";
     t->event_watched = kernel_model_symbol(km, "event_watched");
     t->event_watch = kernel_model_symbol(km, "event_watch");
+    t->switch_kind = kernel_model_event_kind(km, "switch");
     json_t *hello = kernel_model_hello(km);
     t->kinds = json_incref(json_object_get(hello, "event_kinds"));
     json_decref(hello);

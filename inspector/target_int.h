@@ -75,6 +75,8 @@ struct target {
     struct snapshotter *snap;
     uint32_t event_watched; /* run_to's breakpoint (kernel/event.c) */
     uint32_t event_watch;   /* the kinds the kernel calls it for */
+    int switch_kind;        /* the event of a switch: the watch follows it */
+    bool watch_switches;    /* the watch's breakpoint at event_watched is in */
 
     struct lifecycle life;
     bool start_reported;
@@ -224,6 +226,9 @@ int runctl_interrupt(struct target *t);
 void runctl_stalled(struct target *t, const char *what);
 void runctl_stall_over(struct target *t);
 void runctl_cancel_mode(struct target *t);
+/* After watch or unwatch: the kernel tells switches (event_watched, with
+ * the switch kind in event_watch) only while a watch is on. 0 or -1. */
+int runctl_watch_switches(struct target *t, char *err, size_t errlen);
 const char *runctl_kind_name(struct target *t, int kind);
 bool runctl_proc_named(struct target *t, int pid, const char *name);
 void runctl_report(struct target *t, const char *reason, const char *detail);
