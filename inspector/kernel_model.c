@@ -456,6 +456,8 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(load_syscall_names(km), "the syscalls[] dispatch table");
     NEED(load_syscall_arg0(km), "the syscall_arg0[] table");
     NEED(load_word(km, "user_top", &k->user_top), "the constant user_top");
+    NEED(load_word(km, "pte_cow", &k->pte_soft.cow), "the constant pte_cow");
+    NEED(load_word(km, "pte_shared", &k->pte_soft.shared), "the constant pte_shared");
     char payload_what[160];
     NEED(load_event_payloads(km, payload_what, sizeof payload_what), payload_what);
     /* Optional: a kernel without it shows error numbers only. */
@@ -651,14 +653,35 @@ static json_t *event_fields_json(const struct kernel_model *km)
     return out;
 }
 
+/* A PTE's bits by name and position: the architecture's eight, then the
+ * kernel's own. */
+static json_t *pte_bits_json(const struct kernel_model *km)
+{
+    static const char *hardware[] = {"V", "R", "W", "X", "U", "G", "A", "D"};
+    const struct {
+        const char *name;
+        uint32_t mask;
+    } soft[] = {{"COW", km->k.pte_soft.cow}, {"shared", km->k.pte_soft.shared}};
+    json_t *bits = json_array();
+
+    for (int i = 0; i < 8; i++)
+        json_array_append_new(bits, json_pack("{s:s, s:i}", "name", hardware[i], "bit", i));
+    for (size_t i = 0; i < sizeof soft / sizeof soft[0]; i++)
+        if (soft[i].mask)
+            json_array_append_new(bits, json_pack("{s:s, s:i}", "name", soft[i].name,
+                                                  "bit", __builtin_ctz(soft[i].mask)));
+    return bits;
+}
+
 json_t *kernel_model_hello(const struct kernel_model *km)
 {
     char base[16], top[16];
     snprintf(base, sizeof(base), "0x%08x", km->k.ram_base);
     snprintf(top, sizeof(top), "0x%08x", km->k.user_top);
-    return json_pack("{s:i, s:i, s:s, s:i, s:s, s:o, s:o, s:o, s:o}",
+    return json_pack("{s:i, s:i, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o}",
                      "nproc", (int)km->k.nproc, "nframes", (int)km->k.nframes,
                      "ram_base", base, "page_size", (int)SV32_PAGE_SIZE, "user_top", top,
+                     "pte_bits", pte_bits_json(km),
                      "event_kinds", names_json(&km->events, 0),
                      "event_fields", event_fields_json(km),
                      "frame_kinds", names_json(&km->frame_kinds, 0),

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "dwarf.h"
+#include "sv32.h"
 
 /* Offsets and sizes the decoders read with. */
 struct kernel_layout {
@@ -36,6 +37,7 @@ struct kernel_layout {
     uint32_t inode_inum;                             /* struct inode */
     uint32_t ram_base, ram_size;
     uint32_t user_top;   /* the kernel's user_top: user addresses are below */
+    struct sv32_soft_bits pte_soft; /* its pte_cow and pte_shared */
 };
 
 /* One field of an event's payload: a member of the kernel's union

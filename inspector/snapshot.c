@@ -730,7 +730,7 @@ static json_t *alien_json(const struct proc_rec *rec)
 
 /* Each walked space into spaces, by pid; the smallest with their entries
  * while they fit INLINE_PAGES. */
-static void inline_spaces(struct state *st, json_t *spaces)
+static void inline_spaces(const struct kernel_layout *k, struct state *st, json_t *spaces)
 {
     struct proc_rec **order = calloc(st->n_procs ? st->n_procs : 1, sizeof(*order));
     size_t n = 0, pages = 0;
@@ -742,7 +742,7 @@ static void inline_spaces(struct state *st, json_t *spaces)
         char key[16];
         pages += order[i]->n_ptes;
         snprintf(key, sizeof(key), "%d", order[i]->pid);
-        json_t *space = sv32_space_to_json(&order[i]->space, pages <= INLINE_PAGES);
+        json_t *space = sv32_space_to_json(&order[i]->space, pages <= INLINE_PAGES, &k->pte_soft);
         if (order[i]->alien_index)
             json_array_append_new(json_object_get(space, "errors"), alien_json(order[i]));
         json_object_set_new(spaces, key, space);
@@ -763,7 +763,7 @@ static json_t *walk_kernel(struct snapshotter *s, struct reader *r, uint32_t roo
     if (sv32_walk(&mem, root, &st->kernel, err, sizeof err) < 0)
         return json_pack("{s:o, s:[{s:s}]}", "root", hex(root), "errors", "problem", err);
     st->kernel_walked = true;
-    return sv32_space_to_json(&st->kernel, false);
+    return sv32_space_to_json(&st->kernel, false, &k->pte_soft);
 }
 
 /* Compare the kernel half of the root table at root with the kernel's:
@@ -815,7 +815,7 @@ static void walk_spaces(struct snapshotter *s, struct reader *r, const uint8_t *
         collect_ptes(&sp, rec);
         check_kernel_half(r, root, st, rec);
     }
-    inline_spaces(st, spaces);
+    inline_spaces(s->k, st, spaces);
 }
 
 /* The frame a user leaf maps, or -1 when it lies outside RAM. */
@@ -857,7 +857,7 @@ static void collect_owners(const struct kernel_layout *k, const struct state *st
                 owners[f - from] = json_array();
             json_array_append_new(owners[f - from], json_pack("{s:i, s:o, s:b}", "pid", rec->pid,
                                   "va", hex(rec->ptes[j].va), "cow",
-                                  (rec->ptes[j].pte & SV32_PTE_COW) != 0));
+                                  (rec->ptes[j].pte & k->pte_soft.cow) != 0));
         }
     }
 }
@@ -1088,7 +1088,7 @@ json_t *snapshotter_pages(const struct snapshotter *s, int pid, int l1, char *er
     for (size_t i = 0; i < sp->n_entries; i++) {
         const struct sv32_entry *e = &sp->entries[i];
         if (e->level == 0 && e->problem == SV32_OK && e->table_pa == table->pa)
-            json_array_append_new(entries, sv32_entry_to_json(e));
+            json_array_append_new(entries, sv32_entry_to_json(e, &s->k->pte_soft));
     }
     return json_pack("{s:i, s:i, s:i, s:o, s:I, s:o}", "seq", s->seq, "pid", pid, "l1", l1,
                      "table", hex(table->pa), "hash", (json_int_t)sv32_table_hash(sp, table->pa),

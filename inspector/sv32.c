@@ -301,15 +301,15 @@ static void flags_str(uint32_t pte, char out[9])
     out[8] = '\0';
 }
 
-static json_t *entry_json(const struct sv32_entry *e)
+static json_t *entry_json(const struct sv32_entry *e, const struct sv32_soft_bits *soft)
 {
     char flags[9];
 
     flags_str(e->pte, flags);
     json_t *j = json_pack("{s:i, s:o, s:o, s:o, s:s, s:b, s:b}", "index", e->index,
                           "va", hex(e->va), "pa", hex(e->pa), "pte", hex(e->pte),
-                          "flags", flags, "cow", (e->pte & SV32_PTE_COW) != 0,
-                          "shared", (e->pte & SV32_PTE_SHARED) != 0);
+                          "flags", flags, "cow", (e->pte & soft->cow) != 0,
+                          "shared", (e->pte & soft->shared) != 0);
     if (j && e->problem != SV32_OK)
         json_object_set_new(j, "problem", json_string(sv32_problem_str(e->problem)));
     return j;
@@ -319,7 +319,8 @@ static json_t *entry_json(const struct sv32_entry *e)
  * one page size with the same flags, whether or not their frames are
  * contiguous ("pa" only when they are). A heap is one range even when its
  * frames are scattered over RAM. */
-static json_t *range_json(const struct sv32_range *r, size_t n)
+static json_t *range_json(const struct sv32_range *r, size_t n,
+                          const struct sv32_soft_bits *soft)
 {
     char flags[9];
     uint64_t size = 0;
@@ -332,8 +333,8 @@ static json_t *range_json(const struct sv32_range *r, size_t n)
     flags_str(r->flags, flags);
     return json_pack("{s:o, s:o, s:o, s:s, s:b, s:b, s:I}", "start", hex(r->va),
                      "end", hex(r->va + size), "pa", contiguous ? hex(r->pa) : json_null(),
-                     "flags", flags, "cow", (r->flags & SV32_PTE_COW) != 0,
-                     "shared", (r->flags & SV32_PTE_SHARED) != 0,
+                     "flags", flags, "cow", (r->flags & soft->cow) != 0,
+                     "shared", (r->flags & soft->shared) != 0,
                      "pages", (json_int_t)(size / r->page_size));
 }
 
@@ -372,12 +373,13 @@ uint32_t sv32_table_hash(const struct sv32_space *s, uint64_t table_pa)
     return h;
 }
 
-json_t *sv32_entry_to_json(const struct sv32_entry *e)
+json_t *sv32_entry_to_json(const struct sv32_entry *e, const struct sv32_soft_bits *soft)
 {
-    return entry_json(e);
+    return entry_json(e, soft);
 }
 
-json_t *sv32_space_to_json(const struct sv32_space *s, bool entries)
+json_t *sv32_space_to_json(const struct sv32_space *s, bool entries,
+                           const struct sv32_soft_bits *soft)
 {
     json_t *tables = json_array(), *supers = json_array();
     json_t *ranges = json_array(), *errors = json_array();
@@ -398,11 +400,11 @@ json_t *sv32_space_to_json(const struct sv32_space *s, bool entries)
             json_t *pages = json_object_get(table, "pages");
             json_integer_set(pages, json_integer_value(pages) + 1);
             if (entries)
-                json_array_append_new(json_object_get(table, "entries"), entry_json(e));
+                json_array_append_new(json_object_get(table, "entries"), entry_json(e, soft));
         } else if (e->problem != SV32_OK) {
-            json_array_append_new(errors, entry_json(e));
+            json_array_append_new(errors, entry_json(e, soft));
         } else if (sv32_is_leaf(e->pte)) {
-            json_array_append_new(supers, entry_json(e));
+            json_array_append_new(supers, entry_json(e, soft));
         } else if (e->level == 1) {   /* a good pointer: a new table */
             json_t *t = json_pack("{s:i, s:o, s:o, s:o, s:i, s:I}", "index", e->index,
                                   "va", hex(e->va), "pte", hex(e->pte), "table", hex(e->pa),
@@ -416,7 +418,7 @@ json_t *sv32_space_to_json(const struct sv32_space *s, bool entries)
         size_t j = i + 1;
         while (j < s->n_ranges && same_run(&s->ranges[j - 1], &s->ranges[j]))
             j++;
-        json_array_append_new(ranges, range_json(&s->ranges[i], j - i));
+        json_array_append_new(ranges, range_json(&s->ranges[i], j - i, soft));
         i = j;
     }
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "root", hex(s->root_pa),

@@ -24,8 +24,6 @@
 #define SV32_PTE_G (1u << 5)
 #define SV32_PTE_A (1u << 6)
 #define SV32_PTE_D (1u << 7)
-#define SV32_PTE_COW (1u << 8) /* Glassbox's use of RSW: copy-on-write */
-#define SV32_PTE_SHARED (1u << 9) /* and a shared mapping, shared by fork */
 #define SV32_PTE_FLAGS 0x3ffu  /* bits 0-9: everything but the PPN */
 
 #define SV32_PAGE_SIZE 4096u
@@ -38,6 +36,13 @@
 /* Reads len bytes of guest physical memory at pa. Returns 0, or -1 for an
  * address it will not or cannot read (outside RAM, connection lost). */
 typedef int (*sv32_read_fn)(void *ctx, uint64_t pa, void *buf, size_t len);
+
+/* The bits of the RSW field (8 and 9) the kernel gives a meaning to, as
+ * masks: its own (kernel/pte.h), read from its ELF (kernel_model.h). */
+struct sv32_soft_bits {
+    uint32_t cow;    /* copy-on-write: read-only until the next store */
+    uint32_t shared; /* a shared mapping, which fork shares writable */
+};
 
 struct sv32_mem {
     sv32_read_fn read;
@@ -121,12 +126,13 @@ const char *sv32_problem_str(enum sv32_problem p);
 /* The space as docs/protocol.md shows it: {"root", "tables": [{"index",
  * "va", "pte", "table", "pages", "hash", "entries": [...]}], "superpages",
  * "ranges", "errors", "truncated"}, addresses as "0x%08x" strings, flags as
- * "VRWXUGAD" with '-' for clear bits, plus "cow" and "shared". Without
+ * "VRWXUGAD" with '-' for clear bits, plus "cow" and "shared" (soft). Without
  * entries, the level-0 tables come without "entries" (a client asks for a
  * table's with the "pages" command). */
-json_t *sv32_space_to_json(const struct sv32_space *s, bool entries);
+json_t *sv32_space_to_json(const struct sv32_space *s, bool entries,
+                           const struct sv32_soft_bits *soft);
 /* One entry as in a table's "entries". */
-json_t *sv32_entry_to_json(const struct sv32_entry *e);
+json_t *sv32_entry_to_json(const struct sv32_entry *e, const struct sv32_soft_bits *soft);
 /* A number that changes when any entry of the level-0 table at table_pa
  * does (FNV-1a of the entries' VAs and PTEs): a client keeps the entries
  * it fetched while the hash stays the same. */

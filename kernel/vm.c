@@ -20,6 +20,10 @@ pagetable_t kernel_pagetable;
 // which reads it from the ELF: it walks each process's user half and tells
 // the workbench where the kernel's starts.
 const uint32 user_top = MAXUVA;
+// And the bits of a PTE's RSW field this kernel gives a meaning to (pte.h),
+// which the inspector reads the same way and the workbench shows.
+const uint32 pte_cow = PTE_COW;
+const uint32 pte_shared = PTE_SHARED;
 
 // Write an entry, then count the change: a reader that saw the old count
 // reads the table again.

@@ -107,6 +107,10 @@ def startup_rest_and_hello():
               ws.hello["kernel"].get("page_size") == 4096 and
               ws.hello["kernel"].get("frame_kinds") == ["free", "kernel", "pagetable", "user"],
               f"hello's kernel facts: {ws.hello['kernel']}")
+        # a PTE's bits: the spec's eight, then the kernel's pte_cow and pte_shared (kernel/pte.h)
+        bits = [(b["name"], b["bit"]) for b in ws.hello["kernel"].get("pte_bits", [])]
+        check(bits == list(zip("VRWXUGAD", range(8))) + [("COW", 8), ("shared", 9)],
+              f"hello's pte_bits: {bits}")
         check("glassbox" in ws.headers.lower(), "no subprotocol in the handshake")
         ws.wait(lambda m: m.get("type") == "status", 10, "status after hello")
         snap = ws.wait(lambda m: m.get("type") == "snapshot", 10, "snapshot after hello")
@@ -1610,6 +1614,35 @@ def watch_a_user_page():
         ws.command("continue", 8)
         wait_console(ws, "w\n", 20)
 
+
+@test(timeout=90)
+def a_watch_on_a_page_others_write():
+    """init's stack page, which every other process writes at the same
+    address (init sleeps in wait meanwhile): they run at full speed, as the
+    watchpoint on the user address is in only while init is on the CPU
+    (with it always in, each of their stores was a hidden stop and `echo`
+    did not finish in 20 s); no stop is shown for their writes, and taking
+    the watch out while the guest runs leaves none behind. (A watch that
+    stops the guest: watch_a_user_page.)"""
+    with at_the_prompt("watch-others") as (d, ws):
+        ws.command("pause", 1)
+        snap = [m for m in ws.log if m.get("type") == "snapshot"][-1]
+        init = next(p for p in snap["processes"] if p["pid"] == 1)
+        va = int(init["trapframe"]["sp"], 16) & ~0xFFF
+        r = ws.command("watch", 2, pid=1, va=f"0x{va:08x}")
+        check(r["ok"], f"watch: {r}")
+        at = len(ws.log)
+        ws.command("continue", 3)
+        typed(ws, "echo others\n", "others")
+        stops = [m["stop"] for m in ws.log[at:] if is_status(m, guest="stopped")]
+        check(not stops, f"a stop for another process's write: {stops}")
+        r = ws.command("unwatch", 4)
+        check(r["ok"], f"unwatch: {r}")
+        at = len(ws.log)
+        typed(ws, "echo after\n", "after")
+        stops = [m["stop"] for m in ws.log[at:] if is_status(m, guest="stopped")]
+        check(not stops, f"a stop after the watch was taken out: {stops}")
+        check(d.get("/api/status")["guest"] == "running", "the guest runs")
 
 def mapping(snap, pid, va):
     """(pa, flags, cow) of pid's page at va in a snapshot, or None."""

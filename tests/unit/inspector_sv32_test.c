@@ -30,7 +30,8 @@
 #define G SV32_PTE_G
 #define A SV32_PTE_A
 #define D SV32_PTE_D
-#define COW SV32_PTE_COW
+#define COW (1u << 8) /* the kernel's (kernel/pte.h), as its ELF tells */
+static const struct sv32_soft_bits soft = {.cow = COW, .shared = 1u << 9};
 
 static uint8_t ram[WINDOW];
 static uint64_t unreadable; /* a page the reader fails on, or 0 */
@@ -194,7 +195,7 @@ static void test_json(void **state)
     (void)state;
     build_process();
     walk_ok();
-    json_t *j = sv32_space_to_json(&space, true);
+    json_t *j = sv32_space_to_json(&space, true, &soft);
     char hexbuf[16];
     assert_non_null(j);
     snprintf(hexbuf, sizeof hexbuf, "0x%08x", ROOT);
@@ -240,7 +241,7 @@ static void test_json(void **state)
     json_decref(j);
 
     /* Without entries: the same tables, their counts and hashes, no entries. */
-    j = sv32_space_to_json(&space, false);
+    j = sv32_space_to_json(&space, false, &soft);
     t = json_array_get(json_object_get(j, "tables"), 0);
     assert_null(json_object_get(t, "entries"));
     assert_int_equal(json_integer_value(json_object_get(t, "pages")), 5);
@@ -270,7 +271,7 @@ static void test_superpages(void **state)
     assert_string_equal(sv32_problem_str(SV32_MISALIGNED),
                         "misaligned superpage: PPN[0] is not zero");
 
-    json_t *j = sv32_space_to_json(&space, true);
+    json_t *j = sv32_space_to_json(&space, true, &soft);
     json_t *e = json_array_get(json_object_get(j, "errors"), 0);
     assert_string_equal(json_string_value(json_object_get(e, "problem")),
                         "misaligned superpage: PPN[0] is not zero");
