@@ -48,7 +48,7 @@ const store = createStore({
   page: null, frame: null, event: null, // the page {pid, va}, frame and event seq picked
   tab: 'memory', help: false, sourceFrame: 0, // the backtrace frame the source view shows
   foreground: null, // the program of the last command line typed at the console
-  replay: null, // a recorded state shown: a guided demo's step {step}, a stop of the history {historyStop}
+  replay: null, // a recorded state shown: a guided demo's step {stop}, a stop of the history {historyStop}
   demoView: null, // the guided demo as its bar shows it (views/demos.js), the teacher's on a viewer
   walk: null, // the address walked: {pid, va}
   runToChoice: { event: 'fork', syscall: '', whose: 'foreground' }, // "Run to next"'s menus (views/controls.js)

@@ -153,7 +153,7 @@ test('a lecture\'s page, walked by hand', { timeout: 600_000 }, async (t) => {
       cpu: window.glassbox.snapshot.cpu,
     }));
     assert.ok(seq < now.seq, `an earlier stop (#${seq}, now #${now.seq})`);
-    assert.match(line.why, new RegExp(`^past: stop #${seq}, event: COW fault`), line.why);
+    assert.match(line.why, new RegExp(`^past: the COW fault in \\S+ \\(#${seq}\\)$`), line.why);
     assert.ok(line.where.startsWith(`${line.cpu.function}() ${line.cpu.file}:${line.cpu.line} · pc ${line.cpu.pc}`), line.where);
     assert.ok(line.past, 'marked as the past');
     assert.equal(line.pill, 'STOPPED', 'the badge is the guest\'s, now');

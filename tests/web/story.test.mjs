@@ -167,8 +167,8 @@ test('the COW story, unscripted and in guided demos', { timeout: 600_000 }, asyn
       await page.click('[data-testid=demo-back]');
       assert.match(await text(page, 'demo-step'), new RegExp(`^Step ${sentences.length - 1} of .*\\(recorded\\)`));
       assert.equal(await text(page, 'stop-explain'), said.at(-2));
-      // The top line is that step's stop, marked as the past.
-      assert.match(await text(page, 'stop-why'), new RegExp(`^past: demo step ${sentences.length - 1}, event: `));
+      // The top line is that step's stop, named as the history names it, marked as the past.
+      assert.match(await text(page, 'stop-why'), /^past: the .+ in \S+ \(#\d+\)$/);
       await screenshot(page, `31-demo-${id}-back.png`);
       await page.click('[data-testid=demo-next]');
       assert.equal(await text(page, 'stop-explain'), said.at(-1));

@@ -4,7 +4,7 @@
 // no walk. (The page test of the real thing is in views.test.mjs.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { walk } from '../../web/lib/walk.js';
+import { walk, kernelHalfNote } from '../../web/lib/walk.js';
 import { learnMachine } from '../../web/lib/machine.js';
 
 learnMachine({ page_size: 4096, user_top: '0x80000000' }); // as the daemon's hello says
@@ -17,6 +17,9 @@ const kernelSpace = {
   errors: [],
 };
 const space = { root: '0x800d6000', tables: [], superpages: [], errors: [] };
+// The kernel's device page (docs/memory-map.md): 0xf0000000 maps the UART.
+kernelSpace.tables.push({ index: 960, va: '0xf0000000', pte: '0x20031001', table: '0x800c4000', pages: 1,
+  entries: [{ index: 0, va: '0xf0000000', pa: '0x10000000', pte: '0x040000c7', flags: 'VRW--GAD' }] });
 
 test('a kernel address is walked through the kernel half, from the process\'s root', () => {
   const text = walk(space, '0x80000010', kernelSpace);
@@ -53,4 +56,22 @@ test('where the kernel half starts is what hello says, not a constant of the pag
     learnMachine({ page_size: 4096, user_top: '0x80000000' });
   }
   assert.equal(walk(space, '0x50000000', kernelSpace).kernel, false);
+});
+
+test('a kernel address that maps a device is the device, not a frame', () => {
+  const uart = walk(space, '0xf0000004', kernelSpace);
+  assert.equal(uart.pa, '0x10000004');
+  assert.match(uart.device, /UART/);
+  assert.equal(walk(space, '0x80000010', kernelSpace).device, null, 'RAM is no device');
+});
+
+test('the kernel half\'s note: mapped in every process, or where the walk fails', () => {
+  assert.match(kernelHalfNote(walk(space, '0x80000010', kernelSpace)), /every process's root table holds the same entries/);
+  const unmapped = kernelHalfNote(walk(space, '0xe0000000', kernelSpace));
+  assert.match(unmapped, /the walk fails at L1\[896\]/);
+  assert.doesNotMatch(unmapped, /holds the same entries|runs in any address space/);
+  assert.match(kernelHalfNote(walk(space, '0x80001000', kernelSpace)), /the walk fails at L0\[1\]/);
+  const alien = { ...space, errors: [{ index: 513, va: '0x80400000', pte: '0x0000000f', problem: 'not the kernel\'s entry: ...' }] };
+  assert.match(kernelHalfNote(walk(alien, '0x80401234', kernelSpace)), /root entry L1\[513\] is not the kernel's: the walk fails there/);
+  assert.equal(kernelHalfNote(walk(space, '0x00001000', kernelSpace)), null, 'a user address has no kernel note');
 });

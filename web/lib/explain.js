@@ -4,14 +4,11 @@
 // right after it. Nothing here comes from a diff, which may span several
 // events.
 
-import { num, hex, pageOf } from './format.js';
+import { num, hex, pageOf, processText } from './format.js';
 import { frameOfPa, findPage, procName } from './model.js';
 
 // "cowtest (pid 4)"; "pid 4" when the process is gone.
-function who(snapshot, pid) {
-  const name = procName(snapshot, pid);
-  return name ? `${name} (pid ${pid})` : `pid ${pid}`;
-}
+const who = (snapshot, pid) => processText(procName(snapshot, pid), pid);
 
 function frameText(snapshot, pa) {
   return `frame ${frameOfPa(snapshot, pa)} (${hex(pa)})`;
@@ -144,6 +141,13 @@ const EXPLAIN = {
 export function explainEvent(event, snapshot) {
   const f = EXPLAIN[event.kind];
   return f ? f(event, snapshot) : { sentence: `Event ${event.kind} in pid ${event.pid}.`, changes: [] };
+}
+
+// What event did to page {pid, va}, in the words of its changes (as the
+// story bar says it), or null when it names no change of that page.
+export function eventPageChange(event, snapshot, page) {
+  const change = explainEvent(event, snapshot).changes.find((c) => c.page?.pid === page.pid && c.page.va === page.va);
+  return change?.text ?? null;
 }
 
 // A short line for lists (the timeline): the payload in words.

@@ -34,6 +34,10 @@ export function where(loc) {
   return loc.file ? `${fn} ${loc.file}:${loc.line}` : fn;
 }
 
+// "cowtest (pid 4)", as the processes table names a process; "pid 4" when
+// its program is not known (a process gone).
+export const processText = (name, pid) => (name ? `${name} (pid ${pid})` : `pid ${pid}`);
+
 export const PRIVILEGE = { M: 'machine', S: 'supervisor', U: 'user' };
 
 // The kernel's event kinds, as people say them (a kind not here is shown by

@@ -24,8 +24,23 @@ export const PTE_BITS = [
 
 const isLeaf = (pte) => (num(pte) & 0xe) !== 0;
 
-// {va, vpn1, vpn0, offset, steps: [{level, address, index, pte, table}], pa, fault, kernel}
-// fault is the reason the walk stops without a physical address, or null.
+// The devices of QEMU's virt machine that the kernel maps above RAM
+// (kernel/memlayout.h, docs/memory-map.md): a walk that ends in one of them
+// reaches a device's registers, not a frame of RAM.
+const DEVICES = [
+  { base: 0x00100000, size: 0x1000, name: 'the SiFive test device (halt writes to it to power QEMU off)' },
+  { base: 0x00101000, size: 0x1000, name: 'the Goldfish RTC (the wall-clock time)' },
+  { base: 0x02000000, size: 0x10000, name: 'the CLINT (the timer; M-mode only)' },
+  { base: 0x0c000000, size: 0x400000, name: 'the PLIC (the interrupt controller)' },
+  { base: 0x10000000, size: 0x1000, name: 'the UART 16550 (the console)' },
+  { base: 0x10001000, size: 0x1000, name: 'virtio-mmio slot 0 (the disk)' },
+];
+const deviceAt = (pa) => DEVICES.find((d) => num(pa) >= d.base && num(pa) < d.base + d.size)?.name ?? null;
+
+// {va, vpn1, vpn0, offset, steps: [{level, address, index, pte, table}], pa, device, fault, kernel, alien?}
+// fault is the reason the walk stops without a physical address, or null;
+// device names the device whose registers pa is (deviceAt), else null;
+// alien: the process's root entry in the kernel half is not the kernel's.
 // The user half (below machine.userTop) is the process's own (space); the kernel
 // half is the same in every process, whose root copies the kernel's
 // entries: the daemon walks it once (kernelSpace, the snapshot's
@@ -34,7 +49,7 @@ export function walk(space, va, kernelSpace) {
   const v = num(va);
   const vpn1 = v >>> 22;
   const vpn0 = (v >>> 12) & 0x3ff;
-  const out = { va: hex(v), vpn1, vpn0, offset: v & 0xfff, steps: [], pa: null, fault: null, kernel: v >= machine.userTop };
+  const out = { va: hex(v), vpn1, vpn0, offset: v & 0xfff, steps: [], pa: null, device: null, fault: null, kernel: v >= machine.userTop };
   const fail = (fault) => Object.assign(out, { fault });
   if (!space) return fail('This process has no address space to walk.');
   const half = out.kernel ? kernelSpace : space;
@@ -42,13 +57,14 @@ export function walk(space, va, kernelSpace) {
   const alien = out.kernel && (space.errors ?? []).find((e) => e.index === vpn1 && num(e.va) >>> 22 === vpn1);
   if (alien) {
     out.steps.push({ level: 1, index: vpn1, address: l1Address, pte: alien.pte });
-    return fail(`L1[${vpn1}] is ${alien.problem}.`);
+    return Object.assign(fail(`L1[${vpn1}] is ${alien.problem}.`), { alien: true });
   }
   if (!half) {
     out.steps.push({ level: 1, index: vpn1, address: l1Address, pte: null });
     return fail('the kernel has not made its page table yet (kernel_pagetable is still 0).');
   }
-  return walkFrom(half, out, l1Address, fail);
+  walkFrom(half, out, l1Address, fail);
+  return Object.assign(out, { device: out.pa && deviceAt(out.pa) });
 }
 
 // The two steps of the walk through one half's tables, as in the snapshot.
@@ -83,6 +99,27 @@ function walkFrom(half, out, l1Address, fail) {
   out.leaf = entry;
   out.pa = hex(num(entry.pa) + out.offset);
   return out;
+}
+
+// What the walk of a kernel-half address says of the kernel half, or null
+// for a user address: mapped, the same in every process; else where the
+// walk fails (for the kernel too, unless the process's own root entry is
+// what is wrong).
+export function kernelHalfNote(r) {
+  if (!r.kernel) return null;
+  if (!r.fault) {
+    return 'The kernel half: every process\'s root table holds the same entries here, copied from the kernel\'s own ' +
+      'table (kernel_pagetable) when the process was made, so the kernel runs in any address space. Its entries have ' +
+      'U = 0: user code that touches this address faults.';
+  }
+  const step = r.steps.at(-1);
+  const where = `L${step.level}[${step.index}]`;
+  if (r.alien) {
+    return `The kernel half, but this process's root entry ${where} is not the kernel's: the walk fails there, in this ` +
+      'process only (the other processes have the kernel\'s entry).';
+  }
+  return `The kernel half, not mapped here: the walk fails at ${where}, in every process (each root table copies the ` +
+    'kernel\'s entries), so an access here faults, the kernel\'s own too.';
 }
 
 // Counts of a process's address space: frames private to it, shared (shared

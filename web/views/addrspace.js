@@ -9,6 +9,7 @@ import {
   frameFacts, frameOfPa, frameSummary, ownerText, procName, pteChanges, pteCow, ptePa, findPage,
 } from '../lib/model.js';
 import { spaceCounts } from '../lib/walk.js';
+import { eventPageChange } from '../lib/explain.js';
 import { machine } from '../lib/machine.js';
 import { flagsInWords } from './ptebits.js';
 
@@ -219,8 +220,11 @@ function renderDetail(el, s, { store, select }) {
   const frame = entry && frameFacts(snapshot, frameOfPa(snapshot, entry.pa));
   const beforePa = isFault && focus.event.old_pa ? focus.event.old_pa : change && ptePa(change.before);
   const before = beforePa && frameFacts(snapshot, frameOfPa(snapshot, beforePa));
-  // The event's own page is explained in the story bar above.
+  // The event's own page is explained in the story bar above, and its
+  // change is the event's (the state shown before may be older than the
+  // process: its page then looks just mapped).
   const sentence = !isFault && change && explain(entry, change);
+  const byEvent = isFault && eventPageChange(focus.event, snapshot, page);
   const showFrame = (f) => h('button', {
     class: 'small', text: `Show frame ${f.frame} in the grid`,
     onclick: () => store.set({ frame: f.frame, tab: 'frames' }),
@@ -239,8 +243,9 @@ function renderDetail(el, s, { store, select }) {
     h('dl', {},
       h('dt', { text: 'PTE' }),
       h('dd', { class: 'mono' }, entry ? `${entry.pte}  ${entry.flags}${entry.cow ? '  COW' : ''}${entry.shared ? '  shared' : ''}` : 'not mapped'),
-      change && [h('dt', { text: 'Since the last view' }),
-        h('dd', { class: 'mono', text: `${change.before} → ${change.after} (${change.what.join(', ')})` })],
+      byEvent ? [h('dt', { text: `At this ${eventLabel(focus.event.kind)}` }), h('dd', { 'data-testid': 'page-event-change', text: byEvent })]
+        : change && [h('dt', { text: 'Since the last view' }),
+          h('dd', { class: 'mono', text: `${change.before} → ${change.after} (${change.what.join(', ')})` })],
       frame && [h('dt', { text: 'Frame' }),
         h('dd', { 'data-testid': 'page-frame' }, frameSummary(frame), ' ', showFrame(frame), owners(frame))],
       before && before.frame !== frame?.frame && [h('dt', { text: 'Frame before' }),

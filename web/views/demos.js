@@ -12,6 +12,8 @@ import { stopText } from './state.js';
 
 // Each step runs to the next event of its kind in the demo's program (or the
 // step's own); the title names the step, the event's sentence explains it.
+// A demo with a tab shows it at each of its steps (the mailbox demo: the
+// Mail tab, the mailbox with the step's message on screen).
 const DEMOS = [
   {
     id: 'cow', title: 'Copy-on-write fork', command: 'cowtest', program: 'cowtest',
@@ -26,7 +28,7 @@ const DEMOS = [
     steps: [['exec', 'crash starts'], ['page_fault', 'a store through a null pointer'], ['exit', 'the kernel ends it']],
   },
   {
-    id: 'mail', title: 'Mailbox round trip', command: 'pingpong 1', program: 'pingpong',
+    id: 'mail', title: 'Mailbox round trip', command: 'pingpong 1', program: 'pingpong', tab: 'mailboxes',
     steps: [['mail_send', 'the parent serves'], ['mail_recv', 'the child receives'], ['mail_send', 'the child returns it'],
       ['mail_recv', 'the parent receives']],
   },
@@ -129,6 +131,7 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
     d.shown = i;
     d.busy = false;
     d.note = null;
+    showTab(d.def);
     render();
   }
 
@@ -150,6 +153,7 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
     // The step's event told as before, over the guest's state now.
     const { status, snapshot, fresh } = store.state;
     store.set({ focus: was.focus, selection: was.selection, page: was.page });
+    showTab(d.def);
     d.recorded = [...d.recorded.slice(0, i), { ...was, snapshot, fresh, stop: status.stop }];
     d.busy = false;
     d.note = null;
@@ -168,9 +172,13 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
   function show(i) {
     const { stop, ...rec } = demo.recorded[i];
     demo.shown = i;
-    store.set({ ...rec, replay: i < demo.recorded.length - 1 ? { step: i, stop } : null });
+    store.set({ ...rec, replay: i < demo.recorded.length - 1 ? { stop } : null });
+    showTab(demo.def);
     render();
   }
+
+  // The tab the demo's steps are best seen in, if it has one.
+  const showTab = (def) => def.tab && store.set({ tab: def.tab });
 
   function start(def) {
     demo = { def, qemu: store.state.status.qemu_pid, recorded: [], shown: -1, busy: false, note: null };

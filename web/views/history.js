@@ -13,15 +13,17 @@
 
 import { h, fill } from '../lib/dom.js';
 import { stopText } from './state.js';
-import { learnStops, stopName } from '../lib/stops.js';
+import { learnStops, stopName, processAt, sawPastStop, pastShown } from '../lib/stops.js';
 
 const SHOWN = 40; // the newest stops listed
 const CONSOLE_LINES = 12; // of the console as it was, under a past stop
 
-// "#4 event: COW fault · pid 3", as the stop line said it (the first stop: "start").
+// "#4 event: COW fault · cowtest (pid 3)", as the stop line said it and the
+// processes table names the process running at it (the first stop: "start").
 function label(stop) {
   const why = stop.reason === 'start' ? 'start' : stopText(stop);
-  return `#${stop.seq} ${why}${stop.pid ? ` · pid ${stop.pid}` : ''}`;
+  const who = processAt(stop.seq);
+  return `#${stop.seq} ${why}${who ? ` · ${who}` : ''}`;
 }
 
 // The seqs on the guest's way to its present: from the newest stop, each
@@ -63,6 +65,7 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
       return render();
     }
     consoleThen = r.console.split('\n').slice(-CONSOLE_LINES).join('\n');
+    sawPastStop(stop, r.snapshot);
     showPast(stop, r.snapshot, base);
   }
 
@@ -89,7 +92,9 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
   function render() {
     const past = store.state.replay?.historyStop ?? null;
     const since = store.state.replay?.since ?? null;
-    const key = JSON.stringify([open, stops, note, past?.seq, since, consoleThen, store.state.role, store.state.connection]);
+    const now = past && pastShown(store.state) === null; // the stop the guest is still at
+    const key = JSON.stringify([open, stops, stops.map((stop) => processAt(stop.seq)), note, past?.seq, now, since,
+      consoleThen, store.state.role, store.state.connection]);
     if (key === drawn) return;
     drawn = key;
     el.classList.toggle('open', open || past !== null);
@@ -137,9 +142,9 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
     });
     fill(el, toggle, chips,
       past && h('span', { class: 'history-note', 'data-testid': 'history-note', role: 'status' },
-        `${stopName(past.seq)} as it was (read-only)`,
+        `${stopName(past.seq)}${now ? ', the stop the guest is at now' : ' as it was'} (read-only)`,
         h('span', { 'data-testid': 'history-since', text: since !== null ? `, changes since #${since} marked` : '' }),
-        before ? `, ${OLD_SESSION}. ` : '; the guest has not moved. ',
+        before ? `, ${OLD_SESSION}. ` : now ? '. ' : '; the guest has not moved. ',
         h('button', { class: 'small', 'data-testid': 'history-live', text: '● Back to live', onclick: backToLive }),
         rewind && ' ', rewind),
       past && h('details', { class: 'history-console' },
@@ -153,7 +158,7 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
   // A new stop adds to the list (a live sample is no stop: the chips stay
   // as they are under the pointer); leaving or entering the past redraws.
   store.on(['snapshot'], ({ snapshot }) => { if (open && !snapshot?.sample) refresh(); });
-  store.on(['replay', 'role', 'connection'], render);
+  store.on(['replay', 'role', 'connection', 'status'], render);
   render();
   return { show };
 }

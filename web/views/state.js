@@ -5,7 +5,7 @@
 import { h, fill } from '../lib/dom.js';
 import { where, hex, eventLabel } from '../lib/format.js';
 import { stopKind } from '../lib/model.js';
-import { nameStops } from '../lib/stops.js';
+import { nameStops, pastShown, stopName } from '../lib/stops.js';
 
 const WHY = {
   pause: 'paused',
@@ -74,16 +74,15 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
     pill.textContent = { unknown: '?', dead: 'QEMU DEAD' }[guest] ?? guest.toUpperCase();
     // A recorded stop shown in place of the present (a stop of the history,
     // views/history.js, where from its snapshot's cpu; a guided demo's step
-    // gone back to): the line is that stop's, marked as the past; the pill
-    // stays the guest's.
-    const past = replay?.historyStop
-      ? { ...snapshot?.cpu, ...replay.historyStop, shown: `stop #${replay.historyStop.seq}` }
-      : replay?.stop ? { ...replay.stop, shown: `demo step ${replay.step + 1}` } : null;
+    // gone back to): the line names that stop as the user knows it (the
+    // same on every page, lib/stops.js), marked as the past; the pill stays
+    // the guest's. The stop the guest is still at is the present.
+    const pastSeq = pastShown({ replay, snapshot, status });
+    const past = pastSeq === null ? null : { ...snapshot.cpu, ...(replay.historyStop ?? replay.stop) };
     text.classList.toggle('past', past !== null);
     const stop = past ?? (guest === 'stopped' ? status.stop : null);
-    const reason = stop && stopText(stop);
-    if (past) why.textContent = `past: ${past.shown}, ${reason}${past.pid ? ` · pid ${past.pid}` : ''}`;
-    else if (stop) why.textContent = reason;
+    if (past) why.textContent = `past: ${stopName(pastSeq)}`;
+    else if (stop) why.textContent = stopText(stop);
     else if (guest === 'running' && status.run_to) why.textContent = runToLine(status, snapshot);
     else why.textContent = '';
     // where() is the pc itself when no kernel function is there (at reset).

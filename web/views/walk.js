@@ -5,13 +5,9 @@
 import { h, fill, setOptions } from '../lib/dom.js';
 import { hex, num } from '../lib/format.js';
 import { frameFacts, frameOfPa, frameSummary, procName } from '../lib/model.js';
-import { walk } from '../lib/walk.js';
+import { walk, kernelHalfNote } from '../lib/walk.js';
 import { machine } from '../lib/machine.js';
 import { pteBits } from './ptebits.js';
-
-const KERNEL_HALF = 'The kernel half: every process\'s root table holds the same entries here, '
-  + 'copied from the kernel\'s own table (kernel_pagetable) when the process was made, so the kernel '
-  + 'runs in any address space. Its entries have U = 0: user code that touches this address faults.';
 
 export function mountWalk(el, { store, command }) {
   const pid = h('select', { 'data-testid': 'walk-pid', 'aria-label': 'process' });
@@ -69,10 +65,11 @@ export function mountWalk(el, { store, command }) {
         ? h('p', { class: 'walk-fault', 'data-testid': 'walk-fault' }, h('strong', { text: 'The walk fails: ' }), r.fault)
         : h('p', { class: 'walk-pa', 'data-testid': 'walk-pa' }, h('strong', { text: '3. Physical address ' }),
           h('span', { class: 'mono', text: r.pa }),
-          ` = frame ${hex(num(r.pa) & ~0xfff)} + offset ${hex(r.offset)}`,
+          r.device ? `: no frame of RAM but a device, ${r.device}: loads and stores here reach its registers`
+            : ` = frame ${hex(num(r.pa) & ~0xfff)} + offset ${hex(r.offset)}`,
           r.leaf?.cow && h('span', { class: 'walk-note', text: ' · COW: a load reads this frame; a store faults and the kernel copies it first.' }),
           frame && h('span', { class: 'dim', text: ` · ${frameSummary(frame)}` })),
-      r.kernel && h('p', { class: 'walk-note', 'data-testid': 'walk-kernel', text: KERNEL_HALF }),
+      r.kernel && h('p', { class: 'walk-note', 'data-testid': 'walk-kernel', text: kernelHalfNote(r) }),
       r.pa && !r.kernel && watchButton(w));
   }
 
