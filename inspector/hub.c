@@ -19,7 +19,7 @@ static struct {
     struct client *controller;
     json_t *kernel; /* the hello message's "kernel" object */
     json_t *lab;    /* its "lab" object, or NULL */
-    json_t *view; /* the controller's last view message, for viewers */
+    struct out_msg *view; /* the controller's last view message, for viewers */
     struct console_backlog backlog;
     struct history *history; /* every stop's snapshot message, the console */
     bool started, start_ok;
@@ -38,6 +38,8 @@ static struct {
     /* The screen a page that says hello is sent (the backlog as a console
      * message), serialized once until the console changes. */
     struct out_msg *screen_msg;
+    /* The last status sent to every client, as sent: also a hello's. */
+    struct out_msg *status_msg;
 } hub;
 
 /* ---- names for command validation ------------------------------------------------ */
@@ -91,7 +93,9 @@ static void send_reply(struct client *c, json_t *r)
 static void on_status(void *ctx, json_t *msg)
 {
     (void)ctx;
-    server_broadcast(msg);
+    out_msg_unref(hub.status_msg);
+    hub.status_msg = server_serialize(msg);
+    server_broadcast_shared(hub.status_msg);
 }
 
 /* The process running at a stop (its state in the snapshot), 0 if none. */
@@ -423,17 +427,15 @@ static void hello(struct client *c, const struct message *m)
         return;
     /* What a page needs to draw the present: status, the screen, the
      * newest events, the latest snapshot. */
-    json_t *status = target_status(hub.t);
-    server_send(c, status);
-    json_decref(status);
+    send_cached(c, &hub.status_msg, hub.status_msg ? NULL : target_status(hub.t));
     send_screen(c);
     send_events(c);
     /* In full: the base the next delta is from (none after a restart). */
     json_t *snap = target_latest(hub.t);
     if (snap)
         send_msg(c, snap);
-    if (hub.view && r == ROLE_VIEWER)
-        server_send(c, hub.view);
+    if (r == ROLE_VIEWER)
+        server_send_shared(c, hub.view);
 }
 
 /* pages and frames: detail of the latest snapshot, answered here. */
@@ -505,17 +507,16 @@ static void view(struct client *c, json_t *m)
         return;
     }
     json_t *relay = json_pack("{s:s, s:O}", "type", "view", "view", v);
-    char *text = relay ? json_dumps(relay, JSON_COMPACT) : NULL;
-    size_t len = text ? strlen(text) : 0;
-    free(text);
-    if (!relay || len > VIEW_MAX_BYTES) {
+    struct out_msg *msg = relay ? server_serialize(relay) : NULL;
+    json_decref(relay);
+    if (!msg || msg->len > VIEW_MAX_BYTES) {
         send_error(c, "view: more than %d bytes", VIEW_MAX_BYTES);
-        json_decref(relay);
+        out_msg_unref(msg);
         return;
     }
-    json_decref(hub.view);
-    hub.view = relay;
-    server_broadcast_viewers(relay);
+    out_msg_unref(hub.view);
+    hub.view = msg;
+    server_broadcast_viewers(msg);
 }
 
 /* ---- messages from WebSocket clients ------------------------------------------------------- */

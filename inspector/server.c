@@ -221,38 +221,34 @@ void server_send(struct client *c, json_t *msg)
     out_msg_unref(m);
 }
 
-void server_broadcast_shared(struct out_msg *m)
+/* m to every client with a role, or with role `only` (ROLE_NONE: any). */
+static void broadcast(struct out_msg *m, enum role only)
 {
     for (struct client *c = srv.clients; m && c; c = c->next)
-        if (c->role != ROLE_NONE && !c->dropping)
+        if (c->role != ROLE_NONE && !c->dropping && (only == ROLE_NONE || c->role == only))
             enqueue(c, m);
 }
 
-/* msg to every client with a role, or with role `only` (ROLE_NONE: any),
- * serialized once. */
-static void broadcast(json_t *msg, enum role only)
+void server_broadcast_shared(struct out_msg *m)
+{
+    broadcast(m, ROLE_NONE);
+}
+
+void server_broadcast_viewers(struct out_msg *m)
+{
+    broadcast(m, ROLE_VIEWER);
+}
+
+/* Serialized once, and only if some client is there to get it. */
+void server_broadcast(json_t *msg)
 {
     struct out_msg *m = NULL;
 
-    for (struct client *c = srv.clients; c; c = c->next) {
-        if (c->role == ROLE_NONE || c->dropping ||
-            (only != ROLE_NONE && c->role != only))
-            continue;
-        if (!m && !(m = server_serialize(msg)))
-            return;
-        enqueue(c, m);
-    }
+    for (struct client *c = srv.clients; c && !m; c = c->next)
+        if (c->role != ROLE_NONE && !c->dropping)
+            m = server_serialize(msg);
+    broadcast(m, ROLE_NONE);
     out_msg_unref(m);
-}
-
-void server_broadcast(json_t *msg)
-{
-    broadcast(msg, ROLE_NONE);
-}
-
-void server_broadcast_viewers(json_t *msg)
-{
-    broadcast(msg, ROLE_VIEWER);
 }
 
 bool server_sending(void)

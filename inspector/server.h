@@ -76,7 +76,7 @@ struct out_msg *server_serialize(json_t *msg); /* NULL when out of memory */
 void server_send_shared(struct client *c, struct out_msg *m);
 void server_broadcast_shared(struct out_msg *m);
 /* The same, to the viewers only. */
-void server_broadcast_viewers(json_t *msg);
+void server_broadcast_viewers(struct out_msg *m);
 /* Whether some WebSocket client has messages not yet written out. */
 bool server_sending(void);
 /* Answer a REST request: HTTP status and a JSON body. */

@@ -52,6 +52,16 @@ export function cssPx(name) {
   return px;
 }
 
+// Scroll el into view in its scrolling ancestor scroll, a third down it,
+// if it is not in view there (a stop's fault page, the process a stop is
+// about).
+export function keepInView(scroll, el) {
+  if (!scroll?.isConnected || !el) return;
+  const box = scroll.getBoundingClientRect();
+  const at = el.getBoundingClientRect();
+  if (at.top < box.top || at.bottom > box.bottom) scroll.scrollTop += at.top - box.top - box.height / 3;
+}
+
 // A function that runs fn once before the next frame is drawn, however often
 // it is called until then (for drawing that reads the layout: then it costs
 // no layout of its own).

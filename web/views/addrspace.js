@@ -3,7 +3,7 @@
 // the last stop and the page a fault hit stand out; clicking a page shows its
 // frame and everyone who maps it.
 
-import { h, fill } from '../lib/dom.js';
+import { h, fill, keepInView } from '../lib/dom.js';
 import { bytes, num, hex, eventLabel } from '../lib/format.js';
 import {
   frameFacts, frameOfPa, frameSummary, ownerText, procName, pteChanges, pteCow, ptePa, findPage,
@@ -57,7 +57,8 @@ export function mountAddressSpaces(el, { store, select }) {
     const keep = scrolled[slot];
     pane.dataset.view = view;
     fill(pane,
-      h('header', {}, pick, h('span', { class: 'mono dim', text: `root ${space.root}` }),
+      // (the tree's first line names the root table: not said twice)
+      h('header', {}, pick, mode === 'ranges' && h('span', { class: 'mono dim', text: `root ${space.root}` }),
         countsLine(space, s.snapshot)),
       space.errors?.length > 0 && h('ul', { class: 'errors' },
         space.errors.map((e) => h('li', { class: 'mono', text: [e.va, e.pte && `PTE ${e.pte}`, e.problem].filter(Boolean).join(' ') }))),
@@ -184,14 +185,6 @@ function rangeMap(space, ctx) {
   return h('table', { class: 'ranges' },
     h('thead', {}, h('tr', {}, ['Range', 'Pages', 'Flags', 'Frame', ''].map((t) => h('th', { text: t })))),
     h('tbody', {}, rows));
-}
-
-// Scroll the page of the stop's fault into view, a third down the pane.
-function keepInView(scroll, fault) {
-  if (!scroll?.isConnected || !fault) return;
-  const box = scroll.getBoundingClientRect();
-  const at = fault.getBoundingClientRect();
-  if (at.top < box.top || at.bottom > box.bottom) scroll.scrollTop += at.top - box.top - box.height / 3;
 }
 
 const CHANGES_SHOWN = 2;

@@ -1,7 +1,7 @@
 // The processes: a table and a parent → children tree. Click one to show it
 // in the left address-space pane, Shift+click for the right one.
 
-import { h, fill } from '../lib/dom.js';
+import { h, fill, keepInView, beforeNextFrame } from '../lib/dom.js';
 import { bytes } from '../lib/format.js';
 
 export function mountProcesses(el, { store, select }) {
@@ -11,6 +11,10 @@ export function mountProcesses(el, { store, select }) {
     onclick: () => { mode = mode === 'table' ? 'tree' : 'table'; render(store.state); },
   });
   const body = h('div', { class: 'scroll' });
+  // The process the stop is about stays in view: at its stop, and when the
+  // panel gets shorter (the story bar or the history strip above grows).
+  const revealFocus = beforeNextFrame(() => keepInView(body, body.querySelector('.focus')));
+  new ResizeObserver(revealFocus).observe(body);
   fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Processes' }),
     h('span', { class: 'hint', text: 'click: left pane · shift+click: right' }), toggle), body);
 
@@ -18,6 +22,7 @@ export function mountProcesses(el, { store, select }) {
   // changes none of them draws nothing again (64 rows are most of a stop's
   // layout work).
   let drawn = null;
+  let revealed = null; // the stop whose process was last scrolled into view
 
   function render({ snapshot, selection, focus }) {
     toggle.textContent = mode === 'table' ? 'Show tree' : 'Show table';
@@ -28,6 +33,8 @@ export function mountProcesses(el, { store, select }) {
     const diff = snapshot.diff?.processes;
     const inputs = JSON.stringify([mode, snapshot.processes, diff?.born, diff?.changed,
       selection.a, selection.b, focus?.pid]);
+    if (focus?.event.seq !== revealed) revealFocus(); // a new stop's (not as the user picks processes)
+    revealed = focus?.event.seq;
     if (inputs === drawn) return;
     drawn = inputs;
     const rowClass = (p) => [
