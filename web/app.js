@@ -15,7 +15,8 @@ import { createDetail, applyDelta } from './lib/detail.js';
 import { learnMachine } from './lib/machine.js';
 import { eventTouches } from './lib/explain.js';
 import { commandLine } from './lib/cmdline.js';
-import { learnStops, sawStop, originOf, namesUnknownStops } from './lib/stops.js';
+import { learnStops, sawStop, originOf, namesUnknownStops, nameStops } from './lib/stops.js';
+import { eventLabel } from './lib/format.js';
 import { mountState, WENT_BACK } from './views/state.js';
 import { mountControls } from './views/controls.js';
 import { mountTerminal } from './views/terminal.js';
@@ -105,11 +106,23 @@ function typeIntoConsole(data) {
   return link.console(data);
 }
 const detail = createDetail(link.command);
-// A command a button sends: the last complaint goes, a refusal is the new one.
+// The commands the buttons send, named as the buttons say them.
+const COMMAND_NAME = {
+  continue: 'Run', pause: 'Pause', step: 'Step', reverse_step: 'Step back', step_line: 'Step line',
+  run_to: 'Run to next', reverse_continue: 'Back to the last', break: 'Break', unbreak: 'Remove the breakpoint',
+  unwatch: 'Remove the watch', restart: 'Restart', rewind: 'Rewind',
+};
+// "Run to next COW fault", "Back to the last fork", "Step back".
+function commandName(cmd, args) {
+  const name = COMMAND_NAME[cmd] ?? cmd;
+  return args?.event ? `${name} ${eventLabel(args.event)}` : name;
+}
+// A command a button sends: the last complaint goes, a refusal is the new
+// one, the stops it names named as the history strip names them.
 async function act(cmd, args) {
   store.set({ message: null });
   const reply = await link.command(cmd, args);
-  if (!reply.ok) store.set({ message: `${cmd}: ${reply.error}` });
+  if (!reply.ok) store.set({ message: `${commandName(cmd, args)}: ${nameStops(reply.error)}` });
   return reply.ok;
 }
 const ctx = { store, command: link.command, act, reconnectNow: link.reconnectNow, select, typeIntoConsole };

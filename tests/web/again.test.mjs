@@ -44,7 +44,7 @@ async function press(page, testid, detail) {
 async function pressBack(page) {
   const before = await paintedSeq(page);
   await page.click('[data-testid=back-to]');
-  await page.waitForFunction(() => window.glassbox.status?.stop?.reason === 'reverse_continue' || /reverse_continue:/.test(document.querySelector('[data-testid=message]')?.textContent), null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.glassbox.status?.stop?.reason === 'reverse_continue' || /^Back to the last/.test(document.querySelector('[data-testid=message]')?.textContent), null, { timeout: 60_000 });
   const error = await page.evaluate(() => document.querySelector('[data-testid=message]')?.textContent);
   assert.ok(!error, `◀ said: ${error}`);
   return waitForStop(page, { afterSeq: before });

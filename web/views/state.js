@@ -1,6 +1,7 @@
 // Always in sight: whether the guest runs or where and why it stopped, who we
-// are (controller or viewer), the last complaint, and a banner when the daemon
-// or QEMU is gone.
+// are (controller or viewer), the last complaint (under the top bar, in
+// full, until the next command or its ×), and a banner when the daemon or
+// QEMU is gone.
 
 import { h, fill } from '../lib/dom.js';
 import { where, hex, eventLabel } from '../lib/format.js';
@@ -60,12 +61,18 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
   const why = h('span', { class: 'why', 'data-testid': 'stop-why' });
   const loc = h('span', { class: 'where mono', 'data-testid': 'stop-where' });
   const role = h('span', { class: 'role', 'data-testid': 'role' });
-  const message = h('span', { class: 'message', 'data-testid': 'message', role: 'status' });
+  const message = h('span', { 'data-testid': 'message' });
+  const dismiss = h('button', {
+    class: 'small', text: '×', title: 'Dismiss', 'aria-label': 'dismiss the message', 'data-testid': 'message-dismiss',
+    onclick: () => store.set({ message: null }),
+  });
+  // (placed under the top bar by the CSS: the stop line keeps its room)
+  const toast = h('div', { class: 'toast', role: 'status', hidden: true }, message, dismiss);
   const snapError = h('span', { class: 'message', 'data-testid': 'snapshot-error' });
   // Why above where, in a column the height of the pill: at 1280 px the line
   // beside the pill is too short for both side by side.
   const text = h('span', { class: 'stop-text', 'data-testid': 'stop-text' }, why, loc);
-  fill(el, pill, text, message, snapError, role);
+  fill(el, pill, text, toast, snapError, role);
 
   store.on(['status', 'connection', 'snapshot', 'replay'], ({ status, connection, snapshot, replay }) => {
     // running or stopped; else what QEMU is (starting, dead), or unknown.
@@ -100,6 +107,8 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
 
   store.on(['message'], (s) => {
     message.textContent = s.message ?? '';
+    message.title = message.textContent;
+    toast.hidden = !s.message;
   });
 
   // The banner, with a countdown while waiting to reconnect.
