@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { walk, kernelHalfNote } from '../../web/lib/walk.js';
 import { learnMachine } from '../../web/lib/machine.js';
 
-learnMachine({ page_size: 4096, user_top: '0x80000000' }); // as the daemon's hello says
+learnMachine({ page_size: 4096, user_top: '0x80000000' }); // as the daemon's hello says (pte_bits: below)
 
 const kernelSpace = {
   root: '0x800c3000',
@@ -74,4 +74,26 @@ test('the kernel half\'s note: mapped in every process, or where the walk fails'
   const alien = { ...space, errors: [{ index: 513, va: '0x80400000', pte: '0x0000000f', problem: 'not the kernel\'s entry: ...' }] };
   assert.match(kernelHalfNote(walk(alien, '0x80401234', kernelSpace)), /root entry L1\[513\] is not the kernel's: the walk fails there/);
   assert.equal(kernelHalfNote(walk(space, '0x00001000', kernelSpace)), null, 'a user address has no kernel note');
+});
+
+test('a PTE\'s bits are those hello names: a kernel with COW at bit 9 is read so', async () => {
+  const { pteCow, diffSnapshots } = await import('../../web/lib/model.js');
+  const { pteBitList } = await import('../../web/lib/walk.js');
+  const hardware = [...'VRWXUGAD'].map((name, bit) => ({ name, bit }));
+  const kernel = { page_size: 4096, user_top: '0x80000000' };
+  const leaf = (pte) => ({ address_spaces: { 3: { tables: [{ entries: [{ va: '0x00001000', pte }] }] } },
+    processes: [{ pid: 3 }], frames: { base: '0x80000000', count: 0, runs: [] }, seq: pte });
+  try {
+    learnMachine({ ...kernel, pte_bits: [...hardware, { name: 'COW', bit: 9 }, { name: 'shared', bit: 8 }] });
+    assert.equal(pteCow('0x00000215'), true, 'bit 9 is COW');
+    assert.equal(pteCow('0x00000115'), false, 'bit 8 is shared here');
+    assert.deepEqual(pteBitList().slice(8).map((b) => [b.name, b.bit]), [['COW', 9], ['shared', 8]]);
+    assert.match(pteBitList()[8].says, /^Copy-on-write/);
+    const changed = diffSnapshots(leaf('0x00000217'), leaf('0x00000017')).ptes[0];
+    assert.deepEqual(changed.what, ['COW'], 'the bit that went is named by the kernel\'s list');
+    learnMachine({ ...kernel, pte_bits: hardware });
+    assert.equal(pteCow('0x00000315'), false, 'a kernel with no COW bit has no COW page');
+  } finally {
+    learnMachine({ ...kernel, pte_bits: [...hardware, { name: 'COW', bit: 8 }, { name: 'shared', bit: 9 }] });
+  }
 });

@@ -3,7 +3,7 @@
 // points to.
 
 import { num, hex, pageOf } from './format.js';
-import { machine } from './machine.js';
+import { machine, pteHas } from './machine.js';
 
 const FRAME_KINDS = ['free', 'kernel', 'pagetable', 'user'];
 const KIND_LABEL = { free: 'free', kernel: 'kernel', pagetable: 'page table', user: 'user' };
@@ -168,8 +168,6 @@ export function diffSnapshots(prev, next) {
   return diff;
 }
 
-const PTE_BITS = ['V', 'R', 'W', 'X', 'U', 'G', 'A', 'D', 'COW', 'SHARED'];
-
 // pid's leaves by VA, or null when some of its tables came without their
 // entries (not asked for: nothing is known of their changes).
 function leaves(snapshot, pid) {
@@ -188,7 +186,7 @@ function diffPtes(out, pid, prev, next) {
     const changed = before ^ after;
     if (!changed) continue;
     const what = !before || !after ? [before ? 'unmapped' : 'mapped']
-      : [...(changed >>> 10 ? ['pa'] : []), ...PTE_BITS.filter((_, bit) => (changed >>> bit) & 1)];
+      : [...(changed >>> 10 ? ['pa'] : []), ...machine.pteBits.filter(({ bit }) => (changed >>> bit) & 1).map((b) => b.name)];
     out.push({ pid: Number(pid), va, before: hex(before), after: hex(after), what });
   }
 }
@@ -207,9 +205,9 @@ export function withEventFrames(diff, frames) {
   return { ...diff, frames: { ...diff.frames, refcount, allocated } };
 }
 
-// The COW bit of a PTE value (RSW bit 8, docs/memory-map.md).
+// The COW bit of a PTE value (the kernel's, hello's pte_bits).
 export function pteCow(pte) {
-  return (num(pte) & 0x100) !== 0;
+  return pteHas(num(pte), 'COW');
 }
 
 // The leaf entry of pid's address space at page va, or null.

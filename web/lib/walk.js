@@ -7,20 +7,26 @@
 import { num, hex } from './format.js';
 import { machine } from './machine.js';
 
-// Bit i of a PTE and what it means, in words (RISC-V privileged spec 4.3.1;
-// COW and SHARED are the two RSW bits the kernel uses, kernel/pte.h).
-export const PTE_BITS = [
-  { bit: 0, name: 'V', says: 'Valid: the entry is in use. With V = 0 the MMU looks no further: a page fault.' },
-  { bit: 1, name: 'R', says: 'Readable: loads may read the page.' },
-  { bit: 2, name: 'W', says: 'Writable: stores may write the page. Without W a store is a store page fault.' },
-  { bit: 3, name: 'X', says: 'Executable: the CPU may fetch instructions from the page.' },
-  { bit: 4, name: 'U', says: 'User: code in user mode may use the page; the kernel may only with SUM set.' },
-  { bit: 5, name: 'G', says: 'Global: the mapping is in every address space (the TLB keeps it across satp changes).' },
-  { bit: 6, name: 'A', says: 'Accessed: the page was read, written or fetched since the bit was cleared (this kernel sets it up front).' },
-  { bit: 7, name: 'D', says: 'Dirty: the page was written since the bit was cleared (this kernel sets it up front).' },
-  { bit: 8, name: 'COW', says: 'Copy-on-write (software bit 8): read-only for now and shared since fork; the next store faults and the kernel copies the frame (or keeps it when no one else holds it).' },
-  { bit: 9, name: 'shared', says: 'Shared (software bit 9): shared memory; fork shares the frame writable instead of copying it.' },
-];
+// What each bit of a PTE means, in words (RISC-V privileged spec 4.3.1;
+// COW and shared are the RSW bits the kernel uses, kernel/pte.h). Which bit
+// each is comes from hello (machine.pteBits).
+const PTE_SAYS = {
+  V: 'Valid: the entry is in use. With V = 0 the MMU looks no further: a page fault.',
+  R: 'Readable: loads may read the page.',
+  W: 'Writable: stores may write the page. Without W a store is a store page fault.',
+  X: 'Executable: the CPU may fetch instructions from the page.',
+  U: 'User: code in user mode may use the page; the kernel may only with SUM set.',
+  G: 'Global: the mapping is in every address space (the TLB keeps it across satp changes).',
+  A: 'Accessed: the page was read, written or fetched since the bit was cleared (this kernel sets it up front).',
+  D: 'Dirty: the page was written since the bit was cleared (this kernel sets it up front).',
+  COW: 'Copy-on-write (a bit the kernel gives a meaning to): read-only for now and shared since fork; the next store faults and the kernel copies the frame (or keeps it when no one else holds it).',
+  shared: 'Shared (a bit the kernel gives a meaning to): shared memory; fork shares the frame writable instead of copying it.',
+};
+
+// A PTE's bits as the kernel has them, each with its words: [{bit, name, says}].
+export const pteBitList = () => machine.pteBits.map(({ bit, name }) => ({
+  bit, name, says: PTE_SAYS[name] ?? `Bit ${bit}: one the kernel gives a meaning to.`,
+}));
 
 const isLeaf = (pte) => (num(pte) & 0xe) !== 0;
 

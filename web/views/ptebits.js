@@ -3,13 +3,13 @@
 
 import { h } from '../lib/dom.js';
 import { num } from '../lib/format.js';
-import { PTE_BITS } from '../lib/walk.js';
+import { pteBitList } from '../lib/walk.js';
 
 let tips = 0;
 
 export function pteBits(pte) {
   const value = num(pte);
-  return h('span', { class: 'ptebits', 'data-testid': 'pte-bits' }, PTE_BITS.map(({ bit, name, says }) => {
+  return h('span', { class: 'ptebits', 'data-testid': 'pte-bits' }, pteBitList().map(({ bit, name, says }) => {
     const on = ((value >>> bit) & 1) === 1;
     const id = `pte-tip-${++tips}`;
     return h('span', {
@@ -22,5 +22,5 @@ export function pteBits(pte) {
 // The flags of a page chip in words, for its title: "V valid · R readable ...".
 export function flagsInWords(pte) {
   const value = num(pte);
-  return PTE_BITS.filter(({ bit }) => (value >>> bit) & 1).map(({ name, says }) => `${name}: ${says.split(':')[0].toLowerCase()}`).join(' · ');
+  return pteBitList().filter(({ bit }) => (value >>> bit) & 1).map(({ name, says }) => `${name}: ${says.split(':')[0].toLowerCase()}`).join(' · ');
 }
