@@ -51,6 +51,23 @@ test('the views refresh while the guest runs', { timeout: 300_000 }, async (t) =
     await screenshot(page, 'live.png');
   });
 
+  await t.test('samples that change nothing a pane shows leave the pane as it was drawn', async () => {
+    // (memhog's 25,600 pages drawn again 4 times a second kept the page from
+    // taking a click for seconds: issue 9)
+    const samples = async (n) => {
+      for (let i = 0; i < n; i++) {
+        const was = await asOf(page);
+        await page.waitForFunction((w) => document.querySelector('[data-testid=as-of]').textContent !== w, was);
+      }
+    };
+    await page.waitForSelector('[data-testid=as-pane-a] [data-testid=page]');
+    await samples(2); // (the one after sleep's first: its pages no longer "changed")
+    await page.evaluate(() => { document.querySelector('[data-testid=as-pane-a] [data-testid=page]').dataset.drawn = 'before'; });
+    await samples(3);
+    assert.equal(await page.locator('[data-testid=as-pane-a] [data-testid=page][data-drawn=before]').count(), 1,
+      'the pane was drawn again for samples of processes that stood still');
+  });
+
   await t.test('live off: the tick stops', async () => {
     await page.selectOption('[data-testid=sample-rate]', '0');
     await page.waitForFunction(() => window.glassbox.status?.sampling?.hz === 0);

@@ -46,9 +46,16 @@ export function mountAddressSpaces(el, { store, select }) {
     const space = s.snapshot?.address_spaces[pid];
     if (!space) {
       const why = pid == null ? 'Pick a process to compare.' : 'No user address space.';
+      delete pane.dataset.content;
       return fill(pane, h('header', {}, pick), h('p', { class: 'empty', text: why }));
     }
     const ctx = pageContext(s, pid);
+    // A pane whose content is what it shows already is left as it is: the
+    // live samples of a big process that holds still (memhog's 25,600
+    // pages, 4 times a second) would else keep the page busy drawing.
+    const content = paneContent(pid, mode, space, ctx, s);
+    if (pane.dataset.content === content) return;
+    pane.dataset.content = content;
     // The same process in the same mode keeps its scroll position across
     // stops. It is noted as the user scrolls: reading it here would force a
     // layout of the whole page in the middle of the repaint.
@@ -105,9 +112,22 @@ export function mountAddressSpaces(el, { store, select }) {
   render(store.state);
 }
 
+// What a pane draws, as text: the same text, the same pane. A level-0
+// table's hash changes with any of its entries (docs/protocol.md).
+function paneContent(pid, mode, space, ctx, s) {
+  const tables = (space.tables ?? []).map((t) => `${t.table}:${t.hash}:${t.entries ? t.entries.length : '-'}`);
+  return JSON.stringify([pid, mode, space.root, tables, space.superpages, space.ranges, space.errors,
+    [...ctx.changes.values()], ctx.faultVa, ctx.page, [...ctx.samePa], s.focus?.event.seq,
+    (s.snapshot?.processes ?? []).map((p) => `${p.pid} ${p.name}`), counts(space, s.snapshot)]);
+}
+
+function counts(space, snapshot) {
+  return spaceCounts(space, (pa) => frameFacts(snapshot, frameOfPa(snapshot, pa))?.refcount ?? 0);
+}
+
 // "12 pages · frames: 6 private, 2 shared, 4 COW · 3 page-table pages"
 function countsLine(space, snapshot) {
-  const c = spaceCounts(space, (pa) => frameFacts(snapshot, frameOfPa(snapshot, pa))?.refcount ?? 0);
+  const c = counts(space, snapshot);
   return h('span', { class: 'counts', 'data-testid': 'space-counts' },
     `${c.pages} pages · frames: `,
     h('span', { 'data-count': 'private', text: `${c.private} private` }), ', ',
