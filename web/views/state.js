@@ -66,13 +66,16 @@ export function mountState(el, banner, { store, act, reconnectNow }) {
     class: 'small', text: '×', title: 'Dismiss', 'aria-label': 'dismiss the message', 'data-testid': 'message-dismiss',
     onclick: () => store.set({ message: null }),
   });
-  // (placed under the top bar by the CSS: the stop line keeps its room)
+  // On a line of its own under the top bar, before the banners: the stop
+  // line keeps its room, and nothing under it is covered (the banner's
+  // Restart when QEMU is dead, the story bar's buttons).
   const toast = h('div', { class: 'toast', role: 'status', hidden: true }, message, dismiss);
+  banner.before(toast);
   const snapError = h('span', { class: 'message', 'data-testid': 'snapshot-error' });
   // Why above where, in a column the height of the pill: at 1280 px the line
   // beside the pill is too short for both side by side.
   const text = h('span', { class: 'stop-text', 'data-testid': 'stop-text' }, why, loc);
-  fill(el, pill, text, toast, snapError, role);
+  fill(el, pill, text, snapError, role);
 
   store.on(['status', 'connection', 'snapshot', 'replay'], ({ status, connection, snapshot, replay }) => {
     // running or stopped; else what QEMU is (starting, dead), or unknown.
