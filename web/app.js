@@ -380,11 +380,15 @@ function backToLive() {
   live = null;
 }
 
+// The same event of the kernel: after a restart the kernel numbers its
+// events from 1 again, so a seq alone may be another's.
+const sameEvent = (a, b) => a === b || (a && b && ['seq', 'kind', 'pid', 'tick'].every((k) => a[k] === b[k]));
+
 // A new stop focus selects the processes and page it is about.
 function refocus(s) {
   if (s.status?.guest !== 'stopped' || !s.snapshot) return {};
   const focus = focusOf(s.status, s.fresh, s.history);
-  if (focus?.event.seq === s.focus?.event.seq) return {};
+  if (sameEvent(focus?.event, s.focus?.event)) return {};
   if (!focus) return { focus };
   return {
     focus,
