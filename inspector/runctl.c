@@ -239,31 +239,37 @@ void runctl_start(struct target *t)
  * physical mode whatever guest_phys_begin() would do: stopped in user mode,
  * QEMU refuses a virtual write to a kernel page (U = 0) with E14. The
  * kernel's data is at VA = PA. */
-static int watch_kinds(struct target *t, uint32_t mask)
+static int write_kernel_word(struct target *t, uint32_t addr, uint32_t value)
 {
-    uint8_t b[4] = {mask & 0xff, (mask >> 8) & 0xff, (mask >> 16) & 0xff, mask >> 24};
+    uint8_t b[4] = {value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >> 24};
     int r = -1;
 
     if (rsp_conn_set_phys_mode(t->rsp, true) == 0)
-        r = rsp_conn_write_mem(t->rsp, t->event_watch, b, sizeof b);
+        r = rsp_conn_write_mem(t->rsp, addr, b, sizeof b);
     rsp_conn_set_phys_mode(t->rsp, false);
     return r;
 }
 
-/* The kinds wanted now: run_to's, and a switch while a watch is on. */
-static uint32_t kinds_wanted(const struct target *t)
+static int watch_kinds(struct target *t, uint32_t mask)
 {
-    uint32_t kinds = t->mode == M_RUN_TO ? 1u << t->want_kind : 0;
+    return write_kernel_word(t, t->event_watch, mask);
+}
 
-    if (t->watch_switches && t->switch_kind >= 0)
-        kinds |= 1u << t->switch_kind;
-    return kinds;
+/* The kernel's watch_pid and watch_on_cpu (kernel/event.c): the watched
+ * process and whether it runs now, so that it tells the switches that
+ * change that, and only those. */
+static int tell_kernel_watch(struct target *t)
+{
+    int pid = t->watch_switches ? t->br.watch.pid : 0;
+
+    return write_kernel_word(t, t->watch_pid, (uint32_t)pid) < 0 ||
+           write_kernel_word(t, t->watch_on_cpu, t->br.watch.va_set) < 0 ? -1 : 0;
 }
 
 int runctl_watch_switches(struct target *t, char *err, size_t errlen)
 {
-    bool want = t->br.watch.on && t->event_watched && t->event_watch &&
-                t->switch_kind >= 0;
+    bool want = t->br.watch.on && t->event_watched && t->watch_pid &&
+                t->watch_on_cpu && t->switch_kind >= 0;
 
     if (want != t->watch_switches) {
         if (want && breaks_add(&t->br, t->event_watched) < 0) {
@@ -275,8 +281,8 @@ int runctl_watch_switches(struct target *t, char *err, size_t errlen)
             breaks_del(&t->br, t->event_watched);
         t->watch_switches = want;
     }
-    if (watch_kinds(t, kinds_wanted(t)) < 0) {
-        snprintf(err, errlen, "cannot write the kernel's event_watch: %s",
+    if (tell_kernel_watch(t) < 0) {
+        snprintf(err, errlen, "cannot write the kernel's watch_pid: %s",
                  rsp_conn_error(t->rsp));
         return -1;
     }
@@ -289,8 +295,7 @@ void runctl_cancel_mode(struct target *t)
     switch (t->mode) {
     case M_RUN_TO:
         breaks_del(&t->br, t->event_watched);
-        t->mode = M_FREE;
-        watch_kinds(t, kinds_wanted(t));
+        watch_kinds(t, 0);
         break;
     case M_RUN_TO_RET:
         breaks_del(&t->br, t->ret_addr);
@@ -421,15 +426,14 @@ int runctl_run_to(struct target *t, const struct command *cmd, long long seq,
                  rsp_conn_error(t->rsp));
         return -1;
     }
-    t->mode = M_RUN_TO;
-    t->want_kind = cmd->event_kind;
-    if (watch_kinds(t, kinds_wanted(t)) < 0) {
+    if (watch_kinds(t, 1u << cmd->event_kind) < 0) {
         snprintf(err, errlen, "cannot write the kernel's event_watch: %s",
                  rsp_conn_error(t->rsp));
         breaks_del(&t->br, t->event_watched);
-        t->mode = M_FREE;
         return -1;
     }
+    t->mode = M_RUN_TO;
+    t->want_kind = cmd->event_kind;
     t->want_syscall = cmd->syscall;
     t->want_pid = cmd->pid;
     snprintf(t->want_program, sizeof t->want_program, "%s", cmd->program);
@@ -593,9 +597,9 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
             return ACT_DONE;
         }
         breaks_del(&t->br, t->event_watched);
+        watch_kinds(t, 0);
         t->ret_addr = caller;
         t->mode = M_RUN_TO_RET;
-        watch_kinds(t, kinds_wanted(t));
         return ACT_CONTINUE;
     }
     if (t->mode == M_RUN_TO_RET && PC(t) == t->ret_addr) {
@@ -695,7 +699,7 @@ void runctl_report(struct target *t, const char *reason, const char *detail)
     }
     breaks_watch_follow(&t->br);
     if (t->watch_switches)
-        watch_kinds(t, kinds_wanted(t)); /* (a rewind loads the one saved) */
+        tell_kernel_watch(t); /* (a rewind loads the words saved) */
     if (!target_connected(t))
         return;
     /* An exited guest has nothing left to read. */

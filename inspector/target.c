@@ -586,6 +586,8 @@ struct target *target_new(const struct life_config *cfg,
     t->run_to_reason = "event";
     t->event_watched = kernel_model_symbol(km, "event_watched");
     t->event_watch = kernel_model_symbol(km, "event_watch");
+    t->watch_pid = kernel_model_symbol(km, "watch_pid");
+    t->watch_on_cpu = kernel_model_symbol(km, "watch_on_cpu");
     t->switch_kind = kernel_model_event_kind(km, "switch");
     json_t *hello = kernel_model_hello(km);
     t->kinds = json_incref(json_object_get(hello, "event_kinds"));

@@ -75,6 +75,7 @@ struct target {
     struct snapshotter *snap;
     uint32_t event_watched; /* run_to's breakpoint (kernel/event.c) */
     uint32_t event_watch;   /* the kinds the kernel calls it for */
+    uint32_t watch_pid, watch_on_cpu; /* the kernel's words for the watch */
     int switch_kind;        /* the event of a switch: the watch follows it */
     bool watch_switches;    /* the watch's breakpoint at event_watched is in */
 

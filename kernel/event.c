@@ -44,6 +44,24 @@ static inline void compiler_barrier(void)
 
 volatile unsigned int event_watch;
 
+// The inspector's watch of a user page (docs/protocol.md, "watch"): the
+// process whose page it is (0: none), and whether it is on the CPU. A
+// switch that makes it run or stop running is told to event_watched, one of
+// another kind is not, so that processes that never touch the watched page
+// run at full speed: the inspector keeps its watchpoint in only while the
+// process runs. Both are written by the inspector, and updated here.
+volatile int watch_pid;
+volatile int watch_on_cpu;
+
+// Whether a switch to pid changes whether the watched process runs.
+static int watch_switch(int kind, int pid)
+{
+  if (kind != EV_SWITCH || watch_pid == 0 || (pid == watch_pid) == watch_on_cpu)
+    return 0;
+  watch_on_cpu = pid == watch_pid;
+  return 1;
+}
+
 // Writes the event into the ring. When its kind is watched, it first calls
 // event_watched with where event_log returns to in its caller: the
 // inspector stops there, then lets the event be written and stops again at
@@ -52,7 +70,8 @@ volatile unsigned int event_watch;
 void event_log(int kind, int pid, const union event_data *data)
 {
   uint32 seq = event_ring.next_seq;
-  if ((event_watch >> kind) & 1)
+  // (| not ||: watch_on_cpu follows every switch, also one run_to watches)
+  if (((event_watch >> kind) & 1) | watch_switch(kind, pid))
     event_watched(kind, pid, data, seq, (uint32)__builtin_return_address(0));
   struct event *e = &event_ring.slot[seq % NEVENT];
   e->seq = 0;            // a reader never sees the old seq with new fields
