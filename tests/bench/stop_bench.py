@@ -3,7 +3,8 @@
 in the guest (`sleepers`), the time from sending `step`, and `run_to`
 syscall, over the WebSocket to the stop's status and to its snapshot, 30 of
 each; and the snapshot's own `taken_ms`. Before that, in a fresh guest,
-`bench`'s time while a Run to next waits for an event that never comes. What the page adds on top is
+`bench`'s time while a Run to next waits for an event that never comes, and
+while a page every process writes at its address is watched. What the page adds on top is
 tests/web/bench.mjs's "snapshot arrival to paint". Writes build/bench/stop.txt.
 
     python3 tests/bench/stop_bench.py      (after make)"""
@@ -55,6 +56,24 @@ def waiting_cost(ws):
             f"{statistics.median(waiting):.2f} s")
 
 
+def watching_cost(ws):
+    """The guest's speed while init's stack page is watched: every process
+    has its stack at that address, and bench's processes never share the
+    CPU with init, which sleeps in wait."""
+    r = ws.command("pause", "wp")
+    snap = ws.wait(lambda m: m.get("type") == "snapshot", 20, "the pause's snapshot")
+    init = next(p for p in snap["processes"] if p["pid"] == 1)
+    va = int(init["trapframe"]["sp"], 16) & ~0xFFF
+    r = ws.command("watch", "w", pid=1, va=f"0x{va:08x}")
+    if not r.get("ok"):
+        sys.exit(f"watch: {r}")
+    ws.command("continue", "wc")
+    watched = [bench_seconds(ws) for _ in range(ROUNDS)]
+    ws.command("unwatch", "uw")
+    return (f"bench in the guest, median of {ROUNDS}, while init's stack page "
+            f"0x{va:08x} is watched: {statistics.median(watched):.2f} s")
+
+
 def quantiles(xs):
     xs = sorted(xs)
     return f"median {statistics.median(xs):.1f} ms, p95 {xs[max(0, round(0.95 * len(xs)) - 1)]:.1f} ms"
@@ -66,6 +85,7 @@ def main():
         ws = d.ws(role="controller")
         wait_console(ws, PROMPT, 60)
         lines.append("stop: " + waiting_cost(ws))
+        lines.append("stop: " + watching_cost(ws))
         ws.send({"type": "console", "data": "sleepers\n"})
         wait_console(ws, "children asleep", 60)
         r = ws.command("pause", 1)
