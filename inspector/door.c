@@ -160,6 +160,10 @@ static void readable(void *ctx, int what)
             refuse(c, 400, "Bad Request", NULL, fault);
             return;
         }
+        /* Frames may follow the handshake in what libwebsockets reads
+         * with it: they are checked from its end on (wsguard.h). */
+        if (request_upgrades(c->head, c->len))
+            wsguard_watch_after(c->fd, request_head_length(c->head, c->len));
         /* Handed over from the loop's top, not inside the callback of the
          * descriptor being unwatched. */
         loop_unwatch(c->w);

@@ -57,6 +57,13 @@ static void rest(const struct request *rq, const char *why,
                    !rq->body_too_large;
 }
 
+/* Whether the '\n' at buf[i] ends a blank line: "\n\n" or "\n\r\n". */
+static bool blank_line_at(const char *buf, size_t i)
+{
+    return (i >= 1 && buf[i - 1] == '\n') ||
+           (i >= 2 && buf[i - 1] == '\r' && buf[i - 2] == '\n');
+}
+
 enum request_head request_head(const char *buf, size_t len)
 {
     unsigned lines = 0;
@@ -64,14 +71,20 @@ enum request_head request_head(const char *buf, size_t len)
     for (size_t i = 0; i < len && i < REQUEST_HEAD_MAX; i++) {
         if (buf[i] != '\n')
             continue;
-        /* a blank line: "\n\n" or "\n\r\n" */
-        if ((i >= 1 && buf[i - 1] == '\n') ||
-            (i >= 2 && buf[i - 1] == '\r' && buf[i - 2] == '\n'))
+        if (blank_line_at(buf, i))
             return HEAD_DONE;
         if (++lines > REQUEST_HEAD_LINES)
             return HEAD_TOO_LARGE;
     }
     return len >= REQUEST_HEAD_MAX ? HEAD_TOO_LARGE : HEAD_MORE;
+}
+
+size_t request_head_length(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len && i < REQUEST_HEAD_MAX; i++)
+        if (buf[i] == '\n' && blank_line_at(buf, i))
+            return i + 1;
+    return 0;
 }
 
 bool request_method_served(const char *head, size_t len)
@@ -141,6 +154,23 @@ const char *request_head_fault(const char *head, size_t len)
     if (lengths > 1)
         return "two Content-Length headers";
     return NULL;
+}
+
+bool request_upgrades(const char *head, size_t len)
+{
+    static const char want[] = "websocket";
+    const char *end = head + request_head_length(head, len);
+
+    for (const char *p = head; p < end;) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = eol ? eol : end;
+        if (header_named(p, line_end, "upgrade"))
+            for (const char *q = p + strlen("upgrade:"); q + strlen(want) <= line_end; q++)
+                if (!strncasecmp(q, want, strlen(want)))
+                    return true;
+        p = eol ? eol + 1 : end;
+    }
+    return false;
 }
 
 void request_body(struct request *rq, const char *content_length)

@@ -49,6 +49,11 @@ struct request_verdict {
 enum request_head { HEAD_MORE, HEAD_DONE, HEAD_TOO_LARGE };
 enum request_head request_head(const char *buf, size_t len);
 
+/* The bytes of a whole head (its blank line included), 0 when it is not in. */
+size_t request_head_length(const char *buf, size_t len);
+/* Whether a whole head asks for a WebSocket (an Upgrade: websocket header). */
+bool request_upgrades(const char *head, size_t len);
+
 /* The methods the daemon answers, and the refusal of any other (405). */
 #define REQUEST_METHODS "GET, HEAD, POST, OPTIONS"
 #define REQUEST_METHODS_ONLY "only GET, HEAD, POST and OPTIONS"

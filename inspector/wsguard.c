@@ -58,6 +58,7 @@ bool ws_frames_feed(struct ws_frames *f, const uint8_t *p, size_t n)
  * it. */
 struct watch {
     struct ws_frames frames;
+    size_t handshake; /* bytes of the handshake still to be read */
     dev_t dev;
     ino_t ino;
 };
@@ -72,7 +73,7 @@ static bool same_socket(int fd, const struct watch *w)
     return fstat(fd, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino;
 }
 
-void wsguard_watch(int fd)
+static void watch(int fd, size_t handshake)
 {
     if (fd < 0)
         return;
@@ -90,9 +91,22 @@ void wsguard_watch(int fd)
     struct stat st;
     watched[fd] = fstat(fd, &st) == 0 ? calloc(1, sizeof **watched) : NULL;
     if (watched[fd]) {
+        watched[fd]->handshake = handshake;
         watched[fd]->dev = st.st_dev;
         watched[fd]->ino = st.st_ino;
     }
+}
+
+void wsguard_watch(int fd)
+{
+    if (fd >= 0 && (size_t)fd < nwatched && watched[fd] && same_socket(fd, watched[fd]))
+        return;
+    watch(fd, 0);
+}
+
+void wsguard_watch_after(int fd, size_t head)
+{
+    watch(fd, head);
 }
 
 void wsguard_forget(int fd)
@@ -112,7 +126,9 @@ ssize_t wsguard_read(int fd, const void *buf, ssize_t n)
         wsguard_forget(fd);
         return n;
     }
-    if (ws_frames_feed(&w->frames, buf, (size_t)n))
+    size_t skip = (size_t)n < w->handshake ? (size_t)n : w->handshake;
+    w->handshake -= skip;
+    if (ws_frames_feed(&w->frames, (const uint8_t *)buf + skip, (size_t)n - skip))
         return n;
     errno = ECONNRESET;
     return -1;

@@ -28,8 +28,14 @@ struct ws_frames {
 /* Read n more bytes of the stream. false once a frame has no mask. */
 bool ws_frames_feed(struct ws_frames *f, const uint8_t *p, size_t n);
 
-/* From now on, fd's bytes are frames (the handshake is over). */
+/* From now on, fd's bytes are frames (the handshake is over); a socket
+ * watched since its handshake's head (wsguard_watch_after) is kept as it is. */
 void wsguard_watch(int fd);
+/* fd's first head bytes are a WebSocket handshake's, the rest are frames:
+ * a client may send frames right behind its handshake, and libwebsockets
+ * parses those it reads with the handshake before the connection is
+ * established (the door sees the head first, door.c). */
+void wsguard_watch_after(int fd, size_t head);
 /* fd is not a WebSocket (closed, or a new connection on a reused number). */
 void wsguard_forget(int fd);
 /* n bytes just read from fd: n, or -1 with errno ECONNRESET when fd is a

@@ -97,6 +97,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
         check(!blank && size < REQUEST_HEAD_MAX && lines <= REQUEST_HEAD_LINES);
         break;
     }
+    /* The head's length ends at that blank line; an upgrade is asked for
+     * within it (frames behind it are checked from there, wsguard.h). */
+    size_t head_len = request_head_length((const char *)in, size);
+    check(blank ? head_len == (size_t)(blank - (const char *)in) + 1 : head_len == 0);
+    check(!request_upgrades((const char *)in, size) || blank);
     /* A head the door lets through holds no NUL before its blank line, so
      * libwebsockets and the daemon read the same head. */
     if (blank && !request_head_fault((const char *)in, size))

@@ -10,6 +10,7 @@ Prints "PASS name" / "FAIL name: reason" per test and last
 Standard library only.
 """
 
+import base64
 import contextlib
 import json
 import os
@@ -555,6 +556,39 @@ def an_unmasked_frame_closes_its_websocket():
         closed(first, "unmasked first")
         st = d.get("/api/status")
         check(st["guest"] == "running", f"the unmasked pause paused the guest: {st['guest']}")
+
+        # Frames right behind the handshake, in the same segment: read by
+        # libwebsockets with the handshake, before the connection is up.
+        def with_handshake(frame):
+            sock = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+            key = base64.b64encode(os.urandom(16)).decode()
+            sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{d.port}\r\nUpgrade: websocket\r\n"
+                          f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: glassbox\r\n\r\n").encode()
+                         + frame)
+            got, deadline = b"", time.monotonic() + 5
+            with contextlib.suppress(OSError):
+                while time.monotonic() < deadline and b'"hello"' not in got:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        return got, True
+                    got += chunk
+            sock.close()
+            return got, False
+
+        hello = json.dumps({"type": "hello", "role": "controller"}).encode()
+        key = os.urandom(4)
+        got, _ = with_handshake(bytes([0x81, 0x80 | len(hello)]) + key +
+                                bytes(b ^ key[j % 4] for j, b in enumerate(hello)))
+        check(b'"hello"' in got, f"a masked hello behind the handshake was not answered: {got[-200:]!r}")
+        ws.send({"type": "hello", "role": "controller"})  # control back from the masked hello
+        ws.wait(lambda m: m.get("type") == "hello" and m.get("role") == "controller", 10, "control back")
+        got, hung_up = with_handshake(bytes([0x81, len(hello)]) + hello)
+        check(b'"hello"' not in got and hung_up,
+              f"an unmasked hello behind the handshake: answered or kept open: {got[-200:]!r}")
+        r = ws.command("pause", 3)
+        check(r["ok"], f"the controller lost control to an unmasked hello: {r}")
+        ws.command("continue", 4)
 
         later = d.ws(role="viewer")
         for i, size in enumerate((0, 125, 126, 300, 65535 - 100)):

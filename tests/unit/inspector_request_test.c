@@ -110,6 +110,24 @@ static enum request_head head(const char *text)
     return request_head(text, strlen(text));
 }
 
+/* A head's length (the blank line in), and whether it asks for a WebSocket. */
+static void test_head_length_and_upgrade(void **state)
+{
+    (void)state;
+    const char *ws = "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: WebSocket\r\n\r\n\x81\x02hi";
+    assert_int_equal(request_head_length(ws, strlen(ws)), strlen(ws) - 4);
+    assert_true(request_upgrades(ws, strlen(ws)));
+    const char *bare = "GET / HTTP/1.1\nX: y\n\nrest";
+    assert_int_equal(request_head_length(bare, strlen(bare)), strlen(bare) - 4);
+    assert_int_equal(request_head_length(bare, 10), 0);
+    assert_false(request_upgrades(bare, strlen(bare)));
+    /* not a header named upgrade, or the word only in the body */
+    const char *other = "GET / HTTP/1.1\r\nX-Upgrade: websocket\r\n\r\nUpgrade: websocket\r\n";
+    assert_false(request_upgrades(other, strlen(other)));
+    const char *h2 = "GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n";
+    assert_false(request_upgrades(h2, strlen(h2)));
+}
+
 /* Where a request head ends, and when it is over the limits. */
 static void test_heads(void **state)
 {
@@ -217,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_methods_and_bodies),
         cmocka_unit_test(test_content_length),
         cmocka_unit_test(test_heads),
+        cmocka_unit_test(test_head_length_and_upgrade),
         cmocka_unit_test(test_methods_served),
         cmocka_unit_test(test_head_faults),
         cmocka_unit_test(test_file_names),

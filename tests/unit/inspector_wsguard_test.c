@@ -136,12 +136,49 @@ static void test_a_new_socket_on_a_stale_number_passes(void **state)
     close(b[1]);
 }
 
+/* A socket watched from its handshake's head on: the head's bytes are not
+ * frames, whatever they hold, and a frame in the same read as the head's
+ * end is checked; the watch that comes when the connection is up keeps
+ * that count. Cut at every place. */
+static void test_frames_behind_the_handshake_are_checked(void **state)
+{
+    (void)state;
+    static const char head[] = "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n";
+    const uint8_t masked[] = {0x81, 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2};
+    const uint8_t unmasked[] = {0x81, 0x02, 'h', 'i'};
+    for (size_t cut = 0; cut <= sizeof head - 1 + sizeof unmasked; cut++) {
+        for (int bad = 0; bad < 2; bad++) {
+            uint8_t stream[64];
+            const uint8_t *f = bad ? unmasked : masked;
+            size_t nf = bad ? sizeof unmasked : sizeof masked;
+            memcpy(stream, head, sizeof head - 1);
+            memcpy(stream + sizeof head - 1, f, nf);
+            size_t n = sizeof head - 1 + nf, first = cut < n ? cut : n;
+            int fds[2];
+            assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+            wsguard_watch_after(fds[0], sizeof head - 1);
+            ssize_t a = wsguard_read(fds[0], stream, (ssize_t)first);
+            if (first >= sizeof head - 1)
+                wsguard_watch(fds[0]); /* established, the count kept */
+            ssize_t b = a < 0 ? -1 : wsguard_read(fds[0], stream + first, (ssize_t)(n - first));
+            if (bad)
+                assert_true(a < 0 || b < 0);
+            else
+                assert_true(a == (ssize_t)first && b == (ssize_t)(n - first));
+            wsguard_forget(fds[0]);
+            close(fds[0]);
+            close(fds[1]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_masked_streams_pass),
         cmocka_unit_test(test_an_unmasked_frame_is_refused_where_it_is),
         cmocka_unit_test(test_a_new_socket_on_a_stale_number_passes),
+        cmocka_unit_test(test_frames_behind_the_handshake_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
