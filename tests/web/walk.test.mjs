@@ -97,3 +97,20 @@ test('a PTE\'s bits are those hello names: a kernel with COW at bit 9 is read so
     learnMachine({ ...kernel, pte_bits: [...hardware, { name: 'COW', bit: 8 }, { name: 'shared', bit: 9 }] });
   }
 });
+
+test('a frame\'s kind is named as hello names the kernel\'s enum frame_kind, in its order', async () => {
+  const { frameFacts, diffSnapshots } = await import('../../web/lib/model.js');
+  const kernel = { page_size: 4096, user_top: '0x80000000' };
+  const at = (runs, seq) => ({ seq, processes: [], address_spaces: {},
+    frames: { base: '0x80000000', count: 4, runs, user: [] } });
+  try {
+    learnMachine({ ...kernel, frame_kinds: ['user', 'free', 'dma', 'kernel', 'pagetable'] });
+    const before = at([{ first: 0, count: 4, kind: 'free', refcount: 0 }], 1);
+    const after = at([{ first: 0, count: 1, kind: 'dma', refcount: 0 }, { first: 1, count: 1, kind: 'user', refcount: 1 },
+      { first: 2, count: 2, kind: 'free', refcount: 0 }], 2);
+    assert.deepEqual([0, 1, 2].map((n) => frameFacts(after, n).kind), ['dma', 'user', 'free']);
+    assert.deepEqual(diffSnapshots(before, after).frames.allocated, [0, 1], 'free is found by its name, not as 0');
+  } finally {
+    learnMachine({ ...kernel, frame_kinds: ['free', 'kernel', 'pagetable', 'user'] });
+  }
+});

@@ -5,21 +5,21 @@
 import { num, hex, pageOf } from './format.js';
 import { machine, pteHas } from './machine.js';
 
-const FRAME_KINDS = ['free', 'kernel', 'pagetable', 'user'];
 const KIND_LABEL = { free: 'free', kernel: 'kernel', pagetable: 'page table', user: 'user' };
 const MAX_EVENTS = 2000;
 
 const tables = new WeakMap();
 
-// Per-frame kind and refcount arrays of a snapshot, plus what its diff says.
+// Per-frame kind (the value of the kernel's enum frame_kind, machine.js) and
+// refcount arrays of a snapshot, plus what its diff says.
 export function frameTable(snapshot) {
   let table = tables.get(snapshot);
   if (table) return table;
   const frames = snapshot.frames;
-  const kind = new Uint8Array(frames.count);
+  const kind = new Uint8Array(frames.count).fill(machine.frameKinds.indexOf('free'));
   const refcount = new Uint16Array(frames.count);
   for (const run of frames.runs) {
-    const k = Math.max(1, FRAME_KINDS.indexOf(run.kind)); // unknown kinds draw as kernel
+    const k = machine.frameKinds.indexOf(run.kind);
     const end = Math.min(run.first + run.count, frames.count);
     kind.fill(k, run.first, end);
     refcount.fill(run.refcount, run.first, end);
@@ -52,7 +52,7 @@ export function frameFacts(snapshot, n) {
   return {
     frame: n,
     pa: hex(t.base + n * machine.pageSize),
-    kind: FRAME_KINDS[t.kind[n]],
+    kind: machine.frameKinds[t.kind[n]],
     refcount: t.refcount[n],
     was: t.was.get(n),
     mappedBy: t.user.get(n)?.mapped_by ?? [],
@@ -160,9 +160,10 @@ export function diffSnapshots(prev, next) {
   for (const pid of new Set([...before.keys(), ...after.keys()])) diffPtes(diff.ptes, pid, prev, next);
   const a = frameTable(prev);
   const b = frameTable(next);
+  const free = machine.frameKinds.indexOf('free');
   for (let f = 0; f < Math.min(a.count, b.count); f++) {
-    if (!a.kind[f] && b.kind[f]) diff.frames.allocated.push(f);
-    else if (a.kind[f] && !b.kind[f]) diff.frames.freed.push(f);
+    if (a.kind[f] === free && b.kind[f] !== free) diff.frames.allocated.push(f);
+    else if (a.kind[f] !== free && b.kind[f] === free) diff.frames.freed.push(f);
     else if (a.refcount[f] !== b.refcount[f]) diff.frames.refcount.push({ frame: f, before: a.refcount[f], after: b.refcount[f] });
   }
   return diff;

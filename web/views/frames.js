@@ -9,6 +9,7 @@
 import { h, fill, cssVar, cssPx, beforeNextFrame } from '../lib/dom.js';
 import { frameTable, frameFacts, frameSummary, ownerText } from '../lib/model.js';
 import { eventTouches } from '../lib/explain.js';
+import { machine } from '../lib/machine.js';
 
 const ALL_COLUMNS = 256; // 1 MiB a row
 const MARGIN = 6; // room for the rings around frames at the edges
@@ -25,23 +26,28 @@ const CLASSES = [
   { label: 'user, refcount ≥ 3', color: '--frame-user3', mark: '3' },
 ];
 
-const USER = 3; // frameTable's kinds: free, kernel, pagetable, user
-function classOf(kind, refcount) {
-  return kind < USER ? kind : 2 + Math.min(3, Math.max(1, refcount));
+// A frame's class: by its kind's name (hello's frame_kinds, machine.js), by
+// its refcount for a user frame; a kind the page has no colour for (a
+// kernel with more of them) is drawn as the kernel's, its tooltip naming it.
+const KIND_CLASS = { free: 0, kernel: 1, pagetable: 2, user: -1 };
+const kindClasses = () => machine.frameKinds.map((name) => KIND_CLASS[name] ?? 1);
+function classOf(kindClass, refcount) {
+  return kindClass >= 0 ? kindClass : 2 + Math.min(3, Math.max(1, refcount));
 }
 
 // The frame to show first: the one the stop's event changed, else the first
 // user frame (-1: none).
 function frameThatMatters(snapshot, focus) {
   const touched = focus && eventTouches(focus.event, snapshot).frames.keys().next().value;
-  return touched ?? frameTable(snapshot).kind.indexOf(USER);
+  return touched ?? frameTable(snapshot).kind.indexOf(machine.frameKinds.indexOf('user'));
 }
 
 // The frames the map shows: every one, or those up to the last one in use.
 function shownRange(t, all) {
   if (all) return { count: t.count, columns: ALL_COLUMNS };
   let last = t.count - 1;
-  while (last > 0 && t.kind[last] === 0) last--;
+  const free = machine.frameKinds.indexOf('free');
+  while (last > 0 && t.kind[last] === free) last--;
   const columns = last < 1024 ? 32 : 64;
   return { count: Math.min(t.count, Math.ceil((last + 1) / columns) * columns), columns };
 }
@@ -94,6 +100,7 @@ export function mountFrames(el, { store, select }) {
   function draw({ snapshot, frame: selected, focus }) {
     if (!snapshot || el.hidden || wrap.clientWidth === 0) return;
     const t = frameTable(snapshot);
+    const kc = kindClasses();
     const { count, columns } = shownRange(t, all);
     const font = parseFloat(getComputedStyle(el).fontSize);
     const labelFont = Math.max(cssPx('--min-text'), font * 0.8);
@@ -132,9 +139,9 @@ export function mountFrames(el, { store, select }) {
       let start = row * columns;
       const end = Math.min(start + columns, count);
       while (start < end) {
-        const c = classOf(t.kind[start], t.refcount[start]);
+        const c = classOf(kc[t.kind[start]], t.refcount[start]);
         let stop = start + 1;
-        while (stop < end && classOf(t.kind[stop], t.refcount[stop]) === c) stop++;
+        while (stop < end && classOf(kc[t.kind[stop]], t.refcount[stop]) === c) stop++;
         g.fillStyle = colors[c];
         g.fillRect((start % columns) * cell, row * cell, (stop - start) * cell, cell);
         counts[c] += stop - start;
@@ -148,7 +155,7 @@ export function mountFrames(el, { store, select }) {
       g.font = `700 ${Math.round(cell * 0.55)}px ${cssVar('--sans')}`;
       g.textAlign = 'center';
       for (let n = 0; n < count; n++) {
-        const c = classOf(t.kind[n], t.refcount[n]);
+        const c = classOf(kc[t.kind[n]], t.refcount[n]);
         const x = (n % columns) * cell;
         const y = Math.floor(n / columns) * cell;
         g.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1);
@@ -177,7 +184,7 @@ export function mountFrames(el, { store, select }) {
     };
     // Counts over all of RAM, whichever range is shown.
     const total = new Array(CLASSES.length).fill(0);
-    for (let n = 0; n < t.count; n++) total[classOf(t.kind[n], t.refcount[n])]++;
+    for (let n = 0; n < t.count; n++) total[classOf(kc[t.kind[n]], t.refcount[n])]++;
     fill(legend, CLASSES.map((c, i) => h('span', { class: 'swatch-item' }, swatch(colors[i]),
       cell >= 16 && c.mark ? h('strong', { text: c.mark }) : null, `${c.label} ${total[i]}`)),
     h('span', { class: 'swatch-item' }, h('span', { class: 'swatch ringed' }), 'changed at this stop'));
