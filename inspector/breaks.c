@@ -180,6 +180,17 @@ static void watch_va(struct breaks *b, bool in)
         b->watch.va_set = in;
 }
 
+void breaks_watch_hold(struct breaks *b, bool hold)
+{
+    if (!b->watch.on || hold == b->watch.held)
+        return;
+    if (b->watch.va_set)
+        set_point(b, !hold, RSP_WATCH_WRITE, b->watch.va, PAGE);
+    if (b->watch.pa_set)
+        set_point(b, !hold, RSP_WATCH_WRITE, b->watch.pa, PAGE);
+    b->watch.held = hold;
+}
+
 void breaks_watch_switch(struct breaks *b, int pid)
 {
     if (b->watch.on)

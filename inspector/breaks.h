@@ -58,6 +58,7 @@ struct breaks {
         uint32_t pa;     /* its frame now */
         bool pa_set;     /* a Z2 on pa is in */
         bool va_set;     /* a Z2 on va is in: the process is on the CPU */
+        bool held;       /* both taken out for a step (breaks_watch_hold) */
         char error[128]; /* why the frame could not be followed, or "" */
     } watch;
     struct break_doubt doubt[BREAKS_DOUBT_MAX]; /* breaks_settle() */
@@ -94,6 +95,11 @@ void breaks_unwatch(struct breaks *b);
 /* After a stop: the physical watchpoint follows the page's frame, and is
  * taken out when the page is gone (its frame is the kernel's to reuse). */
 void breaks_watch_follow(struct breaks *b);
+/* Take the watchpoints out (hold) or put them back: QEMU stops at a store
+ * into the watched page before it is done when the store faults (a COW
+ * page), so the guest goes on from such a stop with one step without
+ * them, or it would stop at the same store for ever. */
+void breaks_watch_hold(struct breaks *b, bool hold);
 /* A switch to process pid: the watchpoint on the user page is in only
  * while the watched process runs. */
 void breaks_watch_switch(struct breaks *b, int pid);

@@ -163,6 +163,11 @@ static void set_running(struct target *t)
  * stop reply is handled when it arrives. */
 static int do_step(struct target *t, struct rsp_stop *stop)
 {
+    /* Off a watchpoint's stop: the store it stopped at done without them
+     * (breaks.h); they are back at the step's stop (decide). */
+    if (t->at_watch_hit)
+        breaks_watch_hold(&t->br, true);
+    t->at_watch_hit = false;
     if (rsp_conn_step(t->rsp) < 0)
         return -1;
     t->steps_since++;
@@ -174,13 +179,14 @@ static int do_step(struct target *t, struct rsp_stop *stop)
 
 static int do_continue(struct target *t, struct rsp_stop *stop)
 {
-    if (breaks_has(&t->br, PC(t))) {
+    if (breaks_has(&t->br, PC(t)) || t->at_watch_hit) {
         int r = do_step(t, stop);
         if (r == 0)
             t->continue_after_step = true;
         if (r != 1)
             return r;
         t->running = false;
+        breaks_watch_hold(&t->br, false);
         if (stop->reason == RSP_REASON_WATCH || stop->kind != RSP_STOP_SIGNAL)
             return 1;
         if (rsp_conn_continue(t->rsp) < 0)
@@ -526,6 +532,8 @@ static enum action decide(struct target *t, struct rsp_stop *stop)
     char detail[160];
 
     t->running = false;
+    breaks_watch_hold(&t->br, false);
+    t->at_watch_hit = stop->reason == RSP_REASON_WATCH;
     if (stop->kind != RSP_STOP_SIGNAL) {
         runctl_cancel_mode(t);
         snprintf(detail, sizeof detail, "%s %d",

@@ -87,6 +87,7 @@ struct target {
     bool running;
     uint32_t regs[33];     /* x0..x31, pc: read at each stop */
     bool continue_after_step;
+    bool at_watch_hit;     /* the last stop was a watchpoint's: step over it */
     bool last_step;        /* the last resume was a single step */
     bool pausing;          /* pause sent the interrupt */
     bool interrupting;     /* the 0x03 byte went out; its stop is due */
