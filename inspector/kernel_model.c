@@ -39,6 +39,7 @@ struct kernel_model {
     size_t n_funcs;
     struct name_table states, frame_kinds, events, file_types, syscalls, syscall_arg0, errors;
     struct event_payload *payloads;  /* by event kind, events.count of them */
+    json_t *devices; /* kernel_devices[] as hello has it */
 };
 
 /* ---- names ---------------------------------------------------------- */
@@ -384,6 +385,37 @@ static int global_addr(struct kernel_model *km, const char *name, uint32_t *addr
     return 0;
 }
 
+/* The devices the kernel maps (kernel_devices[], kernel/vm.c), as hello
+ * sends them: [{"name", "pa", "va", "size"}]. */
+static int load_devices(struct kernel_model *km)
+{
+    uint32_t addr, size, n, name, pa, va, bytes;
+    const struct layout_type *name_type;
+    if (global_array(km, "kernel_devices", &addr, &size, &n) < 0 ||
+        field(km, "struct device_map", "name", &name, &name_type) < 0 ||
+        field(km, "struct device_map", "pa", &pa, NULL) < 0 ||
+        field(km, "struct device_map", "va", &va, NULL) < 0 ||
+        field(km, "struct device_map", "size", &bytes, NULL) < 0)
+        return -1;
+    const uint8_t *table = elf_bytes_at(km, addr, (size_t)n * size);
+    if (!table || !(km->devices = json_array()))
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *d = table + (size_t)i * size;
+        char hexes[3][16];
+        const uint32_t offsets[3] = {pa, va, bytes};
+        for (int w = 0; w < 3; w++) {
+            uint32_t word;
+            memcpy(&word, d + offsets[w], sizeof word);
+            snprintf(hexes[w], sizeof hexes[w], "0x%08x", word);
+        }
+        json_array_append_new(km->devices, json_pack("{s:s%, s:s, s:s, s:s}", "name",
+                              (const char *)d + name, strnlen((const char *)d + name, name_type->size),
+                              "pa", hexes[0], "va", hexes[1], "size", hexes[2]));
+    }
+    return 0;
+}
+
 static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
 {
     struct kernel_layout *k = &km->k;
@@ -458,6 +490,7 @@ static int load_layouts(struct kernel_model *km, char *err, size_t errlen)
     NEED(load_word(km, "user_top", &k->user_top), "the constant user_top");
     NEED(load_word(km, "pte_cow", &k->pte_soft.cow), "the constant pte_cow");
     NEED(load_word(km, "pte_shared", &k->pte_soft.shared), "the constant pte_shared");
+    NEED(load_devices(km), "the kernel_devices[] table");
     char payload_what[160];
     NEED(load_event_payloads(km, payload_what, sizeof payload_what), payload_what);
     /* Optional: a kernel without it shows error numbers only. */
@@ -526,6 +559,7 @@ void kernel_model_close(struct kernel_model *km)
     names_free(&km->syscalls);
     names_free(&km->syscall_arg0);
     names_free(&km->errors);
+    json_decref(km->devices);
     if (km->dwarf)
         dwarf_end(km->dwarf);
     if (km->elf)
@@ -678,10 +712,10 @@ json_t *kernel_model_hello(const struct kernel_model *km)
     char base[16], top[16];
     snprintf(base, sizeof(base), "0x%08x", km->k.ram_base);
     snprintf(top, sizeof(top), "0x%08x", km->k.user_top);
-    return json_pack("{s:i, s:i, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o}",
+    return json_pack("{s:i, s:i, s:s, s:i, s:s, s:o, s:O, s:o, s:o, s:o, s:o}",
                      "nproc", (int)km->k.nproc, "nframes", (int)km->k.nframes,
                      "ram_base", base, "page_size", (int)SV32_PAGE_SIZE, "user_top", top,
-                     "pte_bits", pte_bits_json(km),
+                     "pte_bits", pte_bits_json(km), "devices", km->devices,
                      "event_kinds", names_json(&km->events, 0),
                      "event_fields", event_fields_json(km),
                      "frame_kinds", names_json(&km->frame_kinds, 0),

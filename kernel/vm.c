@@ -72,6 +72,21 @@ static void map_megapage(pagetable_t pt, uint32 va, uint32 pa, uint32 perm)
   set_pte(&pt[PX(1, va)], PA2PTE(pa) | perm | PTE_V);
 }
 
+// The devices the kernel maps above RAM (memlayout.h). kvminit maps them
+// from this table, and the inspector reads it from the ELF to name the
+// device a walk ends in.
+struct device_map {
+  char name[12];
+  uint32 pa, va, size;   // size: PGSIZE, or MEGAPAGE for a megapage
+};
+const struct device_map kernel_devices[] = {
+  {"uart", UART_PA, UART_VA, PGSIZE},
+  {"virtio0", VIRTIO0_PA, VIRTIO0_VA, PGSIZE},
+  {"test", TEST_PA, TEST_VA, PGSIZE},
+  {"rtc", RTC_PA, RTC_VA, PGSIZE},
+  {"plic", PLIC_PA, PLIC_VA, MEGAPAGE},
+};
+
 // Map part of the kernel's table with 4 KiB pages; at boot, so failing is fatal.
 static void kvmmap(pagetable_t pt, uint32 va, uint32 size, uint32 pa, uint32 perm)
 {
@@ -86,11 +101,13 @@ void kvminit(void)
   pagetable_t pt = kalloc(FRAME_PAGETABLE);
   if (pt == 0)
     panic("kvminit: out of memory");
-  kvmmap(pt, UART_VA, PGSIZE, UART_PA, PTE_R | PTE_W | kflags);
-  kvmmap(pt, VIRTIO0_VA, PGSIZE, VIRTIO0_PA, PTE_R | PTE_W | kflags);
-  kvmmap(pt, TEST_VA, PGSIZE, TEST_PA, PTE_R | PTE_W | kflags);
-  kvmmap(pt, RTC_VA, PGSIZE, RTC_PA, PTE_R | PTE_W | kflags);
-  map_megapage(pt, PLIC_VA, PLIC_PA, PTE_R | PTE_W | kflags);
+  for (uint32 i = 0; i < sizeof(kernel_devices) / sizeof(kernel_devices[0]); i++) {
+    const struct device_map *d = &kernel_devices[i];
+    if (d->size == MEGAPAGE)
+      map_megapage(pt, d->va, d->pa, PTE_R | PTE_W | kflags);
+    else
+      kvmmap(pt, d->va, d->size, d->pa, PTE_R | PTE_W | kflags);
+  }
 
   // The first megapage holds the kernel text, so it is mapped page by page.
   uint32 text_end = PGROUNDUP((uint32)etext);

@@ -112,6 +112,11 @@ def startup_rest_and_hello():
         bits = [(b["name"], b["bit"]) for b in ws.hello["kernel"].get("pte_bits", [])]
         check(bits == list(zip("VRWXUGAD", range(8))) + [("COW", 8), ("shared", 9)],
               f"hello's pte_bits: {bits}")
+        # the devices the kernel maps (kernel_devices[], docs/memory-map.md)
+        devices = {d["name"]: (d["pa"], d["va"]) for d in ws.hello["kernel"].get("devices", [])}
+        check(devices.get("uart") == ("0x10000000", "0xf0000000") and
+              devices.get("plic") == ("0x0c000000", "0xf0400000") and len(devices) == 5,
+              f"hello's devices: {devices}")
         check("glassbox" in ws.headers.lower(), "no subprotocol in the handshake")
         ws.wait(lambda m: m.get("type") == "status", 10, "status after hello")
         snap = ws.wait(lambda m: m.get("type") == "snapshot", 10, "snapshot after hello")
@@ -1677,6 +1682,41 @@ def a_watch_on_a_page_others_write():
         stops = [m["stop"] for m in ws.log[at:] if is_status(m, guest="stopped")]
         check(not stops, f"a stop after the watch was taken out: {stops}")
         check(d.get("/api/status")["guest"] == "running", "the guest runs")
+
+@test(timeout=90)
+def a_watch_on_a_cow_page_lets_the_fault_happen():
+    """A store into a watched copy-on-write page faults: QEMU stops at it
+    before it is done, and going on must take the fault (the kernel copies
+    or keeps the frame, the store is done), not stop at the same store for
+    ever. Each Run from a watchpoint stop goes on; sh's `ls` finishes."""
+    with at_the_prompt("watch-cow") as (d, ws):
+        typed(ws, "echo a\n", "a")   # sh has forked: its data pages are COW
+        ws.command("pause", 1)
+        snap = d.get("/api/snapshot")
+        sh = next(p for p in snap["processes"] if p["name"] == "sh")
+        cow = [e["va"] for t in snap["address_spaces"][str(sh["pid"])]["tables"]
+               for e in t.get("entries", []) if e["cow"] and int(e["va"], 16) < 0x40000000]
+        check(cow, f"sh has no COW data page: {snap['address_spaces'][str(sh['pid'])]}")
+        r = ws.command("watch", 2, pid=sh["pid"], va=cow[0])
+        check(r["ok"], f"watch: {r}")
+        at = len(ws.log)
+        ws.command("continue", 3)
+        ws.send({"type": "console", "data": "ls\n"})
+        stops, seen = 0, set()
+        deadline = time.monotonic() + 60
+        while "README" not in console_text(ws, at):
+            check(time.monotonic() < deadline, f"ls never finished: {stops} stops at {sorted(seen)}")
+            with contextlib.suppress(TestFailure):
+                st = ws.wait(lambda m: is_status(m, guest="stopped"), 1, "a stop")
+                check(st["stop"]["reason"] == "watchpoint", f"a stop that is no watchpoint: {st['stop']}")
+                seen.add(st["stop"]["pc"])
+                stops += 1
+                check(stops < 500, f"500 watchpoint stops and ls not done, at {sorted(seen)}")
+                ws.command("continue", 10 + stops)
+        faults = [e for m in ws.log[at:] if m.get("type") == "snapshot" for e in m.get("events", [])
+                  if e["kind"] == "cow_fault" and e["pid"] == sh["pid"] and e["va"] == cow[0]]
+        check(faults, "no COW fault of the watched page")
+        check(stops > 0, "the watch never stopped the guest")
 
 def mapping(snap, pid, va):
     """(pa, flags, cow) of pid's page at va in a snapshot, or None."""

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { walk, kernelHalfNote } from '../../web/lib/walk.js';
 import { learnMachine } from '../../web/lib/machine.js';
 
-learnMachine({ page_size: 4096, user_top: '0x80000000' }); // as the daemon's hello says (pte_bits: below)
+// As the daemon's hello says (its kernel object).
+const HELLO = {
+  page_size: 4096, user_top: '0x80000000',
+  pte_bits: [...'VRWXUGAD'].map((name, bit) => ({ name, bit })).concat([{ name: 'COW', bit: 8 }, { name: 'shared', bit: 9 }]),
+  frame_kinds: ['free', 'kernel', 'pagetable', 'user'],
+  devices: [{ name: 'uart', pa: '0x10000000', va: '0xf0000000', size: '0x00001000' }],
+};
+learnMachine(HELLO);
 
 const kernelSpace = {
   root: '0x800c3000',
@@ -49,11 +56,11 @@ test('a user address does not use the kernel half', () => {
 });
 
 test('where the kernel half starts is what hello says, not a constant of the page', () => {
-  learnMachine({ page_size: 4096, user_top: '0x40000000' });
+  learnMachine({ ...HELLO, user_top: '0x40000000' });
   try {
     assert.equal(walk(space, '0x50000000', kernelSpace).kernel, true);
   } finally {
-    learnMachine({ page_size: 4096, user_top: '0x80000000' });
+    learnMachine(HELLO);
   }
   assert.equal(walk(space, '0x50000000', kernelSpace).kernel, false);
 });
@@ -63,6 +70,12 @@ test('a kernel address that maps a device is the device, not a frame', () => {
   assert.equal(uart.pa, '0x10000004');
   assert.match(uart.device, /UART/);
   assert.equal(walk(space, '0x80000010', kernelSpace).device, null, 'RAM is no device');
+  learnMachine({ ...HELLO, devices: [{ name: 'uart2', pa: '0x10000000', va: '0xf0000000', size: '0x00001000' }] });
+  try {
+    assert.equal(walk(space, '0xf0000004', kernelSpace).device, 'the device "uart2"', 'the devices are the kernel\'s, as hello lists them');
+  } finally {
+    learnMachine(HELLO);
+  }
 });
 
 test('the kernel half\'s note: mapped in every process, or where the walk fails', () => {
@@ -80,7 +93,7 @@ test('a PTE\'s bits are those hello names: a kernel with COW at bit 9 is read so
   const { pteCow, diffSnapshots } = await import('../../web/lib/model.js');
   const { pteBitList } = await import('../../web/lib/walk.js');
   const hardware = [...'VRWXUGAD'].map((name, bit) => ({ name, bit }));
-  const kernel = { page_size: 4096, user_top: '0x80000000' };
+  const kernel = HELLO;
   const leaf = (pte) => ({ address_spaces: { 3: { tables: [{ entries: [{ va: '0x00001000', pte }] }] } },
     processes: [{ pid: 3 }], frames: { base: '0x80000000', count: 0, runs: [] }, seq: pte });
   try {
@@ -94,13 +107,13 @@ test('a PTE\'s bits are those hello names: a kernel with COW at bit 9 is read so
     learnMachine({ ...kernel, pte_bits: hardware });
     assert.equal(pteCow('0x00000315'), false, 'a kernel with no COW bit has no COW page');
   } finally {
-    learnMachine({ ...kernel, pte_bits: [...hardware, { name: 'COW', bit: 8 }, { name: 'shared', bit: 9 }] });
+    learnMachine(HELLO);
   }
 });
 
 test('a frame\'s kind is named as hello names the kernel\'s enum frame_kind, in its order', async () => {
   const { frameFacts, diffSnapshots } = await import('../../web/lib/model.js');
-  const kernel = { page_size: 4096, user_top: '0x80000000' };
+  const kernel = HELLO;
   const at = (runs, seq) => ({ seq, processes: [], address_spaces: {},
     frames: { base: '0x80000000', count: 4, runs, user: [] } });
   try {
@@ -111,6 +124,6 @@ test('a frame\'s kind is named as hello names the kernel\'s enum frame_kind, in 
     assert.deepEqual([0, 1, 2].map((n) => frameFacts(after, n).kind), ['dma', 'user', 'free']);
     assert.deepEqual(diffSnapshots(before, after).frames.allocated, [0, 1], 'free is found by its name, not as 0');
   } finally {
-    learnMachine({ ...kernel, frame_kinds: ['free', 'kernel', 'pagetable', 'user'] });
+    learnMachine(HELLO);
   }
 });

@@ -30,18 +30,21 @@ export const pteBitList = () => machine.pteBits.map(({ bit, name }) => ({
 
 const isLeaf = (pte) => (num(pte) & 0xe) !== 0;
 
-// The devices of QEMU's virt machine that the kernel maps above RAM
-// (kernel/memlayout.h, docs/memory-map.md): a walk that ends in one of them
-// reaches a device's registers, not a frame of RAM.
-const DEVICES = [
-  { base: 0x00100000, size: 0x1000, name: 'the SiFive test device (halt writes to it to power QEMU off)' },
-  { base: 0x00101000, size: 0x1000, name: 'the Goldfish RTC (the wall-clock time)' },
-  { base: 0x02000000, size: 0x10000, name: 'the CLINT (the timer; M-mode only)' },
-  { base: 0x0c000000, size: 0x400000, name: 'the PLIC (the interrupt controller)' },
-  { base: 0x10000000, size: 0x1000, name: 'the UART 16550 (the console)' },
-  { base: 0x10001000, size: 0x1000, name: 'virtio-mmio slot 0 (the disk)' },
-];
-const deviceAt = (pa) => DEVICES.find((d) => num(pa) >= d.base && num(pa) < d.base + d.size)?.name ?? null;
+// The devices the kernel maps above RAM (hello's devices, from its
+// kernel_devices[]), in words: a walk that ends in one of them reaches a
+// device's registers, not a frame of RAM.
+const DEVICE_SAYS = {
+  test: 'the SiFive test device (halt writes to it to power QEMU off)',
+  rtc: 'the Goldfish RTC (the wall-clock time)',
+  plic: 'the PLIC (the interrupt controller)',
+  uart: 'the UART 16550 (the console)',
+  virtio0: 'virtio-mmio slot 0 (the disk)',
+};
+function deviceAt(pa) {
+  const inside = (d) => num(pa) >= num(d.pa) && num(pa) < num(d.pa) + num(d.size);
+  const d = machine.devices.find(inside);
+  return d ? DEVICE_SAYS[d.name] ?? `the device "${d.name}"` : null;
+}
 
 // {va, vpn1, vpn0, offset, steps: [{level, address, index, pte, table}], pa, device, fault, kernel, alien?}
 // fault is the reason the walk stops without a physical address, or null;
