@@ -152,6 +152,45 @@ test('what the page says at a stop, in the history, the walk and the mailbox dem
       .catch(async () => assert.fail(`pingpong did not finish: ${(await terminalText(page)).slice(-300)}`));
   });
 
+  await t.test('the shared-memory demo after the mailbox one shows Address spaces, not the Mail tab it left', async () => {
+    await waitForPrompt(page);
+    await page.click('[data-testid=tab-mailboxes]');
+    await page.selectOption('[data-testid=demo-pick]', 'shm');
+    await page.click('[data-testid=demo-start]');
+    await demoStep(page, 1);
+    assert.equal(await page.getAttribute('[data-testid=tab-memory]', 'aria-selected'), 'true');
+    await page.click('[data-testid=demo-close]');
+    await page.click('[data-testid=run]');
+    await waitForPrompt(page);
+  });
+
+  await t.test('the VA walk of a COW page says what a store does by its frame\'s refcount', async () => {
+    const paused = await paintedSeq(page);
+    await page.click('[data-testid=pause]');
+    await waitForStop(page, { afterSeq: paused });
+    await type(page, 'cowtest'); // (Run to next is then about cowtest)
+    await page.selectOption('[data-testid=run-to-kind]', 'fork');
+    const before = await paintedSeq(page);
+    await page.click('[data-testid=run-to]');
+    await waitForStop(page, { detail: 'fork', afterSeq: before });
+    const { pid, va, refcount } = await page.evaluate(() => {
+      const { snapshot } = window.glassbox;
+      const fork = snapshot.events.findLast((e) => e.kind === 'fork');
+      const entry = snapshot.address_spaces[fork.pid].tables.flatMap((t) => t.entries ?? []).find((e) => e.cow);
+      const frame = snapshot.frames.user.find((f) => f.pa === entry.pa);
+      return { pid: fork.pid, va: entry.va, refcount: frame?.refcount };
+    });
+    assert.equal(refcount, 2, 'a page fork shared');
+    await page.click('[data-testid=tab-walk]');
+    await page.selectOption('[data-testid=walk-pid]', String(pid));
+    await page.fill('[data-testid=walk-va]', va);
+    await page.click('[data-testid=walk-go]');
+    assert.match(await text(page, 'walk-cow'), /copies it first \(2 processes hold it\)/);
+    await page.click('[data-testid=tab-memory]');
+    await page.click('[data-testid=run]');
+    await waitForPrompt(page);
+  });
+
   assert.deepEqual(page.errors, [], 'no uncaught errors in the teacher\'s page');
   assert.deepEqual(viewer.errors, [], 'no uncaught errors in the viewer\'s page');
 });

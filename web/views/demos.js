@@ -12,8 +12,9 @@ import { stopText } from './state.js';
 
 // Each step runs to the next event of its kind in the demo's program (or the
 // step's own); the title names the step, the event's sentence explains it.
-// A demo with a tab shows it at each of its steps (the mailbox demo: the
-// Mail tab, the mailbox with the step's message on screen).
+// Each step is shown in its demo's tab: Address spaces, or the one it names
+// (the mailbox demo: the Mail tab, the mailbox with the step's message on
+// screen), whatever tab was open before.
 const DEMOS = [
   {
     id: 'cow', title: 'Copy-on-write fork', command: 'cowtest', program: 'cowtest',
@@ -177,8 +178,8 @@ export function mountDemos(el, { store, command, typeIntoConsole, terminalText }
     render();
   }
 
-  // The tab the demo's steps are best seen in, if it has one.
-  const showTab = (def) => def.tab && store.set({ tab: def.tab });
+  // The tab the demo's steps are best seen in.
+  const showTab = (def) => store.set({ tab: def.tab ?? 'memory' });
 
   function start(def) {
     demo = { def, qemu: store.state.status.qemu_pid, recorded: [], shown: -1, busy: false, note: null };

@@ -67,7 +67,7 @@ export function mountWalk(el, { store, command }) {
           h('span', { class: 'mono', text: r.pa }),
           r.device ? `: no frame of RAM but a device, ${r.device}: loads and stores here reach its registers`
             : ` = frame ${hex(num(r.pa) & ~0xfff)} + offset ${hex(r.offset)}`,
-          r.leaf?.cow && h('span', { class: 'walk-note', text: ' · COW: a load reads this frame; a store faults and the kernel copies it first.' }),
+          r.leaf?.cow && h('span', { class: 'walk-note', 'data-testid': 'walk-cow', text: cowNote(frame) }),
           frame && h('span', { class: 'dim', text: ` · ${frameSummary(frame)}` })),
       r.kernel && h('p', { class: 'walk-note', 'data-testid': 'walk-kernel', text: kernelHalfNote(r) }),
       r.pa && !r.kernel && watchButton(w));
@@ -110,4 +110,14 @@ export function mountWalk(el, { store, command }) {
   store.on(['page'], ({ page }) => page && store.set({ walk: { pid: page.pid, va: page.va } }));
   store.on(['snapshot', 'walk', 'status', 'role'], render);
   render(store.state);
+}
+
+// What a store to a COW page does, as the kernel's cow_fault decides it by
+// the frame's refcount: a copy while others hold the frame, else the page
+// made writable in place.
+function cowNote(frame) {
+  if (!frame) return ' · COW: a load reads this frame; a store faults into the kernel.';
+  return frame.refcount > 1
+    ? ` · COW: a load reads this frame; a store faults and the kernel copies it first (${frame.refcount} processes hold it).`
+    : ' · COW: a load reads this frame; a store faults and the kernel makes the page writable in place (no one else holds the frame).';
 }
