@@ -10,6 +10,12 @@
 // - at 1024 × 600 the page is no wider than the window, every control of
 //   the top bar in it;
 // - a viewer's top line shows its stop line whole at 1280 and 1024 px;
+// - with a past stop's "Console then" open at 1280 × 720 the live terminal
+//   keeps 4 rows (the page scrolls down to it);
+// - more stops than the strip lists: "N earlier…" lists the first ones too,
+//   and QEMU's reset, never saved, says so where it cannot be rewound to;
+// - 1280 × 720 at 100 % is one screen; at 1024 × 600 and at 125 % the page
+//   scrolls to a console of 8 rows and address spaces' panes of 8 rows;
 // - projector mode at 125 % leaves the address spaces' panes 8 rows.
 // Screenshots: build/screenshots/layout-*.png.
 //
@@ -41,6 +47,23 @@ const inSight = (page, selector, { floating = false } = {}) => page.$eval(select
 }, floating);
 // Whether the text of the element is cut (an ellipsis, or clipped).
 const cut = (page, selector) => page.$eval(selector, (el) => el.scrollWidth > el.clientWidth + 1);
+
+// The rows of pages' lines each address space's pane shows, and whether
+// it is in the window.
+const paneRows = (page) => page.$$eval('[data-testid^=as-pane-] .scroll', (els) => els.map((el) => {
+  const box = el.getBoundingClientRect();
+  const line = 1.2 * parseFloat(getComputedStyle(el.querySelector('.pt-l1') ?? el).fontSize);
+  return { rows: +(box.height / line).toFixed(1), inWindow: box.top >= 0 && box.bottom <= innerHeight, box: [box.top, box.bottom] };
+}));
+// The terminal's rows, whether it is in the window, and how far the page scrolls.
+const consoleRows = (page) => page.evaluate(() => {
+  const box = document.querySelector('[data-testid=terminal]').getBoundingClientRect();
+  return { rows: document.querySelector('.xterm-rows').children.length, inWindow: box.top >= 0 && box.bottom <= innerHeight,
+    scrolls: document.scrollingElement.scrollHeight - innerHeight };
+});
+const historyLength = (page) => page.evaluate(() => fetch('/api/command', {
+  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cmd: 'history' }),
+}).then((r) => r.json()).then((r) => r.stops.length));
 
 async function press(page, selector) {
   const before = await paintedSeq(page);
@@ -141,6 +164,72 @@ test('the layout where a teacher\'s tour found it wanting', { timeout: 180_000 }
     await page.click('[data-testid=history-toggle]');
   });
 
+  await t.test('"Console then" open at 1280 × 720: the live terminal keeps 4 rows, the page scrolls to it', async () => {
+    await page.click('[data-testid=history-toggle]');
+    const chip = page.locator(`[data-testid=history-stops] [data-seq="${faultSeq}"]`);
+    await chip.waitFor({ timeout: 5000 });
+    await chip.click();
+    await page.locator('.history-console summary').click();
+    await page.waitForTimeout(300); // (the terminal is fitted again)
+    await page.locator('[data-testid=terminal]').scrollIntoViewIfNeeded();
+    await screenshot(page, 'layout-console-then.png');
+    const got = await consoleRows(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.click('[data-testid=history-live]');
+    await page.click('[data-testid=history-toggle]');
+    assert.ok(got.rows >= 4 && got.inWindow, `the terminal: ${JSON.stringify(got)}`);
+  });
+
+  await t.test('older stops than the strip lists: "N earlier…" lists them, QEMU\'s reset says it is not saved', async () => {
+    while (await historyLength(page) <= 41) await press(page, '[data-testid=step]');
+    const stops = await historyLength(page);
+    await page.click('[data-testid=history-toggle]');
+    const earlier = page.locator('[data-testid=history-earlier]');
+    await earlier.waitFor({ timeout: 5000 });
+    assert.equal(await earlier.textContent(), `${stops - 40} earlier…`);
+    assert.equal(await page.locator('[data-testid=history-stops] .history-stop').count(), 40, 'the newest 40 listed');
+    await earlier.click();
+    const first = page.locator('[data-testid=history-stops] .history-stop').first();
+    assert.match(await first.textContent(), /^#\d+ start/, 'QEMU\'s reset, the first stop, is listed');
+    assert.equal(await page.locator('[data-testid=history-stops] .history-stop').count(), stops);
+    assert.ok(!(await earlier.isVisible()), 'no more earlier stops');
+    assert.ok((await inSight(page, '[data-testid=history-stops] .history-stop:first-of-type')).whole, 'the first stop in sight');
+    await first.click();
+    const rewind = page.locator('[data-testid=history-rewind]');
+    await rewind.waitFor({ timeout: 5000 });
+    await screenshot(page, 'layout-history-earlier.png');
+    assert.ok(await rewind.isDisabled(), 'the reset cannot be gone back to');
+    const title = await rewind.getAttribute('title');
+    assert.match(title, /reset is not saved.*Restart boots the guest afresh/);
+    assert.doesNotMatch(title, /no longer kept/);
+    await page.click('[data-testid=history-live]');
+    await page.click('[data-testid=history-toggle]');
+  });
+
+  await t.test('1280 × 720 is one screen; 1024 × 600 and 125 % scroll to 8 console rows and panes of 8 rows', async () => {
+    const problems = [];
+    for (const [width, height, zoomIn] of [[1280, 720, 0], [1024, 600, 0], [1280, 720, 2]]) {
+      await page.setViewportSize({ width, height });
+      for (let i = 0; i < zoomIn; i++) await page.keyboard.press('Control+=');
+      await page.waitForTimeout(300);
+      const where = `${width} × ${height} at ${await page.innerText('[data-testid=zoom-level]')}`;
+      const terminal = await consoleRows(page);
+      await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight));
+      await screenshot(page, `layout-short-${width}-${zoomIn}.png`);
+      const panes = await paneRows(page);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.keyboard.press('Control+0');
+      if (zoomIn === 0 && width === 1280) {
+        if (terminal.scrolls > 0) problems.push(`${where}: the page scrolls ${terminal.scrolls} px`);
+        continue;
+      }
+      if (terminal.rows < 8 || !terminal.inWindow) problems.push(`${where}: the terminal ${JSON.stringify(terminal)}`);
+      for (const p of panes) if (p.rows < 8 || !p.inWindow) problems.push(`${where}: a pane ${JSON.stringify(p)}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+    assert.deepEqual(problems, []);
+  });
+
   await t.test('at 1024 × 600 the page is as wide as the window, every control of the top bar in it', async () => {
     await page.setViewportSize({ width: 1024, height: 600 });
     await page.waitForTimeout(300);
@@ -184,11 +273,7 @@ test('the layout where a teacher\'s tour found it wanting', { timeout: 180_000 }
     // Scrolled down to the views (the page scrolls in projector mode).
     await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight));
     await screenshot(page, 'layout-projector-125.png');
-    const panes = await page.$$eval('[data-testid^=as-pane-] .scroll', (els) => els.map((el) => {
-      const box = el.getBoundingClientRect();
-      const line = 1.2 * parseFloat(getComputedStyle(el.querySelector('.pt-l1') ?? el).fontSize);
-      return { rows: +(box.height / line).toFixed(1), inWindow: box.top >= 0 && box.bottom <= innerHeight, box: [box.top, box.bottom] };
-    }));
+    const panes = await paneRows(page);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.keyboard.press('Control+0');
     await page.click('[data-testid=projector]');

@@ -15,7 +15,7 @@ import { h, fill } from '../lib/dom.js';
 import { stopText } from './state.js';
 import { learnStops, stopName, processAt, sawPastStop, pastShown } from '../lib/stops.js';
 
-const SHOWN = 40; // the newest stops listed
+const SHOWN = 40; // the newest stops listed, until "N earlier…" lists them all
 const CONSOLE_LINES = 12; // of the console as it was, under a past stop
 
 // "#4 event: COW fault · cowtest (pid 3)", as the stop line said it and the
@@ -40,6 +40,15 @@ function presentWay(stops) {
 const sessionStart = (stops) => Math.max(0, stops.findLastIndex((s) => s.from === undefined));
 const OLD_SESSION = 'from before the restart: an earlier QEMU\'s stop, which the guest cannot go back to (the daemon keeps the states of the running QEMU only)';
 
+// Why the guest cannot go back to stop (not `saved`, docs/protocol.md): an
+// earlier QEMU's; the running QEMU's reset, which is never saved (its first
+// stop, no `from`); else a stop whose state the daemon dropped.
+function notSaved(stop, current) {
+  if (stop.seq < current) return OLD_SESSION;
+  if (stop.from === undefined) return 'QEMU\'s reset is not saved, so the guest cannot go back to it: Restart boots the guest afresh';
+  return 'This stop is no longer kept for going back (the daemon keeps the newest states only)';
+}
+
 // showPast(stop, snapshot) and backToLive() are app.js's: they swap what
 // every view draws from.
 export function mountHistory(el, { store, command, act, showPast, backToLive }) {
@@ -47,6 +56,7 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
   let stops = [];
   let note = '';
   let consoleThen = ''; // the console up to the stop shown
+  let all = false; // every stop listed, not the newest SHOWN only
 
   async function refresh() {
     const r = await command('history');
@@ -93,7 +103,7 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
     const past = store.state.replay?.historyStop ?? null;
     const since = store.state.replay?.since ?? null;
     const now = past && pastShown(store.state) === null; // the stop the guest is still at
-    const key = JSON.stringify([open, stops, stops.map((stop) => processAt(stop.seq)), note, past?.seq, now, since,
+    const key = JSON.stringify([open, all, stops, stops.map((stop) => processAt(stop.seq)), note, past?.seq, now, since,
       consoleThen, store.state.role, store.state.connection]);
     if (key === drawn) return;
     drawn = key;
@@ -101,12 +111,18 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
     const toggle = h('button', {
       class: 'small', 'data-testid': 'history-toggle', 'aria-expanded': String(open),
       text: open ? 'History ▾' : 'History ▸', title: 'The stops of this session',
-      onclick: () => { open = !open; if (open) refresh(); else render(); },
+      onclick: () => { open = !open; all = false; if (open) refresh(); else render(); },
     });
     const way = presentWay(stops);
     const current = stops[sessionStart(stops)]?.seq ?? 0;
-    const shown = stops.slice(-SHOWN);
+    const shown = all ? stops : stops.slice(-SHOWN);
+    const earlier = stops.length - shown.length;
     const chips = open && h('span', { class: 'history-stops', 'data-testid': 'history-stops' },
+      earlier > 0 && h('button', {
+        class: 'chip history-earlier', 'data-testid': 'history-earlier', text: `${earlier} earlier…`,
+        title: `${earlier} older stops of this session are kept too: list them`,
+        onclick: showEarlier,
+      }),
       shown.map((stop, i) => {
         const before = shown[i - 1] ?? stops[stops.length - shown.length - 1];
         const restarted = before && stop.from === undefined;
@@ -137,7 +153,7 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
       class: 'small', 'data-testid': 'history-rewind', text: `⟲ Rewind the guest to #${past.seq}`,
       disabled: !listed?.saved,
       title: listed?.saved ? 'The guest goes back to this stop (RAM, CPU, devices, disk) and waits there: run on from it'
-        : before ? OLD_SESSION : 'This stop is no longer kept for going back (the daemon keeps the newest states only)',
+        : notSaved(listed ?? past, current),
       onclick: () => act('rewind', { to: past.seq }),
     });
     fill(el, toggle, chips,
@@ -153,6 +169,13 @@ export function mountHistory(el, { store, command, act, showPast, backToLive }) 
       note && h('span', { class: 'dim', text: note }));
     // In view: the stop shown, else the newest.
     if (chips) chips.scrollTop = chips.querySelector('.shown')?.offsetTop ?? chips.scrollHeight;
+  }
+
+  // Every stop listed, the oldest in view.
+  function showEarlier() {
+    all = true;
+    render();
+    el.querySelector('.history-stops').scrollTop = 0;
   }
 
   // A new stop adds to the list (a live sample is no stop: the chips stay
