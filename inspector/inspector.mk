@@ -27,7 +27,7 @@ INSP_TEST_LIBS = $(INSP_SANITIZE) $(call pkg,--libs,cmocka) -pthread
 
 INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 guest dwarf \
 	kernel_model snapshot control console outq source unwind access request history pagestore meter \
-	wsguard)
+	wsguard kernel_image)
 
 # The daemon: the library above plus the parts that need libwebsockets.
 INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main recv loop door server hub target runctl asking snaps rewind lifecycle breaks serial qemu rsp_dial qmp travel)
@@ -63,7 +63,7 @@ $(INSPECTOR): $(INSP_DAEMON_OBJS) $(INSP_LIB)
 
 # ---- unit tests: $(BUILD)/tests/unit_inspector_<name> -------------------
 
-INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target source snapshot history pagestore request meter wsguard
+INSP_TESTS := rsp tdesc rsp_conn sv32 dwarf kernel_model control console target source snapshot history pagestore request meter wsguard kernel_image
 INSP_TEST_BINS := $(INSP_TESTS:%=$(BUILD)/tests/unit_inspector_%)
 UNIT_TESTS += $(INSP_TEST_BINS)
 

@@ -17,6 +17,7 @@
 #include "loop.h"
 #include "qemu.h"
 #include "qmp.h"
+#include "kernel_image.h"
 #include "rsp_conn.h"
 #include "rsp_dial.h"
 #include "serial.h"
@@ -25,7 +26,8 @@ enum life_state { LIFE_NONE, LIFE_STARTING, LIFE_RUNNING, LIFE_DEAD };
 
 struct life_config {
     const char *qemu;    /* the QEMU binary */
-    const char *kernel;  /* kernel ELF */
+    const char *kernel;  /* kernel ELF: the daemon's copy (kernel_image.h) */
+    const struct kernel_image *image; /* that copy, NULL when attached */
     const char *disk;    /* disk image, copied before each start */
     int gdb_port;        /* 0: any free port */
     const char *attach;  /* HOST:PORT of a QEMU started by hand, or NULL */

@@ -45,6 +45,7 @@
 #include "access.h"
 #include "history.h"
 #include "hub.h"
+#include "kernel_image.h"
 #include "kernel_model.h"
 #include "server.h"
 #include "source.h"
@@ -55,6 +56,14 @@ static volatile sig_atomic_t stopping;
 /* The loop stops at its next turn. Should a turn never end, the second
  * alarm ends the daemon anyway (QEMU dies with it: PR_SET_PDEATHSIG). */
 #define STOP_GRACE_S 5
+
+/* The kernel as the daemon started with it (kernel_image.h), removed at
+ * exit. */
+static struct kernel_image image;
+static void remove_image(void)
+{
+    kernel_image_remove(&image);
+}
 
 static void on_signal(int sig)
 {
@@ -210,12 +219,24 @@ int main(int argc, char **argv)
         fprintf(stderr, "glassbox-inspector: %s\n", err);
         return 2;
     }
+    /* The model and every QEMU the daemon starts read the same kernel: its
+     * copy (kernel_image.h). The sources are found from the original. */
+    const char *kernel = tc.kernel;
+    if (!tc.attach) {
+        if (kernel_image_copy(&image, kernel, err, sizeof err) < 0) {
+            fprintf(stderr, "glassbox-inspector: %s\n", err);
+            return 1;
+        }
+        tc.kernel = image.path;
+        tc.image = &image;
+        atexit(remove_image);
+    }
     struct kernel_model *km = kernel_model_open(tc.kernel, err, sizeof err);
     if (!km) {
         fprintf(stderr, "glassbox-inspector: %s\n", err);
         return 1;
     }
-    if (source_open(tc.kernel, err, sizeof err) < 0) /* the page can do without */
+    if (source_open(kernel, err, sizeof err) < 0) /* the page can do without */
         fprintf(stderr, "glassbox-inspector: no source view: %s\n", err);
 
     signal(SIGPIPE, SIG_IGN);
@@ -238,7 +259,7 @@ int main(int argc, char **argv)
         kernel_model_close(km);
         return 1;
     }
-    struct hub_config hc = {need_token ? token : NULL, km, tc.kernel, lab,
+    struct hub_config hc = {need_token ? token : NULL, km, kernel, lab,
                             history_bytes};
     if (hub_init(&hc, t) < 0) {
         fprintf(stderr, "glassbox-inspector: out of memory for the history\n");

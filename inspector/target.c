@@ -331,10 +331,17 @@ static void restart(struct target *t, struct client *from, const json_t *id)
         target_wait_add(t, t->start_waiters, &t->nstart_waiters, from, id);
         return;
     }
-    static const char note[] = "\r\n[glassbox: restarting QEMU]\r\n";
+    char note[512];
+    const struct kernel_image *image = t->life.cfg.image;
+    if (image && kernel_image_rebuilt(image))
+        snprintf(note, sizeof note, "\r\n[glassbox: restarting QEMU with the kernel the workbench "
+                 "started with: %s has changed since; start the workbench again to run it]\r\n",
+                 image->origin);
+    else
+        snprintf(note, sizeof note, "\r\n[glassbox: restarting QEMU]\r\n");
     target_wait_answer(t, t->stop_waiters, &t->nstop_waiters, "QEMU restarted", NULL);
     disconnect(t);
-    t->hooks.console(t->hooks.ctx, note, sizeof note - 1, false);
+    t->hooks.console(t->hooks.ctx, note, strlen(note), false);
     lifecycle_kill(&t->life);
     target_wait_add(t, t->start_waiters, &t->nstart_waiters, from, id);
     target_start(t);

@@ -1309,6 +1309,37 @@ def qemu_death_and_restart():
               "the old QEMU still runs")
 
 
+@test(timeout=90)
+def a_kernel_rebuilt_meanwhile_is_not_booted_by_a_restart():
+    """The daemon reads the kernel's layouts once: a restart after the ELF
+    was rebuilt (here: overwritten with other bytes) boots the kernel the
+    daemon started with, which its model describes, and the console says
+    the file changed. (It used to boot whatever the file held: with a
+    rebuilt kernel, Run to next waited at addresses of the old one for
+    ever; with these bytes QEMU did not start.)"""
+    with tempfile.TemporaryDirectory() as tmp:
+        kernel = Path(tmp) / "kernel.elf"
+        shutil.copy(KERNEL, kernel)
+        with Daemon("rebuilt", kernel=kernel) as d:
+            ws = d.ws(role="controller")
+            wait_console(ws, PROMPT, 30)
+            kernel.write_bytes(b"\x7fELF and then nothing a loader wants" * 100)
+            mark = len(ws.log)
+            r = ws.command("restart", 1, timeout=30)
+            check(r["ok"], f"restart: {r}")
+            deadline = time.monotonic() + 30
+            while PROMPT not in console_text(ws, mark) and time.monotonic() < deadline:
+                with contextlib.suppress(TestFailure):
+                    ws.wait(lambda m: m.get("type") == "console", 1, "console after the restart")
+            said = console_text(ws, mark)
+            check(PROMPT in said, f"no prompt after the restart: {said[-300:]!r}")
+            check(f"{kernel} has changed since" in said.replace("\r\n", " "), f"the console did not say so: {said[:300]!r}")
+            r = ws.command("run_to", 2, event="fork")
+            check(r["ok"], f"run_to: {r}")
+            ws.send({"type": "console", "data": "echo x\n"})
+            st = ws.wait(lambda m: is_status(m, reason="event"), 20, "the fork after the restart")
+            check(st["stop"]["detail"] == "fork", f"{st['stop']}")
+
 def stop_qemu_at_the_prompt(d):
     """A controller and a viewer, the shell at its prompt, then QEMU stopped
     with SIGSTOP: (controller, viewer, QEMU's pid)."""
