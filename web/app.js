@@ -212,7 +212,8 @@ function statusFacts(status, s) {
   const was = s.status;
   const newQemu = status.qemu !== 'running' || (was && was.qemu_pid !== status.qemu_pid);
   if (newQemu) typedPrograms = [];
-  return { status, fresh, ...(newQemu ? { foreground: null } : {}) };
+  // (the frame picked too: it was the old QEMU's)
+  return { status, fresh, ...(newQemu ? { foreground: null, frame: null } : {}) };
 }
 
 // A new stop's status comes just before its snapshot (the daemon sends them

@@ -66,8 +66,10 @@ test('whose events Run to next waits for', { timeout: 600_000 }, async (t) => {
     await pause(page);
     await typeLine(page, 'cowtest');
     assert.deepEqual(await whose(page), { value: 'foreground', text: 'in cowtest' });
+    assert.ok(await page.isVisible('[data-testid=terminal-paused]'), 'typed while stopped: the console says the guest reads it when it runs');
     const before = await runTo(page, 'cow_fault');
     await waitForStop(page, { detail: 'cow_fault', afterSeq: before });
+    assert.ok(!(await page.isVisible('[data-testid=terminal-paused]')), 'the note goes once the guest ran');
     assert.equal(await stoppedIn(page), 'cowtest', 'the COW fault is cowtest\'s, not the shell\'s');
     await run(page);
     await page.waitForFunction(() => /cowtest: OK[^]*\$ ?$/.test(window.glassbox.terminalText()), null, { timeout: 60_000 });

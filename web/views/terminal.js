@@ -39,7 +39,17 @@ export function mountTerminal(el, { store, send }) {
     if (e.type === 'keydown') term.blur();
     return false;
   });
-  term.onData((data) => store.state.role === 'controller' && send(data));
+  // Typed while the guest is stopped, nothing is echoed until it runs: the
+  // header says why, until it runs again.
+  const paused = document.getElementById('terminal-paused');
+  term.onData((data) => {
+    if (store.state.role !== 'controller') return;
+    send(data);
+    if (store.state.status?.guest === 'stopped') paused.hidden = false;
+  });
+  store.on(['status'], ({ status }) => {
+    if (status?.guest !== 'stopped') paused.hidden = true;
+  });
   store.on(['role'], ({ role }) => {
     term.options.disableStdin = role !== 'controller';
   });
