@@ -16,7 +16,7 @@ import { learnMachine } from './lib/machine.js';
 import { eventTouches } from './lib/explain.js';
 import { commandLine } from './lib/cmdline.js';
 import { learnStops, sawStop, originOf, namesUnknownStops, nameStops } from './lib/stops.js';
-import { eventLabel } from './lib/format.js';
+import { eventLabel, labelKinds } from './lib/format.js';
 import { mountState, WENT_BACK } from './views/state.js';
 import { mountControls } from './views/controls.js';
 import { mountTerminal } from './views/terminal.js';
@@ -122,7 +122,7 @@ function commandName(cmd, args) {
 async function act(cmd, args) {
   store.set({ message: null });
   const reply = await link.command(cmd, args);
-  if (!reply.ok) store.set({ message: `${commandName(cmd, args)}: ${nameStops(reply.error)}` });
+  if (!reply.ok) store.set({ message: `${commandName(cmd, args)}: ${labelKinds(nameStops(reply.error))}` });
   return reply.ok;
 }
 const ctx = { store, command: link.command, act, reconnectNow: link.reconnectNow, select, typeIntoConsole };

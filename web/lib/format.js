@@ -48,3 +48,7 @@ const EVENT_LABEL = {
   mail_recv: 'mail received', syscall_ret: 'syscall return',
 };
 export const eventLabel = (kind) => EVENT_LABEL[kind] ?? kind;
+
+// A daemon's text with the kinds it names by their protocol names
+// ("no mail_send event …") named as people say them ("no mail sent event").
+export const labelKinds = (text) => text.replace(/\b[a-z]+_[a-z_]+\b/g, (word) => EVENT_LABEL[word] ?? word);
