@@ -84,6 +84,7 @@ let typedPrograms = [];
 // line recalled from the console's history is read as the screen shows it
 // (the guest echoes it only while it runs: else the program is not known).
 const typed = commandLine((program) => {
+  if (store.state.status?.qemu !== 'running') return; // (no guest to read it)
   const started = program ?? programOnScreen();
   typedPrograms.push({ program: started, ticks: store.state.snapshot?.ticks ?? 0 });
   store.set({
@@ -391,10 +392,14 @@ function refocus(s) {
   const focus = focusOf(s.status, s.fresh, s.history);
   if (sameEvent(focus?.event, s.focus?.event)) return {};
   if (!focus) return { focus };
+  // The page shown is the event's, or one of the processes it is about:
+  // never a page of a process the stop is not about.
+  const selection = focusPair(s.snapshot, focus);
+  const about = s.page && [selection.a, selection.b].includes(s.page.pid);
   return {
     focus,
-    selection: focusPair(s.snapshot, focus),
-    ...(focus.va ? { page: { pid: focus.pid, va: focus.va } } : {}),
+    selection,
+    page: focus.va ? { pid: focus.pid, va: focus.va } : about ? s.page : null,
   };
 }
 

@@ -116,6 +116,17 @@ test('whose events Run to next waits for', { timeout: 600_000 }, async (t) => {
     const again = await runTo(page, 'cow_fault');
     await waitForStop(page, { detail: 'cow_fault', afterSeq: again });
     assert.equal(await stoppedIn(page), 'cowtest');
+
+    // While the guest runs, the fork picked in the history is told as the
+    // fork, not as the COW fault of the stop before the Run.
+    await run(page);
+    if ((await page.getAttribute('[data-testid=history-toggle]', 'aria-expanded')) !== 'true') {
+      await page.click('[data-testid=history-toggle]');
+    }
+    await page.click(`[data-testid=history-stops] [data-seq="${fork}"]`);
+    await page.waitForFunction(() => /^past: /.test(document.querySelector('[data-testid=stop-why]').textContent));
+    assert.match(await page.innerText('[data-testid=story] .badge'), /^fork$/, 'the story bar tells the stop shown');
+    await page.click('[data-testid=history-live]');
   });
   assert.deepEqual(page.errors, []);
 });

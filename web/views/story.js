@@ -22,11 +22,15 @@ export function mountStory(el, { store, select }) {
   // While the guest runs the last stop's sentence stays, dimmed as the
   // past: the bar keeping its height, the views under it do not jump up and
   // down with every Run and stop.
-  store.on(['focus', 'snapshot', 'status'], ({ focus, snapshot, status }) => {
+  // A stop of the history shown (replay) is told as that stop, also while
+  // the guest runs.
+  let told = null; // the event the bar tells
+  store.on(['focus', 'snapshot', 'status', 'replay'], ({ focus, snapshot, status, replay }) => {
     const running = status?.guest === 'running' && status?.qemu === 'running';
-    el.classList.toggle('past', running);
-    if (running && !el.hidden) return;
-    el.hidden = !focus || !snapshot || status?.guest !== 'stopped';
+    el.classList.toggle('past', running && !replay);
+    if (running && !replay && !el.hidden && focus?.event === told) return;
+    el.hidden = !focus || !snapshot || (status?.guest !== 'stopped' && !replay && !(running && told));
+    told = el.hidden ? null : focus.event;
     if (el.hidden) return fill(el);
     const { sentence, changes } = explainEvent(focus.event, snapshot);
     fill(el,
