@@ -193,6 +193,8 @@ json_t *history_list(const struct history *h)
                               s->pid);
         if (o && s->detail[0])
             json_object_set_new(o, "detail", json_string(s->detail));
+        if (o && s->program[0])
+            json_object_set_new(o, "program", json_string(s->program));
         if (o && s->from >= 0)
             json_object_set_new(o, "from", json_integer((json_int_t)s->from));
         json_array_append_new(list, o);

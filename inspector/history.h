@@ -18,6 +18,7 @@
 
 #define HISTORY_REASON_MAX 32
 #define HISTORY_DETAIL_MAX 96
+#define HISTORY_PROGRAM_MAX 32
 /* The console text history_get gives with a stop: at most this much before
  * it, like the screen a new client is sent (hub.c's backlog). */
 #define HISTORY_CONSOLE_TAIL (64 * 1024)
@@ -30,6 +31,7 @@ struct history_stop {
     char reason[HISTORY_REASON_MAX];  /* the status's stop.reason */
     char detail[HISTORY_DETAIL_MAX];  /* stop.detail, "" if none */
     int pid;                          /* the process running at the stop, 0: none */
+    char program[HISTORY_PROGRAM_MAX]; /* its name (the program it runs), "" if none */
     long long from;                   /* stop.from: the stop it came from, -1: none */
 };
 

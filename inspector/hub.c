@@ -98,8 +98,8 @@ static void on_status(void *ctx, json_t *msg)
     server_broadcast_shared(hub.status_msg);
 }
 
-/* The process running at a stop (its state in the snapshot), 0 if none. */
-static int running_pid(json_t *snap)
+/* The process running at a stop (its state in the snapshot), NULL if none. */
+static json_t *running_proc(json_t *snap)
 {
     size_t i;
     json_t *p;
@@ -107,9 +107,9 @@ static int running_pid(json_t *snap)
     json_array_foreach(json_object_get(snap, "processes"), i, p) {
         const char *state = json_string_value(json_object_get(p, "state"));
         if (state && !strcmp(state, "running"))
-            return (int)json_integer_value(json_object_get(p, "pid"));
+            return p;
     }
-    return 0;
+    return NULL;
 }
 
 /* A snapshot taken at a stop the user sees goes into the history as it was
@@ -123,9 +123,12 @@ static void remember_stop(json_t *msg)
 
     if (guest && !strcmp(guest, "stopped") && json_is_integer(seq)) {
         const json_t *from = json_object_get(stop, "from");
+        json_t *running = running_proc(msg);
+        const char *program = json_string_value(json_object_get(running, "name"));
         struct history_stop s = {.seq = json_integer_value(seq),
-                                 .pid = running_pid(msg),
+                                 .pid = (int)json_integer_value(json_object_get(running, "pid")),
                                  .from = json_is_integer(from) ? json_integer_value(from) : -1};
+        snprintf(s.program, sizeof s.program, "%s", program ? program : "");
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
         s.time_ms = (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;

@@ -713,6 +713,13 @@ def history_of_stops():
         r = ws.command("pause", 6)
         check(r["ok"], f"pause: {r}")
         sent.append((stop_snapshot(ws, r), "pause"))
+        # and a stop in a process: sh's next system call
+        r = ws.command("run_to", 7, event="syscall")
+        check(r["ok"], f"run_to: {r}")
+        ws.send({"type": "console", "data": "echo y\n"})
+        st = ws.wait(lambda m: is_status(m, reason="event"), 20, "the syscall stop")
+        sent.append((snapshot_after(ws, st), "event"))
+        check(any(p["state"] == "running" for p in sent[-1][0]["processes"]), "no process runs at the syscall")
 
         v = d.ws(role="viewer")
         ws_seen = len(ws.log)
@@ -726,6 +733,12 @@ def history_of_stops():
             check(s["reason"] == reason, f"stop {snap['seq']}: reason {s['reason']}, "
                                          f"was {reason}")
             check(isinstance(s["time_ms"], (int, float)) and "pid" in s, f"history entry: {s}")
+            # the process running then, by its program too (a page that did
+            # not see the stop names it so)
+            running = [p for p in snap["processes"] if p["state"] == "running"]
+            check(s.get("program") == (running[0]["name"] if running else None) and
+                  s["pid"] == (running[0]["pid"] if running else 0),
+                  f"stop {snap['seq']}: {s} while {running} ran")
         seqs = [s["seq"] for s in h["stops"]]
         check(seqs == sorted(seqs), f"history not in order: {seqs}")
         check(0 < h["bytes"] <= h["budget"] and h["dropped"] == 0, f"history sizes: {h}")

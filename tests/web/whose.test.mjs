@@ -45,7 +45,7 @@ const stoppedIn = (page) => page.evaluate(() => {
 });
 
 test('whose events Run to next waits for', { timeout: 600_000 }, async (t) => {
-  const { daemon, page } = await openWorkbench(t);
+  const { daemon, browser, page } = await openWorkbench(t);
   if (await page.evaluate(() => window.glassbox.status.guest === 'stopped')) await run(page);
   await atPrompt(page);
 
@@ -127,6 +127,16 @@ test('whose events Run to next waits for', { timeout: 600_000 }, async (t) => {
     await page.waitForFunction(() => /^past: /.test(document.querySelector('[data-testid=stop-why]').textContent));
     assert.match(await page.innerText('[data-testid=story] .badge'), /^fork$/, 'the story bar tells the stop shown');
     await page.click('[data-testid=history-live]');
+
+    // A page opened now names that stop by its program too, though it
+    // never saw the stop's snapshot (the daemon's history says it).
+    const late = await browser.newPage(`${daemon.url}?viewer=1`);
+    await late.waitForFunction(() => window.glassbox.role === 'viewer' && window.glassbox.snapshot);
+    await late.click('[data-testid=history-toggle]');
+    const chip = late.locator(`[data-testid=history-stops] [data-seq="${fork}"]`);
+    await chip.waitFor();
+    assert.match(await chip.innerText(), /cowtest \(pid \d+\)/, 'the late page names the fork stop\'s program');
+    await late.close();
   });
   assert.deepEqual(page.errors, []);
 });
