@@ -154,6 +154,19 @@ export async function waitForStop(page, { detail, afterSeq = -1, timeout = 60_00
 
 export const paintedSeq = (page) => page.evaluate(() => window.glassbox.lastPaintSeq ?? -1);
 
+// Presses Pause and waits for the stop painted; returns its seq.
+export async function clickPause(page) {
+  const before = await paintedSeq(page);
+  await page.click('[data-testid=pause]');
+  return waitForStop(page, { afterSeq: before });
+}
+
+// Presses Run and waits until the page shows the guest running.
+export async function clickRun(page) {
+  await page.click('[data-testid=run]');
+  await page.waitForFunction(() => window.glassbox.status?.guest === 'running');
+}
+
 // Chooses an event kind and presses "Run to next"; returns the seq painted before.
 export async function runTo(page, event) {
   const before = await paintedSeq(page);

@@ -10,16 +10,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openWorkbench, screenshot, waitForStop, paintedSeq, runTo } from './harness.mjs';
+import { openWorkbench, screenshot, waitForStop, paintedSeq, runTo, clickPause } from './harness.mjs';
 
 const atPrompt = (page) => page.waitForFunction(() => /^\$ ?$/m.test(window.glassbox.terminalText().split('\n').at(-1)),
   null, { timeout: 60_000 });
-
-async function pause(page) {
-  const before = await paintedSeq(page);
-  await page.click('[data-testid=pause]');
-  return waitForStop(page, { afterSeq: before });
-}
 
 // What is cut: the stop line's two lines, and each menu narrower than its
 // options need (its width without the page's limits on it).
@@ -47,7 +41,7 @@ test('a lecture\'s page, walked by hand', { timeout: 600_000 }, async (t) => {
   await atPrompt(page);
 
   await t.test('at 1280 × 720 the stop line and the menus are whole, at a pause and at an event', async () => {
-    await pause(page);
+    await clickPause(page);
     const atPause = await cut(page);
     await page.click('[data-testid=terminal]');
     await page.keyboard.type('cowtest\n');
@@ -187,7 +181,7 @@ test('a lecture\'s page, walked by hand', { timeout: 600_000 }, async (t) => {
     const tops = await page.evaluate(() => ['guest-state', 'restart', 'zoom-in']
       .map((id) => Math.round(document.querySelector(`[data-testid=${id}]`).getBoundingClientRect().top)));
     await screenshot(page, 'lecture-waiting.png');
-    await pause(page);
+    await clickPause(page);
     assert.ok(Math.max(...tops) - Math.min(...tops) < 12, `the badge, zoom and Restart at ${tops}`);
   });
   await t.test('the help lists no Lab tab where there is none', async () => {

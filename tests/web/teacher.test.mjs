@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, BUILD, freePort, startDaemon, launchBrowser, screenshot, waitForStop, paintedSeq, runTo } from './harness.mjs';
+import { ROOT, BUILD, freePort, startDaemon, launchBrowser, screenshot, waitForStop, paintedSeq, runTo, clickPause, clickRun } from './harness.mjs';
 
 // The workbench as `make workbench LAB=cow` starts it: with the lab's checklist.
 const CHECKLIST = path.join(BUILD, 'labs/cow/checklist.json');
@@ -25,17 +25,6 @@ const panes = (page) => page.evaluate(() => ['a', 'b'].map((s) => document.query
 async function type(page, line) {
   await page.click('[data-testid=terminal]');
   await page.keyboard.type(`${line}\n`);
-}
-
-async function pause(page) {
-  const before = await paintedSeq(page);
-  await page.click('[data-testid=pause]');
-  return waitForStop(page, { afterSeq: before });
-}
-
-async function run(page) {
-  await page.click('[data-testid=run]');
-  await page.waitForFunction(() => window.glassbox.status?.guest === 'running');
 }
 
 test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
@@ -51,7 +40,7 @@ test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
   await atPrompt(page);
 
   await t.test('at 1280 px the stop line shows why in full and the function with its file and line', async () => {
-    await pause(page);
+    await clickPause(page);
     const line = await page.evaluate(() => {
       const why = document.querySelector('[data-testid=stop-why]');
       const where = document.querySelector('[data-testid=stop-where]');
@@ -70,7 +59,7 @@ test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
     assert.ok(line.why[0] <= line.why[1], `why is cut: ${line.why}`);
     assert.ok(line.needed <= line.shown + 0.5, `"${line.where}" is cut before its line number (${line.needed} > ${line.shown})`);
     await screenshot(page, 'teacher-stop-line.png');
-    await run(page);
+    await clickRun(page);
   });
 
   await t.test('after Restart: sh and init in the panes, and Run to next no longer narrowed to the old program', async () => {
@@ -89,13 +78,13 @@ test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
   });
 
   await t.test('a breakpoint stop shows the process on the CPU', async () => {
-    await pause(page);
+    await clickPause(page);
     await page.click('[data-testid=proc-1]'); // init left, sh right: picked, so kept
     assert.deepEqual(await panes(page), ['1', '2']);
     await page.fill('[data-testid=break-function]', 'exec');
     await page.press('[data-testid=break-function]', 'Enter');
     await page.locator('[data-testid=breakpoints] .chip').waitFor();
-    await run(page);
+    await clickRun(page);
     const before = await paintedSeq(page);
     await type(page, 'echo hi'); // sh's child runs exec
     await waitForStop(page, { afterSeq: before });
@@ -106,12 +95,12 @@ test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
     await screenshot(page, 'teacher-breakpoint.png');
     await page.click('[data-testid=breakpoints] .unbreak');
     await page.locator('[data-testid=breakpoints] .chip').waitFor({ state: 'detached' });
-    await run(page);
+    await clickRun(page);
     await atPrompt(page);
   });
 
   await t.test('at 1280 × 720 the process table shows four processes', async () => {
-    await pause(page);
+    await clickPause(page);
     await type(page, 'cowtest'); // read once the guest runs
     const before = await runTo(page, 'fork'); // narrowed to cowtest
     await waitForStop(page, { detail: 'fork', afterSeq: before });
@@ -135,18 +124,18 @@ test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
   });
 
   await t.test('the VA walk leaves an address of a process that exited', async () => {
-    await run(page);
+    await clickRun(page);
     await atPrompt(page);
-    await pause(page);
+    await clickPause(page);
     await type(page, 'crash');
     const before = await runTo(page, 'page_fault');
     await waitForStop(page, { detail: 'page_fault', afterSeq: before });
     const crash = await page.evaluate(() => window.glassbox.status.stop && window.glassbox.snapshot.processes.find((p) => p.name === 'crash').pid);
     await page.click('[data-testid=tab-walk]');
     assert.match(await page.innerText('[data-testid=walk-result]'), new RegExp(`pid ${crash} crash`));
-    await run(page);
+    await clickRun(page);
     await atPrompt(page);
-    await pause(page);
+    await clickPause(page);
     const shown = await page.innerText('[data-testid=walk-result]');
     assert.doesNotMatch(shown, new RegExp(`pid ${crash}\\b`), 'the walk of a process that is gone');
     await page.click('[data-testid=tab-memory]');
@@ -177,7 +166,7 @@ test('what a teacher found by hand', { timeout: 600_000 }, async (t) => {
   });
 
   await t.test('live off, or QEMU killed: the tick is no longer "live"; Restart from the banner clears the complaint', async () => {
-    await run(page);
+    await clickRun(page);
     await page.waitForFunction(() => window.glassbox.snapshot?.sample);
     assert.match(await page.textContent('[data-testid=as-of]'), / · live$/);
     await page.selectOption('[data-testid=sample-rate]', '0');

@@ -10,7 +10,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openWorkbench, screenshot, waitForStop, paintedSeq, runTo } from './harness.mjs';
+import { openWorkbench, screenshot, waitForStop, runTo, clickPause, clickRun } from './harness.mjs';
 
 const atPrompt = (page) => page.waitForFunction(() => /\$ ?$/.test(window.glassbox.terminalText()), null, { timeout: 60_000 });
 const panes = (page) => page.evaluate(() => ['a', 'b'].map((s) => document.querySelector(`[data-testid=as-pane-${s}]`).dataset.pid ?? null));
@@ -26,17 +26,6 @@ async function typeLine(page, line) {
   await page.keyboard.press('Escape');
 }
 
-async function pause(page) {
-  const before = await paintedSeq(page);
-  await page.click('[data-testid=pause]');
-  return waitForStop(page, { afterSeq: before });
-}
-
-async function run(page) {
-  await page.click('[data-testid=run]');
-  await page.waitForFunction(() => window.glassbox.status?.guest === 'running');
-}
-
 // The name of the process whose event the guest stopped at.
 const stoppedIn = (page) => page.evaluate(() => {
   const { snapshot, status } = window.glassbox;
@@ -46,7 +35,7 @@ const stoppedIn = (page) => page.evaluate(() => {
 
 test('whose events Run to next waits for', { timeout: 600_000 }, async (t) => {
   const { daemon, browser, page } = await openWorkbench(t);
-  if (await page.evaluate(() => window.glassbox.status.guest === 'stopped')) await run(page);
+  if (await page.evaluate(() => window.glassbox.status.guest === 'stopped')) await clickRun(page);
   await atPrompt(page);
 
   await t.test('a reloaded page says hello first and keeps its own menus', async () => {
@@ -63,7 +52,7 @@ test('whose events Run to next waits for', { timeout: 600_000 }, async (t) => {
 
   await t.test('a program typed after "any process" is what Run to next is about again', async () => {
     await page.selectOption('[data-testid=run-to-process]', '');
-    await pause(page);
+    await clickPause(page);
     await typeLine(page, 'cowtest');
     assert.deepEqual(await whose(page), { value: 'foreground', text: 'in cowtest' });
     assert.ok(await page.isVisible('[data-testid=terminal-paused]'), 'typed while stopped: the console says the guest reads it when it runs');
@@ -71,7 +60,7 @@ test('whose events Run to next waits for', { timeout: 600_000 }, async (t) => {
     await waitForStop(page, { detail: 'cow_fault', afterSeq: before });
     assert.ok(!(await page.isVisible('[data-testid=terminal-paused]')), 'the note goes once the guest ran');
     assert.equal(await stoppedIn(page), 'cowtest', 'the COW fault is cowtest\'s, not the shell\'s');
-    await run(page);
+    await clickRun(page);
     await page.waitForFunction(() => /cowtest: OK[^]*\$ ?$/.test(window.glassbox.terminalText()), null, { timeout: 60_000 });
   });
 
@@ -90,19 +79,19 @@ test('whose events Run to next waits for', { timeout: 600_000 }, async (t) => {
   });
 
   await t.test('after a rewind: the program of then, and the panes of then', async () => {
-    await pause(page);
+    await clickPause(page);
     await typeLine(page, 'cowtest');
     const before = await runTo(page, 'fork');
     const fork = await waitForStop(page, { detail: 'fork', afterSeq: before });
     const forkPanes = await panes(page);
     assert.equal(await stoppedIn(page), 'cowtest');
-    await run(page);
+    await clickRun(page);
     await page.waitForFunction(() => /(cowtest: OK[^]*){3}\$ ?$/.test(window.glassbox.terminalText()), null, { timeout: 60_000 });
     await typeLine(page, 'sleep 1');
     await page.waitForFunction(() => /sleep 1\n\$ ?$/.test(window.glassbox.terminalText()), null, { timeout: 30_000 });
     assert.equal((await whose(page)).text, 'in sleep');
 
-    const seqBefore = await pause(page);
+    const seqBefore = await clickPause(page);
     const reply = await (await fetch(new URL('/api/command', daemon.url), {
       method: 'POST', body: JSON.stringify({ cmd: 'rewind', to: fork }),
     })).json();
@@ -119,7 +108,7 @@ test('whose events Run to next waits for', { timeout: 600_000 }, async (t) => {
 
     // While the guest runs, the fork picked in the history is told as the
     // fork, not as the COW fault of the stop before the Run.
-    await run(page);
+    await clickRun(page);
     if ((await page.getAttribute('[data-testid=history-toggle]', 'aria-expanded')) !== 'true') {
       await page.click('[data-testid=history-toggle]');
     }
