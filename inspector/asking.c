@@ -13,6 +13,7 @@
  *   comes: QEMU answered just now. With no reply in STALL_MS, QEMU is not
  *   responding and they fail; the late reply brings it back. */
 #include "target_int.h"
+#include "task.h"
 
 /* ---- the lists ------------------------------------------------------------- */
 
@@ -34,6 +35,8 @@ void asking_list_fail(struct target *t, struct errand *list, int *n,
 bool asking_list_add(struct target *t, struct errand *list, int *n,
                      const struct command *cmd, struct client *from)
 {
+    if (target_client_gone(t, from))
+        return false;
     if (*n == MAX_WAITERS) {
         target_reply(t, from, control_reply_error(cmd->id, "too many commands "
                                                   "waiting"));
@@ -97,10 +100,25 @@ static bool needs_reply_while_stopped(const struct target *t,
  * end reads the registers. */
 bool asking_must_hold(const struct target *t, const struct command *cmd)
 {
+    /* Work of the task is waiting for QEMU: nothing else may use the
+     * connection before it is done (a restart ends its wait). */
+    if (task_waiting() && target_connected(t))
+        return cmd->kind != CMD_RESTART && cmd->kind != CMD_SAMPLE;
     if (!target_connected(t) || t->running || t->stalled || cmd->kind == CMD_RESTART ||
         cmd->kind == CMD_SAMPLE || travel_busy(t->tv) || t->warming || t->ngated > 0)
         return false;
     return t->nheld > 0 || needs_reply_while_stopped(t, cmd);
+}
+
+/* The held commands, in order (each sees what those before it did). */
+static void run_held(struct target *t)
+{
+    while (t->nheld > 0) {
+        struct errand e = t->held[0];
+        memmove(t->held, t->held + 1, (size_t)--t->nheld * sizeof t->held[0]);
+        target_run_command(t, &e.cmd, e.from, false);
+        command_clear(&e.cmd);
+    }
 }
 
 static void ping_late(void *ctx)
@@ -122,17 +140,20 @@ static void ping_answered(struct target *t)
     if (t->stalled)
         loop_say("QEMU responds again");
     t->stalled = false;
-    while (t->nheld > 0 && target_connected(t)) {
-        struct errand e = t->held[0];
-        memmove(t->held, t->held + 1, (size_t)--t->nheld * sizeof t->held[0]);
-        target_command_run(t, &e.cmd, e.from);
-        command_clear(&e.cmd);
-    }
+    run_held(t);
 }
 
-void asking_hold(struct target *t, const struct command *cmd, struct client *from)
+/* The probe's answer came with its asking: the held commands, as the task. */
+static void answered_job(void *ctx)
 {
-    if (!asking_list_add(t, t->held, &t->nheld, cmd, from) || t->pinging)
+    ping_answered(ctx);
+}
+
+/* Send the probe for the held commands, unless it is out already or the
+ * task's work waits for a reply (then it goes out when that is done). */
+static void probe_for_held(struct target *t)
+{
+    if (t->pinging || t->nheld == 0 || task_waiting())
         return;
     int r = rsp_conn_ping(t->rsp);
     if (r < 0) {
@@ -143,7 +164,30 @@ void asking_hold(struct target *t, const struct command *cmd, struct client *fro
     t->pinging = true;
     loop_timer_set(&t->stall_timer, STALL_MS, ping_late, t);
     if (r == 1)
-        ping_answered(t);
+        task_run(answered_job, t);
+}
+
+void asking_hold(struct target *t, const struct command *cmd, struct client *from)
+{
+    if (task_waiting() && t->stalled) {
+        target_reply(t, from, control_reply_error(cmd->id, "QEMU is not responding"));
+        return;
+    }
+    if (asking_list_add(t, t->held, &t->nheld, cmd, from))
+        probe_for_held(t);
+}
+
+/* The task's work is done: the commands held meanwhile go on (asked
+ * first if the guest is still stopped). */
+void asking_after_task(struct target *t)
+{
+    if (t->nheld == 0 || t->pinging)
+        return;
+    if (target_connected(t) && !t->running) {
+        probe_for_held(t);
+        return;
+    }
+    run_held(t);
 }
 
 /* The gdbstub socket is readable while the probe is out: its answer. */

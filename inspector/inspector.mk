@@ -30,7 +30,7 @@ INSP_LIB_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,rsp tdesc rsp_conn sv32 guest dwar
 	wsguard kernel_image)
 
 # The daemon: the library above plus the parts that need libwebsockets.
-INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main recv loop door server hub target runctl asking snaps rewind lifecycle breaks serial qemu rsp_dial qmp travel)
+INSP_DAEMON_OBJS := $(patsubst %,$(INSP_OBJ)/%.o,main recv loop door server hub target task runctl asking snaps rewind lifecycle breaks serial qemu rsp_dial qmp travel)
 INSP_LWS_CFLAGS = $(call pkg,--cflags,libwebsockets)
 INSP_LWS_LIBS = $(call pkg,--libs,libwebsockets)
 $(INSP_DAEMON_OBJS): INSP_CFLAGS += $(INSP_LWS_CFLAGS)
@@ -84,7 +84,7 @@ $(BUILD)/tests/unit_inspector_rsp_conn: $(INSP_STUB)
 
 # The run control test: the daemon's target, loop and QEMU modules (with
 # libwebsockets), attached to the stub, with the real kernel's model.
-INSP_TARGET_TEST_OBJS := $(patsubst %,$(INSP_OBJ)/test-lib/%.o,target runctl asking snaps rewind lifecycle breaks serial loop qemu rsp_dial qmp travel)
+INSP_TARGET_TEST_OBJS := $(patsubst %,$(INSP_OBJ)/test-lib/%.o,target task runctl asking snaps rewind lifecycle breaks serial loop qemu rsp_dial qmp travel)
 $(INSP_TARGET_TEST_OBJS) $(INSP_OBJ)/tests/inspector_target_test.o: \
 	INSP_TEST_CFLAGS += $(INSP_LWS_CFLAGS)
 $(INSP_OBJ)/tests/inspector_target_test.o: \

@@ -15,6 +15,7 @@
 #include "guest.h"
 #include "tdesc.h"
 #include "target_int.h"
+#include "task.h"
 
 #define WARM_MS 50             /* the guest's run between two loadvm */
 #define TRAVEL_STALL_MS 3000   /* a save or rewind later than this: not responding */
@@ -730,9 +731,12 @@ static void release_gated(struct target *t)
 }
 
 /* travel.c's hook: the save or rewind is over; the waiting commands go on. */
-void rewind_travel_done(void *ctx, const char *error)
+/* A save or a rewind is over (travel.c's callback): what follows talks to
+ * the gdbstub (a rewind's registers and steps), as the task. */
+static void travel_done_job(void *ctx)
 {
     struct target *t = ctx;
+    const char *error = t->travel_error[0] ? t->travel_error : NULL;
 
     loop_timer_cancel(&t->travel_timer);
     /* The stop's snapshot is still the guest's state now: a live sample is
@@ -752,7 +756,16 @@ void rewind_travel_done(void *ctx, const char *error)
     if (t->checkpointing && !t->rewinding)
         checkpoint_over(t);
     release_gated(t);
+    t->travel_error[0] = '\0';
     target_publish(t, false);
+}
+
+void rewind_travel_done(void *ctx, const char *error)
+{
+    struct target *t = ctx;
+
+    snprintf(t->travel_error, sizeof t->travel_error, "%s", error ? error : "");
+    task_run(travel_done_job, t);
 }
 
 bool target_saved(const struct target *t, long long seq)

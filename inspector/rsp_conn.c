@@ -31,6 +31,8 @@
 struct rsp_conn {
     int fd;
     int timeout_ms;
+    rsp_conn_waiter waiter; /* NULL: poll() */
+    void *waiter_ctx;
     bool no_ack;
     bool running;
     /* After a lost connection or a request with no answer, the byte stream
@@ -79,6 +81,9 @@ static int lost(struct rsp_conn *c, const char *fmt, ...)
     return -1;
 }
 
+/* A deadline that waits for nothing: only what has arrived is read. */
+#define LOOK_ONLY 0
+
 /* Like lost(), for a reply that did not come in time. */
 #define silent(c, ...) ((c)->timed_out = true, lost((c), __VA_ARGS__))
 
@@ -107,8 +112,33 @@ static int send_raw(struct rsp_conn *c, const void *buf, size_t len)
     return 0;
 }
 
+/* Wait until the socket is readable or the deadline (now_ms()) has
+ * passed, with the waiter if one was given: 1 readable, 0 not yet, -1 the
+ * wait was given up (RSP_WAIT_GAVE_UP) or failed. */
+static int wait_readable(struct rsp_conn *c, int64_t deadline)
+{
+    if (deadline != LOOK_ONLY && c->waiter) {
+        int r = c->waiter(c->waiter_ctx, c->fd, deadline);
+        if (r == RSP_WAIT_GAVE_UP)
+            return lost(c, "the wait for the gdb stub was given up");
+        if (r != RSP_WAIT_POLL)
+            return r;
+    }
+    for (;;) {
+        int64_t wait = deadline == LOOK_ONLY ? 0 : deadline - now_ms();
+        struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+        int r = poll(&pfd, 1, wait > 0 ? (int)wait : 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return lost(c, "poll on the gdb stub: %s", strerror(errno));
+        return r > 0;
+    }
+}
+
 /* The next ack, nak or packet. 1 when there is one, 0 when the deadline
- * passed first, -1 when the connection failed. */
+ * passed first (LOOK_ONLY: only what has arrived), -1 when the connection
+ * failed. */
 static int next_event(struct rsp_conn *c, int64_t deadline,
                       struct rsp_event *ev)
 {
@@ -120,17 +150,11 @@ static int next_event(struct rsp_conn *c, int64_t deadline,
                 return 1;
             continue;
         }
-        int64_t wait = deadline - now_ms();
-        struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
-        int r = poll(&pfd, 1, wait > 0 ? (int)wait : 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return lost(c, "poll on the gdb stub: %s", strerror(errno));
-        if (r == 0)
-            return 0;
-        ssize_t n = recv(c->fd, c->in, sizeof c->in, 0);
-        if (n < 0 && errno == EINTR)
+        int r = wait_readable(c, deadline);
+        if (r <= 0)
+            return r;
+        ssize_t n = recv(c->fd, c->in, sizeof c->in, MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
         if (n < 0)
             return lost(c, "receive from the gdb stub: %s", strerror(errno));
@@ -570,7 +594,7 @@ int rsp_conn_interrupt(struct rsp_conn *c)
 int rsp_conn_wait_stop(struct rsp_conn *c, int timeout_ms,
                        struct rsp_stop *stop)
 {
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : LOOK_ONLY;
 
     if (c->broken)
         return -1;
@@ -809,7 +833,7 @@ static int probe(struct rsp_conn *c)
     }
     for (;;) {
         struct rsp_event ev;
-        int r = next_event(c, now_ms(), &ev);
+        int r = next_event(c, LOOK_ONLY, &ev);
         if (r <= 0)
             return r;
         if (ev.kind != RSP_EV_PACKET)
@@ -844,6 +868,12 @@ int rsp_conn_recover(struct rsp_conn *c)
     else if (r == 1)
         c->broken = c->timed_out = false;
     return r;
+}
+
+void rsp_conn_set_waiter(struct rsp_conn *c, rsp_conn_waiter waiter, void *ctx)
+{
+    c->waiter = waiter;
+    c->waiter_ctx = ctx;
 }
 
 const char *rsp_conn_error(const struct rsp_conn *c)

@@ -1,7 +1,8 @@
 /* rsp_conn.h -- a GDB remote connection to QEMU's gdbstub.
  *
- * Blocking request/response with a timeout for everything that happens
- * while the target is stopped (memory, registers, breakpoints). Resuming
+ * Request/response, waiting for the reply (with a timeout, or as the
+ * waiter given says), for everything that happens while the target is
+ * stopped (memory, registers, breakpoints). Resuming
  * does not wait: the stop reply comes whenever the target stops, and an
  * event loop can watch rsp_conn_fd() and call rsp_conn_poll_stop().
  *
@@ -39,6 +40,18 @@ struct rsp_conn *rsp_conn_open(const char *host, const char *port,
 struct rsp_conn *rsp_conn_adopt(int fd, int timeout_ms, char *err,
                                 size_t errlen);
 void rsp_conn_close(struct rsp_conn *c);
+
+/* How a reply is waited for. By default the calls poll() the socket until
+ * their timeout; an event loop can wait its own way instead: the waiter is
+ * called each time the socket must be readable before deadline (ms on
+ * CLOCK_MONOTONIC) and returns 1 when it is, 0 when the deadline passed,
+ * RSP_WAIT_POLL to have it polled as by default, or RSP_WAIT_GAVE_UP (the
+ * connection then fails: nothing it was waiting for can be trusted). It is
+ * not called for calls that only look at what has arrived. */
+#define RSP_WAIT_POLL 2
+#define RSP_WAIT_GAVE_UP (-2)
+typedef int (*rsp_conn_waiter)(void *ctx, int fd, int64_t deadline);
+void rsp_conn_set_waiter(struct rsp_conn *c, rsp_conn_waiter waiter, void *ctx);
 
 const char *rsp_conn_error(const struct rsp_conn *c);
 /* Whether the connection broke only because a reply was late (a stopped

@@ -46,6 +46,7 @@
 
 #include "guest.h"
 #include "target_int.h"
+#include "task.h"
 
 #define STEP_LINE_STEPS 512    /* single steps on one line before breakpoints */
 #define DRIVE_MAX 4096         /* hidden stops handled in one go */
@@ -750,7 +751,7 @@ static void on_stop(struct target *t, struct rsp_stop *stop)
             struct errand e = t->errands[0];
             memmove(t->errands, t->errands + 1,
                     (size_t)--t->nerrands * sizeof t->errands[0]);
-            target_carry_out(t, &e.cmd, e.from);
+            target_run_command(t, &e.cmd, e.from, true);
             command_clear(&e.cmd);
         }
         t->doing_errands = false;
@@ -777,14 +778,14 @@ static void on_stop(struct target *t, struct rsp_stop *stop)
     drive(t, stop);
 }
 
-static void rsp_readable(struct target *t, int what)
+static void rsp_readable(struct target *t)
 {
     struct rsp_stop stop;
 
     if (!t->rsp)
         return;
-    if (what & LOOP_HUP) {
-        t->rsp_w = NULL;
+    if (t->rsp_hangup) {
+        t->rsp_hangup = false;
         mark_dead(t, "the gdbstub connection closed");
         return;
     }
@@ -813,10 +814,72 @@ static void rsp_readable(struct target *t, int what)
         on_stop(t, &stop);
 }
 
+/* The task's job (task.h): whatever the gdbstub socket brought. */
+static void rsp_job(void *ctx)
+{
+    struct target *t = ctx;
+
+    rsp_readable(t);
+    target_publish(t, false);
+}
+
+/* The loop's callback for the gdbstub socket. Work waiting for a reply
+ * goes on; else the socket's news are handled, as the task. */
 void runctl_on_rsp(void *ctx, int what)
 {
     struct target *t = ctx;
 
-    rsp_readable(t, what);
+    if (what & LOOP_HUP) {
+        t->rsp_w = NULL; /* lws closes its duplicate of the fd */
+        t->rsp_hangup = true;
+        if (task_waiting())
+            task_run(rsp_job, t); /* after the waiting work has read the EOF */
+    }
+    if (task_waiting())
+        task_wake(1);
+    else
+        task_run(rsp_job, t);
+    if (!task_waiting())
+        asking_after_task(t);
     target_publish(t, false);
+}
+
+/* ---- waiting for a reply --------------------------------------------------- */
+
+static void reply_late(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (!task_waiting() || !target_connected(t))
+        return;
+    if (!t->stalled)
+        loop_say("QEMU is not responding: a reply is %d ms late", STALL_MS);
+    t->stalled = true;
+    asking_list_fail(t, t->held, &t->nheld, "QEMU is not responding");
+    target_publish(t, false);
+}
+
+/* The connection's waiter (rsp_conn.h): in the task, the loop goes on
+ * while a reply is due, for as long as it takes; clients hear that QEMU is
+ * not responding after STALL_MS, and it is back when the reply comes. Only
+ * letting QEMU go (disconnect) ends the wait early. Outside the task (as
+ * QEMU is attached), the reply is polled for. */
+int runctl_wait_reply(void *ctx, int fd, int64_t deadline)
+{
+    struct target *t = ctx;
+
+    (void)fd;
+    (void)deadline;
+    if (!task_inside())
+        return RSP_WAIT_POLL;
+    loop_timer_set(&t->reply_timer, STALL_MS, reply_late, t);
+    int r = task_wait();
+    loop_timer_cancel(&t->reply_timer);
+    if (r < 0)
+        return RSP_WAIT_GAVE_UP;
+    if (t->stalled && !t->pinging && !t->interrupting && !t->travel_stalled) {
+        loop_say("QEMU responds again");
+        t->stalled = false;
+    }
+    return 1;
 }

@@ -6,6 +6,7 @@
 
 #include "guest.h"
 #include "target_int.h"
+#include "task.h"
 
 #define SAMPLE_SHARE 10        /* a sample may take 1/10 of the time between two */
 
@@ -127,9 +128,12 @@ const struct snapshotter *target_snapshotter(const struct target *t)
 
 json_t *target_snapshot(struct target *t, char *err, size_t errlen)
 {
-    if (target_connected(t) && !t->stalled && !t->pinging && !t->latest && !t->running) {
-        if (snaps_take(t, false) == 0)
-            snaps_broadcast(t);
+    if (target_connected(t) && !t->stalled && !t->latest && !t->running && t->nheld == 0 &&
+        !task_waiting()) {
+        /* Taken as a command is (as the task: it may wait for QEMU); if it
+         * cannot be at once, every client gets it when it is. */
+        struct command cmd = {.kind = CMD_SNAPSHOT};
+        target_command(t, &cmd, NULL);
     }
     if (guest_ram_shared() && snaps_may_sample(t) &&
         (!t->latest || loop_now_ms() - t->latest_ms >= LIVE_SNAPSHOT_MIN_MS)) {

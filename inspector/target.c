@@ -14,6 +14,7 @@
 #include "console.h"
 #include "guest.h"
 #include "target_int.h"
+#include "task.h"
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -71,14 +72,30 @@ void target_rsp_failed(struct target *t, const char *what)
 
 void target_reply(struct target *t, struct client *c, json_t *r)
 {
+    if (target_client_gone(t, c)) {
+        json_decref(r);
+        return;
+    }
     if (r)
         t->hooks.reply(t->hooks.ctx, c, r);
     json_decref(r);
 }
 
+/* Whether c is the client of a command being carried out that has gone
+ * while the command waited for QEMU. */
+bool target_client_gone(const struct target *t, const struct client *c)
+{
+    for (int i = 0; c && i < t->ndoing; i++)
+        if (t->doing[i] == c && t->doing_gone[i])
+            return true;
+    return false;
+}
+
 void target_wait_add(struct target *t, struct waiter *w, int *n,
                      struct client *c, const json_t *id)
 {
+    if (target_client_gone(t, c))
+        return;
     if (*n == MAX_WAITERS) {
         target_reply(t, c, control_reply_error(id, "too many commands waiting"));
         return;
@@ -123,6 +140,9 @@ void target_forget(struct target *t, struct client *c)
     for (int i = 0; i < t->nheld; i++)
         if (t->held[i].from == c)
             t->held[i].from = NULL;
+    for (int i = 0; i < t->ndoing; i++)
+        if (t->doing[i] == c)
+            t->doing_gone[i] = true;
 }
 
 /* ---- status ---------------------------------------------------------------- */
@@ -182,6 +202,11 @@ void target_publish(struct target *t, bool always)
 {
     json_t *s;
 
+    /* Halfway through the task's work (a stop being read, say), the state
+     * is not one to show; it is shown when the work is done, or as not
+     * responding if the reply it waits for is late. */
+    if (task_waiting() && !t->stalled)
+        return;
     /* A request of any module (breaks.c too) that got no reply in time. */
     if (t->rsp && !t->running && !t->stalled && rsp_conn_timed_out(t->rsp))
         runctl_stalled(t, "a request");
@@ -238,6 +263,11 @@ int target_console_write(struct target *t, const char *data, size_t len,
 
 static void disconnect(struct target *t)
 {
+    /* Work waiting for this QEMU's reply gives up (as on a lost
+     * connection), and what was queued behind it runs and fails, before
+     * the connection goes. */
+    task_wake(-1);
+    loop_timer_cancel(&t->reply_timer);
     loop_unwatch(t->rsp_w);
     t->rsp_w = NULL;
     rsp_conn_close(t->rsp);
@@ -280,12 +310,16 @@ static void life_changed(void *ctx)
     target_publish(ctx, false);
 }
 
+static void attached_job(void *ctx);
+
 /* The lifecycle's up hook, attached: first snapshot, then run. */
 static void life_up(void *ctx, struct rsp_conn *rsp)
 {
     struct target *t = ctx;
 
     t->rsp = rsp;
+    t->rsp_hangup = false;
+    rsp_conn_set_waiter(t->rsp, runctl_wait_reply, t);
     breaks_reset(&t->br, t->rsp, t->km);
     t->rsp_w = loop_watch(rsp_conn_fd(t->rsp), runctl_on_rsp, t);
     if (!t->rsp_w || serial_watch(&t->serial) < 0) {
@@ -294,6 +328,16 @@ static void life_up(void *ctx, struct rsp_conn *rsp)
     }
     t->running = false;
     rewind_reset(t, t->life.launched ? &t->life.qemu : NULL, t->life.qmp);
+    task_run(attached_job, t);
+}
+
+/* The first stop, read as the task, and the first run. */
+static void attached_job(void *ctx)
+{
+    struct target *t = ctx;
+
+    if (!target_connected(t))
+        return;
     if (runctl_read_regs(t) < 0) {
         target_rsp_failed(t, "reading the registers");
         return;
@@ -561,12 +605,48 @@ void target_command_run(struct target *t, struct command *cmd, struct client *fr
     }
 }
 
-void target_command(struct target *t, struct command *cmd, struct client *from)
+/* Carry out cmd (carry_out: as an errand, the guest stopped for it) as
+ * the task: it may wait for QEMU, and its client go away meanwhile. */
+void target_run_command(struct target *t, struct command *cmd, struct client *from,
+                        bool carry_out)
 {
-    if (asking_must_hold(t, cmd))
-        asking_hold(t, cmd, from);
+    int level = t->ndoing;
+
+    if (level == (int)(sizeof t->doing / sizeof t->doing[0]))
+        abort(); /* commands are nested only a level or two */
+    t->doing[level] = from;
+    t->doing_gone[level] = false;
+    t->ndoing++;
+    if (carry_out)
+        target_carry_out(t, cmd, from);
     else
         target_command_run(t, cmd, from);
+    t->ndoing = level;
+}
+
+static void command_job(void *ctx)
+{
+    struct target *t = ctx;
+    struct errand e = t->next_command;
+
+    t->next_command = (struct errand){0};
+    target_run_command(t, &e.cmd, e.from, false);
+    command_clear(&e.cmd);
+    target_publish(t, false);
+}
+
+void target_command(struct target *t, struct command *cmd, struct client *from)
+{
+    if (asking_must_hold(t, cmd)) {
+        asking_hold(t, cmd, from);
+    } else if (task_waiting() || task_inside()) {
+        target_command_run(t, cmd, from); /* a restart or a rate: no waiting */
+    } else {
+        t->next_command = (struct errand){.cmd = *cmd, .from = from};
+        if (cmd->id)
+            json_incref(cmd->id);
+        task_run(command_job, t);
+    }
     target_publish(t, false);
 }
 

@@ -96,6 +96,15 @@ struct target {
     bool doing_errands;    /* stopped only for them: shown as running */
     bool pinging;          /* asked whether QEMU answers; the reply is due */
     struct loop_timer stall_timer;
+    struct loop_timer reply_timer; /* the task's reply is STALL_MS late */
+    struct errand next_command; /* target_command's, for its job */
+    char travel_error[256]; /* a save's or rewind's, for its job */
+    /* The clients of the commands being carried out (nested), and whether
+     * each has gone meanwhile: what would be sent it is dropped. */
+    struct client *doing[4];
+    bool doing_gone[4];
+    int ndoing;
+    bool rsp_hangup;       /* the gdbstub socket closed (its job is queued) */
     json_t *kinds;         /* event kind names, by value */
     int sample_hz;         /* asked for; snaps_rate() is what is done */
     struct loop_timer sample_timer;
@@ -235,6 +244,7 @@ const char *runctl_kind_name(struct target *t, int kind);
 bool runctl_proc_named(struct target *t, int pid, const char *name);
 void runctl_report(struct target *t, const char *reason, const char *detail);
 void runctl_on_rsp(void *ctx, int what);
+int runctl_wait_reply(void *ctx, int fd, int64_t deadline);
 
 /* asking.c */
 bool asking_list_add(struct target *t, struct errand *list, int *n,
@@ -248,6 +258,10 @@ bool asking_must_hold(const struct target *t, const struct command *cmd);
 void asking_hold(struct target *t, const struct command *cmd,
                  struct client *from);
 void asking_probe_answer(struct target *t);
+void asking_after_task(struct target *t);
+bool target_client_gone(const struct target *t, const struct client *c);
+void target_run_command(struct target *t, struct command *cmd, struct client *from,
+                        bool carry_out);
 
 /* snaps.c */
 int snaps_take(struct target *t, bool sample);

@@ -1601,6 +1601,68 @@ def random_commands_through_qemu_stalls():
         wait_console(ws, "the end\n", 20)
 
 
+@test(timeout=150)
+def qemu_stopped_amid_hidden_stops():
+    """QEMU stopped with SIGSTOP at 40 random moments (fixed seed) while the
+    daemon is busy with hidden stops: a run_to for a program that never
+    runs stops the guest at every system call of bench, reads its
+    registers and lets it go on, so QEMU is often stopped between one of
+    the daemon's requests and its reply. GET /api/status answers all along
+    (a loop waiting on such a reply answers a second late), and it says
+    "not responding"; after SIGCONT the same session goes on: the run_to
+    is still armed, bench goes on, and a pause stops the guest.
+    Then QEMU is killed while stopped: the daemon says it is dead, and a
+    restart brings the shell back."""
+    rng = random.Random(20261208)
+    with at_the_prompt("hiddenstall") as (d, ws):
+        pid = d.qemu_pid()
+        r = ws.command("run_to", 1, event="syscall", program="nosuchprogram")
+        check(r["ok"], f"run_to: {r}")
+        ws.send({"type": "console", "data": "bench\n"})
+        slowest, said = 0.0, 0
+        for _ in range(40):
+            time.sleep(rng.uniform(0.02, 0.2))
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                end = time.monotonic() + rng.uniform(0.6, 1.2)
+                while time.monotonic() < end:
+                    t0 = time.monotonic()
+                    st = d.get("/api/status")
+                    slowest = max(slowest, time.monotonic() - t0)
+                    said += st["qemu"] == "not responding"
+                    time.sleep(0.02)
+            finally:
+                os.kill(pid, signal.SIGCONT)
+        print(f"    40 stops of QEMU amid hidden stops: slowest GET /api/status "
+              f"{slowest * 1000:.0f} ms", flush=True)
+        check(slowest < 0.5, f"GET /api/status took {slowest:.2f} s: the loop waited on QEMU")
+        check(said, "GET /api/status never said QEMU is not responding")
+        end = time.monotonic() + 10
+        while (st := d.get("/api/status"))["qemu"] != "running" and time.monotonic() < end:
+            time.sleep(0.1)
+        check(st["qemu"] == "running", f"QEMU not back after SIGCONT: {st}")
+        check(st.get("run_to") == "syscall", f"the run_to was lost: {st}")
+        # The guest goes on: bench prints its next figure.
+        seen = console_text(ws).count("bench: ")
+        end = time.monotonic() + 60
+        while console_text(ws).count("bench: ") == seen:
+            check(time.monotonic() < end, f"bench made no progress: {console_text(ws)[-300:]!r}")
+            with contextlib.suppress(TestFailure):
+                ws.wait(lambda m: m.get("type") == "console", 5, "console output")
+        check(not any(m.get("type") == "status" and m.get("qemu") == "dead" for m in ws.log),
+              "QEMU was declared dead")
+        r = ws.command("pause", 2)
+        check(r["ok"] and r["stop"]["reason"] == "pause", f"pause after the stalls: {r}")
+        check(ws.command("continue", 3)["ok"], "continue")
+        os.kill(pid, signal.SIGSTOP)
+        ws.wait(lambda m: is_status(m, qemu="not responding"), 10, "not responding")
+        os.kill(pid, signal.SIGKILL)
+        ws.wait(lambda m: is_status(m, qemu="dead"), 10, "dead")
+        r = ws.command("restart", 4)
+        check(r["ok"], f"restart: {r}")
+        wait_console(ws, PROMPT, 30)
+
+
 @test(timeout=90)
 def live_samples_while_running():
     """While the guest runs, every client gets sampled snapshots (4 a second

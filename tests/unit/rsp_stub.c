@@ -249,6 +249,15 @@ static void on_packet(struct stub *s, const char *p)
         stub_send(s, s->held, false);
         s->held[0] = '\0';
     }
+    if (s->freeze_at && p[0] == s->freeze_at) {
+        s->freeze_at = '\0';
+        s->frozen = true;
+        if (strcmp(p, "g") == 0 && s->cpu)
+            rsp_hex_encode(s->regs, sizeof s->regs, s->held);
+        else
+            snprintf(s->held, sizeof s->held, "%s", answer(s, p));
+        return;
+    }
     if (s->late && p[0] == s->late) {
         s->late = '\0';
         snprintf(s->held, sizeof s->held, "%s", answer(s, p));
@@ -337,6 +346,17 @@ void *stub_main(void *arg)
         pthread_mutex_unlock(&s->lock);
     }
     return NULL;
+}
+
+void stub_thaw(struct stub *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->frozen = false;
+    if (s->held[0]) {
+        stub_send(s, s->held, false);
+        s->held[0] = '\0';
+    }
+    pthread_mutex_unlock(&s->lock);
 }
 
 struct stub *stub_new(void)

@@ -34,9 +34,13 @@ struct stub {
     char late;             /* answer the next packet that starts with it
                               only when the packet after it comes (a stub
                               stopped, then resumed) */
-    char held[256];        /* that late reply, until then */
+    char held[1024];       /* that late reply, until then */
     bool frozen;           /* read nothing until cleared (QEMU under
                               SIGSTOP); set with lock held */
+    char freeze_at;        /* on the next packet that starts with it, freeze
+                              before answering it: the answer goes out at
+                              stub_thaw() (QEMU stopped between a request
+                              and its reply) */
     /* Stop replies sent unasked as the client connects, as QEMU does when
      * a debugger attaches to a running guest. */
     const char *greeting;
@@ -74,5 +78,7 @@ void *stub_main(void *arg);
 bool starts(const char *p, const char *prefix);
 /* Whether a software breakpoint is set at addr (takes the lock). */
 bool stub_has_bp(struct stub *s, uint32_t addr);
+/* Clear frozen, and send the answer a freeze_at held back. */
+void stub_thaw(struct stub *s);
 
 #endif
