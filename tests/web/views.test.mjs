@@ -222,6 +222,16 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     await walkTo(child, '0x00100000');
     assert.match(await page.innerText('[data-testid=walk-fault]'), /L0\[256\] is not valid/);
     await screenshot(page, 'views-walk-unmapped.png');
+    // Typed without 0x, digits only: read as hex, as the label says, and the
+    // walk says what the decimal number would have been.
+    await page.selectOption('[data-testid=walk-pid]', String(child));
+    await page.fill('[data-testid=walk-va]', '4096');
+    await page.click('[data-testid=walk-go]');
+    await page.waitForSelector('[data-testid=walk-read-as]');
+    assert.match(await page.innerText('[data-testid=walk-result]'), /virtual address 0x00004096/);
+    assert.match(await page.innerText('[data-testid=walk-read-as]'), /read as hex; the decimal number 4096 is 0x00001000/);
+    await walkTo(child, '0x00001000');
+    assert.equal(await page.locator('[data-testid=walk-read-as]').count(), 0, 'no note for an address typed in hex');
     // The kernel half, walked through the process's root like the rest: the
     // kernel text by an L0 table (R-X, U = 0), RAM above its first 4 MiB by
     // megapages, the UART's page to its physical address.

@@ -16,7 +16,7 @@ export function mountWalk(el, { store, command }) {
     size: 12, spellcheck: 'false', class: 'mono',
   });
   const form = h('form', { class: 'walk-form', onsubmit: (e) => { e.preventDefault(); go(); } },
-    h('label', {}, 'Process ', pid), h('label', {}, ' virtual address ', va),
+    h('label', {}, 'Process ', pid), h('label', {}, ' virtual address (hex) ', va),
     h('button', { type: 'submit', 'data-testid': 'walk-go', text: 'Walk' }));
   const result = h('div', { class: 'walk scroll', 'data-testid': 'walk-result', 'aria-live': 'polite' });
   fill(el, h('header', { class: 'panel-head' }, h('h2', { text: 'Virtual → physical' }), form), result);
@@ -26,7 +26,10 @@ export function mountWalk(el, { store, command }) {
     if (!/^(0x)?[0-9a-f]{1,8}$/i.test(text)) {
       return fill(result, h('p', { class: 'errors', text: `"${text}" is not an address: up to 8 hex digits, like 0x00005000.` }));
     }
-    store.set({ walk: { pid: Number(pid.value), va: hex(parseInt(text, 16)) } });
+    // Typed without 0x and all decimal digits ("4096"), it is still read as
+    // hex, as the label says: the walk says so, with the hex of the decimal.
+    const decimal = /^[0-9]+$/.test(text) && Number(text) <= 0xffffffff ? hex(Number(text)) : null;
+    store.set({ walk: { pid: Number(pid.value), va: hex(parseInt(text, 16)), decimal } });
   }
 
   function renderPids({ snapshot, walk: w }) {
@@ -55,7 +58,9 @@ export function mountWalk(el, { store, command }) {
         h('span', { class: 'dim', text: nextText(st) })) : h('div', { class: 'dim', text: 'no valid entry' })));
     const frame = r.pa && frameFacts(snapshot, frameOfPa(snapshot, r.pa));
     fill(result,
-      h('p', {}, `pid ${w.pid} ${procName(snapshot, w.pid)} · virtual address `, h('strong', { class: 'mono', text: r.va })),
+      h('p', {}, `pid ${w.pid} ${procName(snapshot, w.pid)} · virtual address `, h('strong', { class: 'mono', text: r.va }),
+        w.decimal && w.decimal !== r.va && h('span', { class: 'dim', 'data-testid': 'walk-read-as',
+          text: ` (read as hex; the decimal number ${parseInt(w.decimal, 16)} is ${w.decimal})` })),
       h('div', { class: 'vasplit', 'data-testid': 'walk-split' },
         field('VPN[1] (bits 31–22)', `${r.vpn1}`, bin(r.vpn1, 10), 'vpn1'),
         field('VPN[0] (bits 21–12)', `${r.vpn0}`, bin(r.vpn0, 10), 'vpn0'),
