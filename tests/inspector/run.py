@@ -1610,11 +1610,23 @@ def qemu_stopped_amid_hidden_stops():
     the daemon's requests and its reply. GET /api/status answers all along
     (a loop waiting on such a reply answers a second late), and it says
     "not responding"; after SIGCONT the same session goes on: the run_to
-    is still armed, bench goes on, and a pause stops the guest.
-    Then QEMU is killed while stopped: the daemon says it is dead, and a
-    restart brings the shell back."""
+    is still armed, bench goes on, and a pause stops the guest. A restart
+    while a reply is due kills the stopped QEMU and boots a new one; a
+    QEMU killed while a reply is due is seen as dead, and a restart brings
+    the shell back."""
     rng = random.Random(20261208)
     with at_the_prompt("hiddenstall") as (d, ws):
+
+        def restarted(n):
+            prompts = console_text(ws).count(PROMPT)
+            r = ws.command("restart", n)
+            check(r["ok"], f"restart: {r}")
+            end = time.monotonic() + 30
+            while console_text(ws).count(PROMPT) == prompts:
+                check(time.monotonic() < end, f"no prompt after the restart: {console_text(ws)[-300:]!r}")
+                with contextlib.suppress(TestFailure):
+                    ws.wait(lambda m: m.get("type") == "console", 5, "console output")
+
         pid = d.qemu_pid()
         r = ws.command("run_to", 1, event="syscall", program="nosuchprogram")
         check(r["ok"], f"run_to: {r}")
@@ -1654,13 +1666,22 @@ def qemu_stopped_amid_hidden_stops():
         r = ws.command("pause", 2)
         check(r["ok"] and r["stop"]["reason"] == "pause", f"pause after the stalls: {r}")
         check(ws.command("continue", 3)["ok"], "continue")
+        # A restart while a reply is due ends the wait: the stopped QEMU is
+        # killed and a new one boots.
+        os.kill(pid, signal.SIGSTOP)
+        ws.wait(lambda m: is_status(m, qemu="not responding"), 10, "not responding")
+        restarted(4)
+        check(not Path(f"/proc/{pid}").exists(), "the stopped QEMU is still there")
+        # QEMU killed while a reply is due: dead, and a restart brings it back.
+        pid = d.qemu_pid()
+        check(ws.command("run_to", 5, event="syscall", program="nosuchprogram")["ok"], "run_to")
+        ws.send({"type": "console", "data": "bench\n"})
+        time.sleep(0.5)
         os.kill(pid, signal.SIGSTOP)
         ws.wait(lambda m: is_status(m, qemu="not responding"), 10, "not responding")
         os.kill(pid, signal.SIGKILL)
         ws.wait(lambda m: is_status(m, qemu="dead"), 10, "dead")
-        r = ws.command("restart", 4)
-        check(r["ok"], f"restart: {r}")
-        wait_console(ws, PROMPT, 30)
+        restarted(6)
 
 
 @test(timeout=90)
