@@ -1,7 +1,8 @@
 // The page's layout where a teacher's unscripted tour found it wanting
 // (issue 9), each checked where it showed, with one daemon and one browser:
 // - the story's changes are each in sight, the frame link clickable;
-// - a watch chip's × is in sight at 1280 px;
+// - a watch chip's × is in sight at 1280 px, and its pid and page whole;
+// - the help fits 1280 × 720;
 // - a refusal is said on a line of its own, in full, naming the command as
 //   its button does, and the stop line keeps its room;
 // - with the history strip open and a stop of it shown, the process the
@@ -107,8 +108,31 @@ test('the layout where a teacher\'s tour found it wanting', { timeout: 180_000 }
     await screenshot(page, 'layout-watch-chip.png');
     const seen = await inSight(page, '[data-testid=watch-chip] .unbreak');
     assert.ok(seen.whole && seen.hit, `the × is in sight: ${JSON.stringify(seen)}`);
+    // The pid and page are whole; the word "watch" gives way first.
+    assert.ok(!(await cut(page, '[data-testid=watch-chip] > span:not(.chip-label)')), 'the watched pid:page is cut');
+    const shown = await page.$eval('[data-testid=watch-chip] > span:not(.chip-label)', (el) => {
+      const chip = el.closest('.chip').getBoundingClientRect();
+      const box = el.getBoundingClientRect();
+      const x = el.closest('.chip').querySelector('.unbreak').getBoundingClientRect();
+      return { whole: box.left >= chip.left - 0.5 && box.right <= x.left + 0.5, text: el.textContent };
+    });
+    assert.ok(shown.whole, `the watched pid:page is in its chip, clear of the ×: ${JSON.stringify(shown)}`);
+    assert.equal(shown.text, `${pid}:${va.replace(/^0x/, '')}`);
     await page.$eval('[data-testid=watch-chip] .unbreak', (b) => b.click()); // (where it is: no scrolling it into view first)
     await page.locator('[data-testid=watch-chip]').waitFor({ state: 'detached', timeout: 5000 });
+  });
+
+  await t.test('the help shows every key and the mouse at 1280 × 720 without scrolling', async () => {
+    await page.keyboard.press('Escape'); // (out of the terminal, if it had the focus)
+    await page.keyboard.press('?');
+    const dialog = page.locator('[data-testid=help] .dialog');
+    await dialog.waitFor();
+    await screenshot(page, 'layout-help.png');
+    const fits = await dialog.evaluate((el) => ({ scrolls: el.scrollHeight > el.clientHeight + 1, rows: el.querySelectorAll('tr').length }));
+    assert.ok(!fits.scrolls, `the help scrolls: ${JSON.stringify(fits)}`);
+    assert.ok(fits.rows > 25, `the help lists the keys and the mouse: ${fits.rows} rows`);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
   });
 
   await t.test('a refusal is said in full on its own line, named as its button says; the stop line keeps its room', async () => {

@@ -267,7 +267,7 @@ test('the views a teacher reaches for, made for the room', { timeout: 600_000 },
     // Watch that page: the chip appears, × removes it.
     await page.click('[data-testid=walk-watch]');
     await page.locator('[data-testid=watch-chip]').waitFor();
-    assert.match(await page.innerText('[data-testid=watch-chip]'), new RegExp(`watch ${child}:${cowVa}`));
+    assert.match(await page.textContent('[data-testid=watch-chip]'), new RegExp(`watch ${child}:${cowVa.replace(/^0x/, '')}`));
     await page.click('[data-testid=watch-chip] button');
     await page.locator('[data-testid=watch-chip]').waitFor({ state: 'detached' });
   });

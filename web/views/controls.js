@@ -76,12 +76,12 @@ export function mountControls(el, end, { store, act: run }) {
   }
   fn.addEventListener('keydown', (e) => e.key === 'Enter' && addBreak());
   // The daemon's breakpoints and watch, from its status.
-  const chip = (text, title, remove, testid = null) => h('span', { class: 'chip mono', title, 'data-testid': testid }, text,
+  const chip = (content, title, remove, testid = null) => h('span', { class: 'chip mono', title, 'data-testid': testid }, content,
     h('button', { class: 'unbreak', text: '×', title: `remove: ${title}`, 'aria-label': `remove: ${title}`, onclick: remove }));
   store.on(['status'], ({ status }) => {
     const watch = status?.watch;
     fill(chips, (status?.breakpoints ?? []).map((name) => chip(name, `the breakpoint at ${name}`, () => run('unbreak', { function: name }))),
-      watch && chip(`watch ${watch.pid}:${watch.va}`,
+      watch && chip([h('span', { class: 'chip-label', text: 'watch ' }), h('span', { text: `${watch.pid}:${watch.va.replace(/^0x/, '')}` })],
         watch.error ? `the watch on pid ${watch.pid} page ${watch.va}: ${watch.error}`
           : `stop on writes to pid ${watch.pid}'s page ${watch.va} (frame ${watch.pa})`, () => run('unwatch'), 'watch-chip'));
   });

@@ -12,6 +12,8 @@ const MOUSE = [
   ['Click an event', 'its details'],
 ];
 
+const halves = (list) => [list.slice(0, Math.ceil(list.length / 2)), list.slice(Math.ceil(list.length / 2))];
+
 export function mountHelp(el, { store }) {
   addShortcut({ key: '?', label: 'Show or hide this help', run: () => store.set({ help: !store.state.help }) });
   addShortcut({ key: 'Escape', label: 'Close this help; in the terminal: leave it', run: () => store.set({ help: false }) });
@@ -25,9 +27,11 @@ export function mountHelp(el, { store }) {
       h('header', { class: 'panel-head' }, h('h2', { text: 'Keyboard and mouse' }),
         h('button', { class: 'small', text: 'Close', onclick: () => store.set({ help: false }) })),
       h('p', { class: 'hint', text: 'Shortcuts work when the terminal does not have the focus: press Escape to leave it.' }),
+      // The keys in two columns, the mouse below them: all of it in sight
+      // at 1280×720.
       h('div', { class: 'help-columns' },
-        h('table', {}, rows([...listShortcuts().map((s) => [keyLabel(s.key), s.label]), ...ZOOM_KEYS.map((z) => [z.keys, z.label])]
-          .map(([key, label]) => [h('kbd', { text: key }), label]))),
+        halves([...listShortcuts().map((s) => [keyLabel(s.key), s.label]), ...ZOOM_KEYS.map((z) => [z.keys, z.label])]
+          .map(([key, label]) => [h('kbd', { text: key }), label])).map((half) => h('table', {}, rows(half))),
         h('table', {}, rows(MOUSE)))));
   });
 }
