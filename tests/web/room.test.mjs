@@ -9,6 +9,7 @@
 // - a stop is named by what it stopped at ("rewound to the COW fault in
 //   cowtest (#18)"), never by a number alone, and a rewind to a stop reached
 //   by a rewind tells that stop's story;
+// - projector mode at 1920 × 1080 is the 1280 × 720 page scaled by 1.5;
 // - projector mode at 100, 110 and 125 % keeps an 80-column console of 8
 //   rows and the views 18 lines, no text under 16 px, and its zoom does not
 //   go below 100 %;
@@ -228,6 +229,30 @@ test('the workbench in a real lecture', { timeout: 300_000 }, async (t) => {
     await page.click('[data-testid=projector]'); // on: back to 100 %
     assert.equal(await text(page, 'zoom-level'), '100%');
     await page.click('[data-testid=projector]');
+  });
+
+  await t.test('projector at 1920 × 1080: the 1280 × 720 page, half as large again', async () => {
+    const layout = () => page.evaluate(() => ({
+      columns: window.glassbox.terminalColumns(),
+      rows: document.querySelector('.xterm-rows').children.length,
+      side: document.documentElement.classList.contains('side'),
+      topRows: new Set([...document.querySelectorAll('.topbar button:not([hidden])')]
+        .map((b) => Math.round(b.getBoundingClientRect().top))).size,
+    }));
+    await page.keyboard.press('Control+0');
+    await page.click('[data-testid=projector]');
+    await page.waitForTimeout(300);
+    const at1280 = await layout();
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.waitForTimeout(300); // (the terminal is fitted again)
+    assert.equal(await text(page, 'zoom-level'), '150%');
+    assert.deepEqual(await layout(), at1280, 'laid out as at 1280 × 720');
+    const smallest = Math.min(...(await textSizes(page)).map((s) => s.size));
+    assert.ok(smallest >= 24, `the smallest text at 1920 is ${smallest} px, not 16 × 1.5`);
+    await screenshot(page, 'room-projector-1920.png');
+    await page.click('[data-testid=projector]'); // off: the window's scale goes
+    assert.equal(await text(page, 'zoom-level'), '100%');
+    await page.setViewportSize({ width: 1280, height: 720 });
   });
 
   await t.test('a page whose control is taken says so in one sentence, with the button to take it back', async () => {

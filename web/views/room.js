@@ -20,6 +20,12 @@ export const ZOOM_KEYS = [
 // In projector mode the smallest text is 16 px times the zoom (--min-text,
 // style.css): below 100 % some text would be under 16 px.
 const lowestZoom = (room) => (room.projector ? 1 : ZOOMS[0]);
+// And the page is drawn as in a 1280 × 720 window, scaled to the window:
+// a projector of 1920 × 1080 shows the room the page half as large again,
+// not more of it in text of the same size.
+const PROJECTED = { width: 1280, height: 720 };
+const windowScale = (room) => (room.projector
+  ? Math.max(1, Math.min(innerWidth / PROJECTED.width, innerHeight / PROJECTED.height)) : 1);
 const withinReach = (room) => ({ ...room, zoom: Math.max(room.zoom, lowestZoom(room)) });
 
 export function initialRoom(params) {
@@ -44,7 +50,7 @@ export function mountRoom(el, { store }) {
   const larger = h('button', { class: 'small', text: 'A+', 'data-testid': 'zoom-in', title: 'Larger (Ctrl +)', 'aria-label': 'zoom in', onclick: () => step(1) });
   const projector = h('button', {
     class: 'small', text: 'Projector', 'data-testid': 'projector',
-    title: 'Projector: no text under 16 px, an 80-column console above the views',
+    title: 'Projector: no text under 16 px, an 80-column console above the views, the page scaled up in windows larger than 1280 × 720',
     onclick: () => store.set({ room: withinReach({ ...store.state.room, projector: !store.state.room.projector }) }),
   });
   fill(el, h('span', { class: 'group', role: 'group', 'aria-label': 'text size' }, smaller, label, larger), projector);
@@ -60,12 +66,14 @@ export function mountRoom(el, { store }) {
     else step(by);
   }, true);
 
-  store.on(['room'], ({ room }) => {
+  const apply = (room) => {
     const root = document.documentElement;
-    root.style.setProperty('--zoom', String(room.zoom));
+    const scale = windowScale(room);
+    root.style.setProperty('--zoom', String(room.zoom * scale));
     root.classList.toggle('projector', room.projector);
-    root.classList.toggle('zoomed', room.zoom > 1);
-    label.textContent = `${Math.round(room.zoom * 100)}%`;
+    root.classList.toggle('zoomed', room.zoom > 1); // (the window's scale leaves the layout as at 1280)
+    label.textContent = `${Math.round(room.zoom * scale * 100)}%`;
+    label.title = scale > 1 ? `${Math.round(room.zoom * 100)} %, scaled ×${scale.toFixed(2)} to the window (Projector)` : '';
     smaller.disabled = room.zoom <= lowestZoom(room);
     larger.disabled = room.zoom === ZOOMS.at(-1);
     projector.setAttribute('aria-pressed', String(room.projector));
@@ -73,8 +81,9 @@ export function mountRoom(el, { store }) {
       localStorage.setItem(SAVED, JSON.stringify(room));
     } catch { /* private mode: not remembered */ }
     arrange();
-  });
-  window.addEventListener('resize', arrange);
+  };
+  store.on(['room'], ({ room }) => apply(room));
+  window.addEventListener('resize', () => apply(store.state.room));
   store.set({ room: store.state.room });
 }
 
