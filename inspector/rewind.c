@@ -297,8 +297,16 @@ static void warm_over(void *ctx)
 {
     struct target *t = ctx;
 
-    if (t->warming && t->running && target_connected(t))
-        runctl_interrupt(t);
+    if (!t->warming || !target_connected(t))
+        return;
+    /* Stopped just now (a hidden stop, an errand) or the task's work
+     * waiting for a reply: the warm run ends a little later. (Not ended,
+     * it would hold every command for good.) */
+    if (!t->running || task_waiting()) {
+        loop_timer_set(&t->warm_timer, WARM_MS, warm_over, t);
+        return;
+    }
+    runctl_interrupt(t);
 }
 
 /* A stop (any: the interrupt's, or the guest's own) while warming: the
@@ -720,17 +728,21 @@ void rewind_replayed(struct target *t)
  * rewind again. */
 static void release_gated(struct target *t)
 {
+    /* Only those waiting now: one that waits again (a rewind while the
+     * guest runs waits for the pause it asked for, pause_first) is for
+     * the next release. */
+    int waiting = t->ngated;
+
     t->releasing = true;
-    while (t->ngated > 0 && !travel_busy(t->tv) && target_connected(t)) {
+    while (waiting-- > 0 && t->ngated > 0 && !travel_busy(t->tv) && target_connected(t)) {
         struct errand e = t->gated[0];
         memmove(t->gated, t->gated + 1, (size_t)--t->ngated * sizeof t->gated[0]);
-        target_command_run(t, &e.cmd, e.from);
+        target_run_command(t, &e.cmd, e.from, false);
         command_clear(&e.cmd);
     }
     t->releasing = false;
 }
 
-/* travel.c's hook: the save or rewind is over; the waiting commands go on. */
 /* A save or a rewind is over (travel.c's callback): what follows talks to
  * the gdbstub (a rewind's registers and steps), as the task. */
 static void travel_done_job(void *ctx)

@@ -94,7 +94,7 @@ void snaps_tick(void *ctx)
     if (hz <= 0)
         return;
     loop_timer_set(&t->sample_timer, 1000 / hz, snaps_tick, t);
-    if (!snaps_may_sample(t) || loop_now_ms() - t->latest_ms < 1000 / hz / 2)
+    if (!snaps_may_sample(t) || task_waiting() || loop_now_ms() - t->latest_ms < 1000 / hz / 2)
         return;
     if (guest_ram_shared()) {
         int64_t start = loop_now_ms();
