@@ -513,8 +513,9 @@ void target_command_run(struct target *t, struct command *cmd, struct client *fr
                      "snapshot failed: %.200s", t->snap_error));
         return;
     }
-    if (t->stalled && !t->running && cmd->kind != CMD_PAUSE) {
-        /* Whatever it needs would wait on QEMU. */
+    if ((t->stalled || t->life.frozen) && !t->running && cmd->kind != CMD_PAUSE) {
+        /* Whatever it needs would wait on QEMU (not answering, or stopped
+         * by a signal: /proc says so). */
         target_reply(t, from, control_reply_error(id, "QEMU is not responding"));
         return;
     }

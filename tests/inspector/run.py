@@ -1491,6 +1491,35 @@ def a_stalled_qemu_while_stopped_recovers():
 
 
 @test(timeout=90)
+def a_step_with_qemu_stopped_by_a_signal_is_refused():
+    """The guest paused, then QEMU stopped with SIGSTOP and nothing asked of
+    it: the status says "not responding" (the daemon reads QEMU's state in
+    /proc), and a step or a step_line is refused at once, as continue is,
+    not carried out whenever QEMU goes on. After SIGCONT a step works."""
+    with at_the_prompt("frozenstep") as (d, ws):
+        check(ws.command("pause", 1)["ok"], "pause")
+        pid = d.qemu_pid()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            ws.wait(lambda m: is_status(m, qemu="not responding"), 5, "not responding")
+            for n, kind in ((2, "step"), (3, "step"), (4, "step_line")):
+                t0 = time.monotonic()
+                r = ws.command(kind, n, timeout=5)
+                took = time.monotonic() - t0
+                # At once: not after a reply timeout (1 s), nor when QEMU goes on.
+                check(not r["ok"] and "not responding" in r["error"] and took < 0.5,
+                      f"{kind} with QEMU stopped by a signal: {r} after {took:.2f} s")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        end = time.monotonic() + 10
+        while d.get("/api/status")["qemu"] != "running":
+            check(time.monotonic() < end, "QEMU not back 10 s after SIGCONT")
+            time.sleep(0.05)
+        r = ws.command("step", 5)
+        check(r["ok"] and r["stop"]["reason"] == "step", f"step after SIGCONT: {r}")
+
+
+@test(timeout=90)
 def a_qemu_stopped_as_it_starts_is_waited_for():
     """QEMU stopped with SIGSTOP the moment it is launched (before it listens):
     the daemon serves and says "starting" for longer than it gives a QEMU to
