@@ -29,6 +29,11 @@
  * would be noticed only after that much. */
 #define WS_SNDBUF (256 * 1024)
 
+/* A viewer's burst of messages, each answered with up to two (a snapshot
+ * command: the snapshot and the reply), and the statuses meanwhile, fit its
+ * queue: a viewer that reads is metered, never dropped as one that does not. */
+_Static_assert(2 * VIEWER_BURST + 32 <= VIEWER_QUEUE_MSGS, "a viewer's burst overflows its queue");
+
 struct client {
     struct lws *wsi;
     bool rest;

@@ -27,7 +27,7 @@
 
 /* Outgoing queue limits. A viewer over them is dropped; the controller's
  * are large enough that only a client that stopped reading reaches them. */
-#define VIEWER_QUEUE_MSGS 64
+#define VIEWER_QUEUE_MSGS 128
 #define VIEWER_QUEUE_BYTES (8u << 20)
 #define CONTROLLER_QUEUE_MSGS 4096
 #define CONTROLLER_QUEUE_BYTES (64u << 20)
@@ -35,7 +35,8 @@
 /* Messages from a WebSocket client that is not the controller: VIEWER_RATE
  * a second, VIEWER_BURST at once; more are dropped unread, with one error
  * for each run of them (one client must not take the loop from the others).
- * The burst stays under the viewer's queue (VIEWER_QUEUE_MSGS): the page
+ * The burst's answers stay under the viewer's queue (VIEWER_QUEUE_MSGS:
+ * one message may bring two, a snapshot and its reply, server.c): the page
  * keeps at most 16 requests in flight (web/lib/detail.js). REST requests
  * other than GET /api/status have the same allowance per peer address
  * (meter.h); more get 429 with a Retry-After. */

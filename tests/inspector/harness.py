@@ -125,7 +125,9 @@ class WS:
 
     # -- frames ---------------------------------------------------------------
 
-    def send_frame(self, opcode, payload, fin=True, masked=True):
+    @staticmethod
+    def frame(opcode, payload, fin=True, masked=True):
+        """One WebSocket frame as a client sends it (masked, unless told)."""
         head = bytearray([(0x80 if fin else 0) | opcode])
         n = len(payload)
         bit = 0x80 if masked else 0
@@ -138,13 +140,20 @@ class WS:
             head.append(bit | 127)
             head += struct.pack(">Q", n)
         if not masked:
-            self.sock.sendall(bytes(head) + payload)
-            return
+            return bytes(head) + payload
         mask = os.urandom(4)
         head += mask
         body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload)) if n < 4096 \
             else _mask_fast(payload, mask)
-        self.sock.sendall(bytes(head) + body)
+        return bytes(head) + body
+
+    def send_frame(self, opcode, payload, fin=True, masked=True):
+        self.sock.sendall(self.frame(opcode, payload, fin, masked))
+
+    def send_all_at_once(self, objs):
+        """Messages in one write: the daemon reads them all before it can
+        send anything back."""
+        self.sock.sendall(b"".join(self.frame(0x1, json.dumps(o).encode()) for o in objs))
 
     def send_text(self, text):
         self.send_frame(0x1, text.encode() if isinstance(text, str) else text)

@@ -911,6 +911,16 @@ def a_flooding_viewer_is_metered():
         # a few, each told once)
         check(len(replies) < 600 and 1 <= len(errors) <= 5,
               f"1000 snapshot commands at once: {len(replies)} carried out, {len(errors)} errors")
+        # The same in one write, the guest running: the burst's snapshots
+        # and replies (two messages each) fit the viewer's queue, so a
+        # viewer that reads is metered, not dropped as one that does not.
+        time.sleep(1.5)
+        v.send_all_at_once({"type": "command", "id": 2000 + i, "cmd": "snapshot"} for i in range(1000))
+        v.wait(lambda m: m.get("type") == "reply" and m.get("id", 0) >= 2000, 20, "a reply to the burst")
+        time.sleep(1.5)
+        r = v.command("snapshot", 3000)
+        check(r["ok"], f"the viewer after a flood in one write: {r}")
+        check(d.get("/api/status")["web"]["dropped"] == 0, "the reading viewer was dropped")
 
 
 @test(timeout=90)
