@@ -50,6 +50,15 @@ bool asking_list_add(struct target *t, struct errand *list, int *n,
     return true;
 }
 
+/* Take the first command off list (its id is the caller's to clear). */
+struct errand asking_list_take(struct errand *list, int *n)
+{
+    struct errand e = list[0];
+
+    memmove(list, list + 1, (size_t)--*n * sizeof list[0]);
+    return e;
+}
+
 /* The guest went away. */
 void asking_fail_all(struct target *t, const char *why)
 {
@@ -114,8 +123,7 @@ bool asking_must_hold(const struct target *t, const struct command *cmd)
 static void run_held(struct target *t)
 {
     while (t->nheld > 0) {
-        struct errand e = t->held[0];
-        memmove(t->held, t->held + 1, (size_t)--t->nheld * sizeof t->held[0]);
+        struct errand e = asking_list_take(t->held, &t->nheld);
         target_run_command(t, &e.cmd, e.from, false);
         command_clear(&e.cmd);
     }
@@ -133,20 +141,16 @@ static void ping_late(void *ctx)
     target_publish(t, false);
 }
 
-static void ping_answered(struct target *t)
+static void ping_answered(void *ctx)
 {
+    struct target *t = ctx;
+
     t->pinging = false;
     loop_timer_cancel(&t->stall_timer);
     if (t->stalled)
         loop_say("QEMU responds again");
     t->stalled = false;
     run_held(t);
-}
-
-/* The probe's answer came with its asking: the held commands, as the task. */
-static void answered_job(void *ctx)
-{
-    ping_answered(ctx);
 }
 
 /* Send the probe for the held commands, unless it is out already or the
@@ -164,7 +168,7 @@ static void probe_for_held(struct target *t)
     t->pinging = true;
     loop_timer_set(&t->stall_timer, STALL_MS, ping_late, t);
     if (r == 1)
-        task_run(answered_job, t);
+        task_run(ping_answered, t); /* (its answer came with the asking) */
 }
 
 void asking_hold(struct target *t, const struct command *cmd, struct client *from)

@@ -735,8 +735,7 @@ static void release_gated(struct target *t)
 
     t->releasing = true;
     while (waiting-- > 0 && t->ngated > 0 && !travel_busy(t->tv) && target_connected(t)) {
-        struct errand e = t->gated[0];
-        memmove(t->gated, t->gated + 1, (size_t)--t->ngated * sizeof t->gated[0]);
+        struct errand e = asking_list_take(t->gated, &t->ngated);
         target_run_command(t, &e.cmd, e.from, false);
         command_clear(&e.cmd);
     }

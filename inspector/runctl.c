@@ -748,9 +748,7 @@ static void on_stop(struct target *t, struct rsp_stop *stop)
         }
         t->doing_errands = plain_sigint && !t->pausing;
         while (t->nerrands > 0 && target_connected(t)) {
-            struct errand e = t->errands[0];
-            memmove(t->errands, t->errands + 1,
-                    (size_t)--t->nerrands * sizeof t->errands[0]);
+            struct errand e = asking_list_take(t->errands, &t->nerrands);
             target_run_command(t, &e.cmd, e.from, true);
             command_clear(&e.cmd);
         }

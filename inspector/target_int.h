@@ -247,6 +247,7 @@ void runctl_on_rsp(void *ctx, int what);
 int runctl_wait_reply(void *ctx, int fd, int64_t deadline);
 
 /* asking.c */
+struct errand asking_list_take(struct errand *list, int *n);
 bool asking_list_add(struct target *t, struct errand *list, int *n,
                      const struct command *cmd, struct client *from);
 void asking_list_fail(struct target *t, struct errand *list, int *n,
